@@ -1,0 +1,100 @@
+//! The headless commands: each is a thin function from arguments to a model query to text
+//! or JSON, printed the way podman prints it.
+
+mod history;
+mod images;
+mod lineage;
+mod table;
+mod text_tree;
+mod tree;
+
+use crate::model::Catalog;
+use crate::model::lookup::LookupError;
+use crate::store::containers_storage;
+use crate::store::{StoreFlags, StoreSpec};
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use std::io::Write;
+
+/// Podman's exit code for errors of its own (as opposed to a container's).
+pub const EXIT_ERROR: i32 = 125;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cairn",
+    version,
+    about = "Browse container images and their lineage"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub store: StoreFlags,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List images, as `podman images`
+    Images(images::Args),
+    /// Show an image's layers, as `podman image tree`
+    Tree(tree::Args),
+    /// Show an image's build steps, as `podman history`
+    History(history::Args),
+    /// Show an image's parents down to its root and the tree of its descendants
+    Lineage(lineage::Args),
+}
+
+/// Runs cairn with the process's arguments and returns the exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let mut out = std::io::stdout().lock();
+    match run(&cli, &mut out) {
+        Ok(()) => 0,
+        Err(e) => {
+            let _ = out.flush();
+            eprintln!("Error: {e:#}");
+            EXIT_ERROR
+        }
+    }
+}
+
+/// Runs one command, writing its output to `out`.
+pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<()> {
+    let catalog = open(&cli.store)?;
+    let now = jiff::Timestamp::now();
+    match &cli.command {
+        Command::Images(args) => images::run(&catalog, args, now, out),
+        Command::Tree(args) => tree::run(&catalog, args, out),
+        Command::History(args) => history::run(&catalog, args, now, out),
+        Command::Lineage(args) => lineage::run(&catalog, args, out),
+    }
+}
+
+/// Loads the selected store and derives everything the commands need.
+pub fn open(flags: &StoreFlags) -> Result<Catalog> {
+    let StoreSpec::ContainersStorage(options) = flags.resolve()?;
+    let loaded = containers_storage::load(&options)?;
+    Ok(Catalog::new(loaded.snapshot))
+}
+
+/// Resolves IMAGE as podman does, turning a miss into podman's message.
+fn lookup(catalog: &Catalog, name: &str) -> Result<usize, LookupError> {
+    crate::model::lookup::lookup(&catalog.snapshot, name)
+}
+
+/// `--format json` is how podman users ask for JSON; `--json` is the short way.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct JsonFlag {
+    /// print JSON
+    #[arg(long)]
+    pub json: bool,
+    /// output format: only `json` is supported
+    #[arg(long, value_name = "FORMAT", value_parser = ["json"])]
+    pub format: Option<String>,
+}
+
+impl JsonFlag {
+    pub fn enabled(&self) -> bool {
+        self.json || self.format.is_some()
+    }
+}

@@ -1,0 +1,54 @@
+//! Tables aligned as podman aligns them: Go's `text/tabwriter` with minimum width 12,
+//! padding 2, and the last cell of a row left as it is.
+
+use std::io::Write;
+
+const MIN_WIDTH: usize = 12;
+const PADDING: usize = 2;
+
+/// Writes rows of cells, each column as wide as its widest cell plus padding, at least 12.
+pub fn write(out: &mut dyn Write, rows: &[Vec<String>]) -> std::io::Result<()> {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![MIN_WIDTH; columns.saturating_sub(1)];
+    for row in rows {
+        for (cell, width) in row.iter().zip(widths.iter_mut()) {
+            *width = (*width).max(cell.chars().count() + PADDING);
+        }
+    }
+    for row in rows {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            line.push_str(cell);
+            if let Some(&width) = widths.get(i)
+                && i + 1 < row.len()
+            {
+                line.extend(std::iter::repeat_n(' ', width - cell.chars().count()));
+            }
+        }
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_at_least_twelve_wide_and_padded_by_two() {
+        let rows = vec![
+            vec!["A".to_string(), "B".to_string(), "C".to_string()],
+            vec![
+                "a-very-long-cell".to_string(),
+                "b".to_string(),
+                "last cell".to_string(),
+            ],
+        ];
+        let mut out = Vec::new();
+        write(&mut out, &rows).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "A                 B           C\na-very-long-cell  b           last cell\n"
+        );
+    }
+}

@@ -1,0 +1,90 @@
+//! `cairn tree`: the layers of an image, as `podman image tree` prints them.
+
+use super::text_tree::TextTree;
+use crate::model::human::human_size_with_precision;
+use crate::model::image::short_id;
+use crate::model::{Catalog, ImageIdx, LayerIdx};
+use anyhow::Result;
+use std::io::Write;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// the image: name, short name, ID, ID prefix or sha256: digest
+    pub image: String,
+    /// show the layers that depend on the image instead of the image's own
+    #[arg(long)]
+    pub whatrequires: bool,
+}
+
+pub fn run(catalog: &Catalog, args: &Args, out: &mut dyn Write) -> Result<()> {
+    let image = super::lookup(catalog, &args.image)?;
+    // podman prints the tree with Println, after its own final newline.
+    writeln!(out, "{}", render(catalog, image, args.whatrequires))?;
+    Ok(())
+}
+
+/// Go's `%s` of a string slice: `[a b c]`.
+fn go_list(items: &[String]) -> String {
+    format!("[{}]", items.join(" "))
+}
+
+fn layer_line(catalog: &Catalog, layer: LayerIdx) -> String {
+    let record = &catalog.snapshot.layers[layer];
+    let size = human_size_with_precision(record.diff_size.unwrap_or(0) as f64, 4);
+    let tags = catalog.tree.repo_tags(&catalog.snapshot, layer);
+    let top_of = if tags.is_empty() {
+        String::new()
+    } else {
+        format!(" Top Layer of: {}", go_list(&tags))
+    };
+    format!("ID: {} Size: {size:>7}{top_of}", short_id(&record.id))
+}
+
+/// The text podman prints for `image tree [--whatrequires] IMAGE`.
+pub fn render(catalog: &Catalog, image: ImageIdx, whatrequires: bool) -> String {
+    let snapshot = &catalog.snapshot;
+    let img = &snapshot.images[image];
+    let tags = crate::model::reference::repo_tags(&img.names);
+    let mut header = format!(
+        "Image ID: {}\nTags:     {}\nSize:     {}\n",
+        img.short_id(),
+        go_list(&tags),
+        human_size_with_precision(catalog.sizes.get(image).total as f64, 4)
+    );
+    header.push_str(if img.top_layer.is_some() {
+        "Image Layers"
+    } else {
+        "No Image Layers"
+    });
+    let mut root = TextTree::new(header);
+    if let Some(top) = catalog.tree.top_node(snapshot, image) {
+        if whatrequires {
+            add_dependents(catalog, top, &mut root);
+        } else {
+            let mut chain: Vec<LayerIdx> = catalog.tree.chain(top).collect();
+            chain.reverse();
+            for layer in chain {
+                root.add(layer_line(catalog, layer));
+            }
+        }
+    }
+    root.print()
+}
+
+/// podman's `imageTreeTraverseChildren`: a layer and everything above it, starting a new
+/// branch only where a layer has siblings.
+fn add_dependents(catalog: &Catalog, layer: LayerIdx, parent: &mut TextTree) {
+    let node = catalog.tree.node(layer);
+    let has_siblings = node
+        .parent
+        .is_some_and(|p| catalog.tree.node(p).children.len() > 1);
+    let branch = if has_siblings {
+        parent.add(layer_line(catalog, layer))
+    } else {
+        parent.items.push(TextTree::new(layer_line(catalog, layer)));
+        parent
+    };
+    for &child in &node.children {
+        add_dependents(catalog, child, branch);
+    }
+}

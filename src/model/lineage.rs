@@ -1,0 +1,146 @@
+//! Parent and child images, exactly as libimage decides them (`layer_tree.go`, `oci.go`).
+//!
+//! Podman has no parent links: an image P is the parent of C when C's top layer is P's top
+//! layer or sits right on it, P's layers are a prefix of C's, and C's history is P's plus
+//! one step. Computing this for every image at once, from one layer tree, is what makes
+//! cairn fast where podman 4.3 re-walks the store per image.
+
+use super::layer_tree::LayerTree;
+use super::{HistoryEntry, ImageConfig, ImageIdx, Snapshot};
+use rayon::prelude::*;
+
+/// Parent and children of every image of a snapshot.
+#[derive(Debug, Default)]
+pub struct Lineage {
+    parent: Vec<Option<ImageIdx>>,
+    children: Vec<Vec<ImageIdx>>,
+}
+
+impl Lineage {
+    pub fn new(snapshot: &Snapshot, tree: &LayerTree) -> Self {
+        let count = snapshot.images.len();
+        let (parent, children) = (0..count)
+            .into_par_iter()
+            .map(|idx| {
+                (
+                    parent_of(snapshot, tree, idx),
+                    children_of(snapshot, tree, idx),
+                )
+            })
+            .unzip();
+        Lineage { parent, children }
+    }
+
+    /// The image this one was built on, if it is still in the store.
+    pub fn parent(&self, image: ImageIdx) -> Option<ImageIdx> {
+        self.parent.get(image).copied().flatten()
+    }
+
+    /// The images built directly on this one.
+    pub fn children(&self, image: ImageIdx) -> &[ImageIdx] {
+        self.children.get(image).map_or(&[], Vec::as_slice)
+    }
+
+    /// No names and no children: `podman image prune` removes these.
+    pub fn is_dangling(&self, snapshot: &Snapshot, image: ImageIdx) -> bool {
+        snapshot.images[image].names.is_empty() && self.children(image).is_empty()
+    }
+
+    /// No names but children: `podman images` hides these without `--all`.
+    pub fn is_intermediate(&self, snapshot: &Snapshot, image: ImageIdx) -> bool {
+        snapshot.images[image].names.is_empty() && !self.children(image).is_empty()
+    }
+
+    /// The chain of parents, nearest first. Stops at a loop, which only a corrupt store has.
+    pub fn ancestors(&self, image: ImageIdx) -> Vec<ImageIdx> {
+        let mut chain = Vec::new();
+        let mut current = image;
+        while let Some(parent) = self.parent(current) {
+            if parent == image || chain.contains(&parent) {
+                break;
+            }
+            chain.push(parent);
+            current = parent;
+        }
+        chain
+    }
+}
+
+/// libimage's `areParentAndChild`: the parent's diff IDs are a prefix of the child's and the
+/// child's history is the parent's plus exactly one entry.
+pub fn are_parent_and_child(parent: &ImageConfig, child: &ImageConfig) -> bool {
+    parent.diff_ids.len() <= child.diff_ids.len()
+        && child.diff_ids.starts_with(&parent.diff_ids)
+        && parent.history.len() + 1 == child.history.len()
+        && histories_match(&parent.history, &child.history)
+}
+
+fn histories_match(parent: &[HistoryEntry], child: &[HistoryEntry]) -> bool {
+    parent.iter().zip(child).all(|(a, b)| a == b)
+}
+
+fn is_parent(snapshot: &Snapshot, parent: ImageIdx, child: ImageIdx) -> bool {
+    if parent == child {
+        return false;
+    }
+    match (
+        &snapshot.images[parent].config,
+        &snapshot.images[child].config,
+    ) {
+        (Some(p), Some(c)) => are_parent_and_child(p, c),
+        _ => false,
+    }
+}
+
+/// libimage `layerTree.parent`: the first image on the child's top layer, then on the layer
+/// below it, that passes the history check. Manifest lists have no parent.
+fn parent_of(snapshot: &Snapshot, tree: &LayerTree, child: ImageIdx) -> Option<ImageIdx> {
+    let image = &snapshot.images[child];
+    if image.manifest_list {
+        return None;
+    }
+    if image.top_layer.is_none() {
+        return tree
+            .empty_images
+            .iter()
+            .copied()
+            .find(|&candidate| is_parent(snapshot, candidate, child));
+    }
+    let node = tree.top_node(snapshot, child)?;
+    let below = tree
+        .node(node)
+        .parent
+        .map(|p| tree.node(p).images.as_slice());
+    tree.node(node)
+        .images
+        .iter()
+        .chain(below.unwrap_or_default())
+        .copied()
+        .find(|&candidate| is_parent(snapshot, candidate, child))
+}
+
+/// libimage `layerTree.children` as `IsDangling` and `IsIntermediate` call it: images on the
+/// layers right above the parent's top layer, then images sharing that top layer.
+fn children_of(snapshot: &Snapshot, tree: &LayerTree, parent: ImageIdx) -> Vec<ImageIdx> {
+    let image = &snapshot.images[parent];
+    if image.manifest_list {
+        return Vec::new();
+    }
+    if image.top_layer.is_none() {
+        return tree
+            .empty_images
+            .iter()
+            .copied()
+            .filter(|&candidate| is_parent(snapshot, parent, candidate))
+            .collect();
+    }
+    let Some(node) = tree.top_node(snapshot, parent) else {
+        return Vec::new();
+    };
+    let above = tree.node(node).children.iter().map(|&c| tree.node(c));
+    above
+        .chain(std::iter::once(tree.node(node)))
+        .flat_map(|n| n.images.iter().copied())
+        .filter(|&candidate| is_parent(snapshot, parent, candidate))
+        .collect()
+}

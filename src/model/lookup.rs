@@ -1,0 +1,87 @@
+//! Finding the image a user means, in the order libimage's `LookupImage` tries: a full ID or
+//! `sha256:` digest; the name expanded as podman expands short names; the raw string as an
+//! ID prefix or stored name; a recorded manifest digest; finally a tag whose repository ends
+//! in the given short name.
+
+use super::reference::{self, ImageName};
+use super::{ImageIdx, Snapshot};
+use thiserror::Error;
+
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum LookupError {
+    /// Podman: `<name>: image not known`.
+    #[error("{0}: image not known")]
+    NotKnown(String),
+    /// Podman: `sha256:abc: invalid format: no 64-byte hex value`.
+    #[error("{0}: invalid format: no 64-byte hex value")]
+    NoHexValue(String),
+}
+
+fn is_full_id(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Resolves IMAGE as podman does.
+pub fn lookup(snapshot: &Snapshot, name: &str) -> Result<ImageIdx, LookupError> {
+    let not_known = || LookupError::NotKnown(name.to_string());
+    if let Some(hex) = name.strip_prefix("sha256:") {
+        if !is_full_id(hex) {
+            return Err(LookupError::NoHexValue(name.to_string()));
+        }
+        return snapshot.storage_lookup(hex).ok_or_else(not_known);
+    }
+    if is_full_id(name) {
+        return snapshot.storage_lookup(name).ok_or_else(not_known);
+    }
+    for candidate in candidates(name) {
+        if let Some(idx) = snapshot.storage_lookup(&candidate) {
+            return Ok(idx);
+        }
+    }
+    if let Some(idx) = snapshot.storage_lookup(name) {
+        return Ok(idx);
+    }
+    by_digest_or_repo_tag(snapshot, name).ok_or_else(not_known)
+}
+
+/// Full names to try for `name`: for a short name `localhost/NAME` and Docker Hub's
+/// `docker.io/library/NAME`, else the name itself; `:latest` is added when no tag is given.
+fn candidates(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if reference::is_short_name(name) {
+        if let Ok(local) = reference::normalize(name) {
+            out.push(local.to_string_full());
+        }
+        if let Ok(hub) = ImageName::parse(name) {
+            out.push(hub.to_string_full());
+        }
+    } else if let Ok(full) = ImageName::parse(name) {
+        out.push(full.to_string_full());
+    }
+    out
+}
+
+fn by_digest_or_repo_tag(snapshot: &Snapshot, name: &str) -> Option<ImageIdx> {
+    let wanted = ImageName::parse(name).ok()?;
+    if let Some(digest) = &wanted.digest {
+        return snapshot
+            .images
+            .iter()
+            .position(|image| image.digests.iter().any(|d| d == digest));
+    }
+    if !reference::is_short_name(name) {
+        return None;
+    }
+    // podman parses without normalizing here, so the repository is what the user typed.
+    let path = name.split(':').next().unwrap_or(name);
+    let tag = wanted.tag.as_deref().unwrap_or("latest");
+    snapshot.images.iter().position(|image| {
+        image.names.iter().any(|stored| {
+            let (repository, stored_tag) = reference::repository_and_tag(stored);
+            stored_tag == tag
+                && repository.ends_with(path)
+                && (repository.len() == path.len()
+                    || repository.as_bytes()[repository.len() - path.len() - 1] == b'/')
+        })
+    })
+}

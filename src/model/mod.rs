@@ -1,0 +1,23 @@
+//! The pure core: what a store holds, and the questions podman answers about it.
+//!
+//! Nothing here touches the file system, the terminal or the clock; store backends build a
+//! [`Snapshot`] and everything else is computed from it.
+
+pub mod catalog;
+pub mod container;
+pub mod history;
+pub mod human;
+pub mod image;
+pub mod layer;
+pub mod layer_tree;
+pub mod lineage;
+pub mod lookup;
+pub mod reference;
+pub mod size;
+pub mod snapshot;
+
+pub use catalog::Catalog;
+pub use container::Container;
+pub use image::{HistoryEntry, Image, ImageConfig};
+pub use layer::Layer;
+pub use snapshot::{ImageIdx, LayerIdx, Snapshot};

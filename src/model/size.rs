@@ -1,0 +1,77 @@
+//! Image sizes as containers-storage counts them (`store.ImageSize`), and how much of each
+//! image is shared with other images.
+
+use super::layer_tree::LayerTree;
+use super::{ImageIdx, LayerIdx, Snapshot};
+use rayon::prelude::*;
+
+/// How big an image is, and how much of it would come back if it alone were removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImageSize {
+    /// What podman reports: every layer of the image plus its metadata blobs.
+    pub total: u64,
+    /// Bytes of layers that other images use too.
+    pub shared: u64,
+    /// Bytes no other image uses: layers of its own plus its metadata.
+    pub unique: u64,
+}
+
+/// Sizes of every image of a snapshot.
+#[derive(Debug, Default)]
+pub struct Sizes {
+    sizes: Vec<ImageSize>,
+}
+
+impl Sizes {
+    pub fn new(snapshot: &Snapshot, tree: &LayerTree) -> Self {
+        let layer_sets: Vec<Vec<LayerIdx>> = (0..snapshot.images.len())
+            .into_par_iter()
+            .map(|image| image_layers(snapshot, tree, image))
+            .collect();
+        let mut users = vec![0u32; snapshot.layers.len()];
+        for layers in &layer_sets {
+            for &layer in layers {
+                users[layer] = users[layer].saturating_add(1);
+            }
+        }
+        let sizes = layer_sets
+            .par_iter()
+            .enumerate()
+            .map(|(image, layers)| {
+                let mut size = ImageSize::default();
+                for &layer in layers {
+                    let bytes = snapshot.layers[layer].size();
+                    if users[layer] > 1 {
+                        size.shared += bytes;
+                    } else {
+                        size.unique += bytes;
+                    }
+                }
+                size.unique += snapshot.images[image].big_data_size;
+                size.total = size.shared + size.unique;
+                size
+            })
+            .collect();
+        Sizes { sizes }
+    }
+
+    pub fn get(&self, image: ImageIdx) -> ImageSize {
+        self.sizes.get(image).copied().unwrap_or_default()
+    }
+}
+
+/// Every layer an image needs: its top layer and mapped top layers, and all below them.
+pub fn image_layers(snapshot: &Snapshot, tree: &LayerTree, image: ImageIdx) -> Vec<LayerIdx> {
+    let img = &snapshot.images[image];
+    let mut layers: Vec<LayerIdx> = Vec::new();
+    let tops = img.top_layer.iter().chain(&img.mapped_top_layers);
+    for top in tops.filter_map(|id| snapshot.layer_by_id(id)) {
+        for layer in tree.chain(top) {
+            if layers.contains(&layer) {
+                break;
+            }
+            layers.push(layer);
+        }
+    }
+    layers
+}

@@ -1,0 +1,282 @@
+//! containers-storage (podman, buildah, CRI-O) read straight from disk, under podman's locks.
+
+pub mod big_data;
+pub mod config;
+pub mod image_config;
+pub mod records;
+
+use super::lockfile::{LockFile, LockGuard, Token};
+use crate::model::{Container, Image, Layer, Snapshot};
+use anyhow::{Context, Result, bail};
+use jiff::Timestamp;
+use rayon::prelude::*;
+use records::{ContainerRecord, ImageRecord, LayerRecord, MountRecord};
+use serde::de::DeserializeOwned;
+use std::collections::HashSet;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+/// Where a containers-storage store is and how to read it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StorageOptions {
+    pub graphroot: PathBuf,
+    pub runroot: PathBuf,
+    /// `None` when no driver was set and none could be detected.
+    pub driver: Option<String>,
+    /// Stores whose images are shown read-only.
+    pub additional_image_stores: Vec<PathBuf>,
+    /// The user named the graph root: its absence is an error, not a reason to look elsewhere.
+    pub explicit: bool,
+}
+
+/// A loaded store: the snapshot, and the lock tokens seen while reading it, so that a later
+/// change by another tool can be told from no change.
+#[derive(Debug)]
+pub struct Loaded {
+    pub snapshot: Snapshot,
+    pub tokens: LockTokens,
+}
+
+/// The tokens of every lock file read, by path.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LockTokens(pub Vec<(PathBuf, Token)>);
+
+impl LockTokens {
+    /// True when a tool has written to the store since these tokens were read.
+    pub fn changed(&self) -> bool {
+        self.0
+            .iter()
+            .any(|(path, token)| match LockFile::open_existing(path) {
+                Ok(Some(lock)) => lock.token().map_or(true, |now| &now != token),
+                _ => true,
+            })
+    }
+}
+
+/// The folders of one driver's stores under a graph root.
+struct StoreDirs {
+    images: PathBuf,
+    layers: PathBuf,
+    containers: PathBuf,
+}
+
+impl StoreDirs {
+    fn new(graphroot: &Path, driver: &str) -> Self {
+        StoreDirs {
+            images: graphroot.join(format!("{driver}-images")),
+            layers: graphroot.join(format!("{driver}-layers")),
+            containers: graphroot.join(format!("{driver}-containers")),
+        }
+    }
+}
+
+impl StorageOptions {
+    /// The driver to use, or a clear error when the store has none.
+    pub fn driver(&self) -> Result<&str> {
+        if !self.graphroot.exists() {
+            bail!(
+                "containers-storage at {} does not exist",
+                self.graphroot.display()
+            );
+        }
+        match &self.driver {
+            Some(driver) => Ok(driver),
+            None => bail!(
+                "no storage driver found under {}: give one with --storage-driver",
+                self.graphroot.display()
+            ),
+        }
+    }
+
+    /// True when there is a store here to read.
+    pub fn exists(&self) -> bool {
+        self.driver()
+            .is_ok_and(|d| StoreDirs::new(&self.graphroot, d).images.is_dir())
+    }
+}
+
+/// Reads the whole store under read locks taken in podman's order (layers, images,
+/// containers), then builds the snapshot off the locks.
+pub fn load(options: &StorageOptions) -> Result<Loaded> {
+    let driver = options.driver()?;
+    let main = StoreDirs::new(&options.graphroot, driver);
+    let locks = [
+        LockFile::open_existing(&main.layers.join("layers.lock"))?,
+        LockFile::open_existing(&main.images.join("images.lock"))?,
+        LockFile::open_existing(&main.containers.join("containers.lock"))?,
+    ];
+    let extra_locks = options
+        .additional_image_stores
+        .iter()
+        .map(|root| {
+            let dirs = StoreDirs::new(root, driver);
+            Ok([
+                LockFile::open_existing(&dirs.layers.join("layers.lock"))?,
+                LockFile::open_existing(&dirs.images.join("images.lock"))?,
+            ])
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let all_locks: Vec<&LockFile> = locks
+        .iter()
+        .chain(extra_locks.iter().flatten())
+        .flatten()
+        .collect();
+    let _guards: Vec<LockGuard<'_>> = all_locks.iter().map(|l| l.read()).collect::<Result<_>>()?;
+    let tokens = LockTokens(
+        all_locks
+            .iter()
+            .map(|l| Ok((l.path().to_path_buf(), l.token()?)))
+            .collect::<Result<_>>()?,
+    );
+
+    let mut layer_records: Vec<LayerRecord> = read_records(&main.layers.join("layers.json"))?;
+    layer_records.extend(read_records::<LayerRecord>(
+        &main.layers.join("volatile-layers.json"),
+    )?);
+    let mounts: Vec<MountRecord> = read_records(
+        &options
+            .runroot
+            .join(format!("{driver}-layers"))
+            .join("mountpoints.json"),
+    )?;
+    let mut image_sources: Vec<(PathBuf, ImageRecord, bool)> =
+        read_records::<ImageRecord>(&main.images.join("images.json"))?
+            .into_iter()
+            .map(|r| (main.images.clone(), r, false))
+            .collect();
+    let mut container_records: Vec<ContainerRecord> =
+        read_records(&main.containers.join("containers.json"))?;
+    container_records.extend(read_records::<ContainerRecord>(
+        &main.containers.join("volatile-containers.json"),
+    )?);
+    for root in &options.additional_image_stores {
+        let dirs = StoreDirs::new(root, driver);
+        layer_records.extend(read_records::<LayerRecord>(
+            &dirs.layers.join("layers.json"),
+        )?);
+        image_sources.extend(
+            read_records::<ImageRecord>(&dirs.images.join("images.json"))?
+                .into_iter()
+                .map(|r| (dirs.images.clone(), r, true)),
+        );
+    }
+
+    let images: Vec<Image> = image_sources
+        .into_par_iter()
+        .map(|(dir, record, read_only)| image_from_record(&dir, record, read_only))
+        .collect();
+    drop(_guards);
+
+    let mounted: HashSet<String> = mounts
+        .into_iter()
+        .filter(|m| m.count > 0)
+        .map(|m| m.id)
+        .collect();
+    let layers = layer_records
+        .into_iter()
+        .map(|r| layer_from_record(r, &mounted))
+        .collect();
+    let containers = container_records
+        .into_iter()
+        .map(|r| Container {
+            id: r.id,
+            names: r.names,
+            image: r.image,
+            layer: r.layer,
+        })
+        .collect();
+    Ok(Loaded {
+        snapshot: Snapshot::new(images, layers, containers),
+        tokens,
+    })
+}
+
+/// Reads one of the store's JSON arrays: a missing or empty file means no records.
+fn read_records<T: DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Vec::new());
+    }
+    serde_json::from_slice(&bytes).with_context(|| format!("parsing {}", path.display()))
+}
+
+fn parse_time(text: Option<&str>) -> Option<Timestamp> {
+    text.and_then(|t| t.parse().ok())
+}
+
+fn layer_from_record(record: LayerRecord, mounted: &HashSet<String>) -> Layer {
+    let incomplete = record
+        .flags
+        .get("incomplete")
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(false);
+    Layer {
+        mounted: mounted.contains(&record.id),
+        id: record.id,
+        parent: record.parent.filter(|p| !p.is_empty()),
+        names: record.names,
+        created: parse_time(record.created.as_deref()),
+        diff_digest: record.diff_digest.filter(|d| !d.is_empty()),
+        diff_size: record.diff_size.and_then(|s| u64::try_from(s).ok()),
+        incomplete,
+    }
+}
+
+/// An image record plus its config. Whatever cannot be read becomes a problem on the image.
+fn image_from_record(dir: &Path, record: ImageRecord, read_only: bool) -> Image {
+    let mut digests: Vec<String> = record.digest.iter().cloned().collect();
+    for (key, digest) in &record.big_data_digests {
+        if big_data::is_manifest_key(key) && !digests.contains(digest) {
+            digests.push(digest.clone());
+        }
+    }
+    let mut image = Image {
+        digest: record.digest.clone().or_else(|| digests.first().cloned()),
+        digests,
+        names: record.names,
+        names_history: record.names_history,
+        top_layer: record.layer.filter(|l| !l.is_empty()),
+        mapped_top_layers: record.mapped_layers,
+        created: parse_time(record.created.as_deref()),
+        big_data_size: record
+            .big_data_sizes
+            .values()
+            .map(|&s| u64::try_from(s).unwrap_or(0))
+            .sum(),
+        read_only,
+        id: record.id,
+        ..Image::default()
+    };
+    if !is_safe_id(&image.id) {
+        image.problems.push(format!(
+            "image ID {:?} in {} is not a valid ID",
+            image.id,
+            dir.display()
+        ));
+        return image;
+    }
+    let image_dir = dir.join(&image.id);
+    match image_config::read(
+        &image_dir,
+        &image.id,
+        &record.big_data_names,
+        image.top_layer.is_none(),
+    ) {
+        Ok(image_config::Contents::Image(config)) => image.config = Some(*config),
+        Ok(image_config::Contents::ManifestList) => image.manifest_list = true,
+        Err(e) => image.problems.push(format!("{e:#}")),
+    }
+    image
+}
+
+/// IDs become folder names: anything that could leave the folder is refused.
+fn is_safe_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}

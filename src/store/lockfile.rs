@@ -1,0 +1,90 @@
+//! containers/storage's lock files: POSIX record locks (`fcntl`, not `flock`, which would not
+//! exclude podman) on a file whose content is a "last write" token that every writer renews.
+
+use anyhow::{Context, Result};
+use rustix::fs::{FlockOperation, fcntl_lock};
+use std::fs::{File, OpenOptions};
+use std::io::ErrorKind;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+/// Size of the token containers/storage writes into a lock file.
+pub const TOKEN_LEN: usize = 64;
+
+/// One lock file, kept open for the life of the value: closing any descriptor of the file
+/// would drop every POSIX lock this process holds on it.
+#[derive(Debug)]
+pub struct LockFile {
+    file: File,
+    path: PathBuf,
+}
+
+/// The "last write" token of a lock file; an empty file has an empty token.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Token(pub Vec<u8>);
+
+impl LockFile {
+    /// Opens an existing lock file without creating it: reading a store must not write to it.
+    /// Returns `None` when the file does not exist (a store no tool has locked yet).
+    pub fn open_existing(path: &Path) -> Result<Option<Self>> {
+        let opened = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(path)
+            .or_else(|e| match e.kind() {
+                // Read-only image stores may be on read-only media: a read lock needs no write access.
+                ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => File::open(path),
+                _ => Err(e),
+            });
+        match opened {
+            Ok(file) => Ok(Some(LockFile {
+                file,
+                path: path.to_path_buf(),
+            })),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("opening lock file {}", path.display())),
+        }
+    }
+
+    /// Waits for a shared lock, as podman's readers take it.
+    pub fn read(&self) -> Result<LockGuard<'_>> {
+        fcntl_lock(&self.file, FlockOperation::LockShared)
+            .with_context(|| format!("taking a read lock on {}", self.path.display()))?;
+        Ok(LockGuard { lock: self })
+    }
+
+    /// The current token, read without a lock.
+    pub fn token(&self) -> Result<Token> {
+        let mut buf = vec![0u8; TOKEN_LEN];
+        let mut filled = 0;
+        while filled < TOKEN_LEN {
+            let n = self
+                .file
+                .read_at(&mut buf[filled..], filled as u64)
+                .with_context(|| format!("reading lock file {}", self.path.display()))?;
+            if n == 0 {
+                break;
+            }
+            filled += n;
+        }
+        buf.truncate(filled);
+        Ok(Token(buf))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Holds a lock until dropped.
+#[derive(Debug)]
+pub struct LockGuard<'a> {
+    lock: &'a LockFile,
+}
+
+impl Drop for LockGuard<'_> {
+    fn drop(&mut self) {
+        // Unlocking a lock we hold cannot fail in a way we could act on.
+        let _ = fcntl_lock(&self.lock.file, FlockOperation::Unlock);
+    }
+}
