@@ -34,6 +34,7 @@ impl LayerTree {
                 nodes[parent].children.push(idx);
             }
         }
+        cut_parent_loops(&mut nodes);
         let mut empty_images = Vec::new();
         let mut orphan_images = Vec::new();
         for (idx, image) in snapshot.images.iter().enumerate() {
@@ -66,13 +67,7 @@ impl LayerTree {
 
     /// The image's layers from its top layer down to the base.
     pub fn chain(&self, top: LayerIdx) -> impl Iterator<Item = LayerIdx> + '_ {
-        let mut seen = 0usize;
-        let limit = self.nodes.len();
-        std::iter::successors(Some(top), move |&l| self.nodes[l].parent).take_while(move |_| {
-            // A parent loop in a corrupt layers.json must not hang us.
-            seen += 1;
-            seen <= limit
-        })
+        std::iter::successors(Some(top), move |&l| self.nodes[l].parent)
     }
 
     /// Names of every image on a layer, deduplicated, as podman's `repoTags()` gives them.
@@ -86,5 +81,75 @@ impl LayerTree {
             }
         }
         tags
+    }
+}
+
+/// A corrupt layers.json can make layers each other's parents. Cutting one link of every
+/// loop makes the layers a forest again, so every walk up or down ends.
+fn cut_parent_loops(nodes: &mut [LayerNode]) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        OnPath,
+        Done,
+    }
+    let mut marks = vec![Mark::New; nodes.len()];
+    for start in 0..nodes.len() {
+        let mut path = Vec::new();
+        let mut current = Some(start);
+        while let Some(layer) = current {
+            match marks[layer] {
+                Mark::Done => break,
+                Mark::OnPath => {
+                    // `layer` is on a loop: cut its link to its parent.
+                    if let Some(parent) = nodes[layer].parent.take() {
+                        nodes[parent].children.retain(|&c| c != layer);
+                    }
+                    break;
+                }
+                Mark::New => {
+                    marks[layer] = Mark::OnPath;
+                    path.push(layer);
+                    current = nodes[layer].parent;
+                }
+            }
+        }
+        for layer in path {
+            marks[layer] = Mark::Done;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Layer, Snapshot};
+
+    fn layer(id: &str, parent: Option<&str>) -> Layer {
+        Layer {
+            id: id.into(),
+            parent: parent.map(String::from),
+            ..Layer::default()
+        }
+    }
+
+    #[test]
+    fn parent_loops_are_cut() {
+        let snapshot = Snapshot::new(
+            vec![],
+            vec![
+                layer("a", Some("c")),
+                layer("b", Some("a")),
+                layer("c", Some("b")),
+                layer("d", Some("c")),
+            ],
+            vec![],
+        );
+        let tree = LayerTree::new(&snapshot);
+        for top in 0..4 {
+            assert!(tree.chain(top).count() <= 4);
+        }
+        let roots = (0..4).filter(|&l| tree.node(l).parent.is_none()).count();
+        assert_eq!(roots, 1);
     }
 }

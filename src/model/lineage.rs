@@ -23,8 +23,8 @@ impl Lineage {
             .into_par_iter()
             .map(|idx| {
                 (
-                    parent_of(snapshot, tree, idx),
-                    children_of(snapshot, tree, idx),
+                    parent_of(snapshot, tree, idx, &|_| true),
+                    children_of(snapshot, tree, idx, &|_| true),
                 )
             })
             .unzip();
@@ -92,9 +92,17 @@ fn is_parent(snapshot: &Snapshot, parent: ImageIdx, child: ImageIdx) -> bool {
     }
 }
 
+/// Which images still exist: the removal planner asks about a store it is changing.
+pub type Alive<'a> = &'a dyn Fn(ImageIdx) -> bool;
+
 /// libimage `layerTree.parent`: the first image on the child's top layer, then on the layer
 /// below it, that passes the history check. Manifest lists have no parent.
-fn parent_of(snapshot: &Snapshot, tree: &LayerTree, child: ImageIdx) -> Option<ImageIdx> {
+pub fn parent_of(
+    snapshot: &Snapshot,
+    tree: &LayerTree,
+    child: ImageIdx,
+    alive: Alive<'_>,
+) -> Option<ImageIdx> {
     let image = &snapshot.images[child];
     if image.manifest_list {
         return None;
@@ -104,7 +112,7 @@ fn parent_of(snapshot: &Snapshot, tree: &LayerTree, child: ImageIdx) -> Option<I
             .empty_images
             .iter()
             .copied()
-            .find(|&candidate| is_parent(snapshot, candidate, child));
+            .find(|&candidate| alive(candidate) && is_parent(snapshot, candidate, child));
     }
     let node = tree.top_node(snapshot, child)?;
     let below = tree
@@ -116,12 +124,17 @@ fn parent_of(snapshot: &Snapshot, tree: &LayerTree, child: ImageIdx) -> Option<I
         .iter()
         .chain(below.unwrap_or_default())
         .copied()
-        .find(|&candidate| is_parent(snapshot, candidate, child))
+        .find(|&candidate| alive(candidate) && is_parent(snapshot, candidate, child))
 }
 
 /// libimage `layerTree.children` as `IsDangling` and `IsIntermediate` call it: images on the
 /// layers right above the parent's top layer, then images sharing that top layer.
-fn children_of(snapshot: &Snapshot, tree: &LayerTree, parent: ImageIdx) -> Vec<ImageIdx> {
+pub fn children_of(
+    snapshot: &Snapshot,
+    tree: &LayerTree,
+    parent: ImageIdx,
+    alive: Alive<'_>,
+) -> Vec<ImageIdx> {
     let image = &snapshot.images[parent];
     if image.manifest_list {
         return Vec::new();
@@ -131,7 +144,7 @@ fn children_of(snapshot: &Snapshot, tree: &LayerTree, parent: ImageIdx) -> Vec<I
             .empty_images
             .iter()
             .copied()
-            .filter(|&candidate| is_parent(snapshot, parent, candidate))
+            .filter(|&candidate| alive(candidate) && is_parent(snapshot, parent, candidate))
             .collect();
     }
     let Some(node) = tree.top_node(snapshot, parent) else {
@@ -141,6 +154,6 @@ fn children_of(snapshot: &Snapshot, tree: &LayerTree, parent: ImageIdx) -> Vec<I
     above
         .chain(std::iter::once(tree.node(node)))
         .flat_map(|n| n.images.iter().copied())
-        .filter(|&candidate| is_parent(snapshot, parent, candidate))
+        .filter(|&candidate| alive(candidate) && is_parent(snapshot, parent, candidate))
         .collect()
 }

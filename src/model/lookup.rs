@@ -12,9 +12,12 @@ pub enum LookupError {
     /// Podman: `<name>: image not known`.
     #[error("{0}: image not known")]
     NotKnown(String),
-    /// Podman: `sha256:abc: invalid format: no 64-byte hex value`.
-    #[error("{0}: invalid format: no 64-byte hex value")]
+    /// Podman: `sha256:abc: invalid format: no 64-byte hexadecimal value`.
+    #[error("{0}: invalid format: no 64-byte hexadecimal value")]
     NoHexValue(String),
+    /// Not an image reference at all (`repository name must be lowercase`).
+    #[error("{0}")]
+    Syntax(String),
 }
 
 fn is_full_id(s: &str) -> bool {
@@ -23,23 +26,38 @@ fn is_full_id(s: &str) -> bool {
 
 /// Resolves IMAGE as podman does.
 pub fn lookup(snapshot: &Snapshot, name: &str) -> Result<ImageIdx, LookupError> {
+    lookup_resolved(snapshot, name).map(|(idx, _)| idx)
+}
+
+/// Resolves IMAGE and says which name it matched: the full name a short name expanded to,
+/// or what the user typed for IDs and digests. `podman rmi` decides from this whether to
+/// untag or delete.
+pub fn lookup_resolved(snapshot: &Snapshot, name: &str) -> Result<(ImageIdx, String), LookupError> {
+    reference::check_syntax(name).map_err(LookupError::Syntax)?;
     let not_known = || LookupError::NotKnown(name.to_string());
+    let typed = |idx| (idx, name.to_string());
     if let Some(hex) = name.strip_prefix("sha256:") {
         if !is_full_id(hex) {
             return Err(LookupError::NoHexValue(name.to_string()));
         }
-        return snapshot.storage_lookup(hex).ok_or_else(not_known);
+        return snapshot
+            .storage_lookup(hex)
+            .map(typed)
+            .ok_or_else(not_known);
     }
     if is_full_id(name) {
-        return snapshot.storage_lookup(name).ok_or_else(not_known);
+        return snapshot
+            .storage_lookup(name)
+            .map(typed)
+            .ok_or_else(not_known);
     }
     for candidate in candidates(name) {
         if let Some(idx) = snapshot.storage_lookup(&candidate) {
-            return Ok(idx);
+            return Ok((idx, candidate));
         }
     }
     if let Some(idx) = snapshot.storage_lookup(name) {
-        return Ok(idx);
+        return Ok(typed(idx));
     }
     by_digest_or_repo_tag(snapshot, name).ok_or_else(not_known)
 }
@@ -61,13 +79,14 @@ fn candidates(name: &str) -> Vec<String> {
     out
 }
 
-fn by_digest_or_repo_tag(snapshot: &Snapshot, name: &str) -> Option<ImageIdx> {
+fn by_digest_or_repo_tag(snapshot: &Snapshot, name: &str) -> Option<(ImageIdx, String)> {
     let wanted = ImageName::parse(name).ok()?;
     if let Some(digest) = &wanted.digest {
         return snapshot
             .images
             .iter()
-            .position(|image| image.digests.iter().any(|d| d == digest));
+            .position(|image| image.digests.iter().any(|d| d == digest))
+            .map(|idx| (idx, name.to_string()));
     }
     if !reference::is_short_name(name) {
         return None;
@@ -75,13 +94,17 @@ fn by_digest_or_repo_tag(snapshot: &Snapshot, name: &str) -> Option<ImageIdx> {
     // podman parses without normalizing here, so the repository is what the user typed.
     let path = name.split(':').next().unwrap_or(name);
     let tag = wanted.tag.as_deref().unwrap_or("latest");
-    snapshot.images.iter().position(|image| {
-        image.names.iter().any(|stored| {
-            let (repository, stored_tag) = reference::repository_and_tag(stored);
-            stored_tag == tag
-                && repository.ends_with(path)
-                && (repository.len() == path.len()
-                    || repository.as_bytes()[repository.len() - path.len() - 1] == b'/')
-        })
+    snapshot.images.iter().enumerate().find_map(|(idx, image)| {
+        image
+            .names
+            .iter()
+            .find(|stored| {
+                let (repository, stored_tag) = reference::repository_and_tag(stored);
+                stored_tag == tag
+                    && repository.ends_with(path)
+                    && (repository.len() == path.len()
+                        || repository.as_bytes()[repository.len() - path.len() - 1] == b'/')
+            })
+            .map(|stored| (idx, stored.clone()))
     })
 }

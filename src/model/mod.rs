@@ -13,6 +13,7 @@ pub mod layer_tree;
 pub mod lineage;
 pub mod lookup;
 pub mod reference;
+pub mod removal;
 pub mod size;
 pub mod snapshot;
 

@@ -56,6 +56,20 @@ impl ImageName {
     }
 }
 
+/// Docker's `reference.Parse` verdict, with its messages: podman checks every IMAGE with it
+/// before looking anything up.
+pub fn check_syntax(name: &str) -> Result<(), String> {
+    match name.parse::<Reference>() {
+        Ok(_) => Ok(()),
+        Err(oci_spec::distribution::ParseError::ReferenceInvalidFormat)
+            if name.to_lowercase().parse::<Reference>().is_ok() =>
+        {
+            Err(oci_spec::distribution::ParseError::NameContainsUppercase.to_string())
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// Whether the part of `name` after its last `/` carries a `:tag` (before any `@digest`).
 fn has_explicit_tag(name: &str) -> bool {
     let without_digest = name.split('@').next().unwrap_or(name);

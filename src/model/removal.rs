@@ -1,0 +1,507 @@
+//! What `podman rmi` and `podman image prune` would do, computed without doing it.
+//!
+//! This is libimage's `RemoveImages` and `removeRecursive` (containers/common
+//! `libimage/runtime.go`, `libimage/image.go`) and containers/storage's `DeleteImage`, replayed
+//! on an in-memory copy of the store's state. Every rule is one step below, with a comment
+//! naming the podman behaviour it reproduces. The result is a [`RemovalPlan`]: the names
+//! untagged, the images, layers and containers deleted, the bytes reclaimed and the errors,
+//! plus the ordered steps that apply it.
+
+use super::lineage::{children_of, parent_of};
+use super::lookup::{LookupError, lookup_resolved};
+use super::{Catalog, ImageIdx, LayerIdx};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// The switches of `rmi` / `image prune` that change the plan.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RemoveOptions {
+    /// Remove containers using the images, and images with several names by ID.
+    pub force: bool,
+    /// Do not remove parents left dangling.
+    pub no_prune: bool,
+    /// Skip references to images that do not exist.
+    pub ignore: bool,
+}
+
+/// Which images to remove.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// The images the user named, in order.
+    References(Vec<String>),
+    /// `rmi --all`: every image that is not read-only.
+    All,
+    /// `image prune`: dangling images, or with `all` every image no container uses, repeated
+    /// until nothing more goes.
+    Prune { all: bool },
+}
+
+/// How podman classifies an error, which decides its exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorKind {
+    /// No such image (exit 1 when it is the only kind).
+    Unknown,
+    /// Used by a container (exit 2).
+    InUse,
+    /// Anything else (exit 125).
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanError {
+    pub reference: String,
+    pub message: String,
+    #[serde(skip)]
+    pub kind: ErrorKind,
+}
+
+/// One change to the store, in the order podman makes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Give an image exactly these names.
+    SetNames { image: String, names: Vec<String> },
+    /// Delete a container record and its layer.
+    DeleteContainer {
+        container: String,
+        layer: Option<String>,
+    },
+    /// Delete an image record and its big data, then these layers, top first.
+    DeleteImage { image: String, layers: Vec<String> },
+}
+
+/// The answer to "what would this removal do?": shown before, and applied as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RemovalPlan {
+    /// Names removed, in podman's order (the `Untagged:` lines).
+    pub untagged: Vec<String>,
+    /// Images reported deleted (the `Deleted:` lines); an image whose children keep its
+    /// layers loses its record but is not reported, as in podman.
+    pub deleted: Vec<String>,
+    /// Layers deleted, container layers included.
+    pub layers: Vec<String>,
+    /// Containers removed (only with `--force`).
+    pub containers: Vec<String>,
+    /// Bytes the deleted layers and image metadata take on disk.
+    pub reclaimed_bytes: u64,
+    pub errors: Vec<PlanError>,
+    #[serde(skip)]
+    pub steps: Vec<Step>,
+    /// Errors podman would not print (unknown images under `--force`).
+    #[serde(skip)]
+    pub silenced: Vec<PlanError>,
+}
+
+impl RemovalPlan {
+    /// podman's `removeErrorsToExitCode`, counted over the errors it reports.
+    pub fn exit_code(&self) -> i32 {
+        if self.errors.is_empty() {
+            return 0;
+        }
+        let all = self.errors.iter().chain(&self.silenced);
+        let kinds: Vec<ErrorKind> = all.map(|e| e.kind).collect();
+        if kinds.contains(&ErrorKind::InUse) {
+            2
+        } else if kinds.iter().all(|&k| k == ErrorKind::Unknown) {
+            1
+        } else {
+            125
+        }
+    }
+
+    /// True when applying the plan changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+}
+
+/// Plans a removal on the catalog's snapshot.
+pub fn plan_removal(catalog: &Catalog, target: &Target, options: RemoveOptions) -> RemovalPlan {
+    let mut sim = Simulation::new(catalog, options);
+    match target {
+        Target::References(references) => sim.remove_references(references),
+        Target::All => {
+            // `rmi --all` lists with the filter readonly=false, then removes each.
+            let images: Vec<ImageIdx> = (0..catalog.snapshot.images.len())
+                .filter(|&i| !catalog.snapshot.images[i].read_only)
+                .collect();
+            sim.remove_listed(&images);
+        }
+        Target::Prune { all } => sim.prune(*all),
+    }
+    sim.finish()
+}
+
+#[derive(Debug, Default)]
+struct Report {
+    removed: bool,
+    untagged: Vec<String>,
+}
+
+/// The store's state while the removal is replayed.
+struct Simulation<'a> {
+    catalog: &'a Catalog,
+    options: RemoveOptions,
+    names: Vec<Vec<String>>,
+    image_alive: Vec<bool>,
+    container_alive: Vec<bool>,
+    layer_alive: Vec<bool>,
+    reports: HashMap<ImageIdx, Report>,
+    order: Vec<ImageIdx>,
+    plan: RemovalPlan,
+}
+
+impl<'a> Simulation<'a> {
+    fn new(catalog: &'a Catalog, options: RemoveOptions) -> Self {
+        let snapshot = &catalog.snapshot;
+        Simulation {
+            catalog,
+            options,
+            names: snapshot.images.iter().map(|i| i.names.clone()).collect(),
+            image_alive: vec![true; snapshot.images.len()],
+            container_alive: vec![true; snapshot.containers.len()],
+            layer_alive: vec![true; snapshot.layers.len()],
+            reports: HashMap::new(),
+            order: Vec::new(),
+            plan: RemovalPlan::default(),
+        }
+    }
+
+    fn id(&self, image: ImageIdx) -> &'a str {
+        &self.catalog.snapshot.images[image].id
+    }
+
+    fn error(&mut self, reference: &str, message: String, kind: ErrorKind) {
+        self.plan.errors.push(PlanError {
+            reference: reference.to_string(),
+            message,
+            kind,
+        });
+    }
+
+    /// `RemoveImages` with names: look every name up first, group references by image, then
+    /// remove each image once per reference, in the order the images were first named.
+    fn remove_references(&mut self, references: &[String]) {
+        let mut targets: Vec<(ImageIdx, Vec<String>)> = Vec::new();
+        for reference in references {
+            match lookup_resolved(&self.catalog.snapshot, reference) {
+                Ok((image, resolved)) => match targets.iter_mut().find(|(i, _)| *i == image) {
+                    Some((_, refs)) => refs.push(resolved),
+                    None => targets.push((image, vec![resolved])),
+                },
+                Err(e @ LookupError::NotKnown(_)) => {
+                    // `--ignore` skips unknown images; `--force` hides them from the output.
+                    if self.options.ignore {
+                        continue;
+                    }
+                    let error = PlanError {
+                        reference: reference.clone(),
+                        message: e.to_string(),
+                        kind: ErrorKind::Unknown,
+                    };
+                    if self.options.force {
+                        self.plan.silenced.push(error);
+                    } else {
+                        self.plan.errors.push(error);
+                    }
+                }
+                Err(e) => self.error(reference, e.to_string(), ErrorKind::Other),
+            }
+        }
+        for (image, refs) in targets {
+            for referenced_by in refs {
+                self.remove_recursive(image, &referenced_by);
+            }
+        }
+    }
+
+    /// `RemoveImages` without names: every listed image, referenced by nothing.
+    fn remove_listed(&mut self, images: &[ImageIdx]) {
+        for &image in images {
+            self.remove_recursive(image, "");
+        }
+    }
+
+    /// `podman image prune`: remove what the filters select, again and again until a round
+    /// removes nothing (`ImageEngine.Prune`'s loop).
+    fn prune(&mut self, all: bool) {
+        loop {
+            let before = self.order.len();
+            let selected: Vec<ImageIdx> = (0..self.catalog.snapshot.images.len())
+                .filter(|&i| {
+                    self.image_alive[i]
+                        && !self.catalog.snapshot.images[i].read_only
+                        && !self.used_by_container(i)
+                        && (all || self.is_dangling(i))
+                })
+                .collect();
+            if selected.is_empty() {
+                break;
+            }
+            self.remove_listed(&selected);
+            if self.order.len() == before {
+                break;
+            }
+        }
+    }
+
+    fn alive_children(&self, image: ImageIdx) -> Vec<ImageIdx> {
+        let alive = |i: ImageIdx| self.image_alive[i];
+        children_of(&self.catalog.snapshot, &self.catalog.tree, image, &alive)
+    }
+
+    fn alive_parent(&self, image: ImageIdx) -> Option<ImageIdx> {
+        let alive = |i: ImageIdx| self.image_alive[i];
+        parent_of(&self.catalog.snapshot, &self.catalog.tree, image, &alive)
+    }
+
+    /// `IsDangling`: no names and no children, in the store as it is now.
+    fn is_dangling(&self, image: ImageIdx) -> bool {
+        self.names[image].is_empty() && self.alive_children(image).is_empty()
+    }
+
+    fn containers_of(&self, image: ImageIdx) -> Vec<usize> {
+        let id = self.id(image);
+        (0..self.catalog.snapshot.containers.len())
+            .filter(|&c| self.container_alive[c] && self.catalog.snapshot.containers[c].image == id)
+            .collect()
+    }
+
+    fn used_by_container(&self, image: ImageIdx) -> bool {
+        !self.containers_of(image).is_empty()
+    }
+
+    /// libimage `removeRecursive`.
+    fn remove_recursive(&mut self, image: ImageIdx, referenced_by: &str) {
+        let id = self.id(image);
+        let report_as = if referenced_by.is_empty() {
+            id
+        } else {
+            referenced_by
+        };
+
+        // Images of additional stores cannot be changed.
+        if self.catalog.snapshot.images[image].read_only {
+            self.error(
+                report_as,
+                format!("cannot remove read-only image {id:?}"),
+                ErrorKind::Other,
+            );
+            return;
+        }
+        // An image already removed by an earlier reference or as a parent is done.
+        if self.reports.get(&image).is_some_and(|r| r.removed) {
+            return;
+        }
+        if !self.image_alive[image] {
+            return;
+        }
+        self.reports.entry(image).or_default();
+
+        // Several names: a tag only loses that name; an ID or digest needs --force.
+        let mut skip_remove = false;
+        let count = self.names[image].len();
+        if !referenced_by.is_empty() && count != 1 {
+            let by_id = id.starts_with(referenced_by);
+            let by_digest = referenced_by.starts_with("sha256:");
+            if !self.options.force && count > 1 && (by_id || by_digest) {
+                let how = if by_id { "ID" } else { "digest" };
+                let message = format!(
+                    "unable to delete image {id:?} by {how} with more than one tag ([{}]): please force removal",
+                    self.names[image].join(" ")
+                );
+                self.error(report_as, message, ErrorKind::Other);
+                return;
+            }
+            if !by_id && !by_digest {
+                if let Err(message) = self.untag(image, referenced_by) {
+                    self.error(report_as, message, ErrorKind::Other);
+                    return;
+                }
+                self.reports
+                    .entry(image)
+                    .or_default()
+                    .untagged
+                    .push(referenced_by.to_string());
+                skip_remove = !self.names[image].is_empty();
+            }
+        }
+        if !self.order.contains(&image) {
+            self.order.push(image);
+        }
+        if skip_remove {
+            return;
+        }
+
+        // --force removes the containers using the image first.
+        if self.options.force {
+            for container in self.containers_of(image) {
+                self.delete_container(container);
+            }
+        }
+
+        // Parent and children are decided before the record goes.
+        let has_children = !self.alive_children(image).is_empty();
+        let parent = self.alive_parent(image);
+
+        // storage.DeleteImage: refused while a container uses the image.
+        if let Some(&container) = self.containers_of(image).first() {
+            let message = format!(
+                "image used by {}: image is in use by a container: consider listing external containers and force-removing image",
+                self.catalog.snapshot.containers[container].id
+            );
+            self.error(report_as, message, ErrorKind::InUse);
+            return;
+        }
+        if let Err(message) = self.delete_image(image) {
+            self.error(report_as, message, ErrorKind::Other);
+            return;
+        }
+        let names = std::mem::take(&mut self.names[image]);
+        let report = self.reports.entry(image).or_default();
+        report.untagged.extend(names);
+        // An image whose children keep its layers loses its record but is not "Deleted".
+        if !has_children {
+            report.removed = true;
+        }
+
+        // Unless --no-prune, a parent left dangling goes too, recursively.
+        if self.options.no_prune {
+            return;
+        }
+        if let Some(parent) = parent
+            && self.is_dangling(parent)
+        {
+            self.remove_recursive(parent, "");
+        }
+    }
+
+    /// libimage `Untag`: the name is normalized, and must be one of the image's names.
+    fn untag(&mut self, image: ImageIdx, name: &str) -> Result<(), String> {
+        let normalized = super::reference::normalize(name)
+            .map_err(|e| e.to_string())?
+            .to_string_full();
+        let names = &mut self.names[image];
+        let before = names.len();
+        names.retain(|n| *n != normalized);
+        if names.len() == before {
+            return Err(format!("{normalized}: tag not known"));
+        }
+        self.plan.steps.push(Step::SetNames {
+            image: self.catalog.snapshot.images[image].id.clone(),
+            names: names.clone(),
+        });
+        Ok(())
+    }
+
+    /// storage `DeleteContainer`: the record and the container's own layer.
+    fn delete_container(&mut self, container: usize) {
+        let record = &self.catalog.snapshot.containers[container];
+        self.container_alive[container] = false;
+        let layer = self.catalog.snapshot.layer_by_id(&record.layer);
+        if let Some(layer) = layer {
+            self.layer_alive[layer] = false;
+            self.plan.layers.push(record.layer.clone());
+            self.plan.reclaimed_bytes += self.catalog.snapshot.layers[layer].diff_size.unwrap_or(0);
+        }
+        self.plan.containers.push(record.id.clone());
+        self.plan.steps.push(Step::DeleteContainer {
+            container: record.id.clone(),
+            layer: layer.map(|_| record.layer.clone()),
+        });
+    }
+
+    /// storage `DeleteImage`: the record, then layers from the top down while no container,
+    /// no other image and no remaining child layer needs them. A mounted layer stops it all.
+    fn delete_image(&mut self, image: ImageIdx) -> Result<(), String> {
+        let snapshot = &self.catalog.snapshot;
+        let img = &snapshot.images[image];
+        let mut other_tops: Vec<&str> = Vec::new();
+        for (i, other) in snapshot.images.iter().enumerate() {
+            if i != image && self.image_alive[i] {
+                other_tops.extend(other.top_layer.as_deref());
+                other_tops.extend(other.mapped_top_layers.iter().map(String::as_str));
+            }
+        }
+        let top = img
+            .top_layer
+            .as_deref()
+            .and_then(|t| snapshot.layer_by_id(t));
+        let mapped: Vec<LayerIdx> = img
+            .mapped_top_layers
+            .iter()
+            .filter_map(|l| snapshot.layer_by_id(l))
+            .collect();
+        let mut doomed: Vec<LayerIdx> = Vec::new();
+        let mut current = top;
+        while let Some(layer) = current {
+            let layer_id = snapshot.layers[layer].id.as_str();
+            if snapshot
+                .containers
+                .iter()
+                .enumerate()
+                .any(|(c, r)| self.container_alive[c] && r.id == layer_id)
+            {
+                break;
+            }
+            if other_tops.contains(&layer_id) {
+                break;
+            }
+            let mut to_check = vec![layer];
+            if Some(layer) == top {
+                to_check.extend(&mapped);
+            }
+            let needed = to_check.iter().any(|&l| {
+                self.catalog
+                    .tree
+                    .node(l)
+                    .children
+                    .iter()
+                    .any(|&child| self.layer_alive[child] && !doomed.contains(&child))
+            });
+            if needed {
+                break;
+            }
+            doomed.push(layer);
+            current = self.catalog.tree.node(layer).parent;
+        }
+        if let Some(&mounted) = doomed.iter().find(|&&l| snapshot.layers[l].mounted) {
+            return Err(format!(
+                "layer {} of image {} is mounted: unmount it first",
+                snapshot.layers[mounted].id, img.id
+            ));
+        }
+        self.image_alive[image] = false;
+        self.plan.reclaimed_bytes += img.big_data_size;
+        for &layer in &doomed {
+            self.layer_alive[layer] = false;
+            self.plan.layers.push(snapshot.layers[layer].id.clone());
+            self.plan.reclaimed_bytes += snapshot.layers[layer].diff_size.unwrap_or(0);
+        }
+        self.plan.steps.push(Step::DeleteImage {
+            image: img.id.clone(),
+            layers: doomed
+                .iter()
+                .map(|&l| snapshot.layers[l].id.clone())
+                .collect(),
+        });
+        Ok(())
+    }
+
+    /// Podman prints every report's untagged names, then the deleted IDs.
+    fn finish(mut self) -> RemovalPlan {
+        for image in &self.order {
+            if let Some(report) = self.reports.get(image) {
+                self.plan.untagged.extend(report.untagged.iter().cloned());
+            }
+        }
+        for image in &self.order {
+            if self.reports.get(image).is_some_and(|r| r.removed) {
+                self.plan
+                    .deleted
+                    .push(self.catalog.snapshot.images[*image].id.clone());
+            }
+        }
+        self.plan
+    }
+}

@@ -1,0 +1,152 @@
+//! Shared test helpers: a real store made by buildah/podman, and running cairn and podman on it.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// A containers-storage store made by `scripts/make-fixture-store.sh`.
+pub struct Fixture {
+    _dir: tempfile::TempDir,
+    pub base: PathBuf,
+}
+
+impl Fixture {
+    pub fn root(&self) -> PathBuf {
+        self.base.join("root")
+    }
+    pub fn runroot(&self) -> PathBuf {
+        self.base.join("run")
+    }
+    pub fn storage_conf(&self) -> PathBuf {
+        self.base.join("storage.conf")
+    }
+    /// The store flags podman and cairn share.
+    pub fn flags(&self) -> Vec<String> {
+        store_flags(&self.root(), &self.runroot())
+    }
+}
+
+pub fn store_flags(root: &Path, runroot: &Path) -> Vec<String> {
+    vec![
+        "--root".into(),
+        root.display().to_string(),
+        "--runroot".into(),
+        runroot.display().to_string(),
+        "--storage-driver".into(),
+        "vfs".into(),
+    ]
+}
+
+/// Fails with a clear message when a tool the tests need is missing: these tests compare
+/// cairn with the real tools, and a missing tool must not pass as a success.
+pub fn require(tool: &str) {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "{tool} is not installed: run `apt-get install -y podman buildah skopeo umoci tmux`"
+    );
+}
+
+/// Builds a fresh fixture store in its own temporary folder.
+pub fn build_fixture() -> Fixture {
+    require("buildah");
+    require("podman");
+    let dir = tempfile::Builder::new()
+        .prefix("cairn-fixture")
+        .tempdir()
+        .unwrap();
+    let base = dir.path().join("store");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/make-fixture-store.sh");
+    let out = Command::new("bash")
+        .arg(&script)
+        .arg(&base)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{} failed:\n{}\n{}",
+        script.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Fixture { _dir: dir, base }
+}
+
+/// One fixture store shared by the read-only tests of a test binary.
+pub fn shared_fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(build_fixture)
+}
+
+/// Copies a store (with `cp -a`, as a user would) to corrupt or change it. Podman's own
+/// database records the paths it was made at and refuses to open elsewhere, so the copy
+/// goes without it: its podman container becomes one podman did not make, like buildah's.
+pub fn copy_store(fixture: &Fixture) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::Builder::new()
+        .prefix("cairn-copy")
+        .tempdir()
+        .unwrap();
+    let to = dir.path().join("store");
+    let status = Command::new("cp")
+        .arg("-a")
+        .arg(&fixture.base)
+        .arg(&to)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let database = to.join("root/libpod/bolt_state.db");
+    if database.exists() {
+        std::fs::remove_file(database).unwrap();
+    }
+    (dir, to)
+}
+
+pub fn run(program: &str, args: &[String], env: &[(&str, &Path)]) -> Output {
+    let mut cmd = Command::new(program);
+    cmd.args(args);
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    cmd.output()
+        .unwrap_or_else(|e| panic!("running {program}: {e}"))
+}
+
+pub fn cairn(args: &[String]) -> Output {
+    run(env!("CARGO_BIN_EXE_cairn"), args, &[])
+}
+
+pub fn podman(args: &[String]) -> Output {
+    run("podman", args, &[])
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Runs a command and insists that it succeeded.
+pub fn ok(out: Output, what: &str) -> String {
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\n{}\n{}",
+        out.status,
+        stdout(&out),
+        stderr(&out)
+    );
+    stdout(&out)
+}
+
+pub fn args(flags: &[String], rest: &[&str]) -> Vec<String> {
+    flags
+        .iter()
+        .cloned()
+        .chain(rest.iter().map(|s| s.to_string()))
+        .collect()
+}
