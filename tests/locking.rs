@@ -103,14 +103,3 @@ fn a_change_by_podman_is_noticed_through_the_lock_tokens() {
             .any(|i| i.names.contains(&"localhost/base:again".to_string()))
     );
 }
-
-/// Every file's path, size, mode and content hash, to prove a store was left untouched.
-fn tree_digest(root: &std::path::Path) -> String {
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg("find . -printf '%p %s %m %T@\\n' | sort; find . -type f -exec sha256sum {} + | sort")
-        .current_dir(root)
-        .output()
-        .unwrap();
-    String::from_utf8(out.stdout).unwrap()
-}

@@ -6,10 +6,15 @@ mod common;
 use common::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// Environment variables set for both tools.
+type Env = Vec<(&'static str, PathBuf)>;
 
 /// The two ways a user selects the fixture: podman's flags (primary store only), or a
 /// storage.conf that also names the additional read-only image store.
-fn selections(fixture: &Fixture) -> Vec<(Vec<String>, Vec<(&'static str, std::path::PathBuf)>)> {
+fn selections(fixture: &Fixture) -> Vec<(Vec<String>, Env)> {
     vec![
         (fixture.flags(), vec![]),
         (
@@ -19,16 +24,34 @@ fn selections(fixture: &Fixture) -> Vec<(Vec<String>, Vec<(&'static str, std::pa
     ]
 }
 
+fn env_refs<'a>(env: &'a [(&'static str, PathBuf)]) -> Vec<(&'static str, &'a Path)> {
+    env.iter().map(|(k, v)| (*k, v.as_path())).collect()
+}
+
+/// Runs podman alone, for the answers cairn must give.
+fn podman_only(flags: &[String], env: &[(&'static str, PathBuf)], podman_args: &[&str]) -> Output {
+    run("podman", &args(flags, podman_args), &env_refs(env))
+}
+
+/// Runs cairn alone, where the test derives the answer from podman's in another way.
+fn cairn_only(flags: &[String], env: &[(&'static str, PathBuf)], cairn_args: &[&str]) -> Output {
+    run(
+        env!("CARGO_BIN_EXE_cairn"),
+        &args(flags, cairn_args),
+        &env_refs(env),
+    )
+}
+
 fn run_both(
     flags: &[String],
-    env: &[(&'static str, std::path::PathBuf)],
+    env: &[(&'static str, PathBuf)],
     podman_args: &[&str],
     cairn_args: &[&str],
-) -> (std::process::Output, std::process::Output) {
-    let env: Vec<(&str, &std::path::Path)> = env.iter().map(|(k, v)| (*k, v.as_path())).collect();
-    let p = run("podman", &args(flags, podman_args), &env);
-    let c = run(env!("CARGO_BIN_EXE_cairn"), &args(flags, cairn_args), &env);
-    (p, c)
+) -> (Output, Output) {
+    (
+        podman_only(flags, env, podman_args),
+        cairn_only(flags, env, cairn_args),
+    )
 }
 
 fn by_id(list: &Value) -> BTreeMap<String, Value> {
@@ -55,13 +78,8 @@ const SAME_FIELDS: [&str; 12] = [
     "Created",
 ];
 
-fn image_ids_in_store(flags: &[String], env: &[(&'static str, std::path::PathBuf)]) -> Vec<String> {
-    let (p, _) = run_both(
-        flags,
-        env,
-        &["images", "-a", "--format", "json"],
-        &["images", "-a"],
-    );
+fn image_ids_in_store(flags: &[String], env: &[(&'static str, PathBuf)]) -> Vec<String> {
+    let p = podman_only(flags, env, &["images", "-a", "--format", "json"]);
     by_id(&serde_json::from_str(&ok(p, "podman images")).unwrap())
         .into_keys()
         .collect()
@@ -103,10 +121,9 @@ fn images_json_matches_podman_with_and_without_all() {
 #[test]
 fn the_fixture_has_every_kind_of_image() {
     let fixture = shared_fixture();
-    let (_, c) = run_both(
+    let c = cairn_only(
         &[],
         &[("CONTAINERS_STORAGE_CONF", fixture.storage_conf())],
-        &["version"],
         &["images", "--all", "--json"],
     );
     let images = serde_json::from_str::<Value>(&ok(c, "cairn images")).unwrap();
@@ -149,11 +166,10 @@ fn images_table_matches_podman() {
             } else {
                 &[]
             };
-            let (rows, _) = run_both(
+            let rows = podman_only(
                 &flags,
                 &env,
                 &[&["images", "--noheading"][..], all].concat(),
-                &["version"],
             );
             let rows = ok(rows, "podman images").lines().count();
             let mut podman_args = vec!["images"];
@@ -191,13 +207,8 @@ fn assert_same_table(podman: &str, cairn: &str, rows: usize, what: &str) {
 }
 
 /// Every image by ID, plus every name, so that lookups are exercised too.
-fn references(flags: &[String], env: &[(&'static str, std::path::PathBuf)]) -> Vec<String> {
-    let (p, _) = run_both(
-        flags,
-        env,
-        &["images", "-a", "--format", "json"],
-        &["images"],
-    );
+fn references(flags: &[String], env: &[(&'static str, PathBuf)]) -> Vec<String> {
+    let p = podman_only(flags, env, &["images", "-a", "--format", "json"]);
     let images: Value = serde_json::from_str(&ok(p, "podman images")).unwrap();
     let mut refs = Vec::new();
     for image in images.as_array().unwrap() {
@@ -313,12 +324,7 @@ fn flatten_descendants(items: &Value, out: &mut Vec<String>) {
 fn lineage_follows_podmans_parents() {
     let fixture = shared_fixture();
     let conf = [("CONTAINERS_STORAGE_CONF", fixture.storage_conf())];
-    let (p, _) = run_both(
-        &[],
-        &conf,
-        &["images", "-a", "--format", "json"],
-        &["images"],
-    );
+    let p = podman_only(&[], &conf, &["images", "-a", "--format", "json"]);
     let podman = by_id(&serde_json::from_str(&ok(p, "podman images")).unwrap());
     let parent = |id: &str| -> Option<String> {
         Some(podman[id]["ParentId"].as_str().unwrap().to_string()).filter(|p| !p.is_empty())
@@ -334,7 +340,7 @@ fn lineage_follows_podmans_parents() {
     };
     let mut with_ancestors = 0;
     for id in podman.keys() {
-        let (_, c) = run_both(&[], &conf, &["version"], &["lineage", "--json", id]);
+        let c = cairn_only(&[], &conf, &["lineage", "--json", id]);
         let lineage: Value = serde_json::from_str(&ok(c, "cairn lineage")).unwrap();
         let ancestors: Vec<String> = lineage["ancestors"]
             .as_array()
@@ -354,7 +360,7 @@ fn lineage_follows_podmans_parents() {
             .collect();
         expected.sort();
         assert_eq!(descendants, expected, "descendants of {id}");
-        let (_, text) = run_both(&[], &conf, &["version"], &["lineage", id]);
+        let text = cairn_only(&[], &conf, &["lineage", id]);
         let text = ok(text, "cairn lineage");
         assert!(text.contains(&format!("{} ", &id[..12])), "{text}");
         for ancestor in &ancestors {

@@ -1,6 +1,7 @@
 //! The headless commands: each is a thin function from arguments to a model query to text
 //! or JSON, printed the way podman prints it.
 
+mod change;
 mod history;
 mod images;
 mod lineage;
@@ -42,6 +43,14 @@ pub enum Command {
     History(history::Args),
     /// Show an image's parents down to its root and the tree of its descendants
     Lineage(lineage::Args),
+    /// Remove images, as `podman rmi`, or show what that would do with --dry-run
+    Rm(change::RmArgs),
+    /// Remove dangling images (all unused with --all), as `podman image prune -f`
+    Prune(change::PruneArgs),
+    /// Add names to an image, as `podman tag`
+    Tag(change::TagArgs),
+    /// Remove names from an image (all without names), as `podman untag`
+    Untag(change::UntagArgs),
 }
 
 /// Runs cairn with the process's arguments and returns the exit code.
@@ -49,7 +58,7 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     let mut out = std::io::stdout().lock();
     match run(&cli, &mut out) {
-        Ok(()) => 0,
+        Ok(code) => code,
         Err(e) => {
             let _ = out.flush();
             eprintln!("Error: {e:#}");
@@ -58,15 +67,20 @@ pub fn main() -> i32 {
     }
 }
 
-/// Runs one command, writing its output to `out`.
-pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<()> {
-    let catalog = open(&cli.store)?;
+/// Runs one command, writing its output to `out`; returns podman's exit code.
+pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32> {
+    let command = &cli.command;
     let now = jiff::Timestamp::now();
-    match &cli.command {
-        Command::Images(args) => images::run(&catalog, args, now, out),
-        Command::Tree(args) => tree::run(&catalog, args, out),
-        Command::History(args) => history::run(&catalog, args, now, out),
-        Command::Lineage(args) => lineage::run(&catalog, args, out),
+    let done = |()| 0;
+    match command {
+        Command::Images(args) => images::run(&open(&cli.store)?, args, now, out).map(done),
+        Command::Tree(args) => tree::run(&open(&cli.store)?, args, out).map(done),
+        Command::History(args) => history::run(&open(&cli.store)?, args, now, out).map(done),
+        Command::Lineage(args) => lineage::run(&open(&cli.store)?, args, out).map(done),
+        Command::Rm(args) => change::rm(&cli.store, args, out),
+        Command::Prune(args) => change::prune(&cli.store, args, out),
+        Command::Tag(args) => change::tag(&cli.store, args, out),
+        Command::Untag(args) => change::untag(&cli.store, args, out),
     }
 }
 

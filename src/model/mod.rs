@@ -16,6 +16,7 @@ pub mod reference;
 pub mod removal;
 pub mod size;
 pub mod snapshot;
+pub mod tagging;
 
 pub use catalog::Catalog;
 pub use container::Container;

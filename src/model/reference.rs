@@ -93,12 +93,10 @@ pub fn is_short_name(name: &str) -> bool {
 /// podman's `NormalizeName`: `app` becomes `localhost/app:latest`, `docker.io/alpine`
 /// becomes `docker.io/library/alpine:latest`.
 pub fn normalize(name: &str) -> Result<ImageName, NameError> {
-    if name.is_empty() {
-        return Err(NameError::Invalid {
-            name: name.to_string(),
-            reason: "repository name must have at least one component".into(),
-        });
-    }
+    check_syntax(name).map_err(|reason| NameError::Invalid {
+        name: name.to_string(),
+        reason,
+    })?;
     if has_domain(name) {
         ImageName::parse(name)
     } else {

@@ -90,6 +90,9 @@ pub struct RemovalPlan {
     /// Errors podman would not print (unknown images under `--force`).
     #[serde(skip)]
     pub silenced: Vec<PlanError>,
+    /// Every image whose record goes, in order, reported deleted or not: what
+    /// `podman image prune` prints.
+    pub records_deleted: Vec<String>,
 }
 
 impl RemovalPlan {
@@ -472,6 +475,7 @@ impl<'a> Simulation<'a> {
             ));
         }
         self.image_alive[image] = false;
+        self.plan.records_deleted.push(img.id.clone());
         self.plan.reclaimed_bytes += img.big_data_size;
         for &layer in &doomed {
             self.layer_alive[layer] = false;

@@ -46,6 +46,57 @@ impl LockFile {
         }
     }
 
+    /// Opens a lock file to write under, creating it as containers/storage would.
+    pub fn open_for_writing(path: &Path) -> Result<Self> {
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .with_context(|| format!("opening lock file {}", path.display()))?;
+        Ok(LockFile {
+            file,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Waits for an exclusive lock, as podman's writers take it.
+    pub fn write(&self) -> Result<LockGuard<'_>> {
+        fcntl_lock(&self.file, FlockOperation::LockExclusive)
+            .with_context(|| format!("taking a write lock on {}", self.path.display()))?;
+        Ok(LockGuard { lock: self })
+    }
+
+    /// Records a write: a new token that every reader will see differs from the one it had.
+    /// Layout of containers/storage's `lastwrite`: unix nanoseconds, a counter, the pid (all
+    /// little-endian) and random bytes.
+    pub fn touch(&self) -> Result<Token> {
+        let previous = self.token()?;
+        let counter = previous
+            .0
+            .get(8..16)
+            .and_then(|b| <[u8; 8]>::try_from(b).ok())
+            .map_or(0, u64::from_le_bytes)
+            .wrapping_add(1);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        let mut token = Vec::with_capacity(TOKEN_LEN);
+        token.extend_from_slice(&nanos.to_le_bytes());
+        token.extend_from_slice(&counter.to_le_bytes());
+        token.extend_from_slice(&std::process::id().to_le_bytes());
+        let mut random = [0u8; TOKEN_LEN - 20];
+        rustix::rand::getrandom(&mut random, rustix::rand::GetRandomFlags::empty())
+            .with_context(|| "reading random bytes for a lock token")?;
+        token.extend_from_slice(&random);
+        self.file
+            .write_all_at(&token, 0)
+            .and_then(|()| self.file.sync_data())
+            .with_context(|| format!("writing lock file {}", self.path.display()))?;
+        Ok(Token(token))
+    }
+
     /// Waits for a shared lock, as podman's readers take it.
     pub fn read(&self) -> Result<LockGuard<'_>> {
         fcntl_lock(&self.file, FlockOperation::LockShared)

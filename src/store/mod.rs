@@ -1,5 +1,6 @@
 //! Store backends: each turns a real store into a model [`Snapshot`].
 
+pub mod atomic;
 pub mod containers_storage;
 pub mod lockfile;
 pub mod selection;

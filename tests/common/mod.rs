@@ -102,6 +102,12 @@ pub fn copy_store(fixture: &Fixture) -> (tempfile::TempDir, PathBuf) {
     if database.exists() {
         std::fs::remove_file(database).unwrap();
     }
+    // storage.conf names the store by its absolute paths: point it at the copy.
+    let conf = to.join("storage.conf");
+    if let Ok(text) = std::fs::read_to_string(&conf) {
+        let from = fixture.base.display().to_string();
+        std::fs::write(&conf, text.replace(&from, &to.display().to_string())).unwrap();
+    }
     (dir, to)
 }
 
@@ -149,4 +155,15 @@ pub fn args(flags: &[String], rest: &[&str]) -> Vec<String> {
         .cloned()
         .chain(rest.iter().map(|s| s.to_string()))
         .collect()
+}
+
+/// Every file's path, size, mode, time and content hash, to prove a store was left untouched.
+pub fn tree_digest(root: &Path) -> String {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg("find . -printf '%p %s %m %T@\\n' | sort; find . -type f -exec sha256sum {} + | sort")
+        .current_dir(root)
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap()
 }

@@ -4,6 +4,7 @@ pub mod big_data;
 pub mod config;
 pub mod image_config;
 pub mod records;
+pub mod writer;
 
 use super::lockfile::{LockFile, LockGuard, Token};
 use crate::model::{Container, Image, Layer, Snapshot};
@@ -54,7 +55,7 @@ impl LockTokens {
 }
 
 /// The folders of one driver's stores under a graph root.
-struct StoreDirs {
+pub(crate) struct StoreDirs {
     images: PathBuf,
     layers: PathBuf,
     containers: PathBuf,
@@ -105,7 +106,30 @@ pub fn load(options: &StorageOptions) -> Result<Loaded> {
         LockFile::open_existing(&main.images.join("images.lock"))?,
         LockFile::open_existing(&main.containers.join("containers.lock"))?,
     ];
-    let extra_locks = options
+    let extra_locks = open_additional_locks(options, driver)?;
+    let all_locks: Vec<&LockFile> = locks
+        .iter()
+        .chain(extra_locks.iter().flatten())
+        .flatten()
+        .collect();
+    let guards: Vec<LockGuard<'_>> = all_locks.iter().map(|l| l.read()).collect::<Result<_>>()?;
+    let tokens = LockTokens(
+        all_locks
+            .iter()
+            .map(|l| Ok((l.path().to_path_buf(), l.token()?)))
+            .collect::<Result<_>>()?,
+    );
+    let snapshot = read_snapshot(options, driver)?;
+    drop(guards);
+    Ok(Loaded { snapshot, tokens })
+}
+
+/// The lock files of the additional image stores, which are only ever read.
+fn open_additional_locks(
+    options: &StorageOptions,
+    driver: &str,
+) -> Result<Vec<[Option<LockFile>; 2]>> {
+    options
         .additional_image_stores
         .iter()
         .map(|root| {
@@ -115,20 +139,12 @@ pub fn load(options: &StorageOptions) -> Result<Loaded> {
                 LockFile::open_existing(&dirs.images.join("images.lock"))?,
             ])
         })
-        .collect::<Result<Vec<_>>>()?;
-    let all_locks: Vec<&LockFile> = locks
-        .iter()
-        .chain(extra_locks.iter().flatten())
-        .flatten()
-        .collect();
-    let _guards: Vec<LockGuard<'_>> = all_locks.iter().map(|l| l.read()).collect::<Result<_>>()?;
-    let tokens = LockTokens(
-        all_locks
-            .iter()
-            .map(|l| Ok((l.path().to_path_buf(), l.token()?)))
-            .collect::<Result<_>>()?,
-    );
+        .collect()
+}
 
+/// Reads every record and image config. The caller holds the locks.
+fn read_snapshot(options: &StorageOptions, driver: &str) -> Result<Snapshot> {
+    let main = StoreDirs::new(&options.graphroot, driver);
     let mut layer_records: Vec<LayerRecord> = read_records(&main.layers.join("layers.json"))?;
     layer_records.extend(read_records::<LayerRecord>(
         &main.layers.join("volatile-layers.json"),
@@ -165,8 +181,6 @@ pub fn load(options: &StorageOptions) -> Result<Loaded> {
         .into_par_iter()
         .map(|(dir, record, read_only)| image_from_record(&dir, record, read_only))
         .collect();
-    drop(_guards);
-
     let mounted: HashSet<String> = mounts
         .into_iter()
         .filter(|m| m.count > 0)
@@ -185,14 +199,11 @@ pub fn load(options: &StorageOptions) -> Result<Loaded> {
             layer: r.layer,
         })
         .collect();
-    Ok(Loaded {
-        snapshot: Snapshot::new(images, layers, containers),
-        tokens,
-    })
+    Ok(Snapshot::new(images, layers, containers))
 }
 
 /// Reads one of the store's JSON arrays: a missing or empty file means no records.
-fn read_records<T: DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
+pub(crate) fn read_records<T: DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
@@ -274,7 +285,7 @@ fn image_from_record(dir: &Path, record: ImageRecord, read_only: bool) -> Image 
 }
 
 /// IDs become folder names: anything that could leave the folder is refused.
-fn is_safe_id(id: &str) -> bool {
+pub(crate) fn is_safe_id(id: &str) -> bool {
     !id.is_empty()
         && id
             .bytes()

@@ -1,0 +1,246 @@
+//! `cairn rm`, `prune`, `tag` and `untag`: plan, show, and unless `--dry-run` apply exactly
+//! what was shown, re-planned under the store's locks.
+
+use super::JsonFlag;
+use crate::model::Catalog;
+use crate::model::human::podman_size;
+use crate::model::removal::{PlanError, RemovalPlan, RemoveOptions, Step, Target, plan_removal};
+use crate::model::tagging::{NamesPlan, plan_tag, plan_untag};
+use crate::store::containers_storage::{self, StorageOptions, writer};
+use crate::store::{StoreFlags, StoreSpec};
+use anyhow::Result;
+use std::io::Write;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct RmArgs {
+    /// the images: names, short names, IDs, ID prefixes or sha256: digests
+    pub images: Vec<String>,
+    /// remove containers using the images, and images with several names by ID
+    #[arg(short, long)]
+    pub force: bool,
+    /// keep parents left dangling
+    #[arg(long)]
+    pub no_prune: bool,
+    /// ignore images that do not exist
+    #[arg(short, long)]
+    pub ignore: bool,
+    /// remove every image
+    #[arg(short, long)]
+    pub all: bool,
+    /// show what would happen, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct PruneArgs {
+    /// remove every image no container uses, not only dangling ones
+    #[arg(short, long)]
+    pub all: bool,
+    /// show what would happen, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct TagArgs {
+    /// the image to name
+    pub image: String,
+    /// the names to add
+    #[arg(required = true)]
+    pub names: Vec<String>,
+    /// show what would happen, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct UntagArgs {
+    /// the image to unname
+    pub image: String,
+    /// the names to remove; all of them when none is given
+    pub names: Vec<String>,
+    /// show what would happen, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+/// The store to change, and its contents now.
+fn open(flags: &StoreFlags) -> Result<(StorageOptions, Catalog)> {
+    let StoreSpec::ContainersStorage(options) = flags.resolve()?;
+    let loaded = containers_storage::load(&options)?;
+    Ok((options, Catalog::new(loaded.snapshot)))
+}
+
+/// podman prints one error as it is and several as a multierror list.
+fn joined_errors(errors: &[String]) -> Option<String> {
+    match errors {
+        [] => None,
+        [one] => Some(one.clone()),
+        many => {
+            let points: Vec<String> = many.iter().map(|e| format!("* {e}")).collect();
+            Some(format!(
+                "{} errors occurred:\n\t{}",
+                many.len(),
+                points.join("\n\t")
+            ))
+        }
+    }
+}
+
+fn print_errors(errors: &[String]) {
+    if let Some(text) = joined_errors(errors) {
+        eprintln!("Error: {text}");
+    }
+}
+
+fn messages(errors: &[PlanError]) -> Vec<String> {
+    errors.iter().map(|e| e.message.clone()).collect()
+}
+
+/// Applies `steps` if re-planning under the lock gives the same steps.
+fn apply(
+    options: &StorageOptions,
+    steps: &[Step],
+    replan: impl FnOnce(&Catalog) -> Vec<Step>,
+) -> Result<()> {
+    if steps.is_empty() {
+        return Ok(());
+    }
+    writer::apply(options, steps, replan)
+}
+
+fn dry_run_summary(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
+    for layer in &plan.layers {
+        writeln!(out, "Deleted layer: {layer}")?;
+    }
+    for container in &plan.containers {
+        writeln!(out, "Removed container: {container}")?;
+    }
+    writeln!(
+        out,
+        "Reclaimed: {} ({} bytes)\nDry run: nothing was changed.",
+        podman_size(plan.reclaimed_bytes),
+        plan.reclaimed_bytes
+    )?;
+    Ok(())
+}
+
+pub fn rm(flags: &StoreFlags, args: &RmArgs, out: &mut dyn Write) -> Result<i32> {
+    if args.images.is_empty() && !args.all {
+        anyhow::bail!("image name or ID must be specified");
+    }
+    if !args.images.is_empty() && args.all {
+        anyhow::bail!("when using the --all switch, you may not pass any images names or IDs");
+    }
+    let target = if args.all {
+        Target::All
+    } else {
+        Target::References(args.images.clone())
+    };
+    let options = RemoveOptions {
+        force: args.force,
+        no_prune: args.no_prune,
+        ignore: args.ignore,
+    };
+    let (store, catalog) = open(flags)?;
+    let plan = plan_removal(&catalog, &target, options);
+    if !args.dry_run {
+        apply(&store, &plan.steps, |now| {
+            plan_removal(now, &target, options).steps
+        })?;
+    }
+    if args.json.enabled() {
+        serde_json::to_writer_pretty(&mut *out, &plan)?;
+        writeln!(out)?;
+        return Ok(plan.exit_code());
+    }
+    for name in &plan.untagged {
+        writeln!(out, "Untagged: {name}")?;
+    }
+    for id in &plan.deleted {
+        writeln!(out, "Deleted: {id}")?;
+    }
+    if args.dry_run {
+        dry_run_summary(&plan, out)?;
+    }
+    out.flush()?;
+    print_errors(&messages(&plan.errors));
+    Ok(plan.exit_code())
+}
+
+pub fn prune(flags: &StoreFlags, args: &PruneArgs, out: &mut dyn Write) -> Result<i32> {
+    let target = Target::Prune { all: args.all };
+    let (store, catalog) = open(flags)?;
+    let plan = plan_removal(&catalog, &target, RemoveOptions::default());
+    if !args.dry_run {
+        apply(&store, &plan.steps, |now| {
+            plan_removal(now, &target, RemoveOptions::default()).steps
+        })?;
+    }
+    if args.json.enabled() {
+        serde_json::to_writer_pretty(&mut *out, &plan)?;
+        writeln!(out)?;
+        return Ok(plan.exit_code());
+    }
+    for id in &plan.records_deleted {
+        writeln!(out, "{id}")?;
+    }
+    if args.dry_run {
+        dry_run_summary(&plan, out)?;
+    }
+    out.flush()?;
+    print_errors(&messages(&plan.errors));
+    Ok(plan.exit_code())
+}
+
+fn names_change(
+    flags: &StoreFlags,
+    dry_run: bool,
+    json: &JsonFlag,
+    out: &mut dyn Write,
+    planner: impl Fn(&Catalog) -> NamesPlan,
+) -> Result<i32> {
+    let (store, catalog) = open(flags)?;
+    let plan = planner(&catalog);
+    if !dry_run {
+        apply(&store, &plan.steps, |now| planner(now).steps)?;
+    }
+    if json.enabled() {
+        serde_json::to_writer_pretty(&mut *out, &plan)?;
+        writeln!(out)?;
+        return Ok(plan.exit_code());
+    }
+    if dry_run {
+        for name in &plan.tagged {
+            writeln!(out, "Tagged: {name}")?;
+        }
+        for name in &plan.untagged {
+            writeln!(out, "Untagged: {name}")?;
+        }
+        writeln!(out, "Dry run: nothing was changed.")?;
+    }
+    out.flush()?;
+    print_errors(&plan.errors);
+    Ok(plan.exit_code())
+}
+
+pub fn tag(flags: &StoreFlags, args: &TagArgs, out: &mut dyn Write) -> Result<i32> {
+    names_change(flags, args.dry_run, &args.json, out, |catalog| {
+        plan_tag(catalog, &args.image, &args.names)
+    })
+}
+
+pub fn untag(flags: &StoreFlags, args: &UntagArgs, out: &mut dyn Write) -> Result<i32> {
+    names_change(flags, args.dry_run, &args.json, out, |catalog| {
+        plan_untag(catalog, &args.image, &args.names)
+    })
+}

@@ -1,0 +1,162 @@
+//! What `podman tag` and `podman untag` would do (libimage `Tag`, `Untag`, and
+//! containers/storage `SetNames`): the names added, the names taken from other images, and
+//! the steps that apply it. Like podman, the first bad name stops the rest.
+
+use super::lookup::lookup;
+use super::reference::normalize;
+use super::removal::Step;
+use super::{Catalog, ImageIdx};
+use serde::Serialize;
+
+/// The answer to "what would this tag or untag do?".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct NamesPlan {
+    /// The image the names go to or come from.
+    pub image: String,
+    /// Names added to the image.
+    pub tagged: Vec<String>,
+    /// Names removed: from this image (untag), or from the images that had a new name (tag).
+    pub untagged: Vec<String>,
+    /// At most one: podman stops at the first name it cannot use.
+    pub errors: Vec<String>,
+    #[serde(skip)]
+    pub steps: Vec<Step>,
+}
+
+impl NamesPlan {
+    /// podman's exit code: 125 for any error.
+    pub fn exit_code(&self) -> i32 {
+        if self.errors.is_empty() { 0 } else { 125 }
+    }
+}
+
+/// Current names of every image while the plan is built.
+struct Names<'a> {
+    catalog: &'a Catalog,
+    names: Vec<Vec<String>>,
+}
+
+impl<'a> Names<'a> {
+    fn new(catalog: &'a Catalog) -> Self {
+        Names {
+            catalog,
+            names: catalog
+                .snapshot
+                .images
+                .iter()
+                .map(|i| i.names.clone())
+                .collect(),
+        }
+    }
+
+    /// containers/storage `SetNames`: the image gets `names`; other images lose them.
+    fn set(&mut self, image: ImageIdx, names: Vec<String>, plan: &mut NamesPlan) {
+        for (other, other_names) in self.names.iter_mut().enumerate() {
+            if other != image {
+                other_names.retain(|n| {
+                    let moved = names.contains(n);
+                    if moved {
+                        plan.untagged.push(n.clone());
+                    }
+                    !moved
+                });
+            }
+        }
+        let mut deduped: Vec<String> = Vec::with_capacity(names.len());
+        for name in names {
+            if !deduped.contains(&name) {
+                deduped.push(name);
+            }
+        }
+        self.names[image] = deduped.clone();
+        plan.steps.push(Step::SetNames {
+            image: self.catalog.snapshot.images[image].id.clone(),
+            names: deduped,
+        });
+    }
+}
+
+/// `podman tag IMAGE NAME...`.
+pub fn plan_tag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
+    let mut plan = NamesPlan::default();
+    let idx = match lookup(&catalog.snapshot, image) {
+        Ok(idx) => idx,
+        Err(e) => {
+            plan.errors.push(e.to_string());
+            return plan;
+        }
+    };
+    plan.image = catalog.snapshot.images[idx].id.clone();
+    let mut state = Names::new(catalog);
+    for name in names {
+        let full = match tag_name(name) {
+            Ok(full) => full,
+            Err(message) => {
+                plan.errors.push(message);
+                break;
+            }
+        };
+        let mut new_names = state.names[idx].clone();
+        new_names.push(full.clone());
+        plan.tagged.push(full);
+        state.set(idx, new_names, &mut plan);
+    }
+    plan
+}
+
+/// libimage `Tag`'s checks: no digests, and podman's normalization.
+fn tag_name(name: &str) -> Result<String, String> {
+    if name.starts_with("sha256:") {
+        return Err(format!("{name}: tag by digest not supported"));
+    }
+    let normalized = normalize(name).map_err(|e| format!("normalizing name {name:?}: {e}"))?;
+    if normalized.digest.is_some() {
+        return Err(format!("{name}: tag by digest not supported"));
+    }
+    Ok(normalized.to_string_full())
+}
+
+/// `podman untag IMAGE [NAME...]`; without names, every name goes.
+pub fn plan_untag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
+    let mut plan = NamesPlan::default();
+    let idx = match lookup(&catalog.snapshot, image) {
+        Ok(idx) => idx,
+        Err(e) => {
+            plan.errors.push(e.to_string());
+            return plan;
+        }
+    };
+    plan.image = catalog.snapshot.images[idx].id.clone();
+    let mut state = Names::new(catalog);
+    let names: Vec<String> = if names.is_empty() {
+        state.names[idx].clone()
+    } else {
+        names.to_vec()
+    };
+    for name in &names {
+        if name.starts_with("sha256:") {
+            plan.errors
+                .push(format!("{name}: untag by digest not supported"));
+            break;
+        }
+        let full = match normalize(name) {
+            Ok(n) => n.to_string_full(),
+            Err(e) => {
+                plan.errors.push(format!("normalizing name {name:?}: {e}"));
+                break;
+            }
+        };
+        if !state.names[idx].contains(&full) {
+            plan.errors.push(format!("{full}: tag not known"));
+            break;
+        }
+        let remaining: Vec<String> = state.names[idx]
+            .iter()
+            .filter(|n| **n != full)
+            .cloned()
+            .collect();
+        plan.untagged.push(full);
+        state.set(idx, remaining, &mut plan);
+    }
+    plan
+}
