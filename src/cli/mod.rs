@@ -29,8 +29,9 @@ pub const EXIT_ERROR: i32 = 125;
 pub struct Cli {
     #[command(flatten)]
     pub store: StoreFlags,
+    /// Without a command, cairn opens the full-screen browser on the store.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -69,7 +70,9 @@ pub fn main() -> i32 {
 
 /// Runs one command, writing its output to `out`; returns podman's exit code.
 pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32> {
-    let command = &cli.command;
+    let Some(command) = &cli.command else {
+        return crate::tui::run(&cli.store).map(|()| 0);
+    };
     let now = jiff::Timestamp::now();
     let done = |()| 0;
     match command {

@@ -1,0 +1,231 @@
+//! How fast the browser answers on a 10,000-image store: the time to its first frame, to the
+//! first frame with the list, to the full lineage, and the update + draw time of every kind
+//! of keypress, drawn into a 120x40 `TestBackend`.
+//!
+//! The store is written by `cairn-genstore` (built next to this benchmark), or taken from
+//! `CAIRN_BENCH_ROOT` (a graph root, vfs driver). Prints a Markdown table.
+
+use cairn::model::Catalog;
+use cairn::model::layer_tree::LayerTree;
+use cairn::model::lineage::Lineage;
+use cairn::model::size::Sizes;
+use cairn::store::containers_storage::{self, StorageOptions};
+use cairn::tui::action::Action;
+use cairn::tui::app::{App, Pane};
+use cairn::tui::data::StoreData;
+use cairn::tui::loader::LoaderMsg;
+use cairn::tui::theme::Theme;
+use cairn::tui::view::{self, ViewState};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const IMAGES: usize = 10_000;
+const LAYERS: usize = 30_000;
+
+fn store_root(_keep: &tempfile::TempDir) -> PathBuf {
+    if let Some(root) = std::env::var_os("CAIRN_BENCH_ROOT") {
+        return PathBuf::from(root);
+    }
+    let root = _keep.path().join("root");
+    let exe = std::env::current_exe().expect("the benchmark's own path");
+    let genstore = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .map(|dir| dir.join("cairn-genstore"))
+        .expect("a target folder");
+    let status = Command::new(&genstore)
+        .arg("--root")
+        .arg(&root)
+        .args([
+            "--images",
+            &IMAGES.to_string(),
+            "--layers",
+            &LAYERS.to_string(),
+        ])
+        .status()
+        .unwrap_or_else(|e| panic!("running {}: {e}", genstore.display()));
+    assert!(status.success(), "cairn-genstore failed");
+    root
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// `items` repeated `times` times (slices of non-`Copy` items have no `repeat`).
+fn repeat(items: &[Action], times: usize) -> Vec<Action> {
+    (0..times).flat_map(|_| items.iter().cloned()).collect()
+}
+
+struct Keys {
+    name: &'static str,
+    actions: Vec<Action>,
+}
+
+fn main() {
+    let keep = tempfile::tempdir().unwrap();
+    let root = store_root(&keep);
+    let options = StorageOptions {
+        graphroot: root.clone(),
+        runroot: keep.path().join("run"),
+        driver: Some("vfs".into()),
+        additional_image_stores: Vec::new(),
+        explicit: true,
+    };
+    let area = Rect::new(0, 0, 120, 40);
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let mut view = ViewState::default();
+
+    // What `cairn` does before anything is read: the loading frame.
+    let start = Instant::now();
+    let mut app = App::new(
+        "bench (vfs)",
+        jiff::Timestamp::now(),
+        area,
+        Theme::colored(),
+    );
+    terminal.draw(|f| view::draw(&app, &mut view, f)).unwrap();
+    let first_frame = start.elapsed();
+
+    // What the loader thread does, then the frame with the list.
+    let loaded = containers_storage::load(&options).expect("loading the bench store");
+    let snapshot = loaded.snapshot;
+    let tree = LayerTree::new(&snapshot);
+    let sizes = Sizes::new(&snapshot, &tree);
+    let catalog = Arc::new(Catalog {
+        snapshot,
+        tree,
+        lineage: Lineage::default(),
+        sizes,
+    });
+    app.receive(LoaderMsg::Loaded {
+        generation: 1,
+        data: StoreData::new(Arc::clone(&catalog)),
+    });
+    terminal.draw(|f| view::draw(&app, &mut view, f)).unwrap();
+    let list_frame = start.elapsed();
+    let lineage = Lineage::new(&catalog.snapshot, &catalog.tree);
+    drop(catalog);
+    app.receive(LoaderMsg::Lineage {
+        generation: 1,
+        lineage,
+    });
+    terminal.draw(|f| view::draw(&app, &mut view, f)).unwrap();
+    let full_frame = start.elapsed();
+    let image_count = app.catalog().unwrap().snapshot.images.len();
+
+    let keys = vec![
+        Keys {
+            name: "j / k (move in the list)",
+            actions: repeat(&[Action::Down, Action::Up], 50),
+        },
+        Keys {
+            name: "PgDn / PgUp",
+            actions: repeat(&[Action::PageDown, Action::PageUp], 20),
+        },
+        Keys {
+            name: "G / g",
+            actions: repeat(&[Action::Last, Action::First], 10),
+        },
+        Keys {
+            name: "s (sort)",
+            actions: vec![Action::CycleSort; 12],
+        },
+        Keys {
+            name: "a (intermediates)",
+            actions: vec![Action::ToggleIntermediates; 12],
+        },
+        Keys {
+            name: "/ and typing a filter",
+            actions: std::iter::once(Action::StartFilter)
+                .chain("svc-21".chars().map(Action::FilterInput))
+                .chain(std::iter::repeat_n(Action::FilterBackspace, 6))
+                .chain([Action::FilterAccept])
+                .collect(),
+        },
+        Keys {
+            name: "Tab (focus)",
+            actions: vec![Action::NextPane; 10],
+        },
+        Keys {
+            name: "w (whatrequires)",
+            actions: vec![Action::ToggleWhatRequires; 10],
+        },
+        Keys {
+            name: "lineage: e / c / arrows",
+            actions: repeat(
+                &[
+                    Action::FocusPane(Pane::Lineage),
+                    Action::ExpandAll,
+                    Action::Down,
+                    Action::Down,
+                    Action::Collapse,
+                    Action::CollapseAll,
+                ],
+                5,
+            ),
+        },
+        Keys {
+            name: "history: Enter (jump)",
+            actions: repeat(
+                &[
+                    Action::FocusPane(Pane::History),
+                    Action::Last,
+                    Action::Activate,
+                ],
+                5,
+            ),
+        },
+        Keys {
+            name: "? (help)",
+            actions: vec![Action::Help; 10],
+        },
+    ];
+
+    println!("# TUI speed on a {image_count}-image store ({LAYERS} layers, cairn-genstore)\n");
+    println!("| step | time |");
+    println!("| --- | --- |");
+    println!("| first frame (loading screen) | {} |", ms(first_frame));
+    println!(
+        "| first frame with the list (store read, sizes) | {} |",
+        ms(list_frame)
+    );
+    println!("| lineage filled in | {} |", ms(full_frame));
+    println!();
+    println!("Each keypress: `App::update` plus a full draw into a 120x40 TestBackend.\n");
+    println!("| keys | presses | median | max |");
+    println!("| --- | --- | --- | --- |");
+    let mut worst = Duration::ZERO;
+    // Start from the base image with the most descendants, the hardest case for lineage.
+    if let Some(store) = app.store.clone() {
+        let base = store.facts.names.iter().position(|n| n.contains("/base/"));
+        if let Some(base) = base {
+            app.jump_to(base);
+        }
+    }
+    for key in keys {
+        let mut times: Vec<Duration> = Vec::new();
+        for action in key.actions {
+            let t = Instant::now();
+            app.update(action);
+            terminal.draw(|f| view::draw(&app, &mut view, f)).unwrap();
+            times.push(t.elapsed());
+        }
+        times.sort();
+        let max = *times.last().unwrap();
+        worst = worst.max(max);
+        println!(
+            "| {} | {} | {} | {} |",
+            key.name,
+            times.len(),
+            ms(times[times.len() / 2]),
+            ms(max)
+        );
+    }
+    println!("\nSlowest keypress: {}", ms(worst));
+}

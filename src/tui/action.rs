@@ -1,0 +1,66 @@
+//! Everything the user can ask for, as data. Keys and mouse events become `Action`s (see
+//! `keymap`), and `App::update` is the only place that gives them meaning, so tests can drive
+//! the app without a terminal.
+
+/// One thing to do. Movement actions apply to the focused pane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    /// Esc: closes what is open (help, filter), and quits when nothing is.
+    Back,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    First,
+    Last,
+    NextPane,
+    PrevPane,
+    /// Focus one pane directly (the digit keys).
+    FocusPane(super::app::Pane),
+    /// Enter: the focused pane's main action (jump to the image in lineage, layers, history).
+    Activate,
+    /// Lineage: open the node, or go to its first child when it is open.
+    Expand,
+    /// Lineage: close the node, or go to its parent when it is closed.
+    Collapse,
+    ToggleNode,
+    ExpandAll,
+    CollapseAll,
+    CycleSort,
+    ReverseSort,
+    ToggleIntermediates,
+    ToggleWhatRequires,
+    ToggleZoom,
+    /// Starts editing the filter.
+    StartFilter,
+    FilterInput(char),
+    FilterBackspace,
+    /// Enter in the filter: keep the filter and go back to the list.
+    FilterAccept,
+    /// Esc in the filter: drop it.
+    FilterCancel,
+    Help,
+    Reload,
+    /// A left click at a terminal cell.
+    Click {
+        column: u16,
+        row: u16,
+    },
+    /// A click on a lineage tree node, found through the tree widget's last render.
+    ClickTreeNode(Vec<usize>),
+    ScrollUp {
+        column: u16,
+        row: u16,
+    },
+    ScrollDown {
+        column: u16,
+        row: u16,
+    },
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// Advances the loading spinner.
+    Tick,
+}

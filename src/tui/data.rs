@@ -1,0 +1,149 @@
+//! What the UI keeps of a loaded store: the catalog, and the few per-image facts that the list
+//! needs for every row (display name, search text, layer use counts), computed once per load
+//! off the UI thread so that filtering and sorting 10,000 images stays cheap.
+
+use crate::model::image::short_id;
+use crate::model::reference::repo_tags;
+use crate::model::{Catalog, ImageIdx, LayerIdx};
+use jiff::Timestamp;
+use std::sync::Arc;
+
+/// A loaded store. The catalog's own `lineage` is empty: the lineage arrives later and is kept
+/// by the app on its own, so the list can show before it is computed.
+#[derive(Debug, Clone)]
+pub struct StoreData {
+    pub catalog: Arc<Catalog>,
+    pub facts: Arc<Facts>,
+}
+
+impl StoreData {
+    pub fn new(catalog: Arc<Catalog>) -> Self {
+        let facts = Arc::new(Facts::new(&catalog));
+        StoreData { catalog, facts }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Facts {
+    /// The name the list shows: the first tagged name, else the first name, else `<none>`.
+    pub names: Vec<String>,
+    /// How many further names an image has, shown as `+N`.
+    pub more_names: Vec<usize>,
+    /// Lowercased ID, names and labels (`key=value`), one per line, for the filter.
+    pub search: Vec<String>,
+    /// How many images use each layer (the layer is in their chain): more than one is shared.
+    pub layer_users: Vec<u32>,
+}
+
+/// What the list shows for an image without names.
+pub const NO_NAME: &str = "<none>";
+
+impl Facts {
+    pub fn new(catalog: &Catalog) -> Self {
+        let snapshot = &catalog.snapshot;
+        let mut names = Vec::with_capacity(snapshot.images.len());
+        let mut more_names = Vec::with_capacity(snapshot.images.len());
+        let mut search = Vec::with_capacity(snapshot.images.len());
+        for image in &snapshot.images {
+            let tagged = repo_tags(&image.names);
+            let name = tagged
+                .first()
+                .or(image.names.first())
+                .cloned()
+                .unwrap_or_else(|| NO_NAME.to_string());
+            more_names.push(image.names.len().saturating_sub(1));
+            names.push(name);
+            let mut text = image.id.to_lowercase();
+            for name in &image.names {
+                text.push('\n');
+                text.push_str(&name.to_lowercase());
+            }
+            if let Some(config) = &image.config {
+                for (key, value) in &config.labels {
+                    text.push('\n');
+                    text.push_str(&format!("{key}={value}").to_lowercase());
+                }
+            }
+            search.push(text);
+        }
+        Facts {
+            names,
+            more_names,
+            search,
+            layer_users: layer_users(catalog),
+        }
+    }
+
+    /// The list's name for an image, or its short ID when it has no name.
+    pub fn label(&self, catalog: &Catalog, image: ImageIdx) -> String {
+        match self.names.get(image) {
+            Some(name) if name != NO_NAME => name.clone(),
+            _ => short_id(&catalog.snapshot.images[image].id).to_string(),
+        }
+    }
+}
+
+/// Images per layer: each image counts on its top layer and every layer below it. Summed up
+/// the forest from the leaves, so it costs one pass over the layers.
+fn layer_users(catalog: &Catalog) -> Vec<u32> {
+    let count = catalog.snapshot.layers.len();
+    let mut users: Vec<u32> = (0..count)
+        .map(|l| catalog.tree.node(l).images.len() as u32)
+        .collect();
+    // Children before parents: order layers by depth, deepest first.
+    let mut depth = vec![0u32; count];
+    let mut order: Vec<LayerIdx> = (0..count).collect();
+    for (layer, d) in depth.iter_mut().enumerate() {
+        *d = catalog.tree.chain(layer).count() as u32;
+    }
+    order.sort_unstable_by_key(|&l| std::cmp::Reverse(depth[l]));
+    for layer in order {
+        if let Some(parent) = catalog.tree.node(layer).parent {
+            users[parent] = users[parent].saturating_add(users[layer]);
+        }
+    }
+    users
+}
+
+/// A short age for the list and history columns: `42s`, `5m`, `3h`, `12d`, `3mo`, `2y`.
+pub fn age(now: Timestamp, then: Option<Timestamp>) -> String {
+    let Some(then) = then else {
+        return "-".into();
+    };
+    let seconds = now.as_second() - then.as_second();
+    if seconds < 0 {
+        return "future".into();
+    }
+    let (value, unit) = match seconds {
+        s if s < 60 => (s, "s"),
+        s if s < 3600 => (s / 60, "m"),
+        s if s < 86_400 => (s / 3600, "h"),
+        s if s < 86_400 * 60 => (s / 86_400, "d"),
+        s if s < 86_400 * 365 * 2 => (s / (86_400 * 30), "mo"),
+        s => (s / (86_400 * 365), "y"),
+    };
+    format!("{value}{unit} ago")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_are_short() {
+        let now = Timestamp::from_second(1_000_000_000).unwrap();
+        let ago = |s: i64| {
+            age(
+                now,
+                Some(Timestamp::from_second(1_000_000_000 - s).unwrap()),
+            )
+        };
+        assert_eq!(ago(5), "5s ago");
+        assert_eq!(ago(300), "5m ago");
+        assert_eq!(ago(7200), "2h ago");
+        assert_eq!(ago(86_400 * 12), "12d ago");
+        assert_eq!(ago(86_400 * 90), "3mo ago");
+        assert_eq!(ago(86_400 * 800), "2y ago");
+        assert_eq!(age(now, None), "-");
+    }
+}

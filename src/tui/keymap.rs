@@ -1,0 +1,537 @@
+//! Every key binding, in one table. The dispatcher ([`action_for`]), the help overlay and the
+//! footer hints are all read from [`KEYMAP`], so what the help says is what the keys do.
+
+use super::action::Action;
+use super::app::{Mode, Pane};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+/// One key, with the modifiers that matter (Shift is part of the character for letters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+}
+
+const fn key(code: KeyCode) -> Key {
+    Key { code, ctrl: false }
+}
+
+const fn ch(c: char) -> Key {
+    key(KeyCode::Char(c))
+}
+
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: true,
+    }
+}
+
+/// Where a binding belongs in the help overlay, and which pane's footer shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    General,
+    Move,
+    Images,
+    Lineage,
+    Layers,
+    History,
+    Filter,
+}
+
+impl Section {
+    pub fn title(self) -> &'static str {
+        match self {
+            Section::General => "General",
+            Section::Move => "Moving",
+            Section::Images => "Image list",
+            Section::Lineage => "Lineage tree",
+            Section::Layers => "Layers",
+            Section::History => "History",
+            Section::Filter => "While filtering",
+        }
+    }
+
+    /// The pane whose footer shows this section's hints; `None` for hints shown everywhere.
+    fn pane(self) -> Option<Pane> {
+        match self {
+            Section::Images => Some(Pane::Images),
+            Section::Lineage => Some(Pane::Lineage),
+            Section::Layers => Some(Pane::Layers),
+            Section::History => Some(Pane::History),
+            _ => None,
+        }
+    }
+}
+
+/// One row of the table: the keys, what they do, and the words the help shows for it.
+#[derive(Debug, Clone)]
+pub struct Binding {
+    pub mode: Mode,
+    pub section: Section,
+    pub keys: &'static [Key],
+    pub action: Action,
+    pub description: &'static str,
+    /// The short word shown in the footer, for the bindings worth a hint there.
+    pub hint: Option<&'static str>,
+}
+
+const fn bind(
+    mode: Mode,
+    section: Section,
+    keys: &'static [Key],
+    action: Action,
+    description: &'static str,
+    hint: Option<&'static str>,
+) -> Binding {
+    Binding {
+        mode,
+        section,
+        keys,
+        action,
+        description,
+        hint,
+    }
+}
+
+use Mode::{Filter, Help, Normal};
+use Section as S;
+
+/// The key bindings. Order is the order of the help overlay and the footer.
+pub static KEYMAP: &[Binding] = &[
+    bind(
+        Normal,
+        S::General,
+        &[ch('q'), ctrl('c')],
+        Action::Quit,
+        "quit",
+        Some("quit"),
+    ),
+    bind(
+        Normal,
+        S::General,
+        &[key(KeyCode::Esc)],
+        Action::Back,
+        "clear the filter, else quit",
+        None,
+    ),
+    bind(
+        Normal,
+        S::General,
+        &[ch('?')],
+        Action::Help,
+        "show or hide this help",
+        Some("help"),
+    ),
+    bind(
+        Normal,
+        S::General,
+        &[key(KeyCode::Tab)],
+        Action::NextPane,
+        "focus the next pane",
+        Some("pane"),
+    ),
+    bind(
+        Normal,
+        S::General,
+        &[key(KeyCode::BackTab)],
+        Action::PrevPane,
+        "focus the previous pane",
+        None,
+    ),
+    bind(
+        Normal,
+        S::General,
+        &[ch('1')],
+        Action::FocusPane(Pane::Images),
+        "focus the image list",
+        None,
+    ),
+    bind(
+        Normal,
+        S::General,
+        &[ch('2')],
+        Action::FocusPane(Pane::Lineage),
+        "focus the lineage tree",
+        None,
+    ),
+    bind(
+        Normal,
+        S::General,
+        &[ch('3')],
+        Action::FocusPane(Pane::Layers),
+        "focus the layers",
+        None,
+    ),
+    bind(
+        Normal,
+        S::General,
+        &[ch('4')],
+        Action::FocusPane(Pane::History),
+        "focus the history",
+        None,
+    ),
+    bind(
+        Normal,
+        S::General,
+        &[ch('5')],
+        Action::FocusPane(Pane::Details),
+        "focus the details",
+        None,
+    ),
+    bind(
+        Normal,
+        S::General,
+        &[ch('z')],
+        Action::ToggleZoom,
+        "zoom the focused pane",
+        Some("zoom"),
+    ),
+    bind(
+        Normal,
+        S::General,
+        &[ch('R'), ctrl('r')],
+        Action::Reload,
+        "reload the store now",
+        None,
+    ),
+    bind(
+        Normal,
+        S::Move,
+        &[key(KeyCode::Up), ch('k')],
+        Action::Up,
+        "up",
+        None,
+    ),
+    bind(
+        Normal,
+        S::Move,
+        &[key(KeyCode::Down), ch('j')],
+        Action::Down,
+        "down",
+        None,
+    ),
+    bind(
+        Normal,
+        S::Move,
+        &[key(KeyCode::PageUp), ctrl('u')],
+        Action::PageUp,
+        "one page up",
+        None,
+    ),
+    bind(
+        Normal,
+        S::Move,
+        &[key(KeyCode::PageDown), ctrl('d')],
+        Action::PageDown,
+        "one page down",
+        None,
+    ),
+    bind(
+        Normal,
+        S::Move,
+        &[ch('g'), key(KeyCode::Home)],
+        Action::First,
+        "first row",
+        None,
+    ),
+    bind(
+        Normal,
+        S::Move,
+        &[ch('G'), key(KeyCode::End)],
+        Action::Last,
+        "last row",
+        None,
+    ),
+    bind(
+        Normal,
+        S::Images,
+        &[ch('/')],
+        Action::StartFilter,
+        "filter by name, ID or label",
+        Some("filter"),
+    ),
+    bind(
+        Normal,
+        S::Images,
+        &[ch('s')],
+        Action::CycleSort,
+        "sort by created, size, name",
+        Some("sort"),
+    ),
+    bind(
+        Normal,
+        S::Images,
+        &[ch('S')],
+        Action::ReverseSort,
+        "reverse the sort order",
+        None,
+    ),
+    bind(
+        Normal,
+        S::Images,
+        &[ch('a')],
+        Action::ToggleIntermediates,
+        "show or hide intermediate images",
+        Some("all"),
+    ),
+    bind(
+        Normal,
+        S::Lineage,
+        &[key(KeyCode::Enter)],
+        Action::Activate,
+        "select the image in the list",
+        Some("select"),
+    ),
+    bind(
+        Normal,
+        S::Lineage,
+        &[key(KeyCode::Right), ch('l')],
+        Action::Expand,
+        "expand, or go to the first child",
+        Some("expand"),
+    ),
+    bind(
+        Normal,
+        S::Lineage,
+        &[key(KeyCode::Left), ch('h')],
+        Action::Collapse,
+        "collapse, or go to the parent",
+        Some("collapse"),
+    ),
+    bind(
+        Normal,
+        S::Lineage,
+        &[ch(' ')],
+        Action::ToggleNode,
+        "expand or collapse",
+        None,
+    ),
+    bind(
+        Normal,
+        S::Lineage,
+        &[ch('e')],
+        Action::ExpandAll,
+        "expand all",
+        Some("all"),
+    ),
+    bind(
+        Normal,
+        S::Lineage,
+        &[ch('c')],
+        Action::CollapseAll,
+        "collapse all",
+        None,
+    ),
+    bind(
+        Normal,
+        S::Layers,
+        &[ch('w')],
+        Action::ToggleWhatRequires,
+        "toggle the what-requires view",
+        Some("whatrequires"),
+    ),
+    bind(
+        Normal,
+        S::Layers,
+        &[key(KeyCode::Enter)],
+        Action::Activate,
+        "jump to the image the layer tops",
+        Some("jump"),
+    ),
+    bind(
+        Normal,
+        S::History,
+        &[key(KeyCode::Enter)],
+        Action::Activate,
+        "jump to the step's image",
+        Some("jump"),
+    ),
+    bind(
+        Filter,
+        S::Filter,
+        &[key(KeyCode::Enter)],
+        Action::FilterAccept,
+        "keep the filter",
+        Some("keep"),
+    ),
+    bind(
+        Filter,
+        S::Filter,
+        &[key(KeyCode::Esc)],
+        Action::FilterCancel,
+        "drop the filter",
+        Some("clear"),
+    ),
+    bind(
+        Filter,
+        S::Filter,
+        &[key(KeyCode::Backspace)],
+        Action::FilterBackspace,
+        "delete a character",
+        None,
+    ),
+    bind(
+        Filter,
+        S::Filter,
+        &[key(KeyCode::Up)],
+        Action::Up,
+        "up",
+        None,
+    ),
+    bind(
+        Filter,
+        S::Filter,
+        &[key(KeyCode::Down)],
+        Action::Down,
+        "down",
+        None,
+    ),
+    bind(Filter, S::Filter, &[ctrl('c')], Action::Quit, "quit", None),
+    bind(
+        Help,
+        S::General,
+        &[key(KeyCode::Esc), ch('q'), ch('?')],
+        Action::Back,
+        "close the help",
+        None,
+    ),
+    bind(Help, S::General, &[ctrl('c')], Action::Quit, "quit", None),
+];
+
+/// The action a key press means in a mode, if any. In the filter, printable characters
+/// that no binding claims are typed into the filter.
+pub fn action_for(mode: Mode, event: &KeyEvent) -> Option<Action> {
+    if event.kind == KeyEventKind::Release {
+        return None;
+    }
+    let pressed = Key {
+        code: event.code,
+        ctrl: event.modifiers.contains(KeyModifiers::CONTROL),
+    };
+    let bound = KEYMAP
+        .iter()
+        .find(|b| b.mode == mode && b.keys.contains(&pressed))
+        .map(|b| b.action.clone());
+    match (bound, mode, pressed) {
+        (Some(action), _, _) => Some(action),
+        (
+            None,
+            Mode::Filter,
+            Key {
+                code: KeyCode::Char(c),
+                ctrl: false,
+            },
+        ) => Some(Action::FilterInput(c)),
+        // Any other key closes the help, as a reader expects.
+        (None, Mode::Help, _) => Some(Action::Back),
+        _ => None,
+    }
+}
+
+/// How a key is written in the help and the footer.
+pub fn key_label(key: &Key) -> String {
+    let base = match key.code {
+        KeyCode::Char(' ') => "Space".to_string(),
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::Up => "↑".into(),
+        KeyCode::Down => "↓".into(),
+        KeyCode::Left => "←".into(),
+        KeyCode::Right => "→".into(),
+        KeyCode::PageUp => "PgUp".into(),
+        KeyCode::PageDown => "PgDn".into(),
+        KeyCode::Home => "Home".into(),
+        KeyCode::End => "End".into(),
+        KeyCode::Enter => "Enter".into(),
+        KeyCode::Esc => "Esc".into(),
+        KeyCode::Tab => "Tab".into(),
+        KeyCode::BackTab => "S-Tab".into(),
+        KeyCode::Backspace => "Bksp".into(),
+        other => format!("{other:?}"),
+    };
+    if key.ctrl {
+        format!("^{}", base.to_uppercase())
+    } else {
+        base
+    }
+}
+
+/// All keys of a binding, as `↑ k`.
+pub fn keys_label(binding: &Binding) -> String {
+    binding
+        .keys
+        .iter()
+        .map(key_label)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The footer's hints for a mode and focused pane: the pane's own first, then the general
+/// ones, each as (first key, word).
+pub fn hints(mode: Mode, focus: Pane) -> Vec<(String, &'static str)> {
+    let of = |want: Option<Pane>| {
+        KEYMAP
+            .iter()
+            .filter(move |b| b.mode == mode && b.section.pane() == want)
+            .filter_map(|b| b.hint.map(|h| (key_label(&b.keys[0]), h)))
+    };
+    if mode == Mode::Normal {
+        of(Some(focus)).chain(of(None)).collect()
+    } else {
+        of(None).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn vim_keys_and_arrows_mean_the_same() {
+        assert_eq!(
+            action_for(Mode::Normal, &press(KeyCode::Char('j'))),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            action_for(Mode::Normal, &press(KeyCode::Down)),
+            Some(Action::Down)
+        );
+    }
+
+    #[test]
+    fn shifted_letters_arrive_with_shift_and_still_match() {
+        let g = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(action_for(Mode::Normal, &g), Some(Action::Last));
+    }
+
+    #[test]
+    fn letters_are_typed_into_the_filter() {
+        assert_eq!(
+            action_for(Mode::Filter, &press(KeyCode::Char('q'))),
+            Some(Action::FilterInput('q'))
+        );
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_a_mode() {
+        for (i, a) in KEYMAP.iter().enumerate() {
+            for b in &KEYMAP[i + 1..] {
+                if a.mode != b.mode || a.action == b.action {
+                    continue;
+                }
+                for k in a.keys {
+                    assert!(
+                        !b.keys.contains(k),
+                        "{k:?} is bound to {:?} and {:?}",
+                        a.action,
+                        b.action
+                    );
+                }
+            }
+        }
+    }
+}

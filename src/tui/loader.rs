@@ -1,0 +1,140 @@
+//! The store loader: one background thread that reads the store, builds the catalog in two
+//! steps (what the list needs first, then the lineage), and then watches the store's lock
+//! files, reloading when podman or buildah writes to it. The UI never waits on it: it only
+//! receives [`LoaderMsg`]s.
+
+use super::data::StoreData;
+use crate::model::Catalog;
+use crate::model::layer_tree::LayerTree;
+use crate::model::lineage::Lineage;
+use crate::model::size::Sizes;
+use crate::store::containers_storage::{self, LockTokens, StorageOptions};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::thread;
+use std::time::Duration;
+
+/// How often the watcher looks at the lock files: about once a second, as the issue asks;
+/// reading a few 64-byte tokens costs nothing.
+const WATCH_INTERVAL: Duration = Duration::from_secs(1);
+
+/// What the loader tells the UI.
+#[derive(Debug)]
+pub enum LoaderMsg {
+    /// What the loader is doing now, for the spinner.
+    Progress(&'static str),
+    /// A new store: everything but the lineage.
+    Loaded { generation: u64, data: StoreData },
+    /// The lineage of the store of that generation.
+    Lineage { generation: u64, lineage: Lineage },
+    /// Loading failed; the message is one line for the status bar.
+    Failed(String),
+}
+
+/// What the UI asks of the loader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoaderCmd {
+    Reload,
+}
+
+/// Starts the loader thread. It sends through `send(msg)` and stops when `send` returns
+/// false (the UI is gone) or the command channel closes.
+pub fn spawn(
+    options: StorageOptions,
+    commands: Receiver<LoaderCmd>,
+    send: impl Fn(LoaderMsg) -> bool + Send + 'static,
+) -> thread::JoinHandle<()> {
+    thread::Builder::new()
+        .name("cairn-loader".into())
+        .spawn(move || StoreWatcher { options, commands }.run(send))
+        .expect("spawning the loader thread")
+}
+
+/// Loads the store, then watches it and loads it again when it changes.
+struct StoreWatcher {
+    options: StorageOptions,
+    commands: Receiver<LoaderCmd>,
+}
+
+impl StoreWatcher {
+    fn run(self, send: impl Fn(LoaderMsg) -> bool) {
+        let mut generation = 0;
+        loop {
+            generation += 1;
+            let tokens = match load(&self.options, generation, &send) {
+                Some(tokens) => tokens,
+                None => return,
+            };
+            if !self.wait_for_change(tokens.as_ref()) {
+                return;
+            }
+            if !send(LoaderMsg::Progress("reloading store")) {
+                return;
+            }
+        }
+    }
+
+    /// Waits until the store changes or a reload is asked for. Requests that pile up while a
+    /// load runs are drained here, so any number of them costs one load (the latest wins).
+    /// Returns false when the UI has gone.
+    fn wait_for_change(&self, tokens: Option<&LockTokens>) -> bool {
+        loop {
+            match self.commands.recv_timeout(WATCH_INTERVAL) {
+                Ok(LoaderCmd::Reload) => {
+                    while self.commands.try_recv().is_ok() {}
+                    return true;
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    // After a failed load there is nothing to compare: wait for a request.
+                    if tokens.is_some_and(LockTokens::changed) {
+                        return true;
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => return false,
+            }
+        }
+    }
+}
+
+/// One load. Returns the lock tokens it saw (`Some(None)` when the load failed), or `None`
+/// when the UI has gone.
+fn load(
+    options: &StorageOptions,
+    generation: u64,
+    send: &impl Fn(LoaderMsg) -> bool,
+) -> Option<Option<LockTokens>> {
+    if !send(LoaderMsg::Progress("reading store")) {
+        return None;
+    }
+    let loaded = match containers_storage::load(options) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            return send(LoaderMsg::Failed(format!("{e:#}"))).then_some(None);
+        }
+    };
+    if !send(LoaderMsg::Progress("indexing layers")) {
+        return None;
+    }
+    let snapshot = loaded.snapshot;
+    let tree = LayerTree::new(&snapshot);
+    let sizes = Sizes::new(&snapshot, &tree);
+    let catalog = Arc::new(Catalog {
+        snapshot,
+        tree,
+        lineage: Lineage::default(),
+        sizes,
+    });
+    let data = StoreData::new(Arc::clone(&catalog));
+    if !send(LoaderMsg::Loaded { generation, data }) {
+        return None;
+    }
+    let lineage = Lineage::new(&catalog.snapshot, &catalog.tree);
+    drop(catalog);
+    if !send(LoaderMsg::Lineage {
+        generation,
+        lineage,
+    }) {
+        return None;
+    }
+    Some(Some(loaded.tokens))
+}

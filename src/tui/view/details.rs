@@ -1,0 +1,59 @@
+//! The details pane: everything known about the selected image, one fact per line, labels
+//! in a column of their own.
+
+use super::{centered_message, fit, scrollbar};
+use crate::tui::app::{App, Pane};
+use crate::tui::sanitize::clean;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+const LABEL_WIDTH: usize = 14;
+
+pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
+    if app.details.is_empty() {
+        centered_message(
+            frame,
+            area,
+            Line::styled("No image selected", app.theme.dim()),
+        );
+        return;
+    }
+    let theme = &app.theme;
+    let focused = app.focus == Pane::Details;
+    let page = area.height as usize;
+    let value_width = (area.width as usize).saturating_sub(LABEL_WIDTH + 1);
+    let lines: Vec<Line> = app
+        .details
+        .iter()
+        .enumerate()
+        .skip(app.details_scroll.offset)
+        .take(page)
+        .map(|(position, (label, value))| {
+            let line = Line::from(vec![
+                Span::styled(format!("{label:<LABEL_WIDTH$} "), theme.label()),
+                Span::raw(fit(&clean(value), value_width)),
+            ]);
+            if focused && position == app.details_scroll.cursor {
+                line.style(theme.selected())
+            } else {
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
+    let outer = Rect {
+        x: area.x.saturating_sub(1),
+        y: area.y.saturating_sub(1),
+        width: area.width + 2,
+        height: area.height + 2,
+    };
+    scrollbar(
+        frame,
+        outer,
+        app.details.len(),
+        app.details_scroll.offset,
+        page,
+    );
+}

@@ -1,0 +1,117 @@
+//! The history pane: `podman history` for the selected image, newest step first. Steps whose
+//! image is in the store show its ID, and Enter jumps to it.
+
+use super::{centered_message, fit, scrollbar};
+use crate::model::history::MISSING;
+use crate::model::human::podman_size;
+use crate::model::image::short_id;
+use crate::tui::app::{App, Pane};
+use crate::tui::data::age;
+use crate::tui::sanitize::clean;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Row, Table};
+
+pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
+    if app.selected().is_none() {
+        centered_message(
+            frame,
+            area,
+            Line::styled("No image selected", app.theme.dim()),
+        );
+        return;
+    }
+    if app.history.is_empty() {
+        centered_message(
+            frame,
+            area,
+            Line::styled("No history recorded", app.theme.dim()),
+        );
+        return;
+    }
+    let theme = &app.theme;
+    let focused = app.focus == Pane::History;
+    let page = (area.height as usize).saturating_sub(1);
+    let comment_width: u16 = 16;
+    let created_by_width = area.width.saturating_sub(12 + 8 + 9 + comment_width + 4) as usize;
+    let rows: Vec<Row> = app
+        .history
+        .iter()
+        .enumerate()
+        .skip(app.history_scroll.offset)
+        .take(page)
+        .map(|(position, step)| {
+            let in_store = app
+                .history_images
+                .get(position)
+                .copied()
+                .flatten()
+                .is_some();
+            let id = if step.id == MISSING {
+                Span::styled(MISSING, theme.dim())
+            } else if in_store {
+                Span::styled(short_id(&step.id).to_string(), theme.label())
+            } else {
+                Span::raw(short_id(&step.id).to_string())
+            };
+            let size = if step.size == 0 {
+                Line::styled("0 B", theme.dim()).right_aligned()
+            } else {
+                Line::styled(podman_size(step.size), theme.size()).right_aligned()
+            };
+            let row = Row::new(vec![
+                Cell::from(id),
+                Cell::from(Span::styled(age(app.now, step.created), theme.dim())),
+                Cell::from(size),
+                Cell::from(fit(&clean(&step.created_by), created_by_width)),
+                Cell::from(Span::styled(
+                    fit(&clean(&step.comment), comment_width as usize),
+                    theme.dim(),
+                )),
+            ]);
+            if position == app.history_scroll.cursor {
+                row.style(if focused {
+                    theme.selected()
+                } else {
+                    Style::new()
+                })
+            } else {
+                row
+            }
+        })
+        .collect();
+    let header = Row::new(vec![
+        Cell::from("ID"),
+        Cell::from("CREATED"),
+        Cell::from(Line::from("SIZE").right_aligned()),
+        Cell::from("CREATED BY"),
+        Cell::from("COMMENT"),
+    ])
+    .style(theme.header());
+    let widths = [
+        Constraint::Length(12),
+        Constraint::Length(8),
+        Constraint::Length(9),
+        Constraint::Fill(1),
+        Constraint::Length(comment_width),
+    ];
+    frame.render_widget(
+        Table::new(rows, widths).header(header).column_spacing(1),
+        area,
+    );
+    let outer = Rect {
+        x: area.x.saturating_sub(1),
+        y: area.y.saturating_sub(1),
+        width: area.width + 2,
+        height: area.height + 2,
+    };
+    scrollbar(
+        frame,
+        outer,
+        app.history.len(),
+        app.history_scroll.offset,
+        page,
+    );
+}

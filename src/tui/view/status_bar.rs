@@ -1,0 +1,57 @@
+//! The two bottom lines: the status (store, counts, loading progress, last message) and the
+//! key hints for the focused pane, taken from the key table.
+
+use super::spinner;
+use crate::tui::app::App;
+use crate::tui::keymap::hints;
+use crate::tui::sanitize::clean;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+
+pub fn draw(app: &App, frame: &mut Frame, status: Rect, footer: Rect) {
+    let theme = &app.theme;
+    let mut left = vec![
+        Span::styled(
+            " cairn ",
+            theme.focused_border().add_modifier(Modifier::REVERSED),
+        ),
+        Span::raw(" "),
+        Span::raw(clean(&app.store_label).into_owned()),
+    ];
+    if let Some(store) = &app.store {
+        let count = store.catalog.snapshot.images.len();
+        left.push(Span::styled(
+            format!("  {count} image{}", if count == 1 { "" } else { "s" }),
+            theme.dim(),
+        ));
+    }
+    if let Some(loading) = &app.loading {
+        left.push(Span::raw("  "));
+        left.push(Span::styled(spinner(app.spinner), theme.spinner()));
+        left.push(Span::styled(
+            format!(" {}…", loading.stage),
+            theme.spinner(),
+        ));
+    }
+    let message = match (&app.load_error, &app.message) {
+        (Some(error), _) => Span::styled(format!("{} ", clean(error)), theme.error()),
+        (None, Some(message)) => Span::styled(format!("{} ", clean(message)), theme.dim()),
+        (None, None) => Span::raw(""),
+    };
+    let message_width = (message.width() as u16).min(status.width / 2);
+    let [l, r] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(message_width)]).areas(status);
+    frame.render_widget(Line::from(left), l);
+    frame.render_widget(Line::from(message).right_aligned(), r);
+
+    let mut spans = vec![Span::raw(" ")];
+    for (key, word) in hints(app.mode(), app.focus) {
+        spans.push(Span::styled(key, theme.key()));
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(word, theme.dim()));
+        spans.push(Span::raw("  "));
+    }
+    frame.render_widget(Line::from(spans), footer);
+}

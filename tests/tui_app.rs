@@ -1,0 +1,544 @@
+//! Pure tests of the browser's state: each action on a store built in code gives the
+//! expected state. No terminal, no store on disk.
+
+use cairn::model::{Catalog, Container, HistoryEntry, Image, ImageConfig, Layer, Snapshot};
+use cairn::tui::action::Action;
+use cairn::tui::app::{App, Dialog, Mode, Pane, SortKey};
+use cairn::tui::data::StoreData;
+use cairn::tui::loader::LoaderMsg;
+use cairn::tui::theme::Theme;
+use jiff::Timestamp;
+use ratatui::layout::Rect;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+const T0: i64 = 1_700_000_000;
+
+fn layer(n: usize, parent: Option<usize>) -> Layer {
+    Layer {
+        id: format!("{n:0>64}"),
+        parent: parent.map(|p| format!("{p:0>64}")),
+        diff_digest: Some(format!("sha256:d{n}")),
+        diff_size: Some(1000 * (n as u64 + 1)),
+        ..Layer::default()
+    }
+}
+
+/// An image on the layer chain `layers` (base first) whose history has one step per layer.
+fn image(id: char, names: &[&str], layers: &[usize], created: i64) -> Image {
+    let history = layers
+        .iter()
+        .map(|l| HistoryEntry {
+            created: Timestamp::from_second(T0 + *l as i64).ok(),
+            created_by: format!("COPY step{l} /step{l}"),
+            ..HistoryEntry::default()
+        })
+        .collect();
+    let mut labels = BTreeMap::new();
+    labels.insert("team".to_string(), format!("team-{id}"));
+    Image {
+        id: id.to_string().repeat(64),
+        names: names.iter().map(|s| s.to_string()).collect(),
+        top_layer: layers.last().map(|l| format!("{l:0>64}")),
+        created: Timestamp::from_second(T0 + created).ok(),
+        config: Some(ImageConfig {
+            architecture: "amd64".into(),
+            os: "linux".into(),
+            diff_ids: layers.iter().map(|l| format!("sha256:d{l}")).collect(),
+            history,
+            labels,
+            ..ImageConfig::default()
+        }),
+        ..Image::default()
+    }
+}
+
+/// base (a) ← mid (b, unnamed: intermediate) ← app (c), app2 (d); base ← other (e, unnamed:
+/// dangling). A container uses app.
+pub fn catalog() -> Catalog {
+    let layers = vec![
+        layer(0, None),
+        layer(1, Some(0)),
+        layer(2, Some(1)),
+        layer(3, Some(1)),
+        layer(4, Some(0)),
+    ];
+    let images = vec![
+        image('a', &["localhost/base:1"], &[0], 0),
+        image('b', &[], &[0, 1], 100),
+        image(
+            'c',
+            &["localhost/app:1", "localhost/app:latest"],
+            &[0, 1, 2],
+            300,
+        ),
+        image('d', &["localhost/app2:1"], &[0, 1, 3], 200),
+        image('e', &[], &[0, 4], 50),
+    ];
+    let containers = vec![Container {
+        id: "f".repeat(64),
+        names: vec!["web".into()],
+        image: "c".repeat(64),
+        layer: String::new(),
+    }];
+    Catalog::new(Snapshot::new(images, layers, containers))
+}
+
+fn now() -> Timestamp {
+    Timestamp::from_second(T0 + 86_400).unwrap()
+}
+
+fn app() -> App {
+    App::with_catalog(
+        "test",
+        now(),
+        Rect::new(0, 0, 120, 40),
+        Theme::monochrome(),
+        catalog(),
+    )
+}
+
+fn id(c: char) -> String {
+    c.to_string().repeat(64)
+}
+
+fn selected_id(app: &App) -> String {
+    app.selected_id.clone().unwrap_or_default()
+}
+
+fn type_filter(app: &mut App, text: &str) {
+    app.update(Action::StartFilter);
+    for c in text.chars() {
+        app.update(Action::FilterInput(c));
+    }
+}
+
+#[test]
+fn starts_on_the_newest_image_with_intermediates_hidden() {
+    let app = app();
+    assert_eq!(app.rows.len(), 4, "b is intermediate and hidden");
+    assert_eq!(selected_id(&app), id('c'));
+    assert_eq!(app.focus, Pane::Images);
+    assert!(app.loading.is_none());
+}
+
+#[test]
+fn down_and_up_move_the_selection_and_refresh_the_panes() {
+    let mut app = app();
+    app.update(Action::Down);
+    assert_eq!(selected_id(&app), id('d'));
+    assert_eq!(app.history.len(), 3);
+    assert_eq!(app.details[0].1, id('d'));
+    app.update(Action::Up);
+    assert_eq!(selected_id(&app), id('c'));
+    app.update(Action::Up);
+    assert_eq!(selected_id(&app), id('c'), "stops at the top");
+}
+
+#[test]
+fn first_and_last_go_to_the_ends() {
+    let mut app = app();
+    app.update(Action::Last);
+    assert_eq!(selected_id(&app), id('a'));
+    app.update(Action::First);
+    assert_eq!(selected_id(&app), id('c'));
+    app.update(Action::PageDown);
+    assert_eq!(selected_id(&app), id('a'));
+    app.update(Action::PageUp);
+    assert_eq!(selected_id(&app), id('c'));
+}
+
+#[test]
+fn a_toggles_intermediates() {
+    let mut app = app();
+    app.update(Action::ToggleIntermediates);
+    assert_eq!(app.rows.len(), 5);
+    assert!(app.show_all);
+    app.update(Action::ToggleIntermediates);
+    assert_eq!(app.rows.len(), 4);
+    assert_eq!(selected_id(&app), id('c'), "the selection stays");
+}
+
+#[test]
+fn filter_matches_names_incrementally() {
+    let mut app = app();
+    type_filter(&mut app, "app");
+    assert_eq!(app.mode(), Mode::Filter);
+    assert_eq!(app.rows.len(), 2);
+    app.update(Action::FilterInput('2'));
+    assert_eq!(app.rows.len(), 1);
+    assert_eq!(selected_id(&app), id('d'));
+    app.update(Action::FilterBackspace);
+    assert_eq!(app.rows.len(), 2);
+    app.update(Action::FilterAccept);
+    assert_eq!(app.mode(), Mode::Normal);
+    assert_eq!(app.filter, "app");
+}
+
+#[test]
+fn filter_matches_ids_and_labels() {
+    let mut app = app();
+    type_filter(&mut app, "sha256:aaaa");
+    assert_eq!(app.rows.len(), 1);
+    assert_eq!(selected_id(&app), id('a'));
+    app.update(Action::FilterCancel);
+    type_filter(&mut app, "team=team-d");
+    assert_eq!(app.rows.len(), 1);
+    assert_eq!(selected_id(&app), id('d'));
+}
+
+#[test]
+fn letters_in_the_filter_are_text_not_commands() {
+    let mut app = app();
+    type_filter(&mut app, "q");
+    assert!(!app.quit);
+    assert_eq!(app.filter, "q");
+}
+
+#[test]
+fn esc_cancels_the_filter_then_quits() {
+    let mut app = app();
+    type_filter(&mut app, "zzz");
+    assert!(app.rows.is_empty());
+    app.update(Action::FilterAccept);
+    app.update(Action::Back);
+    assert!(app.filter.is_empty());
+    assert_eq!(app.rows.len(), 4);
+    assert!(!app.quit);
+    app.update(Action::Back);
+    assert!(app.quit);
+}
+
+#[test]
+fn q_quits() {
+    let mut app = app();
+    app.update(Action::Quit);
+    assert!(app.quit);
+}
+
+#[test]
+fn sort_cycles_created_size_name_and_reverses() {
+    let mut app = app();
+    app.update(Action::CycleSort);
+    assert_eq!(app.sort, SortKey::Size);
+    let sizes: Vec<u64> = app
+        .rows
+        .iter()
+        .map(|&i| app.catalog().unwrap().sizes.get(i).total)
+        .collect();
+    assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "{sizes:?}");
+    app.update(Action::CycleSort);
+    assert_eq!(app.sort, SortKey::Name);
+    let first = app.rows[0];
+    assert_eq!(
+        app.catalog().unwrap().snapshot.images[first].id,
+        id('e'),
+        "<none> sorts first"
+    );
+    app.update(Action::ReverseSort);
+    assert_eq!(
+        app.catalog().unwrap().snapshot.images[app.rows[0]].id,
+        id('a')
+    );
+    app.update(Action::CycleSort);
+    assert_eq!(app.sort, SortKey::Created);
+}
+
+#[test]
+fn tab_cycles_the_panes_and_digits_focus_them() {
+    let mut app = app();
+    let mut seen = vec![app.focus];
+    for _ in 0..5 {
+        app.update(Action::NextPane);
+        seen.push(app.focus);
+    }
+    assert_eq!(
+        seen,
+        vec![
+            Pane::Images,
+            Pane::Lineage,
+            Pane::Layers,
+            Pane::History,
+            Pane::Details,
+            Pane::Images
+        ]
+    );
+    app.update(Action::PrevPane);
+    assert_eq!(app.focus, Pane::Details);
+    app.update(Action::FocusPane(Pane::History));
+    assert_eq!(app.focus, Pane::History);
+    assert_eq!(app.inspector_tab(), Pane::History);
+    app.update(Action::FocusPane(Pane::Images));
+    assert_eq!(
+        app.inspector_tab(),
+        Pane::History,
+        "the inspector keeps its last tab"
+    );
+}
+
+#[test]
+fn lineage_shows_ancestors_and_descendants() {
+    let mut app = app();
+    // c: a → b → c
+    let rows: Vec<Vec<usize>> = app.tree.rows.iter().map(|r| r.path.clone()).collect();
+    assert_eq!(rows, vec![vec![0], vec![0, 1], vec![0, 1, 2]]);
+    assert_eq!(app.tree.selected, vec![0, 1, 2]);
+    // base: its children mid and other, mid closed.
+    app.update(Action::Last);
+    assert_eq!(selected_id(&app), id('a'));
+    let rows: Vec<Vec<usize>> = app.tree.rows.iter().map(|r| r.path.clone()).collect();
+    assert_eq!(rows, vec![vec![0], vec![0, 1], vec![0, 4]]);
+}
+
+#[test]
+fn lineage_expands_and_collapses_one_or_all() {
+    let mut app = app();
+    app.update(Action::Last);
+    app.update(Action::FocusPane(Pane::Lineage));
+    app.update(Action::Down);
+    assert_eq!(app.tree.selected, vec![0, 1]);
+    app.update(Action::Expand);
+    assert_eq!(app.tree.rows.len(), 5, "mid opened on app and app2");
+    app.update(Action::Expand);
+    assert_eq!(
+        app.tree.selected.len(),
+        3,
+        "a second → goes to the first child"
+    );
+    app.update(Action::Collapse);
+    assert_eq!(
+        app.tree.selected,
+        vec![0, 1],
+        "← on a leaf goes to the parent"
+    );
+    app.update(Action::Collapse);
+    assert_eq!(app.tree.rows.len(), 3);
+    app.update(Action::CollapseAll);
+    assert_eq!(app.tree.rows.len(), 1);
+    assert_eq!(app.tree.selected, vec![0]);
+    app.update(Action::ExpandAll);
+    assert_eq!(app.tree.rows.len(), 5);
+    app.update(Action::ToggleNode);
+    assert_eq!(app.tree.rows.len(), 1);
+}
+
+#[test]
+fn tree_keys_do_nothing_outside_the_lineage_pane() {
+    let mut app = app();
+    let before = app.tree.clone();
+    app.update(Action::CollapseAll);
+    assert_eq!(app.tree, before);
+}
+
+#[test]
+fn enter_on_a_lineage_node_selects_that_image() {
+    let mut app = app();
+    app.update(Action::FocusPane(Pane::Lineage));
+    app.update(Action::First);
+    app.update(Action::Activate);
+    assert_eq!(selected_id(&app), id('a'));
+    assert_eq!(app.focus, Pane::Images);
+    // The intermediate mid is hidden: jumping to it shows intermediates.
+    app.update(Action::FocusPane(Pane::Lineage));
+    app.update(Action::Down);
+    app.update(Action::Activate);
+    assert_eq!(selected_id(&app), id('b'));
+    assert!(app.show_all);
+}
+
+#[test]
+fn enter_on_a_history_row_jumps_to_its_image() {
+    let mut app = app();
+    app.update(Action::FocusPane(Pane::History));
+    // Newest step first: c, then b (mid), then a (base).
+    assert_eq!(app.history[0].id, id('c'));
+    app.update(Action::Last);
+    app.update(Action::Activate);
+    assert_eq!(selected_id(&app), id('a'));
+    assert_eq!(app.message.as_deref(), Some("selected localhost/base:1"));
+}
+
+#[test]
+fn jumping_drops_a_filter_that_hides_the_target() {
+    let mut app = app();
+    type_filter(&mut app, "app2");
+    app.update(Action::FilterAccept);
+    app.update(Action::FocusPane(Pane::History));
+    app.update(Action::Last);
+    app.update(Action::Activate);
+    assert_eq!(selected_id(&app), id('a'));
+    assert!(app.filter.is_empty());
+}
+
+#[test]
+fn layers_are_base_first_and_whatrequires_lists_dependents() {
+    let mut app = app();
+    let ids: Vec<usize> = app.layer_rows.iter().map(|r| r.layer).collect();
+    assert_eq!(ids, vec![0, 1, 2]);
+    app.update(Action::Last);
+    app.update(Action::ToggleWhatRequires);
+    assert_eq!(app.focus, Pane::Layers);
+    let rows: Vec<(usize, usize)> = app.layer_rows.iter().map(|r| (r.layer, r.depth)).collect();
+    assert_eq!(rows, vec![(0, 0), (1, 1), (2, 2), (3, 2), (4, 1)]);
+    app.update(Action::ToggleWhatRequires);
+    assert_eq!(app.layer_rows.len(), 1);
+}
+
+#[test]
+fn enter_on_a_layer_jumps_to_the_image_it_tops() {
+    let mut app = app();
+    app.update(Action::FocusPane(Pane::Layers));
+    app.update(Action::First);
+    app.update(Action::Activate);
+    assert_eq!(selected_id(&app), id('a'));
+}
+
+#[test]
+fn shared_layers_are_counted() {
+    let app = app();
+    let facts = &app.store.as_ref().unwrap().facts;
+    assert_eq!(facts.layer_users, vec![5, 3, 1, 1, 1]);
+}
+
+#[test]
+fn help_opens_and_closes() {
+    let mut app = app();
+    app.update(Action::Help);
+    assert_eq!(app.dialog, Some(Dialog::Help));
+    assert_eq!(app.mode(), Mode::Help);
+    app.update(Action::Back);
+    assert_eq!(app.dialog, None);
+    assert!(!app.quit, "Esc closes the help, it does not quit");
+}
+
+#[test]
+fn details_list_what_matters() {
+    let app = app();
+    let labels: Vec<&str> = app.details.iter().map(|(l, _)| l.as_str()).collect();
+    for wanted in [
+        "ID",
+        "Names",
+        "Created",
+        "Size",
+        "Parent",
+        "Containers",
+        "Platform",
+        "Labels",
+    ] {
+        assert!(labels.contains(&wanted), "{wanted} missing from {labels:?}");
+    }
+    let containers = app.details.iter().find(|(l, _)| l == "Containers").unwrap();
+    assert!(containers.1.contains("web"));
+}
+
+#[test]
+fn a_reload_keeps_the_selection_by_id() {
+    let mut app = app();
+    app.update(Action::Down);
+    assert_eq!(selected_id(&app), id('d'));
+    // The same images in another order, as after another tool rewrote images.json.
+    let mut catalog = catalog();
+    let mut images = std::mem::take(&mut catalog.snapshot.images);
+    images.reverse();
+    let layers = std::mem::take(&mut catalog.snapshot.layers);
+    let catalog = Catalog::new(Snapshot::new(images, layers, vec![]));
+    let lineage = Default::default();
+    app.receive(LoaderMsg::Loaded {
+        generation: 2,
+        data: StoreData::new(Arc::new(Catalog { lineage, ..catalog })),
+    });
+    assert_eq!(selected_id(&app), id('d'));
+    assert_eq!(app.message.as_deref(), Some("store changed: reloaded"));
+}
+
+#[test]
+fn a_stale_lineage_is_ignored() {
+    let mut app = app();
+    app.receive(LoaderMsg::Progress("reloading store"));
+    assert!(app.loading.is_some());
+    let before = app.tree.clone();
+    app.receive(LoaderMsg::Lineage {
+        generation: 99,
+        lineage: Default::default(),
+    });
+    assert_eq!(app.tree, before);
+}
+
+#[test]
+fn a_load_error_is_one_line_in_the_status() {
+    let mut app = App::new("x", now(), Rect::new(0, 0, 120, 40), Theme::monochrome());
+    app.receive(LoaderMsg::Failed(
+        "containers-storage at /x does not exist".into(),
+    ));
+    assert!(app.loading.is_none());
+    assert_eq!(
+        app.load_error.as_deref(),
+        Some("containers-storage at /x does not exist")
+    );
+}
+
+#[test]
+fn clicking_a_row_selects_it() {
+    let mut app = app();
+    // The list's first row is below the border and the header: y = 2.
+    app.update(Action::Click { column: 10, row: 4 });
+    assert_eq!(app.list.cursor, 2);
+    app.update(Action::Click {
+        column: 100,
+        row: 3,
+    });
+    assert_eq!(app.focus, Pane::Lineage);
+}
+
+#[test]
+fn clicking_a_tab_title_switches_the_inspector() {
+    let mut app = app();
+    let inspector = cairn::tui::view::areas(&app).inspector;
+    // " 3 Layers │ 4 History │ 5 Details ": History starts 14 columns in.
+    app.update(Action::Click {
+        column: inspector.x + 15,
+        row: inspector.y,
+    });
+    assert_eq!(app.focus, Pane::History);
+}
+
+#[test]
+fn the_wheel_scrolls_the_pane_under_the_pointer() {
+    let mut app = app();
+    app.update(Action::FocusPane(Pane::Details));
+    let details = cairn::tui::view::areas(&app).inspector;
+    app.update(Action::ScrollDown {
+        column: details.x + 2,
+        row: details.y + 2,
+    });
+    // Every detail fits: nothing to scroll.
+    assert_eq!(app.details_scroll.offset, 0);
+    app.update(Action::ScrollDown { column: 5, row: 5 });
+    assert_eq!(
+        app.focus,
+        Pane::Details,
+        "the wheel does not move the focus"
+    );
+}
+
+#[test]
+fn resizing_keeps_the_cursor_visible() {
+    let mut app = app();
+    app.update(Action::ToggleIntermediates);
+    app.update(Action::Last);
+    app.update(Action::Resize {
+        width: 60,
+        height: 12,
+    });
+    let page = app.page(Pane::Images);
+    assert!(app.list.cursor >= app.list.offset && app.list.cursor < app.list.offset + page);
+}
+
+#[test]
+fn zoom_gives_the_focused_pane_the_screen() {
+    let mut app = app();
+    app.update(Action::ToggleZoom);
+    let areas = cairn::tui::view::areas(&app);
+    assert_eq!(areas.images.height, 38);
+    assert_eq!(areas.lineage.height, 0);
+}

@@ -1,0 +1,387 @@
+//! Every screen and overlay of the browser, rendered into ratatui's `TestBackend` at 120x40
+//! and compared with insta snapshots. The store is the real fixture store built with buildah
+//! and podman (`scripts/make-fixture-store.sh`), whose timestamps are fixed; "now" is passed
+//! in, so ages are fixed too. Snapshots hold text only, so colors and emphasis are checked
+//! with cell asserts at the end.
+
+mod common;
+
+use cairn::model::image::short_id;
+use cairn::model::{Catalog, Snapshot};
+use cairn::store::containers_storage::{self, StorageOptions};
+use cairn::tui::action::Action;
+use cairn::tui::app::{App, Pane};
+use cairn::tui::data::StoreData;
+use cairn::tui::loader::LoaderMsg;
+use cairn::tui::theme::Theme;
+use cairn::tui::view::{self, ViewState};
+use jiff::Timestamp;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier};
+use std::sync::Arc;
+
+const WIDTH: u16 = 120;
+const HEIGHT: u16 = 40;
+
+/// A fixed "now", a few days after the fixture's fixed build times.
+fn now() -> Timestamp {
+    "2023-11-20T12:00:00Z".parse().unwrap()
+}
+
+fn fixture_catalog() -> Catalog {
+    let fixture = common::shared_fixture();
+    let options = StorageOptions {
+        graphroot: fixture.root(),
+        runroot: fixture.runroot(),
+        driver: Some("vfs".into()),
+        additional_image_stores: vec![fixture.base.join("extra")],
+        explicit: true,
+    };
+    let loaded = containers_storage::load(&options).expect("loading the fixture store");
+    Catalog::new(loaded.snapshot)
+}
+
+fn area() -> Rect {
+    Rect::new(0, 0, WIDTH, HEIGHT)
+}
+
+fn fixture_app() -> App {
+    App::with_catalog(
+        "fixture (vfs)",
+        now(),
+        area(),
+        Theme::colored(),
+        fixture_catalog(),
+    )
+}
+
+fn render(app: &App) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).unwrap();
+    let mut view = ViewState::default();
+    terminal
+        .draw(|frame| view::draw(app, &mut view, frame))
+        .unwrap();
+    terminal.backend().buffer().clone()
+}
+
+fn text(buffer: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        let mut line = String::new();
+        for x in 0..buffer.area.width {
+            line.push_str(buffer[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The screen as text, with the IDs of containers and their layers and buildah's temporary
+/// build names (random, unlike image and layer IDs, which the fixture's fixed timestamps make
+/// reproducible) replaced by fixed words of the same width.
+fn screen(app: &App) -> String {
+    let mut screen = text(&render(app));
+    if let Some(catalog) = app.catalog() {
+        // buildah names build steps with a random temporary name, kept in names history.
+        for image in &catalog.snapshot.images {
+            for name in image
+                .names_history
+                .iter()
+                .filter(|n| n.ends_with("-tmp:latest"))
+            {
+                let fixed = format!("{:.<width$}", "TEMPORARY-BUILD-NAME", width = name.len());
+                screen = screen.replace(name.as_str(), &fixed);
+            }
+        }
+        for container in &catalog.snapshot.containers {
+            screen = screen.replace(short_id(&container.id), "CONTAINER-ID");
+            if !container.layer.is_empty() {
+                screen = screen.replace(short_id(&container.layer), "CTR-LAYER-ID");
+            }
+        }
+    }
+    screen
+}
+
+fn select(app: &mut App, name: &str) {
+    let store = app.store.clone().unwrap();
+    let image = store
+        .facts
+        .names
+        .iter()
+        .position(|n| n == name)
+        .unwrap_or_else(|| panic!("{name} is not in the fixture"));
+    app.jump_to(image);
+    app.message = None;
+}
+
+#[test]
+fn main_screen() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/app:1.0");
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn lineage_focused() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/base:1");
+    app.update(Action::FocusPane(Pane::Lineage));
+    app.update(Action::ExpandAll);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn layers_focused() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/app:1.0");
+    app.update(Action::FocusPane(Pane::Layers));
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn whatrequires_toggled() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/base:1");
+    app.update(Action::ToggleWhatRequires);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn history_focused() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/app:1.0");
+    app.update(Action::FocusPane(Pane::History));
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn details_focused() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/app:1.0");
+    app.update(Action::FocusPane(Pane::Details));
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn intermediates_shown() {
+    let mut app = fixture_app();
+    app.update(Action::ToggleIntermediates);
+    app.message = None;
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn filter_active() {
+    let mut app = fixture_app();
+    app.update(Action::StartFilter);
+    for c in "app".chars() {
+        app.update(Action::FilterInput(c));
+    }
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn filter_without_match() {
+    let mut app = fixture_app();
+    app.update(Action::StartFilter);
+    for c in "nothing-here".chars() {
+        app.update(Action::FilterInput(c));
+    }
+    app.update(Action::FilterAccept);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn help_overlay() {
+    let mut app = fixture_app();
+    app.update(Action::Help);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn zoomed_history() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/app:1.0");
+    app.update(Action::FocusPane(Pane::History));
+    app.update(Action::ToggleZoom);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn loading_state() {
+    let app = App::new("fixture (vfs)", now(), area(), Theme::colored());
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn lineage_still_computing() {
+    let mut app = App::new("fixture (vfs)", now(), area(), Theme::colored());
+    let mut catalog = fixture_catalog();
+    catalog.lineage = Default::default();
+    app.receive(LoaderMsg::Loaded {
+        generation: 1,
+        data: StoreData::new(Arc::new(catalog)),
+    });
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn load_failed() {
+    let mut app = App::new("/nowhere (vfs)", now(), area(), Theme::colored());
+    app.receive(LoaderMsg::Failed(
+        "containers-storage at /nowhere does not exist".into(),
+    ));
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn empty_store() {
+    let catalog = Catalog::new(Snapshot::default());
+    let app = App::with_catalog("empty (vfs)", now(), area(), Theme::colored(), catalog);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn small_terminal() {
+    let mut app = fixture_app();
+    app.update(Action::Resize {
+        width: 80,
+        height: 24,
+    });
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let mut view = ViewState::default();
+    terminal
+        .draw(|frame| view::draw(&app, &mut view, frame))
+        .unwrap();
+    insta::assert_snapshot!(text(terminal.backend().buffer()));
+}
+
+/// Finds the first cell of a text on screen.
+fn find(buffer: &Buffer, needle: &str) -> (u16, u16) {
+    let screen = text(buffer);
+    for (y, line) in screen.lines().enumerate() {
+        if let Some(byte) = line.find(needle) {
+            let x = line[..byte].chars().count();
+            return (x as u16, y as u16);
+        }
+    }
+    panic!("{needle:?} is not on screen:\n{screen}");
+}
+
+#[test]
+fn the_selected_row_is_reversed_and_bold() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/app:1.0");
+    let buffer = render(&app);
+    let (x, y) = find(&buffer, "localhost/app:1.0 +2");
+    let style = buffer[(x, y)].style();
+    assert!(
+        style
+            .add_modifier
+            .contains(Modifier::REVERSED | Modifier::BOLD)
+    );
+}
+
+#[test]
+fn no_color_leaves_only_emphasis() {
+    let mut app = fixture_app();
+    app.theme = Theme::monochrome();
+    app.update(Action::Help);
+    let buffer = render(&app);
+    for cell in buffer.content() {
+        assert_eq!(cell.fg, Color::Reset, "a color at {:?}", cell.symbol());
+        assert_eq!(cell.bg, Color::Reset);
+    }
+}
+
+#[test]
+fn colors_avoid_white_and_black_text() {
+    let mut app = fixture_app();
+    app.update(Action::Help);
+    for cell in render(&app).content() {
+        assert!(
+            !matches!(
+                cell.fg,
+                Color::White | Color::Black | Color::Gray | Color::DarkGray
+            ),
+            "{:?} text is unreadable on one background or the other",
+            cell.fg
+        );
+    }
+}
+
+#[test]
+fn control_characters_never_reach_the_screen() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/app:1.0");
+    let mut catalog = fixture_catalog();
+    let image = catalog
+        .snapshot
+        .images
+        .iter()
+        .position(|i| i.names.contains(&"localhost/app:1.0".to_string()))
+        .unwrap();
+    let config = catalog.snapshot.images[image].config.as_mut().unwrap();
+    config
+        .labels
+        .insert("evil".into(), "\u{1b}[2J\u{1b}]0;pwned\u{7}".into());
+    config.history[0].created_by = "RUN a\n\u{1b}[31mred".into();
+    let lineage = std::mem::take(&mut catalog.lineage);
+    app.receive(LoaderMsg::Loaded {
+        generation: 5,
+        data: StoreData::new(Arc::new(catalog)),
+    });
+    app.receive(LoaderMsg::Lineage {
+        generation: 5,
+        lineage,
+    });
+    for pane in [Pane::Details, Pane::History] {
+        app.update(Action::FocusPane(pane));
+        app.update(Action::ToggleZoom);
+        let buffer = render(&app);
+        app.update(Action::ToggleZoom);
+        for cell in buffer.content() {
+            assert!(
+                !cell.symbol().chars().any(char::is_control),
+                "a control character in {pane:?}"
+            );
+        }
+        assert!(
+            text(&buffer).contains('\u{FFFD}'),
+            "{pane:?} shows no replacement"
+        );
+    }
+}
+
+#[test]
+fn tiny_terminals_do_not_panic() {
+    let mut app = fixture_app();
+    app.update(Action::FocusPane(Pane::Lineage));
+    app.update(Action::ExpandAll);
+    for (width, height) in [(1, 1), (10, 3), (20, 5), (30, 8), (45, 12), (60, 15)] {
+        app.update(Action::Resize { width, height });
+        for pane in Pane::ALL {
+            app.update(Action::FocusPane(pane));
+            for help in [false, true] {
+                if help {
+                    app.update(Action::Help);
+                }
+                let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+                let mut view = ViewState::default();
+                terminal
+                    .draw(|frame| view::draw(&app, &mut view, frame))
+                    .unwrap();
+                if help {
+                    app.update(Action::Back);
+                }
+                app.update(Action::Down);
+                app.update(Action::PageDown);
+            }
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! End to end: the real `cairn` binary in a real terminal (tmux) on the fixture store built by
+//! buildah and podman. Opens the browser, moves, filters, works the lineage tree, jumps via
+//! the history, opens the help and quits, reading the screen after every step; then checks
+//! that the terminal was given back (the shell prints again, canonical mode is on).
+//!
+//! Waits poll the screen with a generous deadline and never assert on timing.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const DEADLINE: Duration = Duration::from_secs(20);
+
+/// A tmux server of our own (its own socket), killed when the test ends however it ends.
+struct Tmux {
+    socket: String,
+    session: String,
+}
+
+impl Tmux {
+    fn start(command: &str) -> Tmux {
+        common::require("tmux");
+        let id = format!("cairn-test-{}", std::process::id());
+        let tmux = Tmux {
+            socket: id.clone(),
+            session: id,
+        };
+        let status = Command::new("tmux")
+            .args(["-L", &tmux.socket, "-f", "/dev/null", "new-session", "-d"])
+            .args(["-s", &tmux.session, "-x", "120", "-y", "40"])
+            .arg(command)
+            .status()
+            .expect("running tmux");
+        assert!(status.success(), "tmux new-session failed");
+        tmux
+    }
+
+    fn send(&self, keys: &[&str]) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", "-t", &self.session])
+            .args(keys)
+            .status()
+            .expect("running tmux send-keys");
+        assert!(status.success());
+    }
+
+    fn type_text(&self, text: &str) {
+        self.send(&["-l", text]);
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args([
+                "-L",
+                &self.socket,
+                "capture-pane",
+                "-p",
+                "-t",
+                &self.session,
+            ])
+            .output()
+            .expect("running tmux capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Polls the screen until `check` holds on a screen that stays the same for a moment (a
+    /// capture can catch a frame half drawn), and returns that screen.
+    fn wait_for(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if check(&screen) {
+                std::thread::sleep(Duration::from_millis(100));
+                if self.screen() == screen {
+                    return screen;
+                }
+                continue;
+            }
+            if start.elapsed() > DEADLINE {
+                panic!("waited {DEADLINE:?} for {what}; the screen is:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn wait_text(&self, text: &str) -> String {
+        self.wait_for(&format!("{text:?}"), |s| s.contains(text))
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
+/// The lineage pane: the right part of the top half of the screen.
+fn lineage_pane(screen: &str) -> String {
+    screen
+        .lines()
+        .take(21)
+        .map(|line| line.chars().skip(72).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The image list: the left part of the top half.
+fn list_pane(screen: &str) -> String {
+    screen
+        .lines()
+        .take(21)
+        .map(|line| line.chars().take(72).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn shell_quote(path: &Path) -> String {
+    format!("'{}'", path.display().to_string().replace('\'', r"'\''"))
+}
+
+#[test]
+fn browse_the_fixture_store_in_a_real_terminal() {
+    common::require("tmux");
+    let fixture = common::build_fixture();
+    let command = format!(
+        "{} --root {} --runroot {} --storage-driver vfs; \
+         echo \"cairn exited $?\"; stty -a | tr ' ;' '\\n\\n' | grep -x -- '-\\?icanon'; sleep 600",
+        shell_quote(Path::new(env!("CARGO_BIN_EXE_cairn"))),
+        shell_quote(&fixture.root()),
+        shell_quote(&fixture.runroot()),
+    );
+    let tmux = Tmux::start(&command);
+
+    // Open: the list, then the lineage filled in by the loader.
+    let screen = tmux.wait_for("the list and the lineage", |s| {
+        s.contains("1 Images") && s.contains("ancestors") && !s.contains("computing lineage")
+    });
+    assert!(screen.contains("localhost/app:1.0"), "{screen}");
+    assert!(
+        screen.contains("3 Layers │ 4 History │ 5 Details"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("? help"),
+        "the footer hints at the help:\n{screen}"
+    );
+    // Newest first: mid-cfg is selected, and the details say so.
+    tmux.wait_text("Names          localhost/mid-cfg:1");
+
+    // Move: to the last row (the oldest image) and back.
+    tmux.send(&["G"]);
+    tmux.wait_text("Names          localhost/base:1");
+    tmux.send(&["g"]);
+    tmux.wait_text("Names          localhost/mid-cfg:1");
+    tmux.send(&["j"]);
+    tmux.wait_for("the second row", |s| {
+        !s.contains("Names          localhost/mid-cfg:1")
+    });
+
+    // Filter incrementally, then keep the filter.
+    tmux.send(&["/"]);
+    tmux.type_text("app");
+    let screen = tmux.wait_text("1 of 9");
+    assert!(screen.contains("/app▏"), "{screen}");
+    let list = list_pane(&screen);
+    assert!(list.contains("localhost/app:1.0"), "{list}");
+    assert!(!list.contains("localhost/base:1"), "{list}");
+    tmux.send(&["Enter"]);
+    tmux.wait_text("Names          localhost/app:1.0");
+
+    // The lineage tree: collapse all, expand one level, expand all.
+    tmux.send(&["Tab"]);
+    tmux.wait_text("Enter select");
+    let expanded = lineage_pane(&tmux.screen());
+    assert!(expanded.contains("localhost/mid:1"), "{expanded}");
+    tmux.send(&["c"]);
+    let collapsed = tmux.wait_for("a collapsed tree", |s| {
+        !lineage_pane(s).contains("localhost/mid:1")
+    });
+    assert!(
+        lineage_pane(&collapsed).contains("▸ localhost/base:1"),
+        "{collapsed}"
+    );
+    tmux.send(&["l"]);
+    tmux.wait_for("base opened", |s| {
+        lineage_pane(s).contains("▸ localhost/mid:1")
+    });
+    tmux.send(&["e"]);
+    let screen = tmux.wait_for("the whole tree", |s| {
+        lineage_pane(s).contains("localhost/app:1.0")
+    });
+    assert!(
+        lineage_pane(&screen).contains("▾ localhost/mid:1"),
+        "{screen}"
+    );
+
+    // Jump via the history: the oldest step is base's; Enter selects base, and the filter
+    // that hid it goes.
+    tmux.send(&["4"]);
+    tmux.wait_text("CREATED BY");
+    tmux.send(&["G", "Enter"]);
+    let screen = tmux.wait_text("selected localhost/base:1");
+    assert!(
+        list_pane(&screen).contains("localhost/side:1"),
+        "the filter was dropped:\n{screen}"
+    );
+    tmux.send(&["5"]);
+    tmux.wait_text("Names          localhost/base:1");
+
+    // Help lists every key, and Esc closes it.
+    tmux.send(&["?"]);
+    let screen = tmux.wait_text("show or hide this help");
+    assert!(screen.contains("toggle the what-requires view"), "{screen}");
+    tmux.send(&["Escape"]);
+    tmux.wait_for("the help closed", |s| !s.contains("show or hide this help"));
+
+    // Quit: cairn exits 0 and the shell gets a sane terminal back.
+    tmux.send(&["q"]);
+    let screen = tmux.wait_for("cairn's exit and the terminal mode", |s| {
+        s.contains("cairn exited") && s.lines().any(|l| matches!(l.trim(), "icanon" | "-icanon"))
+    });
+    assert!(screen.contains("cairn exited 0"), "{screen}");
+    assert!(
+        !screen.contains("1 Images"),
+        "the alternate screen was left:\n{screen}"
+    );
+    let canonical = screen.lines().any(|l| l.trim() == "icanon");
+    assert!(canonical, "the terminal is still in raw mode:\n{screen}");
+}
