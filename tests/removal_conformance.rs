@@ -84,6 +84,10 @@ struct State {
 }
 
 fn state(store: &Path) -> State {
+    state_of(store, "vfs")
+}
+
+fn state_of(store: &Path, driver: &str) -> State {
     let files = walk(&store.join("root"))
         .into_iter()
         .filter(|p| {
@@ -94,9 +98,9 @@ fn state(store: &Path) -> State {
         })
         .collect();
     State {
-        images: records(store, "vfs-images/images.json"),
-        layers: records(store, "vfs-layers/layers.json"),
-        containers: records(store, "vfs-containers/containers.json")
+        images: records(store, &format!("{driver}-images/images.json")),
+        layers: records(store, &format!("{driver}-layers/layers.json")),
+        containers: records(store, &format!("{driver}-containers/containers.json"))
             .into_keys()
             .collect(),
         files,
@@ -603,4 +607,47 @@ fn untag_a_name_the_image_does_not_have() {
         &["untag", "localhost/app:1.0", "localhost/base:1"],
         &["untag", "localhost/app:1.0", "localhost/base:1"],
     );
+}
+
+/// The overlay driver keeps each layer in `overlay/ID` with a short link in `overlay/l`:
+/// cairn must remove both, as podman does.
+#[test]
+fn overlay_layers_and_their_links_are_removed_like_podman_does() {
+    require("buildah");
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("store");
+    let script = r#"
+        set -eu
+        S="--root $1/root --runroot $1/run --storage-driver overlay"
+        mkdir -p "$1/ctx"; echo a > "$1/ctx/a"; echo b > "$1/ctx/b"
+        c=$(buildah $S from scratch); buildah $S copy -q $c "$1/ctx/a" /a >/dev/null
+        buildah $S commit -q --rm $c localhost/obase:1 >/dev/null
+        c=$(buildah $S from localhost/obase:1); buildah $S copy -q $c "$1/ctx/b" /b >/dev/null
+        buildah $S commit -q --rm $c localhost/ochild:1 >/dev/null
+        buildah $S from -q --name holder localhost/ochild:1 >/dev/null
+    "#;
+    let built = std::process::Command::new("bash").args(["-c", script, "-"]).arg(&base).output().unwrap();
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    let copy = |name: &str| {
+        let to = dir.path().join(name);
+        assert!(std::process::Command::new("cp").arg("-a").arg(&base).arg(&to).status().unwrap().success());
+        to
+    };
+    let (by_podman, by_cairn) = (copy("podman"), copy("cairn"));
+    let flags = |store: &Path| -> Vec<String> {
+        vec![
+            "--root".into(), store.join("root").display().to_string(),
+            "--runroot".into(), store.join("run").display().to_string(),
+            "--storage-driver".into(), "overlay".into(),
+        ]
+    };
+    let links = |store: &Path| std::fs::read_dir(store.join("root/overlay/l")).unwrap().count();
+    let links_before = links(&by_cairn);
+    let p = podman(&args(&flags(&by_podman), &["rmi", "-f", "localhost/ochild:1"]));
+    let c = cairn(&args(&flags(&by_cairn), &["rm", "-f", "localhost/ochild:1"]));
+    assert_eq!(stdout(&p), stdout(&c));
+    assert_eq!(p.status.code(), c.status.code(), "{}", stderr(&c));
+    assert_eq!(state_of(&by_podman, "overlay"), state_of(&by_cairn, "overlay"));
+    assert!(links(&by_cairn) < links_before, "the removed layers' links are gone");
+    ok(podman(&args(&flags(&by_cairn), &["images", "-a"])), "podman reads cairn's overlay store");
 }
