@@ -7,7 +7,8 @@ use std::sync::OnceLock;
 
 /// A containers-storage store made by `scripts/make-fixture-store.sh`.
 pub struct Fixture {
-    _dir: tempfile::TempDir,
+    /// Set for a fixture of its own, removed when dropped; the shared one stays for reuse.
+    _dir: Option<tempfile::TempDir>,
     pub base: PathBuf,
 }
 
@@ -51,19 +52,13 @@ pub fn require(tool: &str) {
     );
 }
 
-/// Builds a fresh fixture store in its own temporary folder.
-pub fn build_fixture() -> Fixture {
+fn run_fixture_script(base: &Path) {
     require("buildah");
     require("podman");
-    let dir = tempfile::Builder::new()
-        .prefix("cairn-fixture")
-        .tempdir()
-        .unwrap();
-    let base = dir.path().join("store");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/make-fixture-store.sh");
     let out = Command::new("bash")
         .arg(&script)
-        .arg(&base)
+        .arg(base)
         .output()
         .unwrap();
     assert!(
@@ -73,13 +68,53 @@ pub fn build_fixture() -> Fixture {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    Fixture { _dir: dir, base }
 }
 
-/// One fixture store shared by the read-only tests of a test binary.
+/// Builds a fresh fixture store in its own temporary folder.
+pub fn build_fixture() -> Fixture {
+    let dir = tempfile::Builder::new()
+        .prefix("cairn-fixture")
+        .tempdir()
+        .unwrap();
+    let base = dir.path().join("store");
+    run_fixture_script(&base);
+    Fixture {
+        _dir: Some(dir),
+        base,
+    }
+}
+
+/// One fixture store shared by the read-only tests, built once per version of the script and
+/// reused by later runs (in the system's temporary folder: podman refuses run roots longer
+/// than 50 characters). Tests that change a store copy it.
 pub fn shared_fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
-    FIXTURE.get_or_init(build_fixture)
+    FIXTURE.get_or_init(|| {
+        let script = std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/make-fixture-store.sh"),
+        )
+        .unwrap();
+        let version = script.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
+        let home = std::env::temp_dir().join("cairn-fixtures");
+        std::fs::create_dir_all(&home).unwrap();
+        // Test binaries run in parallel: one builds, the others wait for it.
+        let lock = std::fs::File::create(home.join(".lock")).unwrap();
+        lock.lock().unwrap();
+        let dir = home.join(format!("{version:016x}"));
+        if !dir.join("done").exists() {
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir).unwrap();
+            }
+            run_fixture_script(&dir.join("store"));
+            std::fs::write(dir.join("done"), b"").unwrap();
+        }
+        Fixture {
+            _dir: None,
+            base: dir.join("store"),
+        }
+    })
 }
 
 /// Copies a store (with `cp -a`, as a user would) to corrupt or change it. Podman's own
