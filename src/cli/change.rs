@@ -11,6 +11,16 @@ use crate::store::{StoreFlags, StoreSpec};
 use anyhow::Result;
 use std::io::Write;
 
+/// What every change command takes: a dry run, and JSON output.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Preview {
+    /// show what would happen, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
 #[derive(Debug, Clone, clap::Args)]
 pub struct RmArgs {
     /// the images: names, short names, IDs, ID prefixes or sha256: digests
@@ -27,11 +37,8 @@ pub struct RmArgs {
     /// remove every image
     #[arg(short, long)]
     pub all: bool,
-    /// show what would happen, change nothing
-    #[arg(long)]
-    pub dry_run: bool,
     #[command(flatten)]
-    pub json: JsonFlag,
+    pub preview: Preview,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -39,11 +46,8 @@ pub struct PruneArgs {
     /// remove every image no container uses, not only dangling ones
     #[arg(short, long)]
     pub all: bool,
-    /// show what would happen, change nothing
-    #[arg(long)]
-    pub dry_run: bool,
     #[command(flatten)]
-    pub json: JsonFlag,
+    pub preview: Preview,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -53,11 +57,8 @@ pub struct TagArgs {
     /// the names to add
     #[arg(required = true)]
     pub names: Vec<String>,
-    /// show what would happen, change nothing
-    #[arg(long)]
-    pub dry_run: bool,
     #[command(flatten)]
-    pub json: JsonFlag,
+    pub preview: Preview,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -66,11 +67,8 @@ pub struct UntagArgs {
     pub image: String,
     /// the names to remove; all of them when none is given
     pub names: Vec<String>,
-    /// show what would happen, change nothing
-    #[arg(long)]
-    pub dry_run: bool,
     #[command(flatten)]
-    pub json: JsonFlag,
+    pub preview: Preview,
 }
 
 /// The store to change, and its contents now.
@@ -153,12 +151,12 @@ pub fn rm(flags: &StoreFlags, args: &RmArgs, out: &mut dyn Write) -> Result<i32>
     };
     let (store, catalog) = open(flags)?;
     let plan = plan_removal(&catalog, &target, options);
-    if !args.dry_run {
+    if !args.preview.dry_run {
         apply(&store, &plan.steps, |now| {
             plan_removal(now, &target, options).steps
         })?;
     }
-    if args.json.enabled() {
+    if args.preview.json.enabled() {
         serde_json::to_writer_pretty(&mut *out, &plan)?;
         writeln!(out)?;
         return Ok(plan.exit_code());
@@ -169,7 +167,7 @@ pub fn rm(flags: &StoreFlags, args: &RmArgs, out: &mut dyn Write) -> Result<i32>
     for id in &plan.deleted {
         writeln!(out, "Deleted: {id}")?;
     }
-    if args.dry_run {
+    if args.preview.dry_run {
         dry_run_summary(&plan, out)?;
     }
     out.flush()?;
@@ -181,12 +179,12 @@ pub fn prune(flags: &StoreFlags, args: &PruneArgs, out: &mut dyn Write) -> Resul
     let target = Target::Prune { all: args.all };
     let (store, catalog) = open(flags)?;
     let plan = plan_removal(&catalog, &target, RemoveOptions::default());
-    if !args.dry_run {
+    if !args.preview.dry_run {
         apply(&store, &plan.steps, |now| {
             plan_removal(now, &target, RemoveOptions::default()).steps
         })?;
     }
-    if args.json.enabled() {
+    if args.preview.json.enabled() {
         serde_json::to_writer_pretty(&mut *out, &plan)?;
         writeln!(out)?;
         return Ok(plan.exit_code());
@@ -194,7 +192,7 @@ pub fn prune(flags: &StoreFlags, args: &PruneArgs, out: &mut dyn Write) -> Resul
     for id in &plan.records_deleted {
         writeln!(out, "{id}")?;
     }
-    if args.dry_run {
+    if args.preview.dry_run {
         dry_run_summary(&plan, out)?;
     }
     out.flush()?;
@@ -204,22 +202,21 @@ pub fn prune(flags: &StoreFlags, args: &PruneArgs, out: &mut dyn Write) -> Resul
 
 fn names_change(
     flags: &StoreFlags,
-    dry_run: bool,
-    json: &JsonFlag,
+    preview: &Preview,
     out: &mut dyn Write,
     planner: impl Fn(&Catalog) -> NamesPlan,
 ) -> Result<i32> {
     let (store, catalog) = open(flags)?;
     let plan = planner(&catalog);
-    if !dry_run {
+    if !preview.dry_run {
         apply(&store, &plan.steps, |now| planner(now).steps)?;
     }
-    if json.enabled() {
+    if preview.json.enabled() {
         serde_json::to_writer_pretty(&mut *out, &plan)?;
         writeln!(out)?;
         return Ok(plan.exit_code());
     }
-    if dry_run {
+    if preview.dry_run {
         for name in &plan.tagged {
             writeln!(out, "Tagged: {name}")?;
         }
@@ -234,13 +231,13 @@ fn names_change(
 }
 
 pub fn tag(flags: &StoreFlags, args: &TagArgs, out: &mut dyn Write) -> Result<i32> {
-    names_change(flags, args.dry_run, &args.json, out, |catalog| {
+    names_change(flags, &args.preview, out, |catalog| {
         plan_tag(catalog, &args.image, &args.names)
     })
 }
 
 pub fn untag(flags: &StoreFlags, args: &UntagArgs, out: &mut dyn Write) -> Result<i32> {
-    names_change(flags, args.dry_run, &args.json, out, |catalog| {
+    names_change(flags, &args.preview, out, |catalog| {
         plan_untag(catalog, &args.image, &args.names)
     })
 }

@@ -76,18 +76,32 @@ impl<'a> Names<'a> {
     }
 }
 
+/// Looks the image up as podman does; a miss is the plan's only error.
+fn start<'a>(
+    catalog: &'a Catalog,
+    image: &str,
+) -> Result<(NamesPlan, ImageIdx, Names<'a>), NamesPlan> {
+    match lookup(&catalog.snapshot, image) {
+        Ok(idx) => {
+            let plan = NamesPlan {
+                image: catalog.snapshot.images[idx].id.clone(),
+                ..NamesPlan::default()
+            };
+            Ok((plan, idx, Names::new(catalog)))
+        }
+        Err(e) => Err(NamesPlan {
+            errors: vec![e.to_string()],
+            ..NamesPlan::default()
+        }),
+    }
+}
+
 /// `podman tag IMAGE NAME...`.
 pub fn plan_tag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
-    let mut plan = NamesPlan::default();
-    let idx = match lookup(&catalog.snapshot, image) {
-        Ok(idx) => idx,
-        Err(e) => {
-            plan.errors.push(e.to_string());
-            return plan;
-        }
+    let (mut plan, idx, mut state) = match start(catalog, image) {
+        Ok(started) => started,
+        Err(plan) => return plan,
     };
-    plan.image = catalog.snapshot.images[idx].id.clone();
-    let mut state = Names::new(catalog);
     for name in names {
         let full = match tag_name(name) {
             Ok(full) => full,
@@ -118,16 +132,10 @@ fn tag_name(name: &str) -> Result<String, String> {
 
 /// `podman untag IMAGE [NAME...]`; without names, every name goes.
 pub fn plan_untag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
-    let mut plan = NamesPlan::default();
-    let idx = match lookup(&catalog.snapshot, image) {
-        Ok(idx) => idx,
-        Err(e) => {
-            plan.errors.push(e.to_string());
-            return plan;
-        }
+    let (mut plan, idx, mut state) = match start(catalog, image) {
+        Ok(started) => started,
+        Err(plan) => return plan,
     };
-    plan.image = catalog.snapshot.images[idx].id.clone();
-    let mut state = Names::new(catalog);
     let names: Vec<String> = if names.is_empty() {
         state.names[idx].clone()
     } else {
