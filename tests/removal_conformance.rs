@@ -626,28 +626,66 @@ fn overlay_layers_and_their_links_are_removed_like_podman_does() {
         buildah $S commit -q --rm $c localhost/ochild:1 >/dev/null
         buildah $S from -q --name holder localhost/ochild:1 >/dev/null
     "#;
-    let built = std::process::Command::new("bash").args(["-c", script, "-"]).arg(&base).output().unwrap();
-    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    let built = std::process::Command::new("bash")
+        .args(["-c", script, "-"])
+        .arg(&base)
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
     let copy = |name: &str| {
         let to = dir.path().join(name);
-        assert!(std::process::Command::new("cp").arg("-a").arg(&base).arg(&to).status().unwrap().success());
+        assert!(
+            std::process::Command::new("cp")
+                .arg("-a")
+                .arg(&base)
+                .arg(&to)
+                .status()
+                .unwrap()
+                .success()
+        );
         to
     };
     let (by_podman, by_cairn) = (copy("podman"), copy("cairn"));
     let flags = |store: &Path| -> Vec<String> {
         vec![
-            "--root".into(), store.join("root").display().to_string(),
-            "--runroot".into(), store.join("run").display().to_string(),
-            "--storage-driver".into(), "overlay".into(),
+            "--root".into(),
+            store.join("root").display().to_string(),
+            "--runroot".into(),
+            store.join("run").display().to_string(),
+            "--storage-driver".into(),
+            "overlay".into(),
         ]
     };
-    let links = |store: &Path| std::fs::read_dir(store.join("root/overlay/l")).unwrap().count();
+    let links = |store: &Path| {
+        std::fs::read_dir(store.join("root/overlay/l"))
+            .unwrap()
+            .count()
+    };
     let links_before = links(&by_cairn);
-    let p = podman(&args(&flags(&by_podman), &["rmi", "-f", "localhost/ochild:1"]));
-    let c = cairn(&args(&flags(&by_cairn), &["rm", "-f", "localhost/ochild:1"]));
+    let p = podman(&args(
+        &flags(&by_podman),
+        &["rmi", "-f", "localhost/ochild:1"],
+    ));
+    let c = cairn(&args(
+        &flags(&by_cairn),
+        &["rm", "-f", "localhost/ochild:1"],
+    ));
     assert_eq!(stdout(&p), stdout(&c));
     assert_eq!(p.status.code(), c.status.code(), "{}", stderr(&c));
-    assert_eq!(state_of(&by_podman, "overlay"), state_of(&by_cairn, "overlay"));
-    assert!(links(&by_cairn) < links_before, "the removed layers' links are gone");
-    ok(podman(&args(&flags(&by_cairn), &["images", "-a"])), "podman reads cairn's overlay store");
+    assert_eq!(
+        state_of(&by_podman, "overlay"),
+        state_of(&by_cairn, "overlay")
+    );
+    assert!(
+        links(&by_cairn) < links_before,
+        "the removed layers' links are gone"
+    );
+    ok(
+        podman(&args(&flags(&by_cairn), &["images", "-a"])),
+        "podman reads cairn's overlay store",
+    );
 }

@@ -542,3 +542,555 @@ fn zoom_gives_the_focused_pane_the_screen() {
     assert_eq!(areas.images.height, 38);
     assert_eq!(areas.lineage.height, 0);
 }
+
+// ---- Changing images: tag, untag, remove and prune dialogs -------------------------------
+
+use cairn::model::removal::{RemoveOptions, Target, plan_removal};
+use cairn::model::tagging::plan_tag;
+use cairn::tui::dialog::{Change, ChangeOutcome, NameCheck, removal_summary};
+use cairn::tui::keymap::action_for;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tui_input::InputRequest;
+
+/// Selects an image of the test catalog by the letter of its ID.
+fn select_image(app: &mut App, c: char) {
+    let image = app.catalog().unwrap().snapshot.image_by_id(&id(c)).unwrap();
+    app.jump_to(image);
+    app.message = None;
+}
+
+fn type_name(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.update(Action::TagEdit(InputRequest::InsertChar(c)));
+    }
+}
+
+fn tag_dialog(app: &App) -> &cairn::tui::dialog::TagDialog {
+    match &app.dialog {
+        Some(Dialog::Tag(d)) => d,
+        other => panic!("no tag dialog: {other:?}"),
+    }
+}
+
+fn remove_dialog(app: &App) -> &cairn::tui::dialog::RemoveDialog {
+    match &app.dialog {
+        Some(Dialog::Remove(d)) => d,
+        other => panic!("no remove dialog: {other:?}"),
+    }
+}
+
+fn key_in(mode: Mode, code: KeyCode) -> Option<Action> {
+    action_for(mode, &KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+#[test]
+fn t_u_d_p_open_the_change_dialogs() {
+    assert_eq!(
+        key_in(Mode::Normal, KeyCode::Char('t')),
+        Some(Action::StartTag)
+    );
+    assert_eq!(
+        key_in(Mode::Normal, KeyCode::Char('u')),
+        Some(Action::StartUntag)
+    );
+    assert_eq!(
+        key_in(Mode::Normal, KeyCode::Char('d')),
+        Some(Action::StartRemove)
+    );
+    assert_eq!(
+        key_in(Mode::Normal, KeyCode::Char('p')),
+        Some(Action::StartPrune)
+    );
+    let mut app = app();
+    app.update(Action::StartTag);
+    assert_eq!(app.mode(), Mode::Tag);
+    app.update(Action::Back);
+    app.update(Action::StartUntag);
+    assert_eq!(app.mode(), Mode::Untag);
+    app.update(Action::Back);
+    app.update(Action::StartRemove);
+    assert_eq!(app.mode(), Mode::Remove);
+    app.update(Action::Back);
+    app.update(Action::StartPrune);
+    assert_eq!(app.mode(), Mode::Prune);
+    app.update(Action::Back);
+    assert_eq!(app.dialog, None);
+    assert!(!app.quit, "Esc cancels a dialog, it does not quit");
+}
+
+#[test]
+fn keys_in_the_tag_field_are_text_except_enter_and_esc() {
+    assert_eq!(
+        key_in(Mode::Tag, KeyCode::Char('y')),
+        Some(Action::TagEdit(InputRequest::InsertChar('y')))
+    );
+    assert_eq!(
+        key_in(Mode::Tag, KeyCode::Char('q')),
+        Some(Action::TagEdit(InputRequest::InsertChar('q')))
+    );
+    assert_eq!(
+        key_in(Mode::Tag, KeyCode::Backspace),
+        Some(Action::TagEdit(InputRequest::DeletePrevChar))
+    );
+    assert_eq!(key_in(Mode::Tag, KeyCode::Enter), Some(Action::Confirm));
+    assert_eq!(key_in(Mode::Tag, KeyCode::Esc), Some(Action::Back));
+}
+
+#[test]
+fn preview_keys_apply_toggle_and_cancel() {
+    for mode in [Mode::Remove, Mode::Prune, Mode::Untag] {
+        assert_eq!(key_in(mode, KeyCode::Char('y')), Some(Action::Confirm));
+        assert_eq!(key_in(mode, KeyCode::Enter), Some(Action::Confirm));
+        assert_eq!(key_in(mode, KeyCode::Esc), Some(Action::Back));
+    }
+    assert_eq!(
+        key_in(Mode::Remove, KeyCode::Char('f')),
+        Some(Action::ToggleForce)
+    );
+    assert_eq!(
+        key_in(Mode::Remove, KeyCode::Char('n')),
+        Some(Action::ToggleNoPrune)
+    );
+    assert_eq!(
+        key_in(Mode::Prune, KeyCode::Char('a')),
+        Some(Action::TogglePruneAll)
+    );
+    assert_eq!(key_in(Mode::Untag, KeyCode::Char('j')), Some(Action::Down));
+}
+
+#[test]
+fn the_dialog_footer_comes_from_the_key_table() {
+    assert_eq!(
+        cairn::tui::keymap::dialog_hints(Mode::Remove).join(" · "),
+        "y/Enter apply · f force · n no-prune · Esc cancel"
+    );
+    assert_eq!(
+        cairn::tui::keymap::dialog_hints(Mode::Tag).join(" · "),
+        "Enter apply · Esc cancel"
+    );
+}
+
+#[test]
+fn the_tag_field_validates_the_name_as_you_type() {
+    let mut app = app();
+    select_image(&mut app, 'd');
+    app.update(Action::StartTag);
+    assert_eq!(tag_dialog(&app).check, NameCheck::Empty);
+    type_name(&mut app, "Bad");
+    assert!(
+        matches!(tag_dialog(&app).check, NameCheck::Invalid(_)),
+        "upper case is not a valid repository: {:?}",
+        tag_dialog(&app).check
+    );
+    for _ in 0..3 {
+        app.update(Action::TagEdit(InputRequest::DeletePrevChar));
+    }
+    type_name(&mut app, "new:2");
+    assert_eq!(
+        tag_dialog(&app).check,
+        NameCheck::Valid("localhost/new:2".into())
+    );
+    assert!(tag_dialog(&app).moves.is_empty());
+    type_name(&mut app, "@sha256:abc");
+    assert!(matches!(tag_dialog(&app).check, NameCheck::Invalid(_)));
+}
+
+#[test]
+fn the_tag_preview_shows_names_taken_from_other_images() {
+    let mut app = app();
+    select_image(&mut app, 'd');
+    app.update(Action::StartTag);
+    type_name(&mut app, "app:latest");
+    let dialog = tag_dialog(&app);
+    assert_eq!(
+        dialog.moves,
+        vec![(
+            "localhost/app:latest".to_string(),
+            "localhost/app:1".to_string()
+        )]
+    );
+    let plan = dialog.plan.as_ref().unwrap();
+    assert_eq!(plan.tagged, vec!["localhost/app:latest"]);
+}
+
+#[test]
+fn enter_in_the_tag_dialog_sends_the_plan_to_the_worker() {
+    let mut app = app();
+    select_image(&mut app, 'd');
+    app.update(Action::StartTag);
+    type_name(&mut app, "app2:2");
+    app.update(Action::Confirm);
+    assert_eq!(app.dialog, None);
+    let request = app
+        .change_requested
+        .clone()
+        .expect("a request for the worker");
+    assert_eq!(
+        request.change,
+        Change::Tag {
+            image: id('d'),
+            name: "localhost/app2:2".into()
+        }
+    );
+    let expected = plan_tag(
+        app.catalog().unwrap(),
+        &id('d'),
+        &["localhost/app2:2".into()],
+    );
+    assert_eq!(request.steps, expected.steps);
+    assert_eq!(request.summary, "Tagged localhost/app2:2");
+    assert!(app.applying.is_some());
+}
+
+#[test]
+fn an_invalid_name_is_not_applied() {
+    let mut app = app();
+    app.update(Action::StartTag);
+    type_name(&mut app, "UPPER");
+    app.update(Action::Confirm);
+    assert!(app.change_requested.is_none());
+    assert_eq!(
+        app.mode(),
+        Mode::Tag,
+        "the dialog stays open to fix the name"
+    );
+    assert!(app.message.as_deref().unwrap().contains("not a valid name"));
+}
+
+#[test]
+fn untag_picks_one_of_the_names() {
+    let mut app = app();
+    select_image(&mut app, 'c');
+    app.update(Action::StartUntag);
+    let Some(Dialog::Untag(dialog)) = &app.dialog else {
+        panic!("no untag dialog");
+    };
+    assert_eq!(
+        dialog.names,
+        vec!["localhost/app:1", "localhost/app:latest"]
+    );
+    assert_eq!(dialog.plan.untagged, vec!["localhost/app:1"]);
+    app.update(Action::Down);
+    app.update(Action::Down);
+    let Some(Dialog::Untag(dialog)) = &app.dialog else {
+        panic!("no untag dialog");
+    };
+    assert_eq!(dialog.selected, 1, "the choice stops at the last name");
+    assert_eq!(dialog.plan.untagged, vec!["localhost/app:latest"]);
+    assert_eq!(selected_id(&app), id('c'), "the list did not move");
+    app.update(Action::Confirm);
+    let request = app.change_requested.clone().unwrap();
+    assert_eq!(
+        request.change,
+        Change::Untag {
+            image: id('c'),
+            name: "localhost/app:latest".into()
+        }
+    );
+    assert_eq!(request.summary, "Untagged localhost/app:latest");
+}
+
+#[test]
+fn untag_on_an_image_without_names_says_so() {
+    let mut app = app();
+    select_image(&mut app, 'e');
+    app.update(Action::StartUntag);
+    assert_eq!(app.dialog, None);
+    assert!(app.message.as_deref().unwrap().contains("has no names"));
+}
+
+#[test]
+fn the_remove_preview_replans_on_each_toggle() {
+    let mut app = app();
+    select_image(&mut app, 'c');
+    app.update(Action::StartRemove);
+    let target = Target::References(vec![id('c')]);
+    let catalog = Arc::clone(&app.store.as_ref().unwrap().catalog);
+    let plain = plan_removal(&catalog, &target, RemoveOptions::default());
+    assert_eq!(remove_dialog(&app).plan, plain);
+    assert!(
+        !plain.errors.is_empty(),
+        "two names and a container: blocked"
+    );
+
+    app.update(Action::ToggleForce);
+    let forced = RemoveOptions {
+        force: true,
+        ..RemoveOptions::default()
+    };
+    assert_eq!(remove_dialog(&app).options, forced);
+    let plan = &remove_dialog(&app).plan;
+    assert_eq!(plan, &plan_removal(&catalog, &target, forced));
+    assert_eq!(plan.containers, vec!["f".repeat(64)]);
+    assert_eq!(plan.deleted, vec![id('c')]);
+    assert!(plan.errors.is_empty());
+
+    app.update(Action::ToggleNoPrune);
+    let both = RemoveOptions {
+        no_prune: true,
+        ..forced
+    };
+    assert_eq!(remove_dialog(&app).options, both);
+    assert_eq!(
+        remove_dialog(&app).plan,
+        plan_removal(&catalog, &target, both)
+    );
+    let tree: Vec<&str> = remove_dialog(&app)
+        .tree
+        .iter()
+        .map(|l| l.text.as_str())
+        .collect();
+    assert!(tree.contains(&"Deleted images (1)"), "{tree:?}");
+    assert!(tree.contains(&"Containers (1)"), "{tree:?}");
+}
+
+#[test]
+fn a_blocked_removal_is_not_applied() {
+    let mut app = app();
+    select_image(&mut app, 'c');
+    app.update(Action::StartRemove);
+    app.update(Action::Confirm);
+    assert!(app.change_requested.is_none());
+    assert_eq!(
+        app.mode(),
+        Mode::Remove,
+        "the preview stays: force may help"
+    );
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap()
+            .starts_with("Nothing was changed")
+    );
+    let blocked = remove_dialog(&app)
+        .tree
+        .iter()
+        .find(|l| l.text.starts_with("Blocked: "))
+        .expect("a blocked line");
+    assert!(blocked.text.contains("please force removal"), "{blocked:?}");
+}
+
+#[test]
+fn a_read_only_image_shows_its_plan_blocked() {
+    let mut catalog = catalog();
+    catalog.snapshot.images[3].read_only = true;
+    let mut app = App::with_catalog(
+        "test",
+        now(),
+        Rect::new(0, 0, 120, 40),
+        Theme::monochrome(),
+        catalog,
+    );
+    select_image(&mut app, 'd');
+    app.update(Action::StartRemove);
+    let plan = &remove_dialog(&app).plan;
+    assert!(plan.steps.is_empty());
+    assert!(plan.errors[0].message.contains("read-only"), "{plan:?}");
+}
+
+#[test]
+fn y_in_the_remove_preview_sends_exactly_the_plan_shown() {
+    let mut app = app();
+    select_image(&mut app, 'd');
+    app.update(Action::StartRemove);
+    let plan = remove_dialog(&app).plan.clone();
+    assert_eq!(plan.deleted, vec![id('d')]);
+    app.update(Action::Confirm);
+    let request = app.change_requested.clone().unwrap();
+    assert_eq!(request.steps, plan.steps);
+    assert_eq!(
+        request.change,
+        Change::Remove {
+            image: id('d'),
+            options: RemoveOptions::default()
+        }
+    );
+    assert_eq!(request.summary, removal_summary("Removed", &plan));
+    assert!(request.summary.starts_with("Removed 1 image, 1 layer; "));
+    // One change at a time.
+    app.update(Action::StartRemove);
+    assert_eq!(app.dialog, None);
+    assert_eq!(
+        app.message.as_deref(),
+        Some("a change is still being applied")
+    );
+}
+
+#[test]
+fn the_prune_preview_toggles_all() {
+    let mut app = app();
+    app.update(Action::StartPrune);
+    let Some(Dialog::Prune(dialog)) = &app.dialog else {
+        panic!("no prune dialog");
+    };
+    assert!(!dialog.all);
+    assert_eq!(
+        dialog.plan.records_deleted,
+        vec![id('e')],
+        "only the dangling one"
+    );
+    app.update(Action::TogglePruneAll);
+    let Some(Dialog::Prune(dialog)) = &app.dialog else {
+        panic!("no prune dialog");
+    };
+    assert!(dialog.all);
+    let deleted = &dialog.plan.records_deleted;
+    assert!(
+        deleted.contains(&id('d')) && deleted.contains(&id('e')),
+        "{deleted:?}"
+    );
+    assert!(!deleted.contains(&id('c')), "a container uses c");
+    app.update(Action::Confirm);
+    let request = app.change_requested.clone().unwrap();
+    assert_eq!(request.change, Change::Prune { all: true });
+    assert!(
+        request.summary.starts_with("Pruned "),
+        "{}",
+        request.summary
+    );
+}
+
+#[test]
+fn the_plan_scrolls_only_as_far_as_it_is_long() {
+    let mut app = app();
+    app.update(Action::Resize {
+        width: 100,
+        height: 14,
+    });
+    app.update(Action::StartPrune);
+    app.update(Action::TogglePruneAll);
+    app.update(Action::Last);
+    let scroll = match &app.dialog {
+        Some(Dialog::Prune(d)) => d.scroll,
+        _ => unreachable!(),
+    };
+    assert!(scroll > 0, "a long plan on a short screen scrolls");
+    assert_eq!(scroll, cairn::tui::view::plan_max_scroll(&app));
+    app.update(Action::First);
+    assert!(matches!(&app.dialog, Some(Dialog::Prune(d)) if d.scroll == 0));
+}
+
+#[test]
+fn a_removal_summary_counts_what_went() {
+    let catalog = catalog();
+    let plan = plan_removal(
+        &catalog,
+        &Target::References(vec![id('c')]),
+        RemoveOptions {
+            force: true,
+            ..RemoveOptions::default()
+        },
+    );
+    assert_eq!(
+        removal_summary("Removed", &plan),
+        format!(
+            "Removed 1 image, 1 layer, 1 container; {} reclaimed",
+            cairn::model::human::podman_size(plan.reclaimed_bytes)
+        )
+    );
+}
+
+#[test]
+fn after_applying_the_status_says_what_was_done_and_the_store_reloads() {
+    let mut app = app();
+    select_image(&mut app, 'd');
+    app.update(Action::StartRemove);
+    app.update(Action::Confirm);
+    let request = app.change_requested.take().unwrap();
+    let summary = request.summary.clone();
+    app.receive_change(ChangeOutcome::Applied(request));
+    assert!(app.applying.is_none());
+    assert!(app.reload_requested, "the views are brought up to date");
+    assert_eq!(app.message.as_deref(), Some(summary.as_str()));
+    assert!(!app.message_is_alert());
+
+    // The reload shows the store without the image, and keeps the message.
+    let mut catalog = catalog();
+    catalog.snapshot = Snapshot::new(
+        catalog
+            .snapshot
+            .images
+            .iter()
+            .filter(|i| i.id != id('d'))
+            .cloned()
+            .collect(),
+        catalog.snapshot.layers.clone(),
+        catalog.snapshot.containers.clone(),
+    );
+    let catalog = Catalog::new(catalog.snapshot);
+    app.receive(LoaderMsg::Loaded {
+        generation: 2,
+        data: StoreData::new(Arc::new(catalog)),
+    });
+    assert_eq!(app.message.as_deref(), Some(summary.as_str()));
+    let snapshot = &app.catalog().unwrap().snapshot;
+    assert!(app.rows.iter().all(|&i| snapshot.images[i].id != id('d')));
+}
+
+#[test]
+fn a_store_that_changed_reopens_the_preview_with_the_new_plan() {
+    let mut app = app();
+    select_image(&mut app, 'd');
+    app.update(Action::StartRemove);
+    app.update(Action::ToggleNoPrune);
+    app.update(Action::Confirm);
+    let request = app.change_requested.take().unwrap();
+    app.receive_change(ChangeOutcome::StoreChanged(request));
+    assert_eq!(
+        app.message.as_deref(),
+        Some("The store changed since the preview; nothing was changed")
+    );
+    assert!(app.message_is_alert());
+    assert!(app.reload_requested);
+    assert_eq!(app.mode(), Mode::Remove, "the preview is back");
+    assert!(
+        remove_dialog(&app).options.no_prune,
+        "with the same switches"
+    );
+
+    // Another tool gave d a container meanwhile: the reload plans the preview again.
+    let mut catalog = catalog();
+    let mut containers = catalog.snapshot.containers.clone();
+    containers.push(Container {
+        id: "9".repeat(64),
+        names: vec!["late".into()],
+        image: id('d'),
+        layer: String::new(),
+    });
+    catalog.snapshot = Snapshot::new(
+        catalog.snapshot.images.clone(),
+        catalog.snapshot.layers.clone(),
+        containers,
+    );
+    app.receive(LoaderMsg::Loaded {
+        generation: 2,
+        data: StoreData::new(Arc::new(Catalog::new(catalog.snapshot))),
+    });
+    let plan = &remove_dialog(&app).plan;
+    assert!(plan.steps.is_empty(), "now in use: blocked");
+    assert!(plan.errors[0].message.contains("in use by a container"));
+    assert_eq!(
+        app.message.as_deref(),
+        Some("The store changed since the preview; nothing was changed"),
+        "the reload keeps the explanation"
+    );
+}
+
+#[test]
+fn a_failed_change_is_one_red_line() {
+    let mut app = app();
+    select_image(&mut app, 'd');
+    app.update(Action::StartRemove);
+    app.update(Action::Confirm);
+    let request = app.change_requested.take().unwrap();
+    app.receive_change(ChangeOutcome::Failed {
+        request,
+        error: "removing /x: permission denied".into(),
+    });
+    assert_eq!(
+        app.message.as_deref(),
+        Some("Failed: removing /x: permission denied")
+    );
+    assert!(app.message_is_alert());
+    assert_eq!(app.dialog, None);
+}

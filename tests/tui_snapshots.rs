@@ -12,6 +12,7 @@ use cairn::store::containers_storage::{self, StorageOptions};
 use cairn::tui::action::Action;
 use cairn::tui::app::{App, Pane};
 use cairn::tui::data::StoreData;
+use cairn::tui::dialog::ChangeOutcome;
 use cairn::tui::loader::LoaderMsg;
 use cairn::tui::theme::Theme;
 use cairn::tui::view::{self, ViewState};
@@ -22,6 +23,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier};
 use std::sync::Arc;
+use tui_input::InputRequest;
 
 const WIDTH: u16 = 120;
 const HEIGHT: u16 = 40;
@@ -98,6 +100,8 @@ fn screen(app: &App) -> String {
             }
         }
         for container in &catalog.snapshot.containers {
+            // Full IDs first: blocked reasons name the container by its full ID.
+            screen = screen.replace(container.id.as_str(), &format!("{:<64}", "CONTAINER-ID"));
             screen = screen.replace(short_id(&container.id), "CONTAINER-ID");
             if !container.layer.is_empty() {
                 screen = screen.replace(short_id(&container.layer), "CTR-LAYER-ID");
@@ -382,6 +386,253 @@ fn tiny_terminals_do_not_panic() {
                 app.update(Action::Down);
                 app.update(Action::PageDown);
             }
+        }
+    }
+}
+
+// ---- The change dialogs ---------------------------------------------------------------
+
+fn type_name(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.update(Action::TagEdit(InputRequest::InsertChar(c)));
+    }
+}
+
+#[test]
+fn tag_input_valid() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/side:1");
+    app.update(Action::StartTag);
+    type_name(&mut app, "app:latest");
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn tag_input_invalid() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/side:1");
+    app.update(Action::StartTag);
+    type_name(&mut app, "Side:2");
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn tag_input_empty() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/side:1");
+    app.update(Action::StartTag);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn untag_pick() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/app:1.0");
+    app.update(Action::StartUntag);
+    app.update(Action::Down);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn remove_preview_plain() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/mid-cfg:1");
+    app.update(Action::StartRemove);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn remove_preview_in_use() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/app:1.0");
+    app.update(Action::StartRemove);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn remove_preview_forced() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/app:1.0");
+    app.update(Action::StartRemove);
+    app.update(Action::ToggleForce);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn remove_preview_forced_no_prune() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/app:1.0");
+    app.update(Action::StartRemove);
+    app.update(Action::ToggleForce);
+    app.update(Action::ToggleNoPrune);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn remove_preview_blocked_read_only() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/ro:1");
+    app.update(Action::StartRemove);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn prune_preview() {
+    let mut app = fixture_app();
+    app.update(Action::StartPrune);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn prune_preview_all() {
+    let mut app = fixture_app();
+    app.update(Action::StartPrune);
+    app.update(Action::TogglePruneAll);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn prune_preview_scrolled_on_a_small_terminal() {
+    let mut app = fixture_app();
+    app.update(Action::Resize {
+        width: 80,
+        height: 24,
+    });
+    app.update(Action::StartPrune);
+    app.update(Action::TogglePruneAll);
+    app.update(Action::Down);
+    app.update(Action::Down);
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let mut view = ViewState::default();
+    terminal
+        .draw(|frame| view::draw(&app, &mut view, frame))
+        .unwrap();
+    insta::assert_snapshot!(text(terminal.backend().buffer()));
+}
+
+#[test]
+fn status_line_after_a_removal() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/side:1");
+    app.update(Action::StartRemove);
+    app.update(Action::Confirm);
+    let request = app.change_requested.take().unwrap();
+    let rendered = text(&render(&app));
+    assert!(rendered.contains("applying changes…"), "{rendered}");
+    app.receive_change(ChangeOutcome::Applied(request));
+    let rendered = text(&render(&app));
+    let status = rendered.lines().nth(HEIGHT as usize - 2).unwrap();
+    assert!(
+        status.ends_with("Removed 1 image; 1.97 kB reclaimed"),
+        "{status}"
+    );
+}
+
+#[test]
+fn blocked_reasons_are_red_and_bold() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/ro:1");
+    app.update(Action::StartRemove);
+    let buffer = render(&app);
+    let (x, y) = find(&buffer, "Blocked: cannot remove read-only");
+    let style = buffer[(x, y)].style();
+    assert_eq!(style.fg, Some(Color::Red));
+    assert!(style.add_modifier.contains(Modifier::BOLD));
+}
+
+#[test]
+fn a_valid_name_is_green_and_an_invalid_one_red() {
+    let mut app = fixture_app();
+    app.update(Action::StartTag);
+    type_name(&mut app, "ok:1");
+    let buffer = render(&app);
+    let (x, y) = find(&buffer, "✓ localhost/ok:1");
+    assert_eq!(buffer[(x, y)].style().fg, Some(Color::Green));
+    app.update(Action::TagEdit(InputRequest::InsertChar('%')));
+    let buffer = render(&app);
+    let (x, y) = find(&buffer, "✗ ");
+    assert_eq!(buffer[(x, y)].style().fg, Some(Color::Red));
+}
+
+#[test]
+fn dialogs_honor_no_color_and_avoid_white_and_black() {
+    let opens: [&[Action]; 4] = [
+        &[
+            Action::StartTag,
+            Action::TagEdit(InputRequest::InsertChar('X')),
+        ],
+        &[Action::StartUntag],
+        &[Action::StartRemove, Action::ToggleForce],
+        &[Action::StartPrune, Action::TogglePruneAll],
+    ];
+    for actions in opens {
+        for theme in [Theme::monochrome(), Theme::colored()] {
+            let mut app = fixture_app();
+            app.theme = theme.clone();
+            select(&mut app, "localhost/app:1.0");
+            for action in actions {
+                app.update(action.clone());
+            }
+            assert!(app.dialog.is_some(), "{actions:?} opened nothing");
+            for cell in render(&app).content() {
+                if !theme.color {
+                    assert_eq!(cell.fg, Color::Reset, "a color at {:?}", cell.symbol());
+                    assert_eq!(cell.bg, Color::Reset);
+                }
+                assert!(!matches!(
+                    cell.fg,
+                    Color::White | Color::Black | Color::Gray | Color::DarkGray
+                ));
+            }
+        }
+    }
+}
+
+#[test]
+fn store_text_in_dialogs_is_sanitized() {
+    let mut catalog = fixture_catalog();
+    let image = catalog
+        .snapshot
+        .images
+        .iter()
+        .position(|i| i.names.contains(&"localhost/side:1".to_string()))
+        .unwrap();
+    catalog.snapshot.images[image]
+        .names
+        .push("localhost/evil\u{1b}[2J:1".into());
+    let mut app = App::with_catalog("fixture (vfs)", now(), area(), Theme::colored(), catalog);
+    select(&mut app, "localhost/side:1");
+    for open in [Action::StartUntag, Action::StartRemove] {
+        app.update(open);
+        let buffer = render(&app);
+        for cell in buffer.content() {
+            assert!(!cell.symbol().chars().any(char::is_control));
+        }
+        assert!(text(&buffer).contains('\u{FFFD}'));
+        app.update(Action::Back);
+    }
+}
+
+#[test]
+fn dialogs_in_tiny_terminals_do_not_panic() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/app:1.0");
+    for (width, height) in [(1, 1), (10, 3), (20, 5), (30, 8), (45, 12), (60, 15)] {
+        app.update(Action::Resize { width, height });
+        for open in [
+            Action::StartTag,
+            Action::StartUntag,
+            Action::StartRemove,
+            Action::StartPrune,
+        ] {
+            app.update(open);
+            app.update(Action::Down);
+            let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+            let mut view = ViewState::default();
+            terminal
+                .draw(|frame| view::draw(&app, &mut view, frame))
+                .unwrap();
+            app.update(Action::Back);
         }
     }
 }

@@ -231,3 +231,97 @@ fn browse_the_fixture_store_in_a_real_terminal() {
     let canonical = screen.lines().any(|l| l.trim() == "icanon");
     assert!(canonical, "the terminal is still in raw mode:\n{screen}");
 }
+
+/// Removing an image from the browser: select it with the filter, preview with `d`, apply
+/// with `y`, and see the status line and the list say so; then real podman agrees it is gone.
+#[test]
+fn remove_an_image_from_the_browser() {
+    common::require("tmux");
+    common::require("podman");
+    let (_dir, store) = common::copy_store(common::shared_fixture());
+    let (root, runroot) = (store.join("root"), store.join("run"));
+    let flags = common::store_flags(&root, &runroot);
+    let id = common::ok(
+        common::podman(&common::args(
+            &flags,
+            &[
+                "image",
+                "inspect",
+                "--format",
+                "{{.Id}}",
+                "localhost/side:1",
+            ],
+        )),
+        "podman image inspect",
+    )
+    .trim()
+    .to_string();
+    assert_eq!(id.len(), 64, "{id}");
+
+    let command = format!(
+        "{} --root {} --runroot {} --storage-driver vfs; echo \"cairn exited $?\"; sleep 600",
+        shell_quote(Path::new(env!("CARGO_BIN_EXE_cairn"))),
+        shell_quote(&root),
+        shell_quote(&runroot),
+    );
+    let tmux = Tmux::start(&command);
+    tmux.wait_for("the list", |s| {
+        s.contains("1 Images") && !s.contains("computing lineage")
+    });
+
+    // Select side:1 through the filter.
+    tmux.send(&["/"]);
+    tmux.type_text("side");
+    tmux.send(&["Enter"]);
+    tmux.wait_text("Names          localhost/side:1");
+
+    // The preview: the plan as a tree, and the keys.
+    tmux.send(&["d"]);
+    let screen = tmux.wait_text("Remove localhost/side:1");
+    for wanted in [
+        "Untagged (1)",
+        "Deleted images (1)",
+        "Layers (",
+        "Containers (0)",
+        "Reclaims ",
+        "y/Enter apply · f force · n no-prune · Esc cancel",
+    ] {
+        assert!(
+            screen.contains(wanted),
+            "{wanted:?} is not shown:\n{screen}"
+        );
+    }
+    assert!(!screen.contains("Blocked"), "{screen}");
+
+    // Apply: the status line says what was done, and the list no longer has the image.
+    tmux.send(&["y"]);
+    let screen = tmux.wait_for("the removal reported and the list reloaded", |s| {
+        s.contains("Removed 1 image") && !list_pane(s).contains("localhost/side:1")
+    });
+    assert!(
+        !screen.contains("Remove localhost/side:1"),
+        "the dialog closed:\n{screen}"
+    );
+    assert!(screen.contains("reclaimed"), "{screen}");
+    tmux.send(&["Escape"]);
+    tmux.wait_for("the filter dropped", |s| {
+        list_pane(s).contains("localhost/app:1.0")
+    });
+    assert!(!list_pane(&tmux.screen()).contains("localhost/side:1"));
+
+    tmux.send(&["q"]);
+    let screen = tmux.wait_text("cairn exited");
+    assert!(screen.contains("cairn exited 0"), "{screen}");
+
+    // Real podman sees the same store without it.
+    let images = common::ok(
+        common::podman(&common::args(&flags, &["images", "-a", "--no-trunc"])),
+        "podman images -a",
+    );
+    assert!(!images.contains("localhost/side"), "{images}");
+    assert!(!images.contains(&id), "{images}");
+    assert!(
+        images.contains("localhost/app"),
+        "the rest stays:\n{images}"
+    );
+}

@@ -59,8 +59,13 @@ pub struct PlanError {
 /// One change to the store, in the order podman makes them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
-    /// Give an image exactly these names.
-    SetNames { image: String, names: Vec<String> },
+    /// Give an image exactly these names; the images in `taken_from` lose the ones they had.
+    /// Naming them makes a name that moved since the preview a different plan.
+    SetNames {
+        image: String,
+        names: Vec<String>,
+        taken_from: Vec<String>,
+    },
     /// Delete a container record and its layer.
     DeleteContainer {
         container: String,
@@ -393,6 +398,7 @@ impl<'a> Simulation<'a> {
         self.plan.steps.push(Step::SetNames {
             image: self.catalog.snapshot.images[image].id.clone(),
             names: names.clone(),
+            taken_from: Vec::new(),
         });
         Ok(())
     }

@@ -51,8 +51,10 @@ impl<'a> Names<'a> {
 
     /// containers/storage `SetNames`: the image gets `names`; other images lose them.
     fn set(&mut self, image: ImageIdx, names: Vec<String>, plan: &mut NamesPlan) {
+        let mut taken_from = Vec::new();
         for (other, other_names) in self.names.iter_mut().enumerate() {
             if other != image {
+                let before = other_names.len();
                 other_names.retain(|n| {
                     let moved = names.contains(n);
                     if moved {
@@ -60,6 +62,9 @@ impl<'a> Names<'a> {
                     }
                     !moved
                 });
+                if other_names.len() != before {
+                    taken_from.push(self.catalog.snapshot.images[other].id.clone());
+                }
             }
         }
         let mut deduped: Vec<String> = Vec::with_capacity(names.len());
@@ -72,6 +77,7 @@ impl<'a> Names<'a> {
         plan.steps.push(Step::SetNames {
             image: self.catalog.snapshot.images[image].id.clone(),
             names: deduped,
+            taken_from,
         });
     }
 }

@@ -42,6 +42,24 @@ pub enum Action {
     FilterCancel,
     Help,
     Reload,
+    /// `t`: name the selected image.
+    StartTag,
+    /// `u`: remove one of the selected image's names.
+    StartUntag,
+    /// `d`: preview removing the selected image.
+    StartRemove,
+    /// `p`: preview pruning the store.
+    StartPrune,
+    /// A key typed into the tag dialog's field.
+    TagEdit(tui_input::InputRequest),
+    /// Removal preview: switch `--force`.
+    ToggleForce,
+    /// Removal preview: switch `--no-prune`.
+    ToggleNoPrune,
+    /// Prune preview: switch `--all`.
+    TogglePruneAll,
+    /// y or Enter in a dialog: apply what it shows.
+    Confirm,
     /// A left click at a terminal cell.
     Click {
         column: u16,

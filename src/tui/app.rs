@@ -5,6 +5,11 @@
 
 use super::action::Action;
 use super::data::{StoreData, age};
+pub use super::dialog::Dialog;
+use super::dialog::{
+    Change, ChangeOutcome, ChangeRequest, PruneDialog, RemoveDialog, Subject, TagDialog,
+    UntagDialog,
+};
 use super::lineage_tree::LineageTree;
 use super::loader::LoaderMsg;
 use super::theme::Theme;
@@ -13,6 +18,7 @@ use crate::model::history::{HistoryRow, history};
 use crate::model::human::podman_size;
 use crate::model::image::short_id;
 use crate::model::lineage::Lineage;
+use crate::model::removal::RemoveOptions;
 use crate::model::{Catalog, ImageIdx, LayerIdx};
 use jiff::Timestamp;
 use ratatui::layout::{Position, Rect};
@@ -64,12 +70,11 @@ pub enum Mode {
     Normal,
     Filter,
     Help,
-}
-
-/// Overlays drawn over the panes. Tagging and removal dialogs will join the help here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialog {
-    Help,
+    /// The tag dialog's name field.
+    Tag,
+    Untag,
+    Remove,
+    Prune,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -200,6 +205,13 @@ pub struct App {
     pub quit: bool,
     /// Set when a reload was asked for; the event loop passes it to the loader.
     pub reload_requested: bool,
+    /// A confirmed change for the worker; the event loop passes it on.
+    pub change_requested: Option<ChangeRequest>,
+    /// The change the worker is applying, by the words that will report it.
+    pub applying: Option<String>,
+    /// The last message about a change, kept over the reload that follows it, and whether
+    /// it says the change failed.
+    change_note: Option<(String, bool)>,
     /// The (generation, image, lineage known) the panes were last derived for, so that a
     /// filter keystroke that keeps the selection does not redo them.
     derived_for: Option<(u64, Option<ImageIdx>, bool)>,
@@ -244,6 +256,9 @@ impl App {
             message: None,
             quit: false,
             reload_requested: false,
+            change_requested: None,
+            applying: None,
+            change_note: None,
             derived_for: None,
         }
     }
@@ -270,12 +285,14 @@ impl App {
     }
 
     pub fn mode(&self) -> Mode {
-        if self.dialog == Some(Dialog::Help) {
-            Mode::Help
-        } else if self.filtering {
-            Mode::Filter
-        } else {
-            Mode::Normal
+        match &self.dialog {
+            Some(Dialog::Help) => Mode::Help,
+            Some(Dialog::Tag(_)) => Mode::Tag,
+            Some(Dialog::Untag(_)) => Mode::Untag,
+            Some(Dialog::Remove(_)) => Mode::Remove,
+            Some(Dialog::Prune(_)) => Mode::Prune,
+            None if self.filtering => Mode::Filter,
+            None => Mode::Normal,
         }
     }
 
@@ -332,9 +349,28 @@ impl App {
             Action::Help => {
                 self.dialog = match self.dialog {
                     Some(Dialog::Help) => None,
-                    None => Some(Dialog::Help),
+                    _ => Some(Dialog::Help),
                 }
             }
+            Action::StartTag => self.start_tag(),
+            Action::StartUntag => self.start_untag(),
+            Action::StartRemove => self.start_remove(),
+            Action::StartPrune => self.start_prune(),
+            Action::TagEdit(request) => {
+                if let (Some(Dialog::Tag(dialog)), Some(store)) = (&mut self.dialog, &self.store) {
+                    dialog.edit(store, request);
+                }
+            }
+            Action::ToggleForce => self.toggle_option(|o| o.force = !o.force),
+            Action::ToggleNoPrune => self.toggle_option(|o| o.no_prune = !o.no_prune),
+            Action::TogglePruneAll => {
+                if let (Some(Dialog::Prune(dialog)), Some(store)) = (&mut self.dialog, &self.store)
+                {
+                    dialog.all = !dialog.all;
+                    dialog.replan(store);
+                }
+            }
+            Action::Confirm => self.confirm(),
             Action::NextPane => self.focus_pane(self.focus.step(1)),
             Action::PrevPane => self.focus_pane(self.focus.step(-1)),
             Action::FocusPane(pane) => self.focus_pane(pane),
@@ -424,7 +460,10 @@ impl App {
                     stage: "computing lineage",
                 });
                 self.rebuild_rows();
-                if reload {
+                self.replan_dialog();
+                // What a change did stays on screen over the reload it causes.
+                let note = self.change_note.as_ref().map(|(text, _)| text);
+                if reload && (note.is_none() || self.message.as_ref() != note) {
                     self.message = Some("store changed: reloaded".into());
                 }
             }
@@ -447,6 +486,182 @@ impl App {
                 self.load_error = Some(error);
             }
         }
+    }
+
+    /// Takes what the change worker reports: the status line says what was done, and the
+    /// store is read again so that every view shows it.
+    pub fn receive_change(&mut self, outcome: ChangeOutcome) {
+        self.applying = None;
+        self.reload_requested = true;
+        let (message, failed) = match outcome {
+            ChangeOutcome::Applied(request) => (request.summary, false),
+            ChangeOutcome::StoreChanged(request) => {
+                // Show the plan as it is now; the reload plans it again on the new store.
+                self.reopen(&request.change);
+                (
+                    "The store changed since the preview; nothing was changed".to_string(),
+                    true,
+                )
+            }
+            ChangeOutcome::Failed { error, .. } => (format!("Failed: {error}"), true),
+        };
+        self.message = Some(message.clone());
+        self.change_note = Some((message, failed));
+    }
+
+    /// Whether the status line's message says a change failed, to be shown as an error.
+    pub fn message_is_alert(&self) -> bool {
+        matches!((&self.change_note, &self.message), (Some((note, true)), Some(m)) if note == m)
+    }
+
+    /// The image a change dialog opens on: the list's selection.
+    fn subject(&mut self) -> Option<Subject> {
+        if self.applying.is_some() {
+            self.message = Some("a change is still being applied".into());
+            return None;
+        }
+        let Some(store) = &self.store else {
+            self.message = Some("the store is not loaded yet".into());
+            return None;
+        };
+        match self.selected() {
+            Some(image) => Some(Subject::new(store, image)),
+            None => {
+                self.message = Some("no image selected".into());
+                None
+            }
+        }
+    }
+
+    fn start_tag(&mut self) {
+        if let Some(subject) = self.subject()
+            && let Some(store) = &self.store
+        {
+            self.dialog = Some(Dialog::Tag(TagDialog::new(store, subject, "")));
+        }
+    }
+
+    fn start_untag(&mut self) {
+        let Some(subject) = self.subject() else {
+            return;
+        };
+        let Some(catalog) = self.catalog() else {
+            return;
+        };
+        let dialog = UntagDialog::new(catalog, subject, None);
+        if dialog.names.is_empty() {
+            self.message = Some(format!("{} has no names to remove", dialog.subject.label));
+            return;
+        }
+        self.dialog = Some(Dialog::Untag(dialog));
+    }
+
+    fn start_remove(&mut self) {
+        if let Some(subject) = self.subject()
+            && let Some(store) = &self.store
+        {
+            let dialog = RemoveDialog::new(store, subject, RemoveOptions::default());
+            self.dialog = Some(Dialog::Remove(dialog));
+        }
+    }
+
+    fn start_prune(&mut self) {
+        if self.applying.is_some() {
+            self.message = Some("a change is still being applied".into());
+            return;
+        }
+        if let Some(store) = &self.store {
+            self.dialog = Some(Dialog::Prune(PruneDialog::new(store, false)));
+        }
+    }
+
+    fn toggle_option(&mut self, toggle: fn(&mut RemoveOptions)) {
+        if let (Some(Dialog::Remove(dialog)), Some(store)) = (&mut self.dialog, &self.store) {
+            toggle(&mut dialog.options);
+            dialog.replan(store);
+        }
+    }
+
+    /// y or Enter in a dialog: the plan shown goes to the worker, or the status line says
+    /// why there is nothing to apply.
+    fn confirm(&mut self) {
+        let request = match &self.dialog {
+            Some(Dialog::Tag(d)) => d.change(),
+            Some(Dialog::Untag(d)) => d.change(),
+            Some(Dialog::Remove(d)) => d.change(),
+            Some(Dialog::Prune(d)) => d.change(),
+            Some(Dialog::Help) | None => return,
+        };
+        match request {
+            Ok(request) => {
+                self.dialog = None;
+                self.applying = Some(request.summary.clone());
+                self.change_requested = Some(request);
+            }
+            Err(why) => self.message = Some(why),
+        }
+    }
+
+    /// Opens the dialog of a change again, planned on the store in memory.
+    fn reopen(&mut self, change: &Change) {
+        let Some(store) = &self.store else {
+            return;
+        };
+        let snapshot = &store.catalog.snapshot;
+        let subject = |id: &str| match snapshot.image_by_id(id) {
+            Some(image) => Subject::new(store, image),
+            None => Subject {
+                id: id.to_string(),
+                label: short_id(id).to_string(),
+            },
+        };
+        self.dialog = Some(match change {
+            Change::Tag { image, name } => Dialog::Tag(TagDialog::new(store, subject(image), name)),
+            Change::Untag { image, name } => {
+                Dialog::Untag(UntagDialog::new(&store.catalog, subject(image), Some(name)))
+            }
+            Change::Remove { image, options } => {
+                Dialog::Remove(RemoveDialog::new(store, subject(image), *options))
+            }
+            Change::Prune { all } => Dialog::Prune(PruneDialog::new(store, *all)),
+        });
+    }
+
+    /// A new store plans the open dialog again: the preview always shows what `y` applies.
+    fn replan_dialog(&mut self) {
+        let Some(store) = &self.store else {
+            return;
+        };
+        match &mut self.dialog {
+            Some(Dialog::Tag(d)) => d.replan(store),
+            Some(Dialog::Untag(d)) => d.replan(&store.catalog, None),
+            Some(Dialog::Remove(d)) => d.replan(store),
+            Some(Dialog::Prune(d)) => d.replan(store),
+            Some(Dialog::Help) | None => {}
+        }
+    }
+
+    /// Moves in an open dialog: the untag list's choice, or the plan's scroll. Returns
+    /// false when no dialog takes movement.
+    fn move_dialog(&mut self, delta: isize) -> bool {
+        let max = view::plan_max_scroll(self) as isize;
+        let Some(dialog) = &mut self.dialog else {
+            return false;
+        };
+        let scroll = |at: &mut usize| {
+            *at = (*at as isize).saturating_add(delta).clamp(0, max) as usize;
+        };
+        match dialog {
+            Dialog::Untag(d) => {
+                if let Some(store) = &self.store {
+                    d.select(&store.catalog, delta);
+                }
+            }
+            Dialog::Remove(d) => scroll(&mut d.scroll),
+            Dialog::Prune(d) => scroll(&mut d.scroll),
+            Dialog::Help | Dialog::Tag(_) => {}
+        }
+        true
     }
 
     fn focus_pane(&mut self, pane: Pane) {
@@ -474,6 +689,9 @@ impl App {
     }
 
     fn move_by(&mut self, delta: isize) {
+        if self.move_dialog(delta) {
+            return;
+        }
         let page = self.page(self.focus);
         match self.focus {
             Pane::Images => {

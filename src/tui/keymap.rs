@@ -3,7 +3,7 @@
 
 use super::action::Action;
 use super::app::{Mode, Pane};
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// One key, with the modifiers that matter (Shift is part of the character for letters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +37,10 @@ pub enum Section {
     Layers,
     History,
     Filter,
+    /// The keys that open the tag, untag, remove and prune dialogs.
+    Changes,
+    /// The keys inside those dialogs.
+    Dialogs,
 }
 
 impl Section {
@@ -49,6 +53,8 @@ impl Section {
             Section::Layers => "Layers",
             Section::History => "History",
             Section::Filter => "While filtering",
+            Section::Changes => "Changing images",
+            Section::Dialogs => "In the change dialogs",
         }
     }
 
@@ -94,7 +100,7 @@ const fn bind(
     }
 }
 
-use Mode::{Filter, Help, Normal};
+use Mode::{Filter, Help, Normal, Prune, Remove, Tag, Untag};
 use Section as S;
 
 /// The key bindings. Order is the order of the help overlay and the footer.
@@ -277,6 +283,38 @@ pub static KEYMAP: &[Binding] = &[
     ),
     bind(
         Normal,
+        S::Changes,
+        &[ch('t')],
+        Action::StartTag,
+        "tag the selected image",
+        Some("tag"),
+    ),
+    bind(
+        Normal,
+        S::Changes,
+        &[ch('u')],
+        Action::StartUntag,
+        "untag: remove one of its names",
+        None,
+    ),
+    bind(
+        Normal,
+        S::Changes,
+        &[ch('d')],
+        Action::StartRemove,
+        "remove the selected image",
+        Some("remove"),
+    ),
+    bind(
+        Normal,
+        S::Changes,
+        &[ch('p')],
+        Action::StartPrune,
+        "prune unused images",
+        None,
+    ),
+    bind(
+        Normal,
         S::Lineage,
         &[key(KeyCode::Enter)],
         Action::Activate,
@@ -397,6 +435,147 @@ pub static KEYMAP: &[Binding] = &[
         None,
     ),
     bind(Help, S::General, &[ctrl('c')], Action::Quit, "quit", None),
+    // The tag dialog: every other key edits the name.
+    bind(
+        Tag,
+        S::Dialogs,
+        &[key(KeyCode::Enter)],
+        Action::Confirm,
+        "tag: add the name",
+        Some("apply"),
+    ),
+    bind(
+        Tag,
+        S::Dialogs,
+        &[key(KeyCode::Esc)],
+        Action::Back,
+        "cancel",
+        Some("cancel"),
+    ),
+    bind(Tag, S::Dialogs, &[ctrl('c')], Action::Quit, "quit", None),
+    bind(
+        Untag,
+        S::Dialogs,
+        &[key(KeyCode::Up), ch('k')],
+        Action::Up,
+        "previous name, or scroll up",
+        None,
+    ),
+    bind(
+        Untag,
+        S::Dialogs,
+        &[key(KeyCode::Down), ch('j')],
+        Action::Down,
+        "next name, or scroll down",
+        None,
+    ),
+    bind(
+        Untag,
+        S::Dialogs,
+        &[ch('y'), key(KeyCode::Enter)],
+        Action::Confirm,
+        "apply what the dialog shows",
+        Some("apply"),
+    ),
+    bind(
+        Untag,
+        S::Dialogs,
+        &[key(KeyCode::Esc)],
+        Action::Back,
+        "cancel",
+        Some("cancel"),
+    ),
+    bind(Untag, S::Dialogs, &[ctrl('c')], Action::Quit, "quit", None),
+    bind(
+        Remove,
+        S::Dialogs,
+        &[ch('y'), key(KeyCode::Enter)],
+        Action::Confirm,
+        "apply what the dialog shows",
+        Some("apply"),
+    ),
+    bind(
+        Remove,
+        S::Dialogs,
+        &[ch('f')],
+        Action::ToggleForce,
+        "force: containers too, any name",
+        Some("force"),
+    ),
+    bind(
+        Remove,
+        S::Dialogs,
+        &[ch('n')],
+        Action::ToggleNoPrune,
+        "no-prune: keep dangling parents",
+        Some("no-prune"),
+    ),
+    bind(
+        Remove,
+        S::Dialogs,
+        &[key(KeyCode::Esc)],
+        Action::Back,
+        "cancel",
+        Some("cancel"),
+    ),
+    bind(
+        Remove,
+        S::Dialogs,
+        &[key(KeyCode::Up), ch('k')],
+        Action::Up,
+        "previous name, or scroll up",
+        None,
+    ),
+    bind(
+        Remove,
+        S::Dialogs,
+        &[key(KeyCode::Down), ch('j')],
+        Action::Down,
+        "next name, or scroll down",
+        None,
+    ),
+    bind(Remove, S::Dialogs, &[ctrl('c')], Action::Quit, "quit", None),
+    bind(
+        Prune,
+        S::Dialogs,
+        &[ch('y'), key(KeyCode::Enter)],
+        Action::Confirm,
+        "apply what the dialog shows",
+        Some("apply"),
+    ),
+    bind(
+        Prune,
+        S::Dialogs,
+        &[ch('a')],
+        Action::TogglePruneAll,
+        "all: not only dangling images",
+        Some("all"),
+    ),
+    bind(
+        Prune,
+        S::Dialogs,
+        &[key(KeyCode::Esc)],
+        Action::Back,
+        "cancel",
+        Some("cancel"),
+    ),
+    bind(
+        Prune,
+        S::Dialogs,
+        &[key(KeyCode::Up), ch('k')],
+        Action::Up,
+        "previous name, or scroll up",
+        None,
+    ),
+    bind(
+        Prune,
+        S::Dialogs,
+        &[key(KeyCode::Down), ch('j')],
+        Action::Down,
+        "next name, or scroll down",
+        None,
+    ),
+    bind(Prune, S::Dialogs, &[ctrl('c')], Action::Quit, "quit", None),
 ];
 
 /// The action a key press means in a mode, if any. In the filter, printable characters
@@ -425,6 +604,11 @@ pub fn action_for(mode: Mode, event: &KeyEvent) -> Option<Action> {
         ) => Some(Action::FilterInput(c)),
         // Any other key closes the help, as a reader expects.
         (None, Mode::Help, _) => Some(Action::Back),
+        // In the tag dialog, the name field takes the rest (tui-input's editing keys).
+        (None, Mode::Tag, _) => {
+            tui_input::backend::crossterm::to_input_request(&Event::Key(*event))
+                .map(Action::TagEdit)
+        }
         _ => None,
     }
 }
@@ -464,6 +648,18 @@ pub fn keys_label(binding: &Binding) -> String {
         .map(key_label)
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// A dialog's own footer: its hinted bindings as `y/Enter apply`, in table order.
+pub fn dialog_hints(mode: Mode) -> Vec<String> {
+    KEYMAP
+        .iter()
+        .filter(|b| b.mode == mode)
+        .filter_map(|b| {
+            let keys: Vec<String> = b.keys.iter().map(key_label).collect();
+            b.hint.map(|hint| format!("{} {hint}", keys.join("/")))
+        })
+        .collect()
 }
 
 /// The footer's hints for a mode and focused pane: the pane's own first, then the general

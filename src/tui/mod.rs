@@ -2,18 +2,21 @@
 //!
 //! Shaped as ratatui's examples and oxker are: [`app::App`] holds the state and changes only
 //! in `update`; [`view`] draws it; [`keymap`] turns keys into [`action::Action`]s; [`loader`]
-//! reads and watches the store on its own thread. The event loop below only waits on one
-//! channel that input, the loader and the clock all feed, and redraws once per batch of events.
+//! reads and watches the store on its own thread; [`worker`] applies the changes confirmed in
+//! the [`dialog`]s on another. The event loop below only waits on one channel that input, the
+//! loader, the worker and the clock all feed, and redraws once per batch of events.
 
 pub mod action;
 pub mod app;
 pub mod data;
+pub mod dialog;
 pub mod keymap;
 pub mod lineage_tree;
 pub mod loader;
 pub mod sanitize;
 pub mod theme;
 pub mod view;
+pub mod worker;
 
 use crate::store::containers_storage::StorageOptions;
 use crate::store::{StoreFlags, StoreSpec};
@@ -42,6 +45,7 @@ const CLOCK_INTERVAL: Duration = Duration::from_secs(30);
 enum Event {
     Input(TermEvent),
     Loader(LoaderMsg),
+    Change(dialog::ChangeOutcome),
 }
 
 /// Opens the browser on the store the flags select, until the user quits.
@@ -54,8 +58,13 @@ pub fn run(flags: &StoreFlags) -> Result<()> {
     let (events, inbox) = mpsc::channel::<Event>();
     let (commands, loader_inbox) = mpsc::channel::<LoaderCmd>();
     let to_ui = events.clone();
-    loader::spawn(options, loader_inbox, move |msg| {
+    loader::spawn(options.clone(), loader_inbox, move |msg| {
         to_ui.send(Event::Loader(msg)).is_ok()
+    });
+    let (changes, worker_inbox) = mpsc::channel::<dialog::ChangeRequest>();
+    let to_ui = events.clone();
+    worker::spawn(options, worker_inbox, move |outcome| {
+        to_ui.send(Event::Change(outcome)).is_ok()
     });
 
     let mut terminal = TerminalGuard::new()?;
@@ -78,7 +87,7 @@ pub fn run(flags: &StoreFlags) -> Result<()> {
         .terminal
         .draw(|frame| view::draw(&app, &mut view, frame))?;
     loop {
-        let wait = if app.loading.is_some() {
+        let wait = if app.loading.is_some() || app.applying.is_some() {
             SPIN_INTERVAL
         } else {
             CLOCK_INTERVAL
@@ -96,6 +105,9 @@ pub fn run(flags: &StoreFlags) -> Result<()> {
                 app.now = Timestamp::now();
             }
             Err(RecvTimeoutError::Disconnected) => break,
+        }
+        if let Some(request) = app.change_requested.take() {
+            let _ = changes.send(request);
         }
         if app.reload_requested {
             app.reload_requested = false;
@@ -122,6 +134,7 @@ fn store_label(options: &StorageOptions) -> String {
 fn handle(app: &mut App, view: &ViewState, event: Event) {
     match event {
         Event::Loader(msg) => app.receive(msg),
+        Event::Change(outcome) => app.receive_change(outcome),
         Event::Input(input) => {
             if let Some(action) = action_for_input(app, view, &input) {
                 app.update(action);

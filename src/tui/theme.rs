@@ -112,6 +112,16 @@ impl Theme {
         Style::new()
     }
 
+    /// A check that passed: a valid name, a switch that is on.
+    pub fn ok(&self) -> Style {
+        self.fg(Color::Green).add_modifier(Modifier::BOLD)
+    }
+
+    /// A text field being edited.
+    pub fn input(&self) -> Style {
+        Style::new().add_modifier(Modifier::UNDERLINED)
+    }
+
     pub fn spinner(&self) -> Style {
         self.fg(Color::Magenta).add_modifier(Modifier::BOLD)
     }

@@ -157,7 +157,7 @@ fn list(record: &Value, key: &str) -> Vec<String> {
 impl Writer<'_> {
     fn apply(&mut self, step: &Step) -> Result<()> {
         match step {
-            Step::SetNames { image, names } => self.set_names(image, names),
+            Step::SetNames { image, names, .. } => self.set_names(image, names),
             Step::DeleteContainer { container, layer } => {
                 self.delete_container(container, layer.as_deref())
             }

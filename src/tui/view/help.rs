@@ -1,6 +1,7 @@
 //! The help overlay, generated from the key table so it lists exactly the keys that work,
 //! plus the legend of the list's marks.
 
+use crate::tui::action::Action;
 use crate::tui::app::{App, Mode};
 use crate::tui::keymap::{KEYMAP, Section, keys_label};
 use ratatui::Frame;
@@ -12,11 +13,13 @@ const KEY_WIDTH: usize = 13;
 
 /// Sections in the left and right column.
 const LEFT: [Section; 3] = [Section::General, Section::Move, Section::Images];
-const RIGHT: [Section; 4] = [
+const RIGHT: [Section; 6] = [
     Section::Lineage,
     Section::Layers,
     Section::History,
     Section::Filter,
+    Section::Changes,
+    Section::Dialogs,
 ];
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
@@ -54,10 +57,20 @@ fn column(app: &App, sections: &[Section], legend: bool) -> Vec<Line<'static>> {
             lines.push(Line::raw(""));
         }
         lines.push(Line::styled(section.title(), theme.header()));
+        // The dialogs share most keys: each (keys, words) pair is listed once, and quitting
+        // is already under General.
+        let mut listed: Vec<(String, &str)> = Vec::new();
         for binding in KEYMAP
             .iter()
             .filter(|b| b.section == section && b.mode != Mode::Help)
         {
+            if section == Section::Dialogs {
+                let entry = (keys_label(binding), binding.description);
+                if binding.action == Action::Quit || listed.contains(&entry) {
+                    continue;
+                }
+                listed.push(entry);
+            }
             lines.push(Line::from(vec![
                 Span::styled(format!(" {:<KEY_WIDTH$}", keys_label(binding)), theme.key()),
                 Span::raw(binding.description),

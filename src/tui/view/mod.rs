@@ -10,9 +10,18 @@ pub mod history;
 pub mod image_list;
 pub mod layers;
 pub mod lineage;
+pub mod plan_tree;
+pub mod prune_dialog;
+pub mod remove_dialog;
 pub mod status_bar;
+pub mod tag_dialog;
+pub mod untag_dialog;
 
-use super::app::{App, Dialog, Pane};
+use super::app::{App, Dialog, Mode, Pane};
+use super::dialog::Subject;
+use super::keymap::dialog_hints;
+use super::sanitize::clean;
+use crate::model::image::short_id;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -127,9 +136,78 @@ pub fn draw(app: &App, view: &mut ViewState, frame: &mut Frame) {
         }
     }
     status_bar::draw(app, frame, areas.status, areas.footer);
-    if app.dialog == Some(Dialog::Help) {
-        help::draw(app, frame, frame.area());
+    let area = frame.area();
+    match &app.dialog {
+        Some(Dialog::Help) => help::draw(app, frame, area),
+        Some(Dialog::Tag(d)) => tag_dialog::draw(app, d, frame, area),
+        Some(Dialog::Untag(d)) => untag_dialog::draw(app, d, frame, area),
+        Some(Dialog::Remove(d)) => remove_dialog::draw(app, d, frame, area),
+        Some(Dialog::Prune(d)) => prune_dialog::draw(app, d, frame, area),
+        None => {}
     }
+}
+
+/// How far the open removal or prune preview can scroll, from the same layout it is drawn in.
+pub fn plan_max_scroll(app: &App) -> usize {
+    plan_tree::max_scroll(app)
+}
+
+/// A rectangle of at most `width` by `height`, centered in `area`.
+pub fn popup_area(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+/// A dialog's frame: like the focused pane's, so it reads as the thing with the keyboard.
+pub fn dialog_block<'a>(app: &App, title: Line<'a>) -> Block<'a> {
+    Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(app.theme.focused_border())
+        .title(title)
+}
+
+/// The image a dialog acts on: its name and short ID.
+pub fn subject_line(app: &App, subject: &Subject) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(" Image    ", app.theme.label()),
+        Span::raw(clean(&subject.label).into_owned()),
+        Span::raw(" "),
+        Span::styled(short_id(&subject.id).to_string(), app.theme.dim()),
+    ])
+}
+
+/// A switch of a preview: `[x] force (f)`, on or off.
+pub fn switch(app: &App, on: bool, key: &'static str, name: &'static str) -> Vec<Span<'static>> {
+    let (mark, style) = if on {
+        ("[x] ", app.theme.ok())
+    } else {
+        ("[ ] ", Style::new())
+    };
+    vec![
+        Span::styled(mark, style),
+        Span::styled(name, style),
+        Span::styled(format!(" ({key})"), app.theme.dim()),
+    ]
+}
+
+/// A dialog's keys, from the key table: `y/Enter apply · f force · Esc cancel`.
+pub fn dialog_footer(app: &App, mode: Mode) -> Line<'static> {
+    let mut spans = vec![Span::raw(" ")];
+    for (i, hint) in dialog_hints(mode).into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" · ", app.theme.dim()));
+        }
+        let (keys, word) = hint.split_once(' ').unwrap_or((&hint, ""));
+        spans.push(Span::styled(keys.to_string(), app.theme.key()));
+        spans.push(Span::raw(format!(" {word}")));
+    }
+    Line::from(spans)
 }
 
 /// A pane's frame: rounded, bold and colored when it has the keyboard.

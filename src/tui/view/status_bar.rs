@@ -35,8 +35,16 @@ pub fn draw(app: &App, frame: &mut Frame, status: Rect, footer: Rect) {
             theme.spinner(),
         ));
     }
+    if app.applying.is_some() {
+        left.push(Span::raw("  "));
+        left.push(Span::styled(spinner(app.spinner), theme.spinner()));
+        left.push(Span::styled(" applying changes…", theme.spinner()));
+    }
     let message = match (&app.load_error, &app.message) {
         (Some(error), _) => Span::styled(format!("{} ", clean(error)), theme.error()),
+        (None, Some(message)) if app.message_is_alert() => {
+            Span::styled(format!("{} ", clean(message)), theme.error())
+        }
         (None, Some(message)) => Span::styled(format!("{} ", clean(message)), theme.dim()),
         (None, None) => Span::raw(""),
     };

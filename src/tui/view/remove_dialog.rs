@@ -1,0 +1,37 @@
+//! `d`: the preview of removing the selected image, with its switches and the plan as a tree.
+
+use super::{plan_tree, subject_line, switch};
+use crate::tui::app::{App, Mode};
+use crate::tui::dialog::RemoveDialog;
+use crate::tui::sanitize::clean;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+/// Lines above the plan: the image and the switches.
+pub const HEADER_LINES: usize = 2;
+
+pub fn draw(app: &App, dialog: &RemoveDialog, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let title = Line::from(vec![
+        Span::styled(" Remove ", theme.focused_border()),
+        Span::styled(
+            format!("{} ", clean(&dialog.subject.label)),
+            theme.focused_border(),
+        ),
+    ]);
+    let mut options = vec![Span::styled(" Options  ", theme.label())];
+    options.extend(switch(app, dialog.options.force, "f", "force"));
+    options.push(Span::raw("   "));
+    options.extend(switch(app, dialog.options.no_prune, "n", "no-prune"));
+    let header = vec![subject_line(app, &dialog.subject), Line::from(options)];
+    plan_tree::draw(
+        app,
+        frame,
+        area,
+        title,
+        header,
+        (&dialog.tree, dialog.scroll),
+        Mode::Remove,
+    );
+}

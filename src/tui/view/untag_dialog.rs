@@ -1,0 +1,75 @@
+//! `u`: the image's names to pick the one to remove, and what removing it leaves.
+
+use super::{dialog_block, dialog_footer, fit, popup_area, subject_line};
+use crate::tui::app::{App, Mode};
+use crate::tui::dialog::UntagDialog;
+use crate::tui::sanitize::clean;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+const WIDTH: u16 = 80;
+/// Lines besides the names: subject, prompt, blank, outcome, blank, footer, border.
+const CHROME: u16 = 8;
+
+pub fn draw(app: &App, dialog: &UntagDialog, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let width = WIDTH.min(area.width.saturating_sub(4));
+    let inner_width = width.saturating_sub(2) as usize;
+    let max_height = area.height.saturating_sub(2);
+    let height = (CHROME + dialog.names.len() as u16).min(max_height);
+    let visible = height.saturating_sub(CHROME).max(1) as usize;
+    // Keep the choice in view.
+    let first = dialog.selected.saturating_sub(visible - 1);
+
+    let mut lines = vec![
+        subject_line(app, &dialog.subject),
+        Line::styled(" Pick the name to remove:", theme.label()),
+    ];
+    for (i, name) in dialog.names.iter().enumerate().skip(first).take(visible) {
+        let text = fit(&clean(name), inner_width.saturating_sub(4));
+        lines.push(if i == dialog.selected {
+            Line::from(vec![
+                Span::raw(" "),
+                Span::styled(format!("▸ {text}"), theme.selected()),
+            ])
+        } else {
+            Line::raw(format!("   {text}"))
+        });
+    }
+    lines.push(Line::raw(""));
+    lines.push(match dialog.plan.errors.first() {
+        Some(error) => Line::styled(
+            format!(" ✗ {}", fit(&clean(error), inner_width.saturating_sub(3))),
+            theme.error(),
+        ),
+        None => {
+            let left = dialog.names.len().saturating_sub(1);
+            Line::styled(
+                match left {
+                    0 => " That is its last name: the image stays, as <none> (dangling)".into(),
+                    1 => " The image keeps its other name".to_string(),
+                    n => format!(" The image keeps its {n} other names"),
+                },
+                theme.dim(),
+            )
+        }
+    });
+    lines.push(Line::raw(""));
+    lines.push(dialog_footer(app, Mode::Untag));
+
+    let popup = popup_area(area, width, height);
+    if popup.width < 3 || popup.height < 3 {
+        return;
+    }
+    frame.render_widget(Clear, popup);
+    let title = Line::styled(
+        format!(" Untag {} ", clean(&dialog.subject.label)),
+        theme.focused_border(),
+    );
+    let block = dialog_block(app, title);
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    frame.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,46 @@
+//! The change worker: one background thread that applies the plans the user confirmed, so
+//! that waiting on podman's locks and writing the store never freezes the screen. Each plan
+//! is made again under the locks and applied only if it is still the one the user saw.
+
+use super::dialog::{ChangeOutcome, ChangeRequest};
+use crate::store::containers_storage::StorageOptions;
+use crate::store::containers_storage::writer::{self, StoreChanged};
+use std::sync::mpsc::Receiver;
+use std::thread;
+
+/// Starts the worker. It sends through `send(outcome)` and stops when `send` returns false
+/// (the UI is gone) or the request channel closes.
+pub fn spawn(
+    options: StorageOptions,
+    requests: Receiver<ChangeRequest>,
+    send: impl Fn(ChangeOutcome) -> bool + Send + 'static,
+) -> thread::JoinHandle<()> {
+    thread::Builder::new()
+        .name("cairn-changes".into())
+        .spawn(move || {
+            while let Ok(request) = requests.recv() {
+                if !send(apply(&options, request)) {
+                    return;
+                }
+            }
+        })
+        .expect("spawning the change worker")
+}
+
+/// Applies one confirmed plan and says how it went.
+pub fn apply(options: &StorageOptions, request: ChangeRequest) -> ChangeOutcome {
+    let change = request.change.clone();
+    let result = if request.steps.is_empty() {
+        Ok(())
+    } else {
+        writer::apply(options, &request.steps, |now| change.steps(now))
+    };
+    match result {
+        Ok(()) => ChangeOutcome::Applied(request),
+        Err(e) if e.is::<StoreChanged>() => ChangeOutcome::StoreChanged(request),
+        Err(e) => ChangeOutcome::Failed {
+            request,
+            error: format!("{e:#}"),
+        },
+    }
+}
