@@ -11,6 +11,10 @@
 //!
 //! Run with `cargo bench --bench open_store`.
 
+/// The same allocator as the cairn binary, so that the figures are the product's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use cairn::model::Catalog;
 use cairn::store::containers_storage::{self, StorageOptions};
 use std::path::{Path, PathBuf};

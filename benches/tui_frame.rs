@@ -5,6 +5,10 @@
 //! The store is written by `cairn-genstore` (built next to this benchmark), or taken from
 //! `CAIRN_BENCH_ROOT` (a graph root, vfs driver). Prints a Markdown table.
 
+/// The same allocator as the cairn binary, so that the figures are the product's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use cairn::model::Catalog;
 use cairn::model::layer_tree::LayerTree;
 use cairn::model::lineage::Lineage;
