@@ -10,9 +10,7 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use cairn::model::Catalog;
-use cairn::model::layer_tree::LayerTree;
 use cairn::model::lineage::Lineage;
-use cairn::model::size::Sizes;
 use cairn::store::containers_storage::{self, StorageOptions};
 use cairn::tui::action::Action;
 use cairn::tui::app::{App, Pane};
@@ -98,15 +96,7 @@ fn main() {
 
     // What the loader thread does, then the frame with the list.
     let loaded = containers_storage::load(&options).expect("loading the bench store");
-    let snapshot = loaded.snapshot;
-    let tree = LayerTree::new(&snapshot);
-    let sizes = Sizes::new(&snapshot, &tree);
-    let catalog = Arc::new(Catalog {
-        snapshot,
-        tree,
-        lineage: Lineage::default(),
-        sizes,
-    });
+    let catalog = Arc::new(Catalog::without_lineage(loaded.snapshot));
     app.receive(LoaderMsg::Loaded {
         generation: 1,
         data: StoreData::new(Arc::clone(&catalog)),

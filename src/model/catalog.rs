@@ -15,6 +15,18 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// Everything but the lineage, the slowest part: the browser shows the list before it.
+    pub fn without_lineage(snapshot: Snapshot) -> Self {
+        let tree = LayerTree::new(&snapshot);
+        let sizes = Sizes::new(&snapshot, &tree);
+        Catalog {
+            snapshot,
+            tree,
+            lineage: Lineage::default(),
+            sizes,
+        }
+    }
+
     pub fn new(snapshot: Snapshot) -> Self {
         let tree = LayerTree::new(&snapshot);
         let (lineage, sizes) = rayon::join(

@@ -5,9 +5,7 @@
 
 use super::data::StoreData;
 use crate::model::Catalog;
-use crate::model::layer_tree::LayerTree;
 use crate::model::lineage::Lineage;
-use crate::model::size::Sizes;
 use crate::store::containers_storage::{self, LockTokens, StorageOptions};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
@@ -115,15 +113,7 @@ fn load(
     if !send(LoaderMsg::Progress("indexing layers")) {
         return None;
     }
-    let snapshot = loaded.snapshot;
-    let tree = LayerTree::new(&snapshot);
-    let sizes = Sizes::new(&snapshot, &tree);
-    let catalog = Arc::new(Catalog {
-        snapshot,
-        tree,
-        lineage: Lineage::default(),
-        sizes,
-    });
+    let catalog = Arc::new(Catalog::without_lineage(loaded.snapshot));
     let data = StoreData::new(Arc::clone(&catalog));
     if !send(LoaderMsg::Loaded { generation, data }) {
         return None;
