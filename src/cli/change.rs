@@ -6,7 +6,7 @@ use crate::model::Catalog;
 use crate::model::human::podman_size;
 use crate::model::removal::{PlanError, RemovalPlan, RemoveOptions, Step, Target, plan_removal};
 use crate::model::tagging::{NamesPlan, plan_tag, plan_untag};
-use crate::store::containers_storage::{self, StorageOptions, writer};
+use crate::store::oci::writer as oci_writer;
 use crate::store::{StoreFlags, StoreSpec};
 use anyhow::Result;
 use std::io::Write;
@@ -72,10 +72,10 @@ pub struct UntagArgs {
 }
 
 /// The store to change, and its contents now.
-fn open(flags: &StoreFlags) -> Result<(StorageOptions, Catalog)> {
-    let StoreSpec::ContainersStorage(options) = flags.resolve()?;
-    let loaded = containers_storage::load(&options)?;
-    Ok((options, Catalog::new(loaded.snapshot)))
+fn open(flags: &StoreFlags) -> Result<(StoreSpec, Catalog)> {
+    let spec = super::resolve(flags)?;
+    let loaded = crate::store::load(&spec)?;
+    Ok((spec, Catalog::new(loaded.snapshot)))
 }
 
 /// podman prints one error as it is and several as a multierror list.
@@ -106,17 +106,29 @@ fn messages(errors: &[PlanError]) -> Vec<String> {
 
 /// Applies `steps` if re-planning under the lock gives the same steps.
 fn apply(
-    options: &StorageOptions,
+    store: &StoreSpec,
     steps: &[Step],
     replan: impl FnOnce(&Catalog) -> Vec<Step>,
 ) -> Result<()> {
-    if steps.is_empty() {
-        return Ok(());
-    }
-    writer::apply(options, steps, replan)
+    crate::store::apply(store, steps, replan)
 }
 
-fn dry_run_summary(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
+fn dry_run_summary(store: &StoreSpec, plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
+    // A layout has no layers of its own to delete: what goes is the blobs no descriptor
+    // reaches any more, which is what the preview must show.
+    if let StoreSpec::Oci(layout) = store {
+        let blobs = oci_writer::preview(layout, &plan.steps)?;
+        for blob in &blobs.removed_blobs {
+            writeln!(out, "Deleted blob: {} ({} bytes)", blob.digest, blob.size)?;
+        }
+        writeln!(
+            out,
+            "Reclaimed: {} ({} bytes)\nDry run: nothing was changed.",
+            podman_size(blobs.removed_bytes),
+            blobs.removed_bytes
+        )?;
+        return Ok(());
+    }
     for layer in &plan.layers {
         writeln!(out, "Deleted layer: {layer}")?;
     }
@@ -168,7 +180,7 @@ pub fn rm(flags: &StoreFlags, args: &RmArgs, out: &mut dyn Write) -> Result<i32>
         writeln!(out, "Deleted: {id}")?;
     }
     if args.preview.dry_run {
-        dry_run_summary(&plan, out)?;
+        dry_run_summary(&store, &plan, out)?;
     }
     out.flush()?;
     print_errors(&messages(&plan.errors));
@@ -193,7 +205,7 @@ pub fn prune(flags: &StoreFlags, args: &PruneArgs, out: &mut dyn Write) -> Resul
         writeln!(out, "{id}")?;
     }
     if args.preview.dry_run {
-        dry_run_summary(&plan, out)?;
+        dry_run_summary(&store, &plan, out)?;
     }
     out.flush()?;
     print_errors(&messages(&plan.errors));

@@ -8,11 +8,11 @@ mod lineage;
 mod table;
 mod text_tree;
 mod tree;
+mod verify;
 
 use crate::model::Catalog;
 use crate::model::lookup::LookupError;
-use crate::store::containers_storage;
-use crate::store::{StoreFlags, StoreSpec};
+use crate::store::StoreFlags;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -52,6 +52,8 @@ pub enum Command {
     Tag(change::TagArgs),
     /// Remove names from an image (all without names), as `podman untag`
     Untag(change::UntagArgs),
+    /// Check that every blob of an OCI layout or archive matches its digest and size
+    Verify(verify::Args),
 }
 
 /// Runs cairn with the process's arguments and returns the exit code.
@@ -85,6 +87,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32> {
         Command::Prune(args) => change::prune(&cli.store, args, out),
         Command::Tag(args) => change::tag(&cli.store, args, out),
         Command::Untag(args) => change::untag(&cli.store, args, out),
+        Command::Verify(args) => verify::run(&cli.store, args, out),
     }
 }
 
@@ -100,9 +103,18 @@ fn read(flags: &StoreFlags, command: impl FnOnce(&Catalog) -> Result<()>) -> Res
 
 /// Loads the selected store and derives everything the commands need.
 pub fn open(flags: &StoreFlags) -> Result<Catalog> {
-    let StoreSpec::ContainersStorage(options) = flags.resolve()?;
-    let loaded = containers_storage::load(&options)?;
+    let spec = resolve(flags)?;
+    let loaded = crate::store::load(&spec)?;
     Ok(Catalog::new(loaded.snapshot))
+}
+
+/// The store the flags select; says so on stderr when it is the bundled demo.
+fn resolve(flags: &StoreFlags) -> Result<crate::store::StoreSpec> {
+    let spec = flags.resolve()?;
+    if let Some(notice) = spec.notice() {
+        eprintln!("{notice}");
+    }
+    Ok(spec)
 }
 
 /// Resolves IMAGE as podman does, turning a miss into podman's message.

@@ -2,8 +2,19 @@
 //! podman would find on its own.
 
 use super::containers_storage::{self, StorageOptions};
+use super::oci::{OciKind, OciStore};
 use anyhow::{Result, bail};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// What cairn says when it opens the bundled demo because the machine has no store.
+pub const DEMO_NOTICE: &str = "cairn: no image store found; showing the bundled demo (assets/demo)";
+
+/// The demo layout made by `scripts/make-demo.sh`. Found through the source tree the binary
+/// was built from: cairn ships no installer yet, and `cargo run`/`cargo install --path`
+/// both leave the tree in place.
+pub fn demo_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo")
+}
 
 /// The global store flags, shared by every command.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -17,7 +28,8 @@ pub struct StoreFlags {
     /// containers-storage driver (overlay, vfs, ...), as podman's --storage-driver
     #[arg(long, global = true, value_name = "NAME")]
     pub storage_driver: Option<String>,
-    /// the store to open: containers-storage[:ROOT]
+    /// the store to open: containers-storage[:ROOT], oci:DIR, oci-archive:FILE or
+    /// docker-archive:FILE
     #[arg(long, global = true, value_name = "KIND:WHERE")]
     pub store: Option<String>,
 }
@@ -26,6 +38,35 @@ pub struct StoreFlags {
 #[derive(Debug, Clone, PartialEq)]
 pub enum StoreSpec {
     ContainersStorage(StorageOptions),
+    /// An OCI layout, or an archive holding one (read-only).
+    Oci(OciStore),
+}
+
+impl From<StorageOptions> for StoreSpec {
+    fn from(options: StorageOptions) -> Self {
+        StoreSpec::ContainersStorage(options)
+    }
+}
+
+impl StoreSpec {
+    /// The store as the status bar names it.
+    pub fn label(&self) -> String {
+        match self {
+            StoreSpec::ContainersStorage(options) => match &options.driver {
+                Some(driver) => format!("{} ({driver})", options.graphroot.display()),
+                None => options.graphroot.display().to_string(),
+            },
+            StoreSpec::Oci(store) => store.label(),
+        }
+    }
+
+    /// A line to tell the user before anything else, if any (the demo fallback).
+    pub fn notice(&self) -> Option<&'static str> {
+        match self {
+            StoreSpec::Oci(store) if store.demo => Some(DEMO_NOTICE),
+            _ => None,
+        }
+    }
 }
 
 impl StoreFlags {
@@ -34,7 +75,25 @@ impl StoreFlags {
         let mut flags = self.clone();
         if let Some(store) = &self.store {
             let (kind, place) = store.split_once(':').unwrap_or((store.as_str(), ""));
+            let oci = |oci_kind| {
+                if place.is_empty() {
+                    bail!("--store {store}: give the path, as {kind}:PATH");
+                }
+                if self.root.is_some() || self.runroot.is_some() || self.storage_driver.is_some() {
+                    bail!(
+                        "--store {store} is not a containers-storage store: drop --root, --runroot and --storage-driver"
+                    );
+                }
+                Ok(StoreSpec::Oci(OciStore {
+                    kind: oci_kind,
+                    path: PathBuf::from(place),
+                    demo: false,
+                }))
+            };
             match kind {
+                "oci" => return oci(OciKind::Layout),
+                "oci-archive" => return oci(OciKind::OciArchive),
+                "docker-archive" => return oci(OciKind::DockerArchive),
                 "containers-storage" => {
                     if !place.is_empty() {
                         if flags.root.is_some() {
@@ -44,12 +103,30 @@ impl StoreFlags {
                     }
                 }
                 _ => bail!(
-                    "unknown store kind {kind:?} in --store {store:?}: expected containers-storage"
+                    "unknown store kind {kind:?} in --store {store:?}: expected containers-storage, oci, oci-archive or docker-archive"
                 ),
             }
         }
         let env = containers_storage::config::Environment::from_process();
         let options = containers_storage::config::resolve(&flags, &env)?;
+        let demo = demo_path();
+        if self.nothing_chosen() && env.storage_conf.is_none() && !options.exists() && demo.is_dir()
+        {
+            return Ok(StoreSpec::Oci(OciStore {
+                kind: OciKind::Layout,
+                path: demo,
+                demo: true,
+            }));
+        }
         Ok(StoreSpec::ContainersStorage(options))
+    }
+
+    /// No flag names a store: only then may cairn fall back to the demo, since a store the
+    /// user named and that is missing is an error to show, not a reason to show something else.
+    fn nothing_chosen(&self) -> bool {
+        self.root.is_none()
+            && self.runroot.is_none()
+            && self.storage_driver.is_none()
+            && self.store.is_none()
     }
 }

@@ -6,7 +6,8 @@
 use super::data::StoreData;
 use crate::model::Catalog;
 use crate::model::lineage::Lineage;
-use crate::store::containers_storage::{self, LockTokens, StorageOptions};
+use crate::store::StoreSpec;
+use crate::store::containers_storage::LockTokens;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::thread;
@@ -38,7 +39,7 @@ pub enum LoaderCmd {
 /// Starts the loader thread. It sends through `send(msg)` and stops when `send` returns
 /// false (the UI is gone) or the command channel closes.
 pub fn spawn(
-    options: StorageOptions,
+    options: StoreSpec,
     commands: Receiver<LoaderCmd>,
     send: impl Fn(LoaderMsg) -> bool + Send + 'static,
 ) -> thread::JoinHandle<()> {
@@ -50,7 +51,7 @@ pub fn spawn(
 
 /// Loads the store, then watches it and loads it again when it changes.
 struct StoreWatcher {
-    options: StorageOptions,
+    options: StoreSpec,
     commands: Receiver<LoaderCmd>,
 }
 
@@ -97,14 +98,14 @@ impl StoreWatcher {
 /// One load. Returns the lock tokens it saw (`Some(None)` when the load failed), or `None`
 /// when the UI has gone.
 fn load(
-    options: &StorageOptions,
+    options: &StoreSpec,
     generation: u64,
     send: &impl Fn(LoaderMsg) -> bool,
 ) -> Option<Option<LockTokens>> {
     if !send(LoaderMsg::Progress("reading store")) {
         return None;
     }
-    let loaded = match containers_storage::load(options) {
+    let loaded = match crate::store::load(options) {
         Ok(loaded) => loaded,
         Err(e) => {
             return send(LoaderMsg::Failed(format!("{e:#}"))).then_some(None);

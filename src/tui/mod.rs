@@ -18,8 +18,7 @@ pub mod theme;
 pub mod view;
 pub mod worker;
 
-use crate::store::containers_storage::StorageOptions;
-use crate::store::{StoreFlags, StoreSpec};
+use crate::store::StoreFlags;
 use action::Action;
 use anyhow::{Context, Result, bail};
 use app::{App, Pane};
@@ -50,11 +49,11 @@ enum Event {
 
 /// Opens the browser on the store the flags select, until the user quits.
 pub fn run(flags: &StoreFlags) -> Result<()> {
-    let StoreSpec::ContainersStorage(options) = flags.resolve()?;
+    let options = flags.resolve()?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         bail!("the browser needs a terminal: use a command such as `cairn images` instead");
     }
-    let label = store_label(&options);
+    let label = options.label();
     let (events, inbox) = mpsc::channel::<Event>();
     let (commands, loader_inbox) = mpsc::channel::<LoaderCmd>();
     let to_ui = events.clone();
@@ -121,14 +120,6 @@ pub fn run(flags: &StoreFlags) -> Result<()> {
             .draw(|frame| view::draw(&app, &mut view, frame))?;
     }
     Ok(())
-}
-
-/// The store as the status bar names it.
-fn store_label(options: &StorageOptions) -> String {
-    match &options.driver {
-        Some(driver) => format!("{} ({driver})", options.graphroot.display()),
-        None => options.graphroot.display().to_string(),
-    }
 }
 
 fn handle(app: &mut App, view: &ViewState, event: Event) {

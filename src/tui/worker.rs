@@ -3,15 +3,15 @@
 //! is made again under the locks and applied only if it is still the one the user saw.
 
 use super::dialog::{ChangeOutcome, ChangeRequest};
-use crate::store::containers_storage::StorageOptions;
-use crate::store::containers_storage::writer::{self, StoreChanged};
+use crate::store::StoreSpec;
+use crate::store::containers_storage::writer::StoreChanged;
 use std::sync::mpsc::Receiver;
 use std::thread;
 
 /// Starts the worker. It sends through `send(outcome)` and stops when `send` returns false
 /// (the UI is gone) or the request channel closes.
 pub fn spawn(
-    options: StorageOptions,
+    options: StoreSpec,
     requests: Receiver<ChangeRequest>,
     send: impl Fn(ChangeOutcome) -> bool + Send + 'static,
 ) -> thread::JoinHandle<()> {
@@ -27,14 +27,12 @@ pub fn spawn(
         .expect("spawning the change worker")
 }
 
-/// Applies one confirmed plan and says how it went.
-pub fn apply(options: &StorageOptions, request: ChangeRequest) -> ChangeOutcome {
+/// Applies one confirmed plan and says how it went. Takes any store (`StorageOptions`
+/// converts into one), so that callers of the containers-storage days still compile.
+pub fn apply(options: &(impl Clone + Into<StoreSpec>), request: ChangeRequest) -> ChangeOutcome {
     let change = request.change.clone();
-    let result = if request.steps.is_empty() {
-        Ok(())
-    } else {
-        writer::apply(options, &request.steps, |now| change.steps(now))
-    };
+    let store: StoreSpec = options.clone().into();
+    let result = crate::store::apply(&store, &request.steps, |now| change.steps(now));
     match result {
         Ok(()) => ChangeOutcome::Applied(request),
         Err(e) if e.is::<StoreChanged>() => ChangeOutcome::StoreChanged(request),

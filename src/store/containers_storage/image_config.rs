@@ -79,7 +79,8 @@ fn time(text: &Option<String>) -> Result<Option<Timestamp>> {
         .transpose()
 }
 
-fn convert(raw: &ImageConfiguration) -> Result<ImageConfig> {
+/// Also used for the configs of OCI layouts and archives.
+pub fn convert(raw: &ImageConfiguration) -> Result<ImageConfig> {
     let run = raw.config().clone().unwrap_or_default();
     let history = raw
         .history()

@@ -1,0 +1,245 @@
+//! What a change does to a layout, worked out without touching it: the new `index.json`
+//! entries and the blobs no longer reachable. The steps come from the same planners as for
+//! containers-storage (podman's rules decide *what* happens); this module decides how a
+//! layout expresses it:
+//!
+//! - **tag**: a new descriptor, a copy of the image's own, annotated with the name; any
+//!   other descriptor with that name loses it, as `umoci tag` replaces every descriptor of
+//!   that name (and skopeo resolves a name to its first descriptor, so there must be one).
+//! - **untag**: the descriptor with that name goes; when it is the image's last one it stays
+//!   without its name, so the image is left untagged rather than deleted, as in podman.
+//! - **remove**: every descriptor of the image goes, then every blob that no remaining
+//!   descriptor reaches, as `umoci gc` does (stray blobs that were already unreachable go too).
+
+use super::layout::LayoutContents;
+use crate::model::removal::Step;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+const REF_NAME: &str = "org.opencontainers.image.ref.name";
+const CONTAINERD_NAME: &str = "io.containerd.image.name";
+
+/// One `index.json` descriptor and the image it stands for.
+#[derive(Debug, Clone)]
+struct Entry {
+    value: Value,
+    image: String,
+}
+
+impl Entry {
+    fn name(&self) -> Option<&str> {
+        let annotations = self.value.get("annotations")?;
+        annotations
+            .get(CONTAINERD_NAME)
+            .or_else(|| annotations.get(REF_NAME))
+            .and_then(Value::as_str)
+            .filter(|n| !n.is_empty())
+    }
+
+    fn strip_name(&mut self) {
+        if let Some(annotations) = self
+            .value
+            .get_mut("annotations")
+            .and_then(Value::as_object_mut)
+        {
+            annotations.remove(REF_NAME);
+            annotations.remove(CONTAINERD_NAME);
+            if annotations.is_empty() {
+                self.value.as_object_mut().map(|d| d.remove("annotations"));
+            }
+        }
+    }
+}
+
+/// A blob that the change leaves unreachable, and its size.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BlobRemoval {
+    pub digest: String,
+    pub size: u64,
+}
+
+/// The layout after the change.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LayoutPlan {
+    /// The new `manifests` of `index.json`.
+    #[serde(skip)]
+    pub manifests: Vec<Value>,
+    /// Blobs to delete, in name order.
+    pub removed_blobs: Vec<BlobRemoval>,
+    pub removed_bytes: u64,
+}
+
+/// Why a step cannot be done on a layout.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LayoutPlanError {
+    #[error("image {image} is a platform instance of the manifest list {list}: remove the list")]
+    Instance { image: String, list: String },
+    #[error("image {0} is not in index.json")]
+    NotListed(String),
+    #[error("an OCI layout has no containers")]
+    Container,
+    #[error("index.json changed while it was read: try again")]
+    Mismatch,
+}
+
+/// Applies `steps` to the descriptors of `index.json` (`manifests`, in file order, as read
+/// into `contents`) and finds the blobs (`blobs`: every blob file with its size) that no
+/// remaining descriptor reaches.
+pub fn plan_layout_change(
+    manifests: &[Value],
+    contents: &LayoutContents,
+    steps: &[Step],
+    blobs: &[(String, u64)],
+) -> Result<LayoutPlan, LayoutPlanError> {
+    if manifests.len() != contents.top.len() {
+        return Err(LayoutPlanError::Mismatch);
+    }
+    let mut entries: Vec<Entry> = manifests
+        .iter()
+        .zip(&contents.top)
+        .map(|(value, top)| Entry {
+            value: value.clone(),
+            image: top.image.clone(),
+        })
+        .collect();
+    for step in steps {
+        match step {
+            Step::SetNames { image, names, .. } => set_names(&mut entries, contents, image, names)?,
+            Step::DeleteImage { image, .. } => {
+                listed(&entries, contents, image)?;
+                entries.retain(|e| &e.image != image);
+            }
+            Step::DeleteContainer { .. } => return Err(LayoutPlanError::Container),
+        }
+    }
+    let reachable = reachable(&entries, &contents.edges);
+    let removed_blobs: Vec<BlobRemoval> = blobs
+        .iter()
+        .filter(|(digest, _)| super::digest::Digest::parse(digest).is_ok())
+        .filter(|(digest, _)| !reachable.contains(digest.as_str()))
+        .map(|(digest, size)| BlobRemoval {
+            digest: digest.clone(),
+            size: *size,
+        })
+        .collect();
+    Ok(LayoutPlan {
+        manifests: entries.into_iter().map(|e| e.value).collect(),
+        removed_bytes: removed_blobs.iter().map(|b| b.size).sum(),
+        removed_blobs,
+    })
+}
+
+/// The image must have a descriptor of its own in `index.json` to be changed there.
+fn listed(
+    entries: &[Entry],
+    contents: &LayoutContents,
+    image: &str,
+) -> Result<(), LayoutPlanError> {
+    if entries.iter().any(|e| e.image == image) {
+        return Ok(());
+    }
+    match contents.instance_of.get(image) {
+        Some(list) => Err(LayoutPlanError::Instance {
+            image: image.to_string(),
+            list: list.clone(),
+        }),
+        None => Err(LayoutPlanError::NotListed(image.to_string())),
+    }
+}
+
+/// Gives `image` exactly `names`, with the tag and untag rules of the module comment.
+fn set_names(
+    entries: &mut Vec<Entry>,
+    contents: &LayoutContents,
+    image: &str,
+    names: &[String],
+) -> Result<(), LayoutPlanError> {
+    listed(entries, contents, image)?;
+    // Untag: names the image loses.
+    let lost: Vec<usize> = (0..entries.len())
+        .filter(|&i| entries[i].image == image)
+        .filter(|&i| {
+            entries[i]
+                .name()
+                .is_some_and(|n| !names.iter().any(|k| k == n))
+        })
+        .collect();
+    remove_names(entries, &lost);
+    // Tag: names it gains, taken from whichever descriptor had them.
+    for name in names {
+        let has = entries
+            .iter()
+            .any(|e| e.image == image && e.name() == Some(name.as_str()));
+        if has {
+            continue;
+        }
+        let elsewhere: Vec<usize> = (0..entries.len())
+            .filter(|&i| entries[i].name() == Some(name.as_str()))
+            .collect();
+        remove_names(entries, &elsewhere);
+        let template = entries
+            .iter()
+            .find(|e| e.image == image)
+            .map(|e| e.value.clone())
+            .unwrap_or(Value::Null);
+        let mut value = template;
+        if let Some(d) = value.as_object_mut() {
+            d.remove("annotations");
+            let mut annotations = serde_json::Map::new();
+            annotations.insert(REF_NAME.into(), Value::String(name.clone()));
+            d.insert("annotations".into(), Value::Object(annotations));
+        }
+        // A nameless descriptor of the image takes the name instead of a new one.
+        match entries
+            .iter()
+            .position(|e| e.image == image && e.name().is_none())
+        {
+            Some(i) => entries[i].value = value,
+            None => entries.push(Entry {
+                value,
+                image: image.to_string(),
+            }),
+        }
+    }
+    Ok(())
+}
+
+/// Takes the names off these descriptors: each goes, unless it is the last of its image.
+fn remove_names(entries: &mut Vec<Entry>, which: &[usize]) {
+    let mut drop = BTreeSet::new();
+    for &i in which {
+        let others = (0..entries.len())
+            .filter(|&j| j != i && !drop.contains(&j) && entries[j].image == entries[i].image)
+            .count();
+        if others > 0 {
+            drop.insert(i);
+        } else {
+            entries[i].strip_name();
+        }
+    }
+    let mut index = 0;
+    entries.retain(|_| {
+        let keep = !drop.contains(&index);
+        index += 1;
+        keep
+    });
+}
+
+/// Every blob reachable from the descriptors, through manifests and indexes.
+fn reachable<'a>(
+    entries: &'a [Entry],
+    edges: &'a BTreeMap<String, Vec<String>>,
+) -> BTreeSet<&'a str> {
+    let mut seen = BTreeSet::new();
+    let mut queue: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| e.value.get("digest").and_then(Value::as_str))
+        .collect();
+    while let Some(digest) = queue.pop() {
+        if seen.insert(digest) {
+            queue.extend(edges.get(digest).into_iter().flatten().map(String::as_str));
+        }
+    }
+    seen
+}

@@ -1,0 +1,112 @@
+//! Applying a change to a layout: under an advisory lock, re-read, re-plan, check that the
+//! plan is the one shown, write `index.json` atomically, then delete the unreachable blobs.
+//! Writing the index first means a crash in between leaves only garbage blobs, which the
+//! next removal (or `umoci gc`) collects; never a descriptor pointing at nothing.
+
+use super::blobs::{BlobSource, LayoutDir};
+use super::plan::{LayoutPlan, plan_layout_change};
+use super::{OciStore, layout};
+use crate::model::removal::Step;
+use crate::model::{Catalog, Snapshot};
+use crate::store::containers_storage::writer::StoreChanged;
+use crate::store::lockfile::LockFile;
+use anyhow::{Context, Result, anyhow, bail};
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+/// The lock file cairn takes (fcntl, as for podman's stores) around a change: neither skopeo
+/// nor umoci locks a layout, so this only keeps two cairns from interleaving.
+pub const LOCK_FILE: &str = "index.json.lock";
+
+/// What a change would do now, for the preview.
+pub fn preview(store: &OciStore, steps: &[Step]) -> Result<LayoutPlan> {
+    if store.kind != super::OciKind::Layout || steps.is_empty() {
+        // Archives are read-only: their images refuse every change before it gets here.
+        return Ok(LayoutPlan {
+            manifests: Vec::new(),
+            removed_blobs: Vec::new(),
+            removed_bytes: 0,
+        });
+    }
+    let dir = LayoutDir::open(&store.path)?;
+    let (contents, manifests) = read_index(&dir)?;
+    plan_layout_change(&manifests, &contents, steps, &dir.list_blobs()?).map_err(Into::into)
+}
+
+fn read_index(dir: &LayoutDir) -> Result<(layout::LayoutContents, Vec<serde_json::Value>)> {
+    let contents = layout::read(dir, false)?;
+    let index: serde_json::Value = serde_json::from_slice(&dir.index()?)
+        .with_context(|| format!("parsing index.json of {}", dir.describe()))?;
+    let manifests = index
+        .get("manifests")
+        .and_then(serde_json::Value::as_array)
+        .cloned()
+        .ok_or_else(|| anyhow!("index.json of {} has no manifests", dir.describe()))?;
+    Ok((contents, manifests))
+}
+
+/// Re-plans under the lock and, if the steps are still `preview`, applies them.
+pub fn apply<F>(store: &OciStore, preview: &[Step], replan: F) -> Result<LayoutPlan>
+where
+    F: FnOnce(&Catalog) -> Vec<Step>,
+{
+    if store.read_only() {
+        bail!(
+            "{} is read-only: cairn changes OCI layouts only",
+            store.label()
+        );
+    }
+    let dir = LayoutDir::open(&store.path)?;
+    let lock = LockFile::open_for_writing(&store.path.join(LOCK_FILE))?;
+    let guard = lock.write()?;
+    let (contents, manifests) = read_index(&dir)?;
+    let catalog = Catalog::new(Snapshot::new(
+        contents.images.clone(),
+        contents.layers.clone(),
+        Vec::new(),
+    ));
+    if replan(&catalog) != preview {
+        return Err(StoreChanged.into());
+    }
+    let plan = plan_layout_change(&manifests, &contents, preview, &dir.list_blobs()?)?;
+    let mut index: serde_json::Value = serde_json::from_slice(&dir.index()?)?;
+    index["manifests"] = serde_json::Value::Array(plan.manifests.clone());
+    write_atomically(&store.path.join("index.json"), &serde_json::to_vec(&index)?)?;
+    for blob in &plan.removed_blobs {
+        let digest = super::digest::Digest::parse(&blob.digest)?;
+        let path = store.path.join(digest.blob_path());
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("removing {}", path.display())),
+        }
+    }
+    lock.touch()?;
+    drop(guard);
+    Ok(plan)
+}
+
+/// `index.json` replaced atomically (temporary file in the layout, synced, renamed, folder
+/// synced), readable by all as skopeo and umoci leave it (the shared helper in
+/// `store::atomic` gives podman's 0600, which is right for podman's own files only).
+fn write_atomically(path: &Path, data: &[u8]) -> Result<()> {
+    let dir = path.parent().context("index.json has no folder")?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tmp-index.json")
+        .tempfile_in(dir)
+        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+    tmp.write_all(data)
+        .and_then(|()| tmp.as_file().sync_data())
+        .and_then(|()| {
+            tmp.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644))
+        })
+        .with_context(|| format!("writing {}", tmp.path().display()))?;
+    tmp.persist(path)
+        .with_context(|| format!("replacing {}", path.display()))?;
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .with_context(|| format!("syncing {}", dir.display()))?;
+    Ok(())
+}
