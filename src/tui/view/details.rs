@@ -1,7 +1,7 @@
 //! The details pane: everything known about the selected image, one fact per line, labels
 //! in a column of their own.
 
-use super::{centered_message, fit, scrollbar};
+use super::{centered_message, fit, scrollbar_on_border};
 use crate::tui::app::{App, Pane};
 use crate::tui::sanitize::clean;
 use ratatui::Frame;
@@ -43,15 +43,9 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), area);
-    let outer = Rect {
-        x: area.x.saturating_sub(1),
-        y: area.y.saturating_sub(1),
-        width: area.width + 2,
-        height: area.height + 2,
-    };
-    scrollbar(
+    scrollbar_on_border(
         frame,
-        outer,
+        area,
         app.details.len(),
         app.details_scroll.offset,
         page,

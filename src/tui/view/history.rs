@@ -1,7 +1,7 @@
 //! The history pane: `podman history` for the selected image, newest step first. Steps whose
 //! image is in the store show its ID, and Enter jumps to it.
 
-use super::{centered_message, fit, scrollbar};
+use super::{centered_message, fit, scrollbar_on_border};
 use crate::model::history::MISSING;
 use crate::model::human::podman_size;
 use crate::model::image::short_id;
@@ -101,15 +101,9 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         Table::new(rows, widths).header(header).column_spacing(1),
         area,
     );
-    let outer = Rect {
-        x: area.x.saturating_sub(1),
-        y: area.y.saturating_sub(1),
-        width: area.width + 2,
-        height: area.height + 2,
-    };
-    scrollbar(
+    scrollbar_on_border(
         frame,
-        outer,
+        area,
         app.history.len(),
         app.history_scroll.offset,
         page,

@@ -2,7 +2,7 @@
 //! depends on its top layer (`podman image tree --whatrequires`). Layers other images use too
 //! are marked and colored, so what a removal would keep is visible at a glance.
 
-use super::{centered_message, fit, scrollbar};
+use super::{centered_message, fit, scrollbar_on_border};
 use crate::model::human::podman_size;
 use crate::model::image::short_id;
 use crate::tui::app::{App, Pane};
@@ -114,11 +114,5 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         Table::new(rows, widths).header(header).column_spacing(1),
         area,
     );
-    let outer = Rect {
-        x: area.x.saturating_sub(1),
-        y: area.y.saturating_sub(1),
-        width: area.width + 2,
-        height: area.height + 2,
-    };
-    scrollbar(frame, outer, app.layer_rows.len(), app.layers.offset, page);
+    scrollbar_on_border(frame, area, app.layer_rows.len(), app.layers.offset, page);
 }

@@ -305,6 +305,18 @@ pub fn scrollbar(frame: &mut Frame, area: Rect, len: usize, offset: usize, page:
     frame.render_stateful_widget(bar, track, &mut state);
 }
 
+/// The scroll bar of a pane drawn inside a border: `inner` is the area within the border,
+/// and the bar goes on the border's right edge.
+pub fn scrollbar_on_border(frame: &mut Frame, inner: Rect, len: usize, offset: usize, page: usize) {
+    let outer = Rect {
+        x: inner.x.saturating_sub(1),
+        y: inner.y.saturating_sub(1),
+        width: inner.width + 2,
+        height: inner.height + 2,
+    };
+    scrollbar(frame, outer, len, offset, page);
+}
+
 /// Cuts text to `width` columns, ending with `…` when it was longer.
 pub fn fit(text: &str, width: usize) -> String {
     if text.chars().count() <= width {
