@@ -15,9 +15,14 @@
 #   localhost/multi:1                     a multi-platform index: amd64 and arm64
 #   umoci-base, umoci-child               made by umoci: new + insert, and a child of it
 #
-# Timestamps are fixed, so the buildah images are the same from one run to the next
-# for a given buildah version.
+# Timestamps are fixed, so every image is the same from one run to the next for
+# given buildah, skopeo and umoci versions: buildah gets --timestamp, umoci gets
+# --created / --history.created for each step, and the files umoci inserts get a
+# fixed mtime, since it copies the host file's mtime into the layer tar.
 set -euo pipefail
+# File modes end up in the layers (buildah copy and umoci insert keep them),
+# so they must not depend on the caller's umask.
+umask 022
 
 OUT=${1:-"$(cd "$(dirname "$0")/.." && pwd)/assets/demo"}
 for tool in buildah skopeo umoci; do
@@ -75,14 +80,19 @@ buildah $S manifest add --arch arm64 localhost/multi:1 "${CS}localhost/multi:arm
 buildah $S manifest push --quiet --all localhost/multi:1 "oci:$OUT:localhost/multi:1"
 
 # Images made by umoci itself: a base and a child one layer up.
+# umoci insert writes the host file's mtime into the layer, so each file gets
+# the time of its own step (1700000000 = 2023-11-14T22:13:20Z); umoci config
+# adds a history entry stamped with the wall clock unless given one.
 mkdir -p "$T/u"
 echo umoci >"$T/u/hello.txt"
+touch -d @1700000000 "$T/u/hello.txt"
 umoci new --image "$OUT:umoci-base"
 umoci config --image "$OUT:umoci-base" --created 2023-11-14T22:13:20Z --config.cmd /hello.txt \
-    --architecture amd64 --os linux
+    --architecture amd64 --os linux --history.created 2023-11-14T22:13:20Z
 umoci insert --image "$OUT:umoci-base" --history.created 2023-11-14T22:13:20Z "$T/u/hello.txt" /hello.txt
 umoci tag --image "$OUT:umoci-base" umoci-child
 echo child >"$T/u/child.txt"
+touch -d @1700000001 "$T/u/child.txt"
 umoci insert --image "$OUT:umoci-child" --history.created 2023-11-14T22:13:21Z "$T/u/child.txt" /child.txt
 umoci gc --layout "$OUT"
 

@@ -80,7 +80,7 @@ fn reading_writes_nothing_to_the_store() {
 fn a_change_by_podman_is_noticed_through_the_lock_tokens() {
     let (_dir, store) = copy_store(shared_fixture());
     let loaded = containers_storage::load(&options(&store)).unwrap();
-    assert!(!loaded.tokens.changed(), "nothing changed yet");
+    assert!(!loaded.watch.changed(), "nothing changed yet");
     let flags = store_flags(&store.join("root"), &store.join("run"));
     ok(
         podman(&args(
@@ -89,12 +89,9 @@ fn a_change_by_podman_is_noticed_through_the_lock_tokens() {
         )),
         "podman tag",
     );
-    assert!(
-        loaded.tokens.changed(),
-        "podman's write must change a token"
-    );
+    assert!(loaded.watch.changed(), "podman's write must change a token");
     let reloaded = containers_storage::load(&options(&store)).unwrap();
-    assert!(!reloaded.tokens.changed());
+    assert!(!reloaded.watch.changed());
     assert!(
         reloaded
             .snapshot

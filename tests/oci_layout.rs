@@ -154,6 +154,14 @@ fn the_demo_shows_bases_children_an_intermediate_names_and_a_multi_platform_inde
         .collect();
     assert_eq!(arches.len(), 2);
     assert!(arches.contains(&"amd64") && arches.contains(&"arm64"));
+    // Its platform images belong to it: listed with their platforms, never dangling.
+    let list_idx = idx("localhost/multi:1");
+    let platforms: Vec<&str> = snapshot.instances(list_idx).map(|(_, p)| p).collect();
+    assert_eq!(platforms, ["linux/amd64", "linux/arm64"]);
+    for (instance, _) in snapshot.instances(list_idx) {
+        assert_eq!(snapshot.list_of(instance), Some(list_idx));
+        assert!(!catalog.lineage.is_dangling(snapshot, instance));
+    }
     // Sizes: base's layer is shared with its children.
     let base = idx("localhost/base:1");
     assert!(catalog.sizes.get(base).shared > 0);
@@ -453,6 +461,155 @@ fn after_a_remove_the_blobs_left_are_those_umoci_gc_keeps() {
     assert!(ls.status.success());
     let out = cairn(&["--store", &store_arg(&ours), "verify"]);
     assert!(out.status.success(), "{}", stdout(&out));
+}
+
+#[test]
+fn a_multi_platform_index_is_listed_with_its_platforms() {
+    let store = store_arg(&demo());
+    let catalog = load(OciKind::Layout, &demo());
+    let list = image_named(&catalog, "localhost/multi:1");
+    let instances: Vec<String> = list.instances.iter().map(|i| i.id.clone()).collect();
+    let short = |id: &str| id[..12].to_string();
+    // Without --all the platform images are parts of their list, as intermediates are.
+    let out = cairn(&["--store", &store, "images"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for id in &instances {
+        assert!(!stdout(&out).contains(&short(id)), "{}", stdout(&out));
+    }
+    // With --all they follow their list.
+    let out = cairn(&["--store", &store, "images", "--all"]);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("localhost/multi "))
+        .unwrap();
+    assert!(lines[at + 1].contains(&short(&instances[0])), "{lines:#?}");
+    assert!(lines[at + 2].contains(&short(&instances[1])), "{lines:#?}");
+    // JSON names the platforms and the list of each.
+    let out = cairn(&["--store", &store, "images", "--all", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let entry = |id: &str| {
+        json.as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["Id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let listed = entry(&list.id);
+    assert_eq!(listed["Instances"][0]["Platform"], "linux/amd64");
+    assert_eq!(listed["Instances"][1]["Id"], instances[1].as_str());
+    assert_eq!(entry(&instances[0])["InstanceOf"], list.id.as_str());
+    assert_eq!(entry(&instances[0])["Dangling"], serde_json::Value::Null);
+}
+
+#[test]
+fn removing_a_list_removes_its_platform_images_and_json_lists_the_blobs() {
+    common::require("umoci");
+    let (_t, layout) = demo_copy();
+    let store = store_arg(&layout);
+    let catalog = load(OciKind::Layout, &layout);
+    let list = image_named(&catalog, "localhost/multi:1");
+    let out = cairn(&[
+        "--store",
+        &store,
+        "rm",
+        "--dry-run",
+        "--json",
+        "localhost/multi:1",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut deleted: Vec<&str> = plan["deleted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap())
+        .collect();
+    deleted.sort();
+    let mut expected: Vec<&str> = list.instances.iter().map(|i| i.id.as_str()).collect();
+    expected.push(&list.id);
+    expected.sort();
+    assert_eq!(deleted, expected, "the list and both platform images go");
+    let blobs: Vec<(String, u64)> = plan["blobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["digest"].as_str().unwrap().to_string(),
+                b["size"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(!blobs.is_empty());
+    let sum: u64 = blobs.iter().map(|(_, size)| size).sum();
+    assert_eq!(plan["reclaimed_bytes"].as_u64(), Some(sum));
+    for (digest, size) in &blobs {
+        let on_disk = std::fs::metadata(blob_path(&layout, digest)).unwrap().len();
+        assert_eq!(on_disk, *size, "{digest}");
+    }
+    // Applied, exactly those blobs go.
+    let before = blob_names(&layout);
+    let out = cairn(&["--store", &store, "rm", "--json", "localhost/multi:1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let after = blob_names(&layout);
+    let mut gone: Vec<String> = before
+        .into_iter()
+        .filter(|b| !after.contains(b))
+        .map(|b| format!("sha256:{b}"))
+        .collect();
+    gone.sort();
+    let mut planned: Vec<String> = blobs.into_iter().map(|(d, _)| d).collect();
+    planned.sort();
+    assert_eq!(gone, planned);
+    let ls = Command::new("umoci")
+        .args(["ls", "--layout", layout.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(ls.status.success(), "{}", stderr(&ls));
+    assert!(
+        !stdout(&ls).contains("localhost/multi:1"),
+        "{}",
+        stdout(&ls)
+    );
+}
+
+#[test]
+fn bare_ref_names_are_tagged_and_untagged_as_written() {
+    common::require("skopeo");
+    common::require("umoci");
+    let (_t, layout) = demo_copy();
+    let store = store_arg(&layout);
+    // umoci names images by bare ref names; a tag is written as given, as umoci tag does.
+    let out = cairn(&["--store", &store, "tag", "umoci-base", "umoci-base-2"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = cairn(&["--store", &store, "untag", "umoci-child", "umoci-child"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let ls = Command::new("umoci")
+        .args(["ls", "--layout", layout.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let names: Vec<&str> = std::str::from_utf8(&ls.stdout).unwrap().lines().collect();
+    assert!(names.contains(&"umoci-base-2"), "{names:?}");
+    assert!(names.contains(&"umoci-base"), "{names:?}");
+    assert!(!names.contains(&"umoci-child"), "{names:?}");
+    let inspect = Command::new("skopeo")
+        .args(["inspect", &format!("oci:{}:umoci-base-2", layout.display())])
+        .output()
+        .unwrap();
+    assert!(inspect.status.success(), "{}", stderr(&inspect));
+    // A name the image-spec does not allow is refused, and nothing is written.
+    let before = std::fs::read(layout.join("index.json")).unwrap();
+    let out = cairn(&["--store", &store, "tag", "umoci-base", "no--"]);
+    assert_eq!(out.status.code(), Some(125));
+    assert!(
+        stderr(&out).contains("not a valid OCI ref name"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read(layout.join("index.json")).unwrap(), before);
 }
 
 #[test]

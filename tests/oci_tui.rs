@@ -3,7 +3,6 @@
 
 use cairn::model::Catalog;
 use cairn::store::StoreSpec;
-use cairn::store::oci::{OciKind, OciStore};
 use cairn::tui::action::Action;
 use cairn::tui::app::{App, Pane};
 use cairn::tui::theme::Theme;
@@ -11,24 +10,14 @@ use cairn::tui::view::{self, ViewState};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
-use std::path::Path;
 
 const WIDTH: u16 = 120;
 const HEIGHT: u16 = 40;
 
 fn demo_app() -> App {
-    let store = OciStore {
-        kind: OciKind::Layout,
-        path: Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo"),
-        demo: true,
-    };
+    let store = cairn::store::selection::demo();
     let catalog = Catalog::new(store.load().expect("loading the demo"));
-    // The label as `cairn` builds it, with the path made independent of the checkout.
-    let label = StoreSpec::Oci(OciStore {
-        path: "assets/demo".into(),
-        ..store
-    })
-    .label();
+    let label = StoreSpec::Oci(store).label();
     App::with_catalog(
         &label,
         "2023-11-20T12:00:00Z".parse().unwrap(),
@@ -68,4 +57,44 @@ fn demo_lineage_tree() {
     app.update(Action::FocusPane(Pane::Lineage));
     app.update(Action::ExpandAll);
     insta::assert_snapshot!(screen(&app));
+}
+
+/// The remove preview on a layout that can be changed: what goes is blobs, and the list's
+/// platform images go with it.
+#[test]
+fn remove_preview_of_a_multi_platform_list_on_a_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = dir.path().join("layout");
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(&demo)
+        .arg(&layout)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let store = cairn::store::StoreSpec::Oci(cairn::store::oci::OciStore {
+        kind: cairn::store::oci::OciKind::Layout,
+        path: layout,
+        demo: false,
+    });
+    let loaded = cairn::store::load(&store).unwrap();
+    let mut app = App::with_catalog(
+        "oci:layout",
+        "2023-11-20T12:00:00Z".parse().unwrap(),
+        ratatui::layout::Rect::new(0, 0, WIDTH, HEIGHT),
+        Theme::colored(),
+        Catalog::new(loaded.snapshot),
+    );
+    app.store = app.store.map(|s| s.with_layout(loaded.layout));
+    app.update(Action::StartFilter);
+    for c in "multi".chars() {
+        app.update(Action::FilterInput(c));
+    }
+    app.update(Action::FilterAccept);
+    app.update(Action::StartRemove);
+    let text = screen(&app);
+    assert!(text.contains("Blobs (7)"), "{text}");
+    assert!(text.contains("Deleted images (3)"), "{text}");
+    insta::assert_snapshot!(text);
 }

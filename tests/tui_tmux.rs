@@ -325,3 +325,46 @@ fn remove_an_image_from_the_browser() {
         "the rest stays:\n{images}"
     );
 }
+
+/// An OCI layout changed by umoci while the browser shows it: umoci takes no lock, so the
+/// browser watches `index.json` itself and shows the new name on its own.
+#[test]
+fn a_layout_changed_by_umoci_is_reloaded() {
+    common::require("tmux");
+    common::require("umoci");
+    let dir = tempfile::tempdir().unwrap();
+    let layout = dir.path().join("layout");
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    let status = Command::new("cp")
+        .arg("-r")
+        .arg(&demo)
+        .arg(&layout)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let command = format!(
+        "{} --store oci:{}",
+        env!("CARGO_BIN_EXE_cairn"),
+        shell_quote(&layout)
+    );
+    let tmux = Tmux::start(&command);
+    tmux.wait_text("umoci-child");
+    let out = Command::new("umoci")
+        .arg("tag")
+        .arg("--image")
+        .arg(format!("{}:umoci-base", layout.display()))
+        .arg("tagged-by-umoci")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let screen = tmux.wait_text("store changed: reloaded");
+    // The image has a second name now.
+    tmux.wait_for("the new name in the list", |s| {
+        list_pane(s).contains("umoci-base +1")
+    });
+    assert!(!screen.contains("Error"), "{screen}");
+}

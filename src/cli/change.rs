@@ -6,7 +6,7 @@ use crate::model::Catalog;
 use crate::model::human::podman_size;
 use crate::model::removal::{PlanError, RemovalPlan, RemoveOptions, Step, Target, plan_removal};
 use crate::model::tagging::{NamesPlan, plan_tag, plan_untag};
-use crate::store::oci::writer as oci_writer;
+use crate::store::oci::plan::LayoutIndex;
 use crate::store::{StoreFlags, StoreSpec};
 use anyhow::Result;
 use std::io::Write;
@@ -71,11 +71,27 @@ pub struct UntagArgs {
     pub preview: Preview,
 }
 
-/// The store to change, and its contents now.
-fn open(flags: &StoreFlags) -> Result<(StoreSpec, Catalog)> {
-    let spec = super::resolve(flags)?;
-    let loaded = crate::store::load(&spec)?;
-    Ok((spec, Catalog::new(loaded.snapshot)))
+/// The store to change, its contents now, and for an OCI layout its index and blobs.
+struct Opened {
+    store: StoreSpec,
+    catalog: Catalog,
+    layout: Option<std::sync::Arc<LayoutIndex>>,
+}
+
+impl Opened {
+    fn new(flags: &StoreFlags) -> Result<Self> {
+        let store = super::resolve(flags)?;
+        let loaded = crate::store::load(&store)?;
+        Ok(Opened {
+            store,
+            catalog: Catalog::new(loaded.snapshot),
+            layout: loaded.layout,
+        })
+    }
+
+    fn plan_removal(&self, target: &Target, options: RemoveOptions) -> RemovalPlan {
+        crate::store::plan_removal(&self.catalog, self.layout.as_deref(), target, options)
+    }
 }
 
 /// podman prints one error as it is and several as a multierror list.
@@ -113,24 +129,14 @@ fn apply(
     crate::store::apply(store, steps, replan)
 }
 
-fn dry_run_summary(store: &StoreSpec, plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
-    // A layout has no layers of its own to delete: what goes is the blobs no descriptor
-    // reaches any more, which is what the preview must show.
-    if let StoreSpec::Oci(layout) = store {
-        let blobs = oci_writer::preview(layout, &plan.steps)?;
-        for blob in &blobs.removed_blobs {
-            writeln!(out, "Deleted blob: {} ({} bytes)", blob.digest, blob.size)?;
-        }
-        writeln!(
-            out,
-            "Reclaimed: {} ({} bytes)\nDry run: nothing was changed.",
-            podman_size(blobs.removed_bytes),
-            blobs.removed_bytes
-        )?;
-        return Ok(());
-    }
+fn dry_run_summary(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
     for layer in &plan.layers {
         writeln!(out, "Deleted layer: {layer}")?;
+    }
+    // A layout has no layers of its own to delete: what goes is the blobs no descriptor
+    // reaches any more.
+    for blob in &plan.blobs {
+        writeln!(out, "Deleted blob: {} ({} bytes)", blob.digest, blob.size)?;
     }
     for container in &plan.containers {
         writeln!(out, "Removed container: {container}")?;
@@ -161,10 +167,10 @@ pub fn rm(flags: &StoreFlags, args: &RmArgs, out: &mut dyn Write) -> Result<i32>
         no_prune: args.no_prune,
         ignore: args.ignore,
     };
-    let (store, catalog) = open(flags)?;
-    let plan = plan_removal(&catalog, &target, options);
+    let opened = Opened::new(flags)?;
+    let plan = opened.plan_removal(&target, options);
     if !args.preview.dry_run {
-        apply(&store, &plan.steps, |now| {
+        apply(&opened.store, &plan.steps, |now| {
             plan_removal(now, &target, options).steps
         })?;
     }
@@ -180,7 +186,7 @@ pub fn rm(flags: &StoreFlags, args: &RmArgs, out: &mut dyn Write) -> Result<i32>
         writeln!(out, "Deleted: {id}")?;
     }
     if args.preview.dry_run {
-        dry_run_summary(&store, &plan, out)?;
+        dry_run_summary(&plan, out)?;
     }
     out.flush()?;
     print_errors(&messages(&plan.errors));
@@ -189,10 +195,10 @@ pub fn rm(flags: &StoreFlags, args: &RmArgs, out: &mut dyn Write) -> Result<i32>
 
 pub fn prune(flags: &StoreFlags, args: &PruneArgs, out: &mut dyn Write) -> Result<i32> {
     let target = Target::Prune { all: args.all };
-    let (store, catalog) = open(flags)?;
-    let plan = plan_removal(&catalog, &target, RemoveOptions::default());
+    let opened = Opened::new(flags)?;
+    let plan = opened.plan_removal(&target, RemoveOptions::default());
     if !args.preview.dry_run {
-        apply(&store, &plan.steps, |now| {
+        apply(&opened.store, &plan.steps, |now| {
             plan_removal(now, &target, RemoveOptions::default()).steps
         })?;
     }
@@ -205,7 +211,7 @@ pub fn prune(flags: &StoreFlags, args: &PruneArgs, out: &mut dyn Write) -> Resul
         writeln!(out, "{id}")?;
     }
     if args.preview.dry_run {
-        dry_run_summary(&store, &plan, out)?;
+        dry_run_summary(&plan, out)?;
     }
     out.flush()?;
     print_errors(&messages(&plan.errors));
@@ -218,10 +224,10 @@ fn names_change(
     out: &mut dyn Write,
     planner: impl Fn(&Catalog) -> NamesPlan,
 ) -> Result<i32> {
-    let (store, catalog) = open(flags)?;
-    let plan = planner(&catalog);
+    let opened = Opened::new(flags)?;
+    let plan = planner(&opened.catalog);
     if !preview.dry_run {
-        apply(&store, &plan.steps, |now| planner(now).steps)?;
+        apply(&opened.store, &plan.steps, |now| planner(now).steps)?;
     }
     if preview.json.enabled() {
         serde_json::to_writer_pretty(&mut *out, &plan)?;

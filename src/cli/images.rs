@@ -7,7 +7,7 @@ use crate::model::{Catalog, ImageIdx};
 use anyhow::Result;
 use jiff::Timestamp;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -31,11 +31,42 @@ pub struct Args {
     pub sort: String,
 }
 
-/// The images podman lists: all of them with `--all`, else all but intermediates.
+/// The images podman lists: all of them with `--all`, else all but intermediates and the
+/// platform images of manifest lists (parts of their list, as intermediates are parts of
+/// their children).
 pub fn listed(catalog: &Catalog, all: bool) -> Vec<ImageIdx> {
-    (0..catalog.snapshot.images.len())
-        .filter(|&i| all || !catalog.lineage.is_intermediate(&catalog.snapshot, i))
+    let snapshot = &catalog.snapshot;
+    (0..snapshot.images.len())
+        .filter(|&i| {
+            all || !(catalog.lineage.is_intermediate(snapshot, i) || snapshot.list_of(i).is_some())
+        })
         .collect()
+}
+
+/// Moves the rows of a list's platform images right under their list's first row, so that
+/// `--all` shows each list with its platforms.
+fn group_instances(catalog: &Catalog, rows: Vec<Row>) -> Vec<Row> {
+    let snapshot = &catalog.snapshot;
+    let listed: HashSet<ImageIdx> = rows.iter().map(|r| r.image).collect();
+    let (mut instances, others): (Vec<Row>, Vec<Row>) = rows.into_iter().partition(|r| {
+        snapshot
+            .list_of(r.image)
+            .is_some_and(|l| listed.contains(&l))
+    });
+    let mut grouped = Vec::with_capacity(others.len() + instances.len());
+    let mut placed = HashSet::new();
+    for row in others {
+        let image = row.image;
+        grouped.push(row);
+        if placed.insert(image) {
+            for (instance, _) in snapshot.instances(image) {
+                let (mine, rest) = instances.into_iter().partition(|r| r.image == instance);
+                instances = rest;
+                grouped.extend::<Vec<Row>>(mine);
+            }
+        }
+    }
+    grouped
 }
 
 /// One line of the table: an image under one of its names.
@@ -96,6 +127,7 @@ pub fn run(catalog: &Catalog, args: &Args, now: Timestamp, out: &mut dyn Write) 
     let images = listed(catalog, args.all);
     let mut rows = rows(catalog, &images);
     sort_rows(catalog, &mut rows, &args.sort);
+    let rows = group_instances(catalog, rows);
     if args.json.enabled() {
         let mut seen = std::collections::HashSet::new();
         let mut images = Vec::new();
@@ -187,9 +219,23 @@ pub struct ImageJson {
     /// cairn: an untagged image with children.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub intermediate: bool,
+    /// cairn: a manifest list's platform images.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub instances: Vec<InstanceJson>,
+    /// cairn: the manifest list a platform image belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance_of: Option<String>,
     /// cairn: why the image cannot be read whole.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InstanceJson {
+    #[serde(rename = "Id")]
+    pub id: String,
+    pub platform: String,
 }
 
 pub fn image_json(catalog: &Catalog, idx: ImageIdx) -> ImageJson {
@@ -226,6 +272,15 @@ pub fn image_json(catalog: &Catalog, idx: ImageIdx) -> ImageJson {
             .unwrap_or_default(),
         unique_size: size.unique,
         intermediate: catalog.lineage.is_intermediate(snapshot, idx),
+        instances: image
+            .instances
+            .iter()
+            .map(|i| InstanceJson {
+                id: i.id.clone(),
+                platform: i.platform.clone(),
+            })
+            .collect(),
+        instance_of: snapshot.list_of(idx).map(|l| snapshot.images[l].id.clone()),
         problems: image.problems.clone(),
     }
 }

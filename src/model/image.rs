@@ -29,6 +29,12 @@ pub struct Image {
     pub read_only: bool,
     /// True when the image is a manifest list or image index rather than an image.
     pub manifest_list: bool,
+    /// A manifest list's platform images, in the list's order. They are images of their own,
+    /// but belong to the list: shown under it, removed with it, never dangling.
+    pub instances: Vec<Instance>,
+    /// The image it was committed on top of, where the store records it (Docker's `Parent`);
+    /// podman records none and lineage is inferred from layers and history instead.
+    pub parent: Option<String>,
     /// The parsed config, when it could be read.
     pub config: Option<ImageConfig>,
     /// Why the image cannot be read whole; empty for a healthy image.
@@ -50,6 +56,15 @@ impl Image {
 /// The first 12 characters of an ID, or the whole ID when it is shorter.
 pub fn short_id(id: &str) -> &str {
     id.get(..12).unwrap_or(id)
+}
+
+/// One platform image of a manifest list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Instance {
+    /// The instance's image ID.
+    pub id: String,
+    /// `os/architecture[/variant]` as the list states it.
+    pub platform: String,
 }
 
 /// What the image config says, reduced to what cairn shows and what lineage needs.

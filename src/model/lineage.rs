@@ -41,9 +41,12 @@ impl Lineage {
         self.children.get(image).map_or(&[], Vec::as_slice)
     }
 
-    /// No names and no children: `podman image prune` removes these.
+    /// No names and no children: `podman image prune` removes these. A manifest list's
+    /// platform image has no name of its own but belongs to the list, so it is not one.
     pub fn is_dangling(&self, snapshot: &Snapshot, image: ImageIdx) -> bool {
-        snapshot.images[image].names.is_empty() && self.children(image).is_empty()
+        snapshot.images[image].names.is_empty()
+            && self.children(image).is_empty()
+            && snapshot.list_of(image).is_none()
     }
 
     /// No names but children: `podman images` hides these without `--all`.

@@ -14,12 +14,14 @@ pub mod lineage;
 pub mod lookup;
 pub mod reference;
 pub mod removal;
+pub mod rules;
 pub mod size;
 pub mod snapshot;
 pub mod tagging;
 
 pub use catalog::Catalog;
 pub use container::Container;
-pub use image::{HistoryEntry, Image, ImageConfig};
+pub use image::{HistoryEntry, Image, ImageConfig, Instance};
 pub use layer::Layer;
+pub use rules::Rules;
 pub use snapshot::{ImageIdx, LayerIdx, Snapshot};

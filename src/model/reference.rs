@@ -194,6 +194,48 @@ pub fn normalize(name: &str) -> Result<ImageName, NameError> {
     }
 }
 
+/// Which of an image's names `name` means: the name itself when the image has it as
+/// written (an OCI layout's `umoci-base`), else podman's normalization of it.
+pub fn stored_name(names: &[String], name: &str) -> Result<String, NameError> {
+    if names.iter().any(|n| n == name) {
+        return Ok(name.to_string());
+    }
+    normalize(name).map(|n| n.to_string_full())
+}
+
+/// The image-spec's grammar for `org.opencontainers.image.ref.name`: alphanumeric
+/// components joined by one of `-._:@+` or `--`, in `/`-separated parts.
+pub fn is_ref_name(name: &str) -> bool {
+    let component = |c: &str| {
+        let b = c.as_bytes();
+        let sep = |x: u8| matches!(x, b'-' | b'.' | b'_' | b':' | b'@' | b'+');
+        if b.is_empty() || !b[0].is_ascii_alphanumeric() || !b[b.len() - 1].is_ascii_alphanumeric()
+        {
+            return false;
+        }
+        let mut i = 0;
+        while i < b.len() {
+            if b[i].is_ascii_alphanumeric() {
+                i += 1;
+            } else if b[i] == b'-' && b.get(i + 1) == Some(&b'-') {
+                i += 2;
+                if !b.get(i).is_some_and(u8::is_ascii_alphanumeric) {
+                    return false;
+                }
+            } else if sep(b[i]) {
+                i += 1;
+                if !b.get(i).is_some_and(u8::is_ascii_alphanumeric) {
+                    return false;
+                }
+            } else {
+                return false;
+            }
+        }
+        true
+    };
+    !name.is_empty() && name.split('/').all(component)
+}
+
 /// The names of an image that carry a tag, in the image's order (podman's `RepoTags`).
 pub fn repo_tags(names: &[String]) -> Vec<String> {
     names
@@ -240,6 +282,33 @@ mod tests {
             tag: parsed.tag().map(str::to_string),
             digest: parsed.digest().map(str::to_string),
         })
+    }
+
+    #[test]
+    fn ref_names_follow_the_image_spec_grammar() {
+        for good in [
+            "umoci-base",
+            "1.0",
+            "localhost/app:1.0",
+            "a--b",
+            "v1+build.2",
+            "a@b",
+        ] {
+            assert!(is_ref_name(good), "{good} is a ref name");
+        }
+        for bad in [
+            "", "-a", "a-", "a---b", "a..b", "a/", "/a", "a b", "a/../b", "é",
+        ] {
+            assert!(!is_ref_name(bad), "{bad:?} is not a ref name");
+        }
+    }
+
+    #[test]
+    fn a_stored_name_is_matched_as_written_before_normalizing() {
+        let names = vec!["umoci-base".to_string(), "localhost/app:1".to_string()];
+        assert_eq!(stored_name(&names, "umoci-base").unwrap(), "umoci-base");
+        assert_eq!(stored_name(&names, "app:1").unwrap(), "localhost/app:1");
+        assert_eq!(stored_name(&[], "app").unwrap(), "localhost/app:latest");
     }
 
     #[test]

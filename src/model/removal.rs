@@ -75,6 +75,13 @@ pub enum Step {
     DeleteImage { image: String, layers: Vec<String> },
 }
 
+/// A file an OCI layout no longer needs once the change is made, and its size.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Blob {
+    pub digest: String,
+    pub size: u64,
+}
+
 /// The answer to "what would this removal do?": shown before, and applied as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RemovalPlan {
@@ -98,6 +105,9 @@ pub struct RemovalPlan {
     /// Every image whose record goes, in order, reported deleted or not: what
     /// `podman image prune` prints.
     pub records_deleted: Vec<String>,
+    /// OCI layouts: the blobs no descriptor reaches any more, deleted as `umoci gc` would.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub blobs: Vec<Blob>,
 }
 
 impl RemovalPlan {
@@ -130,8 +140,10 @@ pub fn plan_removal(catalog: &Catalog, target: &Target, options: RemoveOptions) 
         Target::References(references) => sim.remove_references(references),
         Target::All => {
             // `rmi --all` lists with the filter readonly=false, then removes each.
+            // A list's platform images go with their list, not on their own.
             let images: Vec<ImageIdx> = (0..catalog.snapshot.images.len())
                 .filter(|&i| !catalog.snapshot.images[i].read_only)
+                .filter(|&i| catalog.snapshot.list_of(i).is_none())
                 .collect();
             sim.remove_listed(&images);
         }
@@ -239,6 +251,7 @@ impl<'a> Simulation<'a> {
                 .filter(|&i| {
                     self.image_alive[i]
                         && !self.catalog.snapshot.images[i].read_only
+                        && self.alive_list_of(i).is_none()
                         && !self.used_by_container(i)
                         && (all || self.is_dangling(i))
                 })
@@ -263,9 +276,19 @@ impl<'a> Simulation<'a> {
         parent_of(&self.catalog.snapshot, &self.catalog.tree, image, &alive)
     }
 
-    /// `IsDangling`: no names and no children, in the store as it is now.
+    /// `IsDangling`: no names and no children, in the store as it is now. A platform image
+    /// of a list that is still there belongs to the list.
     fn is_dangling(&self, image: ImageIdx) -> bool {
-        self.names[image].is_empty() && self.alive_children(image).is_empty()
+        self.names[image].is_empty()
+            && self.alive_children(image).is_empty()
+            && self.alive_list_of(image).is_none()
+    }
+
+    fn alive_list_of(&self, image: ImageIdx) -> Option<ImageIdx> {
+        self.catalog
+            .snapshot
+            .list_of(image)
+            .filter(|&list| self.image_alive[list])
     }
 
     fn containers_of(&self, image: ImageIdx) -> Vec<usize> {
@@ -293,6 +316,19 @@ impl<'a> Simulation<'a> {
             self.error(
                 report_as,
                 format!("cannot remove read-only image {id:?}"),
+                ErrorKind::Other,
+            );
+            return;
+        }
+        // A platform image is part of its list: removing it alone would break the list.
+        if let Some(list) = self.alive_list_of(image) {
+            let list = &self.catalog.snapshot.images[list];
+            let list_name = list.names.first().unwrap_or(&list.id);
+            self.error(
+                report_as,
+                format!(
+                    "image {id} is a platform instance of the manifest list {list_name}: remove the list"
+                ),
                 ErrorKind::Other,
             );
             return;
@@ -386,9 +422,8 @@ impl<'a> Simulation<'a> {
 
     /// libimage `Untag`: the name is normalized, and must be one of the image's names.
     fn untag(&mut self, image: ImageIdx, name: &str) -> Result<(), String> {
-        let normalized = super::reference::normalize(name)
-            .map_err(|e| e.to_string())?
-            .to_string_full();
+        let normalized =
+            super::reference::stored_name(&self.names[image], name).map_err(|e| e.to_string())?;
         let names = &mut self.names[image];
         let before = names.len();
         names.retain(|n| *n != normalized);

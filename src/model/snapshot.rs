@@ -1,6 +1,6 @@
 //! A store's contents at one moment, with the indexes every query needs.
 
-use super::{Container, Image, Layer};
+use super::{Container, Image, Layer, Rules};
 use std::collections::HashMap;
 
 /// Position of an image in [`Snapshot::images`].
@@ -17,12 +17,16 @@ pub struct Snapshot {
     pub images: Vec<Image>,
     pub layers: Vec<Layer>,
     pub containers: Vec<Container>,
+    /// Whose rules the store follows.
+    pub rules: Rules,
     image_by_id: HashMap<String, ImageIdx>,
     /// Image indexes sorted by ID, one per ID, for prefix lookups.
     image_ids_sorted: Vec<ImageIdx>,
     image_by_name: HashMap<String, ImageIdx>,
     layer_by_id: HashMap<String, LayerIdx>,
     containers_by_image: HashMap<String, Vec<usize>>,
+    /// For each image, the manifest list it is a platform instance of.
+    list_of: Vec<Option<ImageIdx>>,
 }
 
 impl Snapshot {
@@ -58,16 +62,35 @@ impl Snapshot {
                     .push(idx);
             }
         }
+        let mut list_of = vec![None; images.len()];
+        for (list, image) in images.iter().enumerate() {
+            for instance in &image.instances {
+                if let Some(&idx) = image_by_id.get(&instance.id)
+                    && idx != list
+                    && list_of[idx].is_none()
+                {
+                    list_of[idx] = Some(list);
+                }
+            }
+        }
         Snapshot {
             images,
             layers,
             containers,
+            rules: Rules::default(),
             image_by_id,
             image_ids_sorted,
             image_by_name,
             layer_by_id,
             containers_by_image,
+            list_of,
         }
+    }
+
+    /// The same snapshot, read under another tool's rules.
+    pub fn with_rules(mut self, rules: Rules) -> Self {
+        self.rules = rules;
+        self
     }
 
     pub fn image(&self, idx: ImageIdx) -> &Image {
@@ -89,6 +112,19 @@ impl Snapshot {
             .into_iter()
             .flatten()
             .map(|&c| &self.containers[c])
+    }
+
+    /// The manifest list an image is a platform instance of, if any.
+    pub fn list_of(&self, idx: ImageIdx) -> Option<ImageIdx> {
+        self.list_of.get(idx).copied().flatten()
+    }
+
+    /// A manifest list's platform images that are in the store, with their platforms.
+    pub fn instances(&self, list: ImageIdx) -> impl Iterator<Item = (ImageIdx, &str)> {
+        self.images[list]
+            .instances
+            .iter()
+            .filter_map(|i| Some((self.image_by_id(&i.id)?, i.platform.as_str())))
     }
 
     /// containers/storage's own lookup: an exact ID, an exact full name, or an ID prefix

@@ -2,8 +2,9 @@
 //! containers/storage `SetNames`): the names added, the names taken from other images, and
 //! the steps that apply it. Like podman, the first bad name stops the rest.
 
+use super::Rules;
 use super::lookup::lookup;
-use super::reference::normalize;
+use super::reference::{is_ref_name, normalize, stored_name};
 use super::removal::Step;
 use super::{Catalog, ImageIdx};
 use serde::Serialize;
@@ -109,7 +110,7 @@ pub fn plan_tag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
         Err(plan) => return plan,
     };
     for name in names {
-        let full = match tag_name(name) {
+        let full = match tag_name(catalog.snapshot.rules, name) {
             Ok(full) => full,
             Err(message) => {
                 plan.errors.push(message);
@@ -124,10 +125,19 @@ pub fn plan_tag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
     plan
 }
 
-/// libimage `Tag`'s checks: no digests, and podman's normalization.
-fn tag_name(name: &str) -> Result<String, String> {
+/// libimage `Tag`'s checks: no digests, and podman's normalization. A layout's name is
+/// written as given, as `skopeo copy` and `umoci tag` write it, if the image-spec allows it.
+fn tag_name(rules: Rules, name: &str) -> Result<String, String> {
     if name.starts_with("sha256:") {
         return Err(format!("{name}: tag by digest not supported"));
+    }
+    if rules == Rules::Layout {
+        return match is_ref_name(name) {
+            true => Ok(name.to_string()),
+            false => Err(format!(
+                "{name:?} is not a valid OCI ref name: letters and digits, separated by one of -._:@+ or --, in /-separated parts"
+            )),
+        };
     }
     let normalized = normalize(name).map_err(|e| format!("normalizing name {name:?}: {e}"))?;
     if normalized.digest.is_some() {
@@ -153,8 +163,8 @@ pub fn plan_untag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan
                 .push(format!("{name}: untag by digest not supported"));
             break;
         }
-        let full = match normalize(name) {
-            Ok(n) => n.to_string_full(),
+        let full = match stored_name(&state.names[idx], name) {
+            Ok(full) => full,
             Err(e) => {
                 plan.errors.push(format!("normalizing name {name:?}: {e}"));
                 break;

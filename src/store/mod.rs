@@ -9,36 +9,71 @@ pub mod containers_storage;
 pub mod lockfile;
 pub mod oci;
 pub mod selection;
+pub mod watch;
 
 pub use selection::{StoreFlags, StoreSpec};
+pub use watch::Watch;
 
 use crate::model::Catalog;
-use crate::model::removal::Step;
+use crate::model::removal::{RemovalPlan, RemoveOptions, Step, Target};
 use anyhow::Result;
-use containers_storage::{Loaded, LockTokens};
 use lockfile::LockFile;
+use oci::plan::LayoutIndex;
+use std::sync::Arc;
 
-/// Reads the store. For an OCI layout the watched token is that of cairn's own lock file, so
-/// a change made by another cairn is seen (skopeo and umoci take no lock to watch).
+/// A loaded store: the snapshot, what to watch to tell a later change by another tool from
+/// no change, and for an OCI layout what previews of changes need besides the model.
+#[derive(Debug)]
+pub struct Loaded {
+    pub snapshot: crate::model::Snapshot,
+    pub watch: Watch,
+    pub layout: Option<Arc<LayoutIndex>>,
+}
+
+/// Reads the store.
 pub fn load(spec: &StoreSpec) -> Result<Loaded> {
     match spec {
         StoreSpec::ContainersStorage(options) => containers_storage::load(options),
         StoreSpec::Oci(store) => {
+            // cairn's own lock keeps a change by another cairn out while reading; skopeo and
+            // umoci take none, so index.json itself is watched too.
             let lock_path = store.path.join(oci::writer::LOCK_FILE);
             let lock = match store.kind {
-                oci::OciKind::Layout => LockFile::open_existing(&lock_path)?,
+                oci::OciKind::Layout if !store.demo => LockFile::open_existing(&lock_path)?,
                 _ => None,
             };
             let guard = lock.as_ref().map(LockFile::read).transpose()?;
-            let tokens = match &lock {
-                Some(lock) => LockTokens(vec![(lock_path.clone(), lock.token()?)]),
-                None => LockTokens::default(),
-            };
-            let snapshot = store.load()?;
+            let mut watch = Watch::default();
+            if let Some(lock) = &lock {
+                watch.lock(&lock_path, lock.token()?);
+            }
+            if store.kind == oci::OciKind::Layout && !store.demo {
+                watch.file(&store.path.join("index.json"));
+            }
+            let (snapshot, layout) = store.load_with_index()?;
             drop(guard);
-            Ok(Loaded { snapshot, tokens })
+            Ok(Loaded {
+                snapshot,
+                watch,
+                layout: layout.map(Arc::new),
+            })
         }
     }
+}
+
+/// Plans a removal the way the store will carry it out: the model's plan, told in an OCI
+/// layout's terms (blobs instead of layers) when the store is one.
+pub fn plan_removal(
+    catalog: &Catalog,
+    layout: Option<&LayoutIndex>,
+    target: &Target,
+    options: RemoveOptions,
+) -> RemovalPlan {
+    let mut plan = crate::model::removal::plan_removal(catalog, target, options);
+    if let Some(layout) = layout {
+        oci::plan::refine_removal(layout, &catalog.snapshot, &mut plan);
+    }
+    plan
 }
 
 /// Applies `steps` if re-planning under the store's lock gives the same steps.

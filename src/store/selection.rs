@@ -4,16 +4,19 @@
 use super::containers_storage::{self, StorageOptions};
 use super::oci::{OciKind, OciStore};
 use anyhow::{Result, bail};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// What cairn says when it opens the bundled demo because the machine has no store.
 pub const DEMO_NOTICE: &str = "cairn: no image store found; showing the bundled demo (assets/demo)";
 
-/// The demo layout made by `scripts/make-demo.sh`. Found through the source tree the binary
-/// was built from: cairn ships no installer yet, and `cargo run`/`cargo install --path`
-/// both leave the tree in place.
-pub fn demo_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo")
+/// The demo store: the layout `scripts/make-demo.sh` writes to `assets/demo`, compiled into
+/// the binary, so an installed cairn has it too.
+pub fn demo() -> OciStore {
+    OciStore {
+        kind: OciKind::Layout,
+        path: PathBuf::from("assets/demo"),
+        demo: true,
+    }
 }
 
 /// The global store flags, shared by every command.
@@ -109,14 +112,8 @@ impl StoreFlags {
         }
         let env = containers_storage::config::Environment::from_process();
         let options = containers_storage::config::resolve(&flags, &env)?;
-        let demo = demo_path();
-        if self.nothing_chosen() && env.storage_conf.is_none() && !options.exists() && demo.is_dir()
-        {
-            return Ok(StoreSpec::Oci(OciStore {
-                kind: OciKind::Layout,
-                path: demo,
-                demo: true,
-            }));
+        if self.nothing_chosen() && env.storage_conf.is_none() && !options.exists() {
+            return Ok(StoreSpec::Oci(demo()));
         }
         Ok(StoreSpec::ContainersStorage(options))
     }

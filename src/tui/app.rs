@@ -882,9 +882,13 @@ impl App {
         let needle = self.filter.to_lowercase();
         let needle = needle.strip_prefix("sha256:").unwrap_or(&needle);
         let lineage = self.lineage.as_ref();
+        let matches = |i: ImageIdx| needle.is_empty() || facts.search[i].contains(needle);
+        // A list's platform images are shown right under the list, not sorted on their own;
+        // a list is shown when it or one of them matches the filter.
         let mut rows: Vec<ImageIdx> = (0..snapshot.images.len())
+            .filter(|&i| snapshot.list_of(i).is_none())
             .filter(|&i| self.show_all || lineage.is_none_or(|l| !l.is_intermediate(snapshot, i)))
-            .filter(|&i| needle.is_empty() || facts.search[i].contains(needle))
+            .filter(|&i| matches(i) || snapshot.instances(i).any(|(p, _)| matches(p)))
             .collect();
         match self.sort {
             SortKey::Created => rows.sort_by_key(|&i| {
@@ -902,7 +906,11 @@ impl App {
         if self.sort_reverse {
             rows.reverse();
         }
-        self.rows = rows;
+        self.rows = Vec::with_capacity(rows.len());
+        for image in rows {
+            self.rows.push(image);
+            self.rows.extend(snapshot.instances(image).map(|(i, _)| i));
+        }
         let wanted = self
             .selected_id
             .as_deref()
@@ -1121,6 +1129,23 @@ fn details(
         if children > 0 {
             push("Children", vec![children.to_string()]);
         }
+    }
+    push(
+        "Platforms",
+        snapshot
+            .instances(image)
+            .map(|(i, platform)| format!("{platform} {}", snapshot.images[i].short_id()))
+            .collect(),
+    );
+    if let Some(list) = snapshot.list_of(image) {
+        push(
+            "Platform of",
+            vec![format!(
+                "{} {}",
+                snapshot.images[list].short_id(),
+                store.facts.names[list]
+            )],
+        );
     }
     let containers: Vec<String> = snapshot
         .containers_of(image)

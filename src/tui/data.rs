@@ -4,7 +4,9 @@
 
 use crate::model::image::short_id;
 use crate::model::reference::repo_tags;
+use crate::model::removal::{RemovalPlan, RemoveOptions, Target};
 use crate::model::{Catalog, ImageIdx, LayerIdx};
+use crate::store::oci::plan::LayoutIndex;
 use jiff::Timestamp;
 use std::sync::Arc;
 
@@ -14,12 +16,28 @@ use std::sync::Arc;
 pub struct StoreData {
     pub catalog: Arc<Catalog>,
     pub facts: Arc<Facts>,
+    /// An OCI layout's index and blobs, which removal previews are told in.
+    pub layout: Option<Arc<LayoutIndex>>,
 }
 
 impl StoreData {
     pub fn new(catalog: Arc<Catalog>) -> Self {
         let facts = Arc::new(Facts::new(&catalog));
-        StoreData { catalog, facts }
+        StoreData {
+            catalog,
+            facts,
+            layout: None,
+        }
+    }
+
+    pub fn with_layout(mut self, layout: Option<Arc<LayoutIndex>>) -> Self {
+        self.layout = layout;
+        self
+    }
+
+    /// What a removal would do, as the store will carry it out.
+    pub fn plan_removal(&self, target: &Target, options: RemoveOptions) -> RemovalPlan {
+        crate::store::plan_removal(&self.catalog, self.layout.as_deref(), target, options)
     }
 }
 
@@ -65,6 +83,14 @@ impl Facts {
                 }
             }
             search.push(text);
+        }
+        // A list's platform image has no name of its own: it is known by its list's.
+        for list in 0..snapshot.images.len() {
+            for (instance, platform) in snapshot.instances(list) {
+                if names[instance] == NO_NAME && names[list] != NO_NAME {
+                    names[instance] = format!("{} ({platform})", names[list]);
+                }
+            }
         }
         Facts {
             names,

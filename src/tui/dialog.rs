@@ -6,9 +6,10 @@
 
 use super::data::{NO_NAME, StoreData};
 use crate::model::Catalog;
+use crate::model::Rules;
 use crate::model::human::podman_size;
 use crate::model::image::short_id;
-use crate::model::reference::normalize;
+use crate::model::reference::{is_ref_name, normalize};
 use crate::model::removal::{RemovalPlan, RemoveOptions, Step, Target, plan_removal};
 use crate::model::tagging::{NamesPlan, plan_tag, plan_untag};
 use tui_input::{Input, InputRequest};
@@ -49,13 +50,23 @@ pub enum NameCheck {
 }
 
 impl NameCheck {
-    pub fn of(text: &str) -> Self {
+    /// Checks the text under the store's rules: podman's normalization, or for an OCI
+    /// layout the image-spec's ref name grammar (the name is written as typed).
+    pub fn of(text: &str, rules: Rules) -> Self {
         let text = text.trim();
         if text.is_empty() {
             return NameCheck::Empty;
         }
         if text.starts_with("sha256:") {
             return NameCheck::Invalid("tag by digest not supported".into());
+        }
+        if rules == Rules::Layout {
+            return match is_ref_name(text) {
+                true => NameCheck::Valid(text.to_string()),
+                false => NameCheck::Invalid(
+                    "not an OCI ref name (letters and digits joined by -._:@+)".into(),
+                ),
+            };
         }
         match normalize(text) {
             Ok(name) if name.digest.is_some() => {
@@ -115,7 +126,7 @@ impl TagDialog {
 
     pub fn replan(&mut self, store: &StoreData) {
         let catalog = &store.catalog;
-        self.check = NameCheck::of(self.input.value());
+        self.check = NameCheck::of(self.input.value(), catalog.snapshot.rules);
         self.moves.clear();
         self.already = false;
         self.plan = match &self.check {
@@ -273,7 +284,7 @@ impl RemoveDialog {
     }
 
     pub fn replan(&mut self, store: &StoreData) {
-        self.plan = self.change_kind().plan(&store.catalog);
+        self.plan = self.change_kind().plan(store);
         self.tree = plan_tree(store, &self.plan);
         self.scroll = self.scroll.min(self.tree.len().saturating_sub(1));
     }
@@ -305,7 +316,7 @@ impl PruneDialog {
     }
 
     pub fn replan(&mut self, store: &StoreData) {
-        self.plan = Change::Prune { all: self.all }.plan(&store.catalog);
+        self.plan = Change::Prune { all: self.all }.plan(store);
         self.tree = plan_tree(store, &self.plan);
         self.scroll = self.scroll.min(self.tree.len().saturating_sub(1));
     }
@@ -340,6 +351,9 @@ pub fn removal_summary(verb: &str, plan: &RemovalPlan) -> String {
     }
     if !plan.layers.is_empty() {
         parts.push(count(plan.layers.len(), "layer"));
+    }
+    if !plan.blobs.is_empty() {
+        parts.push(count(plan.blobs.len(), "blob"));
     }
     if !plan.containers.is_empty() {
         parts.push(count(plan.containers.len(), "container"));
@@ -425,45 +439,63 @@ pub fn plan_tree(store: &StoreData, plan: &RemovalPlan) -> Vec<PlanLine> {
             })
             .collect(),
     );
-    let layer_bytes: u64 = plan
-        .layers
-        .iter()
-        .filter_map(|l| snapshot.layer_by_id(l))
-        .map(|l| snapshot.layers[l].diff_size.unwrap_or(0))
-        .sum();
-    group(
-        format!(
-            "Layers ({}) · {}",
-            plan.layers.len(),
-            podman_size(layer_bytes)
-        ),
-        plan.layers
-            .iter()
-            .map(|id| {
-                let size = snapshot
+    match &store.layout {
+        // A layout deletes files, not layer records or containers: the blobs no descriptor
+        // reaches any more.
+        Some(_) => {
+            let bytes: u64 = plan.blobs.iter().map(|b| b.size).sum();
+            group(
+                format!("Blobs ({}) · {}", plan.blobs.len(), podman_size(bytes)),
+                plan.blobs
+                    .iter()
+                    .map(|b| {
+                        let hex = b
+                            .digest
+                            .split_once(':')
+                            .map_or(b.digest.as_str(), |(_, h)| h);
+                        (short_id(hex).to_string(), podman_size(b.size))
+                    })
+                    .collect(),
+            );
+        }
+        None => {
+            let size = |id: &String| {
+                snapshot
                     .layer_by_id(id)
                     .and_then(|l| snapshot.layers[l].diff_size)
-                    .map(podman_size)
-                    .unwrap_or_default();
-                (short_id(id).to_string(), size)
-            })
-            .collect(),
-    );
-    group(
-        format!("Containers ({})", plan.containers.len()),
-        plan.containers
-            .iter()
-            .map(|id| {
-                let names = snapshot
-                    .containers
+            };
+            let layer_bytes: u64 = plan.layers.iter().filter_map(size).sum();
+            group(
+                format!(
+                    "Layers ({}) · {}",
+                    plan.layers.len(),
+                    podman_size(layer_bytes)
+                ),
+                plan.layers
                     .iter()
-                    .find(|c| c.id == *id)
-                    .map(|c| c.names.join(", "))
-                    .unwrap_or_default();
-                (short_id(id).to_string(), names)
-            })
-            .collect(),
-    );
+                    .map(|id| {
+                        let size = size(id).map(podman_size).unwrap_or_default();
+                        (short_id(id).to_string(), size)
+                    })
+                    .collect(),
+            );
+            group(
+                format!("Containers ({})", plan.containers.len()),
+                plan.containers
+                    .iter()
+                    .map(|id| {
+                        let names = snapshot
+                            .containers
+                            .iter()
+                            .find(|c| c.id == *id)
+                            .map(|c| c.names.join(", "))
+                            .unwrap_or_default();
+                        (short_id(id).to_string(), names)
+                    })
+                    .collect(),
+            );
+        }
+    }
     for error in &plan.errors {
         lines.push(PlanLine {
             kind: LineKind::Blocked,
@@ -501,18 +533,21 @@ pub enum Change {
 }
 
 impl Change {
-    fn plan(&self, catalog: &Catalog) -> RemovalPlan {
+    /// What a removal or prune targets, with which options.
+    fn removal(&self) -> Option<(Target, RemoveOptions)> {
         match self {
             Change::Remove { image, options } => {
-                plan_removal(catalog, &Target::References(vec![image.clone()]), *options)
+                Some((Target::References(vec![image.clone()]), *options))
             }
-            Change::Prune { all } => plan_removal(
-                catalog,
-                &Target::Prune { all: *all },
-                RemoveOptions::default(),
-            ),
-            _ => RemovalPlan::default(),
+            Change::Prune { all } => Some((Target::Prune { all: *all }, RemoveOptions::default())),
+            Change::Tag { .. } | Change::Untag { .. } => None,
         }
+    }
+
+    fn plan(&self, store: &StoreData) -> RemovalPlan {
+        self.removal()
+            .map(|(target, options)| store.plan_removal(&target, options))
+            .unwrap_or_default()
     }
 
     /// The steps this change takes on a catalog.
@@ -524,7 +559,10 @@ impl Change {
             Change::Untag { image, name } => {
                 plan_untag(catalog, image, std::slice::from_ref(name)).steps
             }
-            Change::Remove { .. } | Change::Prune { .. } => self.plan(catalog).steps,
+            Change::Remove { .. } | Change::Prune { .. } => self
+                .removal()
+                .map(|(target, options)| plan_removal(catalog, &target, options).steps)
+                .unwrap_or_default(),
         }
     }
 }

@@ -7,7 +7,7 @@ use super::data::StoreData;
 use crate::model::Catalog;
 use crate::model::lineage::Lineage;
 use crate::store::StoreSpec;
-use crate::store::containers_storage::LockTokens;
+use crate::store::Watch;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::thread;
@@ -60,11 +60,11 @@ impl StoreWatcher {
         let mut generation = 0;
         loop {
             generation += 1;
-            let tokens = match load(&self.options, generation, &send) {
-                Some(tokens) => tokens,
+            let watch = match load(&self.options, generation, &send) {
+                Some(watch) => watch,
                 None => return,
             };
-            if !self.wait_for_change(tokens.as_ref()) {
+            if !self.wait_for_change(watch.as_ref()) {
                 return;
             }
             if !send(LoaderMsg::Progress("reloading store")) {
@@ -76,7 +76,7 @@ impl StoreWatcher {
     /// Waits until the store changes or a reload is asked for. Requests that pile up while a
     /// load runs are drained here, so any number of them costs one load (the latest wins).
     /// Returns false when the UI has gone.
-    fn wait_for_change(&self, tokens: Option<&LockTokens>) -> bool {
+    fn wait_for_change(&self, watch: Option<&Watch>) -> bool {
         loop {
             match self.commands.recv_timeout(WATCH_INTERVAL) {
                 Ok(LoaderCmd::Reload) => {
@@ -85,7 +85,7 @@ impl StoreWatcher {
                 }
                 Err(RecvTimeoutError::Timeout) => {
                     // After a failed load there is nothing to compare: wait for a request.
-                    if tokens.is_some_and(LockTokens::changed) {
+                    if watch.is_some_and(Watch::changed) {
                         return true;
                     }
                 }
@@ -95,13 +95,13 @@ impl StoreWatcher {
     }
 }
 
-/// One load. Returns the lock tokens it saw (`Some(None)` when the load failed), or `None`
-/// when the UI has gone.
+/// One load. Returns what to watch for the next change (`Some(None)` when the load failed),
+/// or `None` when the UI has gone.
 fn load(
     options: &StoreSpec,
     generation: u64,
     send: &impl Fn(LoaderMsg) -> bool,
-) -> Option<Option<LockTokens>> {
+) -> Option<Option<Watch>> {
     if !send(LoaderMsg::Progress("reading store")) {
         return None;
     }
@@ -115,7 +115,7 @@ fn load(
         return None;
     }
     let catalog = Arc::new(Catalog::without_lineage(loaded.snapshot));
-    let data = StoreData::new(Arc::clone(&catalog));
+    let data = StoreData::new(Arc::clone(&catalog)).with_layout(loaded.layout);
     if !send(LoaderMsg::Loaded { generation, data }) {
         return None;
     }
@@ -127,5 +127,5 @@ fn load(
     }) {
         return None;
     }
-    Some(Some(loaded.tokens))
+    Some(Some(loaded.watch))
 }

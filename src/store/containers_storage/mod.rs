@@ -6,7 +6,8 @@ pub mod image_config;
 pub mod records;
 pub mod writer;
 
-use super::lockfile::{LockFile, LockGuard, Token};
+use super::lockfile::{LockFile, LockGuard};
+use super::{Loaded, Watch};
 use crate::model::{Container, Image, Layer, Snapshot};
 use anyhow::{Context, Result, bail};
 use jiff::Timestamp;
@@ -28,30 +29,6 @@ pub struct StorageOptions {
     pub additional_image_stores: Vec<PathBuf>,
     /// The user named the graph root: its absence is an error, not a reason to look elsewhere.
     pub explicit: bool,
-}
-
-/// A loaded store: the snapshot, and the lock tokens seen while reading it, so that a later
-/// change by another tool can be told from no change.
-#[derive(Debug)]
-pub struct Loaded {
-    pub snapshot: Snapshot,
-    pub tokens: LockTokens,
-}
-
-/// The tokens of every lock file read, by path.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct LockTokens(pub Vec<(PathBuf, Token)>);
-
-impl LockTokens {
-    /// True when a tool has written to the store since these tokens were read.
-    pub fn changed(&self) -> bool {
-        self.0
-            .iter()
-            .any(|(path, token)| match LockFile::open_existing(path) {
-                Ok(Some(lock)) => lock.token().map_or(true, |now| &now != token),
-                _ => true,
-            })
-    }
 }
 
 /// The folders of one driver's stores under a graph root.
@@ -113,15 +90,17 @@ pub fn load(options: &StorageOptions) -> Result<Loaded> {
         .flatten()
         .collect();
     let guards: Vec<LockGuard<'_>> = all_locks.iter().map(|l| l.read()).collect::<Result<_>>()?;
-    let tokens = LockTokens(
-        all_locks
-            .iter()
-            .map(|l| Ok((l.path().to_path_buf(), l.token()?)))
-            .collect::<Result<_>>()?,
-    );
+    let mut watch = Watch::default();
+    for lock in &all_locks {
+        watch.lock(lock.path(), lock.token()?);
+    }
     let snapshot = read_snapshot(options, driver)?;
     drop(guards);
-    Ok(Loaded { snapshot, tokens })
+    Ok(Loaded {
+        snapshot,
+        watch,
+        layout: None,
+    })
 }
 
 /// The lock files of the additional image stores, which are only ever read.

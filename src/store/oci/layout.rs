@@ -14,7 +14,7 @@
 
 use super::blobs::BlobSource;
 use super::digest::{Digest, chain_ids};
-use crate::model::{Image, Layer};
+use crate::model::{Image, Instance, Layer};
 use anyhow::{Context, Result, anyhow};
 use oci_spec::image::ImageConfiguration;
 use serde::Deserialize;
@@ -39,6 +39,23 @@ pub struct Descriptor {
 }
 
 impl Descriptor {
+    /// `os/architecture[/variant]` from the descriptor's platform, as `podman manifest
+    /// inspect` shows it; empty when the descriptor states none.
+    pub fn platform_name(&self) -> String {
+        let field = |key: &str| {
+            self.platform
+                .as_ref()
+                .and_then(|p| p.get(key))
+                .and_then(serde_json::Value::as_str)
+                .filter(|v| !v.is_empty())
+        };
+        ["os", "architecture", "variant"]
+            .into_iter()
+            .filter_map(field)
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
     /// The name a tool shows for this descriptor, if it has one.
     pub fn name(&self) -> Option<&str> {
         self.annotations
@@ -72,12 +89,15 @@ pub struct TopEntry {
     pub image: String,
 }
 
-/// A layout read into model records, plus what the change planner needs: which blob refers
-/// to which, and which images are platform instances of a list.
-#[derive(Debug, Default)]
+/// A layout read into model records, plus what the change planner needs: the descriptors of
+/// `index.json` as written, which blob refers to which, and which images are platform
+/// instances of a list.
+#[derive(Debug, Default, Clone)]
 pub struct LayoutContents {
     pub images: Vec<Image>,
     pub layers: Vec<Layer>,
+    /// The descriptors of `index.json`, unknown fields included, for writing it back.
+    pub manifests: Vec<serde_json::Value>,
     pub top: Vec<TopEntry>,
     /// Blob digest -> the digests it refers to (a manifest's config and layers, an index's
     /// manifests), for every manifest and index that could be read.
@@ -105,15 +125,25 @@ fn is_manifest(media_type: &str) -> bool {
 /// Reads the layout's `index.json` and everything it reaches.
 pub fn read(source: &dyn BlobSource, read_only: bool) -> Result<LayoutContents> {
     let bytes = source.index()?;
-    let index: Document = serde_json::from_slice(&bytes)
+    let index: serde_json::Value = serde_json::from_slice(&bytes)
         .with_context(|| format!("parsing index.json of {}", source.describe()))?;
-    let manifests = index
-        .manifests
+    let raw = index
+        .get("manifests")
+        .and_then(serde_json::Value::as_array)
+        .cloned()
         .ok_or_else(|| anyhow!("index.json of {} has no manifests", source.describe()))?;
+    let manifests = raw
+        .iter()
+        .map(|d| serde_json::from_value::<Descriptor>(d.clone()))
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("parsing index.json of {}", source.describe()))?;
     let mut reader = Reader {
         source,
         read_only,
-        contents: LayoutContents::default(),
+        contents: LayoutContents {
+            manifests: raw,
+            ..LayoutContents::default()
+        },
         image_at: HashMap::new(),
         layer_ids: HashSet::new(),
     };
@@ -205,14 +235,22 @@ impl Reader<'_> {
         };
         let list_id = self.add(list, names);
         stack.push(digest.to_string());
+        let mut instances = Vec::with_capacity(children.len());
         for child in &children {
             let instance = self.visit(child, Vec::new(), stack);
             self.contents
                 .instance_of
-                .entry(instance)
+                .entry(instance.clone())
                 .or_insert_with(|| list_id.clone());
+            instances.push(Instance {
+                id: instance,
+                platform: child.platform_name(),
+            });
         }
         stack.pop();
+        if let Some(&idx) = self.image_at.get(&list_id) {
+            self.contents.images[idx].instances = instances;
+        }
         // An index has no creation time of its own: it is as new as its newest instance.
         let created = children
             .iter()

@@ -8,15 +8,17 @@
 
 pub mod blobs;
 pub mod digest;
+pub mod embedded;
 pub mod layout;
 pub mod plan;
 pub mod verify;
 pub mod writer;
 
-use crate::model::Snapshot;
+use crate::model::{Rules, Snapshot};
 use crate::store::archive::ArchiveBlobs;
 use anyhow::Result;
 use blobs::{BlobSource, LayoutDir};
+use plan::LayoutIndex;
 use std::path::PathBuf;
 
 /// The three stores that are an OCI layout, or hold one.
@@ -32,8 +34,8 @@ pub enum OciKind {
 pub struct OciStore {
     pub kind: OciKind,
     pub path: PathBuf,
-    /// The demo layout bundled with cairn, opened because the machine has no store: it is
-    /// part of cairn's own files and is never changed.
+    /// The demo layout bundled with cairn (compiled in), opened because the machine has no
+    /// store: it is part of cairn itself and is never changed.
     pub demo: bool,
 }
 
@@ -46,6 +48,9 @@ impl OciStore {
     /// The blobs, from the folder or from the archive scanned into memory; `hash` makes the
     /// archive scan hash every member, for `verify`.
     pub fn open_source(&self, hash: bool) -> Result<Box<dyn BlobSource>> {
+        if self.demo {
+            return Ok(Box::new(embedded::EmbeddedDemo));
+        }
         Ok(match self.kind {
             OciKind::Layout => Box::new(LayoutDir::open(&self.path)?),
             OciKind::OciArchive | OciKind::DockerArchive => {
@@ -56,9 +61,28 @@ impl OciStore {
 
     /// Reads the layout into a snapshot. OCI stores have no containers.
     pub fn load(&self) -> Result<Snapshot> {
+        self.load_with_index().map(|(snapshot, _)| snapshot)
+    }
+
+    /// Reads the layout into a snapshot, and for a layout that can be changed, what a
+    /// change's preview needs besides (see [`plan::LayoutIndex`]).
+    pub fn load_with_index(&self) -> Result<(Snapshot, Option<LayoutIndex>)> {
         let source = self.open_source(false)?;
-        let contents = layout::read(source.as_ref(), self.read_only())?;
-        Ok(Snapshot::new(contents.images, contents.layers, Vec::new()))
+        let mut contents = layout::read(source.as_ref(), self.read_only())?;
+        let snapshot = Snapshot::new(
+            std::mem::take(&mut contents.images),
+            std::mem::take(&mut contents.layers),
+            Vec::new(),
+        )
+        .with_rules(Rules::Layout);
+        let index = match self.read_only() {
+            true => None,
+            false => Some(LayoutIndex {
+                contents,
+                blobs: LayoutDir::open(&self.path)?.list_blobs()?,
+            }),
+        };
+        Ok((snapshot, index))
     }
 
     /// How the status bar and messages name the store.

@@ -12,7 +12,8 @@
 //!   descriptor reaches, as `umoci gc` does (stray blobs that were already unreachable go too).
 
 use super::layout::LayoutContents;
-use crate::model::removal::Step;
+use crate::model::Snapshot;
+use crate::model::removal::{Blob, ErrorKind, PlanError, RemovalPlan, Step};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -52,13 +53,6 @@ impl Entry {
     }
 }
 
-/// A blob that the change leaves unreachable, and its size.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct BlobRemoval {
-    pub digest: String,
-    pub size: u64,
-}
-
 /// The layout after the change.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LayoutPlan {
@@ -66,7 +60,7 @@ pub struct LayoutPlan {
     #[serde(skip)]
     pub manifests: Vec<Value>,
     /// Blobs to delete, in name order.
-    pub removed_blobs: Vec<BlobRemoval>,
+    pub removed_blobs: Vec<Blob>,
     pub removed_bytes: u64,
 }
 
@@ -83,19 +77,29 @@ pub enum LayoutPlanError {
     Mismatch,
 }
 
-/// Applies `steps` to the descriptors of `index.json` (`manifests`, in file order, as read
-/// into `contents`) and finds the blobs (`blobs`: every blob file with its size) that no
-/// remaining descriptor reaches.
+/// What a change on a layout needs beyond the model: the layout as read (its images and
+/// layers are in the snapshot; what stays here is `index.json` and the blob graph) and every
+/// blob file with its size. Read together with the snapshot, so that a preview, in the
+/// browser too, needs no further reading.
+#[derive(Debug, Clone, Default)]
+pub struct LayoutIndex {
+    pub contents: LayoutContents,
+    /// Every blob file, as `<alg>:<name>`, with its size.
+    pub blobs: Vec<(String, u64)>,
+}
+
+/// Applies `steps` to the descriptors of `index.json` and finds the blobs that no remaining
+/// descriptor reaches.
 pub fn plan_layout_change(
-    manifests: &[Value],
-    contents: &LayoutContents,
+    index: &LayoutIndex,
     steps: &[Step],
-    blobs: &[(String, u64)],
 ) -> Result<LayoutPlan, LayoutPlanError> {
-    if manifests.len() != contents.top.len() {
+    let contents = &index.contents;
+    if contents.manifests.len() != contents.top.len() {
         return Err(LayoutPlanError::Mismatch);
     }
-    let mut entries: Vec<Entry> = manifests
+    let mut entries: Vec<Entry> = contents
+        .manifests
         .iter()
         .zip(&contents.top)
         .map(|(value, top)| Entry {
@@ -114,11 +118,12 @@ pub fn plan_layout_change(
         }
     }
     let reachable = reachable(&entries, &contents.edges);
-    let removed_blobs: Vec<BlobRemoval> = blobs
+    let removed_blobs: Vec<Blob> = index
+        .blobs
         .iter()
         .filter(|(digest, _)| super::digest::Digest::parse(digest).is_ok())
         .filter(|(digest, _)| !reachable.contains(digest.as_str()))
-        .map(|(digest, size)| BlobRemoval {
+        .map(|(digest, size)| Blob {
             digest: digest.clone(),
             size: *size,
         })
@@ -128,6 +133,54 @@ pub fn plan_layout_change(
         removed_bytes: removed_blobs.iter().map(|b| b.size).sum(),
         removed_blobs,
     })
+}
+
+/// Tells a removal planned by the model in the layout's terms. A layout has no layer
+/// records: what goes is blobs, and an image goes when no descriptor reaches its manifest
+/// any more (a list's platform images go with the list). So the blobs, their bytes and the
+/// images whose manifests become unreachable replace the model's layers and sizes. A plan
+/// the layout cannot express is blocked whole.
+pub fn refine_removal(index: &LayoutIndex, snapshot: &Snapshot, plan: &mut RemovalPlan) {
+    let layout = match plan_layout_change(index, &plan.steps) {
+        Ok(layout) => layout,
+        Err(e) => {
+            plan.errors.push(PlanError {
+                reference: String::new(),
+                message: e.to_string(),
+                kind: ErrorKind::Other,
+            });
+            plan.steps.clear();
+            return;
+        }
+    };
+    let gone: BTreeSet<&str> = layout
+        .removed_blobs
+        .iter()
+        .map(|b| b.digest.as_str())
+        .collect();
+    let removed = |image: &crate::model::Image| {
+        !image.digests.is_empty() && image.digests.iter().all(|d| gone.contains(d.as_str()))
+    };
+    let mut deleted: Vec<String> = plan
+        .records_deleted
+        .iter()
+        .filter(|id| {
+            snapshot
+                .image_by_id(id)
+                .is_some_and(|i| removed(&snapshot.images[i]))
+        })
+        .cloned()
+        .collect();
+    for image in &snapshot.images {
+        if removed(image) && !deleted.contains(&image.id) {
+            deleted.push(image.id.clone());
+        }
+    }
+    plan.deleted = deleted.clone();
+    plan.records_deleted = deleted;
+    plan.layers.clear();
+    plan.reclaimed_bytes = layout.removed_bytes;
+    plan.blobs = layout.removed_blobs;
 }
 
 /// The image must have a descriptor of its own in `index.json` to be changed there.

@@ -3,14 +3,14 @@
 //! Writing the index first means a crash in between leaves only garbage blobs, which the
 //! next removal (or `umoci gc`) collects; never a descriptor pointing at nothing.
 
+use super::OciStore;
 use super::blobs::{BlobSource, LayoutDir};
 use super::plan::{LayoutPlan, plan_layout_change};
-use super::{OciStore, layout};
+use crate::model::Catalog;
 use crate::model::removal::Step;
-use crate::model::{Catalog, Snapshot};
 use crate::store::containers_storage::writer::StoreChanged;
 use crate::store::lockfile::LockFile;
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, bail};
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -18,33 +18,6 @@ use std::path::Path;
 /// The lock file cairn takes (fcntl, as for podman's stores) around a change: neither skopeo
 /// nor umoci locks a layout, so this only keeps two cairns from interleaving.
 pub const LOCK_FILE: &str = "index.json.lock";
-
-/// What a change would do now, for the preview.
-pub fn preview(store: &OciStore, steps: &[Step]) -> Result<LayoutPlan> {
-    if store.kind != super::OciKind::Layout || steps.is_empty() {
-        // Archives are read-only: their images refuse every change before it gets here.
-        return Ok(LayoutPlan {
-            manifests: Vec::new(),
-            removed_blobs: Vec::new(),
-            removed_bytes: 0,
-        });
-    }
-    let dir = LayoutDir::open(&store.path)?;
-    let (contents, manifests) = read_index(&dir)?;
-    plan_layout_change(&manifests, &contents, steps, &dir.list_blobs()?).map_err(Into::into)
-}
-
-fn read_index(dir: &LayoutDir) -> Result<(layout::LayoutContents, Vec<serde_json::Value>)> {
-    let contents = layout::read(dir, false)?;
-    let index: serde_json::Value = serde_json::from_slice(&dir.index()?)
-        .with_context(|| format!("parsing index.json of {}", dir.describe()))?;
-    let manifests = index
-        .get("manifests")
-        .and_then(serde_json::Value::as_array)
-        .cloned()
-        .ok_or_else(|| anyhow!("index.json of {} has no manifests", dir.describe()))?;
-    Ok((contents, manifests))
-}
 
 /// Re-plans under the lock and, if the steps are still `preview`, applies them.
 pub fn apply<F>(store: &OciStore, preview: &[Step], replan: F) -> Result<LayoutPlan>
@@ -60,17 +33,20 @@ where
     let dir = LayoutDir::open(&store.path)?;
     let lock = LockFile::open_for_writing(&store.path.join(LOCK_FILE))?;
     let guard = lock.write()?;
-    let (contents, manifests) = read_index(&dir)?;
-    let catalog = Catalog::new(Snapshot::new(
-        contents.images.clone(),
-        contents.layers.clone(),
-        Vec::new(),
-    ));
-    if replan(&catalog) != preview {
+    // Read once under the lock: the snapshot re-planned and the index written back are the
+    // same `index.json`.
+    let raw = dir.index()?;
+    let (snapshot, layout) = store.load_with_index()?;
+    let layout = layout.context("an OCI layout that can be changed has an index")?;
+    if replan(&Catalog::new(snapshot)) != preview {
         return Err(StoreChanged.into());
     }
-    let plan = plan_layout_change(&manifests, &contents, preview, &dir.list_blobs()?)?;
-    let mut index: serde_json::Value = serde_json::from_slice(&dir.index()?)?;
+    let plan = plan_layout_change(&layout, preview)?;
+    let mut index: serde_json::Value = serde_json::from_slice(&raw)
+        .with_context(|| format!("parsing index.json of {}", dir.describe()))?;
+    if index.get("manifests") != Some(&serde_json::Value::Array(layout.contents.manifests)) {
+        return Err(StoreChanged.into());
+    }
     index["manifests"] = serde_json::Value::Array(plan.manifests.clone());
     write_atomically(&store.path.join("index.json"), &serde_json::to_vec(&index)?)?;
     for blob in &plan.removed_blobs {

@@ -3,6 +3,7 @@
 
 use super::{centered_message, fit, pane_block, scrollbar, spinner, title};
 use crate::model::human::podman_size;
+use crate::model::{Catalog, ImageIdx};
 use crate::tui::app::{App, Marks, Pane};
 use crate::tui::data::{NO_NAME, age};
 use crate::tui::sanitize::clean;
@@ -95,18 +96,28 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             } else {
                 String::new()
             };
-            let shown = fit(&clean(name), name_width.saturating_sub(more.len()));
-            let name_style = if name == NO_NAME {
-                theme.dim()
-            } else {
-                Style::new()
+            let name_cell = match platform_of(catalog, image) {
+                // A list's platform image: its platform, hung under the list.
+                Some(platform) => Line::from(vec![
+                    Span::styled(" └ ", theme.dim()),
+                    Span::raw(fit(&clean(platform), name_width.saturating_sub(3))),
+                ]),
+                None => {
+                    let shown = fit(&clean(name), name_width.saturating_sub(more.len()));
+                    let name_style = if name == NO_NAME {
+                        theme.dim()
+                    } else {
+                        Style::new()
+                    };
+                    Line::from(vec![
+                        Span::styled(shown, name_style),
+                        Span::styled(more, theme.dim()),
+                    ])
+                }
             };
             let row = Row::new(vec![
                 Cell::from(marks_line(app, &marks)),
-                Cell::from(Line::from(vec![
-                    Span::styled(shown, name_style),
-                    Span::styled(more, theme.dim()),
-                ])),
+                Cell::from(name_cell),
                 Cell::from(Span::styled(img.short_id().to_string(), theme.dim())),
                 Cell::from(age(app.now, img.created)),
                 Cell::from(
@@ -143,6 +154,20 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let table = Table::new(rows, widths).header(header).column_spacing(1);
     frame.render_widget(table, list_area);
     scrollbar(frame, area, app.rows.len(), app.list.offset, page);
+}
+
+/// The platform of a manifest list's platform image, as the list states it.
+fn platform_of(catalog: &Catalog, image: ImageIdx) -> Option<&str> {
+    let list = catalog.snapshot.list_of(image)?;
+    let (_, platform) = catalog
+        .snapshot
+        .instances(list)
+        .find(|&(i, _)| i == image)?;
+    Some(if platform.is_empty() {
+        "unknown platform"
+    } else {
+        platform
+    })
 }
 
 /// The marks column: one colored letter per mark, the legend is in the help.

@@ -1,0 +1,73 @@
+//! Telling whether a store changed since it was read, without reading it again, so that the
+//! browser can reload on its own when another tool changes the store.
+
+use super::lockfile::{LockFile, Token};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// What was seen of a store when it was read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Watch(Vec<Probe>);
+
+/// One thing that changes when the store does.
+#[derive(Debug, Clone, PartialEq)]
+enum Probe {
+    /// A lock file's "last write" token: podman and buildah write a new one before each
+    /// change, and cairn does on its own lock files.
+    Lock(PathBuf, Token),
+    /// A file's content, for stores whose tools take no lock (skopeo and umoci write an OCI
+    /// layout's `index.json` without one). `None`: the file could not be read.
+    File(PathBuf, Option<[u8; 32]>),
+}
+
+impl Watch {
+    pub fn lock(&mut self, path: &Path, token: Token) {
+        self.0.push(Probe::Lock(path.to_path_buf(), token));
+    }
+
+    /// Watches a small file's content (it is read whole every time it is checked).
+    pub fn file(&mut self, path: &Path) {
+        self.0
+            .push(Probe::File(path.to_path_buf(), fingerprint(path)));
+    }
+
+    /// True when a tool has written to the store since it was read.
+    pub fn changed(&self) -> bool {
+        self.0.iter().any(|probe| match probe {
+            Probe::Lock(path, token) => match LockFile::open_existing(path) {
+                Ok(Some(lock)) => lock.token().map_or(true, |now| &now != token),
+                _ => true,
+            },
+            Probe::File(path, seen) => fingerprint(path) != *seen,
+        })
+    }
+}
+
+fn fingerprint(path: &Path) -> Option<[u8; 32]> {
+    std::fs::read(path)
+        .ok()
+        .map(|bytes| Sha256::digest(bytes).into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_watched_file_that_changes_or_goes_is_a_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index.json");
+        std::fs::write(&path, b"{}").unwrap();
+        let mut watch = Watch::default();
+        watch.file(&path);
+        assert!(!watch.changed());
+        std::fs::write(&path, b"{}").unwrap();
+        assert!(!watch.changed(), "rewriting the same content is no change");
+        std::fs::write(&path, b"{\"manifests\":[]}").unwrap();
+        assert!(watch.changed());
+        let mut watch = Watch::default();
+        watch.file(&path);
+        std::fs::remove_file(&path).unwrap();
+        assert!(watch.changed());
+    }
+}
