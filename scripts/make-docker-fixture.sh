@@ -13,6 +13,13 @@
 #   on-untagged:1                            FROM <that image's ID> + COPY leaf.txt
 #   <none> dangling                          base + COPY dangling.txt (no tag, no child)
 #   mid-cfg:1                                mid + LABEL + ENV (config-only steps, no new layer)
+#   bb:1, bb:2                               FROM scratch + COPY /bin/busybox /busybox: the only
+#                                            image that can run a process (`docker run -d
+#                                            --network none bb:1 /busybox sleep 1000`), for the
+#                                            rules on running containers. Needs Debian's static
+#                                            busybox (apt-get install -y busybox-static); no
+#                                            container of it is made here (a halted fixture
+#                                            daemon would stop it anyway)
 #   containers (created, never started): app-created on app:1.0, base-created on base:1,
 #                                            mid-created on mid:1, leaf-created on on-untagged:1
 #                                            (on-untagged: one tag, no child, one container)
@@ -29,7 +36,8 @@
 # IDs) and prints nothing on success. Image IDs are not reproducible across runs: the classic
 # builder stamps configs with the wall clock (layer DiffIDs are: file contents and mtimes are fixed).
 #
-# Environment: DOCKER_CLI (default /usr/bin/docker, Debian's 20.10 client).
+# Environment: DOCKER_CLI (default /usr/bin/docker, Debian's 20.10 client), BUSYBOX (default
+# /bin/busybox: it must be statically linked, as the image has no libc).
 set -euo pipefail
 
 if [ $# -ne 1 ]; then
@@ -38,6 +46,7 @@ if [ $# -ne 1 ]; then
 fi
 DIR=$(cd "$1" && pwd)
 DOCKER_CLI=${DOCKER_CLI:-/usr/bin/docker}
+BUSYBOX=${BUSYBOX:-/bin/busybox}
 export DOCKER_HOST="unix://$DIR/docker.sock"
 export DOCKER_BUILDKIT=0
 # Keep the caller's ~/.docker/config.json (formats, contexts, ...) out.
@@ -49,6 +58,15 @@ docker() { "$DOCKER_CLI" "$@"; }
 
 if ! docker version >/dev/null 2>&1; then
     echo "$0: no docker daemon answers on $DOCKER_HOST (start one: docker-test-daemon.sh start $DIR)" >&2
+    exit 1
+fi
+if [ ! -x "$BUSYBOX" ]; then
+    echo "$0: $BUSYBOX not found (apt-get install -y busybox-static)" >&2
+    exit 1
+fi
+# ldd fails on a static binary; Debian's plain busybox package is dynamic and cannot run FROM scratch.
+if ldd "$BUSYBOX" >/dev/null 2>&1; then
+    echo "$0: $BUSYBOX is dynamically linked (apt-get install -y busybox-static)" >&2
     exit 1
 fi
 if [ -n "$(docker images -aq)" ] || [ -n "$(docker ps -aq)" ]; then
@@ -106,6 +124,14 @@ midcfg=$(build mid-cfg:1 'FROM mid:1
 LABEL stage=cfg
 ENV MODE=cfg')
 
+# Its own context: the 2 MB binary is not sent with every other build.
+mkdir "$CTX/bb"
+cp "$BUSYBOX" "$CTX/bb/busybox"
+touch -d @1700000000 "$CTX/bb/busybox"
+printf 'FROM scratch\nCOPY busybox /busybox\n' >"$CTX/bb/Dockerfile"
+bb=$(docker build -q --network none -t bb:1 "$CTX/bb")
+docker tag bb:1 bb:2
+
 # The classic builder's intermediates, found through the Parent links.
 parent() { docker image inspect --format '{{.Parent}}' "$1"; }
 app_env=$(parent "$app")       # the ENV step
@@ -138,6 +164,7 @@ ON_UNTAGGED=$leaf
 DANGLING=$dangling
 MID_CFG=$midcfg
 MID_CFG_LABEL_STEP=$midcfg_label
+BB=$bb
 C_APP=$c_app
 C_BASE=$c_base
 C_MID=$c_mid

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
+pub mod docker;
+
 /// A containers-storage store made by `scripts/make-fixture-store.sh`.
 pub struct Fixture {
     /// Set for a fixture of its own, removed when dropped; the shared one stays for reuse.
