@@ -79,7 +79,7 @@ pub fn catalog() -> Catalog {
         id: "f".repeat(64),
         names: vec!["web".into()],
         image: "c".repeat(64),
-        layer: String::new(),
+        ..Container::default()
     }];
     Catalog::new(Snapshot::new(images, layers, containers))
 }
@@ -1055,7 +1055,7 @@ fn a_store_that_changed_reopens_the_preview_with_the_new_plan() {
         id: "9".repeat(64),
         names: vec!["late".into()],
         image: id('d'),
-        layer: String::new(),
+        ..Container::default()
     });
     catalog.snapshot = Snapshot::new(
         catalog.snapshot.images.clone(),

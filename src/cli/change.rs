@@ -1,11 +1,11 @@
 //! `cairn rm`, `prune`, `tag` and `untag`: plan, show, and unless `--dry-run` apply exactly
 //! what was shown, re-planned under the store's locks.
 
-use super::JsonFlag;
-use crate::model::Catalog;
+use super::{JsonFlag, docker};
 use crate::model::human::podman_size;
 use crate::model::removal::{PlanError, RemovalPlan, RemoveOptions, Step, Target, plan_removal};
 use crate::model::tagging::{NamesPlan, plan_tag, plan_untag};
+use crate::model::{Catalog, Rules};
 use crate::store::oci::plan::LayoutIndex;
 use crate::store::{StoreFlags, StoreSpec};
 use anyhow::Result;
@@ -130,8 +130,11 @@ fn apply(
 }
 
 fn dry_run_summary(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
-    for layer in &plan.layers {
-        writeln!(out, "Deleted layer: {layer}")?;
+    // Docker's own records already name the layers.
+    if plan.rules != Rules::Docker {
+        for layer in &plan.layers {
+            writeln!(out, "Deleted layer: {layer}")?;
+        }
     }
     // A layout has no layers of its own to delete: what goes is the blobs no descriptor
     // reaches any more.
@@ -141,10 +144,13 @@ fn dry_run_summary(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
     for container in &plan.containers {
         writeln!(out, "Removed container: {container}")?;
     }
+    let size = match plan.rules {
+        Rules::Docker => docker::size(plan.reclaimed_bytes),
+        Rules::Podman | Rules::Layout => podman_size(plan.reclaimed_bytes),
+    };
     writeln!(
         out,
-        "Reclaimed: {} ({} bytes)\nDry run: nothing was changed.",
-        podman_size(plan.reclaimed_bytes),
+        "Reclaimed: {size} ({} bytes)\nDry run: nothing was changed.",
         plan.reclaimed_bytes
     )?;
     Ok(())
@@ -179,18 +185,34 @@ pub fn rm(flags: &StoreFlags, args: &RmArgs, out: &mut dyn Write) -> Result<i32>
         writeln!(out)?;
         return Ok(plan.exit_code());
     }
-    for name in &plan.untagged {
-        writeln!(out, "Untagged: {name}")?;
-    }
-    for id in &plan.deleted {
-        writeln!(out, "Deleted: {id}")?;
+    if plan.rules == Rules::Docker {
+        docker::removal(&plan, out)?;
+    } else {
+        for name in &plan.untagged {
+            writeln!(out, "Untagged: {name}")?;
+        }
+        for id in &plan.deleted {
+            writeln!(out, "Deleted: {id}")?;
+        }
     }
     if args.preview.dry_run {
         dry_run_summary(&plan, out)?;
     }
     out.flush()?;
-    print_errors(&messages(&plan.errors));
+    report_errors(&plan);
     Ok(plan.exit_code())
+}
+
+/// The plan's errors on stderr, as the store's tool prints them.
+fn report_errors(plan: &RemovalPlan) {
+    match plan.rules {
+        Rules::Docker => {
+            for error in &plan.errors {
+                eprintln!("{}", docker::error_line(error));
+            }
+        }
+        Rules::Podman | Rules::Layout => print_errors(&messages(&plan.errors)),
+    }
 }
 
 pub fn prune(flags: &StoreFlags, args: &PruneArgs, out: &mut dyn Write) -> Result<i32> {
@@ -207,14 +229,18 @@ pub fn prune(flags: &StoreFlags, args: &PruneArgs, out: &mut dyn Write) -> Resul
         writeln!(out)?;
         return Ok(plan.exit_code());
     }
-    for id in &plan.records_deleted {
-        writeln!(out, "{id}")?;
+    if plan.rules == Rules::Docker {
+        docker::prune(&plan, out)?;
+    } else {
+        for id in &plan.records_deleted {
+            writeln!(out, "{id}")?;
+        }
     }
     if args.preview.dry_run {
         dry_run_summary(&plan, out)?;
     }
     out.flush()?;
-    print_errors(&messages(&plan.errors));
+    report_errors(&plan);
     Ok(plan.exit_code())
 }
 
@@ -244,7 +270,18 @@ fn names_change(
         writeln!(out, "Dry run: nothing was changed.")?;
     }
     out.flush()?;
-    print_errors(&plan.errors);
+    match plan.rules {
+        // The docker CLI checks a name itself; everything else is the daemon's answer.
+        Rules::Docker => {
+            for error in &plan.errors {
+                match error.starts_with("Error parsing reference") {
+                    true => eprintln!("{error}"),
+                    false => eprintln!("Error response from daemon: {error}"),
+                }
+            }
+        }
+        Rules::Podman | Rules::Layout => print_errors(&plan.errors),
+    }
     Ok(plan.exit_code())
 }
 

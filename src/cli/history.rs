@@ -1,10 +1,10 @@
 //! `cairn history`: an image's build steps, as `podman history` prints them.
 
-use super::{JsonFlag, table};
-use crate::model::Catalog;
+use super::{JsonFlag, docker, table};
 use crate::model::history::{HistoryRow, history};
 use crate::model::human::{human_duration, podman_size};
 use crate::model::image::short_id;
+use crate::model::{Catalog, Rules};
 use anyhow::{Result, bail};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -87,6 +87,14 @@ pub fn run(catalog: &Catalog, args: &Args, now: Timestamp, out: &mut dyn Write) 
         bail!("{problem}");
     }
     let rows = history(&catalog.snapshot, &catalog.tree, image);
+    if catalog.snapshot.rules == Rules::Docker && !args.json.enabled() {
+        let format = docker::HistoryFormat {
+            quiet: args.quiet,
+            no_trunc: args.no_trunc,
+            human: args.human,
+        };
+        return docker::history(&rows, &format, now, out);
+    }
     if args.json.enabled() {
         let json: Vec<RowJson> = rows.iter().map(row_json).collect();
         serde_json::to_writer(&mut *out, &json)?;

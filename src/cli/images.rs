@@ -1,9 +1,9 @@
 //! `cairn images`: podman's `images` table, or its JSON.
 
-use super::{JsonFlag, table};
+use super::{JsonFlag, docker, table};
 use crate::model::human::{human_duration, podman_size};
 use crate::model::reference::{ImageName, repository_and_tag};
-use crate::model::{Catalog, ImageIdx};
+use crate::model::{Catalog, ImageIdx, Rules};
 use anyhow::Result;
 use jiff::Timestamp;
 use serde::Serialize;
@@ -125,6 +125,15 @@ fn sort_rows(catalog: &Catalog, rows: &mut [Row], key: &str) {
 
 pub fn run(catalog: &Catalog, args: &Args, now: Timestamp, out: &mut dyn Write) -> Result<()> {
     let images = listed(catalog, args.all);
+    if catalog.snapshot.rules == Rules::Docker {
+        let format = docker::ImagesFormat {
+            json: args.json.enabled(),
+            quiet: args.quiet,
+            no_trunc: args.no_trunc,
+            noheading: args.noheading,
+        };
+        return docker::images(catalog, &images, &format, now, out);
+    }
     let mut rows = rows(catalog, &images);
     sort_rows(catalog, &mut rows, &args.sort);
     let rows = group_instances(catalog, rows);

@@ -2,6 +2,7 @@
 //! or JSON, printed the way podman prints it.
 
 mod change;
+mod docker;
 mod history;
 mod images;
 mod lineage;
@@ -67,7 +68,11 @@ pub fn main() -> i32 {
         Ok(code) => code,
         Err(e) => {
             eprintln!("Error: {e:#}");
-            EXIT_ERROR
+            // The docker CLI exits 1 on its errors; podman 125.
+            match cli.store.resolve() {
+                Ok(crate::store::StoreSpec::Docker(_)) => 1,
+                _ => EXIT_ERROR,
+            }
         }
     }
 }

@@ -1,18 +1,45 @@
-//! Tables aligned as podman aligns them: Go's `text/tabwriter` with minimum width 12,
-//! padding 2, and the last cell of a row left as it is.
+//! Tables aligned as podman and docker align them: Go's `text/tabwriter`, each with its
+//! own minimum width and padding, and the last cell of a row left as it is.
 
 use std::io::Write;
 
-const MIN_WIDTH: usize = 12;
-const PADDING: usize = 2;
+/// A tabwriter's settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    min_width: usize,
+    padding: usize,
+}
 
-/// Writes rows of cells, each column as wide as its widest cell plus padding, at least 12.
+impl Style {
+    /// podman's tables: minimum width 12, padding 2.
+    pub const PODMAN: Style = Style {
+        min_width: 12,
+        padding: 2,
+    };
+    /// The docker CLI's tables: minimum width 10, padding 3.
+    pub const DOCKER: Style = Style {
+        min_width: 10,
+        padding: 3,
+    };
+}
+
+/// Writes rows of cells as podman does.
 pub fn write(out: &mut dyn Write, rows: &[Vec<String>]) -> std::io::Result<()> {
+    write_styled(out, rows, Style::PODMAN)
+}
+
+/// Writes rows of cells, each column as wide as its widest cell plus padding, at least the
+/// style's minimum.
+pub fn write_styled(
+    out: &mut dyn Write,
+    rows: &[Vec<String>],
+    style: Style,
+) -> std::io::Result<()> {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let mut widths = vec![MIN_WIDTH; columns.saturating_sub(1)];
+    let mut widths = vec![style.min_width; columns.saturating_sub(1)];
     for row in rows {
         for (cell, width) in row.iter().zip(widths.iter_mut()) {
-            *width = (*width).max(cell.chars().count() + PADDING);
+            *width = (*width).max(cell.chars().count() + style.padding);
         }
     }
     for row in rows {

@@ -9,4 +9,7 @@ pub struct Container {
     pub image: String,
     /// The container's own read-write layer, a child of the image's top layer.
     pub layer: String,
+    /// Running (or paused) now: Docker refuses to remove its image even with force.
+    /// containers-storage does not know, and leaves it false.
+    pub running: bool,
 }

@@ -1,8 +1,9 @@
-//! `podman history`: one row per build step, newest first, with the ID of the image each
-//! step produced where that image is still in the store (libimage `history.go`).
+//! `podman history` and `docker history`: one row per build step, newest first, with the ID
+//! of the image each step produced where that image is still in the store (libimage
+//! `history.go`; moby `ImageHistory`, which follows the recorded parent links instead).
 
 use super::layer_tree::LayerTree;
-use super::{ImageIdx, Snapshot};
+use super::{ImageIdx, Rules, Snapshot};
 use jiff::Timestamp;
 use std::collections::HashSet;
 
@@ -27,6 +28,9 @@ pub const MISSING: &str = "<missing>";
 /// layer down, moving to the next layer only on steps that made one. A step takes the ID of
 /// the first image whose top layer is the current layer, unless an earlier row used that ID.
 pub fn history(snapshot: &Snapshot, tree: &LayerTree, image: ImageIdx) -> Vec<HistoryRow> {
+    if snapshot.rules == Rules::Docker {
+        return docker_history(snapshot, tree, image);
+    }
     let img = &snapshot.images[image];
     let Some(config) = &img.config else {
         return Vec::new();
@@ -64,6 +68,53 @@ pub fn history(snapshot: &Snapshot, tree: &LayerTree, image: ImageIdx) -> Vec<Hi
             }
         }
         rows.push(row);
+    }
+    rows
+}
+
+/// moby's `ImageHistory`: each step that made a layer is sized by that layer; the newest row
+/// is the image, and each older row the recorded parent of the one before, for as long as
+/// those images are in the store; the rest are `<missing>`. Tags are the row's image's.
+fn docker_history(snapshot: &Snapshot, tree: &LayerTree, image: ImageIdx) -> Vec<HistoryRow> {
+    let img = &snapshot.images[image];
+    let Some(config) = &img.config else {
+        return Vec::new();
+    };
+    let mut layers: Vec<usize> = tree
+        .top_node(snapshot, image)
+        .map(|top| tree.chain(top).collect())
+        .unwrap_or_default();
+    layers.reverse();
+    let mut next_layer = layers.iter();
+    let mut rows: Vec<HistoryRow> = config
+        .history
+        .iter()
+        .map(|entry| HistoryRow {
+            id: MISSING.to_string(),
+            created: entry.created,
+            created_by: entry.created_by.clone(),
+            tags: Vec::new(),
+            size: match entry.empty_layer {
+                true => 0,
+                false => next_layer
+                    .next()
+                    .map_or(0, |&l| snapshot.layers[l].diff_size.unwrap_or(0)),
+            },
+            comment: entry.comment.clone(),
+        })
+        .collect();
+    rows.reverse();
+    let mut current = Some(image);
+    for row in &mut rows {
+        let Some(at) = current else {
+            break;
+        };
+        row.id = snapshot.images[at].id.clone();
+        row.tags = snapshot.images[at].names.clone();
+        current = snapshot.images[at]
+            .parent
+            .as_deref()
+            .and_then(|parent| snapshot.image_by_id(parent));
     }
     rows
 }

@@ -17,6 +17,9 @@ pub struct Image {
     pub names: Vec<String>,
     /// Names the image had, newest first.
     pub names_history: Vec<String>,
+    /// Docker: names by digest (`alpine@sha256:…`), which Docker keeps as references of
+    /// their own beside the tags in `names`.
+    pub digest_names: Vec<String>,
     /// The top layer; `None` for manifest lists and images without layers.
     pub top_layer: Option<String>,
     /// Extra top layers made for ID-mapped containers; they count towards the size.

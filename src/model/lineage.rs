@@ -6,7 +6,7 @@
 //! cairn fast where podman 4.3 re-walks the store per image.
 
 use super::layer_tree::LayerTree;
-use super::{HistoryEntry, ImageConfig, ImageIdx, Snapshot};
+use super::{HistoryEntry, ImageConfig, ImageIdx, Rules, Snapshot};
 use rayon::prelude::*;
 
 /// Parent and children of every image of a snapshot.
@@ -14,12 +14,18 @@ use rayon::prelude::*;
 pub struct Lineage {
     parent: Vec<Option<ImageIdx>>,
     children: Vec<Vec<ImageIdx>>,
+    /// Whether an image has children that keep it from being dangling under the store's
+    /// rules: any child for podman, a child whose recorded parent it is for Docker.
+    held: Vec<bool>,
 }
 
 impl Lineage {
     pub fn new(snapshot: &Snapshot, tree: &LayerTree) -> Self {
+        if snapshot.rules == Rules::Docker {
+            return Self::docker(snapshot, tree);
+        }
         let count = snapshot.images.len();
-        let (parent, children) = (0..count)
+        let (parent, children): (Vec<_>, Vec<Vec<_>>) = (0..count)
             .into_par_iter()
             .map(|idx| {
                 (
@@ -28,7 +34,40 @@ impl Lineage {
                 )
             })
             .unzip();
-        Lineage { parent, children }
+        let held = children.iter().map(|c| !c.is_empty()).collect();
+        Lineage {
+            parent,
+            children,
+            held,
+        }
+    }
+
+    /// Docker records the image each one was committed on (the classic builder's steps,
+    /// `docker commit`); that link is the parent. Images without one (pulled, or built by
+    /// BuildKit) get the parent podman would infer from layers and history. Only recorded
+    /// links hold an image back from being dangling, as in Docker.
+    fn docker(snapshot: &Snapshot, tree: &LayerTree) -> Self {
+        let count = snapshot.images.len();
+        let parent: Vec<Option<ImageIdx>> = (0..count)
+            .into_par_iter()
+            .map(|idx| match &snapshot.images[idx].parent {
+                Some(recorded) => snapshot.image_by_id(recorded).filter(|&p| p != idx),
+                None => parent_of(snapshot, tree, idx, &|_| true),
+            })
+            .collect();
+        let mut children = vec![Vec::new(); count];
+        let mut held = vec![false; count];
+        for (child, parent) in parent.iter().enumerate() {
+            if let Some(parent) = *parent {
+                children[parent].push(child);
+                held[parent] |= snapshot.images[child].parent.is_some();
+            }
+        }
+        Lineage {
+            parent,
+            children,
+            held,
+        }
     }
 
     /// The image this one was built on, if it is still in the store.
@@ -45,13 +84,20 @@ impl Lineage {
     /// platform image has no name of its own but belongs to the list, so it is not one.
     pub fn is_dangling(&self, snapshot: &Snapshot, image: ImageIdx) -> bool {
         snapshot.images[image].names.is_empty()
-            && self.children(image).is_empty()
+            && !self.is_held(image)
             && snapshot.list_of(image).is_none()
     }
 
-    /// No names but children: `podman images` hides these without `--all`.
+    /// No names but children: `podman images` hides these without `--all` (Docker: no
+    /// names, not even by digest).
     pub fn is_intermediate(&self, snapshot: &Snapshot, image: ImageIdx) -> bool {
-        snapshot.images[image].names.is_empty() && !self.children(image).is_empty()
+        snapshot.images[image].names.is_empty()
+            && snapshot.images[image].digest_names.is_empty()
+            && self.is_held(image)
+    }
+
+    fn is_held(&self, image: ImageIdx) -> bool {
+        self.held.get(image).copied().unwrap_or(false)
     }
 
     /// The chain of parents, nearest first. Stops at a loop, which only a corrupt store has.

@@ -4,7 +4,7 @@
 //! in the given short name.
 
 use super::reference::{self, ImageName};
-use super::{ImageIdx, Snapshot};
+use super::{ImageIdx, Rules, Snapshot};
 use thiserror::Error;
 
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -18,15 +18,67 @@ pub enum LookupError {
     /// Not an image reference at all (`repository name must be lowercase`).
     #[error("{0}")]
     Syntax(String),
+    /// Docker: `No such image: <name>`.
+    #[error("No such image: {0}")]
+    NoSuchImage(String),
 }
 
 fn is_full_id(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// Resolves IMAGE as podman does.
+/// Resolves IMAGE as the store's tool does.
 pub fn lookup(snapshot: &Snapshot, name: &str) -> Result<ImageIdx, LookupError> {
+    if snapshot.rules == Rules::Docker {
+        return lookup_docker_with(
+            name,
+            |id| snapshot.image_by_id(id),
+            |familiar| snapshot.image_named(familiar),
+            |prefix| snapshot.unique_id_prefix(prefix),
+        );
+    }
     lookup_resolved(snapshot, name).map(|(idx, _)| idx)
+}
+
+/// Docker's `GetImage`, over any view of the images (the removal planner asks about a
+/// store it is changing): a full ID (64 hex digits, bare or `sha256:`) must be an image's
+/// ID; anything else is a name (`app` meaning `app:latest`) and, when no image has that
+/// reference, the argument as typed is an ID prefix that only one image has.
+pub fn lookup_docker_with(
+    arg: &str,
+    by_id: impl Fn(&str) -> Option<ImageIdx>,
+    by_reference: impl Fn(&str) -> Option<ImageIdx>,
+    by_prefix: impl Fn(&str) -> Option<ImageIdx>,
+) -> Result<ImageIdx, LookupError> {
+    let not_known = || LookupError::NoSuchImage(arg.to_string());
+    let full_hex =
+        |s: &str| s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    let hex = arg.strip_prefix("sha256:").unwrap_or(arg);
+    if full_hex(hex) {
+        return by_id(hex).ok_or_else(not_known);
+    }
+    let familiar = reference::docker_familiar(arg).map_err(|e| match e {
+        reference::NameError::Invalid { reason, .. } => {
+            LookupError::Syntax(docker_syntax_message(&reason))
+        }
+    })?;
+    if let Some(idx) = by_reference(&familiar) {
+        return Ok(idx);
+    }
+    if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(not_known());
+    }
+    by_prefix(hex).ok_or_else(not_known)
+}
+
+/// Docker words a bad reference as `invalid reference format[: why]`.
+fn docker_syntax_message(reason: &str) -> String {
+    match reason {
+        "repository name must be lowercase" => {
+            "invalid reference format: repository name must be lowercase".into()
+        }
+        other => other.to_string(),
+    }
 }
 
 /// Resolves IMAGE and says which name it matched: the full name a short name expanded to,

@@ -194,6 +194,58 @@ pub fn normalize(name: &str) -> Result<ImageName, NameError> {
     }
 }
 
+/// Docker's `FamiliarString(TagNameOnly(ParseNormalizedNamed(name)))`: how Docker shows
+/// and stores a name, `app` being `app:latest` and `docker.io/library/app:1` being `app:1`.
+pub fn docker_familiar(name: &str) -> Result<String, NameError> {
+    check_syntax(name).map_err(|reason| NameError::Invalid {
+        name: name.to_string(),
+        reason,
+    })?;
+    let parsed = ImageName::parse(name)?;
+    let repository = parsed
+        .repository
+        .strip_prefix("docker.io/")
+        .or_else(|| parsed.repository.strip_prefix("index.docker.io/"))
+        .map(|path| match path.strip_prefix("library/") {
+            Some(official) if !official.contains('/') => official,
+            _ => path,
+        })
+        .unwrap_or(&parsed.repository);
+    let mut out = repository.to_string();
+    match (&parsed.tag, &parsed.digest) {
+        (Some(tag), _) if has_explicit_tag(name) || parsed.digest.is_none() => {
+            out.push(':');
+            out.push_str(tag);
+        }
+        _ => {}
+    }
+    if let Some(digest) = &parsed.digest {
+        out.push('@');
+        out.push_str(digest);
+    }
+    Ok(out)
+}
+
+/// Docker's full form of a familiar name (`app:1` is `docker.io/library/app:1`): Docker
+/// orders an image's references by it.
+pub fn docker_full(familiar: &str) -> String {
+    match ImageName::parse(familiar) {
+        Ok(parsed) => {
+            let mut out = parsed.repository;
+            if let Some(tag) = parsed.tag.filter(|_| has_explicit_tag(familiar)) {
+                out.push(':');
+                out.push_str(&tag);
+            }
+            if let Some(digest) = parsed.digest {
+                out.push('@');
+                out.push_str(&digest);
+            }
+            out
+        }
+        Err(_) => familiar.to_string(),
+    }
+}
+
 /// Which of an image's names `name` means: the name itself when the image has it as
 /// written (an OCI layout's `umoci-base`), else podman's normalization of it.
 pub fn stored_name(names: &[String], name: &str) -> Result<String, NameError> {
@@ -282,6 +334,30 @@ mod tests {
             tag: parsed.tag().map(str::to_string),
             digest: parsed.digest().map(str::to_string),
         })
+    }
+
+    #[test]
+    fn docker_shows_names_short_and_tagged() {
+        let familiar = |n: &str| docker_familiar(n).unwrap();
+        assert_eq!(familiar("app"), "app:latest");
+        assert_eq!(familiar("app:1.0"), "app:1.0");
+        assert_eq!(familiar("docker.io/library/app:1"), "app:1");
+        assert_eq!(familiar("docker.io/example/app"), "example/app:latest");
+        assert_eq!(familiar("example/app:stable"), "example/app:stable");
+        assert_eq!(familiar("localhost/app"), "localhost/app:latest");
+        assert_eq!(familiar("quay.io/a/b:2"), "quay.io/a/b:2");
+        let digest = format!("sha256:{}", "a".repeat(64));
+        assert_eq!(
+            familiar(&format!("alpine@{digest}")),
+            format!("alpine@{digest}")
+        );
+        assert!(docker_familiar("Bad:Name").is_err());
+        assert_eq!(docker_full("app:1.0"), "docker.io/library/app:1.0");
+        assert_eq!(
+            docker_full("example/app:stable"),
+            "docker.io/example/app:stable"
+        );
+        assert!(docker_full("example/app:stable") < docker_full("app:1.0"));
     }
 
     #[test]

@@ -37,7 +37,7 @@ impl Snapshot {
         let mut image_by_name = HashMap::new();
         for (idx, image) in images.iter().enumerate() {
             image_by_id.entry(image.id.clone()).or_insert(idx);
-            for name in &image.names {
+            for name in image.names.iter().chain(&image.digest_names) {
                 image_by_name.entry(name.clone()).or_insert(idx);
             }
         }
@@ -114,6 +114,11 @@ impl Snapshot {
             .map(|&c| &self.containers[c])
     }
 
+    /// The image that has this exact name (or Docker digest name).
+    pub fn image_named(&self, name: &str) -> Option<ImageIdx> {
+        self.image_by_name.get(name).copied()
+    }
+
     /// The manifest list an image is a platform instance of, if any.
     pub fn list_of(&self, idx: ImageIdx) -> Option<ImageIdx> {
         self.list_of.get(idx).copied().flatten()
@@ -142,17 +147,24 @@ impl Snapshot {
         self.unique_id_prefix(key)
     }
 
-    fn unique_id_prefix(&self, prefix: &str) -> Option<ImageIdx> {
-        let sorted = &self.image_ids_sorted;
-        let start = sorted.partition_point(|&i| self.images[i].id.as_str() < prefix);
-        let mut matches = sorted[start..]
-            .iter()
-            .take_while(|&&i| self.images[i].id.starts_with(prefix));
+    /// The image whose ID starts with `prefix`, when only one does.
+    pub fn unique_id_prefix(&self, prefix: &str) -> Option<ImageIdx> {
+        let mut matches = self.ids_with_prefix(prefix);
         let first = matches.next()?;
         match matches.next() {
             Some(_) => None,
-            None => Some(*first),
+            None => Some(first),
         }
+    }
+
+    /// The images whose ID starts with `prefix`, in ID order, found through the sorted index.
+    pub fn ids_with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = ImageIdx> + 'a {
+        let sorted = &self.image_ids_sorted;
+        let start = sorted.partition_point(|&i| self.images[i].id.as_str() < prefix);
+        sorted[start..]
+            .iter()
+            .copied()
+            .take_while(move |&i| self.images[i].id.starts_with(prefix))
     }
 }
 

@@ -1,11 +1,13 @@
 //! What `podman tag` and `podman untag` would do (libimage `Tag`, `Untag`, and
-//! containers/storage `SetNames`): the names added, the names taken from other images, and
-//! the steps that apply it. Like podman, the first bad name stops the rest.
+//! containers/storage `SetNames`), or `docker tag` and untagging through `docker rmi`: the
+//! names added, the names taken from other images, and the steps that apply it. Like the
+//! tools, the first bad name stops the rest.
 
 use super::Rules;
 use super::lookup::lookup;
-use super::reference::{is_ref_name, normalize, stored_name};
+use super::reference::{NameError, docker_familiar, is_ref_name, normalize, stored_name};
 use super::removal::Step;
+use super::removal::docker::Simulation;
 use super::{Catalog, ImageIdx};
 use serde::Serialize;
 
@@ -22,12 +24,19 @@ pub struct NamesPlan {
     pub errors: Vec<String>,
     #[serde(skip)]
     pub steps: Vec<Step>,
+    /// Whose rules made the plan, which decides the exit code.
+    #[serde(skip)]
+    pub rules: Rules,
 }
 
 impl NamesPlan {
-    /// podman's exit code: 125 for any error.
+    /// The exit code for any error: podman's 125, the docker CLI's 1.
     pub fn exit_code(&self) -> i32 {
-        if self.errors.is_empty() { 0 } else { 125 }
+        match (self.errors.is_empty(), self.rules) {
+            (true, _) => 0,
+            (false, Rules::Docker) => 1,
+            (false, _) => 125,
+        }
     }
 }
 
@@ -87,7 +96,7 @@ impl<'a> Names<'a> {
 fn start<'a>(
     catalog: &'a Catalog,
     image: &str,
-) -> Result<(NamesPlan, ImageIdx, Names<'a>), NamesPlan> {
+) -> Result<(NamesPlan, ImageIdx, Names<'a>), Box<NamesPlan>> {
     match lookup(&catalog.snapshot, image) {
         Ok(idx) => {
             let plan = NamesPlan {
@@ -96,18 +105,39 @@ fn start<'a>(
             };
             Ok((plan, idx, Names::new(catalog)))
         }
-        Err(e) => Err(NamesPlan {
+        Err(e) => Err(Box::new(NamesPlan {
             errors: vec![e.to_string()],
             ..NamesPlan::default()
-        }),
+        })),
     }
 }
 
-/// `podman tag IMAGE NAME...`.
+/// `podman tag IMAGE NAME...` (`docker tag` for Docker).
 pub fn plan_tag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
+    let mut plan = match catalog.snapshot.rules {
+        Rules::Docker => docker_tag(catalog, image, names),
+        Rules::Podman | Rules::Layout => podman_tag(catalog, image, names),
+    };
+    plan.rules = catalog.snapshot.rules;
+    plan
+}
+
+/// `podman untag IMAGE [NAME...]`; without names, every name goes. For Docker, each name is
+/// taken off as `docker rmi NAME` would, which Docker can do only while the image keeps a
+/// name, a child or a running container: otherwise that would delete the image.
+pub fn plan_untag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
+    let mut plan = match catalog.snapshot.rules {
+        Rules::Docker => docker_untag(catalog, image, names),
+        Rules::Podman | Rules::Layout => podman_untag(catalog, image, names),
+    };
+    plan.rules = catalog.snapshot.rules;
+    plan
+}
+
+fn podman_tag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
     let (mut plan, idx, mut state) = match start(catalog, image) {
         Ok(started) => started,
-        Err(plan) => return plan,
+        Err(plan) => return *plan,
     };
     for name in names {
         let full = match tag_name(catalog.snapshot.rules, name) {
@@ -146,11 +176,10 @@ fn tag_name(rules: Rules, name: &str) -> Result<String, String> {
     Ok(normalized.to_string_full())
 }
 
-/// `podman untag IMAGE [NAME...]`; without names, every name goes.
-pub fn plan_untag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
+fn podman_untag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
     let (mut plan, idx, mut state) = match start(catalog, image) {
         Ok(started) => started,
-        Err(plan) => return plan,
+        Err(plan) => return *plan,
     };
     let names: Vec<String> = if names.is_empty() {
         state.names[idx].clone()
@@ -183,4 +212,105 @@ pub fn plan_untag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan
         state.set(idx, remaining, &mut plan);
     }
     plan
+}
+
+/// `docker tag IMAGE NAME...`: each name in Docker's familiar form, taken from any image that
+/// had it; a name the image already has changes nothing.
+fn docker_tag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
+    let (mut plan, idx, mut state) = match start(catalog, image) {
+        Ok(started) => started,
+        Err(plan) => return *plan,
+    };
+    let id = catalog.snapshot.images[idx].id.clone();
+    for name in names {
+        let familiar = match docker_familiar(name) {
+            Ok(familiar) if familiar.contains('@') => {
+                plan.errors
+                    .push("refusing to create a tag with a digest reference".into());
+                break;
+            }
+            Ok(familiar) => familiar,
+            Err(NameError::Invalid { reason, .. }) => {
+                plan.errors.push(format!(
+                    "Error parsing reference: {name:?} is not a valid repository/tag: {}",
+                    docker_reason(&reason)
+                ));
+                break;
+            }
+        };
+        if state.names[idx].contains(&familiar) {
+            continue;
+        }
+        for (other, other_names) in state.names.iter_mut().enumerate() {
+            if other != idx && other_names.contains(&familiar) {
+                other_names.retain(|n| *n != familiar);
+                plan.untagged.push(familiar.clone());
+            }
+        }
+        state.names[idx].push(familiar.clone());
+        plan.tagged.push(familiar.clone());
+        plan.steps.push(Step::DockerTag {
+            image: id.clone(),
+            name: familiar,
+        });
+    }
+    plan
+}
+
+fn docker_untag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
+    let (mut plan, idx, _) = match start(catalog, image) {
+        Ok(started) => started,
+        Err(plan) => return *plan,
+    };
+    let img = &catalog.snapshot.images[idx];
+    let names: Vec<String> = if names.is_empty() {
+        img.names.iter().chain(&img.digest_names).cloned().collect()
+    } else {
+        names.to_vec()
+    };
+    let mut sim = Simulation::new(catalog);
+    for name in &names {
+        let familiar = match docker_familiar(name) {
+            Ok(familiar) => familiar,
+            Err(NameError::Invalid { reason, .. }) => {
+                plan.errors.push(docker_reason(&reason));
+                break;
+            }
+        };
+        let has = sim.plan.untagged.iter().all(|u| *u != familiar)
+            && (img.names.contains(&familiar) || img.digest_names.contains(&familiar));
+        if !has {
+            plan.errors.push(format!(
+                "{familiar} is not a name of image {}",
+                img.short_id()
+            ));
+            break;
+        }
+        if let Err(refusal) = sim.image_delete(&familiar, false, false) {
+            plan.errors.push(refusal.message().to_string());
+            break;
+        }
+        if !sim.plan.deleted.is_empty() {
+            plan.errors.push(format!(
+                "Docker deletes image {} with its last name {familiar}: remove it with `cairn rm {familiar}`",
+                img.short_id()
+            ));
+            break;
+        }
+    }
+    if plan.errors.is_empty() {
+        plan.untagged = sim.plan.untagged;
+        plan.steps = sim.plan.steps;
+    }
+    plan
+}
+
+/// Docker words a bad name as `invalid reference format[: why]`.
+fn docker_reason(reason: &str) -> String {
+    match reason {
+        "repository name must be lowercase" => {
+            "invalid reference format: repository name must be lowercase".into()
+        }
+        other => other.to_string(),
+    }
 }

@@ -6,6 +6,8 @@
 pub mod archive;
 pub mod atomic;
 pub mod containers_storage;
+pub mod digest;
+pub mod docker;
 pub mod lockfile;
 pub mod oci;
 pub mod selection;
@@ -58,6 +60,7 @@ pub fn load(spec: &StoreSpec) -> Result<Loaded> {
                 layout: layout.map(Arc::new),
             })
         }
+        StoreSpec::Docker(store) => store.load(),
     }
 }
 
@@ -89,5 +92,6 @@ where
             containers_storage::writer::apply(options, steps, replan)
         }
         StoreSpec::Oci(store) => oci::writer::apply(store, steps, replan).map(|_| ()),
+        StoreSpec::Docker(store) => docker::writer::apply(store, steps, replan),
     }
 }

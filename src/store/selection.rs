@@ -1,7 +1,8 @@
 //! Which store a command works on: podman's own flags, `--store KIND:WHERE`, or the store
-//! podman would find on its own.
+//! podman (else docker) would find on its own.
 
 use super::containers_storage::{self, StorageOptions};
+use super::docker::DockerStore;
 use super::oci::{OciKind, OciStore};
 use anyhow::{Result, bail};
 use std::path::PathBuf;
@@ -31,8 +32,8 @@ pub struct StoreFlags {
     /// containers-storage driver (overlay, vfs, ...), as podman's --storage-driver
     #[arg(long, global = true, value_name = "NAME")]
     pub storage_driver: Option<String>,
-    /// the store to open: containers-storage[:ROOT], oci:DIR, oci-archive:FILE or
-    /// docker-archive:FILE
+    /// the store to open: containers-storage[:ROOT], oci:DIR, oci-archive:FILE,
+    /// docker-archive:FILE or docker[:HOST] (the Docker Engine; HOST as DOCKER_HOST)
     #[arg(long, global = true, value_name = "KIND:WHERE")]
     pub store: Option<String>,
 }
@@ -43,6 +44,8 @@ pub enum StoreSpec {
     ContainersStorage(StorageOptions),
     /// An OCI layout, or an archive holding one (read-only).
     Oci(OciStore),
+    /// A Docker Engine, through its API.
+    Docker(DockerStore),
 }
 
 impl From<StorageOptions> for StoreSpec {
@@ -60,6 +63,7 @@ impl StoreSpec {
                 None => options.graphroot.display().to_string(),
             },
             StoreSpec::Oci(store) => store.label(),
+            StoreSpec::Docker(store) => store.label(),
         }
     }
 
@@ -94,6 +98,22 @@ impl StoreFlags {
                 }))
             };
             match kind {
+                "docker" => {
+                    if self.root.is_some()
+                        || self.runroot.is_some()
+                        || self.storage_driver.is_some()
+                    {
+                        bail!(
+                            "--store {store} is not a containers-storage store: drop --root, --runroot and --storage-driver"
+                        );
+                    }
+                    return Ok(StoreSpec::Docker(match place {
+                        "" => DockerStore::from_env(),
+                        host => DockerStore {
+                            host: host.to_string(),
+                        },
+                    }));
+                }
                 "oci" => return oci(OciKind::Layout),
                 "oci-archive" => return oci(OciKind::OciArchive),
                 "docker-archive" => return oci(OciKind::DockerArchive),
@@ -106,13 +126,17 @@ impl StoreFlags {
                     }
                 }
                 _ => bail!(
-                    "unknown store kind {kind:?} in --store {store:?}: expected containers-storage, oci, oci-archive or docker-archive"
+                    "unknown store kind {kind:?} in --store {store:?}: expected containers-storage, oci, oci-archive, docker-archive or docker"
                 ),
             }
         }
         let env = containers_storage::config::Environment::from_process();
         let options = containers_storage::config::resolve(&flags, &env)?;
         if self.nothing_chosen() && env.storage_conf.is_none() && !options.exists() {
+            // No podman store: Docker's, if a daemon may be there, else the demo.
+            if DockerStore::likely_present() {
+                return Ok(StoreSpec::Docker(DockerStore::from_env()));
+            }
             return Ok(StoreSpec::Oci(demo()));
         }
         Ok(StoreSpec::ContainersStorage(options))

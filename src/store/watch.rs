@@ -1,6 +1,7 @@
 //! Telling whether a store changed since it was read, without reading it again, so that the
 //! browser can reload on its own when another tool changes the store.
 
+use super::docker::client::Client;
 use super::lockfile::{LockFile, Token};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -18,6 +19,9 @@ enum Probe {
     /// A file's content, for stores whose tools take no lock (skopeo and umoci write an OCI
     /// layout's `index.json` without one). `None`: the file could not be read.
     File(PathBuf, Option<[u8; 32]>),
+    /// A Docker Engine, asked for image and container events since it was read (the
+    /// daemon's files are its own, and it takes no lock a reader could watch).
+    Docker { host: String, since: String },
 }
 
 impl Watch {
@@ -31,6 +35,14 @@ impl Watch {
             .push(Probe::File(path.to_path_buf(), fingerprint(path)));
     }
 
+    /// Watches a Docker Engine's events from `since` (seconds with nanoseconds).
+    pub fn docker(&mut self, host: &str, since: String) {
+        self.0.push(Probe::Docker {
+            host: host.to_string(),
+            since,
+        });
+    }
+
     /// True when a tool has written to the store since it was read.
     pub fn changed(&self) -> bool {
         self.0.iter().any(|probe| match probe {
@@ -39,6 +51,9 @@ impl Watch {
                 _ => true,
             },
             Probe::File(path, seen) => fingerprint(path) != *seen,
+            Probe::Docker { host, since } => Client::connect(host)
+                .and_then(|client| client.changed_since(since))
+                .unwrap_or(true),
         })
     }
 }

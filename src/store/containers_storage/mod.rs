@@ -145,6 +145,7 @@ fn read_snapshot(options: &StorageOptions, driver: &str) -> Result<Snapshot> {
             names: r.names,
             image: r.image,
             layer: r.layer,
+            running: false,
         })
         .collect();
     Ok(Snapshot::new(images, layers, containers))

@@ -73,6 +73,8 @@ pub enum LayoutPlanError {
     NotListed(String),
     #[error("an OCI layout has no containers")]
     Container,
+    #[error("a Docker Engine step cannot change an OCI layout")]
+    Foreign,
     #[error("index.json changed while it was read: try again")]
     Mismatch,
 }
@@ -115,6 +117,9 @@ pub fn plan_layout_change(
                 entries.retain(|e| &e.image != image);
             }
             Step::DeleteContainer { .. } => return Err(LayoutPlanError::Container),
+            Step::DockerUntag { .. } | Step::DockerDelete { .. } | Step::DockerTag { .. } => {
+                return Err(LayoutPlanError::Foreign);
+            }
         }
     }
     let reachable = reachable(&entries, &contents.edges);

@@ -1,5 +1,6 @@
-//! Blob digests, validated before they name a file: a digest comes from a file that anyone
-//! may have written, and `sha256:../../etc/passwd` must never reach `Path::join`.
+//! Digests: blob names validated before they name a file (a digest comes from a file that
+//! anyone may have written, and `sha256:../../etc/passwd` must never reach `Path::join`),
+//! and the ChainIDs that identify a stack of layers in OCI layouts and in Docker.
 
 use sha2::{Digest as _, Sha256, Sha512};
 use std::fmt;

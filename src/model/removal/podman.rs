@@ -1,139 +1,17 @@
-//! What `podman rmi` and `podman image prune` would do, computed without doing it.
+//! What `podman rmi` and `podman image prune` would do.
 //!
 //! This is libimage's `RemoveImages` and `removeRecursive` (containers/common
 //! `libimage/runtime.go`, `libimage/image.go`) and containers/storage's `DeleteImage`, replayed
 //! on an in-memory copy of the store's state. Every rule is one step below, with a comment
-//! naming the podman behaviour it reproduces. The result is a [`RemovalPlan`]: the names
-//! untagged, the images, layers and containers deleted, the bytes reclaimed and the errors,
-//! plus the ordered steps that apply it.
+//! naming the podman behaviour it reproduces.
 
-use super::lineage::{children_of, parent_of};
-use super::lookup::{LookupError, lookup_resolved};
-use super::{Catalog, ImageIdx, LayerIdx};
-use serde::Serialize;
+use super::{ErrorKind, PlanError, RemovalPlan, RemoveOptions, Step, Target};
+use crate::model::lineage::{children_of, parent_of};
+use crate::model::lookup::{LookupError, lookup_resolved};
+use crate::model::{Catalog, ImageIdx, LayerIdx};
 use std::collections::HashMap;
 
-/// The switches of `rmi` / `image prune` that change the plan.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RemoveOptions {
-    /// Remove containers using the images, and images with several names by ID.
-    pub force: bool,
-    /// Do not remove parents left dangling.
-    pub no_prune: bool,
-    /// Skip references to images that do not exist.
-    pub ignore: bool,
-}
-
-/// Which images to remove.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    /// The images the user named, in order.
-    References(Vec<String>),
-    /// `rmi --all`: every image that is not read-only.
-    All,
-    /// `image prune`: dangling images, or with `all` every image no container uses, repeated
-    /// until nothing more goes.
-    Prune { all: bool },
-}
-
-/// How podman classifies an error, which decides its exit code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ErrorKind {
-    /// No such image (exit 1 when it is the only kind).
-    Unknown,
-    /// Used by a container (exit 2).
-    InUse,
-    /// Anything else (exit 125).
-    Other,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PlanError {
-    pub reference: String,
-    pub message: String,
-    #[serde(skip)]
-    pub kind: ErrorKind,
-}
-
-/// One change to the store, in the order podman makes them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Step {
-    /// Give an image exactly these names; the images in `taken_from` lose the ones they had.
-    /// Naming them makes a name that moved since the preview a different plan.
-    SetNames {
-        image: String,
-        names: Vec<String>,
-        taken_from: Vec<String>,
-    },
-    /// Delete a container record and its layer.
-    DeleteContainer {
-        container: String,
-        layer: Option<String>,
-    },
-    /// Delete an image record and its big data, then these layers, top first.
-    DeleteImage { image: String, layers: Vec<String> },
-}
-
-/// A file an OCI layout no longer needs once the change is made, and its size.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Blob {
-    pub digest: String,
-    pub size: u64,
-}
-
-/// The answer to "what would this removal do?": shown before, and applied as it is.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct RemovalPlan {
-    /// Names removed, in podman's order (the `Untagged:` lines).
-    pub untagged: Vec<String>,
-    /// Images reported deleted (the `Deleted:` lines); an image whose children keep its
-    /// layers loses its record but is not reported, as in podman.
-    pub deleted: Vec<String>,
-    /// Layers deleted, container layers included.
-    pub layers: Vec<String>,
-    /// Containers removed (only with `--force`).
-    pub containers: Vec<String>,
-    /// Bytes the deleted layers and image metadata take on disk.
-    pub reclaimed_bytes: u64,
-    pub errors: Vec<PlanError>,
-    #[serde(skip)]
-    pub steps: Vec<Step>,
-    /// Errors podman would not print (unknown images under `--force`).
-    #[serde(skip)]
-    pub silenced: Vec<PlanError>,
-    /// Every image whose record goes, in order, reported deleted or not: what
-    /// `podman image prune` prints.
-    pub records_deleted: Vec<String>,
-    /// OCI layouts: the blobs no descriptor reaches any more, deleted as `umoci gc` would.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub blobs: Vec<Blob>,
-}
-
-impl RemovalPlan {
-    /// podman's `removeErrorsToExitCode`, counted over the errors it reports.
-    pub fn exit_code(&self) -> i32 {
-        if self.errors.is_empty() {
-            return 0;
-        }
-        let all = self.errors.iter().chain(&self.silenced);
-        let kinds: Vec<ErrorKind> = all.map(|e| e.kind).collect();
-        if kinds.contains(&ErrorKind::InUse) {
-            2
-        } else if kinds.iter().all(|&k| k == ErrorKind::Unknown) {
-            1
-        } else {
-            125
-        }
-    }
-
-    /// True when applying the plan changes nothing.
-    pub fn is_empty(&self) -> bool {
-        self.steps.is_empty()
-    }
-}
-
-/// Plans a removal on the catalog's snapshot.
+/// Plans a removal under podman's rules.
 pub fn plan_removal(catalog: &Catalog, target: &Target, options: RemoveOptions) -> RemovalPlan {
     let mut sim = Simulation::new(catalog, options);
     match target {
@@ -422,8 +300,8 @@ impl<'a> Simulation<'a> {
 
     /// libimage `Untag`: the name is normalized, and must be one of the image's names.
     fn untag(&mut self, image: ImageIdx, name: &str) -> Result<(), String> {
-        let normalized =
-            super::reference::stored_name(&self.names[image], name).map_err(|e| e.to_string())?;
+        let normalized = crate::model::reference::stored_name(&self.names[image], name)
+            .map_err(|e| e.to_string())?;
         let names = &mut self.names[image];
         let before = names.len();
         names.retain(|n| *n != normalized);

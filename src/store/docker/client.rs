@@ -1,0 +1,197 @@
+//! The few Engine API calls cairn makes, through bollard. bollard is asynchronous; cairn
+//! calls it from its loader and worker threads, never from the UI thread, so each client
+//! runs its own single-threaded runtime and blocks on it. Reading many images at once still
+//! overlaps the requests: they are futures on that one thread.
+
+use crate::model::removal::Record;
+use anyhow::{Context, Result, anyhow, bail};
+use bollard::Docker;
+use bollard::models::{
+    ContainerSummary, ContainerSummaryStateEnum, ImageHistoryResponseItem, ImageInspect,
+    ImageSummary,
+};
+use bollard::query_parameters::{
+    EventsOptionsBuilder, ListContainersOptionsBuilder, ListImagesOptionsBuilder,
+    RemoveImageOptionsBuilder, TagImageOptionsBuilder,
+};
+use futures_util::{StreamExt, TryStreamExt};
+use tokio::runtime::Runtime;
+
+/// Requests in flight while reading every image: enough to keep the daemon busy, few enough
+/// not to flood it.
+const CONCURRENT_REQUESTS: usize = 16;
+
+/// Seconds a request may take before cairn gives up on the daemon.
+const TIMEOUT_SECONDS: u64 = 120;
+
+/// A connection to one Docker Engine.
+pub struct Client {
+    runtime: Runtime,
+    docker: Docker,
+    host: String,
+}
+
+/// What Docker says of one image: its inspect answer and its history.
+pub struct ImageDetails {
+    pub inspect: ImageInspect,
+    pub history: Vec<ImageHistoryResponseItem>,
+}
+
+impl Client {
+    /// Connects to `host` (`unix:///path`, a bare socket path, or `tcp://host:port`) and
+    /// agrees on the API version with the daemon, so that older engines answer too.
+    pub fn connect(host: &str) -> Result<Self> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("starting the Docker client")?;
+        let docker = if host.starts_with("tcp://") || host.starts_with("http://") {
+            Docker::connect_with_http(host, TIMEOUT_SECONDS, bollard::API_DEFAULT_VERSION)
+        } else {
+            let path = host.strip_prefix("unix://").unwrap_or(host);
+            Docker::connect_with_unix(path, TIMEOUT_SECONDS, bollard::API_DEFAULT_VERSION)
+        }
+        .map_err(|e| anyhow!("connecting to the Docker Engine at {host}: {e}"))?;
+        let docker = runtime
+            .block_on(docker.negotiate_version())
+            .map_err(|e| anyhow!("connecting to the Docker Engine at {host}: {e}"))?;
+        Ok(Client {
+            runtime,
+            docker,
+            host: host.to_string(),
+        })
+    }
+
+    fn fail(&self, what: &str, e: bollard::errors::Error) -> anyhow::Error {
+        anyhow!(
+            "{what} on the Docker Engine at {}: {}",
+            self.host,
+            message(&e)
+        )
+    }
+
+    /// Every image, untagged ones included, in the daemon's order (newest first).
+    pub fn images(&self) -> Result<Vec<ImageSummary>> {
+        let options = ListImagesOptionsBuilder::default().all(true).build();
+        self.runtime
+            .block_on(self.docker.list_images(Some(options)))
+            .map_err(|e| self.fail("listing images", e))
+    }
+
+    /// Inspect and history of each image, read concurrently. An image removed since it was
+    /// listed is left out (`None`), as if the listing had come a moment later.
+    pub fn details(&self, ids: &[String]) -> Result<Vec<Option<ImageDetails>>> {
+        let requests = ids.iter().map(|id| async move {
+            let inspect = self.docker.inspect_image(id).await;
+            let history = self.docker.image_history(id).await;
+            match (inspect, history) {
+                (Ok(inspect), Ok(history)) => Ok(Some(ImageDetails { inspect, history })),
+                (Err(e), _) | (_, Err(e)) if is_not_found(&e) => Ok(None),
+                (Err(e), _) | (_, Err(e)) => Err(self.fail(&format!("reading image {id}"), e)),
+            }
+        });
+        self.runtime.block_on(
+            futures_util::stream::iter(requests)
+                .buffered(CONCURRENT_REQUESTS)
+                .try_collect(),
+        )
+    }
+
+    /// Every container, stopped ones included.
+    pub fn containers(&self) -> Result<Vec<ContainerSummary>> {
+        let options = ListContainersOptionsBuilder::default().all(true).build();
+        self.runtime
+            .block_on(self.docker.list_containers(Some(options)))
+            .map_err(|e| self.fail("listing containers", e))
+    }
+
+    /// `DELETE /images/{name}`, never pruning parents (each is a call of its own), with the
+    /// records the daemon answers.
+    pub fn remove(&self, name: &str, force: bool) -> Result<Vec<Record>> {
+        let options = RemoveImageOptionsBuilder::default()
+            .force(force)
+            .noprune(true)
+            .build();
+        let items = self
+            .runtime
+            .block_on(self.docker.remove_image(name, Some(options), None))
+            .map_err(|e| anyhow!("{}", message(&e)))?;
+        items
+            .into_iter()
+            .map(|item| match (item.untagged, item.deleted) {
+                (Some(name), _) => Ok(Record::Untagged(name)),
+                (None, Some(id)) => Ok(Record::Deleted(id)),
+                (None, None) => bail!("Docker answered a removal with an empty record"),
+            })
+            .collect()
+    }
+
+    /// `POST /images/{image}/tag`: the image gets `repository:tag`.
+    pub fn tag(&self, image: &str, repository: &str, tag: &str) -> Result<()> {
+        let options = TagImageOptionsBuilder::default()
+            .repo(repository)
+            .tag(tag)
+            .build();
+        self.runtime
+            .block_on(self.docker.tag_image(image, Some(options)))
+            .map_err(|e| anyhow!("{}", message(&e)))
+    }
+
+    /// Whether an image or a container changed between `since` and now.
+    pub fn changed_since(&self, since: &str) -> Result<bool> {
+        let until = event_time_now();
+        let mut filters = std::collections::HashMap::new();
+        filters.insert("type", vec!["image", "container"]);
+        let options = EventsOptionsBuilder::default()
+            .since(since)
+            .until(&until)
+            .filters(&filters)
+            .build();
+        let mut events = self.docker.events(Some(options));
+        self.runtime.block_on(async {
+            match events.next().await {
+                None => Ok(false),
+                Some(Ok(_)) => Ok(true),
+                Some(Err(e)) => Err(self.fail("reading events", e)),
+            }
+        })
+    }
+}
+
+/// Now, as the events API takes a time (seconds with nanoseconds). The daemon is on this
+/// machine's clock: cairn reaches it through a local socket.
+pub fn event_time_now() -> String {
+    let now = jiff::Timestamp::now();
+    format!("{}.{:09}", now.as_second(), now.subsec_nanosecond())
+}
+
+/// Whether a container counts as running for Docker's rules (`IsRunning`: paused and
+/// restarting ones do).
+pub fn is_running(container: &ContainerSummary) -> bool {
+    matches!(
+        container.state,
+        Some(
+            ContainerSummaryStateEnum::RUNNING
+                | ContainerSummaryStateEnum::PAUSED
+                | ContainerSummaryStateEnum::RESTARTING
+        )
+    )
+}
+
+fn is_not_found(e: &bollard::errors::Error) -> bool {
+    matches!(
+        e,
+        bollard::errors::Error::DockerResponseServerError {
+            status_code: 404,
+            ..
+        }
+    )
+}
+
+/// The daemon's own words for an error, as the docker CLI prints them.
+fn message(e: &bollard::errors::Error) -> String {
+    match e {
+        bollard::errors::Error::DockerResponseServerError { message, .. } => message.clone(),
+        other => other.to_string(),
+    }
+}

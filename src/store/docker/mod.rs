@@ -1,0 +1,67 @@
+//! The Docker Engine as a store (`--store docker`): read through the Engine API and changed
+//! through it, with Docker's own rules (see `model::removal::docker`). The daemon owns its
+//! files and reads them only when it starts, so cairn never touches them.
+
+pub mod client;
+pub mod snapshot;
+pub mod writer;
+
+use super::{Loaded, Watch};
+use anyhow::Result;
+use client::Client;
+
+/// The socket Docker's tools use when `DOCKER_HOST` is not set.
+pub const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
+
+/// A Docker Engine to open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DockerStore {
+    /// `unix:///path/docker.sock` or `tcp://host:port`, as `DOCKER_HOST` takes it.
+    pub host: String,
+}
+
+impl DockerStore {
+    /// The engine the docker CLI would talk to: `DOCKER_HOST`, else the default socket.
+    pub fn from_env() -> Self {
+        let host = std::env::var("DOCKER_HOST")
+            .ok()
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| DEFAULT_HOST.to_string());
+        DockerStore { host }
+    }
+
+    /// Whether a daemon may be there to ask: `DOCKER_HOST` is set, or the default socket
+    /// exists. Used only to pick a store when the user named none.
+    pub fn likely_present() -> bool {
+        std::env::var_os("DOCKER_HOST").is_some_and(|h| !h.is_empty())
+            || std::path::Path::new(DEFAULT_HOST.trim_start_matches("unix://")).exists()
+    }
+
+    pub fn label(&self) -> String {
+        format!("docker {}", self.host)
+    }
+
+    /// Reads every image (with its inspect answer and history) and every container, and
+    /// notes the time, so that the watcher can ask the daemon what happened since.
+    pub fn load(&self) -> Result<Loaded> {
+        let client = Client::connect(&self.host)?;
+        let since = client::event_time_now();
+        let snapshot = read(&client)?;
+        let mut watch = Watch::default();
+        watch.docker(&self.host, since);
+        Ok(Loaded {
+            snapshot,
+            watch,
+            layout: None,
+        })
+    }
+}
+
+/// The daemon's images and containers as a snapshot.
+pub fn read(client: &Client) -> Result<crate::model::Snapshot> {
+    let images = client.images()?;
+    let ids: Vec<String> = images.iter().map(|i| i.id.clone()).collect();
+    let details = client.details(&ids)?;
+    let containers = client.containers()?;
+    Ok(snapshot::build(images, details, containers))
+}

@@ -1,0 +1,91 @@
+//! Applying a plan to a Docker Engine. The daemon has no lock cairn could take: the state is
+//! read again and planned again right before, and nothing is done unless that gives the
+//! steps shown. Each step is one API call that does exactly one thing (untag one name,
+//! delete one image without pruning), and its answer must be the records the plan
+//! expected; at the first answer that differs, cairn stops and says what was done.
+
+use super::DockerStore;
+use super::client::Client;
+use crate::model::Catalog;
+use crate::model::removal::Step;
+use crate::store::containers_storage::writer::StoreChanged;
+use anyhow::{Result, bail};
+
+/// Re-plans on the daemon's state now and, if the steps are still `preview`, applies them.
+pub fn apply<F>(store: &DockerStore, preview: &[Step], replan: F) -> Result<()>
+where
+    F: FnOnce(&Catalog) -> Vec<Step>,
+{
+    let client = Client::connect(&store.host)?;
+    let catalog = Catalog::new(super::read(&client)?);
+    if replan(&catalog) != preview {
+        return Err(StoreChanged.into());
+    }
+    for (done, step) in preview.iter().enumerate() {
+        let stopped = |what: String| {
+            let note = match done {
+                0 => "nothing was changed".to_string(),
+                n => format!("the {n} step(s) before it were applied"),
+            };
+            anyhow::anyhow!("step {} of {}: {what}; {note}", done + 1, preview.len())
+        };
+        let (answer, expected) = match step {
+            Step::DockerUntag {
+                name,
+                force,
+                records,
+                ..
+            } => (client.remove(name, *force), records),
+            Step::DockerDelete {
+                image,
+                force,
+                records,
+            } => (client.remove(&format!("sha256:{image}"), *force), records),
+            Step::DockerTag { image, name } => {
+                let (repository, tag) = split_tag(name);
+                client
+                    .tag(&format!("sha256:{image}"), repository, tag)
+                    .map_err(|e| stopped(format!("tagging {name}: {e}")))?;
+                continue;
+            }
+            Step::SetNames { .. } | Step::DeleteContainer { .. } | Step::DeleteImage { .. } => {
+                bail!("a containers-storage step cannot change a Docker Engine")
+            }
+        };
+        let answer = answer.map_err(|e| stopped(format!("Docker refused: {e}")))?;
+        if &answer != expected {
+            return Err(stopped(format!(
+                "Docker answered {answer:?} where the preview said {expected:?}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `repository:tag` of a familiar name (the tag is after the last `:` of the last path
+/// component, so a registry port is not taken for one).
+fn split_tag(name: &str) -> (&str, &str) {
+    let last = name.rfind('/').map_or(0, |i| i + 1);
+    match name[last..].rfind(':') {
+        Some(colon) => (&name[..last + colon], &name[last + colon + 1..]),
+        None => (name, "latest"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_are_split_after_the_registry_port() {
+        assert_eq!(split_tag("app:1.0"), ("app", "1.0"));
+        assert_eq!(
+            split_tag("localhost:5000/app:2"),
+            ("localhost:5000/app", "2")
+        );
+        assert_eq!(
+            split_tag("localhost:5000/app"),
+            ("localhost:5000/app", "latest")
+        );
+    }
+}
