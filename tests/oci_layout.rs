@@ -13,18 +13,6 @@ fn demo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo")
 }
 
-/// A copy of the demo layout to change or break.
-fn demo_copy() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let copy = dir.path().join("layout");
-    let status = Command::new("cp")
-        .args(["-r", demo().to_str().unwrap(), copy.to_str().unwrap()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    (dir, copy)
-}
-
 fn cairn(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_cairn"))
         .args(args)
@@ -198,9 +186,11 @@ fn with_no_store_on_the_machine_cairn_opens_the_demo_and_says_so() {
         .unwrap();
     let notice = "cairn: no image store found; showing the bundled demo (assets/demo)";
     let has_default_store = rustix::process::geteuid().as_raw() != 0
-        || Path::new("/var/lib/containers/storage").exists();
+        || Path::new("/var/lib/containers/storage").exists()
+        || Path::new("/var/run/docker.sock").exists()
+        || std::env::var_os("DOCKER_HOST").is_some();
     if has_default_store {
-        // Where podman has a store, cairn opens that one, not the demo.
+        // Where podman or docker has a store, cairn opens that one, not the demo.
         assert!(!stderr(&out).contains(notice), "{}", stderr(&out));
         return;
     }
@@ -342,7 +332,7 @@ fn layouts_written_by_podman_save_and_archives_of_every_form_are_read() {
 fn tags_made_by_cairn_are_read_by_skopeo_and_umoci() {
     common::require("skopeo");
     common::require("umoci");
-    let (_t, layout) = demo_copy();
+    let (_t, layout) = common::demo_copy();
     let store = store_arg(&layout);
     let out = cairn(&[
         "--store",
@@ -410,8 +400,8 @@ fn tags_made_by_cairn_are_read_by_skopeo_and_umoci() {
 #[test]
 fn after_a_remove_the_blobs_left_are_those_umoci_gc_keeps() {
     common::require("umoci");
-    let (_a, ours) = demo_copy();
-    let (_b, theirs) = demo_copy();
+    let (_a, ours) = common::demo_copy();
+    let (_b, theirs) = common::demo_copy();
     // The preview names the blobs and bytes first, and changes nothing.
     let before = blob_names(&ours);
     let out = cairn(&[
@@ -507,7 +497,7 @@ fn a_multi_platform_index_is_listed_with_its_platforms() {
 #[test]
 fn removing_a_list_removes_its_platform_images_and_json_lists_the_blobs() {
     common::require("umoci");
-    let (_t, layout) = demo_copy();
+    let (_t, layout) = common::demo_copy();
     let store = store_arg(&layout);
     let catalog = load(OciKind::Layout, &layout);
     let list = image_named(&catalog, "localhost/multi:1");
@@ -580,7 +570,7 @@ fn removing_a_list_removes_its_platform_images_and_json_lists_the_blobs() {
 fn bare_ref_names_are_tagged_and_untagged_as_written() {
     common::require("skopeo");
     common::require("umoci");
-    let (_t, layout) = demo_copy();
+    let (_t, layout) = common::demo_copy();
     let store = store_arg(&layout);
     // umoci names images by bare ref names; a tag is written as given, as umoci tag does.
     let out = cairn(&["--store", &store, "tag", "umoci-base", "umoci-base-2"]);
@@ -614,7 +604,7 @@ fn bare_ref_names_are_tagged_and_untagged_as_written() {
 
 #[test]
 fn removing_a_platform_instance_is_refused_with_the_list_named() {
-    let (_t, layout) = demo_copy();
+    let (_t, layout) = common::demo_copy();
     let catalog = load(OciKind::Layout, &layout);
     let instance = catalog
         .snapshot
@@ -637,7 +627,7 @@ fn removing_a_platform_instance_is_refused_with_the_list_named() {
 
 #[test]
 fn missing_blob() {
-    let (_t, layout) = demo_copy();
+    let (_t, layout) = common::demo_copy();
     let catalog = load(OciKind::Layout, &layout);
     let base = image_named(&catalog, "localhost/base:1");
     std::fs::remove_file(blob_path(&layout, &format!("sha256:{}", base.id))).unwrap();
@@ -657,7 +647,7 @@ fn missing_blob() {
 
 #[test]
 fn digest_with_dot_dot() {
-    let (_t, layout) = demo_copy();
+    let (_t, layout) = common::demo_copy();
     let mut idx = index(&layout);
     idx["manifests"]
         .as_array_mut()
@@ -687,7 +677,7 @@ fn digest_with_dot_dot() {
 
 #[test]
 fn blob_whose_digest_does_not_match() {
-    let (_t, layout) = demo_copy();
+    let (_t, layout) = common::demo_copy();
     let catalog = load(OciKind::Layout, &layout);
     let base = image_named(&catalog, "localhost/base:1");
     let manifest = blob_path(&layout, base.digest.as_deref().unwrap());
@@ -703,7 +693,7 @@ fn blob_whose_digest_does_not_match() {
 
 #[test]
 fn link_leaving_the_layout() {
-    let (_t, layout) = demo_copy();
+    let (_t, layout) = common::demo_copy();
     let catalog = load(OciKind::Layout, &layout);
     let base = image_named(&catalog, "localhost/base:1");
     let config = blob_path(&layout, &format!("sha256:{}", base.id));
@@ -722,7 +712,7 @@ fn link_leaving_the_layout() {
 
 #[test]
 fn index_that_refers_to_itself() {
-    let (_t, layout) = demo_copy();
+    let (_t, layout) = common::demo_copy();
     let fake = format!("sha256:{}", "e".repeat(64));
     let own = serde_json::json!({
         "schemaVersion": 2,

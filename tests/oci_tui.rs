@@ -1,18 +1,16 @@
 //! The browser on the bundled demo layout: the screens a first-time user sees when the
 //! machine has no store, rendered into `TestBackend` and compared with insta snapshots.
 
+mod common;
+
 use cairn::model::Catalog;
 use cairn::store::StoreSpec;
 use cairn::tui::action::Action;
 use cairn::tui::app::{App, Pane};
 use cairn::tui::theme::Theme;
-use cairn::tui::view::{self, ViewState};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
 
-const WIDTH: u16 = 120;
-const HEIGHT: u16 = 40;
+use common::tui::{HEIGHT, WIDTH, screen};
 
 fn demo_app() -> App {
     let store = cairn::store::selection::demo();
@@ -25,22 +23,6 @@ fn demo_app() -> App {
         Theme::colored(),
         catalog,
     )
-}
-
-fn screen(app: &App) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).unwrap();
-    let mut view = ViewState::default();
-    terminal
-        .draw(|frame| view::draw(app, &mut view, frame))
-        .unwrap();
-    let buffer = terminal.backend().buffer().clone();
-    let mut out = String::new();
-    for y in 0..HEIGHT {
-        let line: String = (0..WIDTH).map(|x| buffer[(x, y)].symbol()).collect();
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
 }
 
 #[test]
@@ -63,16 +45,7 @@ fn demo_lineage_tree() {
 /// platform images go with it.
 #[test]
 fn remove_preview_of_a_multi_platform_list_on_a_layout() {
-    let dir = tempfile::tempdir().unwrap();
-    let layout = dir.path().join("layout");
-    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
-    let status = std::process::Command::new("cp")
-        .arg("-r")
-        .arg(&demo)
-        .arg(&layout)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let (_dir, layout) = common::demo_copy();
     let store = cairn::store::StoreSpec::Oci(cairn::store::oci::OciStore {
         kind: cairn::store::oci::OciKind::Layout,
         path: layout,

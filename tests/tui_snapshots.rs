@@ -60,27 +60,7 @@ fn fixture_app() -> App {
     )
 }
 
-fn render(app: &App) -> Buffer {
-    let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).unwrap();
-    let mut view = ViewState::default();
-    terminal
-        .draw(|frame| view::draw(app, &mut view, frame))
-        .unwrap();
-    terminal.backend().buffer().clone()
-}
-
-fn text(buffer: &Buffer) -> String {
-    let mut out = String::new();
-    for y in 0..buffer.area.height {
-        let mut line = String::new();
-        for x in 0..buffer.area.width {
-            line.push_str(buffer[(x, y)].symbol());
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
+use common::tui::{render, text};
 
 /// The screen as text, with the IDs of containers and their layers and buildah's temporary
 /// build names (random, unlike image and layer IDs, which the fixture's fixed timestamps make

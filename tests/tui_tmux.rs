@@ -22,7 +22,10 @@ struct Tmux {
 impl Tmux {
     fn start(command: &str) -> Tmux {
         common::require("tmux");
-        let id = format!("cairn-test-{}", std::process::id());
+        // One server per test: tests of this file run in parallel in one process.
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let id = format!("cairn-test-{}-{n}", std::process::id());
         let tmux = Tmux {
             socket: id.clone(),
             session: id,
@@ -332,16 +335,7 @@ fn remove_an_image_from_the_browser() {
 fn a_layout_changed_by_umoci_is_reloaded() {
     common::require("tmux");
     common::require("umoci");
-    let dir = tempfile::tempdir().unwrap();
-    let layout = dir.path().join("layout");
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
-    let status = Command::new("cp")
-        .arg("-r")
-        .arg(&demo)
-        .arg(&layout)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let (_dir, layout) = common::demo_copy();
     let command = format!(
         "{} --store oci:{}",
         env!("CARGO_BIN_EXE_cairn"),
@@ -367,4 +361,64 @@ fn a_layout_changed_by_umoci_is_reloaded() {
         list_pane(s).contains("umoci-base +1")
     });
     assert!(!screen.contains("Error"), "{screen}");
+}
+
+/// The browser on a Docker Engine: a name added by the docker CLI shows up on its own (the
+/// daemon's events are watched), and a removal previewed and confirmed in the browser is
+/// what the daemon then has.
+#[test]
+fn browse_and_change_a_docker_engine() {
+    common::require("tmux");
+    let daemon = common::docker::Daemon::start(common::docker::docker_fixture());
+    let command = format!(
+        "{} --store docker:{}; echo \"cairn exited $?\"; sleep 600",
+        shell_quote(Path::new(env!("CARGO_BIN_EXE_cairn"))),
+        daemon.host(),
+    );
+    let tmux = Tmux::start(&command);
+    tmux.wait_for("the list", |s| {
+        list_pane(s).contains("mid-cfg:1") && !s.contains("computing lineage")
+    });
+
+    common::ok(
+        daemon.docker(&["tag", "side:1", "side:outside"]),
+        "docker tag",
+    );
+    tmux.wait_for("the new name", |s| list_pane(s).contains("side:1 +1"));
+
+    tmux.send(&["/"]);
+    tmux.type_text("mid-cfg");
+    tmux.send(&["Enter"]);
+    tmux.wait_text("Names          mid-cfg:1");
+    tmux.send(&["d"]);
+    let screen = tmux.wait_text("Remove mid-cfg:1");
+    for wanted in ["Untagged (1)", "Deleted images (2)", "Layers (0)"] {
+        assert!(
+            screen.contains(wanted),
+            "{wanted:?} is not shown:\n{screen}"
+        );
+    }
+    assert!(!screen.contains("Blocked"), "{screen}");
+    tmux.send(&["y"]);
+    tmux.wait_for("the removal reported and the list reloaded", |s| {
+        s.contains("Removed 2 images") && !list_pane(s).contains("mid-cfg:1")
+    });
+    tmux.send(&["q"]);
+    let screen = tmux.wait_text("cairn exited");
+    assert!(screen.contains("cairn exited 0"), "{screen}");
+
+    let images = common::ok(
+        daemon.docker(&["images", "-a", "--no-trunc"]),
+        "docker images",
+    );
+    for gone in ["MID_CFG", "MID_CFG_LABEL_STEP"] {
+        assert!(
+            !images.contains(&daemon.ids()[gone]),
+            "{gone} is gone:\n{images}"
+        );
+    }
+    assert!(
+        images.contains(&daemon.ids()["MID"]),
+        "its parent mid:1 stays:\n{images}"
+    );
 }

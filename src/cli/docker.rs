@@ -7,6 +7,7 @@ use super::table::{self, Style};
 use crate::model::history::{HistoryRow, MISSING};
 use crate::model::human::{human_duration, human_size_with_precision};
 use crate::model::image::short_id;
+use crate::model::reference::split_tag;
 use crate::model::removal::{ErrorKind, PlanError, Record, RemovalPlan};
 use crate::model::{Catalog, ImageIdx};
 use anyhow::Result;
@@ -46,7 +47,7 @@ pub fn image_rows(catalog: &Catalog, images: &[ImageIdx]) -> Vec<ImageRow> {
             rows.push(ImageRow {
                 image,
                 repository: repository.to_string(),
-                tag: tag.to_string(),
+                tag: tag.unwrap_or("<none>").to_string(),
             });
         }
         let mut digest_only: Vec<&str> = Vec::new();
@@ -75,15 +76,9 @@ pub fn image_rows(catalog: &Catalog, images: &[ImageIdx]) -> Vec<ImageRow> {
     rows
 }
 
-fn split_tag(name: &str) -> (&str, &str) {
-    let last = name.rfind('/').map_or(0, |i| i + 1);
-    match name[last..].rfind(':') {
-        Some(colon) => (&name[..last + colon], &name[last + colon + 1..]),
-        None => (name, "<none>"),
-    }
-}
-
-/// `docker images --format '{{json .}}'`, one object per line, fields as the CLI names them.
+/// `docker images --format '{{json .}}'`, one object per line, fields as the CLI names them;
+/// `Containers`, `SharedSize` and `UniqueSize`, which the listing leaves `N/A`, are filled
+/// in as `docker system df -v` computes and words them (four digits, go-units' `HumanSize`).
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 struct ImageLine {
@@ -134,8 +129,13 @@ pub fn images(
     if format.json {
         for row in &rows {
             let img = &catalog.snapshot.images[row.image];
+            let sizes = catalog.sizes.get(row.image);
             let line = ImageLine {
-                containers: "N/A".into(),
+                containers: catalog
+                    .snapshot
+                    .containers_of(row.image)
+                    .count()
+                    .to_string(),
                 created_at: img
                     .created
                     .map(|t| format!("{} +0000 UTC", t.strftime("%Y-%m-%d %H:%M:%S")))
@@ -144,10 +144,10 @@ pub fn images(
                 digest: "<none>".into(),
                 id: id(row.image),
                 repository: row.repository.clone(),
-                shared_size: "N/A".into(),
+                shared_size: human_size_with_precision(sizes.shared as f64, 4),
                 size: total(row.image),
                 tag: row.tag.clone(),
-                unique_size: "N/A".into(),
+                unique_size: human_size_with_precision(sizes.unique as f64, 4),
                 virtual_size: total(row.image),
             };
             serde_json::to_writer(&mut *out, &line)?;

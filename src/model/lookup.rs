@@ -59,7 +59,7 @@ pub fn lookup_docker_with(
     }
     let familiar = reference::docker_familiar(arg).map_err(|e| match e {
         reference::NameError::Invalid { reason, .. } => {
-            LookupError::Syntax(docker_syntax_message(&reason))
+            LookupError::Syntax(reference::docker_reason(&reason))
         }
     })?;
     if let Some(idx) = by_reference(&familiar) {
@@ -69,16 +69,6 @@ pub fn lookup_docker_with(
         return Err(not_known());
     }
     by_prefix(hex).ok_or_else(not_known)
-}
-
-/// Docker words a bad reference as `invalid reference format[: why]`.
-fn docker_syntax_message(reason: &str) -> String {
-    match reason {
-        "repository name must be lowercase" => {
-            "invalid reference format: repository name must be lowercase".into()
-        }
-        other => other.to_string(),
-    }
 }
 
 /// Resolves IMAGE and says which name it matched: the full name a short name expanded to,

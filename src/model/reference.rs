@@ -226,6 +226,27 @@ pub fn docker_familiar(name: &str) -> Result<String, NameError> {
     Ok(out)
 }
 
+/// A name's repository and tag: the tag follows the last `:` of the last path component (a
+/// registry's port is not one), before any `@digest`.
+pub fn split_tag(name: &str) -> (&str, Option<&str>) {
+    let name = name.split('@').next().unwrap_or(name);
+    let last = name.rfind('/').map_or(0, |i| i + 1);
+    match name[last..].rfind(':') {
+        Some(colon) => (&name[..last + colon], Some(&name[last + colon + 1..])),
+        None => (name, None),
+    }
+}
+
+/// Docker words a bad name as `invalid reference format[: why]`.
+pub fn docker_reason(reason: &str) -> String {
+    match reason {
+        "repository name must be lowercase" => {
+            "invalid reference format: repository name must be lowercase".into()
+        }
+        other => other.to_string(),
+    }
+}
+
 /// Docker's full form of a familiar name (`app:1` is `docker.io/library/app:1`): Docker
 /// orders an image's references by it.
 pub fn docker_full(familiar: &str) -> String {
@@ -358,6 +379,21 @@ mod tests {
             "docker.io/example/app:stable"
         );
         assert!(docker_full("example/app:stable") < docker_full("app:1.0"));
+    }
+
+    #[test]
+    fn the_tag_is_after_the_registry_port() {
+        assert_eq!(split_tag("app:1.0"), ("app", Some("1.0")));
+        assert_eq!(
+            split_tag("localhost:5000/app:2"),
+            ("localhost:5000/app", Some("2"))
+        );
+        assert_eq!(
+            split_tag("localhost:5000/app"),
+            ("localhost:5000/app", None)
+        );
+        let digest = format!("sha256:{}", "a".repeat(64));
+        assert_eq!(split_tag(&format!("a/b@{digest}")), ("a/b", None));
     }
 
     #[test]

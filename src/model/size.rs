@@ -2,8 +2,9 @@
 //! image is shared with other images.
 
 use super::layer_tree::LayerTree;
-use super::{ImageIdx, LayerIdx, Snapshot};
+use super::{ImageIdx, LayerIdx, Rules, Snapshot};
 use rayon::prelude::*;
+use std::collections::HashSet;
 
 /// How big an image is, and how much of it would come back if it alone were removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -28,8 +29,12 @@ impl Sizes {
             .into_par_iter()
             .map(|image| image_layers(snapshot, tree, image))
             .collect();
+        let counted = users_counted(snapshot);
         let mut users = vec![0u32; snapshot.layers.len()];
-        for layers in &layer_sets {
+        for (image, layers) in layer_sets.iter().enumerate() {
+            if !counted[image] {
+                continue;
+            }
             for &layer in layers {
                 users[layer] = users[layer].saturating_add(1);
             }
@@ -39,9 +44,11 @@ impl Sizes {
             .enumerate()
             .map(|(image, layers)| {
                 let mut size = ImageSize::default();
+                // Shared: some image other than this one uses the layer too.
+                let own = u32::from(counted[image]);
                 for &layer in layers {
                     let bytes = snapshot.layers[layer].size();
-                    if users[layer] > 1 {
+                    if users[layer] > own {
                         size.shared += bytes;
                     } else {
                         size.unique += bytes;
@@ -58,6 +65,27 @@ impl Sizes {
     pub fn get(&self, image: ImageIdx) -> ImageSize {
         self.sizes.get(image).copied().unwrap_or_default()
     }
+}
+
+/// Which images count as users of their layers. Docker (`docker system df`) leaves out the
+/// intermediates `docker images` hides: a layer that only a build's steps and its result
+/// hold is the result's own, and goes with it.
+fn users_counted(snapshot: &Snapshot) -> Vec<bool> {
+    if snapshot.rules != Rules::Docker {
+        return vec![true; snapshot.images.len()];
+    }
+    let parents: HashSet<&str> = snapshot
+        .images
+        .iter()
+        .filter_map(|i| i.parent.as_deref())
+        .collect();
+    snapshot
+        .images
+        .iter()
+        .map(|i| {
+            !(i.names.is_empty() && i.digest_names.is_empty() && parents.contains(i.id.as_str()))
+        })
+        .collect()
 }
 
 /// Every layer an image needs: its top layer and mapped top layers, and all below them.

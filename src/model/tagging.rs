@@ -5,7 +5,9 @@
 
 use super::Rules;
 use super::lookup::lookup;
-use super::reference::{NameError, docker_familiar, is_ref_name, normalize, stored_name};
+use super::reference::{
+    NameError, docker_familiar, docker_reason, is_ref_name, normalize, stored_name,
+};
 use super::removal::Step;
 use super::removal::docker::Simulation;
 use super::{Catalog, ImageIdx};
@@ -303,14 +305,4 @@ fn docker_untag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
         plan.steps = sim.plan.steps;
     }
     plan
-}
-
-/// Docker words a bad name as `invalid reference format[: why]`.
-fn docker_reason(reason: &str) -> String {
-    match reason {
-        "repository name must be lowercase" => {
-            "invalid reference format: repository name must be lowercase".into()
-        }
-        other => other.to_string(),
-    }
 }

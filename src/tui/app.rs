@@ -1147,9 +1147,22 @@ fn details(
             )],
         );
     }
+    // Docker tells running containers from stopped ones, and its rules depend on it.
+    let state = |running: bool| match (snapshot.rules, running) {
+        (crate::model::Rules::Docker, true) => " (running)",
+        (crate::model::Rules::Docker, false) => " (stopped)",
+        _ => "",
+    };
     let containers: Vec<String> = snapshot
         .containers_of(image)
-        .map(|c| format!("{} {}", short_id(&c.id), c.names.join(", ")))
+        .map(|c| {
+            format!(
+                "{} {}{}",
+                short_id(&c.id),
+                c.names.join(", "),
+                state(c.running)
+            )
+        })
         .collect();
     push(
         "Containers",

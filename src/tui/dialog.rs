@@ -9,7 +9,7 @@ use crate::model::Catalog;
 use crate::model::Rules;
 use crate::model::human::podman_size;
 use crate::model::image::short_id;
-use crate::model::reference::{is_ref_name, normalize};
+use crate::model::reference::{docker_familiar, is_ref_name, normalize};
 use crate::model::removal::{RemovalPlan, RemoveOptions, Step, Target, plan_removal};
 use crate::model::tagging::{NamesPlan, plan_tag, plan_untag};
 use tui_input::{Input, InputRequest};
@@ -59,6 +59,17 @@ impl NameCheck {
         }
         if text.starts_with("sha256:") {
             return NameCheck::Invalid("tag by digest not supported".into());
+        }
+        if rules == Rules::Docker {
+            return match docker_familiar(text) {
+                Ok(name) if name.contains('@') => {
+                    NameCheck::Invalid("tag by digest not supported".into())
+                }
+                Ok(name) => NameCheck::Valid(name),
+                Err(crate::model::reference::NameError::Invalid { reason, .. }) => {
+                    NameCheck::Invalid(reason)
+                }
+            };
         }
         if rules == Rules::Layout {
             return match is_ref_name(text) {
@@ -479,21 +490,24 @@ pub fn plan_tree(store: &StoreData, plan: &RemovalPlan) -> Vec<PlanLine> {
                     })
                     .collect(),
             );
-            group(
-                format!("Containers ({})", plan.containers.len()),
-                plan.containers
-                    .iter()
-                    .map(|id| {
-                        let names = snapshot
-                            .containers
-                            .iter()
-                            .find(|c| c.id == *id)
-                            .map(|c| c.names.join(", "))
-                            .unwrap_or_default();
-                        (short_id(id).to_string(), names)
-                    })
-                    .collect(),
-            );
+            // Docker never removes containers: a forced removal leaves them on a bare ID.
+            if snapshot.rules != Rules::Docker {
+                group(
+                    format!("Containers ({})", plan.containers.len()),
+                    plan.containers
+                        .iter()
+                        .map(|id| {
+                            let names = snapshot
+                                .containers
+                                .iter()
+                                .find(|c| c.id == *id)
+                                .map(|c| c.names.join(", "))
+                                .unwrap_or_default();
+                            (short_id(id).to_string(), names)
+                        })
+                        .collect(),
+                );
+            }
         }
     }
     for error in &plan.errors {

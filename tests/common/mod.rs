@@ -6,6 +6,7 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 pub mod docker;
+pub mod tui;
 
 /// A containers-storage store made by `scripts/make-fixture-store.sh`.
 pub struct Fixture {
@@ -117,6 +118,21 @@ pub fn shared_fixture() -> &'static Fixture {
             base: dir.join("store"),
         }
     })
+}
+
+/// A copy of the bundled demo layout (`assets/demo`) to change or break.
+pub fn demo_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("layout");
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    let status = Command::new("cp")
+        .arg("-r")
+        .arg(&demo)
+        .arg(&copy)
+        .status()
+        .unwrap();
+    assert!(status.success(), "copying {}", demo.display());
+    (dir, copy)
 }
 
 /// Copies a store (with `cp -a`, as a user would) to corrupt or change it. Podman's own

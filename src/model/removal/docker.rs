@@ -15,7 +15,7 @@
 use super::{ErrorKind, PlanError, Record, RemovalPlan, RemoveOptions, Step, Target};
 use crate::model::image::short_id;
 use crate::model::lookup::{LookupError, lookup_docker_with};
-use crate::model::reference::{docker_familiar, docker_full};
+use crate::model::reference::{docker_familiar, docker_full, split_tag};
 use crate::model::{Catalog, ImageIdx, LayerIdx};
 use std::collections::HashMap;
 
@@ -28,8 +28,11 @@ pub fn plan_removal(catalog: &Catalog, target: &Target, options: RemoveOptions) 
         // the others.
         Target::References(references) => {
             for reference in references {
-                if let Err(error) = sim.image_delete(reference, options.force, prune) {
-                    sim.plan.errors.push(error.for_reference(reference));
+                match sim.image_delete(reference, options.force, prune) {
+                    // cairn's `--ignore` (docker has none) skips missing images, as podman's.
+                    Err(error) if options.ignore && error.kind == ErrorKind::Unknown => {}
+                    Err(error) => sim.plan.errors.push(error.for_reference(reference)),
+                    Ok(()) => {}
                 }
             }
         }
@@ -506,14 +509,9 @@ fn is_single_reference(refs: &[String]) -> bool {
     digest_repositories == [repository_of(single)]
 }
 
-/// The repository of a familiar reference: before its `@digest` or last `:tag`.
+/// The repository of a familiar reference, without its tag or digest.
 fn repository_of(reference: &str) -> &str {
-    let name = reference.split('@').next().unwrap_or(reference);
-    let last = name.rfind('/').map_or(0, |i| i + 1);
-    match name[last..].find(':') {
-        Some(colon) => &name[..last + colon],
-        None => name,
-    }
+    split_tag(reference).0
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 use super::DockerStore;
 use super::client::Client;
 use crate::model::Catalog;
+use crate::model::reference::split_tag;
 use crate::model::removal::Step;
 use crate::store::containers_storage::writer::StoreChanged;
 use anyhow::{Result, bail};
@@ -43,6 +44,7 @@ where
             } => (client.remove(&format!("sha256:{image}"), *force), records),
             Step::DockerTag { image, name } => {
                 let (repository, tag) = split_tag(name);
+                let tag = tag.unwrap_or("latest");
                 client
                     .tag(&format!("sha256:{image}"), repository, tag)
                     .map_err(|e| stopped(format!("tagging {name}: {e}")))?;
@@ -60,32 +62,4 @@ where
         }
     }
     Ok(())
-}
-
-/// `repository:tag` of a familiar name (the tag is after the last `:` of the last path
-/// component, so a registry port is not taken for one).
-fn split_tag(name: &str) -> (&str, &str) {
-    let last = name.rfind('/').map_or(0, |i| i + 1);
-    match name[last..].rfind(':') {
-        Some(colon) => (&name[..last + colon], &name[last + colon + 1..]),
-        None => (name, "latest"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tags_are_split_after_the_registry_port() {
-        assert_eq!(split_tag("app:1.0"), ("app", "1.0"));
-        assert_eq!(
-            split_tag("localhost:5000/app:2"),
-            ("localhost:5000/app", "2")
-        );
-        assert_eq!(
-            split_tag("localhost:5000/app"),
-            ("localhost:5000/app", "latest")
-        );
-    }
 }

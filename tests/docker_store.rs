@@ -1,0 +1,235 @@
+//! Reading a real Docker Engine (a private dockerd 20.10 on a copy of the fixture): cairn's
+//! `images`, `history`, lineage and sizes against the docker CLI's own answers; `tag` and
+//! `untag` against `docker tag` and `docker rmi`; and a daemon that is not there.
+
+mod common;
+
+use common::docker::{Daemon, docker_fixture};
+use std::process::Output;
+
+fn cairn(daemon: &Daemon, args: &[&str]) -> Output {
+    let mut all = vec!["--store".to_string(), format!("docker:{}", daemon.host())];
+    all.extend(args.iter().map(|a| a.to_string()));
+    common::cairn(&all)
+}
+
+/// A table's rows split into columns (the docker CLI pads them with at least 3 spaces),
+/// without the CREATED column (an age, which may tick between two runs), sorted where
+/// docker's order is not fixed (images created in the same second come in any order).
+fn table(text: &str, created_column: usize, sort: bool) -> Vec<Vec<String>> {
+    let mut rows: Vec<Vec<String>> = text
+        .lines()
+        .map(|line| {
+            line.split("   ")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .enumerate()
+                .filter(|&(i, _)| i != created_column)
+                .map(|(_, c)| c.to_string())
+                .collect()
+        })
+        .collect();
+    if sort && rows.len() > 1 {
+        rows[1..].sort();
+    }
+    rows
+}
+
+#[test]
+fn images_are_listed_as_docker_lists_them() {
+    let daemon = Daemon::start(docker_fixture());
+    daemon.run_detached("bb:1", "runner");
+    for args in [
+        &["images"][..],
+        &["images", "-a"],
+        &["images", "-a", "--no-trunc"],
+    ] {
+        let ours = common::ok(cairn(&daemon, args), "cairn images");
+        let theirs = common::ok(daemon.docker(args), "docker images");
+        assert_eq!(
+            table(&ours, 3, true),
+            table(&theirs, 3, true),
+            "{args:?}:\n{ours}\n{theirs}"
+        );
+    }
+    let mut ours: Vec<String> = common::ok(cairn(&daemon, &["images", "-aq"]), "cairn")
+        .lines()
+        .map(String::from)
+        .collect();
+    let mut theirs: Vec<String> = common::ok(daemon.docker(&["images", "-aq"]), "docker")
+        .lines()
+        .map(String::from)
+        .collect();
+    ours.sort();
+    theirs.sort();
+    assert_eq!(ours, theirs);
+}
+
+#[test]
+fn history_is_docker_history_for_every_image() {
+    let daemon = Daemon::start(docker_fixture());
+    let ids = common::ok(daemon.docker(&["images", "-aq"]), "docker images");
+    let mut ids: Vec<&str> = ids.lines().collect();
+    ids.dedup();
+    assert!(ids.len() > 10, "{ids:?}");
+    for id in ids {
+        for extra in [&[][..], &["--no-trunc"], &["-H=false"], &["-q"]] {
+            let mut args = vec!["history"];
+            args.extend(extra);
+            args.push(id);
+            let ours = common::ok(cairn(&daemon, &args), "cairn history");
+            let theirs = common::ok(daemon.docker(&args), "docker history");
+            let created = if extra.contains(&"-q") { usize::MAX } else { 1 };
+            assert_eq!(
+                table(&ours, created, false),
+                table(&theirs, created, false),
+                "{args:?}:\n{ours}\n{theirs}"
+            );
+        }
+    }
+}
+
+#[test]
+fn lineage_follows_the_parents_docker_records() {
+    let daemon = Daemon::start(docker_fixture());
+    for (name, id) in daemon.ids() {
+        if !id.starts_with("sha256:") {
+            continue;
+        }
+        let out = common::ok(cairn(&daemon, &["lineage", "--json", id]), "cairn lineage");
+        let lineage: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let mut chain: Vec<String> = Vec::new();
+        let mut current = id.clone();
+        loop {
+            let parent = common::ok(
+                daemon.docker(&["inspect", "--format", "{{.Parent}}", &current]),
+                "docker inspect",
+            );
+            let parent = parent.trim().to_string();
+            if parent.is_empty() {
+                break;
+            }
+            chain.push(parent.trim_start_matches("sha256:").to_string());
+            current = parent;
+        }
+        let ancestors: Vec<String> = lineage["ancestors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(ancestors, chain, "the ancestors of {name}");
+    }
+}
+
+#[test]
+fn shared_and_unique_sizes_and_containers_are_those_of_docker_system_df() {
+    let daemon = Daemon::start(docker_fixture());
+    let df = common::ok(daemon.docker(&["system", "df", "-v"]), "docker system df");
+    let ours = common::ok(cairn(&daemon, &["images", "--json"]), "cairn images");
+    let ours: Vec<serde_json::Value> = ours
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut checked = 0;
+    // REPOSITORY TAG IMAGE ID CREATED SIZE SHARED SIZE UNIQUE SIZE CONTAINERS
+    for row in df
+        .lines()
+        .skip_while(|l| !l.starts_with("REPOSITORY"))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+    {
+        let cells: Vec<&str> = row
+            .split("   ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect();
+        // SIZE is worded with four digits here, three in `docker images` (checked there).
+        let (id, shared, unique, containers) = (cells[2], cells[5], cells[6], cells[7]);
+        let line = ours
+            .iter()
+            .find(|l| l["ID"] == id)
+            .unwrap_or_else(|| panic!("{id} is not listed by cairn"));
+        assert_eq!(line["SharedSize"], shared, "{row}");
+        assert_eq!(line["UniqueSize"], unique, "{row}");
+        assert_eq!(line["Containers"], containers, "{row}");
+        checked += 1;
+    }
+    assert!(checked >= 8, "{df}");
+}
+
+#[test]
+fn tag_and_untag_do_what_docker_tag_and_rmi_do() {
+    let fixture = docker_fixture();
+    let theirs = Daemon::start(fixture);
+    let ours = Daemon::start(fixture);
+    // A new name, and a name moved from another image.
+    common::ok(theirs.docker(&["tag", "side:1", "side:2"]), "docker tag");
+    common::ok(theirs.docker(&["tag", "base:1", "mid:1"]), "docker tag");
+    let out = cairn(&ours, &["tag", "side:1", "side:2"]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let preview = common::ok(
+        cairn(&ours, &["tag", "--dry-run", "base:1", "mid:1"]),
+        "cairn tag --dry-run",
+    );
+    assert_eq!(
+        preview,
+        "Tagged: mid:1\nUntagged: mid:1\nDry run: nothing was changed.\n"
+    );
+    let out = cairn(&ours, &["tag", "base:1", "mid:1"]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    assert_eq!(ours.images_state(), theirs.images_state());
+
+    // Untagging a name while others are left is `docker rmi NAME`.
+    common::ok(theirs.docker(&["rmi", "app:latest"]), "docker rmi");
+    let out = cairn(&ours, &["untag", "app:1.0", "app:latest"]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    assert_eq!(ours.images_state(), theirs.images_state());
+
+    // The last name of an image Docker would delete with it: refused, nothing changed.
+    let before = ours.images_state();
+    let out = cairn(&ours, &["untag", "mid-cfg:1", "mid-cfg:1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        common::stderr(&out).contains("Docker deletes image"),
+        "{}",
+        common::stderr(&out)
+    );
+    assert_eq!(ours.images_state(), before);
+    // A bad name is refused in the docker CLI's words.
+    let out = cairn(&ours, &["tag", "base:1", "Bad:Name"]);
+    assert_eq!(out.status.code(), Some(1));
+    let theirs_out = theirs.docker(&["tag", "base:1", "Bad:Name"]);
+    assert_eq!(common::stderr(&out), common::stderr(&theirs_out));
+}
+
+#[test]
+fn a_daemon_that_is_not_there_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("docker.sock");
+    let out = common::cairn(&[
+        "--store".into(),
+        format!("docker:unix://{}", socket.display()),
+        "images".into(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = common::stderr(&out);
+    assert!(err.contains("Docker Engine at unix://"), "{err}");
+    assert!(err.contains(&socket.display().to_string()), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    // A stopped daemon's socket file left behind is no better.
+    std::fs::write(&socket, b"").unwrap();
+    let out = common::cairn(&[
+        "--store".into(),
+        format!("docker:unix://{}", socket.display()),
+        "rm".into(),
+        "--dry-run".into(),
+        "app:1.0".into(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        common::stderr(&out).contains("Docker Engine"),
+        "{}",
+        common::stderr(&out)
+    );
+}
