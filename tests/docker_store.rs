@@ -233,3 +233,89 @@ fn a_daemon_that_is_not_there_is_a_clear_error() {
         common::stderr(&out)
     );
 }
+
+/// `docker save` (20.10 writes the old form: `manifest.json`, `<id>.json` configs and
+/// `<id>/layer.tar`) read as a `docker-archive:` store: every image with Docker's ID, its
+/// names, its history and podman's lineage between them.
+#[test]
+fn a_real_docker_save_archive_is_read() {
+    let daemon = Daemon::start(docker_fixture());
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("saved.tar");
+    let names = ["base:1", "mid:1", "side:1", "app:1.0", "app:latest"];
+    let mut args = vec!["save", "-o", archive.to_str().unwrap()];
+    args.extend(names);
+    common::ok(daemon.docker(&args), "docker save");
+    let store = format!("docker-archive:{}", archive.display());
+    let listed = common::ok(
+        common::cairn(&[
+            "--store".into(),
+            store.clone(),
+            "images".into(),
+            "--json".into(),
+        ]),
+        "cairn images",
+    );
+    let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let listed = listed.as_array().unwrap();
+    for (name, variable) in [
+        ("base:1", "BASE"),
+        ("mid:1", "MID"),
+        ("side:1", "SIDE"),
+        ("app:1.0", "APP"),
+    ] {
+        let id = daemon.ids()[variable].trim_start_matches("sha256:");
+        let image = listed.iter().find(|i| i["Id"] == id).unwrap_or_else(|| {
+            panic!("{name} ({id}) is not in the archive's listing: {listed:#?}")
+        });
+        let image_names: Vec<&str> = image["Names"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_str().unwrap())
+            .collect();
+        assert!(
+            image_names.iter().any(|n| n.ends_with(&format!("/{name}"))),
+            "{name}: {image_names:?}"
+        );
+        assert!(image.get("Problems").is_none(), "{image}");
+    }
+    // base:1 is the parent of mid:1 and side:1 by podman's rule (one more step each).
+    let base = daemon.ids()["BASE"].trim_start_matches("sha256:");
+    for variable in ["MID", "SIDE"] {
+        let id = daemon.ids()[variable].trim_start_matches("sha256:");
+        let image = listed.iter().find(|i| i["Id"] == id).unwrap();
+        assert_eq!(image["ParentId"], base, "{variable}");
+    }
+    // The history is the image's own steps, as docker history shows them.
+    let ours = common::ok(
+        common::cairn(&[
+            "--store".into(),
+            store,
+            "history".into(),
+            "--no-trunc".into(),
+            "--format".into(),
+            "json".into(),
+            daemon.ids()["APP"].clone(),
+        ]),
+        "cairn history",
+    );
+    let ours: serde_json::Value = serde_json::from_str(&ours).unwrap();
+    let theirs = common::ok(
+        daemon.docker(&[
+            "history",
+            "--no-trunc",
+            "--format",
+            "{{.CreatedBy}}",
+            "app:1.0",
+        ]),
+        "docker history",
+    );
+    let steps: Vec<&str> = ours
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["CreatedBy"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(steps, theirs.lines().collect::<Vec<_>>());
+}
