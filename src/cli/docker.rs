@@ -5,7 +5,7 @@
 
 use super::table::{self, Style};
 use crate::model::history::{HistoryRow, MISSING};
-use crate::model::human::{human_duration, human_size_with_precision};
+use crate::model::human::{ago, human_size_with_precision};
 use crate::model::image::short_id;
 use crate::model::reference::split_tag;
 use crate::model::removal::{ErrorKind, PlanError, Record, RemovalPlan};
@@ -18,14 +18,6 @@ use std::io::Write;
 /// The docker CLI's sizes: three digits, decimal units, no space (`1.56kB`).
 pub fn size(bytes: u64) -> String {
     human_size_with_precision(bytes as f64, 3)
-}
-
-/// `CREATED` as the docker CLI words it: `18 minutes ago`.
-fn ago(now: Timestamp, then: Option<Timestamp>) -> String {
-    let seconds = then.map_or(f64::MAX, |t| {
-        (now.as_nanosecond() - t.as_nanosecond()) as f64 / 1e9
-    });
-    format!("{} ago", human_duration(seconds))
 }
 
 /// One row of `docker images`: an image under one repository and tag.
@@ -52,7 +44,7 @@ pub fn image_rows(catalog: &Catalog, images: &[ImageIdx]) -> Vec<ImageRow> {
         }
         let mut digest_only: Vec<&str> = Vec::new();
         for name in &img.digest_names {
-            let repository = name.split('@').next().unwrap_or(name);
+            let (repository, _) = split_tag(name);
             let tagged = rows[before..].iter().any(|r| r.repository == repository);
             if !tagged && !digest_only.contains(&repository) {
                 digest_only.push(repository);

@@ -2,7 +2,7 @@
 
 use super::{JsonFlag, docker, table};
 use crate::model::history::{HistoryRow, history};
-use crate::model::human::{human_duration, podman_size};
+use crate::model::human::{ago, podman_size};
 use crate::model::image::short_id;
 use crate::model::{Catalog, Rules};
 use anyhow::{Result, bail};
@@ -122,10 +122,7 @@ pub fn run(catalog: &Catalog, args: &Args, now: Timestamp, out: &mut dyn Write) 
     ];
     for row in &rows {
         let created = if args.human {
-            let age = row.created.map_or(f64::MAX, |t| {
-                (now.as_nanosecond() - t.as_nanosecond()) as f64 / 1e9
-            });
-            format!("{} ago", human_duration(age))
+            ago(now, row.created)
         } else {
             rfc3339(row.created)
         };

@@ -111,10 +111,7 @@ fn docker_history(snapshot: &Snapshot, tree: &LayerTree, image: ImageIdx) -> Vec
         };
         row.id = snapshot.images[at].id.clone();
         row.tags = snapshot.images[at].names.clone();
-        current = snapshot.images[at]
-            .parent
-            .as_deref()
-            .and_then(|parent| snapshot.image_by_id(parent));
+        current = snapshot.recorded_parent(at);
     }
     rows
 }

@@ -45,6 +45,15 @@ fn trim_fraction(number: &str) -> &str {
     }
 }
 
+/// `CREATED` as podman and docker word an age (`18 minutes ago`); a missing time is older
+/// than any.
+pub fn ago(now: jiff::Timestamp, then: Option<jiff::Timestamp>) -> String {
+    let seconds = then.map_or(f64::MAX, |t| {
+        (now.as_nanosecond() - t.as_nanosecond()) as f64 / 1e9
+    });
+    format!("{} ago", human_duration(seconds))
+}
+
 /// go-units `HumanDuration`, which podman follows with " ago".
 pub fn human_duration(seconds: f64) -> String {
     let whole = seconds as i64;

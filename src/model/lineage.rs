@@ -51,18 +51,19 @@ impl Lineage {
         let parent: Vec<Option<ImageIdx>> = (0..count)
             .into_par_iter()
             .map(|idx| match &snapshot.images[idx].parent {
-                Some(recorded) => snapshot.image_by_id(recorded).filter(|&p| p != idx),
+                Some(_) => snapshot.recorded_parent(idx),
                 None => parent_of(snapshot, tree, idx, &|_| true),
             })
             .collect();
         let mut children = vec![Vec::new(); count];
-        let mut held = vec![false; count];
         for (child, parent) in parent.iter().enumerate() {
             if let Some(parent) = *parent {
                 children[parent].push(child);
-                held[parent] |= snapshot.images[child].parent.is_some();
             }
         }
+        let held = (0..count)
+            .map(|idx| !snapshot.recorded_children(idx).is_empty())
+            .collect();
         Lineage {
             parent,
             children,

@@ -4,7 +4,6 @@
 use super::layer_tree::LayerTree;
 use super::{ImageIdx, LayerIdx, Rules, Snapshot};
 use rayon::prelude::*;
-use std::collections::HashSet;
 
 /// How big an image is, and how much of it would come back if it alone were removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -74,16 +73,14 @@ fn users_counted(snapshot: &Snapshot) -> Vec<bool> {
     if snapshot.rules != Rules::Docker {
         return vec![true; snapshot.images.len()];
     }
-    let parents: HashSet<&str> = snapshot
-        .images
-        .iter()
-        .filter_map(|i| i.parent.as_deref())
-        .collect();
     snapshot
         .images
         .iter()
-        .map(|i| {
-            !(i.names.is_empty() && i.digest_names.is_empty() && parents.contains(i.id.as_str()))
+        .enumerate()
+        .map(|(idx, i)| {
+            !(i.names.is_empty()
+                && i.digest_names.is_empty()
+                && !snapshot.recorded_children(idx).is_empty())
         })
         .collect()
 }

@@ -27,6 +27,10 @@ pub struct Snapshot {
     containers_by_image: HashMap<String, Vec<usize>>,
     /// For each image, the manifest list it is a platform instance of.
     list_of: Vec<Option<ImageIdx>>,
+    /// For each image, the image its recorded parent link (Docker's `Parent`) names.
+    recorded_parent: Vec<Option<ImageIdx>>,
+    /// For each image, the images whose recorded parent it is.
+    recorded_children: Vec<Vec<ImageIdx>>,
 }
 
 impl Snapshot {
@@ -73,6 +77,20 @@ impl Snapshot {
                 }
             }
         }
+        let recorded_parent: Vec<Option<ImageIdx>> = images
+            .iter()
+            .enumerate()
+            .map(|(idx, image)| {
+                let parent = image.parent.as_deref()?;
+                image_by_id.get(parent).copied().filter(|&p| p != idx)
+            })
+            .collect();
+        let mut recorded_children = vec![Vec::new(); images.len()];
+        for (child, parent) in recorded_parent.iter().enumerate() {
+            if let Some(parent) = *parent {
+                recorded_children[parent].push(child);
+            }
+        }
         Snapshot {
             images,
             layers,
@@ -84,6 +102,8 @@ impl Snapshot {
             layer_by_id,
             containers_by_image,
             list_of,
+            recorded_parent,
+            recorded_children,
         }
     }
 
@@ -117,6 +137,16 @@ impl Snapshot {
     /// The image that has this exact name (or Docker digest name).
     pub fn image_named(&self, name: &str) -> Option<ImageIdx> {
         self.image_by_name.get(name).copied()
+    }
+
+    /// The image the store records as this one's parent (Docker), if it is in the store.
+    pub fn recorded_parent(&self, idx: ImageIdx) -> Option<ImageIdx> {
+        self.recorded_parent.get(idx).copied().flatten()
+    }
+
+    /// The images whose recorded parent this one is (Docker's `imageStore.Children`).
+    pub fn recorded_children(&self, idx: ImageIdx) -> &[ImageIdx] {
+        self.recorded_children.get(idx).map_or(&[], Vec::as_slice)
     }
 
     /// The manifest list an image is a platform instance of, if any.

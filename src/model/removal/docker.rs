@@ -132,8 +132,6 @@ pub(crate) struct Simulation<'a> {
     /// Reference -> the image that has it.
     by_ref: HashMap<String, ImageIdx>,
     alive: Vec<bool>,
-    /// Images whose recorded parent each image is.
-    recorded_children: Vec<Vec<ImageIdx>>,
     /// The layer store's reference counts: images on a layer, containers made on it, and
     /// layers on top of it each hold one.
     layer_refs: Vec<u32>,
@@ -159,17 +157,6 @@ impl<'a> Simulation<'a> {
             }
             refs.push(names);
         }
-        let mut recorded_children = vec![Vec::new(); count];
-        for (idx, image) in snapshot.images.iter().enumerate() {
-            if let Some(parent) = image
-                .parent
-                .as_deref()
-                .and_then(|p| snapshot.image_by_id(p))
-                && parent != idx
-            {
-                recorded_children[parent].push(idx);
-            }
-        }
         let tree = &catalog.tree;
         let mut layer_refs: Vec<u32> = (0..snapshot.layers.len())
             .map(|l| tree.node(l).children.len() as u32)
@@ -185,7 +172,6 @@ impl<'a> Simulation<'a> {
             refs,
             by_ref,
             alive: vec![true; count],
-            recorded_children,
             layer_refs,
             plan: RemovalPlan::default(),
         }
@@ -319,10 +305,10 @@ impl<'a> Simulation<'a> {
             }
             return Err(self.refusal(image, conflict));
         }
-        let parent = self.catalog.snapshot.images[image]
-            .parent
-            .as_deref()
-            .and_then(|p| self.catalog.snapshot.image_by_id(p))
+        let parent = self
+            .catalog
+            .snapshot
+            .recorded_parent(image)
             .filter(|&p| self.alive[p]);
         for name in self.refs[image].clone() {
             self.untag(image, &name, &mut records);
@@ -409,7 +395,9 @@ impl<'a> Simulation<'a> {
 
     /// `imageStore.Children`: the images whose recorded parent this is.
     fn children(&self, image: ImageIdx) -> impl Iterator<Item = ImageIdx> + '_ {
-        self.recorded_children[image]
+        self.catalog
+            .snapshot
+            .recorded_children(image)
             .iter()
             .copied()
             .filter(|&c| self.alive[c])
