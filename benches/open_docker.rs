@@ -10,13 +10,14 @@
 //! `docker images -a` for comparison (it reads no history and no layers).
 //!
 //! Run with `cargo bench --bench open_docker`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use cairn::model::Catalog;
-use cairn::store::StoreSpec;
-use cairn::store::docker::DockerStore;
+use cairn_core::Catalog;
+use cairn_store::StoreSpec;
+use cairn_store::docker::DockerStore;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -45,7 +46,7 @@ fn main() {
         let mut catalog = Vec::new();
         for _ in 0..RUNS {
             let start = Instant::now();
-            let loaded = cairn::store::load(&store).unwrap();
+            let loaded = cairn_store::load(&store).unwrap();
             load.push(start.elapsed());
             let start = Instant::now();
             let built = Catalog::new(loaded.snapshot);

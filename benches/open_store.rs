@@ -10,13 +10,14 @@
 //! machine the CPU time says more about cairn than the wall time does.
 //!
 //! Run with `cargo bench --bench open_store`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 /// The same allocator as the cairn binary, so that the figures are the product's.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use cairn::model::Catalog;
-use cairn::store::containers_storage::{self, StorageOptions};
+use cairn_core::Catalog;
+use cairn_store::containers_storage::{self, StorageOptions};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -110,7 +111,9 @@ fn stores_dir() -> PathBuf {
 
 /// The store of this shape, generated unless an up-to-date one is already there.
 fn ensure_store(dir: &Path, shape: &Shape) -> PathBuf {
-    let generator = Path::new(env!("CARGO_BIN_EXE_cairn-genstore"));
+    // The generator is compiled into this benchmark: a store older than the benchmark
+    // binary may come from an older generator.
+    let generator = std::env::current_exe().expect("the benchmark's own path");
     let name = format!(
         "images-{}-layers-{}-containers-{}-seed-{SEED}",
         shape.images, shape.layers, shape.containers
@@ -118,7 +121,7 @@ fn ensure_store(dir: &Path, shape: &Shape) -> PathBuf {
     let store = dir.join(&name);
     let marker = store.join("generated");
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    if let (Some(made), Some(built)) = (modified(&marker), modified(generator))
+    if let (Some(made), Some(built)) = (modified(&marker), modified(&generator))
         && made >= built
     {
         return store;
@@ -130,17 +133,14 @@ fn ensure_store(dir: &Path, shape: &Shape) -> PathBuf {
     }
     std::fs::create_dir_all(&store).expect("creating the store folder");
     let started = Instant::now();
-    let status = Command::new(generator)
-        .arg("--root")
-        .arg(store.join("root"))
-        .args(["--images", &shape.images.to_string()])
-        .args(["--layers", &shape.layers.to_string()])
-        .args(["--containers", &shape.containers.to_string()])
-        .args(["--seed", &SEED.to_string()])
-        .stdout(Stdio::null())
-        .status()
-        .expect("running cairn-genstore");
-    assert!(status.success(), "cairn-genstore failed for {name}");
+    let generated = cairn_genstore::Shape {
+        images: shape.images,
+        layers: shape.layers,
+        containers: shape.containers,
+        seed: SEED,
+    };
+    cairn_genstore::generate(&store.join("root"), generated)
+        .unwrap_or_else(|e| panic!("generating {name}: {e:#}"));
     std::fs::write(&marker, b"").expect("marking the store complete");
     eprintln!("generated {name} in {}", ms(started.elapsed()));
     store

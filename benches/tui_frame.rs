@@ -4,25 +4,25 @@
 //!
 //! The store is written by `cairn-genstore` (built next to this benchmark), or taken from
 //! `CAIRN_BENCH_ROOT` (a graph root, vfs driver). Prints a Markdown table.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 /// The same allocator as the cairn binary, so that the figures are the product's.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use cairn::model::Catalog;
-use cairn::model::lineage::Lineage;
-use cairn::store::containers_storage::{self, StorageOptions};
 use cairn::tui::action::Action;
 use cairn::tui::app::{App, Pane};
 use cairn::tui::data::StoreData;
 use cairn::tui::loader::LoaderMsg;
 use cairn::tui::theme::Theme;
 use cairn::tui::view::{self, ViewState};
+use cairn_core::Catalog;
+use cairn_core::lineage::Lineage;
+use cairn_store::containers_storage::{self, StorageOptions};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
 use std::path::PathBuf;
-use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -34,24 +34,13 @@ fn store_root(_keep: &tempfile::TempDir) -> PathBuf {
         return PathBuf::from(root);
     }
     let root = _keep.path().join("root");
-    let exe = std::env::current_exe().expect("the benchmark's own path");
-    let genstore = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .map(|dir| dir.join("cairn-genstore"))
-        .expect("a target folder");
-    let status = Command::new(&genstore)
-        .arg("--root")
-        .arg(&root)
-        .args([
-            "--images",
-            &IMAGES.to_string(),
-            "--layers",
-            &LAYERS.to_string(),
-        ])
-        .status()
-        .unwrap_or_else(|e| panic!("running {}: {e}", genstore.display()));
-    assert!(status.success(), "cairn-genstore failed");
+    let shape = cairn_genstore::Shape {
+        images: IMAGES,
+        layers: LAYERS,
+        containers: 0,
+        seed: 1,
+    };
+    cairn_genstore::generate(&root, shape).expect("generating the store");
     root
 }
 

@@ -1,9 +1,8 @@
 //! cairn: a terminal browser for the container images on a machine and their lineage.
 //!
-//! `model` is the pure core, `store` loads real stores into it, `cli` answers the headless
-//! commands.
+//! This crate is the program people run: `cli` answers the headless commands and `tui` is
+//! the browser. Both stand on `cairn_core` (the pure model) and `cairn_store` (every store
+//! behind one front door); see ARCHITECTURE.md.
 
 pub mod cli;
-pub mod model;
-pub mod store;
 pub mod tui;

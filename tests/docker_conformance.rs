@@ -3,6 +3,7 @@
 //! or `docker image prune` then really prints there (records, errors, exit code), and
 //! `cairn rm` on a second copy must print the same and leave the same images and containers.
 //! The scenarios are those of docs/research/docker-20.10.md.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! The harness of the Docker conformance tests: copies of the fixture daemon hold the fixture,
 //! are independent of each other, run containers, and leave nothing behind, also when a test
 //! fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 mod common;
 

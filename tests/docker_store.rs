@@ -1,6 +1,7 @@
 //! Reading a real Docker Engine (a private dockerd 20.10 on a copy of the fixture): cairn's
 //! `images`, `history`, lineage and sizes against the docker CLI's own answers; `tag` and
 //! `untag` against `docker tag` and `docker rmi`; and a daemon that is not there.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 mod common;
 

@@ -2,13 +2,14 @@
 //! every fixture build, snapshots must not): the list hides the classic builder's steps, the
 //! lineage follows Docker's recorded parents, and the remove preview gives Docker's answers,
 //! which differ from podman's.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 mod common;
 
-use cairn::model::{Catalog, Container, HistoryEntry, Image, ImageConfig, Layer, Rules, Snapshot};
 use cairn::tui::action::Action;
 use cairn::tui::app::{App, Dialog, Pane};
 use cairn::tui::theme::Theme;
+use cairn_core::{Catalog, Container, HistoryEntry, Image, ImageConfig, Layer, Rules, Snapshot};
 use jiff::Timestamp;
 use ratatui::layout::Rect;
 

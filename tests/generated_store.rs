@@ -3,6 +3,7 @@
 //! answer exactly as podman does on it, and the store must hold the kinds of images whose
 //! lineage is costly to compute (parents, intermediates, dangling images, config-only
 //! children), or the benchmark would measure an easy case.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -41,16 +42,13 @@ fn succeed(out: Output, what: &str) -> String {
 }
 
 fn generate(root: &Path, seed: u64) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cairn-genstore"))
-        .arg("--root")
-        .arg(root)
-        .args(["--images", &IMAGES.to_string()])
-        .args(["--layers", &LAYERS.to_string()])
-        .args(["--containers", &CONTAINERS.to_string()])
-        .args(["--seed", &seed.to_string()])
-        .output()
-        .expect("running cairn-genstore");
-    succeed(out, "cairn-genstore");
+    let shape = cairn_genstore::Shape {
+        images: IMAGES,
+        layers: LAYERS,
+        containers: CONTAINERS,
+        seed,
+    };
+    cairn_genstore::generate(root, shape).expect("generating the store");
 }
 
 /// Runs `program` on the store with podman's store flags, then `rest`.

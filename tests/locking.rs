@@ -1,8 +1,9 @@
 //! cairn reads under podman's POSIX record locks and notices when another tool writes.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 mod common;
 
-use cairn::store::containers_storage::{self, StorageOptions};
+use cairn_store::containers_storage::{self, StorageOptions};
 use common::*;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};

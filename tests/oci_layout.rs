@@ -1,11 +1,12 @@
 //! OCI layouts and archives (`--store oci:`, `oci-archive:`, `docker-archive:`): reading what
 //! skopeo, umoci, buildah and podman write, changes that skopeo and umoci read back, removal
 //! that keeps exactly what `umoci gc` keeps, `cairn verify`, and every bad input.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 mod common;
 
-use cairn::model::Catalog;
-use cairn::store::oci::{OciKind, OciStore};
+use cairn_core::Catalog;
+use cairn_store::oci::{OciKind, OciStore};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -37,7 +38,7 @@ fn load(kind: OciKind, path: &Path) -> Catalog {
     Catalog::new(store.load().expect("loading the layout"))
 }
 
-fn image_named<'a>(catalog: &'a Catalog, name: &str) -> &'a cairn::model::Image {
+fn image_named<'a>(catalog: &'a Catalog, name: &str) -> &'a cairn_core::Image {
     catalog
         .snapshot
         .images

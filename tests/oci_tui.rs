@@ -1,19 +1,20 @@
 //! The browser on the bundled demo layout: the screens a first-time user sees when the
 //! machine has no store, rendered into `TestBackend` and compared with insta snapshots.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 mod common;
 
-use cairn::model::Catalog;
-use cairn::store::StoreSpec;
 use cairn::tui::action::Action;
 use cairn::tui::app::{App, Pane};
 use cairn::tui::theme::Theme;
+use cairn_core::Catalog;
+use cairn_store::StoreSpec;
 use ratatui::layout::Rect;
 
 use common::tui::{HEIGHT, WIDTH, screen};
 
 fn demo_app() -> App {
-    let store = cairn::store::selection::demo();
+    let store = cairn_store::selection::demo();
     let catalog = Catalog::new(store.load().expect("loading the demo"));
     let label = StoreSpec::Oci(store).label();
     App::with_catalog(
@@ -46,12 +47,12 @@ fn demo_lineage_tree() {
 #[test]
 fn remove_preview_of_a_multi_platform_list_on_a_layout() {
     let (_dir, layout) = common::demo_copy();
-    let store = cairn::store::StoreSpec::Oci(cairn::store::oci::OciStore {
-        kind: cairn::store::oci::OciKind::Layout,
+    let store = cairn_store::StoreSpec::Oci(cairn_store::oci::OciStore {
+        kind: cairn_store::oci::OciKind::Layout,
         path: layout,
         demo: false,
     });
-    let loaded = cairn::store::load(&store).unwrap();
+    let loaded = cairn_store::load(&store).unwrap();
     let mut app = App::with_catalog(
         "oci:layout",
         "2023-11-20T12:00:00Z".parse().unwrap(),

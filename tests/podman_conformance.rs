@@ -1,5 +1,6 @@
 //! cairn against real podman on a store made by buildah and podman: the same images, names,
 //! parents, sizes, trees and history rows.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 mod common;
 

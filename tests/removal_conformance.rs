@@ -2,6 +2,7 @@
 //! scenario runs on three copies of one store: cairn's dry run on the first (which must stay
 //! byte-identical), podman on the second, cairn for real on the third. The plan must be what
 //! podman did, the two changed stores must be the same, and podman must read cairn's.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! What must never happen to a store: a mounted layer deleted, a name lost to a concurrent
 //! podman, a store podman cannot read after cairn was killed halfway.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 mod common;
 
@@ -150,17 +151,13 @@ fn killing_cairn_during_a_large_removal_leaves_a_store_podman_reads() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("root");
     let run_dir = dir.path().join("run");
-    let generated = Command::new(env!("CARGO_BIN_EXE_cairn-genstore"))
-        .args(["--root"])
-        .arg(&root)
-        .args(["--images", "60", "--layers", "200", "--seed", "7"])
-        .output()
-        .unwrap();
-    assert!(
-        generated.status.success(),
-        "{}",
-        String::from_utf8_lossy(&generated.stderr)
-    );
+    let shape = cairn_genstore::Shape {
+        images: 60,
+        layers: 200,
+        containers: 0,
+        seed: 7,
+    };
+    cairn_genstore::generate(&root, shape).expect("generating the store");
     let f = store_flags(&root, &run_dir);
     let mut interrupted = 0;
     for delay_ms in [10u64, 40, 100, 250] {
@@ -198,9 +195,9 @@ fn killing_cairn_during_a_large_removal_leaves_a_store_podman_reads() {
 
 #[test]
 fn a_name_that_moved_since_the_preview_stops_the_tag() {
-    use cairn::model::Catalog;
-    use cairn::model::tagging::plan_tag;
-    use cairn::store::containers_storage::{self, StorageOptions, writer};
+    use cairn_core::Catalog;
+    use cairn_core::tagging::plan_tag;
+    use cairn_store::containers_storage::{self, StorageOptions, writer};
     let (_dir, store) = copy_store(shared_fixture());
     let options = StorageOptions {
         graphroot: store.join("root"),

@@ -1,12 +1,13 @@
 //! Pure tests of the browser's state: each action on a store built in code gives the
 //! expected state. No terminal, no store on disk.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
-use cairn::model::{Catalog, Container, HistoryEntry, Image, ImageConfig, Layer, Snapshot};
 use cairn::tui::action::Action;
 use cairn::tui::app::{App, Dialog, Mode, Pane, SortKey};
 use cairn::tui::data::StoreData;
 use cairn::tui::loader::LoaderMsg;
 use cairn::tui::theme::Theme;
+use cairn_core::{Catalog, Container, HistoryEntry, Image, ImageConfig, Layer, Snapshot};
 use jiff::Timestamp;
 use ratatui::layout::Rect;
 use std::collections::BTreeMap;
@@ -545,10 +546,10 @@ fn zoom_gives_the_focused_pane_the_screen() {
 
 // ---- Changing images: tag, untag, remove and prune dialogs -------------------------------
 
-use cairn::model::removal::{RemoveOptions, Target, plan_removal};
-use cairn::model::tagging::plan_tag;
 use cairn::tui::dialog::{Change, ChangeOutcome, NameCheck, removal_summary};
 use cairn::tui::keymap::action_for;
+use cairn_core::removal::{RemoveOptions, Target, plan_removal};
+use cairn_core::tagging::plan_tag;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_input::InputRequest;
 
@@ -985,7 +986,7 @@ fn a_removal_summary_counts_what_went() {
         removal_summary("Removed", &plan),
         format!(
             "Removed 1 image, 1 layer, 1 container; {} reclaimed",
-            cairn::model::human::podman_size(plan.reclaimed_bytes)
+            cairn_core::human::podman_size(plan.reclaimed_bytes)
         )
     );
 }

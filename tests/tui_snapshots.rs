@@ -3,12 +3,10 @@
 //! and podman (`scripts/make-fixture-store.sh`), whose timestamps are fixed; "now" is passed
 //! in, so ages are fixed too. Snapshots hold text only, so colors and emphasis are checked
 //! with cell asserts at the end.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 mod common;
 
-use cairn::model::image::short_id;
-use cairn::model::{Catalog, Snapshot};
-use cairn::store::containers_storage::{self, StorageOptions};
 use cairn::tui::action::Action;
 use cairn::tui::app::{App, Pane};
 use cairn::tui::data::StoreData;
@@ -16,6 +14,9 @@ use cairn::tui::dialog::ChangeOutcome;
 use cairn::tui::loader::LoaderMsg;
 use cairn::tui::theme::Theme;
 use cairn::tui::view::{self, ViewState};
+use cairn_core::image::short_id;
+use cairn_core::{Catalog, Snapshot};
+use cairn_store::containers_storage::{self, StorageOptions};
 use jiff::Timestamp;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

@@ -1,14 +1,15 @@
 //! The browser's change worker on a real store: a confirmed plan is applied, and a plan the
 //! store no longer gives is refused with nothing changed.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 mod common;
 
-use cairn::model::Catalog;
-use cairn::model::removal::RemoveOptions;
-use cairn::store::containers_storage::{self, StorageOptions};
 use cairn::tui::data::StoreData;
 use cairn::tui::dialog::{ChangeOutcome, RemoveDialog, Subject, UntagDialog};
 use cairn::tui::worker;
+use cairn_core::Catalog;
+use cairn_core::removal::RemoveOptions;
+use cairn_store::containers_storage::{self, StorageOptions};
 use std::path::Path;
 use std::sync::Arc;
 

@@ -2,13 +2,13 @@
 //! what was shown, re-planned under the store's locks.
 
 use super::{JsonFlag, docker};
-use crate::model::human::podman_size;
-use crate::model::removal::{PlanError, RemovalPlan, RemoveOptions, Step, Target, plan_removal};
-use crate::model::tagging::{NamesPlan, plan_tag, plan_untag};
-use crate::model::{Catalog, Rules};
-use crate::store::oci::plan::LayoutIndex;
-use crate::store::{StoreFlags, StoreSpec};
 use anyhow::Result;
+use cairn_core::human::podman_size;
+use cairn_core::removal::{PlanError, RemovalPlan, RemoveOptions, Step, Target, plan_removal};
+use cairn_core::tagging::{NamesPlan, plan_tag, plan_untag};
+use cairn_core::{Catalog, Rules};
+use cairn_store::oci::plan::LayoutIndex;
+use cairn_store::{Selection, StoreSpec};
 use std::io::Write;
 
 /// What every change command takes: a dry run, and JSON output.
@@ -79,9 +79,9 @@ struct Opened {
 }
 
 impl Opened {
-    fn new(flags: &StoreFlags) -> Result<Self> {
+    fn new(flags: &Selection) -> Result<Self> {
         let store = super::resolve(flags)?;
-        let loaded = crate::store::load(&store)?;
+        let loaded = cairn_store::load(&store)?;
         Ok(Opened {
             store,
             catalog: Catalog::new(loaded.snapshot),
@@ -90,7 +90,7 @@ impl Opened {
     }
 
     fn plan_removal(&self, target: &Target, options: RemoveOptions) -> RemovalPlan {
-        crate::store::plan_removal(&self.catalog, self.layout.as_deref(), target, options)
+        cairn_store::plan_removal(&self.catalog, self.layout.as_deref(), target, options)
     }
 }
 
@@ -126,7 +126,7 @@ fn apply(
     steps: &[Step],
     replan: impl FnOnce(&Catalog) -> Vec<Step>,
 ) -> Result<()> {
-    crate::store::apply(store, steps, replan)
+    cairn_store::apply(store, steps, replan)
 }
 
 fn dry_run_summary(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
@@ -156,7 +156,7 @@ fn dry_run_summary(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-pub fn rm(flags: &StoreFlags, args: &RmArgs, out: &mut dyn Write) -> Result<i32> {
+pub fn rm(flags: &Selection, args: &RmArgs, out: &mut dyn Write) -> Result<i32> {
     if args.images.is_empty() && !args.all {
         anyhow::bail!("image name or ID must be specified");
     }
@@ -215,7 +215,7 @@ fn report_errors(plan: &RemovalPlan) {
     }
 }
 
-pub fn prune(flags: &StoreFlags, args: &PruneArgs, out: &mut dyn Write) -> Result<i32> {
+pub fn prune(flags: &Selection, args: &PruneArgs, out: &mut dyn Write) -> Result<i32> {
     let target = Target::Prune { all: args.all };
     let opened = Opened::new(flags)?;
     let plan = opened.plan_removal(&target, RemoveOptions::default());
@@ -245,7 +245,7 @@ pub fn prune(flags: &StoreFlags, args: &PruneArgs, out: &mut dyn Write) -> Resul
 }
 
 fn names_change(
-    flags: &StoreFlags,
+    flags: &Selection,
     preview: &Preview,
     out: &mut dyn Write,
     planner: impl Fn(&Catalog) -> NamesPlan,
@@ -285,13 +285,13 @@ fn names_change(
     Ok(plan.exit_code())
 }
 
-pub fn tag(flags: &StoreFlags, args: &TagArgs, out: &mut dyn Write) -> Result<i32> {
+pub fn tag(flags: &Selection, args: &TagArgs, out: &mut dyn Write) -> Result<i32> {
     names_change(flags, &args.preview, out, |catalog| {
         plan_tag(catalog, &args.image, &args.names)
     })
 }
 
-pub fn untag(flags: &StoreFlags, args: &UntagArgs, out: &mut dyn Write) -> Result<i32> {
+pub fn untag(flags: &Selection, args: &UntagArgs, out: &mut dyn Write) -> Result<i32> {
     names_change(flags, &args.preview, out, |catalog| {
         plan_untag(catalog, &args.image, &args.names)
     })

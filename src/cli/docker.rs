@@ -4,13 +4,13 @@
 //! CLI sets it (minimum width 10, padding 3); sizes are go-units' with no space (`9B`).
 
 use super::table::{self, Style};
-use crate::model::history::{HistoryRow, MISSING};
-use crate::model::human::{ago, human_size_with_precision};
-use crate::model::image::short_id;
-use crate::model::reference::split_tag;
-use crate::model::removal::{ErrorKind, PlanError, Record, RemovalPlan};
-use crate::model::{Catalog, ImageIdx};
 use anyhow::Result;
+use cairn_core::history::{HistoryRow, MISSING};
+use cairn_core::human::{ago, human_size_with_precision};
+use cairn_core::image::short_id;
+use cairn_core::reference::split_tag;
+use cairn_core::removal::{ErrorKind, PlanError, Record, RemovalPlan};
+use cairn_core::{Catalog, ImageIdx};
 use jiff::Timestamp;
 use serde::Serialize;
 use std::io::Write;

@@ -1,11 +1,11 @@
 //! `cairn history`: an image's build steps, as `podman history` prints them.
 
 use super::{JsonFlag, docker, table};
-use crate::model::history::{HistoryRow, history};
-use crate::model::human::{ago, podman_size};
-use crate::model::image::short_id;
-use crate::model::{Catalog, Rules};
 use anyhow::{Result, bail};
+use cairn_core::history::{HistoryRow, history};
+use cairn_core::human::{ago, podman_size};
+use cairn_core::image::short_id;
+use cairn_core::{Catalog, Rules};
 use jiff::Timestamp;
 use serde::Serialize;
 use std::io::Write;

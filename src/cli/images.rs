@@ -1,10 +1,10 @@
 //! `cairn images`: podman's `images` table, or its JSON.
 
 use super::{JsonFlag, docker, table};
-use crate::model::human::{human_duration, podman_size};
-use crate::model::reference::{ImageName, repository_and_tag};
-use crate::model::{Catalog, ImageIdx, Rules};
 use anyhow::Result;
+use cairn_core::human::{human_duration, podman_size};
+use cairn_core::reference::{ImageName, repository_and_tag};
+use cairn_core::{Catalog, ImageIdx, Rules};
 use jiff::Timestamp;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
@@ -155,7 +155,7 @@ pub fn run(catalog: &Catalog, args: &Args, now: Timestamp, out: &mut dyn Write) 
         if args.no_trunc {
             format!("sha256:{full}")
         } else {
-            crate::model::image::short_id(full).to_string()
+            cairn_core::image::short_id(full).to_string()
         }
     };
     if args.quiet {

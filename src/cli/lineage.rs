@@ -2,9 +2,9 @@
 
 use super::JsonFlag;
 use super::text_tree::TextTree;
-use crate::model::image::short_id;
-use crate::model::{Catalog, ImageIdx};
 use anyhow::Result;
+use cairn_core::image::short_id;
+use cairn_core::{Catalog, ImageIdx};
 use serde::Serialize;
 use std::io::Write;
 

@@ -6,17 +6,19 @@ mod docker;
 mod history;
 mod images;
 mod lineage;
+mod store_args;
 mod table;
 mod text_tree;
 mod tree;
 mod verify;
 
-use crate::model::Catalog;
-use crate::model::lookup::LookupError;
-use crate::store::StoreFlags;
 use anyhow::Result;
+use cairn_core::Catalog;
+use cairn_core::lookup::LookupError;
+use cairn_store::Selection;
 use clap::{Parser, Subcommand};
 use std::io::Write;
+pub use store_args::StoreArgs;
 
 /// Podman's exit code for errors of its own (as opposed to a container's).
 pub const EXIT_ERROR: i32 = 125;
@@ -29,7 +31,7 @@ pub const EXIT_ERROR: i32 = 125;
 )]
 pub struct Cli {
     #[command(flatten)]
-    pub store: StoreFlags,
+    pub store: StoreArgs,
     /// Without a command, cairn opens the full-screen browser on the store.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -69,8 +71,8 @@ pub fn main() -> i32 {
         Err(e) => {
             eprintln!("Error: {e:#}");
             // The docker CLI exits 1 on its errors; podman 125.
-            match cli.store.resolve() {
-                Ok(crate::store::StoreSpec::Docker(_)) => 1,
+            match cli.store.selection().resolve() {
+                Ok(cairn_store::StoreSpec::Docker(_)) => 1,
                 _ => EXIT_ERROR,
             }
         }
@@ -79,27 +81,28 @@ pub fn main() -> i32 {
 
 /// Runs one command, writing its output to `out`; returns podman's exit code.
 pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32> {
+    let selection = cli.store.selection();
     let Some(command) = &cli.command else {
-        return crate::tui::run(&cli.store).map(|()| 0);
+        return crate::tui::run(&selection).map(|()| 0);
     };
     let now = jiff::Timestamp::now();
     match command {
-        Command::Images(args) => read(&cli.store, |c| images::run(c, args, now, out)),
-        Command::Tree(args) => read(&cli.store, |c| tree::run(c, args, out)),
-        Command::History(args) => read(&cli.store, |c| history::run(c, args, now, out)),
-        Command::Lineage(args) => read(&cli.store, |c| lineage::run(c, args, out)),
-        Command::Rm(args) => change::rm(&cli.store, args, out),
-        Command::Prune(args) => change::prune(&cli.store, args, out),
-        Command::Tag(args) => change::tag(&cli.store, args, out),
-        Command::Untag(args) => change::untag(&cli.store, args, out),
-        Command::Verify(args) => verify::run(&cli.store, args, out),
+        Command::Images(args) => read(&selection, |c| images::run(c, args, now, out)),
+        Command::Tree(args) => read(&selection, |c| tree::run(c, args, out)),
+        Command::History(args) => read(&selection, |c| history::run(c, args, now, out)),
+        Command::Lineage(args) => read(&selection, |c| lineage::run(c, args, out)),
+        Command::Rm(args) => change::rm(&selection, args, out),
+        Command::Prune(args) => change::prune(&selection, args, out),
+        Command::Tag(args) => change::tag(&selection, args, out),
+        Command::Untag(args) => change::untag(&selection, args, out),
+        Command::Verify(args) => verify::run(&selection, args, out),
     }
 }
 
 /// Runs a read-only command on the store's catalog. The process ends right after, so the
 /// catalog is left to the operating system instead of being freed piece by piece (a tenth of
 /// the run time on a store of 10,000 images).
-fn read(flags: &StoreFlags, command: impl FnOnce(&Catalog) -> Result<()>) -> Result<i32> {
+fn read(flags: &Selection, command: impl FnOnce(&Catalog) -> Result<()>) -> Result<i32> {
     let catalog = open(flags)?;
     let result = command(&catalog);
     std::mem::forget(catalog);
@@ -107,14 +110,14 @@ fn read(flags: &StoreFlags, command: impl FnOnce(&Catalog) -> Result<()>) -> Res
 }
 
 /// Loads the selected store and derives everything the commands need.
-pub fn open(flags: &StoreFlags) -> Result<Catalog> {
+pub fn open(flags: &Selection) -> Result<Catalog> {
     let spec = resolve(flags)?;
-    let loaded = crate::store::load(&spec)?;
+    let loaded = cairn_store::load(&spec)?;
     Ok(Catalog::new(loaded.snapshot))
 }
 
 /// The store the flags select; says so on stderr when it is the bundled demo.
-fn resolve(flags: &StoreFlags) -> Result<crate::store::StoreSpec> {
+fn resolve(flags: &Selection) -> Result<cairn_store::StoreSpec> {
     let spec = flags.resolve()?;
     if let Some(notice) = spec.notice() {
         eprintln!("{notice}");
@@ -124,7 +127,7 @@ fn resolve(flags: &StoreFlags) -> Result<crate::store::StoreSpec> {
 
 /// Resolves IMAGE as podman does, turning a miss into podman's message.
 fn lookup(catalog: &Catalog, name: &str) -> Result<usize, LookupError> {
-    crate::model::lookup::lookup(&catalog.snapshot, name)
+    cairn_core::lookup::lookup(&catalog.snapshot, name)
 }
 
 /// `--format json` is how podman users ask for JSON; `--json` is the short way.

@@ -17,8 +17,9 @@ impl TextTree {
 
     /// Adds a child and returns it, to add grandchildren.
     pub fn add(&mut self, text: impl Into<String>) -> &mut TextTree {
+        let index = self.items.len();
         self.items.push(TextTree::new(text));
-        self.items.last_mut().expect("just pushed")
+        &mut self.items[index]
     }
 
     pub fn print(&self) -> String {

@@ -1,10 +1,10 @@
 //! `cairn tree`: the layers of an image, as `podman image tree` prints them.
 
 use super::text_tree::TextTree;
-use crate::model::human::human_size_with_precision;
-use crate::model::image::short_id;
-use crate::model::{Catalog, ImageIdx, LayerIdx};
 use anyhow::Result;
+use cairn_core::human::human_size_with_precision;
+use cairn_core::image::short_id;
+use cairn_core::{Catalog, ImageIdx, LayerIdx};
 use std::io::Write;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -44,7 +44,7 @@ fn layer_line(catalog: &Catalog, layer: LayerIdx) -> String {
 pub fn render(catalog: &Catalog, image: ImageIdx, whatrequires: bool) -> String {
     let snapshot = &catalog.snapshot;
     let img = &snapshot.images[image];
-    let tags = crate::model::reference::repo_tags(&img.names);
+    let tags = cairn_core::reference::repo_tags(&img.names);
     let mut header = format!(
         "Image ID: {}\nTags:     {}\nSize:     {}\n",
         img.short_id(),

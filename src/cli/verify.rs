@@ -1,9 +1,9 @@
 //! `cairn verify`: checks an OCI layout or archive blob by blob and prints each mismatch.
 
 use super::JsonFlag;
-use crate::store::oci::verify::verify;
-use crate::store::{StoreFlags, StoreSpec};
 use anyhow::{Result, bail};
+use cairn_store::oci::verify::verify;
+use cairn_store::{Selection, StoreSpec};
 use std::io::Write;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -13,7 +13,7 @@ pub struct Args {
 }
 
 /// Exit code 0 when everything matches, 1 when something does not (as `sha256sum -c`).
-pub fn run(flags: &StoreFlags, args: &Args, out: &mut dyn Write) -> Result<i32> {
+pub fn run(flags: &Selection, args: &Args, out: &mut dyn Write) -> Result<i32> {
     let spec = super::resolve(flags)?;
     let StoreSpec::Oci(store) = spec else {
         bail!(

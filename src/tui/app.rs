@@ -10,16 +10,16 @@ use super::dialog::{
     Change, ChangeOutcome, ChangeRequest, PruneDialog, RemoveDialog, Subject, TagDialog,
     UntagDialog,
 };
-use super::lineage_tree::LineageTree;
+use super::lineage_tree::{LineageTree, TreeRow};
 use super::loader::LoaderMsg;
 use super::theme::Theme;
 use super::view;
-use crate::model::history::{HistoryRow, history};
-use crate::model::human::podman_size;
-use crate::model::image::short_id;
-use crate::model::lineage::Lineage;
-use crate::model::removal::RemoveOptions;
-use crate::model::{Catalog, ImageIdx, LayerIdx};
+use cairn_core::history::{HistoryRow, history};
+use cairn_core::human::podman_size;
+use cairn_core::image::short_id;
+use cairn_core::lineage::Lineage;
+use cairn_core::removal::RemoveOptions;
+use cairn_core::{Catalog, ImageIdx, LayerIdx};
 use jiff::Timestamp;
 use ratatui::layout::{Position, Rect};
 use std::sync::Arc;
@@ -714,7 +714,7 @@ impl App {
                 self.focus_pane(Pane::Lineage);
                 return;
             }
-            Pane::Lineage => self.tree.selected_row().map(|r| r.image()),
+            Pane::Lineage => self.tree.selected_row().and_then(TreeRow::image),
             Pane::Layers => self.layer_rows.get(self.layers.cursor).and_then(|row| {
                 let catalog = self.catalog()?;
                 catalog.tree.node(row.layer).images.first().copied()
@@ -1149,8 +1149,8 @@ fn details(
     }
     // Docker tells running containers from stopped ones, and its rules depend on it.
     let state = |running: bool| match (snapshot.rules, running) {
-        (crate::model::Rules::Docker, true) => " (running)",
-        (crate::model::Rules::Docker, false) => " (stopped)",
+        (cairn_core::Rules::Docker, true) => " (running)",
+        (cairn_core::Rules::Docker, false) => " (stopped)",
         _ => "",
     };
     let containers: Vec<String> = snapshot

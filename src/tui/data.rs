@@ -2,11 +2,11 @@
 //! needs for every row (display name, search text, layer use counts), computed once per load
 //! off the UI thread so that filtering and sorting 10,000 images stays cheap.
 
-use crate::model::image::short_id;
-use crate::model::reference::repo_tags;
-use crate::model::removal::{RemovalPlan, RemoveOptions, Target};
-use crate::model::{Catalog, ImageIdx, LayerIdx};
-use crate::store::oci::plan::LayoutIndex;
+use cairn_core::image::short_id;
+use cairn_core::reference::repo_tags;
+use cairn_core::removal::{RemovalPlan, RemoveOptions, Target};
+use cairn_core::{Catalog, ImageIdx, LayerIdx};
+use cairn_store::oci::plan::LayoutIndex;
 use jiff::Timestamp;
 use std::sync::Arc;
 
@@ -37,7 +37,7 @@ impl StoreData {
 
     /// What a removal would do, as the store will carry it out.
     pub fn plan_removal(&self, target: &Target, options: RemoveOptions) -> RemovalPlan {
-        crate::store::plan_removal(&self.catalog, self.layout.as_deref(), target, options)
+        cairn_store::plan_removal(&self.catalog, self.layout.as_deref(), target, options)
     }
 }
 

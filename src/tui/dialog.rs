@@ -2,16 +2,16 @@
 //! chose and the plan that choice gives on the catalog in memory; planning is pure and fast,
 //! so every keystroke and toggle plans again. Only a confirmed plan leaves the dialog, as a
 //! [`ChangeRequest`] for the worker, which plans once more under the store's locks and
-//! applies only if nothing moved (see `store::containers_storage::writer::apply`).
+//! applies only if nothing moved (see `cairn_store::containers_storage::writer::apply`).
 
 use super::data::{NO_NAME, StoreData};
-use crate::model::Catalog;
-use crate::model::Rules;
-use crate::model::human::podman_size;
-use crate::model::image::short_id;
-use crate::model::reference::{docker_familiar, is_ref_name, normalize};
-use crate::model::removal::{RemovalPlan, RemoveOptions, Step, Target, plan_removal};
-use crate::model::tagging::{NamesPlan, plan_tag, plan_untag};
+use cairn_core::Catalog;
+use cairn_core::Rules;
+use cairn_core::human::podman_size;
+use cairn_core::image::short_id;
+use cairn_core::reference::{docker_familiar, is_ref_name, normalize};
+use cairn_core::removal::{RemovalPlan, RemoveOptions, Step, Target, plan_removal};
+use cairn_core::tagging::{NamesPlan, plan_tag, plan_untag};
 use tui_input::{Input, InputRequest};
 
 /// The overlays drawn over the panes.
@@ -66,7 +66,7 @@ impl NameCheck {
                     NameCheck::Invalid("tag by digest not supported".into())
                 }
                 Ok(name) => NameCheck::Valid(name),
-                Err(crate::model::reference::NameError::Invalid { reason, .. }) => {
+                Err(cairn_core::reference::NameError::Invalid { reason, .. }) => {
                     NameCheck::Invalid(reason)
                 }
             };
@@ -85,7 +85,7 @@ impl NameCheck {
             }
             Ok(name) => NameCheck::Valid(name.to_string_full()),
             // The error repeats the name; the field already shows it.
-            Err(crate::model::reference::NameError::Invalid { reason, .. }) => {
+            Err(cairn_core::reference::NameError::Invalid { reason, .. }) => {
                 NameCheck::Invalid(reason)
             }
         }

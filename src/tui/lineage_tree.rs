@@ -5,8 +5,8 @@
 //!
 //! A node is a path of image indexes from the root, as tui-tree-widget identifies nodes.
 
-use crate::model::ImageIdx;
-use crate::model::lineage::Lineage;
+use cairn_core::ImageIdx;
+use cairn_core::lineage::Lineage;
 use std::collections::HashSet;
 
 /// Most nodes "expand all" opens, so that a base image with thousands of descendants
@@ -21,8 +21,10 @@ pub struct TreeRow {
 }
 
 impl TreeRow {
-    pub fn image(&self) -> ImageIdx {
-        *self.path.last().expect("tree paths are never empty")
+    /// The image the row shows: the last of its path (`None` only for an empty path,
+    /// which the tree never makes).
+    pub fn image(&self) -> Option<ImageIdx> {
+        self.path.last().copied()
     }
 }
 

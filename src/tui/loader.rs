@@ -4,10 +4,10 @@
 //! receives [`LoaderMsg`]s.
 
 use super::data::StoreData;
-use crate::model::Catalog;
-use crate::model::lineage::Lineage;
-use crate::store::StoreSpec;
-use crate::store::Watch;
+use cairn_core::Catalog;
+use cairn_core::lineage::Lineage;
+use cairn_store::StoreSpec;
+use cairn_store::Watch;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::thread;
@@ -42,11 +42,10 @@ pub fn spawn(
     options: StoreSpec,
     commands: Receiver<LoaderCmd>,
     send: impl Fn(LoaderMsg) -> bool + Send + 'static,
-) -> thread::JoinHandle<()> {
+) -> std::io::Result<thread::JoinHandle<()>> {
     thread::Builder::new()
         .name("cairn-loader".into())
         .spawn(move || StoreWatcher { options, commands }.run(send))
-        .expect("spawning the loader thread")
 }
 
 /// Loads the store, then watches it and loads it again when it changes.
@@ -105,7 +104,7 @@ fn load(
     if !send(LoaderMsg::Progress("reading store")) {
         return None;
     }
-    let loaded = match crate::store::load(options) {
+    let loaded = match cairn_store::load(options) {
         Ok(loaded) => loaded,
         Err(e) => {
             return send(LoaderMsg::Failed(format!("{e:#}"))).then_some(None);

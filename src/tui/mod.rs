@@ -18,10 +18,10 @@ pub mod theme;
 pub mod view;
 pub mod worker;
 
-use crate::store::StoreFlags;
 use action::Action;
 use anyhow::{Context, Result, bail};
 use app::{App, Pane};
+use cairn_store::Selection;
 use crossterm::event::{
     DisableMouseCapture, EnableMouseCapture, Event as TermEvent, MouseButton, MouseEventKind,
 };
@@ -48,7 +48,7 @@ enum Event {
 }
 
 /// Opens the browser on the store the flags select, until the user quits.
-pub fn run(flags: &StoreFlags) -> Result<()> {
+pub fn run(flags: &Selection) -> Result<()> {
     let options = flags.resolve()?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         bail!("the browser needs a terminal: use a command such as `cairn images` instead");
@@ -59,12 +59,14 @@ pub fn run(flags: &StoreFlags) -> Result<()> {
     let to_ui = events.clone();
     loader::spawn(options.clone(), loader_inbox, move |msg| {
         to_ui.send(Event::Loader(msg)).is_ok()
-    });
+    })
+    .context("starting the loader thread")?;
     let (changes, worker_inbox) = mpsc::channel::<dialog::ChangeRequest>();
     let to_ui = events.clone();
     worker::spawn(options, worker_inbox, move |outcome| {
         to_ui.send(Event::Change(outcome)).is_ok()
-    });
+    })
+    .context("starting the change worker thread")?;
 
     let mut terminal = TerminalGuard::new()?;
     std::thread::Builder::new()

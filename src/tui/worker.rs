@@ -3,8 +3,8 @@
 //! is made again under the locks and applied only if it is still the one the user saw.
 
 use super::dialog::{ChangeOutcome, ChangeRequest};
-use crate::store::StoreSpec;
-use crate::store::containers_storage::writer::StoreChanged;
+use cairn_store::StoreSpec;
+use cairn_store::containers_storage::writer::StoreChanged;
 use std::sync::mpsc::Receiver;
 use std::thread;
 
@@ -14,7 +14,7 @@ pub fn spawn(
     options: StoreSpec,
     requests: Receiver<ChangeRequest>,
     send: impl Fn(ChangeOutcome) -> bool + Send + 'static,
-) -> thread::JoinHandle<()> {
+) -> std::io::Result<thread::JoinHandle<()>> {
     thread::Builder::new()
         .name("cairn-changes".into())
         .spawn(move || {
@@ -24,7 +24,6 @@ pub fn spawn(
                 }
             }
         })
-        .expect("spawning the change worker")
 }
 
 /// Applies one confirmed plan and says how it went. Takes any store (`StorageOptions`
@@ -32,7 +31,7 @@ pub fn spawn(
 pub fn apply(options: &(impl Clone + Into<StoreSpec>), request: ChangeRequest) -> ChangeOutcome {
     let change = request.change.clone();
     let store: StoreSpec = options.clone().into();
-    let result = crate::store::apply(&store, &request.steps, |now| change.steps(now));
+    let result = cairn_store::apply(&store, &request.steps, |now| change.steps(now));
     match result {
         Ok(()) => ChangeOutcome::Applied(request),
         Err(e) if e.is::<StoreChanged>() => ChangeOutcome::StoreChanged(request),

@@ -2,12 +2,12 @@
 //! image is in the store show its ID, and Enter jumps to it.
 
 use super::{centered_message, fit, scrollbar_on_border};
-use crate::model::history::MISSING;
-use crate::model::human::podman_size;
-use crate::model::image::short_id;
 use crate::tui::app::{App, Pane};
 use crate::tui::data::age;
 use crate::tui::sanitize::clean;
+use cairn_core::history::MISSING;
+use cairn_core::human::podman_size;
+use cairn_core::image::short_id;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;

@@ -2,11 +2,11 @@
 //! rows on screen are built.
 
 use super::{centered_message, fit, pane_block, scrollbar, spinner, title};
-use crate::model::human::podman_size;
-use crate::model::{Catalog, ImageIdx};
 use crate::tui::app::{App, Marks, Pane};
 use crate::tui::data::{NO_NAME, age};
 use crate::tui::sanitize::clean;
+use cairn_core::human::podman_size;
+use cairn_core::{Catalog, ImageIdx};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;

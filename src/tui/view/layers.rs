@@ -3,10 +3,10 @@
 //! are marked and colored, so what a removal would keep is visible at a glance.
 
 use super::{centered_message, fit, scrollbar_on_border};
-use crate::model::human::podman_size;
-use crate::model::image::short_id;
 use crate::tui::app::{App, Pane};
 use crate::tui::sanitize::clean;
+use cairn_core::human::podman_size;
+use cairn_core::image::short_id;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;

@@ -3,11 +3,11 @@
 //! refreshed from it every frame and keeps only the scroll position.
 
 use super::{ViewState, centered_message, pane_block, spinner, title};
-use crate::model::ImageIdx;
-use crate::model::lineage::Lineage;
 use crate::tui::app::{App, Marks, Pane};
 use crate::tui::data::StoreData;
 use crate::tui::sanitize::clean;
+use cairn_core::ImageIdx;
+use cairn_core::lineage::Lineage;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -85,7 +85,9 @@ fn item(
     lineage: &Lineage,
     path: Vec<ImageIdx>,
 ) -> TreeItem<'static, usize> {
-    let image = *path.last().expect("paths are never empty");
+    let Some(&image) = path.last() else {
+        return TreeItem::new_leaf(0, String::new());
+    };
     let text = node_line(app, store, lineage, image);
     let children = app.tree.children(lineage, &path);
     let kids: Vec<TreeItem<'static, usize>> = if children.is_empty() {

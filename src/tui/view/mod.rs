@@ -21,7 +21,7 @@ use super::app::{App, Dialog, Mode, Pane};
 use super::dialog::Subject;
 use super::keymap::dialog_hints;
 use super::sanitize::clean;
-use crate::model::image::short_id;
+use cairn_core::image::short_id;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;

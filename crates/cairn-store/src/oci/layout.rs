@@ -14,8 +14,8 @@
 
 use super::blobs::BlobSource;
 use super::digest::{Digest, chain_ids};
-use crate::model::{Image, Instance, Layer};
 use anyhow::{Context, Result, anyhow};
+use cairn_core::{Image, Instance, Layer};
 use oci_spec::image::ImageConfiguration;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -293,7 +293,7 @@ impl Reader<'_> {
                 let bytes = self.source.read(&config)?;
                 let raw: ImageConfiguration = serde_json::from_slice(&bytes)
                     .with_context(|| format!("parsing config {config}"))?;
-                let converted = crate::store::containers_storage::image_config::convert(&raw)
+                let converted = crate::containers_storage::image_config::convert(&raw)
                     .with_context(|| format!("parsing config {config}"))?;
                 Ok((config, converted, bytes.len() as u64))
             });

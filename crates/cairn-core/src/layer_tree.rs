@@ -123,7 +123,7 @@ fn cut_parent_loops(nodes: &mut [LayerNode]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Layer, Snapshot};
+    use crate::{Layer, Snapshot};
 
     fn layer(id: &str, parent: Option<&str>) -> Layer {
         Layer {

@@ -6,11 +6,11 @@
 
 use super::DockerStore;
 use super::client::Client;
-use crate::model::Catalog;
-use crate::model::reference::split_tag;
-use crate::model::removal::Step;
-use crate::store::containers_storage::writer::StoreChanged;
+use crate::containers_storage::writer::StoreChanged;
 use anyhow::{Result, bail};
+use cairn_core::Catalog;
+use cairn_core::reference::split_tag;
+use cairn_core::removal::Step;
 
 /// Re-plans on the daemon's state now and, if the steps are still `preview`, applies them.
 pub fn apply<F>(store: &DockerStore, preview: &[Step], replan: F) -> Result<()>

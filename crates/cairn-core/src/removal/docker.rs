@@ -13,10 +13,10 @@
 //! answer with, so that applying the plan can check every answer against the preview.
 
 use super::{ErrorKind, PlanError, Record, RemovalPlan, RemoveOptions, Step, Target};
-use crate::model::image::short_id;
-use crate::model::lookup::{LookupError, lookup_docker_with};
-use crate::model::reference::{docker_familiar, docker_full, split_tag};
-use crate::model::{Catalog, ImageIdx, LayerIdx};
+use crate::image::short_id;
+use crate::lookup::{LookupError, lookup_docker_with};
+use crate::reference::{docker_familiar, docker_full, split_tag};
+use crate::{Catalog, ImageIdx, LayerIdx};
 use std::collections::HashMap;
 
 /// Plans a removal under Docker's rules.

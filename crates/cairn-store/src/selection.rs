@@ -20,21 +20,17 @@ pub fn demo() -> OciStore {
     }
 }
 
-/// The global store flags, shared by every command.
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct StoreFlags {
+/// What the user said about the store: podman's global flags and `--store KIND:WHERE`, as
+/// the command line gave them (the CLI's parser fills this in).
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
     /// containers-storage graph root, as podman's --root
-    #[arg(long, global = true, value_name = "PATH")]
     pub root: Option<PathBuf>,
     /// containers-storage run root, as podman's --runroot
-    #[arg(long, global = true, value_name = "PATH")]
     pub runroot: Option<PathBuf>,
     /// containers-storage driver (overlay, vfs, ...), as podman's --storage-driver
-    #[arg(long, global = true, value_name = "NAME")]
     pub storage_driver: Option<String>,
-    /// the store to open: containers-storage[:ROOT], oci:DIR, oci-archive:FILE,
-    /// docker-archive:FILE or docker[:HOST] (the Docker Engine; HOST as DOCKER_HOST)
-    #[arg(long, global = true, value_name = "KIND:WHERE")]
+    /// `--store KIND:WHERE`
     pub store: Option<String>,
 }
 
@@ -76,7 +72,7 @@ impl StoreSpec {
     }
 }
 
-impl StoreFlags {
+impl Selection {
     /// Resolves the flags and the environment into a store, as podman would.
     pub fn resolve(&self) -> Result<StoreSpec> {
         let mut flags = self.clone();

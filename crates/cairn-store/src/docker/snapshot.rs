@@ -7,9 +7,9 @@
 //! [`layer_steps`]).
 
 use super::client::{ImageDetails, is_running};
-use crate::model::{Container, HistoryEntry, Image, ImageConfig, Layer, Rules, Snapshot};
-use crate::store::digest::chain_ids;
+use crate::digest::chain_ids;
 use bollard::models::{ContainerSummary, ImageHistoryResponseItem, ImageSummary};
+use cairn_core::{Container, HistoryEntry, Image, ImageConfig, Layer, Rules, Snapshot};
 use jiff::Timestamp;
 use std::collections::HashSet;
 

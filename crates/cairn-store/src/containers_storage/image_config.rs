@@ -1,8 +1,8 @@
 //! An image's config (and, when needed, its manifest) from its big-data folder.
 
 use super::big_data;
-use crate::model::{HistoryEntry, ImageConfig};
 use anyhow::{Context, Result, anyhow, bail};
+use cairn_core::{HistoryEntry, ImageConfig};
 use jiff::Timestamp;
 use oci_spec::image::ImageConfiguration;
 use std::path::Path;

@@ -6,11 +6,11 @@
 use super::OciStore;
 use super::blobs::{BlobSource, LayoutDir};
 use super::plan::{LayoutPlan, plan_layout_change};
-use crate::model::Catalog;
-use crate::model::removal::Step;
-use crate::store::containers_storage::writer::StoreChanged;
-use crate::store::lockfile::LockFile;
+use crate::containers_storage::writer::StoreChanged;
+use crate::lockfile::LockFile;
 use anyhow::{Context, Result, bail};
+use cairn_core::Catalog;
+use cairn_core::removal::Step;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;

@@ -6,9 +6,9 @@
 //! naming the podman behaviour it reproduces.
 
 use super::{ErrorKind, PlanError, RemovalPlan, RemoveOptions, Step, Target};
-use crate::model::lineage::{children_of, parent_of};
-use crate::model::lookup::{LookupError, lookup_resolved};
-use crate::model::{Catalog, ImageIdx, LayerIdx};
+use crate::lineage::{children_of, parent_of};
+use crate::lookup::{LookupError, lookup_resolved};
+use crate::{Catalog, ImageIdx, LayerIdx};
 use std::collections::HashMap;
 
 /// Plans a removal under podman's rules.
@@ -300,8 +300,8 @@ impl<'a> Simulation<'a> {
 
     /// libimage `Untag`: the name is normalized, and must be one of the image's names.
     fn untag(&mut self, image: ImageIdx, name: &str) -> Result<(), String> {
-        let normalized = crate::model::reference::stored_name(&self.names[image], name)
-            .map_err(|e| e.to_string())?;
+        let normalized =
+            crate::reference::stored_name(&self.names[image], name).map_err(|e| e.to_string())?;
         let names = &mut self.names[image];
         let before = names.len();
         names.retain(|n| *n != normalized);

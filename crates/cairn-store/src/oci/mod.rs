@@ -1,5 +1,5 @@
 //! OCI image layouts (`--store oci:PATH`) and, read-only, the archives that hold one
-//! (`oci-archive:FILE`, `docker-archive:FILE`, in [`crate::store::archive`]).
+//! (`oci-archive:FILE`, `docker-archive:FILE`, in [`crate::archive`]).
 //!
 //! A layout is mapped onto the same model as containers-storage (see [`layout`]), so the
 //! lineage, history, sizes and the browser need nothing of their own. Changes reuse podman's
@@ -14,10 +14,10 @@ pub mod plan;
 pub mod verify;
 pub mod writer;
 
-use crate::model::{Rules, Snapshot};
-use crate::store::archive::ArchiveBlobs;
+use crate::archive::ArchiveBlobs;
 use anyhow::Result;
 use blobs::{BlobSource, LayoutDir};
+use cairn_core::{Rules, Snapshot};
 use plan::LayoutIndex;
 use std::path::PathBuf;
 

@@ -6,7 +6,7 @@ use super::digest::Digest;
 use anyhow::{Result, anyhow, bail};
 use include_dir::{Dir, include_dir};
 
-static DEMO: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/assets/demo");
+static DEMO: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../assets/demo");
 
 /// The bundled demo (`assets/demo`, made by `scripts/make-demo.sh`).
 #[derive(Debug, Clone, Copy, Default)]

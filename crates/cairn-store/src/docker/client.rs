@@ -3,7 +3,6 @@
 //! runs its own single-threaded runtime and blocks on it. Reading many images at once still
 //! overlaps the requests: they are futures on that one thread.
 
-use crate::model::removal::Record;
 use anyhow::{Context, Result, anyhow, bail};
 use bollard::Docker;
 use bollard::models::{
@@ -14,6 +13,7 @@ use bollard::query_parameters::{
     EventsOptionsBuilder, ListContainersOptionsBuilder, ListImagesOptionsBuilder,
     RemoveImageOptionsBuilder, TagImageOptionsBuilder,
 };
+use cairn_core::removal::Record;
 use futures_util::{StreamExt, TryStreamExt};
 use tokio::runtime::Runtime;
 

@@ -2,7 +2,7 @@
 //! the root and rootless defaults; the driver is the one whose folder exists when none is set.
 
 use super::StorageOptions;
-use crate::store::StoreFlags;
+use crate::Selection;
 use anyhow::{Context, Result};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -67,7 +67,7 @@ struct ConfOptions {
 const DRIVER_PRIORITY: [&str; 6] = ["overlay", "btrfs", "zfs", "vfs", "devicemapper", "aufs"];
 
 /// Resolves the store options from the flags, the config file and the defaults.
-pub fn resolve(flags: &StoreFlags, env: &Environment) -> Result<StorageOptions> {
+pub fn resolve(flags: &Selection, env: &Environment) -> Result<StorageOptions> {
     let conf_path = config_path(env);
     let conf = match &conf_path {
         Some(path) => read_conf(path)?,
@@ -167,7 +167,7 @@ mod tests {
     fn flags_win_over_config_and_defaults() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("vfs-images")).unwrap();
-        let flags = StoreFlags {
+        let flags = Selection {
             root: Some(dir.path().to_path_buf()),
             runroot: Some(PathBuf::from("/tmp/run")),
             ..Default::default()
@@ -204,7 +204,7 @@ mod tests {
             xdg_runtime_dir: Some(PathBuf::from("/run/user/1000")),
             ..Default::default()
         };
-        let options = resolve(&StoreFlags::default(), &env).unwrap();
+        let options = resolve(&Selection::default(), &env).unwrap();
         assert_eq!(
             options.graphroot,
             PathBuf::from("/home/u/data/containers/storage")

@@ -13,12 +13,12 @@ pub mod oci;
 pub mod selection;
 pub mod watch;
 
-pub use selection::{StoreFlags, StoreSpec};
+pub use selection::{Selection, StoreSpec};
 pub use watch::Watch;
 
-use crate::model::Catalog;
-use crate::model::removal::{RemovalPlan, RemoveOptions, Step, Target};
 use anyhow::Result;
+use cairn_core::Catalog;
+use cairn_core::removal::{RemovalPlan, RemoveOptions, Step, Target};
 use lockfile::LockFile;
 use oci::plan::LayoutIndex;
 use std::sync::Arc;
@@ -27,7 +27,7 @@ use std::sync::Arc;
 /// no change, and for an OCI layout what previews of changes need besides the model.
 #[derive(Debug)]
 pub struct Loaded {
-    pub snapshot: crate::model::Snapshot,
+    pub snapshot: cairn_core::Snapshot,
     pub watch: Watch,
     pub layout: Option<Arc<LayoutIndex>>,
 }
@@ -72,7 +72,7 @@ pub fn plan_removal(
     target: &Target,
     options: RemoveOptions,
 ) -> RemovalPlan {
-    let mut plan = crate::model::removal::plan_removal(catalog, target, options);
+    let mut plan = cairn_core::removal::plan_removal(catalog, target, options);
     if let Some(layout) = layout {
         oci::plan::refine_removal(layout, &catalog.snapshot, &mut plan);
     }

@@ -4,11 +4,11 @@
 //! know are kept: records are edited as plain JSON.
 
 use super::{StorageOptions, StoreDirs, is_safe_id, open_additional_locks, read_snapshot};
-use crate::model::Catalog;
-use crate::model::removal::Step;
-use crate::store::atomic;
-use crate::store::lockfile::{LockFile, LockGuard};
+use crate::atomic;
+use crate::lockfile::{LockFile, LockGuard};
 use anyhow::{Context, Result, anyhow, bail};
+use cairn_core::Catalog;
+use cairn_core::removal::Step;
 use serde_json::Value;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};

@@ -8,8 +8,8 @@ pub mod writer;
 
 use super::lockfile::{LockFile, LockGuard};
 use super::{Loaded, Watch};
-use crate::model::{Container, Image, Layer, Snapshot};
 use anyhow::{Context, Result, bail};
+use cairn_core::{Container, Image, Layer, Snapshot};
 use jiff::Timestamp;
 use rayon::prelude::*;
 use records::{ContainerRecord, ImageRecord, LayerRecord, MountRecord};

@@ -58,7 +58,7 @@ impl DockerStore {
 }
 
 /// The daemon's images and containers as a snapshot.
-pub fn read(client: &Client) -> Result<crate::model::Snapshot> {
+pub fn read(client: &Client) -> Result<cairn_core::Snapshot> {
     let images = client.images()?;
     let ids: Vec<String> = images.iter().map(|i| i.id.clone()).collect();
     let details = client.details(&ids)?;

@@ -1,4 +1,4 @@
-//! `cairn-genstore`: writes a synthetic containers-storage store (vfs driver) shaped like a
+//! `cairn-genstore` writes a synthetic containers-storage store (vfs driver) shaped like a
 //! build server's, so that cairn can be measured, and checked against podman, on stores far
 //! bigger than anyone would build by hand.
 //!
@@ -14,10 +14,15 @@
 //! move its tag (leaving the old image dangling); squashed builds that add several layers at
 //! once (no podman parent); untagged builds; containers on tagged images. The output is a
 //! pure function of the arguments.
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "a developer tool: it writes the store from a plan it made itself, and a broken \
+              invariant there is a bug to see at once"
+)]
 
 use anyhow::{Context, Result, bail, ensure};
-use cairn::store::containers_storage::big_data;
-use clap::Parser;
+use cairn_store::containers_storage::big_data;
 use jiff::{SignedDuration, Timestamp};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -27,41 +32,39 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
 
-/// Write a synthetic containers-storage store (vfs driver) for benchmarks and tests.
-#[derive(Debug, Parser)]
-#[command(name = "cairn-genstore")]
-struct Args {
-    /// graph root to create; it must not exist or be empty
-    #[arg(long, value_name = "DIR")]
-    root: std::path::PathBuf,
+/// The size of a store to write; the same shape writes the same bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
     /// number of images
-    #[arg(long, value_name = "N")]
-    images: usize,
+    pub images: usize,
     /// number of layers in layers.json, containers' layers included
-    #[arg(long, value_name = "M")]
-    layers: usize,
-    /// seed of every random choice: the same arguments write the same store
-    #[arg(long, value_name = "S", default_value_t = 1)]
-    seed: u64,
+    pub layers: usize,
     /// number of containers, each with a layer of its own on its image's top layer
-    #[arg(long, value_name = "C", default_value_t = 0)]
-    containers: usize,
+    pub containers: usize,
+    /// seed of every random choice
+    pub seed: u64,
 }
 
-fn main() -> Result<()> {
-    let args = Args::parse();
-    let plan = Plan::generate(args.images, args.layers, args.containers, args.seed)?;
-    write_store(&args.root, &plan)
-        .with_context(|| format!("writing the store under {}", args.root.display()))?;
-    let tagged = plan.images.iter().filter(|i| !i.names.is_empty()).count();
-    println!(
-        "wrote {} images ({tagged} tagged), {} layers and {} containers under {}",
-        plan.images.len(),
-        plan.layers.len(),
-        plan.containers.len(),
-        args.root.display()
-    );
-    Ok(())
+/// What was written, for the generator's one-line report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    pub images: usize,
+    pub tagged: usize,
+    pub layers: usize,
+    pub containers: usize,
+}
+
+/// Writes a store of `shape` under the graph root `root`, which must not exist or be empty.
+pub fn generate(root: &Path, shape: Shape) -> Result<Written> {
+    let plan = Plan::generate(shape.images, shape.layers, shape.containers, shape.seed)?;
+    write_store(root, &plan)
+        .with_context(|| format!("writing the store under {}", root.display()))?;
+    Ok(Written {
+        images: plan.images.len(),
+        tagged: plan.images.iter().filter(|i| !i.names.is_empty()).count(),
+        layers: plan.layers.len(),
+        containers: plan.containers.len(),
+    })
 }
 
 /// Podman and buildah have no depth limit, but real images rarely go past this; it also

@@ -12,8 +12,8 @@
 //!   descriptor reaches, as `umoci gc` does (stray blobs that were already unreachable go too).
 
 use super::layout::LayoutContents;
-use crate::model::Snapshot;
-use crate::model::removal::{Blob, ErrorKind, PlanError, RemovalPlan, Step};
+use cairn_core::Snapshot;
+use cairn_core::removal::{Blob, ErrorKind, PlanError, RemovalPlan, Step};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -163,7 +163,7 @@ pub fn refine_removal(index: &LayoutIndex, snapshot: &Snapshot, plan: &mut Remov
         .iter()
         .map(|b| b.digest.as_str())
         .collect();
-    let removed = |image: &crate::model::Image| {
+    let removed = |image: &cairn_core::Image| {
         !image.digests.is_empty() && image.digests.iter().all(|d| gone.contains(d.as_str()))
     };
     let mut deleted: Vec<String> = plan

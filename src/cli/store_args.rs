@@ -1,0 +1,35 @@
+//! The global store flags, podman's own, parsed by clap and handed to the store crate as a
+//! plain [`Selection`], so that the store crate knows nothing of the command line.
+
+use cairn_store::Selection;
+use std::path::PathBuf;
+
+/// The global store flags, shared by every command.
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Store options")]
+pub struct StoreArgs {
+    /// containers-storage graph root, as podman's --root
+    #[arg(long, global = true, value_name = "PATH")]
+    pub root: Option<PathBuf>,
+    /// containers-storage run root, as podman's --runroot
+    #[arg(long, global = true, value_name = "PATH")]
+    pub runroot: Option<PathBuf>,
+    /// containers-storage driver (overlay, vfs, ...), as podman's --storage-driver
+    #[arg(long, global = true, value_name = "NAME")]
+    pub storage_driver: Option<String>,
+    /// the store to open: containers-storage[:ROOT], oci:DIR, oci-archive:FILE,
+    /// docker-archive:FILE or docker[:HOST] (the Docker Engine; HOST as DOCKER_HOST)
+    #[arg(long, global = true, value_name = "KIND:WHERE")]
+    pub store: Option<String>,
+}
+
+impl StoreArgs {
+    pub fn selection(&self) -> Selection {
+        Selection {
+            root: self.root.clone(),
+            runroot: self.runroot.clone(),
+            storage_driver: self.storage_driver.clone(),
+            store: self.store.clone(),
+        }
+    }
+}
