@@ -6,7 +6,7 @@
 mod common;
 
 use cairn_core::Catalog;
-use cairn_store::oci::{OciKind, OciStore};
+use cairn_store::Selection;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -29,13 +29,14 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-fn load(kind: OciKind, path: &Path) -> Catalog {
-    let store = OciStore {
-        kind,
-        path: path.to_path_buf(),
-        demo: false,
+/// Opens `KIND:PATH` as `--store` does (`oci`, `oci-archive` or `docker-archive`).
+fn load(kind: &str, path: &Path) -> Catalog {
+    let selection = Selection {
+        store: Some(format!("{kind}:{}", path.display())),
+        ..Selection::default()
     };
-    Catalog::new(store.load().expect("loading the layout"))
+    let store = selection.resolve().expect("a layout or archive");
+    Catalog::new(store.load().expect("loading the layout").snapshot)
 }
 
 fn image_named<'a>(catalog: &'a Catalog, name: &str) -> &'a cairn_core::Image {
@@ -80,7 +81,7 @@ fn write_index(layout: &Path, index: &serde_json::Value) {
 
 #[test]
 fn the_demo_shows_bases_children_an_intermediate_names_and_a_multi_platform_index() {
-    let catalog = load(OciKind::Layout, &demo());
+    let catalog = load("oci", &demo());
     let snapshot = &catalog.snapshot;
     let app = image_named(&catalog, "localhost/app:1.0");
     assert_eq!(
@@ -288,14 +289,14 @@ fn layouts_written_by_podman_save_and_archives_of_every_form_are_read() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
 
-    let demo_catalog = load(OciKind::Layout, &demo());
+    let demo_catalog = load("oci", &demo());
     let tools_id = &image_named(&demo_catalog, "localhost/tools:1").id;
     let base_id = &image_named(&demo_catalog, "localhost/base:1").id;
     for (kind, path, id) in [
-        (OciKind::OciArchive, &oci_archive, tools_id),
-        (OciKind::DockerArchive, &docker_archive, tools_id),
-        (OciKind::Layout, &layout, tools_id),
-        (OciKind::DockerArchive, &skopeo_archive, base_id),
+        ("oci-archive", &oci_archive, tools_id),
+        ("docker-archive", &docker_archive, tools_id),
+        ("oci", &layout, tools_id),
+        ("docker-archive", &skopeo_archive, base_id),
     ] {
         let catalog = load(kind, path);
         let image = catalog
@@ -312,10 +313,10 @@ fn layouts_written_by_podman_save_and_archives_of_every_form_are_read() {
             });
         assert!(image.problems.is_empty(), "{kind:?}: {:?}", image.problems);
         assert!(image.config.is_some());
-        assert!(image.read_only || kind == OciKind::Layout);
+        assert!(image.read_only || kind == "oci");
     }
     // podman's docker-archive names are normalized as `podman load` does.
-    let catalog = load(OciKind::DockerArchive, &docker_archive);
+    let catalog = load("docker-archive", &docker_archive);
     assert_eq!(catalog.snapshot.images[0].names, ["localhost/tools:1"]);
     // Archives are read-only and verify blob by blob.
     let out = cairn(&["--store", &format!("oci-archive:{oa}"), "verify"]);
@@ -369,7 +370,7 @@ fn tags_made_by_cairn_are_read_by_skopeo_and_umoci() {
         .output()
         .unwrap();
     assert!(inspect.status.success(), "{}", stderr(&inspect));
-    let side = image_named(&load(OciKind::Layout, &layout), "localhost/side:2")
+    let side = image_named(&load("oci", &layout), "localhost/side:2")
         .id
         .clone();
     assert!(
@@ -379,12 +380,12 @@ fn tags_made_by_cairn_are_read_by_skopeo_and_umoci() {
     );
     assert_eq!(
         side,
-        image_named(&load(OciKind::Layout, &layout), "localhost/side:1").id
+        image_named(&load("oci", &layout), "localhost/side:1").id
     );
     // Untagging the last name keeps the image, untagged, as podman does.
     let out = cairn(&["--store", &store, "untag", "localhost/side:1"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let catalog = load(OciKind::Layout, &layout);
+    let catalog = load("oci", &layout);
     let untagged = catalog
         .snapshot
         .images
@@ -394,7 +395,7 @@ fn tags_made_by_cairn_are_read_by_skopeo_and_umoci() {
     assert!(untagged.names.is_empty());
     assert_eq!(
         catalog.snapshot.images.len(),
-        load(OciKind::Layout, &demo()).snapshot.images.len()
+        load("oci", &demo()).snapshot.images.len()
     );
 }
 
@@ -457,7 +458,7 @@ fn after_a_remove_the_blobs_left_are_those_umoci_gc_keeps() {
 #[test]
 fn a_multi_platform_index_is_listed_with_its_platforms() {
     let store = store_arg(&demo());
-    let catalog = load(OciKind::Layout, &demo());
+    let catalog = load("oci", &demo());
     let list = image_named(&catalog, "localhost/multi:1");
     let instances: Vec<String> = list.instances.iter().map(|i| i.id.clone()).collect();
     let short = |id: &str| id[..12].to_string();
@@ -500,7 +501,7 @@ fn removing_a_list_removes_its_platform_images_and_json_lists_the_blobs() {
     common::require("umoci");
     let (_t, layout) = common::demo_copy();
     let store = store_arg(&layout);
-    let catalog = load(OciKind::Layout, &layout);
+    let catalog = load("oci", &layout);
     let list = image_named(&catalog, "localhost/multi:1");
     let out = cairn(&[
         "--store",
@@ -606,7 +607,7 @@ fn bare_ref_names_are_tagged_and_untagged_as_written() {
 #[test]
 fn removing_a_platform_instance_is_refused_with_the_list_named() {
     let (_t, layout) = common::demo_copy();
-    let catalog = load(OciKind::Layout, &layout);
+    let catalog = load("oci", &layout);
     let instance = catalog
         .snapshot
         .images
@@ -629,10 +630,10 @@ fn removing_a_platform_instance_is_refused_with_the_list_named() {
 #[test]
 fn missing_blob() {
     let (_t, layout) = common::demo_copy();
-    let catalog = load(OciKind::Layout, &layout);
+    let catalog = load("oci", &layout);
     let base = image_named(&catalog, "localhost/base:1");
     std::fs::remove_file(blob_path(&layout, &format!("sha256:{}", base.id))).unwrap();
-    let catalog = load(OciKind::Layout, &layout);
+    let catalog = load("oci", &layout);
     let base = image_named(&catalog, "localhost/base:1");
     assert!(
         base.problems[0].contains("is missing"),
@@ -660,7 +661,7 @@ fn digest_with_dot_dot() {
             "annotations": {"org.opencontainers.image.ref.name": "evil"}
         }));
     write_index(&layout, &idx);
-    let catalog = load(OciKind::Layout, &layout);
+    let catalog = load("oci", &layout);
     let evil = image_named(&catalog, "evil");
     assert!(
         evil.problems[0].contains("invalid blob digest"),
@@ -679,7 +680,7 @@ fn digest_with_dot_dot() {
 #[test]
 fn blob_whose_digest_does_not_match() {
     let (_t, layout) = common::demo_copy();
-    let catalog = load(OciKind::Layout, &layout);
+    let catalog = load("oci", &layout);
     let base = image_named(&catalog, "localhost/base:1");
     let manifest = blob_path(&layout, base.digest.as_deref().unwrap());
     let mut bytes = std::fs::read(&manifest).unwrap();
@@ -695,14 +696,14 @@ fn blob_whose_digest_does_not_match() {
 #[test]
 fn link_leaving_the_layout() {
     let (_t, layout) = common::demo_copy();
-    let catalog = load(OciKind::Layout, &layout);
+    let catalog = load("oci", &layout);
     let base = image_named(&catalog, "localhost/base:1");
     let config = blob_path(&layout, &format!("sha256:{}", base.id));
     let outside = layout.parent().unwrap().join("outside.json");
     std::fs::copy(&config, &outside).unwrap();
     std::fs::remove_file(&config).unwrap();
     std::os::unix::fs::symlink(&outside, &config).unwrap();
-    let catalog = load(OciKind::Layout, &layout);
+    let catalog = load("oci", &layout);
     let base = image_named(&catalog, "localhost/base:1");
     assert!(
         base.problems[0].contains("outside the layout"),
@@ -732,7 +733,7 @@ fn index_that_refers_to_itself() {
             "annotations": {"org.opencontainers.image.ref.name": "loop"}
         }));
     write_index(&layout, &idx);
-    let catalog = load(OciKind::Layout, &layout);
+    let catalog = load("oci", &layout);
     let looped = image_named(&catalog, "loop");
     assert!(
         looped

@@ -6,17 +6,19 @@ mod common;
 
 use cairn::tui::action::Action;
 use cairn::tui::app::{App, Pane};
+use cairn::tui::data::StoreData;
 use cairn::tui::theme::Theme;
 use cairn_core::Catalog;
-use cairn_store::StoreSpec;
+use cairn_store::{OpenedStore, Selection};
 use ratatui::layout::Rect;
+use std::sync::Arc;
 
 use common::tui::{HEIGHT, WIDTH, screen};
 
 fn demo_app() -> App {
     let store = cairn_store::selection::demo();
-    let catalog = Catalog::new(store.load().expect("loading the demo"));
-    let label = StoreSpec::Oci(store).label();
+    let catalog = Catalog::new(store.load().expect("loading the demo").snapshot);
+    let label = store.label();
     App::with_catalog(
         &label,
         "2023-11-20T12:00:00Z".parse().unwrap(),
@@ -47,12 +49,11 @@ fn demo_lineage_tree() {
 #[test]
 fn remove_preview_of_a_multi_platform_list_on_a_layout() {
     let (_dir, layout) = common::demo_copy();
-    let store = cairn_store::StoreSpec::Oci(cairn_store::oci::OciStore {
-        kind: cairn_store::oci::OciKind::Layout,
-        path: layout,
-        demo: false,
-    });
-    let loaded = cairn_store::load(&store).unwrap();
+    let selection = Selection {
+        store: Some(format!("oci:{}", layout.display())),
+        ..Selection::default()
+    };
+    let loaded = selection.resolve().unwrap().load().unwrap();
     let mut app = App::with_catalog(
         "oci:layout",
         "2023-11-20T12:00:00Z".parse().unwrap(),
@@ -60,7 +61,9 @@ fn remove_preview_of_a_multi_platform_list_on_a_layout() {
         Theme::colored(),
         Catalog::new(loaded.snapshot),
     );
-    app.store = app.store.map(|s| s.with_layout(loaded.layout));
+    app.store = app
+        .store
+        .map(|s| StoreData::opened(OpenedStore::new(Arc::clone(&s.catalog), loaded.terms)));
     app.update(Action::StartFilter);
     for c in "multi".chars() {
         app.update(Action::FilterInput(c));

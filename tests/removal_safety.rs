@@ -222,6 +222,12 @@ fn a_name_that_moved_since_the_preview_stops_the_tag() {
         plan_tag(now, "localhost/base:1", &names).steps
     });
     let error = result.expect_err("the plan changed under the lock");
-    assert!(error.is::<writer::StoreChanged>(), "{error:#}");
+    assert!(
+        matches!(
+            error.downcast_ref::<cairn_store::StoreError>(),
+            Some(cairn_store::StoreError::Changed)
+        ),
+        "{error:#}"
+    );
     assert_eq!(before, tree_digest(&store), "nothing was written");
 }

@@ -4,11 +4,10 @@
 use super::{JsonFlag, docker};
 use anyhow::Result;
 use cairn_core::human::podman_size;
-use cairn_core::removal::{PlanError, RemovalPlan, RemoveOptions, Step, Target, plan_removal};
+use cairn_core::removal::{PlanError, RemovalPlan, RemoveOptions, Target, plan_removal};
 use cairn_core::tagging::{NamesPlan, plan_tag, plan_untag};
 use cairn_core::{Catalog, Rules};
-use cairn_store::oci::plan::LayoutIndex;
-use cairn_store::{Selection, StoreSpec};
+use cairn_store::Selection;
 use std::io::Write;
 
 /// What every change command takes: a dry run, and JSON output.
@@ -71,29 +70,6 @@ pub struct UntagArgs {
     pub preview: Preview,
 }
 
-/// The store to change, its contents now, and for an OCI layout its index and blobs.
-struct Opened {
-    store: StoreSpec,
-    catalog: Catalog,
-    layout: Option<std::sync::Arc<LayoutIndex>>,
-}
-
-impl Opened {
-    fn new(flags: &Selection) -> Result<Self> {
-        let store = super::resolve(flags)?;
-        let loaded = cairn_store::load(&store)?;
-        Ok(Opened {
-            store,
-            catalog: Catalog::new(loaded.snapshot),
-            layout: loaded.layout,
-        })
-    }
-
-    fn plan_removal(&self, target: &Target, options: RemoveOptions) -> RemovalPlan {
-        cairn_store::plan_removal(&self.catalog, self.layout.as_deref(), target, options)
-    }
-}
-
 /// podman prints one error as it is and several as a multierror list.
 fn joined_errors(errors: &[String]) -> Option<String> {
     match errors {
@@ -118,15 +94,6 @@ fn print_errors(errors: &[String]) {
 
 fn messages(errors: &[PlanError]) -> Vec<String> {
     errors.iter().map(|e| e.message.clone()).collect()
-}
-
-/// Applies `steps` if re-planning under the lock gives the same steps.
-fn apply(
-    store: &StoreSpec,
-    steps: &[Step],
-    replan: impl FnOnce(&Catalog) -> Vec<Step>,
-) -> Result<()> {
-    cairn_store::apply(store, steps, replan)
 }
 
 fn dry_run_summary(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
@@ -173,10 +140,10 @@ pub fn rm(flags: &Selection, args: &RmArgs, out: &mut dyn Write) -> Result<i32> 
         no_prune: args.no_prune,
         ignore: args.ignore,
     };
-    let opened = Opened::new(flags)?;
-    let plan = opened.plan_removal(&target, options);
+    let store = super::resolve(flags)?;
+    let plan = store.open()?.plan_removal(&target, options);
     if !args.preview.dry_run {
-        apply(&opened.store, &plan.steps, |now| {
+        store.apply(&plan.steps, &|now| {
             plan_removal(now, &target, options).steps
         })?;
     }
@@ -217,10 +184,12 @@ fn report_errors(plan: &RemovalPlan) {
 
 pub fn prune(flags: &Selection, args: &PruneArgs, out: &mut dyn Write) -> Result<i32> {
     let target = Target::Prune { all: args.all };
-    let opened = Opened::new(flags)?;
-    let plan = opened.plan_removal(&target, RemoveOptions::default());
+    let store = super::resolve(flags)?;
+    let plan = store
+        .open()?
+        .plan_removal(&target, RemoveOptions::default());
     if !args.preview.dry_run {
-        apply(&opened.store, &plan.steps, |now| {
+        store.apply(&plan.steps, &|now| {
             plan_removal(now, &target, RemoveOptions::default()).steps
         })?;
     }
@@ -250,10 +219,10 @@ fn names_change(
     out: &mut dyn Write,
     planner: impl Fn(&Catalog) -> NamesPlan,
 ) -> Result<i32> {
-    let opened = Opened::new(flags)?;
-    let plan = planner(&opened.catalog);
+    let store = super::resolve(flags)?;
+    let plan = planner(&store.open()?.catalog);
     if !preview.dry_run {
-        apply(&opened.store, &plan.steps, |now| planner(now).steps)?;
+        store.apply(&plan.steps, &|now| planner(now).steps)?;
     }
     if preview.json.enabled() {
         serde_json::to_writer_pretty(&mut *out, &plan)?;

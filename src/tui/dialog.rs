@@ -2,7 +2,7 @@
 //! chose and the plan that choice gives on the catalog in memory; planning is pure and fast,
 //! so every keystroke and toggle plans again. Only a confirmed plan leaves the dialog, as a
 //! [`ChangeRequest`] for the worker, which plans once more under the store's locks and
-//! applies only if nothing moved (see `cairn_store::containers_storage::writer::apply`).
+//! applies only if nothing moved (see `cairn_store::Store::apply`).
 
 use super::data::{NO_NAME, StoreData};
 use cairn_core::Catalog;
@@ -450,10 +450,10 @@ pub fn plan_tree(store: &StoreData, plan: &RemovalPlan) -> Vec<PlanLine> {
             })
             .collect(),
     );
-    match &store.layout {
+    match store.deletes_blobs() {
         // A layout deletes files, not layer records or containers: the blobs no descriptor
         // reaches any more.
-        Some(_) => {
+        true => {
             let bytes: u64 = plan.blobs.iter().map(|b| b.size).sum();
             group(
                 format!("Blobs ({}) · {}", plan.blobs.len(), podman_size(bytes)),
@@ -469,7 +469,7 @@ pub fn plan_tree(store: &StoreData, plan: &RemovalPlan) -> Vec<PlanLine> {
                     .collect(),
             );
         }
-        None => {
+        false => {
             let size = |id: &String| {
                 snapshot
                     .layer_by_id(id)

@@ -49,21 +49,21 @@ enum Event {
 
 /// Opens the browser on the store the flags select, until the user quits.
 pub fn run(flags: &Selection) -> Result<()> {
-    let options = flags.resolve()?;
+    let store = flags.resolve()?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         bail!("the browser needs a terminal: use a command such as `cairn images` instead");
     }
-    let label = options.label();
+    let label = store.label();
     let (events, inbox) = mpsc::channel::<Event>();
     let (commands, loader_inbox) = mpsc::channel::<LoaderCmd>();
     let to_ui = events.clone();
-    loader::spawn(options.clone(), loader_inbox, move |msg| {
+    loader::spawn(store.clone(), loader_inbox, move |msg| {
         to_ui.send(Event::Loader(msg)).is_ok()
     })
     .context("starting the loader thread")?;
     let (changes, worker_inbox) = mpsc::channel::<dialog::ChangeRequest>();
     let to_ui = events.clone();
-    worker::spawn(options, worker_inbox, move |outcome| {
+    worker::spawn(store, worker_inbox, move |outcome| {
         to_ui.send(Event::Change(outcome)).is_ok()
     })
     .context("starting the change worker thread")?;

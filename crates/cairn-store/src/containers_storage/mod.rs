@@ -6,10 +6,13 @@ pub mod image_config;
 pub mod records;
 pub mod writer;
 
-use super::lockfile::{LockFile, LockGuard};
-use super::{Loaded, Watch};
-use anyhow::{Context, Result, bail};
-use cairn_core::{Container, Image, Layer, Snapshot};
+use crate::backend::{Backend, Loaded, Terms};
+use crate::error::StoreError;
+use crate::lockfile::{LockFile, LockGuard};
+use crate::watch::Watch;
+use anyhow::{Result, anyhow};
+use cairn_core::removal::Step;
+use cairn_core::{Catalog, Container, Image, Layer, Rules, Snapshot};
 use jiff::Timestamp;
 use rayon::prelude::*;
 use records::{ContainerRecord, ImageRecord, LayerRecord, MountRecord};
@@ -50,19 +53,19 @@ impl StoreDirs {
 
 impl StorageOptions {
     /// The driver to use, or a clear error when the store has none.
-    pub fn driver(&self) -> Result<&str> {
+    pub fn driver(&self) -> Result<&str, StoreError> {
         if !self.graphroot.exists() {
-            bail!(
-                "containers-storage at {} does not exist",
-                self.graphroot.display()
-            );
+            return Err(StoreError::NotFound {
+                what: "containers-storage at",
+                path: self.graphroot.clone(),
+            });
         }
         match &self.driver {
             Some(driver) => Ok(driver),
-            None => bail!(
+            None => Err(StoreError::Other(anyhow!(
                 "no storage driver found under {}: give one with --storage-driver",
                 self.graphroot.display()
-            ),
+            ))),
         }
     }
 
@@ -89,7 +92,10 @@ pub fn load(options: &StorageOptions) -> Result<Loaded> {
         .chain(extra_locks.iter().flatten())
         .flatten()
         .collect();
-    let guards: Vec<LockGuard<'_>> = all_locks.iter().map(|l| l.read()).collect::<Result<_>>()?;
+    let guards: Vec<LockGuard<'_>> = all_locks
+        .iter()
+        .map(|l| l.read())
+        .collect::<Result<_, StoreError>>()?;
     let mut watch = Watch::default();
     for lock in &all_locks {
         watch.lock(lock.path(), lock.token()?);
@@ -99,8 +105,34 @@ pub fn load(options: &StorageOptions) -> Result<Loaded> {
     Ok(Loaded {
         snapshot,
         watch,
-        layout: None,
+        terms: Terms::default(),
     })
+}
+
+/// podman's own store: its removals are the model's, layer by layer.
+impl Backend for StorageOptions {
+    fn label(&self) -> String {
+        match &self.driver {
+            Some(driver) => format!("{} ({driver})", self.graphroot.display()),
+            None => self.graphroot.display().to_string(),
+        }
+    }
+
+    fn rules(&self) -> Rules {
+        Rules::Podman
+    }
+
+    fn load(&self) -> Result<Loaded, StoreError> {
+        Ok(load(self)?)
+    }
+
+    fn apply(
+        &self,
+        preview: &[Step],
+        replan: &dyn Fn(&Catalog) -> Vec<Step>,
+    ) -> Result<(), StoreError> {
+        Ok(writer::apply(self, preview, replan)?)
+    }
 }
 
 /// The lock files of the additional image stores, which are only ever read.
@@ -204,16 +236,16 @@ fn read_images(options: &StorageOptions, driver: &str) -> Result<Vec<Image>> {
 }
 
 /// Reads one of the store's JSON arrays: a missing or empty file means no records.
-pub(crate) fn read_records<T: DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
+pub(crate) fn read_records<T: DeserializeOwned>(path: &Path) -> Result<Vec<T>, StoreError> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+        Err(e) => return Err(StoreError::io("reading", path, e)),
     };
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Vec::new());
     }
-    serde_json::from_slice(&bytes).with_context(|| format!("parsing {}", path.display()))
+    serde_json::from_slice(&bytes).map_err(|e| StoreError::parse(path.display(), path, e))
 }
 
 fn parse_time(text: Option<&str>) -> Option<Timestamp> {

@@ -5,6 +5,7 @@
 
 use super::{StorageOptions, StoreDirs, is_safe_id, open_additional_locks, read_snapshot};
 use crate::atomic;
+use crate::error::StoreError;
 use crate::lockfile::{LockFile, LockGuard};
 use anyhow::{Context, Result, anyhow, bail};
 use cairn_core::Catalog;
@@ -13,13 +14,6 @@ use serde_json::Value;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
-/// The plan made now, under the lock, differs from the one the user saw.
-#[derive(Debug, thiserror::Error)]
-#[error(
-    "the store changed since the preview: nothing was changed; look at the new plan and try again"
-)]
-pub struct StoreChanged;
-
 /// Re-plans under the store's write locks and, if the plan is still `preview`, applies it.
 pub fn apply<F>(options: &StorageOptions, preview: &[Step], replan: F) -> Result<()>
 where
@@ -27,7 +21,10 @@ where
 {
     let driver = options.driver()?;
     if !matches!(driver, "vfs" | "overlay") {
-        bail!("cairn changes stores of the vfs and overlay drivers only, not {driver}");
+        return Err(StoreError::Unsupported(format!(
+            "cairn changes stores of the vfs and overlay drivers only, not {driver}"
+        ))
+        .into());
     }
     let dirs = StoreDirs::new(&options.graphroot, driver);
     for dir in [&dirs.layers, &dirs.images, &dirs.containers] {
@@ -48,7 +45,7 @@ where
     let catalog = Catalog::new(read_snapshot(options, driver)?);
     let steps = replan(&catalog);
     if steps != preview {
-        return Err(StoreChanged.into());
+        return Err(StoreError::Changed.into());
     }
     let mut writer = Writer {
         graphroot: options.graphroot.clone(),

@@ -1,7 +1,8 @@
 //! Where an OCI image's blobs come from: a layout folder, or an archive read into memory.
 //! The reader and `cairn verify` see both through [`BlobSource`].
 
-use super::digest::Digest;
+use crate::digest::Digest;
+use crate::error::StoreError;
 use anyhow::{Context, Result, anyhow, bail};
 use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
@@ -44,7 +45,11 @@ impl LayoutDir {
     /// so instead of showing an empty store.
     pub fn open(root: &Path) -> Result<Self> {
         if !root.is_dir() {
-            bail!("OCI layout {} does not exist", root.display());
+            return Err(StoreError::NotFound {
+                what: "OCI layout",
+                path: root.to_path_buf(),
+            }
+            .into());
         }
         for file in ["oci-layout", "index.json"] {
             if !root.join(file).is_file() {

@@ -13,7 +13,7 @@
 //! image in containers-storage: one bad blob must not hide the rest of the layout.
 
 use super::blobs::BlobSource;
-use super::digest::{Digest, chain_ids};
+use crate::digest::{Digest, chain_ids};
 use anyhow::{Context, Result, anyhow};
 use cairn_core::{Image, Instance, Layer};
 use oci_spec::image::ImageConfiguration;

@@ -126,7 +126,7 @@ pub fn plan_layout_change(
     let removed_blobs: Vec<Blob> = index
         .blobs
         .iter()
-        .filter(|(digest, _)| super::digest::Digest::parse(digest).is_ok())
+        .filter(|(digest, _)| crate::digest::Digest::parse(digest).is_ok())
         .filter(|(digest, _)| !reachable.contains(digest.as_str()))
         .map(|(digest, size)| Blob {
             digest: digest.clone(),

@@ -2,7 +2,8 @@
 //! size against the blob it names. Each mismatch is reported; nothing stops at the first.
 
 use super::blobs::BlobSource;
-use super::digest::Digest;
+use crate::backend::VerifyReport as Report;
+use crate::digest::Digest;
 use anyhow::Result;
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
@@ -25,13 +26,6 @@ struct Document {
     config: Option<Descriptor>,
     #[serde(default)]
     layers: Vec<Descriptor>,
-}
-
-/// What `verify` found: the number of blobs checked and one line per mismatch.
-#[derive(Debug, Default, serde::Serialize)]
-pub struct Report {
-    pub blobs_checked: usize,
-    pub mismatches: Vec<String>,
 }
 
 /// Checks the whole layout or archive.

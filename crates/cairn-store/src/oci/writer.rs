@@ -3,12 +3,14 @@
 //! Writing the index first means a crash in between leaves only garbage blobs, which the
 //! next removal (or `umoci gc`) collects; never a descriptor pointing at nothing.
 
-use super::OciStore;
 use super::blobs::{BlobSource, LayoutDir};
 use super::plan::{LayoutPlan, plan_layout_change};
-use crate::containers_storage::writer::StoreChanged;
+use super::{ONLY_LAYOUTS, OciLayout};
+use crate::backend::Backend;
+use crate::digest::Digest;
+use crate::error::StoreError;
 use crate::lockfile::LockFile;
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use cairn_core::Catalog;
 use cairn_core::removal::Step;
 use std::io::Write;
@@ -20,15 +22,16 @@ use std::path::Path;
 pub const LOCK_FILE: &str = "index.json.lock";
 
 /// Re-plans under the lock and, if the steps are still `preview`, applies them.
-pub fn apply<F>(store: &OciStore, preview: &[Step], replan: F) -> Result<LayoutPlan>
+pub fn apply<F>(store: &OciLayout, preview: &[Step], replan: F) -> Result<LayoutPlan>
 where
     F: FnOnce(&Catalog) -> Vec<Step>,
 {
-    if store.read_only() {
-        bail!(
-            "{} is read-only: cairn changes OCI layouts only",
-            store.label()
-        );
+    if store.demo {
+        return Err(StoreError::ReadOnly {
+            store: store.label(),
+            why: ONLY_LAYOUTS,
+        }
+        .into());
     }
     let dir = LayoutDir::open(&store.path)?;
     let lock = LockFile::open_for_writing(&store.path.join(LOCK_FILE))?;
@@ -39,18 +42,18 @@ where
     let (snapshot, layout) = store.load_with_index()?;
     let layout = layout.context("an OCI layout that can be changed has an index")?;
     if replan(&Catalog::new(snapshot)) != preview {
-        return Err(StoreChanged.into());
+        return Err(StoreError::Changed.into());
     }
     let plan = plan_layout_change(&layout, preview)?;
     let mut index: serde_json::Value = serde_json::from_slice(&raw)
         .with_context(|| format!("parsing index.json of {}", dir.describe()))?;
     if index.get("manifests") != Some(&serde_json::Value::Array(layout.contents.manifests)) {
-        return Err(StoreChanged.into());
+        return Err(StoreError::Changed.into());
     }
     index["manifests"] = serde_json::Value::Array(plan.manifests.clone());
     write_atomically(&store.path.join("index.json"), &serde_json::to_vec(&index)?)?;
     for blob in &plan.removed_blobs {
-        let digest = super::digest::Digest::parse(&blob.digest)?;
+        let digest = Digest::parse(&blob.digest)?;
         let path = store.path.join(digest.blob_path());
         match std::fs::remove_file(&path) {
             Ok(()) => {}

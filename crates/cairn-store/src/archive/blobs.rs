@@ -1,6 +1,6 @@
-//! `oci-archive:` and `docker-archive:` files, read-only: the tar is scanned once, its small
-//! files (manifests, configs, indexes) kept in memory and its layers only measured, and the
-//! result is served as a layout through [`BlobSource`].
+//! An archive's tar scanned once, its small files (manifests, configs, indexes) kept in
+//! memory and its layers only measured, and the result served as a layout through
+//! [`BlobSource`].
 //!
 //! Three forms are read: an OCI layout in a tar (`podman save --format oci-archive`,
 //! `skopeo copy ... oci-archive:`, and `docker save` since Docker 25, which adds a
@@ -10,8 +10,9 @@
 //! That form has no manifests: cairn makes the OCI manifest it implies, so the rest of the
 //! reader is the same.
 
-use super::oci::blobs::{BlobCheck, BlobSource, METADATA_LIMIT};
-use super::oci::digest::Digest;
+use crate::digest::Digest;
+use crate::error::StoreError;
+use crate::oci::blobs::{BlobCheck, BlobSource, METADATA_LIMIT};
 use anyhow::{Context, Result, anyhow, bail};
 use serde::Deserialize;
 use serde_json::json;
@@ -203,7 +204,7 @@ fn clean_path(name: &str) -> Option<String> {
 /// Reads every member of the tar. Links and folders are skipped: a blob that is a link is a
 /// missing blob, never a way out of the archive. A truncated archive fails here.
 fn scan(path: &Path, hash: bool) -> Result<HashMap<String, ArchivedFile>> {
-    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let file = std::fs::File::open(path).map_err(|e| StoreError::io("opening", path, e))?;
     let broken = || {
         format!(
             "reading archive {} (truncated or not a tar file?)",
