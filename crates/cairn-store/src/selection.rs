@@ -110,7 +110,14 @@ impl Selection {
             }
         }
         let env = containers_storage::config::Environment::from_process();
-        let options = containers_storage::config::resolve(&flags, &env)?;
+        let options = containers_storage::config::resolve(
+            &containers_storage::config::Flags {
+                root: flags.root.clone(),
+                runroot: flags.runroot.clone(),
+                storage_driver: flags.storage_driver.clone(),
+            },
+            &env,
+        )?;
         if self.nothing_chosen() && env.storage_conf.is_none() && !options.exists() {
             // No podman store: Docker's, if a daemon may be there, else the demo.
             if docker_likely_present() {
