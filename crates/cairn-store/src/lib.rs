@@ -16,6 +16,7 @@ pub mod docker;
 pub mod error;
 pub mod lockfile;
 pub mod oci;
+pub mod oci_config;
 pub mod selection;
 pub mod store;
 pub mod watch;

@@ -14,9 +14,9 @@
 
 use super::blobs::BlobSource;
 use crate::digest::{Digest, chain_ids};
+use crate::oci_config;
 use anyhow::{Context, Result, anyhow};
 use cairn_core::{Image, Instance, Layer};
-use oci_spec::image::ImageConfiguration;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -291,9 +291,7 @@ impl Reader<'_> {
             .map_err(anyhow::Error::from)
             .and_then(|config| {
                 let bytes = self.source.read(&config)?;
-                let raw: ImageConfiguration = serde_json::from_slice(&bytes)
-                    .with_context(|| format!("parsing config {config}"))?;
-                let converted = crate::containers_storage::image_config::convert(&raw)
+                let converted = oci_config::parse(&bytes)
                     .with_context(|| format!("parsing config {config}"))?;
                 Ok((config, converted, bytes.len() as u64))
             });
