@@ -7,6 +7,7 @@
 //! unreachable, and [`writer`] applies that under an advisory lock.
 
 pub mod blobs;
+pub mod document;
 pub mod embedded;
 pub mod layout;
 pub mod plan;
