@@ -86,7 +86,7 @@ impl Records {
         lock.touch()?;
         let data = serde_json::to_vec(&self.values)
             .with_context(|| format!("encoding {}", self.path.display()))?;
-        atomic::write_file(&self.path, &data)
+        atomic::write_file(&self.path, &data, atomic::PODMAN_MODE)
     }
 }
 

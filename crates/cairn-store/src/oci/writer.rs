@@ -6,6 +6,7 @@
 use super::blobs::{BlobSource, LayoutDir};
 use super::plan::{LayoutPlan, plan_layout_change};
 use super::{ONLY_LAYOUTS, OciLayout};
+use crate::atomic;
 use crate::backend::Backend;
 use crate::digest::Digest;
 use crate::error::StoreError;
@@ -13,9 +14,6 @@ use crate::lockfile::LockFile;
 use anyhow::{Context, Result};
 use cairn_core::Catalog;
 use cairn_core::removal::Step;
-use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
 
 /// The lock file cairn takes (fcntl, as for podman's stores) around a change: neither skopeo
 /// nor umoci locks a layout, so this only keeps two cairns from interleaving.
@@ -51,7 +49,12 @@ where
         return Err(StoreError::Changed.into());
     }
     index["manifests"] = serde_json::Value::Array(plan.manifests.clone());
-    write_atomically(&store.path.join("index.json"), &serde_json::to_vec(&index)?)?;
+    // Readable by all, as skopeo and umoci leave it.
+    atomic::write_file(
+        &store.path.join("index.json"),
+        &serde_json::to_vec(&index)?,
+        atomic::LAYOUT_MODE,
+    )?;
     for blob in &plan.removed_blobs {
         let digest = Digest::parse(&blob.digest)?;
         let path = store.path.join(digest.blob_path());
@@ -64,28 +67,4 @@ where
     lock.touch()?;
     drop(guard);
     Ok(plan)
-}
-
-/// `index.json` replaced atomically (temporary file in the layout, synced, renamed, folder
-/// synced), readable by all as skopeo and umoci leave it (the shared helper in
-/// `store::atomic` gives podman's 0600, which is right for podman's own files only).
-fn write_atomically(path: &Path, data: &[u8]) -> Result<()> {
-    let dir = path.parent().context("index.json has no folder")?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp-index.json")
-        .tempfile_in(dir)
-        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
-    tmp.write_all(data)
-        .and_then(|()| tmp.as_file().sync_data())
-        .and_then(|()| {
-            tmp.as_file()
-                .set_permissions(std::fs::Permissions::from_mode(0o644))
-        })
-        .with_context(|| format!("writing {}", tmp.path().display()))?;
-    tmp.persist(path)
-        .with_context(|| format!("replacing {}", path.display()))?;
-    std::fs::File::open(dir)
-        .and_then(|d| d.sync_all())
-        .with_context(|| format!("syncing {}", dir.display()))?;
-    Ok(())
 }
