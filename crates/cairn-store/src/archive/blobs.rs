@@ -14,6 +14,7 @@ use crate::digest::Digest;
 use crate::error::StoreError;
 use crate::oci::blobs::{BlobCheck, BlobSource, METADATA_LIMIT};
 use anyhow::{Context, Result, anyhow, bail};
+use cairn_core::reference::docker_full;
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -164,26 +165,12 @@ impl ArchiveBlobs {
                 descriptors.push(descriptor(None));
             }
             for tag in tags {
-                descriptors.push(descriptor(Some(docker_name(&tag))));
+                descriptors.push(descriptor(Some(docker_full(&tag))));
             }
             self.made.insert(manifest_digest.to_string(), manifest);
         }
         self.index = serde_json::to_vec(&json!({ "schemaVersion": 2, "manifests": descriptors }))?;
         Ok(())
-    }
-}
-
-/// A Docker reference as podman stores it: `base:1` -> `docker.io/library/base:1`.
-fn docker_name(tag: &str) -> String {
-    let first = tag.split('/').next().unwrap_or_default();
-    let has_domain =
-        tag.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost");
-    if has_domain {
-        tag.to_string()
-    } else if tag.contains('/') {
-        format!("docker.io/{tag}")
-    } else {
-        format!("docker.io/library/{tag}")
     }
 }
 
@@ -317,11 +304,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn docker_names_are_normalized_as_podman_load_does() {
-        assert_eq!(docker_name("base:1"), "docker.io/library/base:1");
-        assert_eq!(docker_name("me/app:2"), "docker.io/me/app:2");
-        assert_eq!(docker_name("quay.io/x/y:3"), "quay.io/x/y:3");
-        assert_eq!(docker_name("localhost/z:4"), "localhost/z:4");
+    fn repo_tags_are_normalized_as_podman_load_does() {
+        assert_eq!(docker_full("base:1"), "docker.io/library/base:1");
+        assert_eq!(docker_full("base"), "docker.io/library/base");
+        assert_eq!(docker_full("me/app:2"), "docker.io/me/app:2");
+        assert_eq!(docker_full("quay.io/x/y:3"), "quay.io/x/y:3");
+        assert_eq!(docker_full("localhost/z:4"), "localhost/z:4");
+        assert_eq!(docker_full("host:5000/z:4"), "host:5000/z:4");
     }
 
     #[test]
