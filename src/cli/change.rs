@@ -140,29 +140,69 @@ pub fn rm(flags: &Selection, args: &RmArgs, out: &mut dyn Write) -> Result<i32> 
         no_prune: args.no_prune,
         ignore: args.ignore,
     };
-    let store = super::resolve(flags)?;
-    let plan = store.open()?.plan_removal(&target, options);
-    if !args.preview.dry_run {
-        store.apply(&plan.steps, &|now| {
-            plan_removal(now, &target, options).steps
-        })?;
+    removal(flags, &target, options, &args.preview, out, rm_lines)
+}
+
+pub fn prune(flags: &Selection, args: &PruneArgs, out: &mut dyn Write) -> Result<i32> {
+    let target = Target::Prune { all: args.all };
+    removal(
+        flags,
+        &target,
+        RemoveOptions::default(),
+        &args.preview,
+        out,
+        prune_lines,
+    )
+}
+
+/// `podman rmi` and `docker rmi` print what became of each image.
+fn rm_lines(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
+    if plan.rules == Rules::Docker {
+        return docker::removal(plan, out);
     }
-    if args.preview.json.enabled() {
+    for name in &plan.untagged {
+        writeln!(out, "Untagged: {name}")?;
+    }
+    for id in &plan.deleted {
+        writeln!(out, "Deleted: {id}")?;
+    }
+    Ok(())
+}
+
+/// `podman image prune` prints the IDs it deleted; `docker image prune` its own report.
+fn prune_lines(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
+    if plan.rules == Rules::Docker {
+        return docker::prune(plan, out);
+    }
+    for id in &plan.records_deleted {
+        writeln!(out, "{id}")?;
+    }
+    Ok(())
+}
+
+/// `rm` and `prune`: plan in the store's terms, apply unless it is a dry run, then print the
+/// plan as JSON or as the store's tool does (`lines`), and its errors on stderr.
+fn removal(
+    flags: &Selection,
+    target: &Target,
+    options: RemoveOptions,
+    preview: &Preview,
+    out: &mut dyn Write,
+    lines: fn(&RemovalPlan, &mut dyn Write) -> Result<()>,
+) -> Result<i32> {
+    let store = super::resolve(flags)?;
+    let opened = store.open()?;
+    let plan = opened.plan_removal(target, options);
+    if !preview.dry_run {
+        store.apply(&plan.steps, &|now| plan_removal(now, target, options).steps)?;
+    }
+    if preview.json.enabled() {
         serde_json::to_writer_pretty(&mut *out, &plan)?;
         writeln!(out)?;
         return Ok(plan.exit_code());
     }
-    if plan.rules == Rules::Docker {
-        docker::removal(&plan, out)?;
-    } else {
-        for name in &plan.untagged {
-            writeln!(out, "Untagged: {name}")?;
-        }
-        for id in &plan.deleted {
-            writeln!(out, "Deleted: {id}")?;
-        }
-    }
-    if args.preview.dry_run {
+    lines(&plan, out)?;
+    if preview.dry_run {
         dry_run_summary(&plan, out)?;
     }
     out.flush()?;
@@ -180,37 +220,6 @@ fn report_errors(plan: &RemovalPlan) {
         }
         Rules::Podman | Rules::Layout => print_errors(&messages(&plan.errors)),
     }
-}
-
-pub fn prune(flags: &Selection, args: &PruneArgs, out: &mut dyn Write) -> Result<i32> {
-    let target = Target::Prune { all: args.all };
-    let store = super::resolve(flags)?;
-    let plan = store
-        .open()?
-        .plan_removal(&target, RemoveOptions::default());
-    if !args.preview.dry_run {
-        store.apply(&plan.steps, &|now| {
-            plan_removal(now, &target, RemoveOptions::default()).steps
-        })?;
-    }
-    if args.preview.json.enabled() {
-        serde_json::to_writer_pretty(&mut *out, &plan)?;
-        writeln!(out)?;
-        return Ok(plan.exit_code());
-    }
-    if plan.rules == Rules::Docker {
-        docker::prune(&plan, out)?;
-    } else {
-        for id in &plan.records_deleted {
-            writeln!(out, "{id}")?;
-        }
-    }
-    if args.preview.dry_run {
-        dry_run_summary(&plan, out)?;
-    }
-    out.flush()?;
-    report_errors(&plan);
-    Ok(plan.exit_code())
 }
 
 fn names_change(
