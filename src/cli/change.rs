@@ -1,7 +1,7 @@
 //! `cairn rm`, `prune`, `tag` and `untag`: plan, show, and unless `--dry-run` apply exactly
 //! what was shown, re-planned under the store's locks.
 
-use super::{JsonFlag, docker};
+use super::{JsonFlag, docker_text};
 use anyhow::Result;
 use cairn_core::human::podman_size;
 use cairn_core::removal::{PlanError, RemovalPlan, RemoveOptions, Target, plan_removal};
@@ -112,7 +112,7 @@ fn dry_run_summary(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
         writeln!(out, "Removed container: {container}")?;
     }
     let size = match plan.rules {
-        Rules::Docker => docker::size(plan.reclaimed_bytes),
+        Rules::Docker => docker_text::size(plan.reclaimed_bytes),
         Rules::Podman | Rules::Layout => podman_size(plan.reclaimed_bytes),
     };
     writeln!(
@@ -158,7 +158,7 @@ pub fn prune(flags: &Selection, args: &PruneArgs, out: &mut dyn Write) -> Result
 /// `podman rmi` and `docker rmi` print what became of each image.
 fn rm_lines(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
     if plan.rules == Rules::Docker {
-        return docker::removal(plan, out);
+        return docker_text::removal(plan, out);
     }
     for name in &plan.untagged {
         writeln!(out, "Untagged: {name}")?;
@@ -172,7 +172,7 @@ fn rm_lines(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
 /// `podman image prune` prints the IDs it deleted; `docker image prune` its own report.
 fn prune_lines(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
     if plan.rules == Rules::Docker {
-        return docker::prune(plan, out);
+        return docker_text::prune(plan, out);
     }
     for id in &plan.records_deleted {
         writeln!(out, "{id}")?;
@@ -215,7 +215,7 @@ fn report_errors(plan: &RemovalPlan) {
     match plan.rules {
         Rules::Docker => {
             for error in &plan.errors {
-                eprintln!("{}", docker::error_line(error));
+                eprintln!("{}", docker_text::error_line(error));
             }
         }
         Rules::Podman | Rules::Layout => print_errors(&messages(&plan.errors)),

@@ -2,7 +2,7 @@
 //! or JSON, printed the way podman prints it.
 
 mod change;
-mod docker;
+mod docker_text;
 mod history;
 mod images;
 mod lineage;
