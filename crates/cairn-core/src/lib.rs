@@ -19,6 +19,8 @@ pub mod rules;
 pub mod size;
 pub mod snapshot;
 pub mod tagging;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use catalog::Catalog;
 pub use container::Container;
