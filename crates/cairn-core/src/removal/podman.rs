@@ -383,6 +383,10 @@ impl<'a> Simulation<'a> {
             if needed {
                 break;
             }
+            // The mapped top layers go with the top layer, before it.
+            if Some(layer) == top {
+                doomed.extend(mapped.iter().filter(|&&l| self.layer_alive[l]));
+            }
             doomed.push(layer);
             current = self.catalog.tree.node(layer).parent;
         }
@@ -427,3 +431,4 @@ impl<'a> Simulation<'a> {
         self.plan
     }
 }
+
