@@ -31,6 +31,8 @@
 //! # Panics
 //! The builder panics when a test names an image it was not given: a mistake in the test.
 
+pub mod fixtures;
+
 use crate::{Catalog, Container, HistoryEntry, Image, ImageConfig, ImageIdx, Instance, Layer};
 use crate::{Rules, Snapshot};
 use jiff::Timestamp;

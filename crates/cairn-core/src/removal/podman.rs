@@ -432,3 +432,5 @@ impl<'a> Simulation<'a> {
     }
 }
 
+#[cfg(test)]
+mod tests;
