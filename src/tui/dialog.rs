@@ -32,7 +32,7 @@ pub struct Subject {
 }
 
 impl Subject {
-    pub fn new(store: &StoreData, image: usize) -> Self {
+    pub fn new(store: &StoreData, image: cairn_core::ImageIdx) -> Self {
         Subject {
             id: store.catalog.snapshot.images[image].id.clone(),
             label: store.facts.label(&store.catalog, image),
@@ -147,7 +147,6 @@ impl TagDialog {
                     let holder = catalog
                         .snapshot
                         .images
-                        .iter()
                         .position(|i| i.names.contains(moved));
                     if let Some(holder) = holder {
                         let label = store.facts.label(catalog, holder);

@@ -152,7 +152,7 @@ fn action_for_input(app: &App, view: &ViewState, event: &TermEvent) -> Option<Ac
                     let node = in_tree
                         .then(|| view.tree.rendered_at(Position::new(column, row)))
                         .flatten()
-                        .filter(|path| !path.contains(&usize::MAX));
+                        .filter(|path| !path.contains(&cairn_core::ImageIdx(usize::MAX)));
                     Some(match node {
                         Some(path) => Action::ClickTreeNode(path.to_vec()),
                         None => Action::Click { column, row },

@@ -155,7 +155,7 @@ fn an_archive_opens_read_only_and_verifies() {
     assert!(report.blobs_checked > 10);
     assert!(report.mismatches.is_empty(), "{:?}", report.mismatches);
     let steps = [Step::DeleteImage {
-        image: opened.catalog.snapshot.images[0].id.clone(),
+        image: opened.catalog.snapshot.images.raw[0].id.clone(),
         layers: Vec::new(),
     }];
     let error = store.apply(&steps, &|_| steps.to_vec()).unwrap_err();

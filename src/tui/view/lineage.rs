@@ -15,7 +15,7 @@ use tui_tree_widget::{Tree, TreeItem};
 
 /// The identifier of the stand-in child of a closed node: the widget draws a closed arrow
 /// only for nodes with children, and building the real ones would cost as much as opening it.
-const PLACEHOLDER: usize = usize::MAX;
+const PLACEHOLDER: ImageIdx = ImageIdx(usize::MAX);
 
 pub fn draw(app: &App, view: &mut ViewState, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Pane::Lineage;
@@ -84,13 +84,13 @@ fn item(
     store: &StoreData,
     lineage: &Lineage,
     path: Vec<ImageIdx>,
-) -> TreeItem<'static, usize> {
+) -> TreeItem<'static, ImageIdx> {
     let Some(&image) = path.last() else {
-        return TreeItem::new_leaf(0, String::new());
+        return TreeItem::new_leaf(PLACEHOLDER, String::new());
     };
     let text = node_line(app, store, lineage, image);
     let children = app.tree.children(lineage, &path);
-    let kids: Vec<TreeItem<'static, usize>> = if children.is_empty() {
+    let kids: Vec<TreeItem<'static, ImageIdx>> = if children.is_empty() {
         Vec::new()
     } else if app.tree.open.contains(&path) {
         children
