@@ -1,7 +1,7 @@
 //! Where podman's store is: flags first, then `CONTAINERS_STORAGE_CONF` or storage.conf, then
 //! the root and rootless defaults; the driver is the one whose folder exists when none is set.
 
-use super::StorageOptions;
+use super::options::StorageOptions;
 use anyhow::{Context, Result};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};

@@ -3,7 +3,8 @@
 //! token before every JSON write and every JSON file replaced atomically. Fields cairn does not
 //! know are kept: records are edited as plain JSON.
 
-use super::{StorageOptions, StoreDirs, is_safe_id, open_additional_locks, read_snapshot};
+use super::options::{StorageOptions, StoreDirs};
+use super::reader::{is_safe_id, open_additional_locks, read_records, read_snapshot};
 use crate::atomic;
 use crate::error::StoreError;
 use crate::lockfile::{LockFile, LockGuard};
@@ -71,7 +72,7 @@ struct Records {
 
 impl Records {
     fn read(path: PathBuf) -> Result<Self> {
-        let values: Vec<Value> = super::read_records(&path)?;
+        let values: Vec<Value> = read_records(&path)?;
         Ok(Records { path, values })
     }
 
