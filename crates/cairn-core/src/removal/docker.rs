@@ -324,7 +324,8 @@ impl<'a> Simulation<'a> {
             let layer = &self.catalog.snapshot.layers[layer];
             records.push(Record::Deleted(format!("sha256:{}", layer.id)));
             self.plan.layers.push(layer.id.clone());
-            self.plan.reclaimed_bytes += layer.size();
+            // Sizes come from the daemon: absurd ones saturate rather than overflow.
+            self.plan.reclaimed_bytes = self.plan.reclaimed_bytes.saturating_add(layer.size());
         }
         self.plan.records.extend(records.iter().cloned());
         self.plan.steps.push(Step::DockerDelete {

@@ -747,3 +747,16 @@ fn ignore_skips_missing_images_only() {
     assert_eq!(plan.errors.len(), 1);
     assert_eq!(plan.errors[0].reference, "Bad:Name");
 }
+
+#[test]
+fn huge_sizes_saturate_the_reclaimed_bytes() {
+    let mut store = SnapshotBuilder::docker();
+    store
+        .image("a")
+        .name("a:1")
+        .layer("a", u64::MAX)
+        .layer("b", u64::MAX);
+    let plan = rmi(&store, &["a:1"], false);
+    assert_eq!(plan.layers.len(), 2);
+    assert_eq!(plan.reclaimed_bytes, u64::MAX);
+}
