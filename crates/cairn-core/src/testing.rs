@@ -166,6 +166,12 @@ impl SnapshotBuilder {
         self.images[self.at(key)].id.clone()
     }
 
+    /// The full ID of the image `key`, if the test made one.
+    pub fn try_id(&self, key: &str) -> Option<String> {
+        let at = self.keys.iter().position(|k| k == key)?;
+        Some(self.images[at].id.clone())
+    }
+
     /// The position the image `key` has in the snapshot.
     pub fn idx(&self, key: &str) -> ImageIdx {
         ImageIdx(self.at(key))
