@@ -7,7 +7,9 @@
 mod common;
 
 use cairn::tui::action::Action;
-use cairn::tui::app::{App, Dialog, Pane};
+use cairn::tui::app::App;
+use cairn::tui::dialog::Dialog;
+use cairn::tui::pane::Pane;
 use cairn::tui::theme::Theme;
 use cairn_core::{Catalog, Container, HistoryEntry, Image, ImageConfig, Layer, Rules, Snapshot};
 use jiff::Timestamp;

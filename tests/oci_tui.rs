@@ -5,7 +5,8 @@
 mod common;
 
 use cairn::tui::action::Action;
-use cairn::tui::app::{App, Pane};
+use cairn::tui::app::App;
+use cairn::tui::pane::Pane;
 use cairn::tui::theme::Theme;
 use cairn_core::Catalog;
 use cairn_store::StoreSpec;

@@ -3,9 +3,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 use cairn::tui::action::Action;
-use cairn::tui::app::{App, Dialog, Mode, Pane, SortKey};
+use cairn::tui::app::App;
 use cairn::tui::data::StoreData;
+use cairn::tui::dialog::Dialog;
 use cairn::tui::loader::LoaderMsg;
+use cairn::tui::mode::Mode;
+use cairn::tui::pane::Pane;
+use cairn::tui::state::image_list::SortKey;
 use cairn::tui::theme::Theme;
 use cairn_core::{Catalog, Container, HistoryEntry, Image, ImageConfig, Layer, Snapshot};
 use jiff::Timestamp;
@@ -104,7 +108,7 @@ fn id(c: char) -> String {
 }
 
 fn selected_id(app: &App) -> String {
-    app.selected_id.clone().unwrap_or_default()
+    app.images.selected_id.clone().unwrap_or_default()
 }
 
 fn type_filter(app: &mut App, text: &str) {
@@ -117,7 +121,7 @@ fn type_filter(app: &mut App, text: &str) {
 #[test]
 fn starts_on_the_newest_image_with_intermediates_hidden() {
     let app = app();
-    assert_eq!(app.rows.len(), 4, "b is intermediate and hidden");
+    assert_eq!(app.images.rows.len(), 4, "b is intermediate and hidden");
     assert_eq!(selected_id(&app), id('c'));
     assert_eq!(app.focus, Pane::Images);
     assert!(app.loading.is_none());
@@ -128,8 +132,8 @@ fn down_and_up_move_the_selection_and_refresh_the_panes() {
     let mut app = app();
     app.update(Action::Down);
     assert_eq!(selected_id(&app), id('d'));
-    assert_eq!(app.history.len(), 3);
-    assert_eq!(app.details[0].1, id('d'));
+    assert_eq!(app.history.rows.len(), 3);
+    assert_eq!(app.details.lines[0].1, id('d'));
     app.update(Action::Up);
     assert_eq!(selected_id(&app), id('c'));
     app.update(Action::Up);
@@ -153,10 +157,10 @@ fn first_and_last_go_to_the_ends() {
 fn a_toggles_intermediates() {
     let mut app = app();
     app.update(Action::ToggleIntermediates);
-    assert_eq!(app.rows.len(), 5);
-    assert!(app.show_all);
+    assert_eq!(app.images.rows.len(), 5);
+    assert!(app.images.show_all);
     app.update(Action::ToggleIntermediates);
-    assert_eq!(app.rows.len(), 4);
+    assert_eq!(app.images.rows.len(), 4);
     assert_eq!(selected_id(&app), id('c'), "the selection stays");
 }
 
@@ -165,26 +169,26 @@ fn filter_matches_names_incrementally() {
     let mut app = app();
     type_filter(&mut app, "app");
     assert_eq!(app.mode(), Mode::Filter);
-    assert_eq!(app.rows.len(), 2);
+    assert_eq!(app.images.rows.len(), 2);
     app.update(Action::FilterInput('2'));
-    assert_eq!(app.rows.len(), 1);
+    assert_eq!(app.images.rows.len(), 1);
     assert_eq!(selected_id(&app), id('d'));
     app.update(Action::FilterBackspace);
-    assert_eq!(app.rows.len(), 2);
+    assert_eq!(app.images.rows.len(), 2);
     app.update(Action::FilterAccept);
     assert_eq!(app.mode(), Mode::Normal);
-    assert_eq!(app.filter, "app");
+    assert_eq!(app.images.filter, "app");
 }
 
 #[test]
 fn filter_matches_ids_and_labels() {
     let mut app = app();
     type_filter(&mut app, "sha256:aaaa");
-    assert_eq!(app.rows.len(), 1);
+    assert_eq!(app.images.rows.len(), 1);
     assert_eq!(selected_id(&app), id('a'));
     app.update(Action::FilterCancel);
     type_filter(&mut app, "team=team-d");
-    assert_eq!(app.rows.len(), 1);
+    assert_eq!(app.images.rows.len(), 1);
     assert_eq!(selected_id(&app), id('d'));
 }
 
@@ -193,18 +197,18 @@ fn letters_in_the_filter_are_text_not_commands() {
     let mut app = app();
     type_filter(&mut app, "q");
     assert!(!app.quit);
-    assert_eq!(app.filter, "q");
+    assert_eq!(app.images.filter, "q");
 }
 
 #[test]
 fn esc_cancels_the_filter_then_quits() {
     let mut app = app();
     type_filter(&mut app, "zzz");
-    assert!(app.rows.is_empty());
+    assert!(app.images.rows.is_empty());
     app.update(Action::FilterAccept);
     app.update(Action::Back);
-    assert!(app.filter.is_empty());
-    assert_eq!(app.rows.len(), 4);
+    assert!(app.images.filter.is_empty());
+    assert_eq!(app.images.rows.len(), 4);
     assert!(!app.quit);
     app.update(Action::Back);
     assert!(app.quit);
@@ -221,16 +225,17 @@ fn q_quits() {
 fn sort_cycles_created_size_name_and_reverses() {
     let mut app = app();
     app.update(Action::CycleSort);
-    assert_eq!(app.sort, SortKey::Size);
+    assert_eq!(app.images.sort, SortKey::Size);
     let sizes: Vec<u64> = app
+        .images
         .rows
         .iter()
         .map(|&i| app.catalog().unwrap().sizes.get(i).total)
         .collect();
     assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "{sizes:?}");
     app.update(Action::CycleSort);
-    assert_eq!(app.sort, SortKey::Name);
-    let first = app.rows[0];
+    assert_eq!(app.images.sort, SortKey::Name);
+    let first = app.images.rows[0];
     assert_eq!(
         app.catalog().unwrap().snapshot.images[first].id,
         id('e'),
@@ -238,11 +243,11 @@ fn sort_cycles_created_size_name_and_reverses() {
     );
     app.update(Action::ReverseSort);
     assert_eq!(
-        app.catalog().unwrap().snapshot.images[app.rows[0]].id,
+        app.catalog().unwrap().snapshot.images[app.images.rows[0]].id,
         id('a')
     );
     app.update(Action::CycleSort);
-    assert_eq!(app.sort, SortKey::Created);
+    assert_eq!(app.images.sort, SortKey::Created);
 }
 
 #[test]
@@ -344,7 +349,7 @@ fn enter_on_a_lineage_node_selects_that_image() {
     app.update(Action::Down);
     app.update(Action::Activate);
     assert_eq!(selected_id(&app), id('b'));
-    assert!(app.show_all);
+    assert!(app.images.show_all);
 }
 
 #[test]
@@ -352,7 +357,7 @@ fn enter_on_a_history_row_jumps_to_its_image() {
     let mut app = app();
     app.update(Action::FocusPane(Pane::History));
     // Newest step first: c, then b (mid), then a (base).
-    assert_eq!(app.history[0].id, id('c'));
+    assert_eq!(app.history.rows[0].id, id('c'));
     app.update(Action::Last);
     app.update(Action::Activate);
     assert_eq!(selected_id(&app), id('a'));
@@ -368,21 +373,21 @@ fn jumping_drops_a_filter_that_hides_the_target() {
     app.update(Action::Last);
     app.update(Action::Activate);
     assert_eq!(selected_id(&app), id('a'));
-    assert!(app.filter.is_empty());
+    assert!(app.images.filter.is_empty());
 }
 
 #[test]
 fn layers_are_base_first_and_whatrequires_lists_dependents() {
     let mut app = app();
-    let ids: Vec<usize> = app.layer_rows.iter().map(|r| r.layer).collect();
+    let ids: Vec<usize> = app.layers.rows.iter().map(|r| r.layer).collect();
     assert_eq!(ids, vec![0, 1, 2]);
     app.update(Action::Last);
     app.update(Action::ToggleWhatRequires);
     assert_eq!(app.focus, Pane::Layers);
-    let rows: Vec<(usize, usize)> = app.layer_rows.iter().map(|r| (r.layer, r.depth)).collect();
+    let rows: Vec<(usize, usize)> = app.layers.rows.iter().map(|r| (r.layer, r.depth)).collect();
     assert_eq!(rows, vec![(0, 0), (1, 1), (2, 2), (3, 2), (4, 1)]);
     app.update(Action::ToggleWhatRequires);
-    assert_eq!(app.layer_rows.len(), 1);
+    assert_eq!(app.layers.rows.len(), 1);
 }
 
 #[test]
@@ -415,7 +420,7 @@ fn help_opens_and_closes() {
 #[test]
 fn details_list_what_matters() {
     let app = app();
-    let labels: Vec<&str> = app.details.iter().map(|(l, _)| l.as_str()).collect();
+    let labels: Vec<&str> = app.details.lines.iter().map(|(l, _)| l.as_str()).collect();
     for wanted in [
         "ID",
         "Names",
@@ -428,7 +433,12 @@ fn details_list_what_matters() {
     ] {
         assert!(labels.contains(&wanted), "{wanted} missing from {labels:?}");
     }
-    let containers = app.details.iter().find(|(l, _)| l == "Containers").unwrap();
+    let containers = app
+        .details
+        .lines
+        .iter()
+        .find(|(l, _)| l == "Containers")
+        .unwrap();
     assert!(containers.1.contains("web"));
 }
 
@@ -483,7 +493,7 @@ fn clicking_a_row_selects_it() {
     let mut app = app();
     // The list's first row is below the border and the header: y = 2.
     app.update(Action::Click { column: 10, row: 4 });
-    assert_eq!(app.list.cursor, 2);
+    assert_eq!(app.images.scroll.cursor, 2);
     app.update(Action::Click {
         column: 100,
         row: 3,
@@ -494,7 +504,7 @@ fn clicking_a_row_selects_it() {
 #[test]
 fn clicking_a_tab_title_switches_the_inspector() {
     let mut app = app();
-    let inspector = cairn::tui::view::areas(&app).inspector;
+    let inspector = app.areas().inspector;
     // " 3 Layers │ 4 History │ 5 Details ": History starts 14 columns in.
     app.update(Action::Click {
         column: inspector.x + 15,
@@ -507,13 +517,13 @@ fn clicking_a_tab_title_switches_the_inspector() {
 fn the_wheel_scrolls_the_pane_under_the_pointer() {
     let mut app = app();
     app.update(Action::FocusPane(Pane::Details));
-    let details = cairn::tui::view::areas(&app).inspector;
+    let details = app.areas().inspector;
     app.update(Action::ScrollDown {
         column: details.x + 2,
         row: details.y + 2,
     });
     // Every detail fits: nothing to scroll.
-    assert_eq!(app.details_scroll.offset, 0);
+    assert_eq!(app.details.scroll.offset, 0);
     app.update(Action::ScrollDown { column: 5, row: 5 });
     assert_eq!(
         app.focus,
@@ -532,21 +542,25 @@ fn resizing_keeps_the_cursor_visible() {
         height: 12,
     });
     let page = app.page(Pane::Images);
-    assert!(app.list.cursor >= app.list.offset && app.list.cursor < app.list.offset + page);
+    assert!(
+        app.images.scroll.cursor >= app.images.scroll.offset
+            && app.images.scroll.cursor < app.images.scroll.offset + page
+    );
 }
 
 #[test]
 fn zoom_gives_the_focused_pane_the_screen() {
     let mut app = app();
     app.update(Action::ToggleZoom);
-    let areas = cairn::tui::view::areas(&app);
+    let areas = app.areas();
     assert_eq!(areas.images.height, 38);
     assert_eq!(areas.lineage.height, 0);
 }
 
 // ---- Changing images: tag, untag, remove and prune dialogs -------------------------------
 
-use cairn::tui::dialog::{Change, ChangeOutcome, NameCheck, removal_summary};
+use cairn::tui::change::{Change, ChangeOutcome};
+use cairn::tui::dialog::{NameCheck, PruneDialog, removal_summary};
 use cairn::tui::keymap::action_for;
 use cairn_core::removal::{RemoveOptions, Target, plan_removal};
 use cairn_core::tagging::plan_tag;
@@ -966,7 +980,13 @@ fn the_plan_scrolls_only_as_far_as_it_is_long() {
         _ => unreachable!(),
     };
     assert!(scroll > 0, "a long plan on a short screen scrolls");
-    assert_eq!(scroll, cairn::tui::view::plan_max_scroll(&app));
+    let max = match &app.dialog {
+        Some(Dialog::Prune(d)) => {
+            cairn::tui::popup::plan_max_scroll(&d.tree, PruneDialog::HEADER_LINES, app.area)
+        }
+        _ => unreachable!(),
+    };
+    assert_eq!(scroll, max);
     app.update(Action::First);
     assert!(matches!(&app.dialog, Some(Dialog::Prune(d)) if d.scroll == 0));
 }
@@ -1025,7 +1045,12 @@ fn after_applying_the_status_says_what_was_done_and_the_store_reloads() {
     });
     assert_eq!(app.message.as_deref(), Some(summary.as_str()));
     let snapshot = &app.catalog().unwrap().snapshot;
-    assert!(app.rows.iter().all(|&i| snapshot.images[i].id != id('d')));
+    assert!(
+        app.images
+            .rows
+            .iter()
+            .all(|&i| snapshot.images[i].id != id('d'))
+    );
 }
 
 #[test]

@@ -8,10 +8,11 @@
 mod common;
 
 use cairn::tui::action::Action;
-use cairn::tui::app::{App, Pane};
+use cairn::tui::app::App;
+use cairn::tui::change::ChangeOutcome;
 use cairn::tui::data::StoreData;
-use cairn::tui::dialog::ChangeOutcome;
 use cairn::tui::loader::LoaderMsg;
+use cairn::tui::pane::Pane;
 use cairn::tui::theme::Theme;
 use cairn::tui::view::{self, ViewState};
 use cairn_core::image::short_id;

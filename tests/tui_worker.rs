@@ -4,8 +4,9 @@
 
 mod common;
 
+use cairn::tui::change::ChangeOutcome;
 use cairn::tui::data::StoreData;
-use cairn::tui::dialog::{ChangeOutcome, RemoveDialog, Subject, UntagDialog};
+use cairn::tui::dialog::{RemoveDialog, Subject, UntagDialog};
 use cairn::tui::worker;
 use cairn_core::Catalog;
 use cairn_core::removal::RemoveOptions;

@@ -1,151 +1,32 @@
 //! The browser's state and the one function that changes it. `update` takes an [`Action`] and
-//! never draws; `receive` takes what the loader reports. Everything the panes show is derived
-//! here when the selection or the store changes, never per frame, so a keypress on a
-//! 10,000-image store costs one small update and one draw of the visible rows.
+//! never draws; `receive` takes what the loader reports, `receive_change` what the change
+//! worker reports. The panes' state lives in [`state`](super::state), one module per pane,
+//! and is derived when the selection or the store changes, never per frame, so a keypress on
+//! a 10,000-image store costs one small update and one draw of the visible rows.
 
 use super::action::Action;
-use super::data::{StoreData, age};
-pub use super::dialog::Dialog;
-use super::dialog::{
-    Change, ChangeOutcome, ChangeRequest, PruneDialog, RemoveDialog, Subject, TagDialog,
-    UntagDialog,
-};
-use super::lineage_tree::{LineageTree, TreeRow};
+use super::change::{Change, ChangeOutcome, ChangeRequest};
+use super::data::StoreData;
+use super::dialog::{Dialog, PruneDialog, RemoveDialog, Subject, TagDialog, UntagDialog};
+use super::layout::{self, Areas, Arrangement};
 use super::loader::LoaderMsg;
+use super::mode::Mode;
+use super::pane::Pane;
+use super::popup::plan_max_scroll;
+use super::state::details::DetailsPane;
+use super::state::history::HistoryPane;
+use super::state::image_list::ImageList;
+use super::state::layers::LayersPane;
+use super::state::lineage::{LineageTree, TreeRow};
+use super::state::{FollowsSelection, PaneState, Selected};
 use super::theme::Theme;
-use super::view;
-use cairn_core::history::{HistoryRow, history};
-use cairn_core::human::podman_size;
 use cairn_core::image::short_id;
 use cairn_core::lineage::Lineage;
 use cairn_core::removal::RemoveOptions;
-use cairn_core::{Catalog, ImageIdx, LayerIdx};
+use cairn_core::{Catalog, ImageIdx};
 use jiff::Timestamp;
-use ratatui::layout::{Position, Rect};
+use ratatui::layout::Rect;
 use std::sync::Arc;
-
-/// The panes, in Tab order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Pane {
-    Images,
-    Lineage,
-    Layers,
-    History,
-    Details,
-}
-
-impl Pane {
-    pub const ALL: [Pane; 5] = [
-        Pane::Images,
-        Pane::Lineage,
-        Pane::Layers,
-        Pane::History,
-        Pane::Details,
-    ];
-
-    /// The panes that share the inspector area, one at a time, as tabs.
-    pub fn is_inspector(self) -> bool {
-        matches!(self, Pane::Layers | Pane::History | Pane::Details)
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Pane::Images => "Images",
-            Pane::Lineage => "Lineage",
-            Pane::Layers => "Layers",
-            Pane::History => "History",
-            Pane::Details => "Details",
-        }
-    }
-
-    fn step(self, delta: isize) -> Pane {
-        let at = Pane::ALL.iter().position(|&p| p == self).unwrap_or(0) as isize;
-        Pane::ALL[(at + delta).rem_euclid(Pane::ALL.len() as isize) as usize]
-    }
-}
-
-/// Which key table is in force.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Normal,
-    Filter,
-    Help,
-    /// The tag dialog's name field.
-    Tag,
-    Untag,
-    Remove,
-    Prune,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SortKey {
-    Created,
-    Size,
-    Name,
-}
-
-impl SortKey {
-    pub fn label(self) -> &'static str {
-        match self {
-            SortKey::Created => "created",
-            SortKey::Size => "size",
-            SortKey::Name => "name",
-        }
-    }
-}
-
-/// A cursor in a list and the first row on screen, kept together so the cursor stays visible.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Scroll {
-    pub cursor: usize,
-    pub offset: usize,
-}
-
-impl Scroll {
-    /// Moves the cursor to `to` (clamped) and scrolls just enough to show it.
-    pub fn go(&mut self, to: usize, len: usize, height: usize) {
-        if len == 0 {
-            *self = Scroll::default();
-            return;
-        }
-        self.cursor = to.min(len - 1);
-        let height = height.max(1);
-        if self.cursor < self.offset {
-            self.offset = self.cursor;
-        } else if self.cursor >= self.offset + height {
-            self.offset = self.cursor + 1 - height;
-        }
-        self.offset = self.offset.min(len.saturating_sub(height));
-    }
-
-    pub fn by(&mut self, delta: isize, len: usize, height: usize) {
-        let to = (self.cursor as isize + delta).max(0) as usize;
-        self.go(to, len, height);
-    }
-
-    /// Scrolls the view by `delta` rows, dragging the cursor along only when it would leave it.
-    pub fn scroll(&mut self, delta: isize, len: usize, height: usize) {
-        let height = height.max(1);
-        let max_offset = len.saturating_sub(height);
-        self.offset = ((self.offset as isize + delta).max(0) as usize).min(max_offset);
-        let cursor = self.cursor.clamp(
-            self.offset,
-            (self.offset + height - 1).min(len.saturating_sub(1)),
-        );
-        self.cursor = cursor;
-    }
-}
-
-/// One row of the layers pane: a layer, indented by `depth` in the what-requires view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LayerRow {
-    pub layer: LayerIdx,
-    pub depth: usize,
-}
-
-/// Most rows the what-requires view lists: a base layer of a huge store has every layer
-/// above it, and listing them all would cost more than a keypress may.
-const WHATREQUIRES_LIMIT: usize = 5_000;
 
 /// What the loader is doing, for the status bar's spinner.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,30 +56,13 @@ pub struct App {
     pub inspector: Pane,
     pub zoom: bool,
     pub dialog: Option<Dialog>,
-    pub filtering: bool,
 
-    pub filter: String,
-    pub show_all: bool,
-    pub sort: SortKey,
-    pub sort_reverse: bool,
-    /// The images the list shows, filtered and sorted; recomputed only when the store, the
-    /// filter, the sort or the intermediates toggle changes.
-    pub rows: Vec<ImageIdx>,
-    pub list: Scroll,
-    /// The selected image's ID: indexes change on reload, IDs do not.
-    pub selected_id: Option<String>,
-
+    /// The panes, one state each.
+    pub images: ImageList,
     pub tree: LineageTree,
-    pub whatrequires: bool,
-    pub layer_rows: Vec<LayerRow>,
-    pub layers: Scroll,
-    pub history: Vec<HistoryRow>,
-    /// The image each history row names, where it is in the store.
-    pub history_images: Vec<Option<ImageIdx>>,
-    pub history_scroll: Scroll,
-    /// Label and value lines of the details pane.
-    pub details: Vec<(String, String)>,
-    pub details_scroll: Scroll,
+    pub layers: LayersPane,
+    pub history: HistoryPane,
+    pub details: DetailsPane,
 
     /// The last thing worth telling the user, shown in the status bar.
     pub message: Option<String>,
@@ -236,23 +100,11 @@ impl App {
             inspector: Pane::Details,
             zoom: false,
             dialog: None,
-            filtering: false,
-            filter: String::new(),
-            show_all: false,
-            sort: SortKey::Created,
-            sort_reverse: false,
-            rows: Vec::new(),
-            list: Scroll::default(),
-            selected_id: None,
+            images: ImageList::default(),
             tree: LineageTree::default(),
-            whatrequires: false,
-            layer_rows: Vec::new(),
-            layers: Scroll::default(),
-            history: Vec::new(),
-            history_images: Vec::new(),
-            history_scroll: Scroll::default(),
-            details: Vec::new(),
-            details_scroll: Scroll::default(),
+            layers: LayersPane::default(),
+            history: HistoryPane::default(),
+            details: DetailsPane::default(),
             message: None,
             quit: false,
             reload_requested: false,
@@ -286,12 +138,8 @@ impl App {
 
     pub fn mode(&self) -> Mode {
         match &self.dialog {
-            Some(Dialog::Help) => Mode::Help,
-            Some(Dialog::Tag(_)) => Mode::Tag,
-            Some(Dialog::Untag(_)) => Mode::Untag,
-            Some(Dialog::Remove(_)) => Mode::Remove,
-            Some(Dialog::Prune(_)) => Mode::Prune,
-            None if self.filtering => Mode::Filter,
+            Some(dialog) => dialog.mode(),
+            None if self.images.filtering => Mode::Filter,
             None => Mode::Normal,
         }
     }
@@ -302,7 +150,7 @@ impl App {
 
     /// The image under the list's cursor.
     pub fn selected(&self) -> Option<ImageIdx> {
-        self.rows.get(self.list.cursor).copied()
+        self.images.selected()
     }
 
     /// The pane shown in the inspector area right now.
@@ -314,23 +162,35 @@ impl App {
         }
     }
 
-    /// Rows of a pane that fit on screen, from the same layout the view draws.
-    pub fn page(&self, pane: Pane) -> usize {
-        let areas = view::areas(self);
-        let rect = areas.of(pane);
-        let header = match pane {
-            Pane::Images | Pane::Layers | Pane::History => 1,
-            Pane::Lineage | Pane::Details => 0,
-        };
-        let filter_line = usize::from(pane == Pane::Images && self.filter_line_shown());
-        (rect.height as usize)
-            .saturating_sub(2 + header + filter_line)
-            .max(1)
+    /// What the layout depends on.
+    pub fn arrangement(&self) -> Arrangement {
+        Arrangement {
+            zoom: self.zoom,
+            focus: self.focus,
+            tab: self.inspector_tab(),
+            filter_line: self.images.filter_line_shown(),
+        }
     }
 
-    /// Whether the image list gives its last line to the filter.
-    pub fn filter_line_shown(&self) -> bool {
-        self.filtering || !self.filter.is_empty()
+    /// Where everything is on the app's terminal, as the view draws it.
+    pub fn areas(&self) -> Areas {
+        layout::areas(self.arrangement(), self.area)
+    }
+
+    /// Rows of a pane that fit on screen.
+    pub fn page(&self, pane: Pane) -> usize {
+        self.areas().page(pane)
+    }
+
+    /// The state of a pane, to move in.
+    fn pane_mut(&mut self, pane: Pane) -> &mut dyn PaneState {
+        match pane {
+            Pane::Images => &mut self.images,
+            Pane::Lineage => &mut self.tree,
+            Pane::Layers => &mut self.layers,
+            Pane::History => &mut self.history,
+            Pane::Details => &mut self.details,
+        }
     }
 
     /// Applies one action. Drawing is left to the view.
@@ -340,7 +200,7 @@ impl App {
             Action::Back => {
                 if self.dialog.is_some() {
                     self.dialog = None;
-                } else if self.filtering || !self.filter.is_empty() {
+                } else if self.images.filter_line_shown() {
                     self.cancel_filter();
                 } else {
                     self.quit = true;
@@ -388,20 +248,16 @@ impl App {
             Action::ExpandAll => self.with_tree(LineageTree::expand_all),
             Action::CollapseAll => self.with_tree(LineageTree::collapse_all),
             Action::CycleSort => {
-                self.sort = match self.sort {
-                    SortKey::Created => SortKey::Size,
-                    SortKey::Size => SortKey::Name,
-                    SortKey::Name => SortKey::Created,
-                };
+                self.images.sort = self.images.sort.next();
                 self.rebuild_rows();
             }
             Action::ReverseSort => {
-                self.sort_reverse = !self.sort_reverse;
+                self.images.sort_reverse = !self.images.sort_reverse;
                 self.rebuild_rows();
             }
             Action::ToggleIntermediates => {
-                self.show_all = !self.show_all;
-                self.message = Some(if self.show_all {
+                self.images.show_all = !self.images.show_all;
+                self.message = Some(if self.images.show_all {
                     "showing intermediate images".into()
                 } else {
                     "hiding intermediate images".into()
@@ -409,23 +265,29 @@ impl App {
                 self.rebuild_rows();
             }
             Action::ToggleWhatRequires => {
-                self.whatrequires = !self.whatrequires;
+                self.layers.whatrequires = !self.layers.whatrequires;
                 self.focus_pane(Pane::Layers);
-                self.rebuild_layers();
+                let selected = Selected::of(
+                    self.store.as_ref(),
+                    self.lineage.as_ref(),
+                    self.images.selected(),
+                    self.now,
+                );
+                self.layers.rebuild(selected);
             }
             Action::StartFilter => {
                 self.focus = Pane::Images;
-                self.filtering = true;
+                self.images.filtering = true;
             }
             Action::FilterInput(c) => {
-                self.filter.push(c);
+                self.images.filter.push(c);
                 self.rebuild_rows();
             }
             Action::FilterBackspace => {
-                self.filter.pop();
+                self.images.filter.pop();
                 self.rebuild_rows();
             }
-            Action::FilterAccept => self.filtering = false,
+            Action::FilterAccept => self.images.filtering = false,
             Action::FilterCancel => self.cancel_filter(),
             Action::Reload => {
                 self.reload_requested = true;
@@ -440,7 +302,10 @@ impl App {
             Action::ScrollDown { column, row } => self.wheel(column, row, 3),
             Action::Resize { width, height } => {
                 self.area = Rect::new(0, 0, width, height);
-                self.clamp_scrolls();
+                for pane in Pane::ALL {
+                    let page = self.page(pane);
+                    self.pane_mut(pane).clamp(page);
+                }
             }
             Action::Tick => self.spinner = self.spinner.wrapping_add(1),
         }
@@ -644,11 +509,12 @@ impl App {
     /// Moves in an open dialog: the untag list's choice, or the plan's scroll. Returns
     /// false when no dialog takes movement.
     fn move_dialog(&mut self, delta: isize) -> bool {
-        let max = view::plan_max_scroll(self) as isize;
+        let area = self.area;
         let Some(dialog) = &mut self.dialog else {
             return false;
         };
-        let scroll = |at: &mut usize| {
+        let scroll = |at: &mut usize, tree, header| {
+            let max = plan_max_scroll(tree, header, area) as isize;
             *at = (*at as isize).saturating_add(delta).clamp(0, max) as usize;
         };
         match dialog {
@@ -657,8 +523,8 @@ impl App {
                     d.select(&store.catalog, delta);
                 }
             }
-            Dialog::Remove(d) => scroll(&mut d.scroll),
-            Dialog::Prune(d) => scroll(&mut d.scroll),
+            Dialog::Remove(d) => scroll(&mut d.scroll, &d.tree, RemoveDialog::HEADER_LINES),
+            Dialog::Prune(d) => scroll(&mut d.scroll, &d.tree, PruneDialog::HEADER_LINES),
             Dialog::Help | Dialog::Tag(_) => {}
         }
         true
@@ -672,9 +538,9 @@ impl App {
     }
 
     fn cancel_filter(&mut self) {
-        self.filtering = false;
-        if !self.filter.is_empty() {
-            self.filter.clear();
+        self.images.filtering = false;
+        if !self.images.filter.is_empty() {
+            self.images.filter.clear();
             self.rebuild_rows();
         }
     }
@@ -693,19 +559,8 @@ impl App {
             return;
         }
         let page = self.page(self.focus);
-        match self.focus {
-            Pane::Images => {
-                let before = self.selected();
-                self.list.by(delta, self.rows.len(), page);
-                if self.selected() != before {
-                    self.on_selection_changed();
-                }
-            }
-            Pane::Lineage => self.tree.move_by(delta),
-            Pane::Layers => self.layers.by(delta, self.layer_rows.len(), page),
-            Pane::History => self.history_scroll.by(delta, self.history.len(), page),
-            Pane::Details => self.details_scroll.by(delta, self.details.len(), page),
-        }
+        self.pane_mut(self.focus).move_by(delta, page);
+        self.on_selection_changed();
     }
 
     fn activate(&mut self) {
@@ -715,62 +570,41 @@ impl App {
                 return;
             }
             Pane::Lineage => self.tree.selected_row().and_then(TreeRow::image),
-            Pane::Layers => self.layer_rows.get(self.layers.cursor).and_then(|row| {
-                let catalog = self.catalog()?;
-                catalog.tree.node(row.layer).images.first().copied()
-            }),
-            Pane::History => self
-                .history_images
-                .get(self.history_scroll.cursor)
-                .copied()
-                .flatten(),
-            Pane::Details => None,
+            Pane::Layers => self.catalog().and_then(|c| self.layers.target(c)),
+            Pane::History => self.history.target(),
+            Pane::Details => return,
         };
         match target {
             Some(image) => self.jump_to(image),
-            None if self.focus != Pane::Details => {
-                self.message = Some("no image in the store for this row".into());
-            }
-            None => {}
+            None => self.message = Some("no image in the store for this row".into()),
         }
     }
 
     /// Selects an image in the list, showing intermediates or dropping the filter when they
     /// hide it, and moves the focus to the list.
     pub fn jump_to(&mut self, image: ImageIdx) {
-        if !self.rows.contains(&image) {
-            if !self.show_all {
-                self.show_all = true;
+        if !self.images.rows.contains(&image) {
+            if !self.images.show_all {
+                self.images.show_all = true;
                 self.rebuild_rows();
             }
-            if !self.rows.contains(&image) && !self.filter.is_empty() {
-                self.filter.clear();
-                self.filtering = false;
+            if !self.images.rows.contains(&image) && !self.images.filter.is_empty() {
+                self.images.filter.clear();
+                self.images.filtering = false;
                 self.rebuild_rows();
             }
         }
-        let Some(position) = self.rows.iter().position(|&i| i == image) else {
+        if !self.images.rows.contains(&image) {
             return;
-        };
+        }
         self.focus_pane(Pane::Images);
         let page = self.page(Pane::Images);
-        self.list.go(position, self.rows.len(), page);
+        self.images.select(image, page);
         self.on_selection_changed();
-        if let Some(catalog) = self.catalog() {
-            let name = self
-                .store
-                .as_ref()
-                .map(|s| s.facts.label(catalog, image))
-                .unwrap_or_default();
+        if let Some(store) = &self.store {
+            let name = store.facts.label(&store.catalog, image);
             self.message = Some(format!("selected {name}"));
         }
-    }
-
-    /// Which pane holds a terminal cell.
-    fn pane_at(&self, column: u16, row: u16) -> Option<Pane> {
-        let areas = view::areas(self);
-        let at = Position::new(column, row);
-        Pane::ALL.into_iter().find(|&p| areas.of(p).contains(at))
     }
 
     fn click(&mut self, column: u16, row: u16) {
@@ -778,438 +612,65 @@ impl App {
             self.dialog = None;
             return;
         }
-        let areas = view::areas(self);
-        if let Some(tab) = areas.tab_at(self, column, row) {
+        let areas = self.areas();
+        if let Some(tab) = areas.tab_at(column, row) {
             self.focus_pane(tab);
             return;
         }
-        let Some(pane) = self.pane_at(column, row) else {
+        let Some(pane) = areas.pane_at(column, row) else {
             return;
         };
         self.focus_pane(pane);
-        let rect = areas.of(pane);
-        // Rows start below the border and the column header.
-        let header = match pane {
-            Pane::Images | Pane::Layers | Pane::History => 1,
-            Pane::Lineage | Pane::Details => 0,
-        };
-        let first = rect.y + 1 + header;
-        if row < first || row >= rect.y + rect.height.saturating_sub(1) {
-            return;
-        }
-        let line = (row - first) as usize;
-        let page = self.page(pane);
-        if line >= page {
-            return;
-        }
-        match pane {
-            Pane::Images => {
-                let to = self.list.offset + line;
-                if to < self.rows.len() && to != self.list.cursor {
-                    self.list.go(to, self.rows.len(), page);
-                    self.on_selection_changed();
-                }
-            }
-            Pane::Layers => {
-                let to = self.layers.offset + line;
-                if to < self.layer_rows.len() {
-                    self.layers.go(to, self.layer_rows.len(), page);
-                }
-            }
-            Pane::History => {
-                let to = self.history_scroll.offset + line;
-                if to < self.history.len() {
-                    self.history_scroll.go(to, self.history.len(), page);
-                }
-            }
-            Pane::Details => {
-                let to = self.details_scroll.offset + line;
-                if to < self.details.len() {
-                    self.details_scroll.go(to, self.details.len(), page);
-                }
-            }
-            // Tree nodes are found through the widget's last render: see ClickTreeNode.
-            Pane::Lineage => {}
+        // The focus may have changed the inspector's tab, and so the layout.
+        let areas = self.areas();
+        if let Some(line) = areas.line_at(pane, row) {
+            self.pane_mut(pane).click(line, areas.page(pane));
+            self.on_selection_changed();
         }
     }
 
     fn wheel(&mut self, column: u16, row: u16, delta: isize) {
-        let Some(pane) = self.pane_at(column, row) else {
+        let areas = self.areas();
+        let Some(pane) = areas.pane_at(column, row) else {
             return;
         };
-        let page = self.page(pane);
-        match pane {
-            Pane::Images => {
-                let before = self.selected();
-                self.list.scroll(delta, self.rows.len(), page);
-                if self.selected() != before {
-                    self.on_selection_changed();
-                }
-            }
-            Pane::Lineage => self.tree.move_by(delta.signum()),
-            Pane::Layers => self.layers.scroll(delta, self.layer_rows.len(), page),
-            Pane::History => self.history_scroll.scroll(delta, self.history.len(), page),
-            Pane::Details => self.details_scroll.scroll(delta, self.details.len(), page),
-        }
-    }
-
-    fn clamp_scrolls(&mut self) {
-        let (images, layers, history, details) = (
-            self.page(Pane::Images),
-            self.page(Pane::Layers),
-            self.page(Pane::History),
-            self.page(Pane::Details),
-        );
-        self.list.go(self.list.cursor, self.rows.len(), images);
-        self.layers
-            .go(self.layers.cursor, self.layer_rows.len(), layers);
-        self.history_scroll
-            .go(self.history_scroll.cursor, self.history.len(), history);
-        self.details_scroll
-            .go(self.details_scroll.cursor, self.details.len(), details);
-    }
-
-    /// Recomputes the list's rows and puts the cursor back on the selected image, if it is
-    /// still listed.
-    fn rebuild_rows(&mut self) {
-        let Some(store) = &self.store else {
-            self.rows.clear();
-            return;
-        };
-        let catalog = &store.catalog;
-        let facts = &store.facts;
-        let snapshot = &catalog.snapshot;
-        let needle = self.filter.to_lowercase();
-        let needle = needle.strip_prefix("sha256:").unwrap_or(&needle);
-        let lineage = self.lineage.as_ref();
-        let matches = |i: ImageIdx| needle.is_empty() || facts.search[i].contains(needle);
-        // A list's platform images are shown right under the list, not sorted on their own;
-        // a list is shown when it or one of them matches the filter.
-        let mut rows: Vec<ImageIdx> = (0..snapshot.images.len())
-            .filter(|&i| snapshot.list_of(i).is_none())
-            .filter(|&i| self.show_all || lineage.is_none_or(|l| !l.is_intermediate(snapshot, i)))
-            .filter(|&i| matches(i) || snapshot.instances(i).any(|(p, _)| matches(p)))
-            .collect();
-        match self.sort {
-            SortKey::Created => rows.sort_by_key(|&i| {
-                std::cmp::Reverse(
-                    snapshot.images[i]
-                        .created
-                        .map_or(i64::MIN, |t| t.as_second()),
-                )
-            }),
-            SortKey::Size => {
-                rows.sort_by_key(|&i| std::cmp::Reverse(catalog.sizes.get(i).total));
-            }
-            SortKey::Name => rows.sort_by(|&a, &b| facts.names[a].cmp(&facts.names[b])),
-        }
-        if self.sort_reverse {
-            rows.reverse();
-        }
-        self.rows = Vec::with_capacity(rows.len());
-        for image in rows {
-            self.rows.push(image);
-            self.rows.extend(snapshot.instances(image).map(|(i, _)| i));
-        }
-        let wanted = self
-            .selected_id
-            .as_deref()
-            .and_then(|id| snapshot.image_by_id(id))
-            .and_then(|image| self.rows.iter().position(|&i| i == image));
-        let page = self.page(Pane::Images);
-        self.list.go(wanted.unwrap_or(0), self.rows.len(), page);
+        self.pane_mut(pane).wheel(delta, areas.page(pane));
         self.on_selection_changed();
     }
 
-    /// Re-derives everything the other panes show from the selected image.
+    /// Recomputes the list's rows, then what the other panes show of the selection.
+    fn rebuild_rows(&mut self) {
+        let page = self.page(Pane::Images);
+        self.images
+            .rebuild(self.store.as_ref(), self.lineage.as_ref(), page);
+        if self.store.is_some() {
+            self.on_selection_changed();
+        }
+    }
+
+    /// Re-derives everything the other panes show from the selected image, when it changed.
     fn on_selection_changed(&mut self) {
-        let image = self.selected();
-        let key = (self.generation, image, self.lineage.is_some());
+        let key = (self.generation, self.selected(), self.lineage.is_some());
         if self.derived_for == Some(key) {
             return;
         }
         self.derived_for = Some(key);
-        self.selected_id = image
-            .zip(self.catalog())
-            .map(|(i, c)| c.snapshot.images[i].id.clone())
-            .or(self.selected_id.take());
-        self.rebuild_tree();
-        self.rebuild_layers();
-        self.rebuild_history();
-        self.rebuild_details();
-    }
-
-    fn rebuild_tree(&mut self) {
-        self.tree = match (self.selected(), &self.lineage) {
-            (Some(image), Some(lineage)) => LineageTree::new(lineage, image),
-            _ => LineageTree::default(),
-        };
-    }
-
-    fn rebuild_layers(&mut self) {
-        self.layer_rows.clear();
-        self.layers = Scroll::default();
-        let catalog = self.store.as_ref().map(|s| Arc::clone(&s.catalog));
-        let (Some(image), Some(catalog)) = (self.selected(), catalog) else {
-            return;
-        };
-        let Some(top) = catalog.tree.top_node(&catalog.snapshot, image) else {
-            return;
-        };
-        let mut rows = Vec::new();
-        if self.whatrequires {
-            let mut stack = vec![(top, 0)];
-            while let Some((layer, depth)) = stack.pop() {
-                if rows.len() >= WHATREQUIRES_LIMIT {
-                    break;
-                }
-                rows.push(LayerRow { layer, depth });
-                for &child in catalog.tree.node(layer).children.iter().rev() {
-                    stack.push((child, depth + 1));
-                }
-            }
-        } else {
-            rows = catalog
-                .tree
-                .chain(top)
-                .map(|layer| LayerRow { layer, depth: 0 })
-                .collect();
-            rows.reverse();
-        }
-        self.layer_rows = rows;
-    }
-
-    fn rebuild_history(&mut self) {
-        self.history_scroll = Scroll::default();
-        let catalog = self.store.as_ref().map(|s| Arc::clone(&s.catalog));
-        let (Some(image), Some(catalog)) = (self.selected(), catalog) else {
-            self.history.clear();
-            self.history_images.clear();
-            return;
-        };
-        self.history = history(&catalog.snapshot, &catalog.tree, image);
-        self.history_images = self
-            .history
-            .iter()
-            .map(|row| catalog.snapshot.image_by_id(&row.id))
-            .collect();
-    }
-
-    fn rebuild_details(&mut self) {
-        self.details_scroll = Scroll::default();
-        self.details = match (self.selected(), &self.store) {
-            (Some(image), Some(store)) => details(store, self.lineage.as_ref(), image, self.now),
-            _ => Vec::new(),
-        };
-    }
-}
-
-/// The marks of an image, each with the letter the list shows for it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Marks {
-    pub corrupted: bool,
-    pub in_use: bool,
-    pub read_only: bool,
-    pub intermediate: bool,
-    pub dangling: bool,
-}
-
-impl Marks {
-    pub fn of(catalog: &Catalog, lineage: Option<&Lineage>, image: ImageIdx) -> Self {
-        let snapshot = &catalog.snapshot;
-        let img = &snapshot.images[image];
-        Marks {
-            corrupted: img.is_corrupted(),
-            in_use: snapshot.containers_of(image).next().is_some(),
-            read_only: img.read_only,
-            intermediate: lineage.is_some_and(|l| l.is_intermediate(snapshot, image)),
-            dangling: lineage.is_some_and(|l| l.is_dangling(snapshot, image)),
-        }
-    }
-
-    /// The marks in words, for the details pane.
-    pub fn words(&self) -> Vec<&'static str> {
-        let mut words = Vec::new();
-        if self.corrupted {
-            words.push("corrupted");
-        }
-        if self.in_use {
-            words.push("in use by containers");
-        }
-        if self.read_only {
-            words.push("read-only");
-        }
-        if self.intermediate {
-            words.push("intermediate");
-        }
-        if self.dangling {
-            words.push("dangling");
-        }
-        words
-    }
-}
-
-/// The details pane's lines for an image.
-fn details(
-    store: &StoreData,
-    lineage: Option<&Lineage>,
-    image: ImageIdx,
-    now: Timestamp,
-) -> Vec<(String, String)> {
-    let catalog = &store.catalog;
-    let snapshot = &catalog.snapshot;
-    let img = &snapshot.images[image];
-    let mut lines: Vec<(String, String)> = Vec::new();
-    let mut push = |label: &str, values: Vec<String>| {
-        if values.is_empty() {
-            return;
-        }
-        for (i, value) in values.into_iter().enumerate() {
-            let label = if i == 0 {
-                label.to_string()
-            } else {
-                String::new()
-            };
-            lines.push((label, value));
-        }
-    };
-    push("ID", vec![img.id.clone()]);
-    let names = if img.names.is_empty() {
-        vec!["<none>".to_string()]
-    } else {
-        img.names.clone()
-    };
-    push("Names", names);
-    push("Names history", img.names_history.clone());
-    push("Digest", img.digest.iter().cloned().collect());
-    push(
-        "Digests",
-        img.digests
-            .iter()
-            .filter(|d| Some(*d) != img.digest.as_ref())
-            .cloned()
-            .collect(),
-    );
-    if let Some(created) = img.created {
-        push(
-            "Created",
-            vec![format!(
-                "{} ({})",
-                created.strftime("%Y-%m-%d %H:%M:%S UTC"),
-                age(now, Some(created))
-            )],
+        let catalog = self.store.as_ref().map(|s| s.catalog.as_ref());
+        self.images.remember_selection(catalog);
+        let selected = Selected::of(
+            self.store.as_ref(),
+            self.lineage.as_ref(),
+            self.images.selected(),
+            self.now,
         );
-    }
-    let size = catalog.sizes.get(image);
-    push(
-        "Size",
-        vec![format!(
-            "{} · shared {} · unique {}",
-            podman_size(size.total),
-            podman_size(size.shared),
-            podman_size(size.unique)
-        )],
-    );
-    let marks = Marks::of(catalog, lineage, image).words();
-    if !marks.is_empty() {
-        push("Marks", vec![marks.join(", ")]);
-    }
-    if let Some(lineage) = lineage {
-        if let Some(parent) = lineage.parent(image) {
-            push(
-                "Parent",
-                vec![format!(
-                    "{} {}",
-                    short_id(&snapshot.images[parent].id),
-                    store.facts.names[parent]
-                )],
-            );
-        }
-        let children = lineage.children(image).len();
-        if children > 0 {
-            push("Children", vec![children.to_string()]);
+        let panes: [&mut dyn FollowsSelection; 4] = [
+            &mut self.tree,
+            &mut self.layers,
+            &mut self.history,
+            &mut self.details,
+        ];
+        for pane in panes {
+            pane.rebuild(selected);
         }
     }
-    push(
-        "Platforms",
-        snapshot
-            .instances(image)
-            .map(|(i, platform)| format!("{platform} {}", snapshot.images[i].short_id()))
-            .collect(),
-    );
-    if let Some(list) = snapshot.list_of(image) {
-        push(
-            "Platform of",
-            vec![format!(
-                "{} {}",
-                snapshot.images[list].short_id(),
-                store.facts.names[list]
-            )],
-        );
-    }
-    // Docker tells running containers from stopped ones, and its rules depend on it.
-    let state = |running: bool| match (snapshot.rules, running) {
-        (cairn_core::Rules::Docker, true) => " (running)",
-        (cairn_core::Rules::Docker, false) => " (stopped)",
-        _ => "",
-    };
-    let containers: Vec<String> = snapshot
-        .containers_of(image)
-        .map(|c| {
-            format!(
-                "{} {}{}",
-                short_id(&c.id),
-                c.names.join(", "),
-                state(c.running)
-            )
-        })
-        .collect();
-    push(
-        "Containers",
-        if containers.is_empty() {
-            vec!["none".into()]
-        } else {
-            containers
-        },
-    );
-    if let Some(config) = &img.config {
-        let platform = [&config.os, &config.architecture, &config.variant]
-            .iter()
-            .filter(|s| !s.is_empty())
-            .map(|s| s.as_str())
-            .collect::<Vec<_>>()
-            .join("/");
-        if !platform.is_empty() {
-            push("Platform", vec![platform]);
-        }
-        let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_default();
-        if !config.author.is_empty() {
-            push("Author", vec![config.author.clone()]);
-        }
-        if !config.entrypoint.is_empty() {
-            push("Entrypoint", vec![json(&config.entrypoint)]);
-        }
-        if !config.cmd.is_empty() {
-            push("Cmd", vec![json(&config.cmd)]);
-        }
-        if !config.working_dir.is_empty() {
-            push("WorkingDir", vec![config.working_dir.clone()]);
-        }
-        if !config.user.is_empty() {
-            push("User", vec![config.user.clone()]);
-        }
-        push("Env", config.env.clone());
-        push(
-            "Labels",
-            config
-                .labels
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect(),
-        );
-    } else if img.manifest_list {
-        push("Kind", vec!["manifest list".into()]);
-    }
-    push("Problems", img.problems.clone());
-    lines
 }

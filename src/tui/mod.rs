@@ -1,32 +1,41 @@
 //! The full-screen browser that `cairn` opens when no command is given.
 //!
 //! Shaped as ratatui's examples and oxker are: [`app::App`] holds the state and changes only
-//! in `update`; [`view`] draws it; [`keymap`] turns keys into [`action::Action`]s; [`loader`]
-//! reads and watches the store on its own thread; [`worker`] applies the changes confirmed in
-//! the [`dialog`]s on another. The event loop below only waits on one channel that input, the
+//! in `update`, the panes' part of it in [`state`]; [`view`] draws it, in the places
+//! [`layout`] gives; [`keymap`] turns keys into [`action::Action`]s; [`loader`] reads and
+//! watches the store on its own thread; [`worker`] applies the changes confirmed in the
+//! [`dialog`]s on another, through the messages of [`change`]. The event loop below only waits on one channel that input, the
 //! loader, the worker and the clock all feed, and redraws once per batch of events.
 
 pub mod action;
 pub mod app;
+pub mod change;
 pub mod data;
 pub mod dialog;
 pub mod keymap;
-pub mod lineage_tree;
+pub mod layout;
 pub mod loader;
+pub mod marks;
+pub mod mode;
+pub mod pane;
+pub mod popup;
 pub mod sanitize;
+pub mod scroll;
+pub mod state;
 pub mod theme;
 pub mod view;
 pub mod worker;
 
 use action::Action;
 use anyhow::{Context, Result, bail};
-use app::{App, Pane};
+use app::App;
 use cairn_store::Selection;
 use crossterm::event::{
     DisableMouseCapture, EnableMouseCapture, Event as TermEvent, MouseButton, MouseEventKind,
 };
 use jiff::Timestamp;
 use loader::{LoaderCmd, LoaderMsg};
+use pane::Pane;
 use ratatui::DefaultTerminal;
 use ratatui::layout::{Position, Rect};
 use std::io::IsTerminal;
@@ -44,7 +53,7 @@ const CLOCK_INTERVAL: Duration = Duration::from_secs(30);
 enum Event {
     Input(TermEvent),
     Loader(LoaderMsg),
-    Change(dialog::ChangeOutcome),
+    Change(change::ChangeOutcome),
 }
 
 /// Opens the browser on the store the flags select, until the user quits.
@@ -61,7 +70,7 @@ pub fn run(flags: &Selection) -> Result<()> {
         to_ui.send(Event::Loader(msg)).is_ok()
     })
     .context("starting the loader thread")?;
-    let (changes, worker_inbox) = mpsc::channel::<dialog::ChangeRequest>();
+    let (changes, worker_inbox) = mpsc::channel::<change::ChangeRequest>();
     let to_ui = events.clone();
     worker::spawn(options, worker_inbox, move |outcome| {
         to_ui.send(Event::Change(outcome)).is_ok()
@@ -146,7 +155,8 @@ fn action_for_input(app: &App, view: &ViewState, event: &TermEvent) -> Option<Ac
             match mouse.kind {
                 MouseEventKind::Down(MouseButton::Left) => {
                     let in_tree = app.dialog.is_none()
-                        && view::areas(app)
+                        && app
+                            .areas()
                             .of(Pane::Lineage)
                             .contains(Position::new(column, row));
                     let node = in_tree

@@ -3,8 +3,10 @@
 //! refreshed from it every frame and keeps only the scroll position.
 
 use super::{ViewState, centered_message, pane_block, spinner, title};
-use crate::tui::app::{App, Marks, Pane};
+use crate::tui::app::App;
 use crate::tui::data::StoreData;
+use crate::tui::marks::Marks;
+use crate::tui::pane::Pane;
 use crate::tui::sanitize::clean;
 use cairn_core::ImageIdx;
 use cairn_core::lineage::Lineage;

@@ -1,8 +1,7 @@
 //! Drawing: one module per pane and overlay, each a function from the app's state to cells.
 //! Nothing here changes the app; the only state is [`ViewState`], which is what widgets keep
-//! between frames (the lineage tree's scroll position).
-//!
-//! [`areas`] is the single layout, used both to draw and to map mouse clicks to rows.
+//! between frames (the lineage tree's scroll position). Where things go is
+//! [`layout`](crate::tui::layout)'s, which the app reads too.
 
 pub mod details;
 pub mod help;
@@ -17,13 +16,16 @@ pub mod status_bar;
 pub mod tag_dialog;
 pub mod untag_dialog;
 
-use super::app::{App, Dialog, Mode, Pane};
-use super::dialog::Subject;
+use super::app::App;
+use super::dialog::{Dialog, Subject};
 use super::keymap::dialog_hints;
+use super::layout::{self, tab_title, tab_titles};
+use super::mode::Mode;
+use super::pane::Pane;
 use super::sanitize::clean;
 use cairn_core::image::short_id;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Scrollbar, ScrollbarOrientation, ScrollbarState};
@@ -35,90 +37,9 @@ pub struct ViewState {
     pub tree: TreeState<usize>,
 }
 
-/// Where everything goes on screen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Areas {
-    pub images: Rect,
-    pub lineage: Rect,
-    /// The tabbed area that shows the layers, the history or the details.
-    pub inspector: Rect,
-    pub tab: Option<Pane>,
-    pub status: Rect,
-    pub footer: Rect,
-}
-
-impl Areas {
-    /// The rectangle a pane is drawn in; empty when it is not on screen.
-    pub fn of(&self, pane: Pane) -> Rect {
-        match pane {
-            Pane::Images => self.images,
-            Pane::Lineage => self.lineage,
-            p if Some(p) == self.tab => self.inspector,
-            _ => Rect::ZERO,
-        }
-    }
-
-    /// The inspector tab whose title is at a cell of the inspector's top border.
-    pub fn tab_at(&self, app: &App, column: u16, row: u16) -> Option<Pane> {
-        if self.inspector.height == 0 || row != self.inspector.y {
-            return None;
-        }
-        let mut x = self.inspector.x + 1;
-        for (i, span) in tab_spans(app).iter().enumerate() {
-            let width = span.width() as u16;
-            if (x..x + width).contains(&column) && i % 2 == 1 {
-                return [Pane::Layers, Pane::History, Pane::Details]
-                    .get(i / 2)
-                    .copied();
-            }
-            x += width;
-        }
-        None
-    }
-}
-
-/// The layout of the app's terminal.
-pub fn areas(app: &App) -> Areas {
-    areas_in(app, app.area)
-}
-
-fn areas_in(app: &App, area: Rect) -> Areas {
-    let [body, status, footer] = Layout::vertical([
-        Constraint::Min(3),
-        Constraint::Length(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    let mut areas = Areas {
-        status,
-        footer,
-        ..Areas::default()
-    };
-    if app.zoom {
-        match app.focus {
-            Pane::Images => areas.images = body,
-            Pane::Lineage => areas.lineage = body,
-            tab => {
-                areas.inspector = body;
-                areas.tab = Some(tab);
-            }
-        }
-        return areas;
-    }
-    let [top, bottom] =
-        Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body);
-    let [images, lineage] =
-        Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(top);
-    areas.images = images;
-    areas.lineage = lineage;
-    areas.inspector = bottom;
-    areas.tab = Some(app.inspector_tab());
-    areas
-}
-
 /// Draws the whole screen.
 pub fn draw(app: &App, view: &mut ViewState, frame: &mut Frame) {
-    let areas = areas_in(app, frame.area());
+    let areas = layout::areas(app.arrangement(), frame.area());
     if areas.images.height > 0 {
         image_list::draw(app, frame, areas.images);
     }
@@ -144,23 +65,6 @@ pub fn draw(app: &App, view: &mut ViewState, frame: &mut Frame) {
         Some(Dialog::Remove(d)) => remove_dialog::draw(app, d, frame, area),
         Some(Dialog::Prune(d)) => prune_dialog::draw(app, d, frame, area),
         None => {}
-    }
-}
-
-/// How far the open removal or prune preview can scroll, from the same layout it is drawn in.
-pub fn plan_max_scroll(app: &App) -> usize {
-    plan_tree::max_scroll(app)
-}
-
-/// A rectangle of at most `width` by `height`, centered in `area`.
-pub fn popup_area(area: Rect, width: u16, height: u16) -> Rect {
-    let width = width.min(area.width);
-    let height = height.min(area.height);
-    Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
     }
 }
 
@@ -225,7 +129,7 @@ pub fn pane_block<'a>(app: &App, focused: bool, title: Line<'a>) -> Block<'a> {
 
 /// A pane title: its number (the key that focuses it) and name, then extra words.
 pub fn title<'a>(app: &App, pane: Pane, extra: String) -> Line<'a> {
-    let number = Pane::ALL.iter().position(|&p| p == pane).unwrap_or(0) + 1;
+    let number = pane.number();
     let focused = app.focus == pane;
     let name_style = if focused {
         app.theme.focused_border()
@@ -243,20 +147,13 @@ pub fn title<'a>(app: &App, pane: Pane, extra: String) -> Line<'a> {
     Line::from(spans)
 }
 
-/// The inspector's tab titles, alternating separators and tabs: `" ", tab, " │ ", tab, ...`.
+/// The inspector's tab titles after their separators, styled by which is shown and focused.
 fn tab_spans(app: &App) -> Vec<Span<'static>> {
     let shown = app.inspector_tab();
     let mut spans = Vec::new();
-    for (i, pane) in [Pane::Layers, Pane::History, Pane::Details]
-        .into_iter()
-        .enumerate()
-    {
-        spans.push(Span::styled(
-            if i == 0 { " " } else { " │ " },
-            app.theme.dim(),
-        ));
-        let number = i + 3;
-        let text = format!("{number} {}", pane.title());
+    for (separator, pane) in tab_titles() {
+        spans.push(Span::styled(separator, app.theme.dim()));
+        let text = tab_title(pane);
         let style = if pane == shown && app.focus == pane {
             app.theme.focused_border()
         } else if pane == shown {
@@ -272,9 +169,9 @@ fn tab_spans(app: &App) -> Vec<Span<'static>> {
 
 fn inspector_block(app: &App, tab: Pane) -> Block<'static> {
     let extra = match tab {
-        Pane::Layers if app.whatrequires => "what requires the top layer".to_string(),
+        Pane::Layers if app.layers.whatrequires => "what requires the top layer".to_string(),
         Pane::Layers => "base first".to_string(),
-        Pane::History => format!("{} steps", app.history.len()),
+        Pane::History => format!("{} steps", app.history.rows.len()),
         _ => String::new(),
     };
     let mut block = pane_block(app, app.focus == tab, Line::from(tab_spans(app)));
