@@ -7,18 +7,18 @@
 pub mod plan;
 pub mod prune;
 pub mod remove;
+pub mod subject;
 pub mod tag;
 pub mod untag;
 
 pub use plan::{LineKind, PlanLine, plan_tree, removal_summary};
 pub use prune::PruneDialog;
 pub use remove::RemoveDialog;
+pub use subject::Subject;
 pub use tag::{NameCheck, TagDialog};
 pub use untag::UntagDialog;
 
-use super::data::StoreData;
 use super::mode::Mode;
-use cairn_core::ImageIdx;
 
 /// What is open over the panes.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,22 +39,6 @@ impl Dialog {
             Dialog::Untag(_) => Mode::Untag,
             Dialog::Remove(_) => Mode::Remove,
             Dialog::Prune(_) => Mode::Prune,
-        }
-    }
-}
-
-/// The image a dialog acts on: its ID (stable across reloads) and the name the list shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Subject {
-    pub id: String,
-    pub label: String,
-}
-
-impl Subject {
-    pub fn new(store: &StoreData, image: ImageIdx) -> Self {
-        Subject {
-            id: store.catalog.snapshot.images[image].id.clone(),
-            label: store.facts.label(&store.catalog, image),
         }
     }
 }

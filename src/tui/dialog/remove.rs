@@ -1,8 +1,8 @@
 //! `d`: what `podman rmi` (or `docker rmi`) of the selected image would do, with its two
 //! switches, `--force` and `--no-prune`.
 
-use super::Subject;
 use super::plan::{PlanLine, confirmed, plan_tree};
+use super::subject::Subject;
 use crate::tui::change::{Change, ChangeRequest};
 use crate::tui::data::StoreData;
 use cairn_core::removal::{RemovalPlan, RemoveOptions};

@@ -1,7 +1,7 @@
 //! `t`: a name typed for the selected image, checked with the planner's own name rule on
 //! every keystroke, and the plan that name gives.
 
-use super::Subject;
+use super::subject::Subject;
 use crate::tui::change::{Change, ChangeRequest};
 use crate::tui::data::StoreData;
 use cairn_core::tagging::{NamesPlan, plan_tag, tag_name};

@@ -1,6 +1,6 @@
 //! `u`: one of the image's names to remove, and the plan removing it gives.
 
-use super::Subject;
+use super::subject::Subject;
 use crate::tui::change::{Change, ChangeRequest};
 use cairn_core::Catalog;
 use cairn_core::tagging::{NamesPlan, plan_untag};

@@ -1,7 +1,7 @@
 //! The details pane: everything known about the selected image, one fact per line, labels
 //! in a column of their own.
 
-use super::{centered_message, fit, scrollbar_on_border};
+use super::parts::{centered_message, fit, scrollbar_on_border};
 use crate::tui::app::App;
 use crate::tui::pane::Pane;
 use crate::tui::sanitize::clean;

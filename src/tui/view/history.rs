@@ -1,7 +1,7 @@
 //! The history pane: `podman history` for the selected image, newest step first. Steps whose
 //! image is in the store show its ID, and Enter jumps to it.
 
-use super::{centered_message, fit, scrollbar_on_border};
+use super::parts::{centered_message, fit, scrollbar_on_border};
 use crate::tui::app::App;
 use crate::tui::data::age;
 use crate::tui::pane::Pane;

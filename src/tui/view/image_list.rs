@@ -1,7 +1,7 @@
 //! The image list: one row per image with its marks, name, short ID, age and size. Only the
 //! rows on screen are built.
 
-use super::{centered_message, fit, pane_block, scrollbar, spinner, title};
+use super::parts::{centered_message, fit, pane_block, scrollbar, spinner, title};
 use crate::tui::app::App;
 use crate::tui::data::{NO_NAME, age};
 use crate::tui::marks::Marks;

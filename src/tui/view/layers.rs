@@ -2,7 +2,7 @@
 //! depends on its top layer (`podman image tree --whatrequires`). Layers other images use too
 //! are marked and colored, so what a removal would keep is visible at a glance.
 
-use super::{centered_message, fit, scrollbar_on_border};
+use super::parts::{centered_message, fit, scrollbar_on_border};
 use crate::tui::app::App;
 use crate::tui::pane::Pane;
 use crate::tui::sanitize::clean;

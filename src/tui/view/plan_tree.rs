@@ -2,7 +2,7 @@
 //! (groups with `├─`/`└─` branches, blocked reasons in red and bold, the total), and the
 //! dialog's keys. The plan scrolls when it is longer than the screen.
 
-use super::{dialog_block, dialog_footer};
+use super::parts::{dialog_block, dialog_footer};
 use crate::tui::app::App;
 use crate::tui::dialog::{LineKind, PlanLine};
 use crate::tui::mode::Mode;
@@ -69,7 +69,7 @@ fn rows(app: &App, tree: &[PlanLine], width: u16) -> Vec<Line<'static>> {
                 let room = width.saturating_sub(branch.chars().count() + note.chars().count() + 2);
                 rows.push(Line::from(vec![
                     Span::styled(branch, theme.dim()),
-                    Span::raw(super::fit(&text, room)),
+                    Span::raw(super::parts::fit(&text, room)),
                     Span::raw("  "),
                     Span::styled(note, theme.dim()),
                 ]));

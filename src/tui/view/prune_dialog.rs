@@ -1,7 +1,8 @@
 //! `p`: the preview of pruning the store: dangling images, or with `a` every image no
 //! container uses, and the plan as a tree.
 
-use super::{plan_tree, switch};
+use super::parts::switch;
+use super::plan_tree;
 use crate::tui::app::App;
 use crate::tui::dialog::PruneDialog;
 use crate::tui::mode::Mode;

@@ -1,6 +1,7 @@
 //! `d`: the preview of removing the selected image, with its switches and the plan as a tree.
 
-use super::{plan_tree, subject_line, switch};
+use super::parts::{subject_line, switch};
+use super::plan_tree;
 use crate::tui::app::App;
 use crate::tui::dialog::RemoveDialog;
 use crate::tui::mode::Mode;

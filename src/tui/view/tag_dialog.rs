@@ -1,7 +1,7 @@
 //! `t`: the name field, checked as the user types, and what the new name would do: the full
 //! name the image gets, and the images it would be taken from.
 
-use super::{dialog_block, dialog_footer, fit, subject_line};
+use super::parts::{dialog_block, dialog_footer, fit, subject_line};
 use crate::tui::app::App;
 use crate::tui::dialog::{NameCheck, TagDialog};
 use crate::tui::mode::Mode;

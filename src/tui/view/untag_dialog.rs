@@ -1,6 +1,6 @@
 //! `u`: the image's names to pick the one to remove, and what removing it leaves.
 
-use super::{dialog_block, dialog_footer, fit, subject_line};
+use super::parts::{dialog_block, dialog_footer, fit, subject_line};
 use crate::tui::app::App;
 use crate::tui::dialog::UntagDialog;
 use crate::tui::mode::Mode;
