@@ -1,5 +1,6 @@
 //! The browser's change worker on a real store: a confirmed plan is applied, and a plan the
 //! store no longer gives is refused with nothing changed.
+#![cfg(feature = "conformance")]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 mod common;
