@@ -3,26 +3,30 @@
 //! worker reports. The panes' state lives in [`state`](super::state), one module per pane,
 //! and is derived when the selection or the store changes, never per frame, so a keypress on
 //! a 10,000-image store costs one small update and one draw of the visible rows.
+//!
+//! What `update` does is spread over two more files by subject: [`panes`] moves in the
+//! panes and keeps them derived from the selection, [`dialogs`] opens, plans and confirms
+//! the change dialogs.
+
+mod dialogs;
+mod panes;
 
 use super::action::Action;
-use super::change::{Change, ChangeOutcome, ChangeRequest};
+use super::change::{ChangeOutcome, ChangeRequest};
 use super::data::StoreData;
-use super::dialog::{Dialog, PruneDialog, RemoveDialog, Subject, TagDialog, UntagDialog};
+use super::dialog::Dialog;
 use super::layout::{self, Areas, Arrangement};
 use super::loader::LoaderMsg;
 use super::mode::Mode;
 use super::pane::Pane;
-use super::popup::plan_max_scroll;
 use super::state::details::DetailsPane;
 use super::state::history::HistoryPane;
 use super::state::image_list::ImageList;
 use super::state::layers::LayersPane;
-use super::state::lineage::{LineageTree, TreeRow};
-use super::state::{FollowsSelection, PaneState, Selected};
+use super::state::lineage::LineageTree;
+use super::state::{FollowsSelection, Selected};
 use super::theme::Theme;
-use cairn_core::image::short_id;
 use cairn_core::lineage::Lineage;
-use cairn_core::removal::RemoveOptions;
 use cairn_core::{Catalog, ImageIdx};
 use jiff::Timestamp;
 use ratatui::layout::Rect;
@@ -180,17 +184,6 @@ impl App {
     /// Rows of a pane that fit on screen.
     pub fn page(&self, pane: Pane) -> usize {
         self.areas().page(pane)
-    }
-
-    /// The state of a pane, to move in.
-    fn pane_mut(&mut self, pane: Pane) -> &mut dyn PaneState {
-        match pane {
-            Pane::Images => &mut self.images,
-            Pane::Lineage => &mut self.tree,
-            Pane::Layers => &mut self.layers,
-            Pane::History => &mut self.history,
-            Pane::Details => &mut self.details,
-        }
     }
 
     /// Applies one action. Drawing is left to the view.
@@ -377,300 +370,5 @@ impl App {
     /// Whether the status line's message says a change failed, to be shown as an error.
     pub fn message_is_alert(&self) -> bool {
         matches!((&self.change_note, &self.message), (Some((note, true)), Some(m)) if note == m)
-    }
-
-    /// The image a change dialog opens on: the list's selection.
-    fn subject(&mut self) -> Option<Subject> {
-        if self.applying.is_some() {
-            self.message = Some("a change is still being applied".into());
-            return None;
-        }
-        let Some(store) = &self.store else {
-            self.message = Some("the store is not loaded yet".into());
-            return None;
-        };
-        match self.selected() {
-            Some(image) => Some(Subject::new(store, image)),
-            None => {
-                self.message = Some("no image selected".into());
-                None
-            }
-        }
-    }
-
-    fn start_tag(&mut self) {
-        if let Some(subject) = self.subject()
-            && let Some(store) = &self.store
-        {
-            self.dialog = Some(Dialog::Tag(TagDialog::new(store, subject, "")));
-        }
-    }
-
-    fn start_untag(&mut self) {
-        let Some(subject) = self.subject() else {
-            return;
-        };
-        let Some(catalog) = self.catalog() else {
-            return;
-        };
-        let dialog = UntagDialog::new(catalog, subject, None);
-        if dialog.names.is_empty() {
-            self.message = Some(format!("{} has no names to remove", dialog.subject.label));
-            return;
-        }
-        self.dialog = Some(Dialog::Untag(dialog));
-    }
-
-    fn start_remove(&mut self) {
-        if let Some(subject) = self.subject()
-            && let Some(store) = &self.store
-        {
-            let dialog = RemoveDialog::new(store, subject, RemoveOptions::default());
-            self.dialog = Some(Dialog::Remove(dialog));
-        }
-    }
-
-    fn start_prune(&mut self) {
-        if self.applying.is_some() {
-            self.message = Some("a change is still being applied".into());
-            return;
-        }
-        if let Some(store) = &self.store {
-            self.dialog = Some(Dialog::Prune(PruneDialog::new(store, false)));
-        }
-    }
-
-    fn toggle_option(&mut self, toggle: fn(&mut RemoveOptions)) {
-        if let (Some(Dialog::Remove(dialog)), Some(store)) = (&mut self.dialog, &self.store) {
-            toggle(&mut dialog.options);
-            dialog.replan(store);
-        }
-    }
-
-    /// y or Enter in a dialog: the plan shown goes to the worker, or the status line says
-    /// why there is nothing to apply.
-    fn confirm(&mut self) {
-        let request = match &self.dialog {
-            Some(Dialog::Tag(d)) => d.change(),
-            Some(Dialog::Untag(d)) => d.change(),
-            Some(Dialog::Remove(d)) => d.change(),
-            Some(Dialog::Prune(d)) => d.change(),
-            Some(Dialog::Help) | None => return,
-        };
-        match request {
-            Ok(request) => {
-                self.dialog = None;
-                self.applying = Some(request.summary.clone());
-                self.change_requested = Some(request);
-            }
-            Err(why) => self.message = Some(why),
-        }
-    }
-
-    /// Opens the dialog of a change again, planned on the store in memory.
-    fn reopen(&mut self, change: &Change) {
-        let Some(store) = &self.store else {
-            return;
-        };
-        let snapshot = &store.catalog.snapshot;
-        let subject = |id: &str| match snapshot.image_by_id(id) {
-            Some(image) => Subject::new(store, image),
-            None => Subject {
-                id: id.to_string(),
-                label: short_id(id).to_string(),
-            },
-        };
-        self.dialog = Some(match change {
-            Change::Tag { image, name } => Dialog::Tag(TagDialog::new(store, subject(image), name)),
-            Change::Untag { image, name } => {
-                Dialog::Untag(UntagDialog::new(&store.catalog, subject(image), Some(name)))
-            }
-            Change::Remove { image, options } => {
-                Dialog::Remove(RemoveDialog::new(store, subject(image), *options))
-            }
-            Change::Prune { all } => Dialog::Prune(PruneDialog::new(store, *all)),
-        });
-    }
-
-    /// A new store plans the open dialog again: the preview always shows what `y` applies.
-    fn replan_dialog(&mut self) {
-        let Some(store) = &self.store else {
-            return;
-        };
-        match &mut self.dialog {
-            Some(Dialog::Tag(d)) => d.replan(store),
-            Some(Dialog::Untag(d)) => d.replan(&store.catalog, None),
-            Some(Dialog::Remove(d)) => d.replan(store),
-            Some(Dialog::Prune(d)) => d.replan(store),
-            Some(Dialog::Help) | None => {}
-        }
-    }
-
-    /// Moves in an open dialog: the untag list's choice, or the plan's scroll. Returns
-    /// false when no dialog takes movement.
-    fn move_dialog(&mut self, delta: isize) -> bool {
-        let area = self.area;
-        let Some(dialog) = &mut self.dialog else {
-            return false;
-        };
-        let scroll = |at: &mut usize, tree, header| {
-            let max = plan_max_scroll(tree, header, area) as isize;
-            *at = (*at as isize).saturating_add(delta).clamp(0, max) as usize;
-        };
-        match dialog {
-            Dialog::Untag(d) => {
-                if let Some(store) = &self.store {
-                    d.select(&store.catalog, delta);
-                }
-            }
-            Dialog::Remove(d) => scroll(&mut d.scroll, &d.tree, RemoveDialog::HEADER_LINES),
-            Dialog::Prune(d) => scroll(&mut d.scroll, &d.tree, PruneDialog::HEADER_LINES),
-            Dialog::Help | Dialog::Tag(_) => {}
-        }
-        true
-    }
-
-    fn focus_pane(&mut self, pane: Pane) {
-        self.focus = pane;
-        if pane.is_inspector() {
-            self.inspector = pane;
-        }
-    }
-
-    fn cancel_filter(&mut self) {
-        self.images.filtering = false;
-        if !self.images.filter.is_empty() {
-            self.images.filter.clear();
-            self.rebuild_rows();
-        }
-    }
-
-    fn with_tree(&mut self, f: fn(&mut LineageTree, &Lineage)) {
-        if self.focus != Pane::Lineage {
-            return;
-        }
-        if let Some(lineage) = &self.lineage {
-            f(&mut self.tree, lineage);
-        }
-    }
-
-    fn move_by(&mut self, delta: isize) {
-        if self.move_dialog(delta) {
-            return;
-        }
-        let page = self.page(self.focus);
-        self.pane_mut(self.focus).move_by(delta, page);
-        self.on_selection_changed();
-    }
-
-    fn activate(&mut self) {
-        let target = match self.focus {
-            Pane::Images => {
-                self.focus_pane(Pane::Lineage);
-                return;
-            }
-            Pane::Lineage => self.tree.selected_row().and_then(TreeRow::image),
-            Pane::Layers => self.catalog().and_then(|c| self.layers.target(c)),
-            Pane::History => self.history.target(),
-            Pane::Details => return,
-        };
-        match target {
-            Some(image) => self.jump_to(image),
-            None => self.message = Some("no image in the store for this row".into()),
-        }
-    }
-
-    /// Selects an image in the list, showing intermediates or dropping the filter when they
-    /// hide it, and moves the focus to the list.
-    pub fn jump_to(&mut self, image: ImageIdx) {
-        if !self.images.rows.contains(&image) {
-            if !self.images.show_all {
-                self.images.show_all = true;
-                self.rebuild_rows();
-            }
-            if !self.images.rows.contains(&image) && !self.images.filter.is_empty() {
-                self.images.filter.clear();
-                self.images.filtering = false;
-                self.rebuild_rows();
-            }
-        }
-        if !self.images.rows.contains(&image) {
-            return;
-        }
-        self.focus_pane(Pane::Images);
-        let page = self.page(Pane::Images);
-        self.images.select(image, page);
-        self.on_selection_changed();
-        if let Some(store) = &self.store {
-            let name = store.facts.label(&store.catalog, image);
-            self.message = Some(format!("selected {name}"));
-        }
-    }
-
-    fn click(&mut self, column: u16, row: u16) {
-        if self.dialog.is_some() {
-            self.dialog = None;
-            return;
-        }
-        let areas = self.areas();
-        if let Some(tab) = areas.tab_at(column, row) {
-            self.focus_pane(tab);
-            return;
-        }
-        let Some(pane) = areas.pane_at(column, row) else {
-            return;
-        };
-        self.focus_pane(pane);
-        // The focus may have changed the inspector's tab, and so the layout.
-        let areas = self.areas();
-        if let Some(line) = areas.line_at(pane, row) {
-            self.pane_mut(pane).click(line, areas.page(pane));
-            self.on_selection_changed();
-        }
-    }
-
-    fn wheel(&mut self, column: u16, row: u16, delta: isize) {
-        let areas = self.areas();
-        let Some(pane) = areas.pane_at(column, row) else {
-            return;
-        };
-        self.pane_mut(pane).wheel(delta, areas.page(pane));
-        self.on_selection_changed();
-    }
-
-    /// Recomputes the list's rows, then what the other panes show of the selection.
-    fn rebuild_rows(&mut self) {
-        let page = self.page(Pane::Images);
-        self.images
-            .rebuild(self.store.as_ref(), self.lineage.as_ref(), page);
-        if self.store.is_some() {
-            self.on_selection_changed();
-        }
-    }
-
-    /// Re-derives everything the other panes show from the selected image, when it changed.
-    fn on_selection_changed(&mut self) {
-        let key = (self.generation, self.selected(), self.lineage.is_some());
-        if self.derived_for == Some(key) {
-            return;
-        }
-        self.derived_for = Some(key);
-        let catalog = self.store.as_ref().map(|s| s.catalog.as_ref());
-        self.images.remember_selection(catalog);
-        let selected = Selected::of(
-            self.store.as_ref(),
-            self.lineage.as_ref(),
-            self.images.selected(),
-            self.now,
-        );
-        let panes: [&mut dyn FollowsSelection; 4] = [
-            &mut self.tree,
-            &mut self.layers,
-            &mut self.history,
-            &mut self.details,
-        ];
-        for pane in panes {
-            pane.rebuild(selected);
-        }
     }
 }
