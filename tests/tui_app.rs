@@ -11,7 +11,7 @@ use cairn::tui::mode::Mode;
 use cairn::tui::pane::Pane;
 use cairn::tui::state::image_list::SortKey;
 use cairn::tui::theme::Theme;
-use cairn_core::{Catalog, Container, HistoryEntry, Image, ImageConfig, Layer, Snapshot};
+use cairn_core::{Catalog, Container, HistoryEntry, Image, ImageConfig, Layer, Rules, Snapshot};
 use jiff::Timestamp;
 use ratatui::layout::Rect;
 use std::collections::BTreeMap;
@@ -708,6 +708,45 @@ fn the_tag_field_validates_the_name_as_you_type() {
     assert!(tag_dialog(&app).moves.is_empty());
     type_name(&mut app, "@sha256:abc");
     assert!(matches!(tag_dialog(&app).check, NameCheck::Invalid(_)));
+}
+
+/// The field asks the planner's own name rule, so it never accepts a name `y` would then
+/// refuse, nor refuses one the planner takes, under any store's rules.
+#[test]
+fn the_tag_field_and_the_planner_agree_on_every_name() {
+    let names = [
+        "app:2",
+        "Bad",
+        "sha256:abc",
+        "app@sha256:0000000000000000000000000000000000000000000000000000000000000000",
+        "quay.io/me/app:2",
+        "a b",
+        "v1.0+build",
+        "-x",
+    ];
+    for rules in [Rules::Podman, Rules::Docker, Rules::Layout] {
+        let mut catalog = catalog();
+        catalog.snapshot.rules = rules;
+        for name in names {
+            let plan = plan_tag(&catalog, &id('d'), &[name.to_string()]);
+            match NameCheck::of(name, rules) {
+                NameCheck::Valid(full) => {
+                    assert!(
+                        plan.errors.is_empty(),
+                        "{rules:?} {name}: {:?}",
+                        plan.errors
+                    );
+                    assert_eq!(plan.tagged, [full], "{rules:?} {name}");
+                }
+                NameCheck::Invalid(reason) => {
+                    assert!(!reason.is_empty());
+                    assert!(plan.tagged.is_empty(), "{rules:?} {name}: {plan:?}");
+                    assert_eq!(plan.errors.len(), 1, "{rules:?} {name}");
+                }
+                NameCheck::Empty => panic!("{name} is not empty"),
+            }
+        }
+    }
 }
 
 #[test]

@@ -195,10 +195,14 @@ pub fn tag_name(rules: Rules, name: &str) -> Result<String, NameRefused> {
         return Err(refused(DIGEST, format!("{name}: {DIGEST}")));
     }
     if rules == Rules::Layout {
-        const NOT_REF_NAME: &str = "not a valid OCI ref name: letters and digits, separated by one of -._:@+ or --, in /-separated parts";
         return match is_ref_name(name) {
             true => Ok(name.to_string()),
-            false => Err(refused(NOT_REF_NAME, format!("{name:?} is {NOT_REF_NAME}"))),
+            false => Err(refused(
+                "not an OCI ref name (letters and digits joined by -._:@+)",
+                format!(
+                    "{name:?} is not a valid OCI ref name: letters and digits, separated by one of -._:@+ or --, in /-separated parts"
+                ),
+            )),
         };
     }
     let normalized = normalize(name).map_err(|e| {
