@@ -187,7 +187,7 @@ fn main() {
     let mut worst = Duration::ZERO;
     // Start from the base image with the most descendants, the hardest case for lineage.
     if let Some(store) = app.store.clone() {
-        let base = store.facts.names.iter().position(|n| n.contains("/base/"));
+        let base = store.facts.names.position(|n| n.contains("/base/"));
         if let Some(base) = base {
             app.jump_to(base);
         }

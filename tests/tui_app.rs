@@ -11,7 +11,9 @@ use cairn::tui::mode::Mode;
 use cairn::tui::pane::Pane;
 use cairn::tui::state::image_list::SortKey;
 use cairn::tui::theme::Theme;
-use cairn_core::{Catalog, Container, HistoryEntry, Image, ImageConfig, Layer, Rules, Snapshot};
+use cairn_core::{
+    Catalog, Container, HistoryEntry, Image, ImageConfig, ImageIdx, Layer, Rules, Snapshot,
+};
 use jiff::Timestamp;
 use ratatui::layout::Rect;
 use std::collections::BTreeMap;
@@ -101,6 +103,11 @@ fn app() -> App {
         Theme::monochrome(),
         catalog(),
     )
+}
+
+/// Image positions, for comparing paths of the lineage tree.
+fn positions(path: &[ImageIdx]) -> Vec<usize> {
+    path.iter().map(|&i| i.0).collect()
 }
 
 fn id(c: char) -> String {
@@ -286,13 +293,13 @@ fn tab_cycles_the_panes_and_digits_focus_them() {
 fn lineage_shows_ancestors_and_descendants() {
     let mut app = app();
     // c: a → b → c
-    let rows: Vec<Vec<usize>> = app.tree.rows.iter().map(|r| r.path.clone()).collect();
+    let rows: Vec<Vec<usize>> = app.tree.rows.iter().map(|r| positions(&r.path)).collect();
     assert_eq!(rows, vec![vec![0], vec![0, 1], vec![0, 1, 2]]);
-    assert_eq!(app.tree.selected, vec![0, 1, 2]);
+    assert_eq!(positions(&app.tree.selected), [0, 1, 2]);
     // base: its children mid and other, mid closed.
     app.update(Action::Last);
     assert_eq!(selected_id(&app), id('a'));
-    let rows: Vec<Vec<usize>> = app.tree.rows.iter().map(|r| r.path.clone()).collect();
+    let rows: Vec<Vec<usize>> = app.tree.rows.iter().map(|r| positions(&r.path)).collect();
     assert_eq!(rows, vec![vec![0], vec![0, 1], vec![0, 4]]);
 }
 
@@ -302,7 +309,7 @@ fn lineage_expands_and_collapses_one_or_all() {
     app.update(Action::Last);
     app.update(Action::FocusPane(Pane::Lineage));
     app.update(Action::Down);
-    assert_eq!(app.tree.selected, vec![0, 1]);
+    assert_eq!(positions(&app.tree.selected), [0, 1]);
     app.update(Action::Expand);
     assert_eq!(app.tree.rows.len(), 5, "mid opened on app and app2");
     app.update(Action::Expand);
@@ -313,15 +320,15 @@ fn lineage_expands_and_collapses_one_or_all() {
     );
     app.update(Action::Collapse);
     assert_eq!(
-        app.tree.selected,
-        vec![0, 1],
+        positions(&app.tree.selected),
+        [0, 1],
         "← on a leaf goes to the parent"
     );
     app.update(Action::Collapse);
     assert_eq!(app.tree.rows.len(), 3);
     app.update(Action::CollapseAll);
     assert_eq!(app.tree.rows.len(), 1);
-    assert_eq!(app.tree.selected, vec![0]);
+    assert_eq!(positions(&app.tree.selected), [0]);
     app.update(Action::ExpandAll);
     assert_eq!(app.tree.rows.len(), 5);
     app.update(Action::ToggleNode);
@@ -379,12 +386,17 @@ fn jumping_drops_a_filter_that_hides_the_target() {
 #[test]
 fn layers_are_base_first_and_whatrequires_lists_dependents() {
     let mut app = app();
-    let ids: Vec<usize> = app.layers.rows.iter().map(|r| r.layer).collect();
+    let ids: Vec<usize> = app.layers.rows.iter().map(|r| r.layer.0).collect();
     assert_eq!(ids, vec![0, 1, 2]);
     app.update(Action::Last);
     app.update(Action::ToggleWhatRequires);
     assert_eq!(app.focus, Pane::Layers);
-    let rows: Vec<(usize, usize)> = app.layers.rows.iter().map(|r| (r.layer, r.depth)).collect();
+    let rows: Vec<(usize, usize)> = app
+        .layers
+        .rows
+        .iter()
+        .map(|r| (r.layer.0, r.depth))
+        .collect();
     assert_eq!(rows, vec![(0, 0), (1, 1), (2, 2), (3, 2), (4, 1)]);
     app.update(Action::ToggleWhatRequires);
     assert_eq!(app.layers.rows.len(), 1);
@@ -403,7 +415,7 @@ fn enter_on_a_layer_jumps_to_the_image_it_tops() {
 fn shared_layers_are_counted() {
     let app = app();
     let facts = &app.store.as_ref().unwrap().facts;
-    assert_eq!(facts.layer_users, vec![5, 3, 1, 1, 1]);
+    assert_eq!(facts.layer_users.raw, vec![5, 3, 1, 1, 1]);
 }
 
 #[test]
@@ -452,7 +464,7 @@ fn a_reload_keeps_the_selection_by_id() {
     let mut images = std::mem::take(&mut catalog.snapshot.images);
     images.reverse();
     let layers = std::mem::take(&mut catalog.snapshot.layers);
-    let catalog = Catalog::new(Snapshot::new(images, layers, vec![]));
+    let catalog = Catalog::new(Snapshot::new(images.raw, layers.raw, vec![]));
     let lineage = Default::default();
     app.receive(LoaderMsg::Loaded {
         generation: 2,
@@ -927,7 +939,7 @@ fn a_blocked_removal_is_not_applied() {
 #[test]
 fn a_read_only_image_shows_its_plan_blocked() {
     let mut catalog = catalog();
-    catalog.snapshot.images[3].read_only = true;
+    catalog.snapshot.images[ImageIdx(3)].read_only = true;
     let mut app = App::with_catalog(
         "test",
         now(),
@@ -1074,8 +1086,8 @@ fn after_applying_the_status_says_what_was_done_and_the_store_reloads() {
             .filter(|i| i.id != id('d'))
             .cloned()
             .collect(),
-        catalog.snapshot.layers.clone(),
-        catalog.snapshot.containers.clone(),
+        catalog.snapshot.layers.raw.clone(),
+        catalog.snapshot.containers.raw.clone(),
     );
     let catalog = Catalog::new(catalog.snapshot);
     app.receive(LoaderMsg::Loaded {
@@ -1115,7 +1127,7 @@ fn a_store_that_changed_reopens_the_preview_with_the_new_plan() {
 
     // Another tool gave d a container meanwhile: the reload plans the preview again.
     let mut catalog = catalog();
-    let mut containers = catalog.snapshot.containers.clone();
+    let mut containers = catalog.snapshot.containers.raw.clone();
     containers.push(Container {
         id: "9".repeat(64),
         names: vec!["late".into()],
@@ -1123,8 +1135,8 @@ fn a_store_that_changed_reopens_the_preview_with_the_new_plan() {
         ..Container::default()
     });
     catalog.snapshot = Snapshot::new(
-        catalog.snapshot.images.clone(),
-        catalog.snapshot.layers.clone(),
+        catalog.snapshot.images.raw.clone(),
+        catalog.snapshot.layers.raw.clone(),
         containers,
     );
     app.receive(LoaderMsg::Loaded {

@@ -54,7 +54,6 @@ fn select(app: &mut App, name: &str) {
     let image = store
         .facts
         .names
-        .iter()
         .position(|n| n == name)
         .unwrap_or_else(|| panic!("{name} is not in the fixture"));
     app.jump_to(image);
@@ -265,7 +264,6 @@ fn control_characters_never_reach_the_screen() {
     let image = catalog
         .snapshot
         .images
-        .iter()
         .position(|i| i.names.contains(&"localhost/app:1.0".to_string()))
         .unwrap();
     let config = catalog.snapshot.images[image].config.as_mut().unwrap();
@@ -532,7 +530,6 @@ fn store_text_in_dialogs_is_sanitized() {
     let image = catalog
         .snapshot
         .images
-        .iter()
         .position(|i| i.names.contains(&"localhost/side:1".to_string()))
         .unwrap();
     catalog.snapshot.images[image]

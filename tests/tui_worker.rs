@@ -35,7 +35,6 @@ fn subject(store: &StoreData, name: &str) -> Subject {
         .catalog
         .snapshot
         .images
-        .iter()
         .position(|i| i.names.iter().any(|n| n == name))
         .unwrap();
     Subject::new(store, image)

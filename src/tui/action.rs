@@ -66,7 +66,7 @@ pub enum Action {
         row: u16,
     },
     /// A click on a lineage tree node, found through the tree widget's last render.
-    ClickTreeNode(Vec<usize>),
+    ClickTreeNode(Vec<cairn_core::ImageIdx>),
     ScrollUp {
         column: u16,
         row: u16,

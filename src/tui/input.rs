@@ -7,6 +7,7 @@ use super::app::App;
 use super::keymap;
 use super::pane::Pane;
 use super::view::ViewState;
+use super::view::lineage::PLACEHOLDER;
 use crossterm::event::{Event as TermEvent, MouseButton, MouseEventKind};
 use ratatui::layout::Position;
 
@@ -27,7 +28,7 @@ pub fn action_for_input(app: &App, view: &ViewState, event: &TermEvent) -> Optio
                     let node = in_tree
                         .then(|| view.tree.rendered_at(Position::new(column, row)))
                         .flatten()
-                        .filter(|path| !path.contains(&usize::MAX));
+                        .filter(|path| !path.contains(&PLACEHOLDER));
                     Some(match node {
                         Some(path) => Action::ClickTreeNode(path.to_vec()),
                         None => Action::Click { column, row },

@@ -126,7 +126,6 @@ fn by_digest_or_repo_tag(snapshot: &Snapshot, name: &str) -> Option<(ImageIdx, S
     if let Some(digest) = &wanted.digest {
         return snapshot
             .images
-            .iter()
             .position(|image| image.digests.iter().any(|d| d == digest))
             .map(|idx| (idx, name.to_string()));
     }
@@ -136,7 +135,7 @@ fn by_digest_or_repo_tag(snapshot: &Snapshot, name: &str) -> Option<(ImageIdx, S
     // podman parses without normalizing here, so the repository is what the user typed.
     let path = name.split(':').next().unwrap_or(name);
     let tag = wanted.tag.as_deref().unwrap_or("latest");
-    snapshot.images.iter().enumerate().find_map(|(idx, image)| {
+    snapshot.images.iter_enumerated().find_map(|(idx, image)| {
         image
             .names
             .iter()

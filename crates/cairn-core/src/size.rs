@@ -2,7 +2,7 @@
 //! image is shared with other images.
 
 use super::layer_tree::LayerTree;
-use super::{ImageIdx, LayerIdx, Rules, Snapshot};
+use super::{ImageIdx, LayerIdx, Rules, Snapshot, TiVec};
 use rayon::prelude::*;
 
 /// How big an image is, and how much of it would come back if it alone were removed.
@@ -19,18 +19,19 @@ pub struct ImageSize {
 /// Sizes of every image of a snapshot.
 #[derive(Debug, Default)]
 pub struct Sizes {
-    sizes: Vec<ImageSize>,
+    sizes: TiVec<ImageIdx, ImageSize>,
 }
 
 impl Sizes {
     pub fn new(snapshot: &Snapshot, tree: &LayerTree) -> Self {
-        let layer_sets: Vec<Vec<LayerIdx>> = (0..snapshot.images.len())
+        let layer_sets: TiVec<ImageIdx, Vec<LayerIdx>> = (0..snapshot.images.len())
             .into_par_iter()
-            .map(|image| image_layers(snapshot, tree, image))
-            .collect();
+            .map(|image| image_layers(snapshot, tree, ImageIdx::from(image)))
+            .collect::<Vec<_>>()
+            .into();
         let counted = users_counted(snapshot);
-        let mut users = vec![0u32; snapshot.layers.len()];
-        for (image, layers) in layer_sets.iter().enumerate() {
+        let mut users: TiVec<LayerIdx, u32> = vec![0u32; snapshot.layers.len()].into();
+        for (image, layers) in layer_sets.iter_enumerated() {
             if !counted[image] {
                 continue;
             }
@@ -38,10 +39,12 @@ impl Sizes {
                 users[layer] = users[layer].saturating_add(1);
             }
         }
-        let sizes = layer_sets
+        let sizes: Vec<ImageSize> = layer_sets
+            .raw
             .par_iter()
             .enumerate()
             .map(|(image, layers)| {
+                let image = ImageIdx::from(image);
                 let mut size = ImageSize::default();
                 // Shared: some image other than this one uses the layer too.
                 let own = u32::from(counted[image]);
@@ -58,7 +61,9 @@ impl Sizes {
                 size
             })
             .collect();
-        Sizes { sizes }
+        Sizes {
+            sizes: sizes.into(),
+        }
     }
 
     pub fn get(&self, image: ImageIdx) -> ImageSize {
@@ -69,14 +74,13 @@ impl Sizes {
 /// Which images count as users of their layers. Docker (`docker system df`) leaves out the
 /// intermediates `docker images` hides: a layer that only a build's steps and its result
 /// hold is the result's own, and goes with it.
-fn users_counted(snapshot: &Snapshot) -> Vec<bool> {
+fn users_counted(snapshot: &Snapshot) -> TiVec<ImageIdx, bool> {
     if snapshot.rules != Rules::Docker {
-        return vec![true; snapshot.images.len()];
+        return vec![true; snapshot.images.len()].into();
     }
     snapshot
         .images
-        .iter()
-        .enumerate()
+        .iter_enumerated()
         .map(|(idx, i)| {
             !(i.names.is_empty()
                 && i.digest_names.is_empty()

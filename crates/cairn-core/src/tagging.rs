@@ -10,7 +10,7 @@ use super::reference::{
 };
 use super::removal::Step;
 use super::removal::docker::Simulation;
-use super::{Catalog, ImageIdx};
+use super::{Catalog, ImageIdx, TiVec};
 use serde::Serialize;
 
 /// The answer to "what would this tag or untag do?".
@@ -45,7 +45,7 @@ impl NamesPlan {
 /// Current names of every image while the plan is built.
 struct Names<'a> {
     catalog: &'a Catalog,
-    names: Vec<Vec<String>>,
+    names: TiVec<ImageIdx, Vec<String>>,
 }
 
 impl<'a> Names<'a> {
@@ -64,7 +64,7 @@ impl<'a> Names<'a> {
     /// containers/storage `SetNames`: the image gets `names`; other images lose them.
     fn set(&mut self, image: ImageIdx, names: Vec<String>, plan: &mut NamesPlan) {
         let mut taken_from = Vec::new();
-        for (other, other_names) in self.names.iter_mut().enumerate() {
+        for (other, other_names) in self.names.iter_mut_enumerated() {
             if other != image {
                 let before = other_names.len();
                 other_names.retain(|n| {
@@ -272,7 +272,7 @@ fn docker_tag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
         if state.names[idx].contains(&familiar) {
             continue;
         }
-        for (other, other_names) in state.names.iter_mut().enumerate() {
+        for (other, other_names) in state.names.iter_mut_enumerated() {
             if other != idx && other_names.contains(&familiar) {
                 other_names.retain(|n| *n != familiar);
                 plan.untagged.push(familiar.clone());

@@ -85,7 +85,6 @@ impl TagDialog {
                     let holder = catalog
                         .snapshot
                         .images
-                        .iter()
                         .position(|i| i.names.contains(moved));
                     if let Some(holder) = holder {
                         let label = store.facts.label(catalog, holder);

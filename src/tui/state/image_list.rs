@@ -111,7 +111,9 @@ impl ImageList {
         let matches = |i: ImageIdx| needle.is_empty() || facts.search[i].contains(needle);
         // A list's platform images are shown right under the list, not sorted on their own;
         // a list is shown when it or one of them matches the filter.
-        let mut rows: Vec<ImageIdx> = (0..snapshot.images.len())
+        let mut rows: Vec<ImageIdx> = snapshot
+            .images
+            .keys()
             .filter(|&i| snapshot.list_of(i).is_none())
             .filter(|&i| self.show_all || lineage.is_none_or(|l| !l.is_intermediate(snapshot, i)))
             .filter(|&i| matches(i) || snapshot.instances(i).any(|(p, _)| matches(p)))

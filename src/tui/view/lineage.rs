@@ -17,9 +17,9 @@ use tui_tree_widget::{Tree, TreeItem, TreeState};
 
 /// The identifier of the stand-in child of a closed node: the widget draws a closed arrow
 /// only for nodes with children, and building the real ones would cost as much as opening it.
-const PLACEHOLDER: usize = usize::MAX;
+pub const PLACEHOLDER: ImageIdx = ImageIdx(usize::MAX);
 
-pub fn draw(app: &App, state: &mut TreeState<usize>, frame: &mut Frame, area: Rect) {
+pub fn draw(app: &App, state: &mut TreeState<ImageIdx>, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Pane::Lineage;
     let extra = match (&app.lineage, app.selected()) {
         (Some(lineage), Some(image)) => format!(
@@ -85,13 +85,13 @@ fn item(
     store: &StoreData,
     lineage: &Lineage,
     path: Vec<ImageIdx>,
-) -> TreeItem<'static, usize> {
+) -> TreeItem<'static, ImageIdx> {
     let Some(&image) = path.last() else {
-        return TreeItem::new_leaf(0, String::new());
+        return TreeItem::new_leaf(PLACEHOLDER, String::new());
     };
     let text = node_line(app, store, lineage, image);
     let children = app.tree.children(lineage, &path);
-    let kids: Vec<TreeItem<'static, usize>> = if children.is_empty() {
+    let kids: Vec<TreeItem<'static, ImageIdx>> = if children.is_empty() {
         Vec::new()
     } else if app.tree.open.contains(&path) {
         children

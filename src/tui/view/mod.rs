@@ -30,7 +30,7 @@ use tui_tree_widget::TreeState;
 /// What widgets remember between frames.
 #[derive(Debug, Default)]
 pub struct ViewState {
-    pub tree: TreeState<usize>,
+    pub tree: TreeState<cairn_core::ImageIdx>,
 }
 
 /// Draws the whole screen.
