@@ -459,7 +459,7 @@ fn status_line_after_a_removal() {
     let rendered = text(&render(&app));
     let status = rendered.lines().nth(HEIGHT as usize - 2).unwrap();
     assert!(
-        status.ends_with("Removed 1 image; 1.97 kB reclaimed"),
+        status.ends_with("Removed 1 image; 1.96 kB reclaimed"),
         "{status}"
     );
 }
