@@ -11,84 +11,47 @@ use cairn::tui::mode::Mode;
 use cairn::tui::pane::Pane;
 use cairn::tui::state::image_list::SortKey;
 use cairn::tui::theme::Theme;
-use cairn_core::{
-    Catalog, Container, HistoryEntry, Image, ImageConfig, ImageIdx, Layer, Rules, Snapshot,
-};
+use cairn_core::testing::SnapshotBuilder;
+use cairn_core::{Catalog, Container, ImageIdx, Rules, Snapshot};
 use jiff::Timestamp;
 use ratatui::layout::Rect;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 const T0: i64 = 1_700_000_000;
 
-fn layer(n: usize, parent: Option<usize>) -> Layer {
-    Layer {
-        id: format!("{n:0>64}"),
-        parent: parent.map(|p| format!("{p:0>64}")),
-        diff_digest: Some(format!("sha256:d{n}")),
-        diff_size: Some(1000 * (n as u64 + 1)),
-        ..Layer::default()
-    }
-}
-
-/// An image on the layer chain `layers` (base first) whose history has one step per layer.
-fn image(id: char, names: &[&str], layers: &[usize], created: i64) -> Image {
-    let history = layers
-        .iter()
-        .map(|l| HistoryEntry {
-            created: Timestamp::from_second(T0 + *l as i64).ok(),
-            created_by: format!("COPY step{l} /step{l}"),
-            ..HistoryEntry::default()
-        })
-        .collect();
-    let mut labels = BTreeMap::new();
-    labels.insert("team".to_string(), format!("team-{id}"));
-    Image {
-        id: id.to_string().repeat(64),
-        names: names.iter().map(|s| s.to_string()).collect(),
-        top_layer: layers.last().map(|l| format!("{l:0>64}")),
-        created: Timestamp::from_second(T0 + created).ok(),
-        config: Some(ImageConfig {
-            architecture: "amd64".into(),
-            os: "linux".into(),
-            diff_ids: layers.iter().map(|l| format!("sha256:d{l}")).collect(),
-            history,
-            labels,
-            ..ImageConfig::default()
-        }),
-        ..Image::default()
-    }
-}
-
 /// base (a) ← mid (b, unnamed: intermediate) ← app (c), app2 (d); base ← other (e, unnamed:
-/// dangling). A container uses app.
+/// dangling). A container uses app. Each image is known by a letter: its ID is the letter
+/// repeated, its `team` label names it, and its layer `n` (one per image, in this order)
+/// holds 1000 × (n + 1) bytes.
 pub fn catalog() -> Catalog {
-    let layers = vec![
-        layer(0, None),
-        layer(1, Some(0)),
-        layer(2, Some(1)),
-        layer(3, Some(1)),
-        layer(4, Some(0)),
-    ];
-    let images = vec![
-        image('a', &["localhost/base:1"], &[0], 0),
-        image('b', &[], &[0, 1], 100),
-        image(
-            'c',
+    let mut store = SnapshotBuilder::podman();
+    let images: [(&str, Option<&str>, &[&str], i64); 5] = [
+        ("a", None, &["localhost/base:1"], 0),
+        ("b", Some("a"), &[], 100),
+        (
+            "c",
+            Some("b"),
             &["localhost/app:1", "localhost/app:latest"],
-            &[0, 1, 2],
             300,
         ),
-        image('d', &["localhost/app2:1"], &[0, 1, 3], 200),
-        image('e', &[], &[0, 4], 50),
+        ("d", Some("b"), &["localhost/app2:1"], 200),
+        ("e", Some("a"), &[], 50),
     ];
-    let containers = vec![Container {
-        id: "f".repeat(64),
-        names: vec!["web".into()],
-        image: "c".repeat(64),
-        ..Container::default()
-    }];
-    Catalog::new(Snapshot::new(images, layers, containers))
+    for (n, (key, parent, names, created)) in images.into_iter().enumerate() {
+        let mut image = store.image(key).id(&key.repeat(64));
+        if let Some(parent) = parent {
+            image = image.from(parent);
+        }
+        for name in names {
+            image = image.name(name);
+        }
+        image
+            .layer(&format!("COPY step{n} /step{n}"), 1000 * (n as u64 + 1))
+            .label("team", &format!("team-{key}"))
+            .created(T0 + created);
+    }
+    store.container("web", "c");
+    store.catalog()
 }
 
 fn now() -> Timestamp {
@@ -397,7 +360,8 @@ fn layers_are_base_first_and_whatrequires_lists_dependents() {
         .iter()
         .map(|r| (r.layer.0, r.depth))
         .collect();
-    assert_eq!(rows, vec![(0, 0), (1, 1), (2, 2), (3, 2), (4, 1)]);
+    // Layer 5 is the container's own layer, on app's top layer.
+    assert_eq!(rows, vec![(0, 0), (1, 1), (2, 2), (5, 3), (3, 2), (4, 1)]);
     app.update(Action::ToggleWhatRequires);
     assert_eq!(app.layers.rows.len(), 1);
 }
@@ -415,7 +379,8 @@ fn enter_on_a_layer_jumps_to_the_image_it_tops() {
 fn shared_layers_are_counted() {
     let app = app();
     let facts = &app.store.as_ref().unwrap().facts;
-    assert_eq!(facts.layer_users.raw, vec![5, 3, 1, 1, 1]);
+    // The container's layer (the last) tops no image.
+    assert_eq!(facts.layer_users.raw, vec![5, 3, 1, 1, 1, 0]);
 }
 
 #[test]
@@ -887,7 +852,10 @@ fn the_remove_preview_replans_on_each_toggle() {
     assert_eq!(remove_dialog(&app).options, forced);
     let plan = &remove_dialog(&app).plan;
     assert_eq!(plan, &plan_removal(&catalog, &target, forced));
-    assert_eq!(plan.containers, vec!["f".repeat(64)]);
+    assert_eq!(
+        plan.containers,
+        vec![SnapshotBuilder::podman().container_id("web")]
+    );
     assert_eq!(plan.deleted, vec![id('c')]);
     assert!(plan.errors.is_empty());
 
@@ -1056,7 +1024,7 @@ fn a_removal_summary_counts_what_went() {
     assert_eq!(
         removal_summary("Removed", &plan),
         format!(
-            "Removed 1 image, 1 layer, 1 container; {} reclaimed",
+            "Removed 1 image, 2 layers, 1 container; {} reclaimed",
             cairn_core::human::podman_size(plan.reclaimed_bytes)
         )
     );

@@ -16,7 +16,7 @@ use cairn::tui::pane::Pane;
 use cairn::tui::theme::Theme;
 use cairn::tui::view::{self, ViewState};
 use cairn_core::{Catalog, Snapshot};
-use common::tui::{render, screen, text};
+use common::tui::{HEIGHT, WIDTH, render, screen, text};
 use common::tui_store::fixture_catalog;
 use jiff::Timestamp;
 use ratatui::Terminal;
@@ -26,9 +26,6 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier};
 use std::sync::Arc;
 use tui_input::InputRequest;
-
-const WIDTH: u16 = 120;
-const HEIGHT: u16 = 40;
 
 /// A fixed "now", a few days after the fixture's fixed build times.
 fn now() -> Timestamp {
