@@ -1,7 +1,7 @@
 //! The browser on a Docker Engine's images, built in memory with the shared snapshot builder
-//! (a daemon's image IDs change with every fixture build, snapshots must not): the list hides the classic builder's steps, the
-//! lineage follows Docker's recorded parents, and the remove preview gives Docker's answers,
-//! which differ from podman's.
+//! (a daemon's image IDs change with every fixture build, snapshots must not): the list hides
+//! the classic builder's steps, the lineage follows Docker's recorded parents, and the remove
+//! preview gives Docker's answers, which differ from podman's.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 mod common;
