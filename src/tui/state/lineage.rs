@@ -5,7 +5,7 @@
 //!
 //! A node is a path of image indexes from the root, as tui-tree-widget identifies nodes.
 
-use super::{FollowsSelection, PaneState, Selected};
+use super::{PaneState, Selected};
 use crate::tui::scroll::Scroll;
 use cairn_core::ImageIdx;
 use cairn_core::lineage::Lineage;
@@ -218,10 +218,8 @@ impl PaneState for LineageTree {
     fn wheel(&mut self, delta: isize, _page: usize) {
         LineageTree::move_by(self, delta.signum());
     }
-}
 
-impl FollowsSelection for LineageTree {
-    fn rebuild(&mut self, selected: Option<Selected<'_>>) {
+    fn follow(&mut self, selected: Option<Selected<'_>>) {
         *self = match selected {
             Some(Selected {
                 lineage: Some(lineage),

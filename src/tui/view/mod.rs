@@ -86,9 +86,9 @@ fn tab_spans(app: &App) -> Vec<Span<'static>> {
 
 fn inspector_block(app: &App, tab: Pane) -> Block<'static> {
     let extra = match tab {
-        Pane::Layers if app.layers.whatrequires => "what requires the top layer".to_string(),
+        Pane::Layers if app.panes.layers.whatrequires => "what requires the top layer".to_string(),
         Pane::Layers => "base first".to_string(),
-        Pane::History => format!("{} steps", app.history.rows.len()),
+        Pane::History => format!("{} steps", app.panes.history.rows.len()),
         _ => String::new(),
     };
     let mut block = pane_block(app, app.focus == tab, Line::from(tab_spans(app)));
