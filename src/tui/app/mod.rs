@@ -4,8 +4,8 @@
 //! and is derived when the selection or the store changes, never per frame, so a keypress on
 //! a 10,000-image store costs one small update and one draw of the visible rows.
 //!
-//! What `update` does is spread over two more files by subject: [`panes`] moves in the
-//! panes and keeps them derived from the selection, [`dialogs`] opens, plans and confirms
+//! What `update` does is spread over two more files by subject: `panes.rs` moves in the
+//! panes and keeps them derived from the selection, `dialogs.rs` opens, plans and confirms
 //! the change dialogs.
 
 mod dialogs;
