@@ -1,7 +1,7 @@
 //! Drawing: one module per pane and overlay, each a function from the app's state to cells.
 //! Nothing here changes the app; the only state is [`ViewState`], which is what widgets keep
 //! between frames (the lineage tree's scroll position). Where things go is
-//! [`layout`](crate::tui::layout)'s, which the app reads too.
+//! [`layout`]'s, which the app reads too.
 
 pub mod details;
 pub mod help;
