@@ -1,7 +1,7 @@
-//! The lineage pane's state, a tree: the chain from the root ancestor down to
-//! the selected image, then the image's descendants. Which nodes are open and which is
-//! selected live here, not in the tree widget, so keys work before anything is drawn and
-//! tests need no terminal; the widget's `TreeState` is rebuilt from this for each frame.
+//! The lineage pane's state, a tree: the chain from the root ancestor down to the selected
+//! image, then the image's descendants. Which nodes are open and which is selected live
+//! here, not in the tree widget, so keys work before anything is drawn and tests need no
+//! terminal; the widget's `TreeState` is rebuilt from this for each frame.
 //!
 //! A node is a path of image indexes from the root, as tui-tree-widget identifies nodes.
 
