@@ -335,3 +335,6 @@ fn docker_untag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
     }
     plan
 }
+
+#[cfg(test)]
+mod tests;
