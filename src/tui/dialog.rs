@@ -10,7 +10,7 @@ use cairn_core::Rules;
 use cairn_core::human::podman_size;
 use cairn_core::image::short_id;
 use cairn_core::reference::{docker_familiar, is_ref_name, normalize};
-use cairn_core::removal::{RemovalPlan, RemoveOptions, Step, Target, plan_removal};
+use cairn_core::removal::{Blob, RemovalPlan, RemoveOptions, Step, Target, plan_removal};
 use cairn_core::tagging::{NamesPlan, plan_tag, plan_untag};
 use tui_input::{Input, InputRequest};
 
@@ -142,7 +142,11 @@ impl TagDialog {
         self.already = false;
         self.plan = match &self.check {
             NameCheck::Valid(name) => {
-                let plan = plan_tag(catalog, &self.subject.id, std::slice::from_ref(name));
+                let plan = store.plan_names(plan_tag(
+                    catalog,
+                    &self.subject.id,
+                    std::slice::from_ref(name),
+                ));
                 for moved in &plan.untagged {
                     let holder = catalog
                         .snapshot
@@ -187,6 +191,7 @@ impl TagDialog {
                 name: name.clone(),
             },
             steps: plan.steps.clone(),
+            blobs: plan.blobs.clone(),
             summary: format!("Tagged {name}"),
         })
     }
@@ -202,19 +207,20 @@ pub struct UntagDialog {
 }
 
 impl UntagDialog {
-    pub fn new(catalog: &Catalog, subject: Subject, selected: Option<&str>) -> Self {
+    pub fn new(store: &StoreData, subject: Subject, selected: Option<&str>) -> Self {
         let mut dialog = UntagDialog {
             subject,
             names: Vec::new(),
             selected: 0,
             plan: NamesPlan::default(),
         };
-        dialog.replan(catalog, selected);
+        dialog.replan(store, selected);
         dialog
     }
 
     /// Reads the image's names again and plans for the name `keep` (or the one selected).
-    pub fn replan(&mut self, catalog: &Catalog, keep: Option<&str>) {
+    pub fn replan(&mut self, store: &StoreData, keep: Option<&str>) {
+        let catalog = &store.catalog;
         let keep = keep
             .map(str::to_string)
             .or_else(|| self.names.get(self.selected).cloned());
@@ -228,7 +234,11 @@ impl UntagDialog {
             .unwrap_or(0)
             .min(self.names.len().saturating_sub(1));
         self.plan = match self.names.get(self.selected) {
-            Some(name) => plan_untag(catalog, &self.subject.id, std::slice::from_ref(name)),
+            Some(name) => store.plan_names(plan_untag(
+                catalog,
+                &self.subject.id,
+                std::slice::from_ref(name),
+            )),
             None => NamesPlan {
                 errors: vec![format!("{} has no names", self.subject.label)],
                 ..NamesPlan::default()
@@ -236,13 +246,13 @@ impl UntagDialog {
         };
     }
 
-    pub fn select(&mut self, catalog: &Catalog, delta: isize) {
+    pub fn select(&mut self, store: &StoreData, delta: isize) {
         if self.names.is_empty() {
             return;
         }
         let last = self.names.len() as isize - 1;
         self.selected = (self.selected as isize + delta).clamp(0, last) as usize;
-        self.replan(catalog, None);
+        self.replan(store, None);
     }
 
     pub fn change(&self) -> Result<ChangeRequest, String> {
@@ -256,6 +266,7 @@ impl UntagDialog {
                 name: name.clone(),
             },
             steps: self.plan.steps.clone(),
+            blobs: self.plan.blobs.clone(),
             summary: format!("Untagged {name}"),
         })
     }
@@ -348,6 +359,7 @@ fn confirmed(change: Change, plan: &RemovalPlan, verb: &str) -> Result<ChangeReq
     Ok(ChangeRequest {
         change,
         steps: plan.steps.clone(),
+        blobs: plan.blobs.clone(),
         summary: removal_summary(verb, plan),
     })
 }
@@ -517,6 +529,13 @@ pub fn plan_tree(store: &StoreData, plan: &RemovalPlan) -> Vec<PlanLine> {
             note: String::new(),
         });
     }
+    for warning in &plan.warnings {
+        lines.push(PlanLine {
+            kind: LineKind::Blocked,
+            text: format!("Kept: {warning}"),
+            note: String::new(),
+        });
+    }
     lines.push(PlanLine {
         kind: LineKind::Total,
         text: format!("Reclaims {}", podman_size(plan.reclaimed_bytes)),
@@ -587,6 +606,8 @@ pub struct ChangeRequest {
     pub change: Change,
     /// The steps the user saw.
     pub steps: Vec<Step>,
+    /// The blobs the user saw go (OCI layouts): the change is refused if they differ.
+    pub blobs: Vec<Blob>,
     /// What the status line says once it is done.
     pub summary: String,
 }

@@ -10,10 +10,17 @@
 //!   without its name, so the image is left untagged rather than deleted, as in podman.
 //! - **remove**: every descriptor of the image goes, then every blob that no remaining
 //!   descriptor reaches, as `umoci gc` does (stray blobs that were already unreachable go too).
+//!
+//! Every change, tag and untag included, then collects what no descriptor reaches, and its
+//! plan lists each blob that goes: what is previewed is what happens. `umoci gc` refuses to
+//! collect anything when a manifest or index reached from `index.json` cannot be read, since
+//! what it refers to is unknown; so does cairn, with a warning in the plan, while the change
+//! to `index.json` itself goes ahead (as `umoci rm` works where `umoci gc` refuses).
 
 use super::layout::LayoutContents;
 use cairn_core::Snapshot;
 use cairn_core::removal::{Blob, ErrorKind, PlanError, RemovalPlan, Step};
+use cairn_core::tagging::NamesPlan;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -62,6 +69,13 @@ pub struct LayoutPlan {
     /// Blobs to delete, in name order.
     pub removed_blobs: Vec<Blob>,
     pub removed_bytes: u64,
+    /// Why blobs no descriptor reaches are kept all the same.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// Every digest a remaining descriptor reaches: an image whose manifest is not among
+    /// them is gone, whether its blobs are collected or kept.
+    #[serde(skip)]
+    pub reachable: BTreeSet<String>,
 }
 
 /// Why a step cannot be done on a layout.
@@ -77,6 +91,9 @@ pub enum LayoutPlanError {
     Foreign,
     #[error("index.json changed while it was read: try again")]
     Mismatch,
+    /// The layout leads outside its folder, or names blobs by what is no digest.
+    #[error("{0}")]
+    Refused(String),
 }
 
 /// What a change on a layout needs beyond the model: the layout as read (its images and
@@ -88,6 +105,9 @@ pub struct LayoutIndex {
     pub contents: LayoutContents,
     /// Every blob file, as `<alg>:<name>`, with its size.
     pub blobs: Vec<(String, u64)>,
+    /// Why the layout must not be changed at all (a link or a name that could lead outside
+    /// it), as one line naming the path.
+    pub refusal: Option<String>,
 }
 
 /// Applies `steps` to the descriptors of `index.json` and finds the blobs that no remaining
@@ -97,6 +117,9 @@ pub fn plan_layout_change(
     steps: &[Step],
 ) -> Result<LayoutPlan, LayoutPlanError> {
     let contents = &index.contents;
+    if let Some(refusal) = &index.refusal {
+        return Err(LayoutPlanError::Refused(refusal.clone()));
+    }
     if contents.manifests.len() != contents.top.len() {
         return Err(LayoutPlanError::Mismatch);
     }
@@ -122,22 +145,89 @@ pub fn plan_layout_change(
             }
         }
     }
-    let reachable = reachable(&entries, &contents.edges);
-    let removed_blobs: Vec<Blob> = index
-        .blobs
+    let reachable: BTreeSet<String> = reachable(&entries, &contents.edges)
+        .into_iter()
+        .map(String::from)
+        .collect();
+    let warnings: Vec<String> = contents
+        .unreadable
         .iter()
-        .filter(|(digest, _)| super::digest::Digest::parse(digest).is_ok())
-        .filter(|(digest, _)| !reachable.contains(digest.as_str()))
-        .map(|(digest, size)| Blob {
-            digest: digest.clone(),
-            size: *size,
+        .filter(|(digest, _)| reachable.contains(digest.as_str()))
+        .map(|(digest, why)| {
+            format!(
+                "no blob is deleted: {digest} cannot be read ({why}), so what it refers to is unknown (umoci gc refuses such a layout too)"
+            )
         })
         .collect();
+    let removed_blobs: Vec<Blob> = match warnings.is_empty() {
+        false => Vec::new(),
+        true => index
+            .blobs
+            .iter()
+            .filter(|(digest, _)| super::digest::Digest::parse(digest).is_ok())
+            .filter(|(digest, _)| !reachable.contains(digest.as_str()))
+            .map(|(digest, size)| Blob {
+                digest: digest.clone(),
+                size: *size,
+            })
+            .collect(),
+    };
     Ok(LayoutPlan {
         manifests: entries.into_iter().map(|e| e.value).collect(),
         removed_bytes: removed_blobs.iter().map(|b| b.size).sum(),
         removed_blobs,
+        warnings,
+        reachable,
     })
+}
+
+/// Why a layout whose descriptors name blobs by what is no digest is refused for changes:
+/// such a name, made into a path, could lead outside the layout, and no tool could collect
+/// the layout's garbage safely. `None` when every name is a digest.
+pub fn invalid_digest(contents: &LayoutContents, root: &std::path::Path) -> Option<String> {
+    let top = contents
+        .manifests
+        .iter()
+        .filter_map(|d| d.get("digest").and_then(Value::as_str))
+        .map(|digest| ("index.json".to_string(), digest));
+    let nested = contents.edges.iter().flat_map(|(parent, children)| {
+        children
+            .iter()
+            .map(move |digest| (format!("blob {parent}"), digest.as_str()))
+    });
+    let (named_by, digest) = top
+        .chain(nested)
+        .find(|(_, digest)| super::digest::Digest::parse(digest).is_err())?;
+    let path = match digest.split_once(':') {
+        Some((alg, hex)) => root.join("blobs").join(alg).join(hex),
+        None => root.join("blobs").join(digest),
+    };
+    Some(format!(
+        "refusing to change the layout {}: {named_by} names the blob {digest:?}, which is not a valid digest (as the path {} it could lead outside the layout)",
+        root.display(),
+        path.display()
+    ))
+}
+
+/// Tells a tag or untag in the layout's terms: the blobs it deletes and why some are kept;
+/// a change the layout cannot make is blocked whole.
+pub fn refine_names(index: &LayoutIndex, plan: &mut NamesPlan) {
+    // Nothing is applied without steps, so nothing is collected either.
+    if plan.steps.is_empty() {
+        return;
+    }
+    match plan_layout_change(index, &plan.steps) {
+        Ok(layout) => {
+            plan.blobs = layout.removed_blobs;
+            plan.warnings = layout.warnings;
+        }
+        Err(e) => {
+            plan.errors.push(e.to_string());
+            plan.steps.clear();
+            plan.tagged.clear();
+            plan.untagged.clear();
+        }
+    }
 }
 
 /// Tells a removal planned by the model in the layout's terms. A layout has no layer
@@ -146,25 +236,32 @@ pub fn plan_layout_change(
 /// images whose manifests become unreachable replace the model's layers and sizes. A plan
 /// the layout cannot express is blocked whole.
 pub fn refine_removal(index: &LayoutIndex, snapshot: &Snapshot, plan: &mut RemovalPlan) {
+    // Nothing is applied without steps, so nothing is collected either.
+    if plan.steps.is_empty() {
+        return;
+    }
     let layout = match plan_layout_change(index, &plan.steps) {
         Ok(layout) => layout,
         Err(e) => {
-            plan.errors.push(PlanError {
+            // Blocked whole: nothing of it happens, so nothing of it is shown as happening.
+            let mut errors = std::mem::take(&mut plan.errors);
+            errors.push(PlanError {
                 reference: String::new(),
                 message: e.to_string(),
                 kind: ErrorKind::Other,
             });
-            plan.steps.clear();
+            *plan = RemovalPlan {
+                errors,
+                silenced: std::mem::take(&mut plan.silenced),
+                rules: plan.rules,
+                forced: plan.forced,
+                ..RemovalPlan::default()
+            };
             return;
         }
     };
-    let gone: BTreeSet<&str> = layout
-        .removed_blobs
-        .iter()
-        .map(|b| b.digest.as_str())
-        .collect();
     let removed = |image: &cairn_core::Image| {
-        !image.digests.is_empty() && image.digests.iter().all(|d| gone.contains(d.as_str()))
+        !image.digests.is_empty() && image.digests.iter().all(|d| !layout.reachable.contains(d))
     };
     let mut deleted: Vec<String> = plan
         .records_deleted
@@ -186,6 +283,7 @@ pub fn refine_removal(index: &LayoutIndex, snapshot: &Snapshot, plan: &mut Remov
     plan.layers.clear();
     plan.reclaimed_bytes = layout.removed_bytes;
     plan.blobs = layout.removed_blobs;
+    plan.warnings = layout.warnings;
 }
 
 /// The image must have a descriptor of its own in `index.json` to be changed there.
