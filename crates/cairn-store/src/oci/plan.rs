@@ -132,11 +132,25 @@ pub fn plan_layout_change(
             image: top.image.clone(),
         })
         .collect();
+    let deleted: BTreeSet<&str> = steps
+        .iter()
+        .filter_map(|step| match step {
+            Step::DeleteImage { image, .. } => Some(image.as_str()),
+            _ => None,
+        })
+        .collect();
     for step in steps {
         match step {
             Step::SetNames { image, names, .. } => set_names(&mut entries, contents, image, names)?,
             Step::DeleteImage { image, .. } => {
-                listed(&entries, contents, image)?;
+                // A platform instance goes with its list when the list goes too (`prune -a`).
+                let with_list = contents
+                    .instance_of
+                    .get(image)
+                    .is_some_and(|list| deleted.contains(list.as_str()));
+                if !with_list {
+                    listed(&entries, contents, image)?;
+                }
                 entries.retain(|e| &e.image != image);
             }
             Step::DeleteContainer { .. } => return Err(LayoutPlanError::Container),
