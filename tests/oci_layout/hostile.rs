@@ -420,6 +420,38 @@ fn fifo_blob_is_refused_without_waiting() {
 }
 
 #[test]
+fn index_json_that_is_a_fifo_or_a_link_to_dev_zero() {
+    for make in [
+        |index: &Path| {
+            rustix::fs::mknodat(
+                rustix::fs::CWD,
+                index,
+                rustix::fs::FileType::Fifo,
+                rustix::fs::Mode::from_raw_mode(0o644),
+                0,
+            )
+            .unwrap()
+        },
+        |index: &Path| std::os::unix::fs::symlink("/dev/zero", index).unwrap(),
+    ] {
+        let hostile = Hostile::new();
+        let index = hostile.layout.join("index.json");
+        std::fs::remove_file(&index).unwrap();
+        make(&index);
+        let store = hostile.store();
+        for args in [&["images"][..], &["rm", "localhost/side:1"][..]] {
+            let out = Command::new("timeout")
+                .args(["30", env!("CARGO_BIN_EXE_cairn"), "--store", &store])
+                .args(args)
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(125), "{args:?}: {}", stderr(&out));
+            assert!(stderr(&out).contains("index.json is"), "{}", stderr(&out));
+        }
+    }
+}
+
+#[test]
 fn every_blob_a_change_deletes_is_the_one_its_dry_run_listed() {
     for change in CHANGES {
         let make = || {
