@@ -314,3 +314,43 @@ fn describe(kind: FileType) -> &'static str {
         FileType::Unknown => "of unknown type",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_listing_leaves_out_dot_and_dot_dot() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("blobs")).unwrap();
+        std::fs::write(dir.path().join("blobs/x"), b"1").unwrap();
+        let confined = Confined::open(dir.path()).unwrap();
+        let names: Vec<String> = confined
+            .list(&["blobs"])
+            .unwrap()
+            .unwrap()
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
+        assert_eq!(names, ["x"]);
+    }
+
+    #[test]
+    fn a_link_anywhere_on_the_way_is_refused_and_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::create_dir(outside.path().join("sha256")).unwrap();
+        std::fs::write(outside.path().join("sha256/x"), b"secret").unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("blobs")).unwrap();
+        let confined = Confined::open(dir.path()).unwrap();
+        for result in [
+            confined.read(&["blobs", "sha256", "x"], 10).map(|_| ()),
+            confined.remove_file(&["blobs", "sha256", "x"]),
+            confined.list(&["blobs", "sha256"]).map(|_| ()),
+        ] {
+            let error = format!("{:#}", result.unwrap_err());
+            assert!(error.contains("blobs is a symbolic link"), "{error}");
+        }
+        assert!(outside.path().join("sha256/x").is_file());
+    }
+}

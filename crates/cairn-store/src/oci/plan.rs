@@ -413,3 +413,181 @@ fn reachable<'a>(
     }
     seen
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oci::layout::TopEntry;
+
+    fn digest(c: char) -> String {
+        format!("sha256:{}", c.to_string().repeat(64))
+    }
+
+    /// Image `a` (manifest a → config c, layer l) named `a:1`, image `b` (manifest b, which
+    /// `unreadable_b` makes unreadable) named `b:1`, and a stray blob s.
+    fn layout(unreadable_b: bool) -> LayoutIndex {
+        let descriptor = |c: char, name: &str| {
+            serde_json::json!({
+                "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "digest": digest(c),
+                "size": 1,
+                "annotations": {REF_NAME: name}
+            })
+        };
+        let mut contents = LayoutContents {
+            manifests: vec![descriptor('a', "a:1"), descriptor('b', "b:1")],
+            top: vec![
+                TopEntry {
+                    digest: digest('a'),
+                    name: Some("a:1".into()),
+                    image: "A".into(),
+                },
+                TopEntry {
+                    digest: digest('b'),
+                    name: Some("b:1".into()),
+                    image: "B".into(),
+                },
+            ],
+            ..LayoutContents::default()
+        };
+        contents
+            .edges
+            .insert(digest('a'), vec![digest('c'), digest('1')]);
+        if unreadable_b {
+            contents
+                .unreadable
+                .insert(digest('b'), "parsing blob: not JSON".into());
+        } else {
+            contents.edges.insert(digest('b'), vec![digest('2')]);
+        }
+        // In name order, as the layout lists them.
+        let blobs = ['1', '2', 'a', 'b', 'c', 'e']
+            .into_iter()
+            .map(|c| (digest(c), 10))
+            .collect();
+        LayoutIndex {
+            contents,
+            blobs,
+            refusal: None,
+        }
+    }
+
+    fn delete(image: &str) -> Step {
+        Step::DeleteImage {
+            image: image.into(),
+            layers: Vec::new(),
+        }
+    }
+
+    fn rename(image: &str, names: &[&str]) -> Step {
+        Step::SetNames {
+            image: image.into(),
+            names: names.iter().map(|n| n.to_string()).collect(),
+            taken_from: Vec::new(),
+        }
+    }
+
+    fn removed(plan: &LayoutPlan) -> Vec<String> {
+        plan.removed_blobs
+            .iter()
+            .map(|b| b.digest.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_removal_collects_its_blobs_and_the_stray_ones() {
+        let plan = plan_layout_change(&layout(false), &[delete("A")]).unwrap();
+        assert_eq!(
+            removed(&plan),
+            [digest('1'), digest('a'), digest('c'), digest('e')]
+        );
+        assert!(plan.warnings.is_empty());
+    }
+
+    #[test]
+    fn a_tag_collects_the_stray_blobs_and_lists_them() {
+        let mut names = NamesPlan {
+            steps: vec![rename("A", &["a:1", "a:2"])],
+            ..NamesPlan::default()
+        };
+        refine_names(&layout(false), &mut names);
+        let listed: Vec<&str> = names.blobs.iter().map(|b| b.digest.as_str()).collect();
+        assert_eq!(listed, [digest('e')]);
+    }
+
+    #[test]
+    fn no_blob_is_collected_while_a_named_manifest_cannot_be_read() {
+        for steps in [vec![delete("A")], vec![rename("A", &["a:2"])]] {
+            let plan = plan_layout_change(&layout(true), &steps).unwrap();
+            assert!(plan.removed_blobs.is_empty(), "{steps:?}");
+            assert_eq!(plan.warnings.len(), 1);
+            assert!(
+                plan.warnings[0].contains(&digest('b')),
+                "{:?}",
+                plan.warnings
+            );
+            assert_ne!(
+                plan.manifests,
+                layout(true).contents.manifests,
+                "still applied"
+            );
+        }
+    }
+
+    /// As `umoci gc` after `umoci rm`: once the unreadable manifest is no longer named, the
+    /// walk from what remains succeeds, and what it does not reach goes.
+    #[test]
+    fn an_unreadable_manifest_that_is_removed_no_longer_stops_collection() {
+        let plan = plan_layout_change(&layout(true), &[delete("B")]).unwrap();
+        assert!(plan.warnings.is_empty());
+        assert_eq!(removed(&plan), [digest('2'), digest('b'), digest('e')]);
+    }
+
+    #[test]
+    fn a_plan_without_steps_collects_nothing() {
+        let mut names = NamesPlan::default();
+        refine_names(&layout(false), &mut names);
+        assert!(names.blobs.is_empty());
+        let snapshot = Snapshot::default();
+        let mut removal = RemovalPlan::default();
+        refine_removal(&layout(false), &snapshot, &mut removal);
+        assert!(removal.blobs.is_empty());
+    }
+
+    #[test]
+    fn a_layout_refused_for_changes_blocks_every_plan_whole() {
+        let mut index = layout(false);
+        index.refusal = Some("refusing to change the layout /l: /l/blobs is a link".into());
+        let mut names = NamesPlan {
+            tagged: vec!["a:2".into()],
+            steps: vec![rename("A", &["a:1", "a:2"])],
+            ..NamesPlan::default()
+        };
+        refine_names(&index, &mut names);
+        assert!(names.steps.is_empty() && names.tagged.is_empty() && names.blobs.is_empty());
+        assert_eq!(names.errors, [index.refusal.clone().unwrap()]);
+        let mut removal = RemovalPlan {
+            untagged: vec!["a:1".into()],
+            steps: vec![delete("A")],
+            ..RemovalPlan::default()
+        };
+        refine_removal(&index, &Snapshot::default(), &mut removal);
+        assert!(removal.steps.is_empty() && removal.untagged.is_empty());
+        assert_eq!(removal.errors.len(), 1);
+    }
+
+    #[test]
+    fn a_descriptor_naming_no_digest_refuses_the_layout_with_its_path() {
+        let mut index = layout(false);
+        index.contents.edges.insert(
+            digest('a'),
+            vec![digest('c'), "sha256:../../../etc/passwd".into()],
+        );
+        let refusal = invalid_digest(&index.contents, std::path::Path::new("/l")).expect("refused");
+        assert!(
+            refusal.contains("/l/blobs/sha256/../../../etc/passwd"),
+            "{refusal}"
+        );
+        assert!(invalid_digest(&layout(false).contents, std::path::Path::new("/l")).is_none());
+    }
+}
