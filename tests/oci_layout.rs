@@ -102,11 +102,10 @@ fn the_demo_shows_bases_children_an_intermediate_names_and_a_multi_platform_inde
     let idx = |name: &str| {
         snapshot
             .images
-            .iter()
             .position(|i| i.names.iter().any(|n| n == name))
             .unwrap()
     };
-    let parent = |i: usize| catalog.lineage.parent(i);
+    let parent = |i| catalog.lineage.parent(i);
     let inter = parent(idx("localhost/app:1.0")).expect("app has a parent");
     assert!(
         snapshot.images[inter].names.is_empty(),
@@ -318,7 +317,7 @@ fn layouts_written_by_podman_save_and_archives_of_every_form_are_read() {
     }
     // podman's docker-archive names are normalized as `podman load` does.
     let catalog = load(OciKind::DockerArchive, &docker_archive);
-    assert_eq!(catalog.snapshot.images[0].names, ["localhost/tools:1"]);
+    assert_eq!(catalog.snapshot.images.raw[0].names, ["localhost/tools:1"]);
     // Archives are read-only and verify blob by blob.
     let out = cairn(&["--store", &format!("oci-archive:{oa}"), "verify"]);
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));

@@ -5,7 +5,8 @@
 mod common;
 
 use cairn::tui::action::Action;
-use cairn::tui::app::{App, Pane};
+use cairn::tui::app::App;
+use cairn::tui::pane::Pane;
 use cairn::tui::theme::Theme;
 use cairn_core::Catalog;
 use cairn_store::StoreSpec;
@@ -42,14 +43,14 @@ fn demo_lineage_tree() {
     insta::assert_snapshot!(screen(&app));
 }
 
-/// The remove preview on a layout that can be changed: what goes is blobs, and the list's
+/// The remove preview on a layout that can be changed (the demo's files opened as a plain
+/// layout; a preview only plans, so nothing is written): what goes is blobs, and the list's
 /// platform images go with it.
 #[test]
 fn remove_preview_of_a_multi_platform_list_on_a_layout() {
-    let (_dir, layout) = common::demo_copy();
     let store = cairn_store::StoreSpec::Oci(cairn_store::oci::OciStore {
         kind: cairn_store::oci::OciKind::Layout,
-        path: layout,
+        path: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo"),
         demo: false,
     });
     let loaded = cairn_store::load(&store).unwrap();

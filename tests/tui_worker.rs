@@ -1,11 +1,13 @@
 //! The browser's change worker on a real store: a confirmed plan is applied, and a plan the
 //! store no longer gives is refused with nothing changed.
+#![cfg(feature = "conformance")]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 mod common;
 
+use cairn::tui::change::ChangeOutcome;
 use cairn::tui::data::StoreData;
-use cairn::tui::dialog::{ChangeOutcome, RemoveDialog, Subject, UntagDialog};
+use cairn::tui::dialog::{RemoveDialog, Subject, UntagDialog};
 use cairn::tui::worker;
 use cairn_core::Catalog;
 use cairn_core::removal::RemoveOptions;
@@ -33,7 +35,6 @@ fn subject(store: &StoreData, name: &str) -> Subject {
         .catalog
         .snapshot
         .images
-        .iter()
         .position(|i| i.names.iter().any(|n| n == name))
         .unwrap();
     Subject::new(store, image)

@@ -2,7 +2,7 @@
 //! that waiting on podman's locks and writing the store never freezes the screen. Each plan
 //! is made again under the locks and applied only if it is still the one the user saw.
 
-use super::dialog::{ChangeOutcome, ChangeRequest};
+use super::change::{ChangeOutcome, ChangeRequest};
 use cairn_store::StoreSpec;
 use cairn_store::containers_storage::writer::StoreChanged;
 use std::sync::mpsc::Receiver;

@@ -1,8 +1,10 @@
 //! `u`: the image's names to pick the one to remove, and what removing it leaves.
 
-use super::{dialog_block, dialog_footer, fit, popup_area, subject_line};
-use crate::tui::app::{App, Mode};
+use super::parts::{dialog_block, dialog_footer, fit, subject_line};
+use crate::tui::app::App;
 use crate::tui::dialog::UntagDialog;
+use crate::tui::mode::Mode;
+use crate::tui::popup::popup_area;
 use crate::tui::sanitize::clean;
 use ratatui::Frame;
 use ratatui::layout::Rect;
