@@ -70,7 +70,7 @@ fn a_store_that_changed_since_the_preview_is_left_alone() {
     let options = options(&store);
     let data = load(&options);
     // The preview: side:1 loses its only name.
-    let dialog = UntagDialog::new(&data.catalog, subject(&data, "localhost/side:1"), None);
+    let dialog = UntagDialog::new(&data, subject(&data, "localhost/side:1"), None);
     let request = dialog.change().unwrap();
     // Meanwhile podman gives it another one: the same untag now leaves it a name.
     let flags = common::store_flags(&store.join("root"), &store.join("run"));

@@ -5,7 +5,7 @@
 
 use super::data::StoreData;
 use cairn_core::Catalog;
-use cairn_core::removal::{RemovalPlan, RemoveOptions, Step, Target, plan_removal};
+use cairn_core::removal::{Blob, RemovalPlan, RemoveOptions, Step, Target, plan_removal};
 use cairn_core::tagging::{plan_tag, plan_untag};
 
 /// A change to the store, as the planner's inputs.
@@ -71,6 +71,8 @@ pub struct ChangeRequest {
     pub change: Change,
     /// The steps the user saw.
     pub steps: Vec<Step>,
+    /// The blobs the user saw go (OCI layouts): the change is refused if they differ.
+    pub blobs: Vec<Blob>,
     /// What the status line says once it is done.
     pub summary: String,
 }

@@ -5,6 +5,7 @@
 use cairn_core::image::short_id;
 use cairn_core::reference::repo_tags;
 use cairn_core::removal::{RemovalPlan, RemoveOptions, Target};
+use cairn_core::tagging::NamesPlan;
 use cairn_core::{Catalog, ImageIdx, LayerIdx, TiVec};
 use cairn_store::oci::plan::LayoutIndex;
 use jiff::Timestamp;
@@ -38,6 +39,11 @@ impl StoreData {
     /// What a removal would do, as the store will carry it out.
     pub fn plan_removal(&self, target: &Target, options: RemoveOptions) -> RemovalPlan {
         cairn_store::plan_removal(&self.catalog, self.layout.as_deref(), target, options)
+    }
+
+    /// A tag or untag as the store will carry it out: on a layout, with the blobs it deletes.
+    pub fn plan_names(&self, plan: NamesPlan) -> NamesPlan {
+        cairn_store::plan_names(self.layout.as_deref(), plan)
     }
 }
 

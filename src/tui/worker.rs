@@ -31,7 +31,9 @@ pub fn spawn(
 pub fn apply(options: &(impl Clone + Into<StoreSpec>), request: ChangeRequest) -> ChangeOutcome {
     let change = request.change.clone();
     let store: StoreSpec = options.clone().into();
-    let result = cairn_store::apply(&store, &request.steps, |now| change.steps(now));
+    let result = cairn_store::apply(&store, &request.steps, &request.blobs, |now| {
+        change.steps(now)
+    });
     match result {
         Ok(()) => ChangeOutcome::Applied(request),
         Err(e) if e.is::<StoreChanged>() => ChangeOutcome::StoreChanged(request),

@@ -8,8 +8,8 @@ use super::lookup::lookup;
 use super::reference::{
     NameError, docker_familiar, docker_reason, is_ref_name, normalize, stored_name,
 };
-use super::removal::Step;
 use super::removal::docker::Simulation;
+use super::removal::{Blob, Step};
 use super::{Catalog, ImageIdx, TiVec};
 use serde::Serialize;
 
@@ -24,6 +24,13 @@ pub struct NamesPlan {
     pub untagged: Vec<String>,
     /// At most one: podman stops at the first name it cannot use.
     pub errors: Vec<String>,
+    /// OCI layouts: the blobs no descriptor reaches once the names are changed, deleted as
+    /// a removal deletes them (what a change deletes is always in its plan).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub blobs: Vec<Blob>,
+    /// What the change does not do although it could seem to; it goes ahead.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     #[serde(skip)]
     pub steps: Vec<Step>,
     /// Whose rules made the plan, which decides the exit code.

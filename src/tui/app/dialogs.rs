@@ -40,10 +40,10 @@ impl App {
         let Some(subject) = self.subject() else {
             return;
         };
-        let Some(catalog) = self.catalog() else {
+        let Some(store) = &self.store else {
             return;
         };
-        let dialog = UntagDialog::new(catalog, subject, None);
+        let dialog = UntagDialog::new(store, subject, None);
         if dialog.names.is_empty() {
             self.message = Some(format!("{} has no names to remove", dialog.subject.label));
             return;
@@ -113,7 +113,7 @@ impl App {
         self.dialog = Some(match change {
             Change::Tag { image, name } => Dialog::Tag(TagDialog::new(store, subject(image), name)),
             Change::Untag { image, name } => {
-                Dialog::Untag(UntagDialog::new(&store.catalog, subject(image), Some(name)))
+                Dialog::Untag(UntagDialog::new(store, subject(image), Some(name)))
             }
             Change::Remove { image, options } => {
                 Dialog::Remove(RemoveDialog::new(store, subject(image), *options))
@@ -129,7 +129,7 @@ impl App {
         };
         match &mut self.dialog {
             Some(Dialog::Tag(d)) => d.replan(store),
-            Some(Dialog::Untag(d)) => d.replan(&store.catalog, None),
+            Some(Dialog::Untag(d)) => d.replan(store, None),
             Some(Dialog::Remove(d)) => d.replan(store),
             Some(Dialog::Prune(d)) => d.replan(store),
             Some(Dialog::Help) | None => {}
@@ -150,7 +150,7 @@ impl App {
         match dialog {
             Dialog::Untag(d) => {
                 if let Some(store) = &self.store {
-                    d.select(&store.catalog, delta);
+                    d.select(store, delta);
                 }
             }
             Dialog::Remove(d) => scroll(&mut d.scroll, &d.tree, RemoveDialog::HEADER_LINES),

@@ -23,6 +23,7 @@ pub(super) fn confirmed(
     Ok(ChangeRequest {
         change,
         steps: plan.steps.clone(),
+        blobs: plan.blobs.clone(),
         summary: removal_summary(verb, plan),
     })
 }
@@ -189,6 +190,13 @@ pub fn plan_tree(store: &StoreData, plan: &RemovalPlan) -> Vec<PlanLine> {
         lines.push(PlanLine {
             kind: LineKind::Blocked,
             text: format!("Blocked: {}", error.message),
+            note: String::new(),
+        });
+    }
+    for warning in &plan.warnings {
+        lines.push(PlanLine {
+            kind: LineKind::Blocked,
+            text: format!("Kept: {warning}"),
             note: String::new(),
         });
     }

@@ -80,7 +80,11 @@ impl TagDialog {
         self.already = false;
         self.plan = match &self.check {
             NameCheck::Valid(name) => {
-                let plan = plan_tag(catalog, &self.subject.id, std::slice::from_ref(name));
+                let plan = store.plan_names(plan_tag(
+                    catalog,
+                    &self.subject.id,
+                    std::slice::from_ref(name),
+                ));
                 for moved in &plan.untagged {
                     let holder = catalog
                         .snapshot
@@ -124,6 +128,7 @@ impl TagDialog {
                 name: name.clone(),
             },
             steps: plan.steps.clone(),
+            blobs: plan.blobs.clone(),
             summary: format!("Tagged {name}"),
         })
     }

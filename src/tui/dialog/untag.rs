@@ -2,7 +2,7 @@
 
 use super::subject::Subject;
 use crate::tui::change::{Change, ChangeRequest};
-use cairn_core::Catalog;
+use crate::tui::data::StoreData;
 use cairn_core::tagging::{NamesPlan, plan_untag};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -14,19 +14,20 @@ pub struct UntagDialog {
 }
 
 impl UntagDialog {
-    pub fn new(catalog: &Catalog, subject: Subject, selected: Option<&str>) -> Self {
+    pub fn new(store: &StoreData, subject: Subject, selected: Option<&str>) -> Self {
         let mut dialog = UntagDialog {
             subject,
             names: Vec::new(),
             selected: 0,
             plan: NamesPlan::default(),
         };
-        dialog.replan(catalog, selected);
+        dialog.replan(store, selected);
         dialog
     }
 
     /// Reads the image's names again and plans for the name `keep` (or the one selected).
-    pub fn replan(&mut self, catalog: &Catalog, keep: Option<&str>) {
+    pub fn replan(&mut self, store: &StoreData, keep: Option<&str>) {
+        let catalog = &store.catalog;
         let keep = keep
             .map(str::to_string)
             .or_else(|| self.names.get(self.selected).cloned());
@@ -40,7 +41,11 @@ impl UntagDialog {
             .unwrap_or(0)
             .min(self.names.len().saturating_sub(1));
         self.plan = match self.names.get(self.selected) {
-            Some(name) => plan_untag(catalog, &self.subject.id, std::slice::from_ref(name)),
+            Some(name) => store.plan_names(plan_untag(
+                catalog,
+                &self.subject.id,
+                std::slice::from_ref(name),
+            )),
             None => NamesPlan {
                 errors: vec![format!("{} has no names", self.subject.label)],
                 ..NamesPlan::default()
@@ -48,13 +53,13 @@ impl UntagDialog {
         };
     }
 
-    pub fn select(&mut self, catalog: &Catalog, delta: isize) {
+    pub fn select(&mut self, store: &StoreData, delta: isize) {
         if self.names.is_empty() {
             return;
         }
         let last = self.names.len() as isize - 1;
         self.selected = (self.selected as isize + delta).clamp(0, last) as usize;
-        self.replan(catalog, None);
+        self.replan(store, None);
     }
 
     pub fn change(&self) -> Result<ChangeRequest, String> {
@@ -70,6 +75,7 @@ impl UntagDialog {
                 name: name.clone(),
             },
             steps: self.plan.steps.clone(),
+            blobs: self.plan.blobs.clone(),
             summary: format!("Untagged {name}"),
         })
     }

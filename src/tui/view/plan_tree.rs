@@ -8,6 +8,8 @@ use crate::tui::dialog::{LineKind, PlanLine};
 use crate::tui::mode::Mode;
 use crate::tui::popup::{blocked_rows, plan_popup, plan_text_width};
 use crate::tui::sanitize::clean;
+use cairn_core::human::podman_size;
+use cairn_core::tagging::NamesPlan;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -87,4 +89,62 @@ fn rows(app: &App, tree: &[PlanLine], width: u16) -> Vec<Line<'static>> {
         }
     }
     rows
+}
+
+/// Blob rows a tag or untag preview shows before it counts the rest.
+const BLOB_ROWS: usize = 4;
+
+/// What a tag or untag also does on an OCI layout, as dialog lines: the blobs it deletes (a
+/// few, then how many more) and why blobs are kept. Empty when it does neither.
+pub fn names_plan_lines(app: &App, plan: &NamesPlan, width: usize) -> Vec<Line<'static>> {
+    let theme = &app.theme;
+    let mut lines = Vec::new();
+    if !plan.blobs.is_empty() {
+        let bytes: u64 = plan.blobs.iter().map(|b| b.size).sum();
+        lines.push(Line::styled(
+            format!(
+                " Deletes unreachable blobs ({}) · {}",
+                plan.blobs.len(),
+                podman_size(bytes)
+            ),
+            theme.label(),
+        ));
+        let shown = plan.blobs.len().min(BLOB_ROWS);
+        for (i, blob) in plan.blobs.iter().take(shown).enumerate() {
+            let more = plan.blobs.len() > shown;
+            let branch = if i + 1 == shown && !more {
+                " └─ "
+            } else {
+                " ├─ "
+            };
+            lines.push(Line::from(vec![
+                Span::styled(branch, theme.dim()),
+                Span::raw(super::parts::fit(
+                    &clean(&blob.digest),
+                    width.saturating_sub(16),
+                )),
+                Span::raw("  "),
+                Span::styled(podman_size(blob.size), theme.dim()),
+            ]));
+        }
+        if plan.blobs.len() > shown {
+            lines.push(Line::styled(
+                format!(
+                    " └─ and {} more (--dry-run lists them all)",
+                    plan.blobs.len() - shown
+                ),
+                theme.dim(),
+            ));
+        }
+    }
+    for warning in &plan.warnings {
+        lines.push(Line::styled(
+            format!(
+                " ! {}",
+                super::parts::fit(&clean(warning), width.saturating_sub(3))
+            ),
+            theme.error(),
+        ));
+    }
+    lines
 }

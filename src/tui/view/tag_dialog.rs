@@ -91,6 +91,9 @@ pub fn draw(app: &App, dialog: &TagDialog, frame: &mut Frame, area: Rect) {
                 ]));
             }
         }
+        if plan.errors.is_empty() {
+            lines.extend(super::plan_tree::names_plan_lines(app, plan, inner_width));
+        }
     } else {
         lines.push(Line::raw(""));
     }
