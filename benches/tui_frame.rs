@@ -11,9 +11,10 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use cairn::tui::action::Action;
-use cairn::tui::app::{App, Pane};
+use cairn::tui::app::App;
 use cairn::tui::data::StoreData;
 use cairn::tui::loader::LoaderMsg;
+use cairn::tui::pane::Pane;
 use cairn::tui::theme::Theme;
 use cairn::tui::view::{self, ViewState};
 use cairn_core::Catalog;

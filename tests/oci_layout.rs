@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 mod common;
+#[path = "oci_layout/hostile.rs"]
+mod hostile;
 
 use cairn_core::Catalog;
 use cairn_store::Selection;

@@ -4,7 +4,7 @@
 use super::{JsonFlag, docker_text};
 use anyhow::Result;
 use cairn_core::human::podman_size;
-use cairn_core::removal::{PlanError, RemovalPlan, RemoveOptions, Target, plan_removal};
+use cairn_core::removal::{Blob, PlanError, RemovalPlan, RemoveOptions, Target, plan_removal};
 use cairn_core::tagging::{NamesPlan, plan_tag, plan_untag};
 use cairn_core::{Catalog, Rules};
 use cairn_store::Selection;
@@ -96,17 +96,28 @@ fn messages(errors: &[PlanError]) -> Vec<String> {
     errors.iter().map(|e| e.message.clone()).collect()
 }
 
+/// A layout has no layers of its own to delete: what goes is the blobs no descriptor reaches
+/// any more, listed by the dry run and the real run alike.
+fn blob_lines(blobs: &[Blob], out: &mut dyn Write) -> Result<()> {
+    for blob in blobs {
+        writeln!(out, "Deleted blob: {} ({} bytes)", blob.digest, blob.size)?;
+    }
+    Ok(())
+}
+
+/// What a change leaves undone although it could seem to, on stderr.
+fn print_warnings(warnings: &[String]) {
+    for warning in warnings {
+        eprintln!("Warning: {warning}");
+    }
+}
+
 fn dry_run_summary(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
     // Docker's own records already name the layers.
     if plan.rules != Rules::Docker {
         for layer in &plan.layers {
             writeln!(out, "Deleted layer: {layer}")?;
         }
-    }
-    // A layout has no layers of its own to delete: what goes is the blobs no descriptor
-    // reaches any more.
-    for blob in &plan.blobs {
-        writeln!(out, "Deleted blob: {} ({} bytes)", blob.digest, blob.size)?;
     }
     for container in &plan.containers {
         writeln!(out, "Removed container: {container}")?;
@@ -166,7 +177,7 @@ fn rm_lines(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
     for id in &plan.deleted {
         writeln!(out, "Deleted: {id}")?;
     }
-    Ok(())
+    blob_lines(&plan.blobs, out)
 }
 
 /// `podman image prune` prints the IDs it deleted; `docker image prune` its own report.
@@ -177,7 +188,7 @@ fn prune_lines(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
     for id in &plan.records_deleted {
         writeln!(out, "{id}")?;
     }
-    Ok(())
+    blob_lines(&plan.blobs, out)
 }
 
 /// `rm` and `prune`: plan in the store's terms, apply unless it is a dry run, then print the
@@ -194,7 +205,9 @@ fn removal(
     let opened = store.open()?;
     let plan = opened.plan_removal(target, options);
     if !preview.dry_run {
-        store.apply(&plan.steps, &|now| plan_removal(now, target, options).steps)?;
+        store.apply(&plan.steps, &plan.blobs, &|now| {
+            plan_removal(now, target, options).steps
+        })?;
     }
     if preview.json.enabled() {
         serde_json::to_writer_pretty(&mut *out, &plan)?;
@@ -210,8 +223,9 @@ fn removal(
     Ok(plan.exit_code())
 }
 
-/// The plan's errors on stderr, as the store's tool prints them.
+/// The plan's warnings and errors on stderr, as the store's tool prints them.
 fn report_errors(plan: &RemovalPlan) {
+    print_warnings(&plan.warnings);
     match plan.rules {
         Rules::Docker => {
             for error in &plan.errors {
@@ -229,9 +243,10 @@ fn names_change(
     planner: impl Fn(&Catalog) -> NamesPlan,
 ) -> Result<i32> {
     let store = super::resolve(flags)?;
-    let plan = planner(&store.open()?.catalog);
+    let opened = store.open()?;
+    let plan = opened.plan_names(planner(&opened.catalog));
     if !preview.dry_run {
-        store.apply(&plan.steps, &|now| planner(now).steps)?;
+        store.apply(&plan.steps, &plan.blobs, &|now| planner(now).steps)?;
     }
     if preview.json.enabled() {
         serde_json::to_writer_pretty(&mut *out, &plan)?;
@@ -245,8 +260,12 @@ fn names_change(
         for name in &plan.untagged {
             writeln!(out, "Untagged: {name}")?;
         }
+    }
+    blob_lines(&plan.blobs, out)?;
+    if preview.dry_run {
         writeln!(out, "Dry run: nothing was changed.")?;
     }
+    print_warnings(&plan.warnings);
     out.flush()?;
     match plan.rules {
         // The docker CLI checks a name itself; everything else is the daemon's answer.

@@ -5,6 +5,7 @@
 use cairn_core::image::short_id;
 use cairn_core::reference::repo_tags;
 use cairn_core::removal::{RemovalPlan, RemoveOptions, Target};
+use cairn_core::tagging::NamesPlan;
 use cairn_core::{Catalog, ImageIdx, LayerIdx, TiVec};
 use cairn_store::OpenedStore;
 use jiff::Timestamp;
@@ -44,6 +45,11 @@ impl StoreData {
     /// True when a removal here deletes blobs rather than layers (an OCI layout).
     pub fn deletes_blobs(&self) -> bool {
         self.opened.deletes_blobs()
+    }
+
+    /// A tag or untag as the store will carry it out: on a layout, with the blobs it deletes.
+    pub fn plan_names(&self, plan: NamesPlan) -> NamesPlan {
+        self.opened.plan_names(plan)
     }
 }
 

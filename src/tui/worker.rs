@@ -2,7 +2,7 @@
 //! that waiting on podman's locks and writing the store never freezes the screen. Each plan
 //! is made again under the locks and applied only if it is still the one the user saw.
 
-use super::dialog::{ChangeOutcome, ChangeRequest};
+use super::change::{ChangeOutcome, ChangeRequest};
 use cairn_store::{Store, StoreError};
 use std::sync::mpsc::Receiver;
 use std::thread;
@@ -28,7 +28,7 @@ pub fn spawn(
 /// Applies one confirmed plan and says how it went.
 pub fn apply(store: &Store, request: ChangeRequest) -> ChangeOutcome {
     let change = request.change.clone();
-    match store.apply(&request.steps, &|now| change.steps(now)) {
+    match store.apply(&request.steps, &request.blobs, &|now| change.steps(now)) {
         Ok(()) => ChangeOutcome::Applied(request),
         Err(StoreError::Changed) => ChangeOutcome::StoreChanged(request),
         Err(e) => ChangeOutcome::Failed {

@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 
 pub mod docker;
 pub mod tui;
+pub mod tui_store;
 
 /// A containers-storage store made by `scripts/make-fixture-store.sh`.
 pub struct Fixture {

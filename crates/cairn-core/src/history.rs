@@ -115,3 +115,6 @@ fn docker_history(snapshot: &Snapshot, tree: &LayerTree, image: ImageIdx) -> Vec
     }
     rows
 }
+
+#[cfg(test)]
+mod tests;

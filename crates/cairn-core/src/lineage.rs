@@ -212,3 +212,6 @@ pub fn children_of(
         .filter(|&candidate| alive(candidate) && is_parent(snapshot, parent, candidate))
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

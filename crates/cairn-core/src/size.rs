@@ -46,18 +46,21 @@ impl Sizes {
             .map(|(image, layers)| {
                 let image = ImageIdx::from(image);
                 let mut size = ImageSize::default();
-                // Shared: some image other than this one uses the layer too.
+                // Shared: some image other than this one uses the layer too. Sizes come
+                // from the store's records: absurd ones saturate rather than overflow.
                 let own = u32::from(counted[image]);
                 for &layer in layers {
                     let bytes = snapshot.layers[layer].size();
                     if users[layer] > own {
-                        size.shared += bytes;
+                        size.shared = size.shared.saturating_add(bytes);
                     } else {
-                        size.unique += bytes;
+                        size.unique = size.unique.saturating_add(bytes);
                     }
                 }
-                size.unique += snapshot.images[image].big_data_size;
-                size.total = size.shared + size.unique;
+                size.unique = size
+                    .unique
+                    .saturating_add(snapshot.images[image].big_data_size);
+                size.total = size.shared.saturating_add(size.unique);
                 size
             })
             .collect();
@@ -104,3 +107,6 @@ pub fn image_layers(snapshot: &Snapshot, tree: &LayerTree, image: ImageIdx) -> V
     }
     layers
 }
+
+#[cfg(test)]
+mod tests;

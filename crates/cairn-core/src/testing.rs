@@ -145,9 +145,31 @@ impl SnapshotBuilder {
         ContainerBuilder { store: self, at }
     }
 
+    /// Takes the image `key` out of the store, as an earlier command would have: the images
+    /// after it move up one place. Its layers stay.
+    pub fn remove_image(&mut self, key: &str) {
+        let at = self.at(key);
+        self.keys.remove(at);
+        self.images.remove(at);
+    }
+
+    /// Takes the container named `name` out of the store, with its read-write layer.
+    pub fn remove_container(&mut self, name: &str) {
+        let id = self.container_id(name);
+        let layer = self.container_layer(name);
+        self.containers.retain(|c| c.id != id);
+        self.layers.retain(|l| l.id != layer);
+    }
+
     /// The full ID of the image `key`.
     pub fn id(&self, key: &str) -> String {
         self.images[self.at(key)].id.clone()
+    }
+
+    /// The full ID of the image `key`, if the test made one.
+    pub fn try_id(&self, key: &str) -> Option<String> {
+        let at = self.keys.iter().position(|k| k == key)?;
+        Some(self.images[at].id.clone())
     }
 
     /// The position the image `key` has in the snapshot.

@@ -4,7 +4,8 @@
 
 use crate::error::Result;
 use crate::watch::Watch;
-use cairn_core::removal::{RemovalPlan, Step};
+use cairn_core::removal::{Blob, RemovalPlan, Step};
+use cairn_core::tagging::NamesPlan;
 use cairn_core::{Catalog, Rules, Snapshot};
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -27,9 +28,15 @@ pub trait Backend: Debug + Send + Sync {
     fn load(&self) -> Result<Loaded>;
 
     /// Applies `preview` if planning again on the store as it is now, under its lock when it
-    /// has one, gives the same steps; else fails with [`crate::StoreError::Changed`] and
-    /// changes nothing. Never called with no steps.
-    fn apply(&self, preview: &[Step], replan: &dyn Fn(&Catalog) -> Vec<Step>) -> Result<()>;
+    /// has one, gives the same steps and, for a store told in blobs, the same blobs to delete
+    /// as `shown`; else fails with [`crate::StoreError::Changed`] and changes nothing. Never
+    /// called with no steps.
+    fn apply(
+        &self,
+        preview: &[Step],
+        shown: &[Blob],
+        replan: &dyn Fn(&Catalog) -> Vec<Step>,
+    ) -> Result<()>;
 
     /// Checks every blob against its digest and every descriptor against its blob; only
     /// stores made of content-addressed blobs can.
@@ -57,12 +64,15 @@ pub struct Loaded {
     pub terms: Terms,
 }
 
-/// A backend's hook into removal plans: what the model plans is said in layers and records;
+/// A backend's hook into plans: what the model plans is said in layers and records;
 /// a store made of other things (an OCI layout's blobs) tells it in those, from what it read
 /// along with the snapshot, so that a preview needs no further reading.
 pub trait RemovalTerms: Debug + Send + Sync {
     /// Rewrites the model's plan into what the store will do.
     fn refine(&self, snapshot: &Snapshot, plan: &mut RemovalPlan);
+
+    /// Adds to a tag or untag what else the store will do (the blobs it deletes).
+    fn refine_names(&self, plan: &mut NamesPlan);
 
     /// True when a removal here deletes blobs rather than layers, which the browser then
     /// lists instead.
@@ -82,6 +92,12 @@ impl Terms {
     pub(crate) fn refine(&self, snapshot: &Snapshot, plan: &mut RemovalPlan) {
         if let Some(terms) = &self.0 {
             terms.refine(snapshot, plan);
+        }
+    }
+
+    pub(crate) fn refine_names(&self, plan: &mut NamesPlan) {
+        if let Some(terms) = &self.0 {
+            terms.refine_names(plan);
         }
     }
 

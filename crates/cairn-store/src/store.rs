@@ -4,7 +4,8 @@
 
 use crate::backend::{Backend, Loaded, Terms, VerifyReport};
 use crate::error::Result;
-use cairn_core::removal::{RemovalPlan, RemoveOptions, Step, Target};
+use cairn_core::removal::{Blob, RemovalPlan, RemoveOptions, Step, Target};
+use cairn_core::tagging::NamesPlan;
 use cairn_core::{Catalog, Rules};
 use std::sync::Arc;
 
@@ -50,12 +51,18 @@ impl Store {
     }
 
     /// Applies `steps` if planning again with `replan` under the store's lock gives the same
-    /// steps (see [`Backend::apply`]). No steps: nothing to do, the store is not touched.
-    pub fn apply(&self, steps: &[Step], replan: &dyn Fn(&Catalog) -> Vec<Step>) -> Result<()> {
+    /// steps, and the same `blobs` to delete on a store told in blobs: what was shown is what
+    /// happens (see [`Backend::apply`]). No steps: nothing to do, the store is not touched.
+    pub fn apply(
+        &self,
+        steps: &[Step],
+        blobs: &[Blob],
+        replan: &dyn Fn(&Catalog) -> Vec<Step>,
+    ) -> Result<()> {
         if steps.is_empty() {
             return Ok(());
         }
-        self.0.apply(steps, replan)
+        self.0.apply(steps, blobs, replan)
     }
 
     /// `cairn verify`: every blob against its digest.
@@ -87,6 +94,12 @@ impl OpenedStore {
     pub fn plan_removal(&self, target: &Target, options: RemoveOptions) -> RemovalPlan {
         let mut plan = cairn_core::removal::plan_removal(&self.catalog, target, options);
         self.terms.refine(&self.catalog.snapshot, &mut plan);
+        plan
+    }
+
+    /// A tag or untag as the store will carry it out: on a layout, with the blobs it deletes.
+    pub fn plan_names(&self, mut plan: NamesPlan) -> NamesPlan {
+        self.terms.refine_names(&mut plan);
         plan
     }
 

@@ -75,7 +75,7 @@ fn the_bundled_demo_opens_read_only_with_its_notice() {
     let names = ["localhost/new:1".to_string()];
     let plan = plan_tag(&opened.catalog, "localhost/base:1", &names);
     let error = demo
-        .apply(&plan.steps, &|_| plan.steps.clone())
+        .apply(&plan.steps, &plan.blobs, &|_| plan.steps.clone())
         .unwrap_err();
     assert!(matches!(error, StoreError::ReadOnly { .. }), "{error:?}");
     assert_eq!(
@@ -110,9 +110,9 @@ fn a_layout_tells_removals_in_blobs_and_applies_a_tag() {
     );
 
     let names = ["localhost/new:1".to_string()];
-    let plan = plan_tag(&opened.catalog, "localhost/base:1", &names);
+    let plan = opened.plan_names(plan_tag(&opened.catalog, "localhost/base:1", &names));
     store
-        .apply(&plan.steps, &|now| {
+        .apply(&plan.steps, &plan.blobs, &|now| {
             plan_tag(now, "localhost/base:1", &names).steps
         })
         .unwrap();
@@ -128,9 +128,30 @@ fn a_plan_that_moved_since_the_preview_is_refused_and_nothing_changes() {
     let names = ["localhost/new:1".to_string()];
     let plan = plan_tag(&opened.catalog, "localhost/base:1", &names);
     let before = std::fs::read(layout.join("index.json")).unwrap();
-    let error = store.apply(&plan.steps, &|_| Vec::new()).unwrap_err();
+    let error = store
+        .apply(&plan.steps, &plan.blobs, &|_| Vec::new())
+        .unwrap_err();
     assert!(matches!(error, StoreError::Changed), "{error:?}");
     assert_eq!(std::fs::read(layout.join("index.json")).unwrap(), before);
+}
+
+#[test]
+fn blobs_other_than_the_ones_shown_are_refused_and_nothing_changes() {
+    let (_dir, layout) = layout_copy();
+    let store = store(&format!("oci:{}", layout.display())).unwrap();
+    let opened = store.open().unwrap();
+    let target = Target::References(vec!["localhost/side:1".into()]);
+    let plan = opened.plan_removal(&target, RemoveOptions::default());
+    assert!(!plan.blobs.is_empty());
+    let before = std::fs::read(layout.join("index.json")).unwrap();
+    let replan = |now: &cairn_core::Catalog| {
+        cairn_core::removal::plan_removal(now, &target, RemoveOptions::default()).steps
+    };
+    let error = store.apply(&plan.steps, &[], &replan).unwrap_err();
+    assert!(matches!(error, StoreError::Changed), "{error:?}");
+    assert_eq!(std::fs::read(layout.join("index.json")).unwrap(), before);
+    store.apply(&plan.steps, &plan.blobs, &replan).unwrap();
+    assert!(!image_with(&store.open().unwrap(), "localhost/side:1"));
 }
 
 #[test]
@@ -138,7 +159,7 @@ fn no_steps_leave_the_store_untouched() {
     let dir = tempfile::tempdir().unwrap();
     // Nothing is there: applying nothing must not even look.
     let store = store(&format!("oci:{}", dir.path().join("none").display())).unwrap();
-    store.apply(&[], &|_| vec![]).unwrap();
+    store.apply(&[], &[], &|_| vec![]).unwrap();
 }
 
 #[test]
@@ -158,7 +179,7 @@ fn an_archive_opens_read_only_and_verifies() {
         image: opened.catalog.snapshot.images.raw[0].id.clone(),
         layers: Vec::new(),
     }];
-    let error = store.apply(&steps, &|_| steps.to_vec()).unwrap_err();
+    let error = store.apply(&steps, &[], &|_| steps.to_vec()).unwrap_err();
     assert!(matches!(error, StoreError::ReadOnly { .. }), "{error:?}");
 }
 

@@ -324,7 +324,7 @@ impl<'a> Simulation<'a> {
         if let Some(layer) = layer {
             self.layer_alive[layer] = false;
             self.plan.layers.push(record.layer.clone());
-            self.plan.reclaimed_bytes += self.catalog.snapshot.layers[layer].diff_size.unwrap_or(0);
+            self.reclaim(self.catalog.snapshot.layers[layer].diff_size.unwrap_or(0));
         }
         self.plan.containers.push(record.id.clone());
         self.plan.steps.push(Step::DeleteContainer {
@@ -398,11 +398,11 @@ impl<'a> Simulation<'a> {
         }
         self.image_alive[image] = false;
         self.plan.records_deleted.push(img.id.clone());
-        self.plan.reclaimed_bytes += img.big_data_size;
+        self.reclaim(img.big_data_size);
         for &layer in &doomed {
             self.layer_alive[layer] = false;
             self.plan.layers.push(snapshot.layers[layer].id.clone());
-            self.plan.reclaimed_bytes += snapshot.layers[layer].diff_size.unwrap_or(0);
+            self.reclaim(snapshot.layers[layer].diff_size.unwrap_or(0));
         }
         self.plan.steps.push(Step::DeleteImage {
             image: img.id.clone(),
@@ -412,6 +412,11 @@ impl<'a> Simulation<'a> {
                 .collect(),
         });
         Ok(())
+    }
+
+    /// Sizes come from the store's records: absurd ones saturate rather than overflow.
+    fn reclaim(&mut self, bytes: u64) {
+        self.plan.reclaimed_bytes = self.plan.reclaimed_bytes.saturating_add(bytes);
     }
 
     /// Podman prints every report's untagged names, then the deleted IDs.

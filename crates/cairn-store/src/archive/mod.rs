@@ -9,7 +9,7 @@ use crate::error::{Result, StoreError};
 use crate::oci::{self, ONLY_LAYOUTS};
 use crate::watch::Watch;
 use blobs::ArchiveBlobs;
-use cairn_core::removal::Step;
+use cairn_core::removal::{Blob, Step};
 use cairn_core::{Catalog, Rules};
 use std::path::PathBuf;
 
@@ -53,7 +53,7 @@ impl Backend for Archive {
         })
     }
 
-    fn apply(&self, _: &[Step], _: &dyn Fn(&Catalog) -> Vec<Step>) -> Result<()> {
+    fn apply(&self, _: &[Step], _: &[Blob], _: &dyn Fn(&Catalog) -> Vec<Step>) -> Result<()> {
         Err(StoreError::ReadOnly {
             store: self.label(),
             why: ONLY_LAYOUTS,

@@ -14,7 +14,7 @@ pub use reader::load;
 
 use crate::backend::{Backend, Loaded};
 use crate::error::StoreError;
-use cairn_core::removal::Step;
+use cairn_core::removal::{Blob, Step};
 use cairn_core::{Catalog, Rules};
 
 /// podman's own store: its removals are the model's, layer by layer.
@@ -34,9 +34,11 @@ impl Backend for StorageOptions {
         Ok(load(self)?)
     }
 
+    /// Nothing here is told in blobs: the steps are the whole plan.
     fn apply(
         &self,
         preview: &[Step],
+        _: &[Blob],
         replan: &dyn Fn(&Catalog) -> Vec<Step>,
     ) -> Result<(), StoreError> {
         Ok(writer::apply(self, preview, replan)?)

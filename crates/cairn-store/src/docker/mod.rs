@@ -9,7 +9,7 @@ pub mod writer;
 use crate::backend::{Backend, Loaded, Terms};
 use crate::error::Result;
 use crate::watch::{Probe, Watch};
-use cairn_core::removal::Step;
+use cairn_core::removal::{Blob, Step};
 use cairn_core::{Catalog, Rules};
 use client::Client;
 
@@ -68,7 +68,13 @@ impl Backend for DockerStore {
         })
     }
 
-    fn apply(&self, preview: &[Step], replan: &dyn Fn(&Catalog) -> Vec<Step>) -> Result<()> {
+    /// Nothing here is told in blobs: the steps are the whole plan.
+    fn apply(
+        &self,
+        preview: &[Step],
+        _: &[Blob],
+        replan: &dyn Fn(&Catalog) -> Vec<Step>,
+    ) -> Result<()> {
         writer::apply(self, preview, replan)
     }
 }

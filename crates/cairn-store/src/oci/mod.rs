@@ -7,6 +7,7 @@
 //! unreachable, and [`writer`] applies that under an advisory lock.
 
 pub mod blobs;
+pub mod confined;
 pub mod document;
 pub mod embedded;
 pub mod layout;
@@ -19,7 +20,8 @@ use crate::error::Result;
 use crate::lockfile::LockFile;
 use crate::watch::Watch;
 use blobs::{BlobSource, LayoutDir};
-use cairn_core::removal::{RemovalPlan, Step};
+use cairn_core::removal::{Blob, RemovalPlan, Step};
+use cairn_core::tagging::NamesPlan;
 use cairn_core::{Catalog, Rules, Snapshot};
 use layout::LayoutContents;
 use plan::LayoutIndex;
@@ -70,10 +72,19 @@ impl OciLayout {
         let (snapshot, contents) = read_snapshot(self.source()?.as_ref(), self.demo)?;
         let index = match self.demo {
             true => None,
-            false => Some(LayoutIndex {
-                contents,
-                blobs: LayoutDir::open(&self.path)?.list_blobs()?,
-            }),
+            false => {
+                // A layout that leads outside its folder is still shown; only changing it is
+                // refused, and the previews say why.
+                let (blobs, refusal) = match LayoutDir::open(&self.path)?.changeable_blobs() {
+                    Ok(blobs) => (blobs, plan::invalid_digest(&contents, &self.path)),
+                    Err(e) => (Vec::new(), Some(format!("{e:#}"))),
+                };
+                Some(LayoutIndex {
+                    contents,
+                    blobs,
+                    refusal,
+                })
+            }
         };
         Ok((snapshot, index))
     }
@@ -95,11 +106,16 @@ pub fn read_snapshot(
     Ok((snapshot, contents))
 }
 
-/// A layout's images go when no descriptor reaches their manifests: removals are told in
-/// blobs (see [`plan::refine_removal`]).
+/// A layout's images go when no descriptor reaches their manifests: removals, tags and
+/// untags are told in the blobs they delete (see [`plan::refine_removal`] and
+/// [`plan::refine_names`]).
 impl RemovalTerms for LayoutIndex {
     fn refine(&self, snapshot: &Snapshot, plan: &mut RemovalPlan) {
         plan::refine_removal(self, snapshot, plan);
+    }
+
+    fn refine_names(&self, plan: &mut NamesPlan) {
+        plan::refine_names(self, plan);
     }
 
     fn deletes_blobs(&self) -> bool {
@@ -138,8 +154,8 @@ impl Backend for OciLayout {
                 terms: Terms::default(),
             });
         }
-        let lock_path = self.path.join(writer::LOCK_FILE);
-        let lock = LockFile::open_existing(&lock_path)?;
+        let lock_path = self.path.join(blobs::LOCK_FILE);
+        let lock = LayoutDir::open(&self.path)?.lock_for_reading()?;
         let guard = lock.as_ref().map(LockFile::read).transpose()?;
         if let Some(lock) = &lock {
             watch.lock(&lock_path, lock.token()?);
@@ -154,8 +170,13 @@ impl Backend for OciLayout {
         })
     }
 
-    fn apply(&self, preview: &[Step], replan: &dyn Fn(&Catalog) -> Vec<Step>) -> Result<()> {
-        writer::apply(self, preview, replan)?;
+    fn apply(
+        &self,
+        preview: &[Step],
+        shown: &[Blob],
+        replan: &dyn Fn(&Catalog) -> Vec<Step>,
+    ) -> Result<()> {
+        writer::apply(self, preview, shown, replan)?;
         Ok(())
     }
 

@@ -942,3 +942,17 @@ fn exit_codes_follow_the_worst_error() {
     );
     assert_eq!(rmi(&store, &["nosuch"], force()).exit_code(), 0);
 }
+
+#[test]
+fn huge_sizes_saturate_the_reclaimed_bytes() {
+    let mut store = SnapshotBuilder::podman();
+    store
+        .image("a")
+        .name("localhost/a:1")
+        .layer("a", u64::MAX)
+        .layer("b", u64::MAX)
+        .big_data(u64::MAX);
+    let plan = rmi(&store, &["localhost/a:1"], plain());
+    assert_eq!(plan.layers.len(), 2);
+    assert_eq!(plan.reclaimed_bytes, u64::MAX);
+}
