@@ -78,7 +78,7 @@ fn id(c: char) -> String {
 }
 
 fn selected_id(app: &App) -> String {
-    app.images.selected_id.clone().unwrap_or_default()
+    app.panes.images.selected_id.clone().unwrap_or_default()
 }
 
 fn type_filter(app: &mut App, text: &str) {
@@ -91,7 +91,11 @@ fn type_filter(app: &mut App, text: &str) {
 #[test]
 fn starts_on_the_newest_image_with_intermediates_hidden() {
     let app = app();
-    assert_eq!(app.images.rows.len(), 4, "b is intermediate and hidden");
+    assert_eq!(
+        app.panes.images.rows.len(),
+        4,
+        "b is intermediate and hidden"
+    );
     assert_eq!(selected_id(&app), id('c'));
     assert_eq!(app.focus, Pane::Images);
     assert!(app.loading.is_none());
@@ -102,8 +106,8 @@ fn down_and_up_move_the_selection_and_refresh_the_panes() {
     let mut app = app();
     app.update(Action::Down);
     assert_eq!(selected_id(&app), id('d'));
-    assert_eq!(app.history.rows.len(), 3);
-    assert_eq!(app.details.lines[0].1, id('d'));
+    assert_eq!(app.panes.history.rows.len(), 3);
+    assert_eq!(app.panes.details.lines[0].1, id('d'));
     app.update(Action::Up);
     assert_eq!(selected_id(&app), id('c'));
     app.update(Action::Up);
@@ -127,10 +131,10 @@ fn first_and_last_go_to_the_ends() {
 fn a_toggles_intermediates() {
     let mut app = app();
     app.update(Action::ToggleIntermediates);
-    assert_eq!(app.images.rows.len(), 5);
-    assert!(app.images.show_all);
+    assert_eq!(app.panes.images.rows.len(), 5);
+    assert!(app.panes.images.show_all);
     app.update(Action::ToggleIntermediates);
-    assert_eq!(app.images.rows.len(), 4);
+    assert_eq!(app.panes.images.rows.len(), 4);
     assert_eq!(selected_id(&app), id('c'), "the selection stays");
 }
 
@@ -139,26 +143,26 @@ fn filter_matches_names_incrementally() {
     let mut app = app();
     type_filter(&mut app, "app");
     assert_eq!(app.mode(), Mode::Filter);
-    assert_eq!(app.images.rows.len(), 2);
+    assert_eq!(app.panes.images.rows.len(), 2);
     app.update(Action::FilterInput('2'));
-    assert_eq!(app.images.rows.len(), 1);
+    assert_eq!(app.panes.images.rows.len(), 1);
     assert_eq!(selected_id(&app), id('d'));
     app.update(Action::FilterBackspace);
-    assert_eq!(app.images.rows.len(), 2);
+    assert_eq!(app.panes.images.rows.len(), 2);
     app.update(Action::FilterAccept);
     assert_eq!(app.mode(), Mode::Normal);
-    assert_eq!(app.images.filter, "app");
+    assert_eq!(app.panes.images.filter, "app");
 }
 
 #[test]
 fn filter_matches_ids_and_labels() {
     let mut app = app();
     type_filter(&mut app, "sha256:aaaa");
-    assert_eq!(app.images.rows.len(), 1);
+    assert_eq!(app.panes.images.rows.len(), 1);
     assert_eq!(selected_id(&app), id('a'));
     app.update(Action::FilterCancel);
     type_filter(&mut app, "team=team-d");
-    assert_eq!(app.images.rows.len(), 1);
+    assert_eq!(app.panes.images.rows.len(), 1);
     assert_eq!(selected_id(&app), id('d'));
 }
 
@@ -167,18 +171,18 @@ fn letters_in_the_filter_are_text_not_commands() {
     let mut app = app();
     type_filter(&mut app, "q");
     assert!(!app.quit);
-    assert_eq!(app.images.filter, "q");
+    assert_eq!(app.panes.images.filter, "q");
 }
 
 #[test]
 fn esc_cancels_the_filter_then_quits() {
     let mut app = app();
     type_filter(&mut app, "zzz");
-    assert!(app.images.rows.is_empty());
+    assert!(app.panes.images.rows.is_empty());
     app.update(Action::FilterAccept);
     app.update(Action::Back);
-    assert!(app.images.filter.is_empty());
-    assert_eq!(app.images.rows.len(), 4);
+    assert!(app.panes.images.filter.is_empty());
+    assert_eq!(app.panes.images.rows.len(), 4);
     assert!(!app.quit);
     app.update(Action::Back);
     assert!(app.quit);
@@ -195,8 +199,9 @@ fn q_quits() {
 fn sort_cycles_created_size_name_and_reverses() {
     let mut app = app();
     app.update(Action::CycleSort);
-    assert_eq!(app.images.sort, SortKey::Size);
+    assert_eq!(app.panes.images.sort, SortKey::Size);
     let sizes: Vec<u64> = app
+        .panes
         .images
         .rows
         .iter()
@@ -204,8 +209,8 @@ fn sort_cycles_created_size_name_and_reverses() {
         .collect();
     assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "{sizes:?}");
     app.update(Action::CycleSort);
-    assert_eq!(app.images.sort, SortKey::Name);
-    let first = app.images.rows[0];
+    assert_eq!(app.panes.images.sort, SortKey::Name);
+    let first = app.panes.images.rows[0];
     assert_eq!(
         app.catalog().unwrap().snapshot.images[first].id,
         id('e'),
@@ -213,11 +218,11 @@ fn sort_cycles_created_size_name_and_reverses() {
     );
     app.update(Action::ReverseSort);
     assert_eq!(
-        app.catalog().unwrap().snapshot.images[app.images.rows[0]].id,
+        app.catalog().unwrap().snapshot.images[app.panes.images.rows[0]].id,
         id('a')
     );
     app.update(Action::CycleSort);
-    assert_eq!(app.images.sort, SortKey::Created);
+    assert_eq!(app.panes.images.sort, SortKey::Created);
 }
 
 #[test]
@@ -256,13 +261,25 @@ fn tab_cycles_the_panes_and_digits_focus_them() {
 fn lineage_shows_ancestors_and_descendants() {
     let mut app = app();
     // c: a → b → c
-    let rows: Vec<Vec<usize>> = app.tree.rows.iter().map(|r| positions(&r.path)).collect();
+    let rows: Vec<Vec<usize>> = app
+        .panes
+        .lineage
+        .rows
+        .iter()
+        .map(|r| positions(&r.path))
+        .collect();
     assert_eq!(rows, vec![vec![0], vec![0, 1], vec![0, 1, 2]]);
-    assert_eq!(positions(&app.tree.selected), [0, 1, 2]);
+    assert_eq!(positions(&app.panes.lineage.selected), [0, 1, 2]);
     // base: its children mid and other, mid closed.
     app.update(Action::Last);
     assert_eq!(selected_id(&app), id('a'));
-    let rows: Vec<Vec<usize>> = app.tree.rows.iter().map(|r| positions(&r.path)).collect();
+    let rows: Vec<Vec<usize>> = app
+        .panes
+        .lineage
+        .rows
+        .iter()
+        .map(|r| positions(&r.path))
+        .collect();
     assert_eq!(rows, vec![vec![0], vec![0, 1], vec![0, 4]]);
 }
 
@@ -272,38 +289,42 @@ fn lineage_expands_and_collapses_one_or_all() {
     app.update(Action::Last);
     app.update(Action::FocusPane(Pane::Lineage));
     app.update(Action::Down);
-    assert_eq!(positions(&app.tree.selected), [0, 1]);
-    app.update(Action::Expand);
-    assert_eq!(app.tree.rows.len(), 5, "mid opened on app and app2");
+    assert_eq!(positions(&app.panes.lineage.selected), [0, 1]);
     app.update(Action::Expand);
     assert_eq!(
-        app.tree.selected.len(),
+        app.panes.lineage.rows.len(),
+        5,
+        "mid opened on app and app2"
+    );
+    app.update(Action::Expand);
+    assert_eq!(
+        app.panes.lineage.selected.len(),
         3,
         "a second → goes to the first child"
     );
     app.update(Action::Collapse);
     assert_eq!(
-        positions(&app.tree.selected),
+        positions(&app.panes.lineage.selected),
         [0, 1],
         "← on a leaf goes to the parent"
     );
     app.update(Action::Collapse);
-    assert_eq!(app.tree.rows.len(), 3);
+    assert_eq!(app.panes.lineage.rows.len(), 3);
     app.update(Action::CollapseAll);
-    assert_eq!(app.tree.rows.len(), 1);
-    assert_eq!(positions(&app.tree.selected), [0]);
+    assert_eq!(app.panes.lineage.rows.len(), 1);
+    assert_eq!(positions(&app.panes.lineage.selected), [0]);
     app.update(Action::ExpandAll);
-    assert_eq!(app.tree.rows.len(), 5);
+    assert_eq!(app.panes.lineage.rows.len(), 5);
     app.update(Action::ToggleNode);
-    assert_eq!(app.tree.rows.len(), 1);
+    assert_eq!(app.panes.lineage.rows.len(), 1);
 }
 
 #[test]
 fn tree_keys_do_nothing_outside_the_lineage_pane() {
     let mut app = app();
-    let before = app.tree.clone();
+    let before = app.panes.lineage.clone();
     app.update(Action::CollapseAll);
-    assert_eq!(app.tree, before);
+    assert_eq!(app.panes.lineage, before);
 }
 
 #[test]
@@ -319,7 +340,7 @@ fn enter_on_a_lineage_node_selects_that_image() {
     app.update(Action::Down);
     app.update(Action::Activate);
     assert_eq!(selected_id(&app), id('b'));
-    assert!(app.images.show_all);
+    assert!(app.panes.images.show_all);
 }
 
 #[test]
@@ -327,7 +348,7 @@ fn enter_on_a_history_row_jumps_to_its_image() {
     let mut app = app();
     app.update(Action::FocusPane(Pane::History));
     // Newest step first: c, then b (mid), then a (base).
-    assert_eq!(app.history.rows[0].id, id('c'));
+    assert_eq!(app.panes.history.rows[0].id, id('c'));
     app.update(Action::Last);
     app.update(Action::Activate);
     assert_eq!(selected_id(&app), id('a'));
@@ -343,18 +364,19 @@ fn jumping_drops_a_filter_that_hides_the_target() {
     app.update(Action::Last);
     app.update(Action::Activate);
     assert_eq!(selected_id(&app), id('a'));
-    assert!(app.images.filter.is_empty());
+    assert!(app.panes.images.filter.is_empty());
 }
 
 #[test]
 fn layers_are_base_first_and_whatrequires_lists_dependents() {
     let mut app = app();
-    let ids: Vec<usize> = app.layers.rows.iter().map(|r| r.layer.0).collect();
+    let ids: Vec<usize> = app.panes.layers.rows.iter().map(|r| r.layer.0).collect();
     assert_eq!(ids, vec![0, 1, 2]);
     app.update(Action::Last);
     app.update(Action::ToggleWhatRequires);
     assert_eq!(app.focus, Pane::Layers);
     let rows: Vec<(usize, usize)> = app
+        .panes
         .layers
         .rows
         .iter()
@@ -363,7 +385,7 @@ fn layers_are_base_first_and_whatrequires_lists_dependents() {
     // Layer 5 is the container's own layer, on app's top layer.
     assert_eq!(rows, vec![(0, 0), (1, 1), (2, 2), (5, 3), (3, 2), (4, 1)]);
     app.update(Action::ToggleWhatRequires);
-    assert_eq!(app.layers.rows.len(), 1);
+    assert_eq!(app.panes.layers.rows.len(), 1);
 }
 
 #[test]
@@ -397,7 +419,13 @@ fn help_opens_and_closes() {
 #[test]
 fn details_list_what_matters() {
     let app = app();
-    let labels: Vec<&str> = app.details.lines.iter().map(|(l, _)| l.as_str()).collect();
+    let labels: Vec<&str> = app
+        .panes
+        .details
+        .lines
+        .iter()
+        .map(|(l, _)| l.as_str())
+        .collect();
     for wanted in [
         "ID",
         "Names",
@@ -411,6 +439,7 @@ fn details_list_what_matters() {
         assert!(labels.contains(&wanted), "{wanted} missing from {labels:?}");
     }
     let containers = app
+        .panes
         .details
         .lines
         .iter()
@@ -444,12 +473,12 @@ fn a_stale_lineage_is_ignored() {
     let mut app = app();
     app.receive(LoaderMsg::Progress("reloading store"));
     assert!(app.loading.is_some());
-    let before = app.tree.clone();
+    let before = app.panes.lineage.clone();
     app.receive(LoaderMsg::Lineage {
         generation: 99,
         lineage: Default::default(),
     });
-    assert_eq!(app.tree, before);
+    assert_eq!(app.panes.lineage, before);
 }
 
 #[test]
@@ -470,7 +499,7 @@ fn clicking_a_row_selects_it() {
     let mut app = app();
     // The list's first row is below the border and the header: y = 2.
     app.update(Action::Click { column: 10, row: 4 });
-    assert_eq!(app.images.scroll.cursor, 2);
+    assert_eq!(app.panes.images.scroll.cursor, 2);
     app.update(Action::Click {
         column: 100,
         row: 3,
@@ -500,7 +529,7 @@ fn the_wheel_scrolls_the_pane_under_the_pointer() {
         row: details.y + 2,
     });
     // Every detail fits: nothing to scroll.
-    assert_eq!(app.details.scroll.offset, 0);
+    assert_eq!(app.panes.details.scroll.offset, 0);
     app.update(Action::ScrollDown { column: 5, row: 5 });
     assert_eq!(
         app.focus,
@@ -520,8 +549,8 @@ fn resizing_keeps_the_cursor_visible() {
     });
     let page = app.page(Pane::Images);
     assert!(
-        app.images.scroll.cursor >= app.images.scroll.offset
-            && app.images.scroll.cursor < app.images.scroll.offset + page
+        app.panes.images.scroll.cursor >= app.panes.images.scroll.offset
+            && app.panes.images.scroll.cursor < app.panes.images.scroll.offset + page
     );
 }
 
@@ -1065,7 +1094,8 @@ fn after_applying_the_status_says_what_was_done_and_the_store_reloads() {
     assert_eq!(app.message.as_deref(), Some(summary.as_str()));
     let snapshot = &app.catalog().unwrap().snapshot;
     assert!(
-        app.images
+        app.panes
+            .images
             .rows
             .iter()
             .all(|&i| snapshot.images[i].id != id('d'))

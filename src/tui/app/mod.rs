@@ -4,8 +4,8 @@
 //! and is derived when the selection or the store changes, never per frame, so a keypress on
 //! a 10,000-image store costs one small update and one draw of the visible rows.
 //!
-//! What `update` does is spread over two more files by subject: [`panes`] moves in the
-//! panes and keeps them derived from the selection, [`dialogs`] opens, plans and confirms
+//! What `update` does is spread over two more files by subject: `panes.rs` moves in the
+//! panes and keeps them derived from the selection, `dialogs.rs` opens, plans and confirms
 //! the change dialogs.
 
 mod dialogs;
@@ -19,12 +19,9 @@ use super::layout::{self, Areas, Arrangement};
 use super::loader::LoaderMsg;
 use super::mode::Mode;
 use super::pane::Pane;
-use super::state::details::DetailsPane;
-use super::state::history::HistoryPane;
-use super::state::image_list::ImageList;
-use super::state::layers::LayersPane;
 use super::state::lineage::LineageTree;
-use super::state::{FollowsSelection, Selected};
+use super::state::panes::Panes;
+use super::state::{PaneState, Selected};
 use super::theme::Theme;
 use cairn_core::lineage::Lineage;
 use cairn_core::{Catalog, ImageIdx};
@@ -61,12 +58,8 @@ pub struct App {
     pub zoom: bool,
     pub dialog: Option<Dialog>,
 
-    /// The panes, one state each.
-    pub images: ImageList,
-    pub tree: LineageTree,
-    pub layers: LayersPane,
-    pub history: HistoryPane,
-    pub details: DetailsPane,
+    /// The panes' state, one each.
+    pub panes: Panes,
 
     /// The last thing worth telling the user, shown in the status bar.
     pub message: Option<String>,
@@ -104,11 +97,7 @@ impl App {
             inspector: Pane::Details,
             zoom: false,
             dialog: None,
-            images: ImageList::default(),
-            tree: LineageTree::default(),
-            layers: LayersPane::default(),
-            history: HistoryPane::default(),
-            details: DetailsPane::default(),
+            panes: Panes::default(),
             message: None,
             quit: false,
             reload_requested: false,
@@ -143,7 +132,7 @@ impl App {
     pub fn mode(&self) -> Mode {
         match &self.dialog {
             Some(dialog) => dialog.mode(),
-            None if self.images.filtering => Mode::Filter,
+            None if self.panes.images.filtering => Mode::Filter,
             None => Mode::Normal,
         }
     }
@@ -154,7 +143,7 @@ impl App {
 
     /// The image under the list's cursor.
     pub fn selected(&self) -> Option<ImageIdx> {
-        self.images.selected()
+        self.panes.images.selected()
     }
 
     /// The pane shown in the inspector area right now.
@@ -172,7 +161,7 @@ impl App {
             zoom: self.zoom,
             focus: self.focus,
             tab: self.inspector_tab(),
-            filter_line: self.images.filter_line_shown(),
+            filter_line: self.panes.images.filter_line_shown(),
         }
     }
 
@@ -193,7 +182,7 @@ impl App {
             Action::Back => {
                 if self.dialog.is_some() {
                     self.dialog = None;
-                } else if self.images.filter_line_shown() {
+                } else if self.panes.images.filter_line_shown() {
                     self.cancel_filter();
                 } else {
                     self.quit = true;
@@ -241,16 +230,16 @@ impl App {
             Action::ExpandAll => self.with_tree(LineageTree::expand_all),
             Action::CollapseAll => self.with_tree(LineageTree::collapse_all),
             Action::CycleSort => {
-                self.images.sort = self.images.sort.next();
+                self.panes.images.sort = self.panes.images.sort.next();
                 self.rebuild_rows();
             }
             Action::ReverseSort => {
-                self.images.sort_reverse = !self.images.sort_reverse;
+                self.panes.images.sort_reverse = !self.panes.images.sort_reverse;
                 self.rebuild_rows();
             }
             Action::ToggleIntermediates => {
-                self.images.show_all = !self.images.show_all;
-                self.message = Some(if self.images.show_all {
+                self.panes.images.show_all = !self.panes.images.show_all;
+                self.message = Some(if self.panes.images.show_all {
                     "showing intermediate images".into()
                 } else {
                     "hiding intermediate images".into()
@@ -258,29 +247,29 @@ impl App {
                 self.rebuild_rows();
             }
             Action::ToggleWhatRequires => {
-                self.layers.whatrequires = !self.layers.whatrequires;
+                self.panes.layers.whatrequires = !self.panes.layers.whatrequires;
                 self.focus_pane(Pane::Layers);
                 let selected = Selected::of(
                     self.store.as_ref(),
                     self.lineage.as_ref(),
-                    self.images.selected(),
+                    self.panes.images.selected(),
                     self.now,
                 );
-                self.layers.rebuild(selected);
+                self.panes.layers.follow(selected);
             }
             Action::StartFilter => {
                 self.focus = Pane::Images;
-                self.images.filtering = true;
+                self.panes.images.filtering = true;
             }
             Action::FilterInput(c) => {
-                self.images.filter.push(c);
+                self.panes.images.filter.push(c);
                 self.rebuild_rows();
             }
             Action::FilterBackspace => {
-                self.images.filter.pop();
+                self.panes.images.filter.pop();
                 self.rebuild_rows();
             }
-            Action::FilterAccept => self.images.filtering = false,
+            Action::FilterAccept => self.panes.images.filtering = false,
             Action::FilterCancel => self.cancel_filter(),
             Action::Reload => {
                 self.reload_requested = true;
@@ -289,7 +278,7 @@ impl App {
             Action::Click { column, row } => self.click(column, row),
             Action::ClickTreeNode(path) => {
                 self.focus_pane(Pane::Lineage);
-                self.tree.select_path(path);
+                self.panes.lineage.select_path(path);
             }
             Action::ScrollUp { column, row } => self.wheel(column, row, -3),
             Action::ScrollDown { column, row } => self.wheel(column, row, 3),
@@ -297,7 +286,7 @@ impl App {
                 self.area = Rect::new(0, 0, width, height);
                 for pane in Pane::ALL {
                     let page = self.page(pane);
-                    self.pane_mut(pane).clamp(page);
+                    self.panes.get_mut(pane).clamp(page);
                 }
             }
             Action::Tick => self.spinner = self.spinner.wrapping_add(1),

@@ -3,23 +3,12 @@
 
 use super::App;
 use crate::tui::pane::Pane;
+use crate::tui::state::Selected;
 use crate::tui::state::lineage::{LineageTree, TreeRow};
-use crate::tui::state::{FollowsSelection, PaneState, Selected};
 use cairn_core::ImageIdx;
 use cairn_core::lineage::Lineage;
 
 impl App {
-    /// The state of a pane, to move in.
-    pub(super) fn pane_mut(&mut self, pane: Pane) -> &mut dyn PaneState {
-        match pane {
-            Pane::Images => &mut self.images,
-            Pane::Lineage => &mut self.tree,
-            Pane::Layers => &mut self.layers,
-            Pane::History => &mut self.history,
-            Pane::Details => &mut self.details,
-        }
-    }
-
     pub(super) fn focus_pane(&mut self, pane: Pane) {
         self.focus = pane;
         if pane.is_inspector() {
@@ -28,9 +17,9 @@ impl App {
     }
 
     pub(super) fn cancel_filter(&mut self) {
-        self.images.filtering = false;
-        if !self.images.filter.is_empty() {
-            self.images.filter.clear();
+        self.panes.images.filtering = false;
+        if !self.panes.images.filter.is_empty() {
+            self.panes.images.filter.clear();
             self.rebuild_rows();
         }
     }
@@ -40,7 +29,7 @@ impl App {
             return;
         }
         if let Some(lineage) = &self.lineage {
-            f(&mut self.tree, lineage);
+            f(&mut self.panes.lineage, lineage);
         }
     }
 
@@ -49,7 +38,7 @@ impl App {
             return;
         }
         let page = self.page(self.focus);
-        self.pane_mut(self.focus).move_by(delta, page);
+        self.panes.get_mut(self.focus).move_by(delta, page);
         self.on_selection_changed();
     }
 
@@ -59,9 +48,9 @@ impl App {
                 self.focus_pane(Pane::Lineage);
                 return;
             }
-            Pane::Lineage => self.tree.selected_row().and_then(TreeRow::image),
-            Pane::Layers => self.catalog().and_then(|c| self.layers.target(c)),
-            Pane::History => self.history.target(),
+            Pane::Lineage => self.panes.lineage.selected_row().and_then(TreeRow::image),
+            Pane::Layers => self.catalog().and_then(|c| self.panes.layers.target(c)),
+            Pane::History => self.panes.history.target(),
             Pane::Details => return,
         };
         match target {
@@ -73,23 +62,23 @@ impl App {
     /// Selects an image in the list, showing intermediates or dropping the filter when they
     /// hide it, and moves the focus to the list.
     pub fn jump_to(&mut self, image: ImageIdx) {
-        if !self.images.rows.contains(&image) {
-            if !self.images.show_all {
-                self.images.show_all = true;
+        if !self.panes.images.rows.contains(&image) {
+            if !self.panes.images.show_all {
+                self.panes.images.show_all = true;
                 self.rebuild_rows();
             }
-            if !self.images.rows.contains(&image) && !self.images.filter.is_empty() {
-                self.images.filter.clear();
-                self.images.filtering = false;
+            if !self.panes.images.rows.contains(&image) && !self.panes.images.filter.is_empty() {
+                self.panes.images.filter.clear();
+                self.panes.images.filtering = false;
                 self.rebuild_rows();
             }
         }
-        if !self.images.rows.contains(&image) {
+        if !self.panes.images.rows.contains(&image) {
             return;
         }
         self.focus_pane(Pane::Images);
         let page = self.page(Pane::Images);
-        self.images.select(image, page);
+        self.panes.images.select(image, page);
         self.on_selection_changed();
         if let Some(store) = &self.store {
             let name = store.facts.label(&store.catalog, image);
@@ -114,7 +103,7 @@ impl App {
         // The focus may have changed the inspector's tab, and so the layout.
         let areas = self.areas();
         if let Some(line) = areas.line_at(pane, row) {
-            self.pane_mut(pane).click(line, areas.page(pane));
+            self.panes.get_mut(pane).click(line, areas.page(pane));
             self.on_selection_changed();
         }
     }
@@ -124,14 +113,15 @@ impl App {
         let Some(pane) = areas.pane_at(column, row) else {
             return;
         };
-        self.pane_mut(pane).wheel(delta, areas.page(pane));
+        self.panes.get_mut(pane).wheel(delta, areas.page(pane));
         self.on_selection_changed();
     }
 
     /// Recomputes the list's rows, then what the other panes show of the selection.
     pub(super) fn rebuild_rows(&mut self) {
         let page = self.page(Pane::Images);
-        self.images
+        self.panes
+            .images
             .rebuild(self.store.as_ref(), self.lineage.as_ref(), page);
         if self.store.is_some() {
             self.on_selection_changed();
@@ -146,21 +136,13 @@ impl App {
         }
         self.derived_for = Some(key);
         let catalog = self.store.as_ref().map(|s| s.catalog.as_ref());
-        self.images.remember_selection(catalog);
+        self.panes.images.remember_selection(catalog);
         let selected = Selected::of(
             self.store.as_ref(),
             self.lineage.as_ref(),
-            self.images.selected(),
+            self.panes.images.selected(),
             self.now,
         );
-        let panes: [&mut dyn FollowsSelection; 4] = [
-            &mut self.tree,
-            &mut self.layers,
-            &mut self.history,
-            &mut self.details,
-        ];
-        for pane in panes {
-            pane.rebuild(selected);
-        }
+        self.panes.follow(selected);
     }
 }

@@ -1,7 +1,7 @@
 //! The details pane's state: everything known about the selected image, one fact per
 //! line, as label and value.
 
-use super::{FollowsSelection, PaneState, Selected};
+use super::{PaneState, Selected};
 use crate::tui::data::age;
 use crate::tui::marks::Marks;
 use crate::tui::scroll::Scroll;
@@ -19,10 +19,8 @@ impl PaneState for DetailsPane {
     fn list(&mut self) -> Option<(&mut Scroll, usize)> {
         Some((&mut self.scroll, self.lines.len()))
     }
-}
 
-impl FollowsSelection for DetailsPane {
-    fn rebuild(&mut self, selected: Option<Selected<'_>>) {
+    fn follow(&mut self, selected: Option<Selected<'_>>) {
         self.scroll = Scroll::default();
         self.lines = selected.map(lines).unwrap_or_default();
     }

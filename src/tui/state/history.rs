@@ -1,7 +1,7 @@
 //! The history pane's state: `podman history` of the selected image, newest step first,
 //! with the image each step names where it is in the store.
 
-use super::{FollowsSelection, PaneState, Selected};
+use super::{PaneState, Selected};
 use crate::tui::scroll::Scroll;
 use cairn_core::ImageIdx;
 use cairn_core::history::{HistoryRow, history};
@@ -18,10 +18,8 @@ impl PaneState for HistoryPane {
     fn list(&mut self) -> Option<(&mut Scroll, usize)> {
         Some((&mut self.scroll, self.rows.len()))
     }
-}
 
-impl FollowsSelection for HistoryPane {
-    fn rebuild(&mut self, selected: Option<Selected<'_>>) {
+    fn follow(&mut self, selected: Option<Selected<'_>>) {
         self.scroll = Scroll::default();
         let Some(selected) = selected else {
             self.rows.clear();

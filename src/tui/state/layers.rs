@@ -1,7 +1,7 @@
 //! The layers pane's state: the selected image's layers base first, or, toggled with `w`,
 //! every layer that depends on its top layer (`podman image tree --whatrequires`).
 
-use super::{FollowsSelection, PaneState, Selected};
+use super::{PaneState, Selected};
 use crate::tui::scroll::Scroll;
 use cairn_core::{Catalog, ImageIdx, LayerIdx};
 
@@ -27,10 +27,8 @@ impl PaneState for LayersPane {
     fn list(&mut self) -> Option<(&mut Scroll, usize)> {
         Some((&mut self.scroll, self.rows.len()))
     }
-}
 
-impl FollowsSelection for LayersPane {
-    fn rebuild(&mut self, selected: Option<Selected<'_>>) {
+    fn follow(&mut self, selected: Option<Selected<'_>>) {
         self.rows.clear();
         self.scroll = Scroll::default();
         let Some(selected) = selected else {

@@ -1,11 +1,11 @@
-//! The lineage pane's state, a tree: the chain from the root ancestor down to
-//! the selected image, then the image's descendants. Which nodes are open and which is
-//! selected live here, not in the tree widget, so keys work before anything is drawn and
-//! tests need no terminal; the widget's `TreeState` is rebuilt from this for each frame.
+//! The lineage pane's state, a tree: the chain from the root ancestor down to the selected
+//! image, then the image's descendants. Which nodes are open and which is selected live
+//! here, not in the tree widget, so keys work before anything is drawn and tests need no
+//! terminal; the widget's `TreeState` is rebuilt from this for each frame.
 //!
 //! A node is a path of image indexes from the root, as tui-tree-widget identifies nodes.
 
-use super::{FollowsSelection, PaneState, Selected};
+use super::{PaneState, Selected};
 use crate::tui::scroll::Scroll;
 use cairn_core::ImageIdx;
 use cairn_core::lineage::Lineage;
@@ -170,7 +170,7 @@ impl LineageTree {
         self.refresh(lineage);
     }
 
-    /// Opens every node, up to [`EXPAND_ALL_LIMIT`] of them.
+    /// Opens every node, up to `EXPAND_ALL_LIMIT` of them.
     pub fn expand_all(&mut self, lineage: &Lineage) {
         let Some(&root) = self.chain.first() else {
             return;
@@ -218,10 +218,8 @@ impl PaneState for LineageTree {
     fn wheel(&mut self, delta: isize, _page: usize) {
         LineageTree::move_by(self, delta.signum());
     }
-}
 
-impl FollowsSelection for LineageTree {
-    fn rebuild(&mut self, selected: Option<Selected<'_>>) {
+    fn follow(&mut self, selected: Option<Selected<'_>>) {
         *self = match selected {
             Some(Selected {
                 lineage: Some(lineage),

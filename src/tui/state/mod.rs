@@ -1,13 +1,18 @@
 //! The panes' state, one module per pane as `view/` has one drawing per pane. Each pane
-//! keeps its rows and its cursor, moves under the keys and the mouse through [`PaneState`],
-//! and, but for the list that makes the selection, derives its rows from the selected image
-//! through [`FollowsSelection`]. The app holds one of each and routes actions to them.
+//! keeps its rows and its cursor, moves under the keys and the mouse, and, but for the list
+//! that makes the selection, derives its rows from the selected image: all through
+//! [`PaneState`], which is all the app needs of a pane.
+//!
+//! A new pane is a variant of [`Pane`](super::pane::Pane), a module here whose state
+//! implements [`PaneState`] (a field of `Panes` in `panes.rs` and an arm of its `get_mut`),
+//! and a drawing in `view/` (an arm of `view::draw`).
 
 pub mod details;
 pub mod history;
 pub mod image_list;
 pub mod layers;
 pub mod lineage;
+pub mod panes;
 
 use super::data::StoreData;
 use super::scroll::Scroll;
@@ -52,6 +57,10 @@ pub trait PaneState {
             scroll.go(scroll.cursor, len, page);
         }
     }
+
+    /// Derives the rows again from the list's selection (`None`: nothing selected), for a
+    /// pane whose rows are about the selected image; the list itself makes the selection.
+    fn follow(&mut self, _selected: Option<Selected<'_>>) {}
 }
 
 /// What a pane that follows the list's selection derives its rows from.
@@ -80,10 +89,4 @@ impl<'a> Selected<'a> {
             now,
         })
     }
-}
-
-/// A pane whose rows are about the selected image.
-pub trait FollowsSelection {
-    /// Derives the rows again, for `None` when nothing is selected.
-    fn rebuild(&mut self, selected: Option<Selected<'_>>);
 }

@@ -13,7 +13,7 @@ use ratatui::widgets::Paragraph;
 const LABEL_WIDTH: usize = 14;
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
-    let details = &app.details;
+    let details = &app.panes.details;
     if details.lines.is_empty() {
         centered_message(
             frame,

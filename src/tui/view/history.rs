@@ -24,7 +24,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         );
         return;
     }
-    let history = &app.history;
+    let history = &app.panes.history;
     if history.rows.is_empty() {
         centered_message(
             frame,

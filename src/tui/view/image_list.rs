@@ -20,7 +20,7 @@ const NARROW: u16 = 64;
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Pane::Images;
-    let list = &app.images;
+    let list = &app.panes.images;
     let mut extra = format!(
         "sort {} {}",
         list.sort.label(),
@@ -199,9 +199,9 @@ fn draw_filter(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
     let mut spans = vec![
         Span::styled("/", theme.key()),
-        Span::raw(clean(&app.images.filter).into_owned()),
+        Span::raw(clean(&app.panes.images.filter).into_owned()),
     ];
-    if app.images.filtering {
+    if app.panes.images.filtering {
         spans.push(Span::styled("▏", theme.key()));
         spans.push(Span::styled(
             "  name, ID or label · Enter keep · Esc clear",

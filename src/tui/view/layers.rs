@@ -23,7 +23,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         );
         return;
     };
-    let layers = &app.layers;
+    let layers = &app.panes.layers;
     if layers.rows.is_empty() {
         centered_message(
             frame,

@@ -24,7 +24,7 @@ pub fn draw(app: &App, state: &mut TreeState<ImageIdx>, frame: &mut Frame, area:
     let extra = match (&app.lineage, app.selected()) {
         (Some(lineage), Some(image)) => format!(
             "{} ancestors · {} children",
-            app.tree.chain.len().saturating_sub(1),
+            app.panes.lineage.chain.len().saturating_sub(1),
             lineage.children(image).len()
         ),
         _ => String::new(),
@@ -42,7 +42,7 @@ pub fn draw(app: &App, state: &mut TreeState<ImageIdx>, frame: &mut Frame, area:
         }
         return;
     };
-    if app.tree.rows.is_empty() {
+    if app.panes.lineage.rows.is_empty() {
         frame.render_widget(block, area);
         centered_message(
             frame,
@@ -51,15 +51,15 @@ pub fn draw(app: &App, state: &mut TreeState<ImageIdx>, frame: &mut Frame, area:
         );
         return;
     }
-    let Some(&root) = app.tree.chain.first() else {
+    let Some(&root) = app.panes.lineage.chain.first() else {
         return;
     };
     let items = vec![item(app, store, lineage, vec![root])];
     state.close_all();
-    for path in &app.tree.open {
+    for path in &app.panes.lineage.open {
         state.open(path.clone());
     }
-    state.select(app.tree.selected.clone());
+    state.select(app.panes.lineage.selected.clone());
     let highlight = if focused {
         app.theme.selected()
     } else {
@@ -90,10 +90,10 @@ fn item(
         return TreeItem::new_leaf(PLACEHOLDER, String::new());
     };
     let text = node_line(app, store, lineage, image);
-    let children = app.tree.children(lineage, &path);
+    let children = app.panes.lineage.children(lineage, &path);
     let kids: Vec<TreeItem<'static, ImageIdx>> = if children.is_empty() {
         Vec::new()
-    } else if app.tree.open.contains(&path) {
+    } else if app.panes.lineage.open.contains(&path) {
         children
             .into_iter()
             .map(|child| {
@@ -113,7 +113,7 @@ fn node_line(app: &App, store: &StoreData, lineage: &Lineage, image: ImageIdx) -
     let catalog = &store.catalog;
     let theme = &app.theme;
     let img = &catalog.snapshot.images[image];
-    let current = app.tree.chain.last() == Some(&image);
+    let current = app.panes.lineage.chain.last() == Some(&image);
     let name = clean(&store.facts.names[image]).into_owned();
     let name_style = if current {
         theme.current()

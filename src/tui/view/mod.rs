@@ -1,7 +1,7 @@
 //! Drawing: one module per pane and overlay, each a function from the app's state to cells.
 //! Nothing here changes the app; the only state is [`ViewState`], which is what widgets keep
 //! between frames (the lineage tree's scroll position). Where things go is
-//! [`layout`](crate::tui::layout)'s, which the app reads too.
+//! [`layout`]'s, which the app reads too.
 
 pub mod details;
 pub mod help;
@@ -86,9 +86,9 @@ fn tab_spans(app: &App) -> Vec<Span<'static>> {
 
 fn inspector_block(app: &App, tab: Pane) -> Block<'static> {
     let extra = match tab {
-        Pane::Layers if app.layers.whatrequires => "what requires the top layer".to_string(),
+        Pane::Layers if app.panes.layers.whatrequires => "what requires the top layer".to_string(),
         Pane::Layers => "base first".to_string(),
-        Pane::History => format!("{} steps", app.history.rows.len()),
+        Pane::History => format!("{} steps", app.panes.history.rows.len()),
         _ => String::new(),
     };
     let mut block = pane_block(app, app.focus == tab, Line::from(tab_spans(app)));
