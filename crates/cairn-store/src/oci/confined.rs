@@ -56,10 +56,6 @@ impl Confined {
         })
     }
 
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
     /// The path `parts` name, for messages.
     pub fn display(&self, parts: &[&str]) -> String {
         parts
