@@ -2,7 +2,7 @@
 //! podman, a store podman cannot read after cairn was killed halfway.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::Value;
