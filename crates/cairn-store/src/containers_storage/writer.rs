@@ -13,6 +13,8 @@ use serde_json::Value;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
+pub mod kill_point;
+
 /// The plan made now, under the lock, differs from the one the user saw.
 #[derive(Debug, thiserror::Error)]
 #[error(
@@ -89,7 +91,9 @@ impl Records {
         lock.touch()?;
         let data = serde_json::to_vec(&self.values)
             .with_context(|| format!("encoding {}", self.path.display()))?;
-        atomic::write_file(&self.path, &data)
+        atomic::write_file(&self.path, &data)?;
+        kill_point::change_made();
+        Ok(())
     }
 }
 
@@ -108,7 +112,10 @@ fn remove_dir(path: &Path) -> Result<()> {
         Err(e) if e.kind() != ErrorKind::NotFound => {
             Err(e).with_context(|| format!("removing {}", path.display()))
         }
-        _ => Ok(()),
+        _ => {
+            kill_point::change_made();
+            Ok(())
+        }
     }
 }
 
@@ -117,7 +124,10 @@ fn remove_file(path: &Path) -> Result<()> {
         Err(e) if e.kind() != ErrorKind::NotFound => {
             Err(e).with_context(|| format!("removing {}", path.display()))
         }
-        _ => Ok(()),
+        _ => {
+            kill_point::change_made();
+            Ok(())
+        }
     }
 }
 
