@@ -168,7 +168,7 @@ impl LineageTree {
         self.refresh(lineage);
     }
 
-    /// Opens every node, up to [`EXPAND_ALL_LIMIT`] of them.
+    /// Opens every node, up to `EXPAND_ALL_LIMIT` of them.
     pub fn expand_all(&mut self, lineage: &Lineage) {
         let Some(&root) = self.chain.first() else {
             return;

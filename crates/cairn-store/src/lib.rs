@@ -1,4 +1,4 @@
-//! Store backends: each turns a real store into a model [`Snapshot`].
+//! Store backends: each turns a real store into a model [`Snapshot`](cairn_core::Snapshot).
 //!
 //! [`load`] and [`apply`] dispatch on the kind of store, so the commands and the browser do
 //! not need to know which one they work on.
