@@ -11,9 +11,10 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use cairn::tui::action::Action;
-use cairn::tui::app::{App, Pane};
+use cairn::tui::app::App;
 use cairn::tui::data::StoreData;
 use cairn::tui::loader::LoaderMsg;
+use cairn::tui::pane::Pane;
 use cairn::tui::theme::Theme;
 use cairn::tui::view::{self, ViewState};
 use cairn_core::Catalog;
@@ -186,7 +187,7 @@ fn main() {
     let mut worst = Duration::ZERO;
     // Start from the base image with the most descendants, the hardest case for lineage.
     if let Some(store) = app.store.clone() {
-        let base = store.facts.names.iter().position(|n| n.contains("/base/"));
+        let base = store.facts.names.position(|n| n.contains("/base/"));
         if let Some(base) = base {
             app.jump_to(base);
         }

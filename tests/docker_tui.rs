@@ -1,111 +1,69 @@
-//! The browser on a Docker Engine's images, built in code (a daemon's image IDs change with
-//! every fixture build, snapshots must not): the list hides the classic builder's steps, the
-//! lineage follows Docker's recorded parents, and the remove preview gives Docker's answers,
-//! which differ from podman's.
+//! The browser on a Docker Engine's images, built in memory with the shared snapshot builder
+//! (a daemon's image IDs change with every fixture build, snapshots must not): the list hides
+//! the classic builder's steps, the lineage follows Docker's recorded parents, and the remove
+//! preview gives Docker's answers, which differ from podman's.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 mod common;
 
 use cairn::tui::action::Action;
-use cairn::tui::app::{App, Dialog, Pane};
+use cairn::tui::app::App;
+use cairn::tui::dialog::Dialog;
+use cairn::tui::pane::Pane;
 use cairn::tui::theme::Theme;
-use cairn_core::{Catalog, Container, HistoryEntry, Image, ImageConfig, Layer, Rules, Snapshot};
+use cairn_core::testing::SnapshotBuilder;
 use jiff::Timestamp;
 use ratatui::layout::Rect;
 
 use common::tui::{HEIGHT, WIDTH, screen};
-const T0: i64 = 1_700_000_000;
-
-fn id(c: char) -> String {
-    c.to_string().repeat(64)
-}
-
-fn layer(n: usize, parent: Option<usize>, size: u64) -> Layer {
-    Layer {
-        id: format!("{n:0>64}"),
-        parent: parent.map(|p| format!("{p:0>64}")),
-        diff_digest: Some(format!("sha256:{n:0>64}")),
-        diff_size: Some(size),
-        ..Layer::default()
-    }
-}
-
-/// An image committed on `parent`, on the layers `layers` (base first), with one build step
-/// per entry of `steps` (`true`: it made a layer).
-fn image(c: char, names: &[&str], parent: Option<char>, layers: &[usize], steps: &[bool]) -> Image {
-    let history = steps
-        .iter()
-        .enumerate()
-        .map(|(i, &made_layer)| HistoryEntry {
-            created: Timestamp::from_second(T0 + i as i64).ok(),
-            created_by: match made_layer {
-                true => format!("/bin/sh -c #(nop) COPY file:{i} in /f{i} "),
-                false => format!("/bin/sh -c #(nop)  ENV STEP={i}"),
-            },
-            empty_layer: !made_layer,
-            ..HistoryEntry::default()
-        })
-        .collect();
-    Image {
-        id: id(c),
-        names: names.iter().map(|s| s.to_string()).collect(),
-        parent: parent.map(id),
-        top_layer: layers.last().map(|l| format!("{l:0>64}")),
-        created: Timestamp::from_second(T0 + steps.len() as i64).ok(),
-        config: Some(ImageConfig {
-            architecture: "amd64".into(),
-            os: "linux".into(),
-            diff_ids: layers.iter().map(|l| format!("sha256:{l:0>64}")).collect(),
-            history,
-            ..ImageConfig::default()
-        }),
-        ..Image::default()
-    }
-}
 
 /// base:1 ← [untagged COPY step] ← app:1.0, app:latest (an ENV step on top, a running
-/// container); base:1 ← tool:1 (a stopped container).
+/// container `web`); base:1 ← tool:1 (a stopped container `job`). Each image's ID is its
+/// letter repeated, so the screens and the daemon's messages name it readably.
+fn docker_store() -> SnapshotBuilder {
+    let mut store = SnapshotBuilder::docker();
+    let copy = |n: usize| format!("/bin/sh -c #(nop) COPY file:{n} in /f{n} ");
+    store
+        .image("a")
+        .id(&"a".repeat(64))
+        .name("base:1")
+        .layer(&copy(0), 5);
+    store
+        .image("b")
+        .id(&"b".repeat(64))
+        .from("a")
+        .layer(&copy(1), 14);
+    store
+        .image("c")
+        .id(&"c".repeat(64))
+        .from("b")
+        .name("app:1.0")
+        .name("app:latest")
+        .config_step("/bin/sh -c #(nop)  ENV STEP=2");
+    store
+        .image("d")
+        .id(&"d".repeat(64))
+        .from("a")
+        .name("tool:1")
+        .layer(&copy(1), 9);
+    store.container("web", "c").running();
+    store.container("job", "d");
+    store
+}
+
 fn docker_app() -> App {
-    let layers = vec![
-        layer(1, None, 5),
-        layer(2, Some(1), 14),
-        layer(3, Some(1), 9),
-    ];
-    let images = vec![
-        image(
-            'c',
-            &["app:1.0", "app:latest"],
-            Some('b'),
-            &[1, 2],
-            &[true, true, false],
-        ),
-        image('b', &[], Some('a'), &[1, 2], &[true, true]),
-        image('d', &["tool:1"], Some('a'), &[1, 3], &[true, true]),
-        image('a', &["base:1"], None, &[1], &[true]),
-    ];
-    let containers = vec![
-        Container {
-            id: id('e'),
-            names: vec!["web".into()],
-            image: id('c'),
-            running: true,
-            ..Container::default()
-        },
-        Container {
-            id: id('f'),
-            names: vec!["job".into()],
-            image: id('d'),
-            ..Container::default()
-        },
-    ];
-    let snapshot = Snapshot::new(images, layers, containers).with_rules(Rules::Docker);
     App::with_catalog(
         "docker unix:///var/run/docker.sock",
-        Timestamp::from_second(T0 + 3600).unwrap(),
+        Timestamp::from_second(1_700_000_000 + 3600).unwrap(),
         Rect::new(0, 0, WIDTH, HEIGHT),
         Theme::colored(),
-        Catalog::new(snapshot),
+        docker_store().catalog(),
     )
+}
+
+/// The short ID of a container of the store, as the daemon's messages give it.
+fn container(name: &str) -> String {
+    docker_store().container_id(name)[..12].to_string()
 }
 
 /// What the open remove dialog's plan says is blocked.
@@ -150,9 +108,10 @@ fn docker_remove_preview_refuses_an_image_a_running_container_uses() {
     app.update(Action::ToggleForce);
     assert_eq!(
         blocked(&app),
-        [
-            "conflict: unable to delete cccccccccccc (cannot be forced) - image is being used by running container eeeeeeeeeeee"
-        ]
+        [format!(
+            "conflict: unable to delete cccccccccccc (cannot be forced) - image is being used by running container {}",
+            container("web")
+        )]
     );
     insta::assert_snapshot!(screen(&app));
 }
@@ -164,9 +123,10 @@ fn docker_remove_preview_forced_leaves_the_stopped_container() {
     app.update(Action::StartRemove);
     assert_eq!(
         blocked(&app),
-        [
-            "conflict: unable to delete dddddddddddd (must be forced) - image is being used by stopped container ffffffffffff"
-        ]
+        [format!(
+            "conflict: unable to delete dddddddddddd (must be forced) - image is being used by stopped container {}",
+            container("job")
+        )]
     );
     app.update(Action::ToggleForce);
     assert!(blocked(&app).is_empty());

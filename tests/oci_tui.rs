@@ -5,7 +5,8 @@
 mod common;
 
 use cairn::tui::action::Action;
-use cairn::tui::app::{App, Pane};
+use cairn::tui::app::App;
+use cairn::tui::pane::Pane;
 use cairn::tui::theme::Theme;
 use cairn_core::Catalog;
 use cairn_store::StoreSpec;
@@ -42,14 +43,14 @@ fn demo_lineage_tree() {
     insta::assert_snapshot!(screen(&app));
 }
 
-/// The remove preview on a layout that can be changed: what goes is blobs, and the list's
+/// The remove preview on a layout that can be changed (the demo's files opened as a plain
+/// layout; a preview only plans, so nothing is written): what goes is blobs, and the list's
 /// platform images go with it.
 #[test]
 fn remove_preview_of_a_multi_platform_list_on_a_layout() {
-    let (_dir, layout) = common::demo_copy();
     let store = cairn_store::StoreSpec::Oci(cairn_store::oci::OciStore {
         kind: cairn_store::oci::OciKind::Layout,
-        path: layout,
+        path: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo"),
         demo: false,
     });
     let loaded = cairn_store::load(&store).unwrap();
@@ -71,4 +72,73 @@ fn remove_preview_of_a_multi_platform_list_on_a_layout() {
     assert!(text.contains("Blobs (7)"), "{text}");
     assert!(text.contains("Deleted images (3)"), "{text}");
     insta::assert_snapshot!(text);
+}
+
+/// The tag and untag previews on a layout show the blobs the change deletes, and the
+/// request sent to the worker carries them, so that it refuses if they differ then; while a
+/// manifest cannot be read, the untag preview says no blob is deleted.
+#[test]
+fn tag_and_untag_previews_on_a_layout_show_the_blobs_they_delete() {
+    use cairn::tui::dialog::Dialog;
+    use tui_input::InputRequest;
+    let (_dir, layout) = common::demo_copy();
+    let stray = cairn_store::digest::Digest::sha256_of(b"a stray blob");
+    std::fs::write(
+        layout.join("blobs/sha256").join(stray.hex()),
+        b"a stray blob",
+    )
+    .unwrap();
+    let open = |layout: &std::path::Path| {
+        let store = StoreSpec::Oci(cairn_store::oci::OciStore {
+            kind: cairn_store::oci::OciKind::Layout,
+            path: layout.to_path_buf(),
+            demo: false,
+        });
+        let loaded = cairn_store::load(&store).unwrap();
+        let mut app = App::with_catalog(
+            "oci:layout",
+            "2023-11-20T12:00:00Z".parse().unwrap(),
+            Rect::new(0, 0, WIDTH, HEIGHT),
+            Theme::colored(),
+            Catalog::new(loaded.snapshot),
+        );
+        app.store = app.store.map(|s| s.with_layout(loaded.layout));
+        app.update(Action::StartFilter);
+        for c in "side".chars() {
+            app.update(Action::FilterInput(c));
+        }
+        app.update(Action::FilterAccept);
+        app
+    };
+    let mut app = open(&layout);
+    app.update(Action::StartTag);
+    for c in "side:2".chars() {
+        app.update(Action::TagEdit(InputRequest::InsertChar(c)));
+    }
+    let text = screen(&app);
+    assert!(text.contains("Deletes unreachable blobs (1)"), "{text}");
+    assert!(text.contains(&stray.as_str()[..40]), "{text}");
+    let Some(Dialog::Tag(dialog)) = &app.dialog else {
+        panic!("the tag dialog is open");
+    };
+    let request = dialog.change().unwrap();
+    assert_eq!(request.blobs.len(), 1);
+    assert_eq!(request.blobs[0].digest, stray.as_str());
+
+    let tools = app
+        .catalog()
+        .unwrap()
+        .snapshot
+        .images
+        .iter()
+        .find(|i| i.names.iter().any(|n| n == "localhost/tools:1"))
+        .and_then(|i| i.digest.clone())
+        .unwrap();
+    let hex = tools.trim_start_matches("sha256:");
+    std::fs::write(layout.join("blobs/sha256").join(hex), b"not json").unwrap();
+    let mut app = open(&layout);
+    app.update(Action::StartUntag);
+    let text = screen(&app);
+    assert!(text.contains("no blob is deleted"), "{text}");
+    assert!(!text.contains("Deletes unreachable blobs"), "{text}");
 }

@@ -3,86 +3,55 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 use cairn::tui::action::Action;
-use cairn::tui::app::{App, Dialog, Mode, Pane, SortKey};
+use cairn::tui::app::App;
 use cairn::tui::data::StoreData;
+use cairn::tui::dialog::Dialog;
 use cairn::tui::loader::LoaderMsg;
+use cairn::tui::mode::Mode;
+use cairn::tui::pane::Pane;
+use cairn::tui::state::image_list::SortKey;
 use cairn::tui::theme::Theme;
-use cairn_core::{Catalog, Container, HistoryEntry, Image, ImageConfig, Layer, Snapshot};
+use cairn_core::testing::SnapshotBuilder;
+use cairn_core::{Catalog, Container, ImageIdx, Rules, Snapshot};
 use jiff::Timestamp;
 use ratatui::layout::Rect;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 const T0: i64 = 1_700_000_000;
 
-fn layer(n: usize, parent: Option<usize>) -> Layer {
-    Layer {
-        id: format!("{n:0>64}"),
-        parent: parent.map(|p| format!("{p:0>64}")),
-        diff_digest: Some(format!("sha256:d{n}")),
-        diff_size: Some(1000 * (n as u64 + 1)),
-        ..Layer::default()
-    }
-}
-
-/// An image on the layer chain `layers` (base first) whose history has one step per layer.
-fn image(id: char, names: &[&str], layers: &[usize], created: i64) -> Image {
-    let history = layers
-        .iter()
-        .map(|l| HistoryEntry {
-            created: Timestamp::from_second(T0 + *l as i64).ok(),
-            created_by: format!("COPY step{l} /step{l}"),
-            ..HistoryEntry::default()
-        })
-        .collect();
-    let mut labels = BTreeMap::new();
-    labels.insert("team".to_string(), format!("team-{id}"));
-    Image {
-        id: id.to_string().repeat(64),
-        names: names.iter().map(|s| s.to_string()).collect(),
-        top_layer: layers.last().map(|l| format!("{l:0>64}")),
-        created: Timestamp::from_second(T0 + created).ok(),
-        config: Some(ImageConfig {
-            architecture: "amd64".into(),
-            os: "linux".into(),
-            diff_ids: layers.iter().map(|l| format!("sha256:d{l}")).collect(),
-            history,
-            labels,
-            ..ImageConfig::default()
-        }),
-        ..Image::default()
-    }
-}
-
 /// base (a) ← mid (b, unnamed: intermediate) ← app (c), app2 (d); base ← other (e, unnamed:
-/// dangling). A container uses app.
+/// dangling). A container uses app. Each image is known by a letter: its ID is the letter
+/// repeated, its `team` label names it, and its layer `n` (one per image, in this order)
+/// holds 1000 × (n + 1) bytes.
 pub fn catalog() -> Catalog {
-    let layers = vec![
-        layer(0, None),
-        layer(1, Some(0)),
-        layer(2, Some(1)),
-        layer(3, Some(1)),
-        layer(4, Some(0)),
-    ];
-    let images = vec![
-        image('a', &["localhost/base:1"], &[0], 0),
-        image('b', &[], &[0, 1], 100),
-        image(
-            'c',
+    let mut store = SnapshotBuilder::podman();
+    let images: [(&str, Option<&str>, &[&str], i64); 5] = [
+        ("a", None, &["localhost/base:1"], 0),
+        ("b", Some("a"), &[], 100),
+        (
+            "c",
+            Some("b"),
             &["localhost/app:1", "localhost/app:latest"],
-            &[0, 1, 2],
             300,
         ),
-        image('d', &["localhost/app2:1"], &[0, 1, 3], 200),
-        image('e', &[], &[0, 4], 50),
+        ("d", Some("b"), &["localhost/app2:1"], 200),
+        ("e", Some("a"), &[], 50),
     ];
-    let containers = vec![Container {
-        id: "f".repeat(64),
-        names: vec!["web".into()],
-        image: "c".repeat(64),
-        ..Container::default()
-    }];
-    Catalog::new(Snapshot::new(images, layers, containers))
+    for (n, (key, parent, names, created)) in images.into_iter().enumerate() {
+        let mut image = store.image(key).id(&key.repeat(64));
+        if let Some(parent) = parent {
+            image = image.from(parent);
+        }
+        for name in names {
+            image = image.name(name);
+        }
+        image
+            .layer(&format!("COPY step{n} /step{n}"), 1000 * (n as u64 + 1))
+            .label("team", &format!("team-{key}"))
+            .created(T0 + created);
+    }
+    store.container("web", "c");
+    store.catalog()
 }
 
 fn now() -> Timestamp {
@@ -99,12 +68,17 @@ fn app() -> App {
     )
 }
 
+/// Image positions, for comparing paths of the lineage tree.
+fn positions(path: &[ImageIdx]) -> Vec<usize> {
+    path.iter().map(|&i| i.0).collect()
+}
+
 fn id(c: char) -> String {
     c.to_string().repeat(64)
 }
 
 fn selected_id(app: &App) -> String {
-    app.selected_id.clone().unwrap_or_default()
+    app.panes.images.selected_id.clone().unwrap_or_default()
 }
 
 fn type_filter(app: &mut App, text: &str) {
@@ -117,7 +91,11 @@ fn type_filter(app: &mut App, text: &str) {
 #[test]
 fn starts_on_the_newest_image_with_intermediates_hidden() {
     let app = app();
-    assert_eq!(app.rows.len(), 4, "b is intermediate and hidden");
+    assert_eq!(
+        app.panes.images.rows.len(),
+        4,
+        "b is intermediate and hidden"
+    );
     assert_eq!(selected_id(&app), id('c'));
     assert_eq!(app.focus, Pane::Images);
     assert!(app.loading.is_none());
@@ -128,8 +106,8 @@ fn down_and_up_move_the_selection_and_refresh_the_panes() {
     let mut app = app();
     app.update(Action::Down);
     assert_eq!(selected_id(&app), id('d'));
-    assert_eq!(app.history.len(), 3);
-    assert_eq!(app.details[0].1, id('d'));
+    assert_eq!(app.panes.history.rows.len(), 3);
+    assert_eq!(app.panes.details.lines[0].1, id('d'));
     app.update(Action::Up);
     assert_eq!(selected_id(&app), id('c'));
     app.update(Action::Up);
@@ -153,10 +131,10 @@ fn first_and_last_go_to_the_ends() {
 fn a_toggles_intermediates() {
     let mut app = app();
     app.update(Action::ToggleIntermediates);
-    assert_eq!(app.rows.len(), 5);
-    assert!(app.show_all);
+    assert_eq!(app.panes.images.rows.len(), 5);
+    assert!(app.panes.images.show_all);
     app.update(Action::ToggleIntermediates);
-    assert_eq!(app.rows.len(), 4);
+    assert_eq!(app.panes.images.rows.len(), 4);
     assert_eq!(selected_id(&app), id('c'), "the selection stays");
 }
 
@@ -165,26 +143,26 @@ fn filter_matches_names_incrementally() {
     let mut app = app();
     type_filter(&mut app, "app");
     assert_eq!(app.mode(), Mode::Filter);
-    assert_eq!(app.rows.len(), 2);
+    assert_eq!(app.panes.images.rows.len(), 2);
     app.update(Action::FilterInput('2'));
-    assert_eq!(app.rows.len(), 1);
+    assert_eq!(app.panes.images.rows.len(), 1);
     assert_eq!(selected_id(&app), id('d'));
     app.update(Action::FilterBackspace);
-    assert_eq!(app.rows.len(), 2);
+    assert_eq!(app.panes.images.rows.len(), 2);
     app.update(Action::FilterAccept);
     assert_eq!(app.mode(), Mode::Normal);
-    assert_eq!(app.filter, "app");
+    assert_eq!(app.panes.images.filter, "app");
 }
 
 #[test]
 fn filter_matches_ids_and_labels() {
     let mut app = app();
     type_filter(&mut app, "sha256:aaaa");
-    assert_eq!(app.rows.len(), 1);
+    assert_eq!(app.panes.images.rows.len(), 1);
     assert_eq!(selected_id(&app), id('a'));
     app.update(Action::FilterCancel);
     type_filter(&mut app, "team=team-d");
-    assert_eq!(app.rows.len(), 1);
+    assert_eq!(app.panes.images.rows.len(), 1);
     assert_eq!(selected_id(&app), id('d'));
 }
 
@@ -193,18 +171,18 @@ fn letters_in_the_filter_are_text_not_commands() {
     let mut app = app();
     type_filter(&mut app, "q");
     assert!(!app.quit);
-    assert_eq!(app.filter, "q");
+    assert_eq!(app.panes.images.filter, "q");
 }
 
 #[test]
 fn esc_cancels_the_filter_then_quits() {
     let mut app = app();
     type_filter(&mut app, "zzz");
-    assert!(app.rows.is_empty());
+    assert!(app.panes.images.rows.is_empty());
     app.update(Action::FilterAccept);
     app.update(Action::Back);
-    assert!(app.filter.is_empty());
-    assert_eq!(app.rows.len(), 4);
+    assert!(app.panes.images.filter.is_empty());
+    assert_eq!(app.panes.images.rows.len(), 4);
     assert!(!app.quit);
     app.update(Action::Back);
     assert!(app.quit);
@@ -221,16 +199,18 @@ fn q_quits() {
 fn sort_cycles_created_size_name_and_reverses() {
     let mut app = app();
     app.update(Action::CycleSort);
-    assert_eq!(app.sort, SortKey::Size);
+    assert_eq!(app.panes.images.sort, SortKey::Size);
     let sizes: Vec<u64> = app
+        .panes
+        .images
         .rows
         .iter()
         .map(|&i| app.catalog().unwrap().sizes.get(i).total)
         .collect();
     assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "{sizes:?}");
     app.update(Action::CycleSort);
-    assert_eq!(app.sort, SortKey::Name);
-    let first = app.rows[0];
+    assert_eq!(app.panes.images.sort, SortKey::Name);
+    let first = app.panes.images.rows[0];
     assert_eq!(
         app.catalog().unwrap().snapshot.images[first].id,
         id('e'),
@@ -238,11 +218,11 @@ fn sort_cycles_created_size_name_and_reverses() {
     );
     app.update(Action::ReverseSort);
     assert_eq!(
-        app.catalog().unwrap().snapshot.images[app.rows[0]].id,
+        app.catalog().unwrap().snapshot.images[app.panes.images.rows[0]].id,
         id('a')
     );
     app.update(Action::CycleSort);
-    assert_eq!(app.sort, SortKey::Created);
+    assert_eq!(app.panes.images.sort, SortKey::Created);
 }
 
 #[test]
@@ -281,13 +261,25 @@ fn tab_cycles_the_panes_and_digits_focus_them() {
 fn lineage_shows_ancestors_and_descendants() {
     let mut app = app();
     // c: a → b → c
-    let rows: Vec<Vec<usize>> = app.tree.rows.iter().map(|r| r.path.clone()).collect();
+    let rows: Vec<Vec<usize>> = app
+        .panes
+        .lineage
+        .rows
+        .iter()
+        .map(|r| positions(&r.path))
+        .collect();
     assert_eq!(rows, vec![vec![0], vec![0, 1], vec![0, 1, 2]]);
-    assert_eq!(app.tree.selected, vec![0, 1, 2]);
+    assert_eq!(positions(&app.panes.lineage.selected), [0, 1, 2]);
     // base: its children mid and other, mid closed.
     app.update(Action::Last);
     assert_eq!(selected_id(&app), id('a'));
-    let rows: Vec<Vec<usize>> = app.tree.rows.iter().map(|r| r.path.clone()).collect();
+    let rows: Vec<Vec<usize>> = app
+        .panes
+        .lineage
+        .rows
+        .iter()
+        .map(|r| positions(&r.path))
+        .collect();
     assert_eq!(rows, vec![vec![0], vec![0, 1], vec![0, 4]]);
 }
 
@@ -297,38 +289,42 @@ fn lineage_expands_and_collapses_one_or_all() {
     app.update(Action::Last);
     app.update(Action::FocusPane(Pane::Lineage));
     app.update(Action::Down);
-    assert_eq!(app.tree.selected, vec![0, 1]);
-    app.update(Action::Expand);
-    assert_eq!(app.tree.rows.len(), 5, "mid opened on app and app2");
+    assert_eq!(positions(&app.panes.lineage.selected), [0, 1]);
     app.update(Action::Expand);
     assert_eq!(
-        app.tree.selected.len(),
+        app.panes.lineage.rows.len(),
+        5,
+        "mid opened on app and app2"
+    );
+    app.update(Action::Expand);
+    assert_eq!(
+        app.panes.lineage.selected.len(),
         3,
         "a second → goes to the first child"
     );
     app.update(Action::Collapse);
     assert_eq!(
-        app.tree.selected,
-        vec![0, 1],
+        positions(&app.panes.lineage.selected),
+        [0, 1],
         "← on a leaf goes to the parent"
     );
     app.update(Action::Collapse);
-    assert_eq!(app.tree.rows.len(), 3);
+    assert_eq!(app.panes.lineage.rows.len(), 3);
     app.update(Action::CollapseAll);
-    assert_eq!(app.tree.rows.len(), 1);
-    assert_eq!(app.tree.selected, vec![0]);
+    assert_eq!(app.panes.lineage.rows.len(), 1);
+    assert_eq!(positions(&app.panes.lineage.selected), [0]);
     app.update(Action::ExpandAll);
-    assert_eq!(app.tree.rows.len(), 5);
+    assert_eq!(app.panes.lineage.rows.len(), 5);
     app.update(Action::ToggleNode);
-    assert_eq!(app.tree.rows.len(), 1);
+    assert_eq!(app.panes.lineage.rows.len(), 1);
 }
 
 #[test]
 fn tree_keys_do_nothing_outside_the_lineage_pane() {
     let mut app = app();
-    let before = app.tree.clone();
+    let before = app.panes.lineage.clone();
     app.update(Action::CollapseAll);
-    assert_eq!(app.tree, before);
+    assert_eq!(app.panes.lineage, before);
 }
 
 #[test]
@@ -344,7 +340,7 @@ fn enter_on_a_lineage_node_selects_that_image() {
     app.update(Action::Down);
     app.update(Action::Activate);
     assert_eq!(selected_id(&app), id('b'));
-    assert!(app.show_all);
+    assert!(app.panes.images.show_all);
 }
 
 #[test]
@@ -352,7 +348,7 @@ fn enter_on_a_history_row_jumps_to_its_image() {
     let mut app = app();
     app.update(Action::FocusPane(Pane::History));
     // Newest step first: c, then b (mid), then a (base).
-    assert_eq!(app.history[0].id, id('c'));
+    assert_eq!(app.panes.history.rows[0].id, id('c'));
     app.update(Action::Last);
     app.update(Action::Activate);
     assert_eq!(selected_id(&app), id('a'));
@@ -368,21 +364,28 @@ fn jumping_drops_a_filter_that_hides_the_target() {
     app.update(Action::Last);
     app.update(Action::Activate);
     assert_eq!(selected_id(&app), id('a'));
-    assert!(app.filter.is_empty());
+    assert!(app.panes.images.filter.is_empty());
 }
 
 #[test]
 fn layers_are_base_first_and_whatrequires_lists_dependents() {
     let mut app = app();
-    let ids: Vec<usize> = app.layer_rows.iter().map(|r| r.layer).collect();
+    let ids: Vec<usize> = app.panes.layers.rows.iter().map(|r| r.layer.0).collect();
     assert_eq!(ids, vec![0, 1, 2]);
     app.update(Action::Last);
     app.update(Action::ToggleWhatRequires);
     assert_eq!(app.focus, Pane::Layers);
-    let rows: Vec<(usize, usize)> = app.layer_rows.iter().map(|r| (r.layer, r.depth)).collect();
-    assert_eq!(rows, vec![(0, 0), (1, 1), (2, 2), (3, 2), (4, 1)]);
+    let rows: Vec<(usize, usize)> = app
+        .panes
+        .layers
+        .rows
+        .iter()
+        .map(|r| (r.layer.0, r.depth))
+        .collect();
+    // Layer 5 is the container's own layer, on app's top layer.
+    assert_eq!(rows, vec![(0, 0), (1, 1), (2, 2), (5, 3), (3, 2), (4, 1)]);
     app.update(Action::ToggleWhatRequires);
-    assert_eq!(app.layer_rows.len(), 1);
+    assert_eq!(app.panes.layers.rows.len(), 1);
 }
 
 #[test]
@@ -398,7 +401,8 @@ fn enter_on_a_layer_jumps_to_the_image_it_tops() {
 fn shared_layers_are_counted() {
     let app = app();
     let facts = &app.store.as_ref().unwrap().facts;
-    assert_eq!(facts.layer_users, vec![5, 3, 1, 1, 1]);
+    // The container's layer (the last) tops no image.
+    assert_eq!(facts.layer_users.raw, vec![5, 3, 1, 1, 1, 0]);
 }
 
 #[test]
@@ -415,7 +419,13 @@ fn help_opens_and_closes() {
 #[test]
 fn details_list_what_matters() {
     let app = app();
-    let labels: Vec<&str> = app.details.iter().map(|(l, _)| l.as_str()).collect();
+    let labels: Vec<&str> = app
+        .panes
+        .details
+        .lines
+        .iter()
+        .map(|(l, _)| l.as_str())
+        .collect();
     for wanted in [
         "ID",
         "Names",
@@ -428,7 +438,13 @@ fn details_list_what_matters() {
     ] {
         assert!(labels.contains(&wanted), "{wanted} missing from {labels:?}");
     }
-    let containers = app.details.iter().find(|(l, _)| l == "Containers").unwrap();
+    let containers = app
+        .panes
+        .details
+        .lines
+        .iter()
+        .find(|(l, _)| l == "Containers")
+        .unwrap();
     assert!(containers.1.contains("web"));
 }
 
@@ -442,7 +458,7 @@ fn a_reload_keeps_the_selection_by_id() {
     let mut images = std::mem::take(&mut catalog.snapshot.images);
     images.reverse();
     let layers = std::mem::take(&mut catalog.snapshot.layers);
-    let catalog = Catalog::new(Snapshot::new(images, layers, vec![]));
+    let catalog = Catalog::new(Snapshot::new(images.raw, layers.raw, vec![]));
     let lineage = Default::default();
     app.receive(LoaderMsg::Loaded {
         generation: 2,
@@ -457,12 +473,12 @@ fn a_stale_lineage_is_ignored() {
     let mut app = app();
     app.receive(LoaderMsg::Progress("reloading store"));
     assert!(app.loading.is_some());
-    let before = app.tree.clone();
+    let before = app.panes.lineage.clone();
     app.receive(LoaderMsg::Lineage {
         generation: 99,
         lineage: Default::default(),
     });
-    assert_eq!(app.tree, before);
+    assert_eq!(app.panes.lineage, before);
 }
 
 #[test]
@@ -483,7 +499,7 @@ fn clicking_a_row_selects_it() {
     let mut app = app();
     // The list's first row is below the border and the header: y = 2.
     app.update(Action::Click { column: 10, row: 4 });
-    assert_eq!(app.list.cursor, 2);
+    assert_eq!(app.panes.images.scroll.cursor, 2);
     app.update(Action::Click {
         column: 100,
         row: 3,
@@ -494,7 +510,7 @@ fn clicking_a_row_selects_it() {
 #[test]
 fn clicking_a_tab_title_switches_the_inspector() {
     let mut app = app();
-    let inspector = cairn::tui::view::areas(&app).inspector;
+    let inspector = app.areas().inspector;
     // " 3 Layers │ 4 History │ 5 Details ": History starts 14 columns in.
     app.update(Action::Click {
         column: inspector.x + 15,
@@ -507,13 +523,13 @@ fn clicking_a_tab_title_switches_the_inspector() {
 fn the_wheel_scrolls_the_pane_under_the_pointer() {
     let mut app = app();
     app.update(Action::FocusPane(Pane::Details));
-    let details = cairn::tui::view::areas(&app).inspector;
+    let details = app.areas().inspector;
     app.update(Action::ScrollDown {
         column: details.x + 2,
         row: details.y + 2,
     });
     // Every detail fits: nothing to scroll.
-    assert_eq!(app.details_scroll.offset, 0);
+    assert_eq!(app.panes.details.scroll.offset, 0);
     app.update(Action::ScrollDown { column: 5, row: 5 });
     assert_eq!(
         app.focus,
@@ -532,21 +548,25 @@ fn resizing_keeps_the_cursor_visible() {
         height: 12,
     });
     let page = app.page(Pane::Images);
-    assert!(app.list.cursor >= app.list.offset && app.list.cursor < app.list.offset + page);
+    assert!(
+        app.panes.images.scroll.cursor >= app.panes.images.scroll.offset
+            && app.panes.images.scroll.cursor < app.panes.images.scroll.offset + page
+    );
 }
 
 #[test]
 fn zoom_gives_the_focused_pane_the_screen() {
     let mut app = app();
     app.update(Action::ToggleZoom);
-    let areas = cairn::tui::view::areas(&app);
+    let areas = app.areas();
     assert_eq!(areas.images.height, 38);
     assert_eq!(areas.lineage.height, 0);
 }
 
 // ---- Changing images: tag, untag, remove and prune dialogs -------------------------------
 
-use cairn::tui::dialog::{Change, ChangeOutcome, NameCheck, removal_summary};
+use cairn::tui::change::{Change, ChangeOutcome};
+use cairn::tui::dialog::{NameCheck, PruneDialog, removal_summary};
 use cairn::tui::keymap::action_for;
 use cairn_core::removal::{RemoveOptions, Target, plan_removal};
 use cairn_core::tagging::plan_tag;
@@ -696,6 +716,45 @@ fn the_tag_field_validates_the_name_as_you_type() {
     assert!(matches!(tag_dialog(&app).check, NameCheck::Invalid(_)));
 }
 
+/// The field asks the planner's own name rule, so it never accepts a name `y` would then
+/// refuse, nor refuses one the planner takes, under any store's rules.
+#[test]
+fn the_tag_field_and_the_planner_agree_on_every_name() {
+    let names = [
+        "app:2",
+        "Bad",
+        "sha256:abc",
+        "app@sha256:0000000000000000000000000000000000000000000000000000000000000000",
+        "quay.io/me/app:2",
+        "a b",
+        "v1.0+build",
+        "-x",
+    ];
+    for rules in [Rules::Podman, Rules::Docker, Rules::Layout] {
+        let mut catalog = catalog();
+        catalog.snapshot.rules = rules;
+        for name in names {
+            let plan = plan_tag(&catalog, &id('d'), &[name.to_string()]);
+            match NameCheck::of(name, rules) {
+                NameCheck::Valid(full) => {
+                    assert!(
+                        plan.errors.is_empty(),
+                        "{rules:?} {name}: {:?}",
+                        plan.errors
+                    );
+                    assert_eq!(plan.tagged, [full], "{rules:?} {name}");
+                }
+                NameCheck::Invalid(reason) => {
+                    assert!(!reason.is_empty());
+                    assert!(plan.tagged.is_empty(), "{rules:?} {name}: {plan:?}");
+                    assert_eq!(plan.errors.len(), 1, "{rules:?} {name}");
+                }
+                NameCheck::Empty => panic!("{name} is not empty"),
+            }
+        }
+    }
+}
+
 #[test]
 fn the_tag_preview_shows_names_taken_from_other_images() {
     let mut app = app();
@@ -822,7 +881,10 @@ fn the_remove_preview_replans_on_each_toggle() {
     assert_eq!(remove_dialog(&app).options, forced);
     let plan = &remove_dialog(&app).plan;
     assert_eq!(plan, &plan_removal(&catalog, &target, forced));
-    assert_eq!(plan.containers, vec!["f".repeat(64)]);
+    assert_eq!(
+        plan.containers,
+        vec![SnapshotBuilder::podman().container_id("web")]
+    );
     assert_eq!(plan.deleted, vec![id('c')]);
     assert!(plan.errors.is_empty());
 
@@ -874,7 +936,7 @@ fn a_blocked_removal_is_not_applied() {
 #[test]
 fn a_read_only_image_shows_its_plan_blocked() {
     let mut catalog = catalog();
-    catalog.snapshot.images[3].read_only = true;
+    catalog.snapshot.images[ImageIdx(3)].read_only = true;
     let mut app = App::with_catalog(
         "test",
         now(),
@@ -966,7 +1028,13 @@ fn the_plan_scrolls_only_as_far_as_it_is_long() {
         _ => unreachable!(),
     };
     assert!(scroll > 0, "a long plan on a short screen scrolls");
-    assert_eq!(scroll, cairn::tui::view::plan_max_scroll(&app));
+    let max = match &app.dialog {
+        Some(Dialog::Prune(d)) => {
+            cairn::tui::popup::plan_max_scroll(&d.tree, PruneDialog::HEADER_LINES, app.area)
+        }
+        _ => unreachable!(),
+    };
+    assert_eq!(scroll, max);
     app.update(Action::First);
     assert!(matches!(&app.dialog, Some(Dialog::Prune(d)) if d.scroll == 0));
 }
@@ -985,7 +1053,7 @@ fn a_removal_summary_counts_what_went() {
     assert_eq!(
         removal_summary("Removed", &plan),
         format!(
-            "Removed 1 image, 1 layer, 1 container; {} reclaimed",
+            "Removed 1 image, 2 layers, 1 container; {} reclaimed",
             cairn_core::human::podman_size(plan.reclaimed_bytes)
         )
     );
@@ -1015,8 +1083,8 @@ fn after_applying_the_status_says_what_was_done_and_the_store_reloads() {
             .filter(|i| i.id != id('d'))
             .cloned()
             .collect(),
-        catalog.snapshot.layers.clone(),
-        catalog.snapshot.containers.clone(),
+        catalog.snapshot.layers.raw.clone(),
+        catalog.snapshot.containers.raw.clone(),
     );
     let catalog = Catalog::new(catalog.snapshot);
     app.receive(LoaderMsg::Loaded {
@@ -1025,7 +1093,13 @@ fn after_applying_the_status_says_what_was_done_and_the_store_reloads() {
     });
     assert_eq!(app.message.as_deref(), Some(summary.as_str()));
     let snapshot = &app.catalog().unwrap().snapshot;
-    assert!(app.rows.iter().all(|&i| snapshot.images[i].id != id('d')));
+    assert!(
+        app.panes
+            .images
+            .rows
+            .iter()
+            .all(|&i| snapshot.images[i].id != id('d'))
+    );
 }
 
 #[test]
@@ -1051,7 +1125,7 @@ fn a_store_that_changed_reopens_the_preview_with_the_new_plan() {
 
     // Another tool gave d a container meanwhile: the reload plans the preview again.
     let mut catalog = catalog();
-    let mut containers = catalog.snapshot.containers.clone();
+    let mut containers = catalog.snapshot.containers.raw.clone();
     containers.push(Container {
         id: "9".repeat(64),
         names: vec!["late".into()],
@@ -1059,8 +1133,8 @@ fn a_store_that_changed_reopens_the_preview_with_the_new_plan() {
         ..Container::default()
     });
     catalog.snapshot = Snapshot::new(
-        catalog.snapshot.images.clone(),
-        catalog.snapshot.layers.clone(),
+        catalog.snapshot.images.raw.clone(),
+        catalog.snapshot.layers.raw.clone(),
         containers,
     );
     app.receive(LoaderMsg::Loaded {

@@ -1,22 +1,23 @@
 //! Every screen and overlay of the browser, rendered into ratatui's `TestBackend` at 120x40
-//! and compared with insta snapshots. The store is the real fixture store built with buildah
-//! and podman (`scripts/make-fixture-store.sh`), whose timestamps are fixed; "now" is passed
-//! in, so ages are fixed too. Snapshots hold text only, so colors and emphasis are checked
-//! with cell asserts at the end.
+//! and compared with insta snapshots. The store is the podman fixture store of
+//! `scripts/make-fixture-store.sh` rebuilt in memory (`common::tui_store`), and "now" is
+//! passed in, so nothing on screen depends on the machine, the tools or the clock.
+//! Snapshots hold text only, so colors and emphasis are checked with cell asserts at the end.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 mod common;
 
 use cairn::tui::action::Action;
-use cairn::tui::app::{App, Pane};
+use cairn::tui::app::App;
+use cairn::tui::change::ChangeOutcome;
 use cairn::tui::data::StoreData;
-use cairn::tui::dialog::ChangeOutcome;
 use cairn::tui::loader::LoaderMsg;
+use cairn::tui::pane::Pane;
 use cairn::tui::theme::Theme;
 use cairn::tui::view::{self, ViewState};
-use cairn_core::image::short_id;
 use cairn_core::{Catalog, Snapshot};
-use cairn_store::containers_storage::{self, StorageOptions};
+use common::tui::{HEIGHT, WIDTH, render, screen, text};
+use common::tui_store::fixture_catalog;
 use jiff::Timestamp;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -26,25 +27,9 @@ use ratatui::style::{Color, Modifier};
 use std::sync::Arc;
 use tui_input::InputRequest;
 
-const WIDTH: u16 = 120;
-const HEIGHT: u16 = 40;
-
 /// A fixed "now", a few days after the fixture's fixed build times.
 fn now() -> Timestamp {
     "2023-11-20T12:00:00Z".parse().unwrap()
-}
-
-fn fixture_catalog() -> Catalog {
-    let fixture = common::shared_fixture();
-    let options = StorageOptions {
-        graphroot: fixture.root(),
-        runroot: fixture.runroot(),
-        driver: Some("vfs".into()),
-        additional_image_stores: vec![fixture.base.join("extra")],
-        explicit: true,
-    };
-    let loaded = containers_storage::load(&options).expect("loading the fixture store");
-    Catalog::new(loaded.snapshot)
 }
 
 fn area() -> Rect {
@@ -61,43 +46,11 @@ fn fixture_app() -> App {
     )
 }
 
-use common::tui::{render, text};
-
-/// The screen as text, with the IDs of containers and their layers and buildah's temporary
-/// build names (random, unlike image and layer IDs, which the fixture's fixed timestamps make
-/// reproducible) replaced by fixed words of the same width.
-fn screen(app: &App) -> String {
-    let mut screen = text(&render(app));
-    if let Some(catalog) = app.catalog() {
-        // buildah names build steps with a random temporary name, kept in names history.
-        for image in &catalog.snapshot.images {
-            for name in image
-                .names_history
-                .iter()
-                .filter(|n| n.ends_with("-tmp:latest"))
-            {
-                let fixed = format!("{:.<width$}", "TEMPORARY-BUILD-NAME", width = name.len());
-                screen = screen.replace(name.as_str(), &fixed);
-            }
-        }
-        for container in &catalog.snapshot.containers {
-            // Full IDs first: blocked reasons name the container by its full ID.
-            screen = screen.replace(container.id.as_str(), &format!("{:<64}", "CONTAINER-ID"));
-            screen = screen.replace(short_id(&container.id), "CONTAINER-ID");
-            if !container.layer.is_empty() {
-                screen = screen.replace(short_id(&container.layer), "CTR-LAYER-ID");
-            }
-        }
-    }
-    screen
-}
-
 fn select(app: &mut App, name: &str) {
     let store = app.store.clone().unwrap();
     let image = store
         .facts
         .names
-        .iter()
         .position(|n| n == name)
         .unwrap_or_else(|| panic!("{name} is not in the fixture"));
     app.jump_to(image);
@@ -308,7 +261,6 @@ fn control_characters_never_reach_the_screen() {
     let image = catalog
         .snapshot
         .images
-        .iter()
         .position(|i| i.names.contains(&"localhost/app:1.0".to_string()))
         .unwrap();
     let config = catalog.snapshot.images[image].config.as_mut().unwrap();
@@ -504,7 +456,7 @@ fn status_line_after_a_removal() {
     let rendered = text(&render(&app));
     let status = rendered.lines().nth(HEIGHT as usize - 2).unwrap();
     assert!(
-        status.ends_with("Removed 1 image; 1.97 kB reclaimed"),
+        status.ends_with("Removed 1 image; 1.96 kB reclaimed"),
         "{status}"
     );
 }
@@ -575,7 +527,6 @@ fn store_text_in_dialogs_is_sanitized() {
     let image = catalog
         .snapshot
         .images
-        .iter()
         .position(|i| i.names.contains(&"localhost/side:1".to_string()))
         .unwrap();
     catalog.snapshot.images[image]

@@ -4,6 +4,7 @@
 //! that the terminal was given back (the shell prints again, canonical mode is on).
 //!
 //! Waits poll the screen with a generous deadline and never assert on timing.
+#![cfg(feature = "conformance")]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 mod common;

@@ -1,11 +1,13 @@
 //! The browser's change worker on a real store: a confirmed plan is applied, and a plan the
 //! store no longer gives is refused with nothing changed.
+#![cfg(feature = "conformance")]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 mod common;
 
+use cairn::tui::change::ChangeOutcome;
 use cairn::tui::data::StoreData;
-use cairn::tui::dialog::{ChangeOutcome, RemoveDialog, Subject, UntagDialog};
+use cairn::tui::dialog::{RemoveDialog, Subject, UntagDialog};
 use cairn::tui::worker;
 use cairn_core::Catalog;
 use cairn_core::removal::RemoveOptions;
@@ -33,7 +35,6 @@ fn subject(store: &StoreData, name: &str) -> Subject {
         .catalog
         .snapshot
         .images
-        .iter()
         .position(|i| i.names.iter().any(|n| n == name))
         .unwrap();
     Subject::new(store, image)
@@ -69,7 +70,7 @@ fn a_store_that_changed_since_the_preview_is_left_alone() {
     let options = options(&store);
     let data = load(&options);
     // The preview: side:1 loses its only name.
-    let dialog = UntagDialog::new(&data.catalog, subject(&data, "localhost/side:1"), None);
+    let dialog = UntagDialog::new(&data, subject(&data, "localhost/side:1"), None);
     let request = dialog.change().unwrap();
     // Meanwhile podman gives it another one: the same untag now leaves it a name.
     let flags = common::store_flags(&store.join("root"), &store.join("run"));

@@ -4,7 +4,9 @@
 use super::{JsonFlag, docker};
 use anyhow::Result;
 use cairn_core::human::podman_size;
-use cairn_core::removal::{PlanError, RemovalPlan, RemoveOptions, Step, Target, plan_removal};
+use cairn_core::removal::{
+    Blob, PlanError, RemovalPlan, RemoveOptions, Step, Target, plan_removal,
+};
 use cairn_core::tagging::{NamesPlan, plan_tag, plan_untag};
 use cairn_core::{Catalog, Rules};
 use cairn_store::oci::plan::LayoutIndex;
@@ -120,13 +122,31 @@ fn messages(errors: &[PlanError]) -> Vec<String> {
     errors.iter().map(|e| e.message.clone()).collect()
 }
 
-/// Applies `steps` if re-planning under the lock gives the same steps.
+/// Applies `steps` if re-planning under the lock gives the same steps (and the same `blobs`
+/// to delete, on an OCI layout).
 fn apply(
     store: &StoreSpec,
     steps: &[Step],
+    blobs: &[Blob],
     replan: impl FnOnce(&Catalog) -> Vec<Step>,
 ) -> Result<()> {
-    cairn_store::apply(store, steps, replan)
+    cairn_store::apply(store, steps, blobs, replan)
+}
+
+/// A layout has no layers of its own to delete: what goes is the blobs no descriptor reaches
+/// any more, listed by the dry run and the real run alike.
+fn blob_lines(blobs: &[Blob], out: &mut dyn Write) -> Result<()> {
+    for blob in blobs {
+        writeln!(out, "Deleted blob: {} ({} bytes)", blob.digest, blob.size)?;
+    }
+    Ok(())
+}
+
+/// What a change leaves undone although it could seem to, on stderr.
+fn print_warnings(warnings: &[String]) {
+    for warning in warnings {
+        eprintln!("Warning: {warning}");
+    }
 }
 
 fn dry_run_summary(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
@@ -135,11 +155,6 @@ fn dry_run_summary(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
         for layer in &plan.layers {
             writeln!(out, "Deleted layer: {layer}")?;
         }
-    }
-    // A layout has no layers of its own to delete: what goes is the blobs no descriptor
-    // reaches any more.
-    for blob in &plan.blobs {
-        writeln!(out, "Deleted blob: {} ({} bytes)", blob.digest, blob.size)?;
     }
     for container in &plan.containers {
         writeln!(out, "Removed container: {container}")?;
@@ -176,7 +191,7 @@ pub fn rm(flags: &Selection, args: &RmArgs, out: &mut dyn Write) -> Result<i32> 
     let opened = Opened::new(flags)?;
     let plan = opened.plan_removal(&target, options);
     if !args.preview.dry_run {
-        apply(&opened.store, &plan.steps, |now| {
+        apply(&opened.store, &plan.steps, &plan.blobs, |now| {
             plan_removal(now, &target, options).steps
         })?;
     }
@@ -194,6 +209,7 @@ pub fn rm(flags: &Selection, args: &RmArgs, out: &mut dyn Write) -> Result<i32> 
         for id in &plan.deleted {
             writeln!(out, "Deleted: {id}")?;
         }
+        blob_lines(&plan.blobs, out)?;
     }
     if args.preview.dry_run {
         dry_run_summary(&plan, out)?;
@@ -203,8 +219,9 @@ pub fn rm(flags: &Selection, args: &RmArgs, out: &mut dyn Write) -> Result<i32> 
     Ok(plan.exit_code())
 }
 
-/// The plan's errors on stderr, as the store's tool prints them.
+/// The plan's warnings and errors on stderr, as the store's tool prints them.
 fn report_errors(plan: &RemovalPlan) {
+    print_warnings(&plan.warnings);
     match plan.rules {
         Rules::Docker => {
             for error in &plan.errors {
@@ -220,7 +237,7 @@ pub fn prune(flags: &Selection, args: &PruneArgs, out: &mut dyn Write) -> Result
     let opened = Opened::new(flags)?;
     let plan = opened.plan_removal(&target, RemoveOptions::default());
     if !args.preview.dry_run {
-        apply(&opened.store, &plan.steps, |now| {
+        apply(&opened.store, &plan.steps, &plan.blobs, |now| {
             plan_removal(now, &target, RemoveOptions::default()).steps
         })?;
     }
@@ -235,6 +252,7 @@ pub fn prune(flags: &Selection, args: &PruneArgs, out: &mut dyn Write) -> Result
         for id in &plan.records_deleted {
             writeln!(out, "{id}")?;
         }
+        blob_lines(&plan.blobs, out)?;
     }
     if args.preview.dry_run {
         dry_run_summary(&plan, out)?;
@@ -251,9 +269,11 @@ fn names_change(
     planner: impl Fn(&Catalog) -> NamesPlan,
 ) -> Result<i32> {
     let opened = Opened::new(flags)?;
-    let plan = planner(&opened.catalog);
+    let plan = cairn_store::plan_names(opened.layout.as_deref(), planner(&opened.catalog));
     if !preview.dry_run {
-        apply(&opened.store, &plan.steps, |now| planner(now).steps)?;
+        apply(&opened.store, &plan.steps, &plan.blobs, |now| {
+            planner(now).steps
+        })?;
     }
     if preview.json.enabled() {
         serde_json::to_writer_pretty(&mut *out, &plan)?;
@@ -267,8 +287,12 @@ fn names_change(
         for name in &plan.untagged {
             writeln!(out, "Untagged: {name}")?;
         }
+    }
+    blob_lines(&plan.blobs, out)?;
+    if preview.dry_run {
         writeln!(out, "Dry run: nothing was changed.")?;
     }
+    print_warnings(&plan.warnings);
     out.flush()?;
     match plan.rules {
         // The docker CLI checks a name itself; everything else is the daemon's answer.

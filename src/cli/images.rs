@@ -36,7 +36,9 @@ pub struct Args {
 /// their children).
 pub fn listed(catalog: &Catalog, all: bool) -> Vec<ImageIdx> {
     let snapshot = &catalog.snapshot;
-    (0..snapshot.images.len())
+    snapshot
+        .images
+        .keys()
         .filter(|&i| {
             all || !(catalog.lineage.is_intermediate(snapshot, i) || snapshot.list_of(i).is_some())
         })

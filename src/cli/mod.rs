@@ -126,7 +126,7 @@ fn resolve(flags: &Selection) -> Result<cairn_store::StoreSpec> {
 }
 
 /// Resolves IMAGE as podman does, turning a miss into podman's message.
-fn lookup(catalog: &Catalog, name: &str) -> Result<usize, LookupError> {
+fn lookup(catalog: &Catalog, name: &str) -> Result<cairn_core::ImageIdx, LookupError> {
     cairn_core::lookup::lookup(&catalog.snapshot, name)
 }
 

@@ -17,7 +17,7 @@ pub enum Action {
     NextPane,
     PrevPane,
     /// Focus one pane directly (the digit keys).
-    FocusPane(super::app::Pane),
+    FocusPane(super::pane::Pane),
     /// Enter: the focused pane's main action (jump to the image in lineage, layers, history).
     Activate,
     /// Lineage: open the node, or go to its first child when it is open.
@@ -66,7 +66,7 @@ pub enum Action {
         row: u16,
     },
     /// A click on a lineage tree node, found through the tree widget's last render.
-    ClickTreeNode(Vec<usize>),
+    ClickTreeNode(Vec<cairn_core::ImageIdx>),
     ScrollUp {
         column: u16,
         row: u16,

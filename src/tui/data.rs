@@ -5,7 +5,8 @@
 use cairn_core::image::short_id;
 use cairn_core::reference::repo_tags;
 use cairn_core::removal::{RemovalPlan, RemoveOptions, Target};
-use cairn_core::{Catalog, ImageIdx, LayerIdx};
+use cairn_core::tagging::NamesPlan;
+use cairn_core::{Catalog, ImageIdx, LayerIdx, TiVec};
 use cairn_store::oci::plan::LayoutIndex;
 use jiff::Timestamp;
 use std::sync::Arc;
@@ -39,18 +40,23 @@ impl StoreData {
     pub fn plan_removal(&self, target: &Target, options: RemoveOptions) -> RemovalPlan {
         cairn_store::plan_removal(&self.catalog, self.layout.as_deref(), target, options)
     }
+
+    /// A tag or untag as the store will carry it out: on a layout, with the blobs it deletes.
+    pub fn plan_names(&self, plan: NamesPlan) -> NamesPlan {
+        cairn_store::plan_names(self.layout.as_deref(), plan)
+    }
 }
 
 #[derive(Debug, Default)]
 pub struct Facts {
     /// The name the list shows: the first tagged name, else the first name, else `<none>`.
-    pub names: Vec<String>,
+    pub names: TiVec<ImageIdx, String>,
     /// How many further names an image has, shown as `+N`.
-    pub more_names: Vec<usize>,
+    pub more_names: TiVec<ImageIdx, usize>,
     /// Lowercased ID, names and labels (`key=value`), one per line, for the filter.
-    pub search: Vec<String>,
+    pub search: TiVec<ImageIdx, String>,
     /// How many images use each layer (the layer is in their chain): more than one is shared.
-    pub layer_users: Vec<u32>,
+    pub layer_users: TiVec<LayerIdx, u32>,
 }
 
 /// What the list shows for an image without names.
@@ -59,9 +65,9 @@ pub const NO_NAME: &str = "<none>";
 impl Facts {
     pub fn new(catalog: &Catalog) -> Self {
         let snapshot = &catalog.snapshot;
-        let mut names = Vec::with_capacity(snapshot.images.len());
-        let mut more_names = Vec::with_capacity(snapshot.images.len());
-        let mut search = Vec::with_capacity(snapshot.images.len());
+        let mut names = TiVec::with_capacity(snapshot.images.len());
+        let mut more_names = TiVec::with_capacity(snapshot.images.len());
+        let mut search = TiVec::with_capacity(snapshot.images.len());
         for image in &snapshot.images {
             let tagged = repo_tags(&image.names);
             let name = tagged
@@ -85,7 +91,7 @@ impl Facts {
             search.push(text);
         }
         // A list's platform image has no name of its own: it is known by its list's.
-        for list in 0..snapshot.images.len() {
+        for list in snapshot.images.keys() {
             for (instance, platform) in snapshot.instances(list) {
                 if names[instance] == NO_NAME && names[list] != NO_NAME {
                     names[instance] = format!("{} ({platform})", names[list]);
@@ -111,15 +117,16 @@ impl Facts {
 
 /// Images per layer: each image counts on its top layer and every layer below it. Summed up
 /// the forest from the leaves, so it costs one pass over the layers.
-fn layer_users(catalog: &Catalog) -> Vec<u32> {
-    let count = catalog.snapshot.layers.len();
-    let mut users: Vec<u32> = (0..count)
+fn layer_users(catalog: &Catalog) -> TiVec<LayerIdx, u32> {
+    let layers = &catalog.snapshot.layers;
+    let mut users: TiVec<LayerIdx, u32> = layers
+        .keys()
         .map(|l| catalog.tree.node(l).images.len() as u32)
         .collect();
     // Children before parents: order layers by depth, deepest first.
-    let mut depth = vec![0u32; count];
-    let mut order: Vec<LayerIdx> = (0..count).collect();
-    for (layer, d) in depth.iter_mut().enumerate() {
+    let mut depth: TiVec<LayerIdx, u32> = vec![0u32; layers.len()].into();
+    let mut order: Vec<LayerIdx> = layers.keys().collect();
+    for (layer, d) in depth.iter_mut_enumerated() {
         *d = catalog.tree.chain(layer).count() as u32;
     }
     order.sort_unstable_by_key(|&l| std::cmp::Reverse(depth[l]));

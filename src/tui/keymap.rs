@@ -2,7 +2,8 @@
 //! footer hints are all read from [`KEYMAP`], so what the help says is what the keys do.
 
 use super::action::Action;
-use super::app::{Mode, Pane};
+use super::mode::Mode;
+use super::pane::Pane;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// One key, with the modifiers that matter (Shift is part of the character for letters).

@@ -1,37 +1,46 @@
 //! The full-screen browser that `cairn` opens when no command is given.
 //!
 //! Shaped as ratatui's examples and oxker are: [`app::App`] holds the state and changes only
-//! in `update`; [`view`] draws it; [`keymap`] turns keys into [`action::Action`]s; [`loader`]
-//! reads and watches the store on its own thread; [`worker`] applies the changes confirmed in
-//! the [`dialog`]s on another. The event loop below only waits on one channel that input, the
-//! loader, the worker and the clock all feed, and redraws once per batch of events.
+//! in `update`, the panes' part of it in [`state`]; [`view`] draws it, in the places
+//! [`layout`] gives; [`input`] and [`keymap`] turn terminal events into [`action::Action`]s;
+//! [`loader`] reads and watches the store on its own thread; [`worker`] applies the changes
+//! confirmed in the [`dialog`]s on another, through the messages of [`change`]. The event
+//! loop below only waits on one channel that input, the loader, the worker and the clock all
+//! feed, and redraws once per batch of events.
 
 pub mod action;
 pub mod app;
+pub mod change;
 pub mod data;
 pub mod dialog;
+pub mod input;
 pub mod keymap;
-pub mod lineage_tree;
+pub mod layout;
 pub mod loader;
+pub mod marks;
+pub mod mode;
+pub mod pane;
+pub mod popup;
 pub mod sanitize;
+pub mod scroll;
+pub mod state;
+pub mod terminal;
 pub mod theme;
 pub mod view;
 pub mod worker;
 
 use action::Action;
 use anyhow::{Context, Result, bail};
-use app::{App, Pane};
+use app::App;
 use cairn_store::Selection;
-use crossterm::event::{
-    DisableMouseCapture, EnableMouseCapture, Event as TermEvent, MouseButton, MouseEventKind,
-};
+use input::action_for_input;
 use jiff::Timestamp;
 use loader::{LoaderCmd, LoaderMsg};
-use ratatui::DefaultTerminal;
-use ratatui::layout::{Position, Rect};
+use ratatui::layout::Rect;
 use std::io::IsTerminal;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
+use terminal::TerminalGuard;
 use theme::Theme;
 use view::ViewState;
 
@@ -42,9 +51,9 @@ const CLOCK_INTERVAL: Duration = Duration::from_secs(30);
 
 /// Everything the event loop waits for.
 enum Event {
-    Input(TermEvent),
+    Input(crossterm::event::Event),
     Loader(LoaderMsg),
-    Change(dialog::ChangeOutcome),
+    Change(change::ChangeOutcome),
 }
 
 /// Opens the browser on the store the flags select, until the user quits.
@@ -61,7 +70,7 @@ pub fn run(flags: &Selection) -> Result<()> {
         to_ui.send(Event::Loader(msg)).is_ok()
     })
     .context("starting the loader thread")?;
-    let (changes, worker_inbox) = mpsc::channel::<dialog::ChangeRequest>();
+    let (changes, worker_inbox) = mpsc::channel::<change::ChangeRequest>();
     let to_ui = events.clone();
     worker::spawn(options, worker_inbox, move |outcome| {
         to_ui.send(Event::Change(outcome)).is_ok()
@@ -133,70 +142,5 @@ fn handle(app: &mut App, view: &ViewState, event: Event) {
                 app.update(action);
             }
         }
-    }
-}
-
-/// Turns a terminal event into an action. Clicks on the lineage tree are resolved through
-/// the tree widget's last render, the only place that knows which node is on which line.
-fn action_for_input(app: &App, view: &ViewState, event: &TermEvent) -> Option<Action> {
-    match event {
-        TermEvent::Key(key) => keymap::action_for(app.mode(), key),
-        TermEvent::Mouse(mouse) => {
-            let (column, row) = (mouse.column, mouse.row);
-            match mouse.kind {
-                MouseEventKind::Down(MouseButton::Left) => {
-                    let in_tree = app.dialog.is_none()
-                        && view::areas(app)
-                            .of(Pane::Lineage)
-                            .contains(Position::new(column, row));
-                    let node = in_tree
-                        .then(|| view.tree.rendered_at(Position::new(column, row)))
-                        .flatten()
-                        .filter(|path| !path.contains(&usize::MAX));
-                    Some(match node {
-                        Some(path) => Action::ClickTreeNode(path.to_vec()),
-                        None => Action::Click { column, row },
-                    })
-                }
-                MouseEventKind::ScrollUp => Some(Action::ScrollUp { column, row }),
-                MouseEventKind::ScrollDown => Some(Action::ScrollDown { column, row }),
-                _ => None,
-            }
-        }
-        TermEvent::Resize(width, height) => Some(Action::Resize {
-            width: *width,
-            height: *height,
-        }),
-        _ => None,
-    }
-}
-
-/// The terminal in raw mode on the alternate screen with the mouse captured, for as long as
-/// this lives. Dropping it restores the terminal; on a panic, ratatui's hook restores the
-/// screen and ours releases the mouse, so the shell is usable whatever happens.
-struct TerminalGuard {
-    terminal: DefaultTerminal,
-}
-
-impl TerminalGuard {
-    fn new() -> Result<Self> {
-        let terminal = ratatui::try_init().context("setting up the terminal")?;
-        let ratatui_hook = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
-            ratatui_hook(info);
-        }));
-        if let Err(e) = crossterm::execute!(std::io::stdout(), EnableMouseCapture) {
-            ratatui::restore();
-            return Err(e).context("capturing the mouse");
-        }
-        Ok(TerminalGuard { terminal })
-    }
-}
-
-impl Drop for TerminalGuard {
-    fn drop(&mut self) {
-        let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
-        ratatui::restore();
     }
 }

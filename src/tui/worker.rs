@@ -2,7 +2,7 @@
 //! that waiting on podman's locks and writing the store never freezes the screen. Each plan
 //! is made again under the locks and applied only if it is still the one the user saw.
 
-use super::dialog::{ChangeOutcome, ChangeRequest};
+use super::change::{ChangeOutcome, ChangeRequest};
 use cairn_store::StoreSpec;
 use cairn_store::containers_storage::writer::StoreChanged;
 use std::sync::mpsc::Receiver;
@@ -31,7 +31,9 @@ pub fn spawn(
 pub fn apply(options: &(impl Clone + Into<StoreSpec>), request: ChangeRequest) -> ChangeOutcome {
     let change = request.change.clone();
     let store: StoreSpec = options.clone().into();
-    let result = cairn_store::apply(&store, &request.steps, |now| change.steps(now));
+    let result = cairn_store::apply(&store, &request.steps, &request.blobs, |now| {
+        change.steps(now)
+    });
     match result {
         Ok(()) => ChangeOutcome::Applied(request),
         Err(e) if e.is::<StoreChanged>() => ChangeOutcome::StoreChanged(request),

@@ -125,7 +125,7 @@ fn layouts_written_by_podman_save_and_archives_of_every_form_are_read() {
     }
     // podman's docker-archive names are normalized as `podman load` does.
     let catalog = load(OciKind::DockerArchive, &docker_archive);
-    assert_eq!(catalog.snapshot.images[0].names, ["localhost/tools:1"]);
+    assert_eq!(catalog.snapshot.images.raw[0].names, ["localhost/tools:1"]);
     // Archives are read-only and verify blob by blob.
     let out = cairn(&["--store", &format!("oci-archive:{oa}"), "verify"]);
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));

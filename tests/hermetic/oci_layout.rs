@@ -3,6 +3,8 @@
 //! write and read back is the conformance tier's `oci_layout`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
+mod hostile;
+
 use crate::common::oci::*;
 use crate::common::{self, stderr, stdout};
 use cairn_store::oci::OciKind;
@@ -31,11 +33,10 @@ fn the_demo_shows_bases_children_an_intermediate_names_and_a_multi_platform_inde
     let idx = |name: &str| {
         snapshot
             .images
-            .iter()
             .position(|i| i.names.iter().any(|n| n == name))
             .unwrap()
     };
-    let parent = |i: usize| catalog.lineage.parent(i);
+    let parent = |i| catalog.lineage.parent(i);
     let inter = parent(idx("localhost/app:1.0")).expect("app has a parent");
     assert!(
         snapshot.images[inter].names.is_empty(),

@@ -3,7 +3,7 @@
 //! `history.go`; moby `ImageHistory`, which follows the recorded parent links instead).
 
 use super::layer_tree::LayerTree;
-use super::{ImageIdx, Rules, Snapshot};
+use super::{ImageIdx, LayerIdx, Rules, Snapshot};
 use jiff::Timestamp;
 use std::collections::HashSet;
 
@@ -80,7 +80,7 @@ fn docker_history(snapshot: &Snapshot, tree: &LayerTree, image: ImageIdx) -> Vec
     let Some(config) = &img.config else {
         return Vec::new();
     };
-    let mut layers: Vec<usize> = tree
+    let mut layers: Vec<LayerIdx> = tree
         .top_node(snapshot, image)
         .map(|top| tree.chain(top).collect())
         .unwrap_or_default();
@@ -115,3 +115,6 @@ fn docker_history(snapshot: &Snapshot, tree: &LayerTree, image: ImageIdx) -> Vec
     }
     rows
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,12 +1,12 @@
 //! The layer forest with each image hung on its top layer, as libimage's `layer_tree.go`
 //! builds it. Lineage, `image tree` and history all walk it.
 
-use super::{ImageIdx, LayerIdx, Snapshot};
+use super::{ImageIdx, LayerIdx, Snapshot, TiSlice, TiVec};
 
 /// One node per layer of the snapshot, in the same order as [`Snapshot::layers`].
 #[derive(Debug, Default)]
 pub struct LayerTree {
-    nodes: Vec<LayerNode>,
+    nodes: TiVec<LayerIdx, LayerNode>,
     /// Images without a top layer (manifest lists, empty images), kept apart as podman does.
     pub empty_images: Vec<ImageIdx>,
     /// Images whose top layer is not in the store.
@@ -23,8 +23,9 @@ pub struct LayerNode {
 
 impl LayerTree {
     pub fn new(snapshot: &Snapshot) -> Self {
-        let mut nodes = vec![LayerNode::default(); snapshot.layers.len()];
-        for (idx, layer) in snapshot.layers.iter().enumerate() {
+        let mut nodes: TiVec<LayerIdx, LayerNode> =
+            vec![LayerNode::default(); snapshot.layers.len()].into();
+        for (idx, layer) in snapshot.layers.iter_enumerated() {
             if let Some(parent) = layer
                 .parent
                 .as_deref()
@@ -37,7 +38,7 @@ impl LayerTree {
         cut_parent_loops(&mut nodes);
         let mut empty_images = Vec::new();
         let mut orphan_images = Vec::new();
-        for (idx, image) in snapshot.images.iter().enumerate() {
+        for (idx, image) in snapshot.images.iter_enumerated() {
             match image.top_layer.as_deref() {
                 None => empty_images.push(idx),
                 Some(top) => match snapshot.layer_by_id(top) {
@@ -86,15 +87,15 @@ impl LayerTree {
 
 /// A corrupt layers.json can make layers each other's parents. Cutting one link of every
 /// loop makes the layers a forest again, so every walk up or down ends.
-fn cut_parent_loops(nodes: &mut [LayerNode]) {
+fn cut_parent_loops(nodes: &mut TiSlice<LayerIdx, LayerNode>) {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         New,
         OnPath,
         Done,
     }
-    let mut marks = vec![Mark::New; nodes.len()];
-    for start in 0..nodes.len() {
+    let mut marks: TiVec<LayerIdx, Mark> = vec![Mark::New; nodes.len()].into();
+    for start in nodes.keys() {
         let mut path = Vec::new();
         let mut current = Some(start);
         while let Some(layer) = current {
@@ -146,10 +147,14 @@ mod tests {
             vec![],
         );
         let tree = LayerTree::new(&snapshot);
-        for top in 0..4 {
+        for top in snapshot.layers.keys() {
             assert!(tree.chain(top).count() <= 4);
         }
-        let roots = (0..4).filter(|&l| tree.node(l).parent.is_none()).count();
+        let roots = snapshot
+            .layers
+            .keys()
+            .filter(|&l| tree.node(l).parent.is_none())
+            .count();
         assert_eq!(roots, 1);
     }
 }

@@ -8,6 +8,7 @@ pub mod container;
 pub mod history;
 pub mod human;
 pub mod image;
+pub mod index;
 pub mod layer;
 pub mod layer_tree;
 pub mod lineage;
@@ -18,10 +19,13 @@ pub mod rules;
 pub mod size;
 pub mod snapshot;
 pub mod tagging;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use catalog::Catalog;
 pub use container::Container;
 pub use image::{HistoryEntry, Image, ImageConfig, Instance};
+pub use index::{ContainerIdx, ImageIdx, LayerIdx, TiSlice, TiVec};
 pub use layer::Layer;
 pub use rules::Rules;
-pub use snapshot::{ImageIdx, LayerIdx, Snapshot};
+pub use snapshot::Snapshot;

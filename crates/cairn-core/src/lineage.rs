@@ -6,17 +6,17 @@
 //! cairn fast where podman 4.3 re-walks the store per image.
 
 use super::layer_tree::LayerTree;
-use super::{HistoryEntry, ImageConfig, ImageIdx, Rules, Snapshot};
+use super::{HistoryEntry, ImageConfig, ImageIdx, Rules, Snapshot, TiVec};
 use rayon::prelude::*;
 
 /// Parent and children of every image of a snapshot.
 #[derive(Debug, Default)]
 pub struct Lineage {
-    parent: Vec<Option<ImageIdx>>,
-    children: Vec<Vec<ImageIdx>>,
+    parent: TiVec<ImageIdx, Option<ImageIdx>>,
+    children: TiVec<ImageIdx, Vec<ImageIdx>>,
     /// Whether an image has children that keep it from being dangling under the store's
     /// rules: any child for podman, a child whose recorded parent it is for Docker.
-    held: Vec<bool>,
+    held: TiVec<ImageIdx, bool>,
 }
 
 impl Lineage {
@@ -27,6 +27,7 @@ impl Lineage {
         let count = snapshot.images.len();
         let (parent, children): (Vec<_>, Vec<Vec<_>>) = (0..count)
             .into_par_iter()
+            .map(ImageIdx::from)
             .map(|idx| {
                 (
                     parent_of(snapshot, tree, idx, &|_| true),
@@ -36,8 +37,8 @@ impl Lineage {
             .unzip();
         let held = children.iter().map(|c| !c.is_empty()).collect();
         Lineage {
-            parent,
-            children,
+            parent: parent.into(),
+            children: children.into(),
             held,
         }
     }
@@ -50,18 +51,22 @@ impl Lineage {
         let count = snapshot.images.len();
         let parent: Vec<Option<ImageIdx>> = (0..count)
             .into_par_iter()
+            .map(ImageIdx::from)
             .map(|idx| match &snapshot.images[idx].parent {
                 Some(_) => snapshot.recorded_parent(idx),
                 None => parent_of(snapshot, tree, idx, &|_| true),
             })
             .collect();
-        let mut children = vec![Vec::new(); count];
-        for (child, parent) in parent.iter().enumerate() {
+        let parent: TiVec<ImageIdx, Option<ImageIdx>> = parent.into();
+        let mut children: TiVec<ImageIdx, Vec<ImageIdx>> = vec![Vec::new(); count].into();
+        for (child, parent) in parent.iter_enumerated() {
             if let Some(parent) = *parent {
                 children[parent].push(child);
             }
         }
-        let held = (0..count)
+        let held = snapshot
+            .images
+            .keys()
             .map(|idx| !snapshot.recorded_children(idx).is_empty())
             .collect();
         Lineage {
@@ -207,3 +212,6 @@ pub fn children_of(
         .filter(|&candidate| alive(candidate) && is_parent(snapshot, parent, candidate))
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

@@ -51,6 +51,10 @@ pub fn lookup_docker_with(
     by_prefix: impl Fn(&str) -> Option<ImageIdx>,
 ) -> Result<ImageIdx, LookupError> {
     let not_known = || LookupError::NoSuchImage(arg.to_string());
+    // The daemon answers an empty name as a missing image, not a bad reference.
+    if arg.is_empty() {
+        return Err(not_known());
+    }
     let full_hex =
         |s: &str| s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
     let hex = arg.strip_prefix("sha256:").unwrap_or(arg);
@@ -126,7 +130,6 @@ fn by_digest_or_repo_tag(snapshot: &Snapshot, name: &str) -> Option<(ImageIdx, S
     if let Some(digest) = &wanted.digest {
         return snapshot
             .images
-            .iter()
             .position(|image| image.digests.iter().any(|d| d == digest))
             .map(|idx| (idx, name.to_string()));
     }
@@ -136,7 +139,7 @@ fn by_digest_or_repo_tag(snapshot: &Snapshot, name: &str) -> Option<(ImageIdx, S
     // podman parses without normalizing here, so the repository is what the user typed.
     let path = name.split(':').next().unwrap_or(name);
     let tag = wanted.tag.as_deref().unwrap_or("latest");
-    snapshot.images.iter().enumerate().find_map(|(idx, image)| {
+    snapshot.images.iter_enumerated().find_map(|(idx, image)| {
         image
             .names
             .iter()
@@ -150,3 +153,6 @@ fn by_digest_or_repo_tag(snapshot: &Snapshot, name: &str) -> Option<(ImageIdx, S
             .map(|stored| (idx, stored.clone()))
     })
 }
+
+#[cfg(test)]
+mod tests;

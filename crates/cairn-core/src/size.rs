@@ -2,7 +2,7 @@
 //! image is shared with other images.
 
 use super::layer_tree::LayerTree;
-use super::{ImageIdx, LayerIdx, Rules, Snapshot};
+use super::{ImageIdx, LayerIdx, Rules, Snapshot, TiVec};
 use rayon::prelude::*;
 
 /// How big an image is, and how much of it would come back if it alone were removed.
@@ -19,18 +19,19 @@ pub struct ImageSize {
 /// Sizes of every image of a snapshot.
 #[derive(Debug, Default)]
 pub struct Sizes {
-    sizes: Vec<ImageSize>,
+    sizes: TiVec<ImageIdx, ImageSize>,
 }
 
 impl Sizes {
     pub fn new(snapshot: &Snapshot, tree: &LayerTree) -> Self {
-        let layer_sets: Vec<Vec<LayerIdx>> = (0..snapshot.images.len())
+        let layer_sets: TiVec<ImageIdx, Vec<LayerIdx>> = (0..snapshot.images.len())
             .into_par_iter()
-            .map(|image| image_layers(snapshot, tree, image))
-            .collect();
+            .map(|image| image_layers(snapshot, tree, ImageIdx::from(image)))
+            .collect::<Vec<_>>()
+            .into();
         let counted = users_counted(snapshot);
-        let mut users = vec![0u32; snapshot.layers.len()];
-        for (image, layers) in layer_sets.iter().enumerate() {
+        let mut users: TiVec<LayerIdx, u32> = vec![0u32; snapshot.layers.len()].into();
+        for (image, layers) in layer_sets.iter_enumerated() {
             if !counted[image] {
                 continue;
             }
@@ -38,27 +39,34 @@ impl Sizes {
                 users[layer] = users[layer].saturating_add(1);
             }
         }
-        let sizes = layer_sets
+        let sizes: Vec<ImageSize> = layer_sets
+            .raw
             .par_iter()
             .enumerate()
             .map(|(image, layers)| {
+                let image = ImageIdx::from(image);
                 let mut size = ImageSize::default();
-                // Shared: some image other than this one uses the layer too.
+                // Shared: some image other than this one uses the layer too. Sizes come
+                // from the store's records: absurd ones saturate rather than overflow.
                 let own = u32::from(counted[image]);
                 for &layer in layers {
                     let bytes = snapshot.layers[layer].size();
                     if users[layer] > own {
-                        size.shared += bytes;
+                        size.shared = size.shared.saturating_add(bytes);
                     } else {
-                        size.unique += bytes;
+                        size.unique = size.unique.saturating_add(bytes);
                     }
                 }
-                size.unique += snapshot.images[image].big_data_size;
-                size.total = size.shared + size.unique;
+                size.unique = size
+                    .unique
+                    .saturating_add(snapshot.images[image].big_data_size);
+                size.total = size.shared.saturating_add(size.unique);
                 size
             })
             .collect();
-        Sizes { sizes }
+        Sizes {
+            sizes: sizes.into(),
+        }
     }
 
     pub fn get(&self, image: ImageIdx) -> ImageSize {
@@ -69,14 +77,13 @@ impl Sizes {
 /// Which images count as users of their layers. Docker (`docker system df`) leaves out the
 /// intermediates `docker images` hides: a layer that only a build's steps and its result
 /// hold is the result's own, and goes with it.
-fn users_counted(snapshot: &Snapshot) -> Vec<bool> {
+fn users_counted(snapshot: &Snapshot) -> TiVec<ImageIdx, bool> {
     if snapshot.rules != Rules::Docker {
-        return vec![true; snapshot.images.len()];
+        return vec![true; snapshot.images.len()].into();
     }
     snapshot
         .images
-        .iter()
-        .enumerate()
+        .iter_enumerated()
         .map(|(idx, i)| {
             !(i.names.is_empty()
                 && i.digest_names.is_empty()
@@ -100,3 +107,6 @@ pub fn image_layers(snapshot: &Snapshot, tree: &LayerTree, image: ImageIdx) -> V
     }
     layers
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,12 +1,7 @@
 //! A store's contents at one moment, with the indexes every query needs.
 
-use super::{Container, Image, Layer, Rules};
+use super::{Container, ContainerIdx, Image, ImageIdx, Layer, LayerIdx, Rules, TiSlice, TiVec};
 use std::collections::HashMap;
-
-/// Position of an image in [`Snapshot::images`].
-pub type ImageIdx = usize;
-/// Position of a layer in [`Snapshot::layers`].
-pub type LayerIdx = usize;
 
 /// Everything a store holds, read at one moment, indexed so that lookups never scan.
 ///
@@ -14,9 +9,9 @@ pub type LayerIdx = usize;
 /// additional store's): podman's answers depend on it where several images share a layer.
 #[derive(Debug, Default)]
 pub struct Snapshot {
-    pub images: Vec<Image>,
-    pub layers: Vec<Layer>,
-    pub containers: Vec<Container>,
+    pub images: TiVec<ImageIdx, Image>,
+    pub layers: TiVec<LayerIdx, Layer>,
+    pub containers: TiVec<ContainerIdx, Container>,
     /// Whose rules the store follows.
     pub rules: Rules,
     image_by_id: HashMap<String, ImageIdx>,
@@ -24,41 +19,44 @@ pub struct Snapshot {
     image_ids_sorted: Vec<ImageIdx>,
     image_by_name: HashMap<String, ImageIdx>,
     layer_by_id: HashMap<String, LayerIdx>,
-    containers_by_image: HashMap<String, Vec<usize>>,
+    containers_by_image: HashMap<String, Vec<ContainerIdx>>,
     /// For each image, the manifest list it is a platform instance of.
-    list_of: Vec<Option<ImageIdx>>,
+    list_of: TiVec<ImageIdx, Option<ImageIdx>>,
     /// For each image, the image its recorded parent link (Docker's `Parent`) names.
-    recorded_parent: Vec<Option<ImageIdx>>,
+    recorded_parent: TiVec<ImageIdx, Option<ImageIdx>>,
     /// For each image, the images whose recorded parent it is.
-    recorded_children: Vec<Vec<ImageIdx>>,
+    recorded_children: TiVec<ImageIdx, Vec<ImageIdx>>,
 }
 
 impl Snapshot {
     /// Indexes the store's records. When an ID or name appears twice (the same image in the
     /// primary and an additional store), the first one wins, as in containers/storage.
-    pub fn new(mut images: Vec<Image>, layers: Vec<Layer>, containers: Vec<Container>) -> Self {
+    pub fn new(images: Vec<Image>, layers: Vec<Layer>, containers: Vec<Container>) -> Self {
+        let mut images: TiVec<ImageIdx, Image> = images.into();
+        let layers: TiVec<LayerIdx, Layer> = layers.into();
+        let containers: TiVec<ContainerIdx, Container> = containers.into();
         let mut image_by_id = HashMap::with_capacity(images.len());
         let mut image_by_name = HashMap::new();
-        for (idx, image) in images.iter().enumerate() {
+        for (idx, image) in images.iter_enumerated() {
             image_by_id.entry(image.id.clone()).or_insert(idx);
             for name in image.names.iter().chain(&image.digest_names) {
                 image_by_name.entry(name.clone()).or_insert(idx);
             }
         }
         // A stable sort keeps the first of equal IDs first, and `dedup` keeps the first.
-        let mut image_ids_sorted: Vec<ImageIdx> = (0..images.len()).collect();
+        let mut image_ids_sorted: Vec<ImageIdx> = images.keys().collect();
         image_ids_sorted.sort_by(|&a, &b| images[a].id.cmp(&images[b].id));
         image_ids_sorted.dedup_by(|a, b| images[*a].id == images[*b].id);
         let mut layer_by_id = HashMap::with_capacity(layers.len());
-        for (idx, layer) in layers.iter().enumerate() {
+        for (idx, layer) in layers.iter_enumerated() {
             layer_by_id.entry(layer.id.clone()).or_insert(idx);
         }
-        let mut chains = vec![Chain::Unknown; layers.len()];
+        let mut chains: TiVec<LayerIdx, Chain> = vec![Chain::Unknown; layers.len()].into();
         for image in &mut images {
             check_layers(image, &layers, &layer_by_id, &mut chains);
         }
-        let mut containers_by_image: HashMap<String, Vec<usize>> = HashMap::new();
-        for (idx, container) in containers.iter().enumerate() {
+        let mut containers_by_image: HashMap<String, Vec<ContainerIdx>> = HashMap::new();
+        for (idx, container) in containers.iter_enumerated() {
             if !container.image.is_empty() {
                 containers_by_image
                     .entry(container.image.clone())
@@ -66,8 +64,8 @@ impl Snapshot {
                     .push(idx);
             }
         }
-        let mut list_of = vec![None; images.len()];
-        for (list, image) in images.iter().enumerate() {
+        let mut list_of: TiVec<ImageIdx, Option<ImageIdx>> = vec![None; images.len()].into();
+        for (list, image) in images.iter_enumerated() {
             for instance in &image.instances {
                 if let Some(&idx) = image_by_id.get(&instance.id)
                     && idx != list
@@ -77,16 +75,16 @@ impl Snapshot {
                 }
             }
         }
-        let recorded_parent: Vec<Option<ImageIdx>> = images
-            .iter()
-            .enumerate()
+        let recorded_parent: TiVec<ImageIdx, Option<ImageIdx>> = images
+            .iter_enumerated()
             .map(|(idx, image)| {
                 let parent = image.parent.as_deref()?;
                 image_by_id.get(parent).copied().filter(|&p| p != idx)
             })
             .collect();
-        let mut recorded_children = vec![Vec::new(); images.len()];
-        for (child, parent) in recorded_parent.iter().enumerate() {
+        let mut recorded_children: TiVec<ImageIdx, Vec<ImageIdx>> =
+            vec![Vec::new(); images.len()].into();
+        for (child, parent) in recorded_parent.iter_enumerated() {
             if let Some(parent) = *parent {
                 recorded_children[parent].push(child);
             }
@@ -217,9 +215,9 @@ enum Chain {
 /// `chains`: on a build server's store this turned 80,000 lookups into 25,000.
 fn check_layers(
     image: &mut Image,
-    layers: &[Layer],
+    layers: &TiSlice<LayerIdx, Layer>,
     layer_by_id: &HashMap<String, LayerIdx>,
-    chains: &mut [Chain],
+    chains: &mut TiSlice<LayerIdx, Chain>,
 ) {
     let tops = image.top_layer.iter().chain(&image.mapped_top_layers);
     for top in tops {
@@ -242,9 +240,9 @@ fn check_layers(
 /// parent or a loop, and records the outcome on every layer of the walk.
 fn walk_chain(
     start: LayerIdx,
-    layers: &[Layer],
+    layers: &TiSlice<LayerIdx, Layer>,
     layer_by_id: &HashMap<String, LayerIdx>,
-    chains: &mut [Chain],
+    chains: &mut TiSlice<LayerIdx, Chain>,
 ) -> Chain {
     let mut path = Vec::new();
     let mut current = start;
@@ -310,7 +308,7 @@ mod tests {
             image("i5", "fine"),
         ];
         let snapshot = Snapshot::new(images, layers, vec![]);
-        let problems = |i: usize| snapshot.images[i].problems.clone();
+        let problems = |i: usize| snapshot.images[ImageIdx::from(i)].problems.clone();
         assert_eq!(
             problems(0),
             ["layer gone (below top layer a) is not in the store"]
@@ -333,10 +331,11 @@ mod tests {
             image("ffff", "x"),
         ];
         let snapshot = Snapshot::new(images, vec![layer("x", None), layer("y", None)], vec![]);
-        assert_eq!(snapshot.storage_lookup("abc"), Some(0));
+        let idx = |i: usize| Some(ImageIdx::from(i));
+        assert_eq!(snapshot.storage_lookup("abc"), idx(0));
         assert_eq!(snapshot.storage_lookup("ab"), None);
-        assert_eq!(snapshot.storage_lookup("f"), Some(3));
-        assert_eq!(snapshot.storage_lookup("abc1"), Some(0));
+        assert_eq!(snapshot.storage_lookup("f"), idx(3));
+        assert_eq!(snapshot.storage_lookup("abc1"), idx(0));
         assert_eq!(snapshot.storage_lookup("0"), None);
         assert_eq!(snapshot.storage_lookup("fffff"), None);
     }

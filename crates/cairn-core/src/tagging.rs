@@ -8,9 +8,9 @@ use super::lookup::lookup;
 use super::reference::{
     NameError, docker_familiar, docker_reason, is_ref_name, normalize, stored_name,
 };
-use super::removal::Step;
 use super::removal::docker::Simulation;
-use super::{Catalog, ImageIdx};
+use super::removal::{Blob, Step};
+use super::{Catalog, ImageIdx, TiVec};
 use serde::Serialize;
 
 /// The answer to "what would this tag or untag do?".
@@ -24,6 +24,13 @@ pub struct NamesPlan {
     pub untagged: Vec<String>,
     /// At most one: podman stops at the first name it cannot use.
     pub errors: Vec<String>,
+    /// OCI layouts: the blobs no descriptor reaches once the names are changed, deleted as
+    /// a removal deletes them (what a change deletes is always in its plan).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub blobs: Vec<Blob>,
+    /// What the change does not do although it could seem to; it goes ahead.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     #[serde(skip)]
     pub steps: Vec<Step>,
     /// Whose rules made the plan, which decides the exit code.
@@ -45,7 +52,7 @@ impl NamesPlan {
 /// Current names of every image while the plan is built.
 struct Names<'a> {
     catalog: &'a Catalog,
-    names: Vec<Vec<String>>,
+    names: TiVec<ImageIdx, Vec<String>>,
 }
 
 impl<'a> Names<'a> {
@@ -64,7 +71,7 @@ impl<'a> Names<'a> {
     /// containers/storage `SetNames`: the image gets `names`; other images lose them.
     fn set(&mut self, image: ImageIdx, names: Vec<String>, plan: &mut NamesPlan) {
         let mut taken_from = Vec::new();
-        for (other, other_names) in self.names.iter_mut().enumerate() {
+        for (other, other_names) in self.names.iter_mut_enumerated() {
             if other != image {
                 let before = other_names.len();
                 other_names.retain(|n| {
@@ -144,8 +151,8 @@ fn podman_tag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
     for name in names {
         let full = match tag_name(catalog.snapshot.rules, name) {
             Ok(full) => full,
-            Err(message) => {
-                plan.errors.push(message);
+            Err(refused) => {
+                plan.errors.push(refused.message);
                 break;
             }
         };
@@ -157,23 +164,60 @@ fn podman_tag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
     plan
 }
 
-/// libimage `Tag`'s checks: no digests, and podman's normalization. A layout's name is
-/// written as given, as `skopeo copy` and `umoci tag` write it, if the image-spec allows it.
-fn tag_name(rules: Rules, name: &str) -> Result<String, String> {
+/// Why a name cannot be given to an image, in two wordings: `reason` without the name (the
+/// tag dialog shows it under the name being typed) and `message`, the command's error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameRefused {
+    pub reason: String,
+    pub message: String,
+}
+
+/// The name an image is given when tagged `name`, or why it cannot be. libimage `Tag`'s
+/// checks (no digests, podman's normalization); Docker's familiar form, without digests; a
+/// layout's name is written as given, as `skopeo copy` and `umoci tag` write it, if the
+/// image-spec allows it.
+pub fn tag_name(rules: Rules, name: &str) -> Result<String, NameRefused> {
+    const DIGEST: &str = "tag by digest not supported";
+    let refused = |reason: &str, message: String| NameRefused {
+        reason: reason.to_string(),
+        message,
+    };
+    if rules == Rules::Docker {
+        return match docker_familiar(name) {
+            Ok(familiar) if familiar.contains('@') => Err(refused(
+                DIGEST,
+                "refusing to create a tag with a digest reference".into(),
+            )),
+            Ok(familiar) => Ok(familiar),
+            Err(NameError::Invalid { reason, .. }) => Err(NameRefused {
+                message: format!(
+                    "Error parsing reference: {name:?} is not a valid repository/tag: {}",
+                    docker_reason(&reason)
+                ),
+                reason,
+            }),
+        };
+    }
     if name.starts_with("sha256:") {
-        return Err(format!("{name}: tag by digest not supported"));
+        return Err(refused(DIGEST, format!("{name}: {DIGEST}")));
     }
     if rules == Rules::Layout {
         return match is_ref_name(name) {
             true => Ok(name.to_string()),
-            false => Err(format!(
-                "{name:?} is not a valid OCI ref name: letters and digits, separated by one of -._:@+ or --, in /-separated parts"
+            false => Err(refused(
+                "not an OCI ref name (letters and digits joined by -._:@+)",
+                format!(
+                    "{name:?} is not a valid OCI ref name: letters and digits, separated by one of -._:@+ or --, in /-separated parts"
+                ),
             )),
         };
     }
-    let normalized = normalize(name).map_err(|e| format!("normalizing name {name:?}: {e}"))?;
+    let normalized = normalize(name).map_err(|e| {
+        let NameError::Invalid { reason, .. } = &e;
+        refused(reason, format!("normalizing name {name:?}: {e}"))
+    })?;
     if normalized.digest.is_some() {
-        return Err(format!("{name}: tag by digest not supported"));
+        return Err(refused(DIGEST, format!("{name}: {DIGEST}")));
     }
     Ok(normalized.to_string_full())
 }
@@ -225,25 +269,17 @@ fn docker_tag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
     };
     let id = catalog.snapshot.images[idx].id.clone();
     for name in names {
-        let familiar = match docker_familiar(name) {
-            Ok(familiar) if familiar.contains('@') => {
-                plan.errors
-                    .push("refusing to create a tag with a digest reference".into());
-                break;
-            }
+        let familiar = match tag_name(Rules::Docker, name) {
             Ok(familiar) => familiar,
-            Err(NameError::Invalid { reason, .. }) => {
-                plan.errors.push(format!(
-                    "Error parsing reference: {name:?} is not a valid repository/tag: {}",
-                    docker_reason(&reason)
-                ));
+            Err(refused) => {
+                plan.errors.push(refused.message);
                 break;
             }
         };
         if state.names[idx].contains(&familiar) {
             continue;
         }
-        for (other, other_names) in state.names.iter_mut().enumerate() {
+        for (other, other_names) in state.names.iter_mut_enumerated() {
             if other != idx && other_names.contains(&familiar) {
                 other_names.retain(|n| *n != familiar);
                 plan.untagged.push(familiar.clone());
@@ -306,3 +342,6 @@ fn docker_untag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
     }
     plan
 }
+
+#[cfg(test)]
+mod tests;

@@ -18,7 +18,8 @@ pub use watch::Watch;
 
 use anyhow::Result;
 use cairn_core::Catalog;
-use cairn_core::removal::{RemovalPlan, RemoveOptions, Step, Target};
+use cairn_core::removal::{Blob, RemovalPlan, RemoveOptions, Step, Target};
+use cairn_core::tagging::NamesPlan;
 use lockfile::LockFile;
 use oci::plan::LayoutIndex;
 use std::sync::Arc;
@@ -41,7 +42,9 @@ pub fn load(spec: &StoreSpec) -> Result<Loaded> {
             // umoci take none, so index.json itself is watched too.
             let lock_path = store.path.join(oci::writer::LOCK_FILE);
             let lock = match store.kind {
-                oci::OciKind::Layout if !store.demo => LockFile::open_existing(&lock_path)?,
+                oci::OciKind::Layout if !store.demo => {
+                    oci::blobs::LayoutDir::open(&store.path)?.lock_for_reading()?
+                }
                 _ => None,
             };
             let guard = lock.as_ref().map(LockFile::read).transpose()?;
@@ -79,8 +82,18 @@ pub fn plan_removal(
     plan
 }
 
-/// Applies `steps` if re-planning under the store's lock gives the same steps.
-pub fn apply<F>(spec: &StoreSpec, steps: &[Step], replan: F) -> Result<()>
+/// A tag or untag told the way the store will carry it out: for an OCI layout, with the
+/// blobs it deletes.
+pub fn plan_names(layout: Option<&LayoutIndex>, mut plan: NamesPlan) -> NamesPlan {
+    if let Some(layout) = layout {
+        oci::plan::refine_names(layout, &mut plan);
+    }
+    plan
+}
+
+/// Applies `steps` if re-planning under the store's lock gives the same steps, and for an OCI
+/// layout the same `blobs` to delete: what was shown is what happens.
+pub fn apply<F>(spec: &StoreSpec, steps: &[Step], blobs: &[Blob], replan: F) -> Result<()>
 where
     F: FnOnce(&Catalog) -> Vec<Step>,
 {
@@ -91,7 +104,7 @@ where
         StoreSpec::ContainersStorage(options) => {
             containers_storage::writer::apply(options, steps, replan)
         }
-        StoreSpec::Oci(store) => oci::writer::apply(store, steps, replan).map(|_| ()),
+        StoreSpec::Oci(store) => oci::writer::apply(store, steps, blobs, replan).map(|_| ()),
         StoreSpec::Docker(store) => docker::writer::apply(store, steps, replan),
     }
 }

@@ -61,6 +61,15 @@ impl LockFile {
         })
     }
 
+    /// A lock file the store opened its own way (an OCI layout opens it without following
+    /// links).
+    pub fn from_file(file: File, path: &Path) -> Self {
+        LockFile {
+            file,
+            path: path.to_path_buf(),
+        }
+    }
+
     /// Waits for an exclusive lock, as podman's writers take it.
     pub fn write(&self) -> Result<LockGuard<'_>> {
         fcntl_lock(&self.file, FlockOperation::LockExclusive)

@@ -4,6 +4,8 @@
 use super::docker::client::Client;
 use super::lockfile::{LockFile, Token};
 use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 /// What was seen of a store when it was read.
@@ -58,10 +60,24 @@ impl Watch {
     }
 }
 
+/// The most of a watched file that is read: `index.json` of a big layout fits many times.
+const FINGERPRINT_LIMIT: u64 = 256 << 20;
+
+/// The content's hash, read as a store file must be: never through a link (which could lead
+/// outside the store), from a FIFO (which would block) or a device, and bounded.
 fn fingerprint(path: &Path) -> Option<[u8; 32]> {
-    std::fs::read(path)
-        .ok()
-        .map(|bytes| Sha256::digest(bytes).into())
+    let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(flags.bits() as i32)
+        .open(path)
+        .ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    file.take(FINGERPRINT_LIMIT).read_to_end(&mut bytes).ok()?;
+    Some(Sha256::digest(bytes).into())
 }
 
 #[cfg(test)]
@@ -84,5 +100,27 @@ mod tests {
         watch.file(&path);
         std::fs::remove_file(&path).unwrap();
         assert!(watch.changed());
+    }
+
+    #[test]
+    fn a_watched_file_that_is_a_fifo_or_a_link_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("index.json");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o644),
+            0,
+        )
+        .unwrap();
+        assert_eq!(
+            fingerprint(&fifo),
+            None,
+            "a FIFO is neither waited on nor read"
+        );
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+        assert_eq!(fingerprint(&link), None, "a link is not followed");
     }
 }

@@ -1,8 +1,9 @@
 //! The details pane: everything known about the selected image, one fact per line, labels
 //! in a column of their own.
 
-use super::{centered_message, fit, scrollbar_on_border};
-use crate::tui::app::{App, Pane};
+use super::parts::{centered_message, fit, scrollbar_on_border};
+use crate::tui::app::App;
+use crate::tui::pane::Pane;
 use crate::tui::sanitize::clean;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -12,7 +13,8 @@ use ratatui::widgets::Paragraph;
 const LABEL_WIDTH: usize = 14;
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
-    if app.details.is_empty() {
+    let details = &app.panes.details;
+    if details.lines.is_empty() {
         centered_message(
             frame,
             area,
@@ -24,18 +26,18 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Pane::Details;
     let page = area.height as usize;
     let value_width = (area.width as usize).saturating_sub(LABEL_WIDTH + 1);
-    let lines: Vec<Line> = app
-        .details
+    let lines: Vec<Line> = details
+        .lines
         .iter()
         .enumerate()
-        .skip(app.details_scroll.offset)
+        .skip(details.scroll.offset)
         .take(page)
         .map(|(position, (label, value))| {
             let line = Line::from(vec![
                 Span::styled(format!("{label:<LABEL_WIDTH$} "), theme.label()),
                 Span::raw(fit(&clean(value), value_width)),
             ]);
-            if focused && position == app.details_scroll.cursor {
+            if focused && position == details.scroll.cursor {
                 line.style(theme.selected())
             } else {
                 line
@@ -46,8 +48,8 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     scrollbar_on_border(
         frame,
         area,
-        app.details.len(),
-        app.details_scroll.offset,
+        details.lines.len(),
+        details.scroll.offset,
         page,
     );
 }

@@ -2,8 +2,9 @@
 //! plus the legend of the list's marks.
 
 use crate::tui::action::Action;
-use crate::tui::app::{App, Mode};
+use crate::tui::app::App;
 use crate::tui::keymap::{KEYMAP, Section, keys_label};
+use crate::tui::mode::Mode;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};

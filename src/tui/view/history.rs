@@ -1,9 +1,10 @@
 //! The history pane: `podman history` for the selected image, newest step first. Steps whose
 //! image is in the store show its ID, and Enter jumps to it.
 
-use super::{centered_message, fit, scrollbar_on_border};
-use crate::tui::app::{App, Pane};
+use super::parts::{centered_message, fit, scrollbar_on_border};
+use crate::tui::app::App;
 use crate::tui::data::age;
+use crate::tui::pane::Pane;
 use crate::tui::sanitize::clean;
 use cairn_core::history::MISSING;
 use cairn_core::human::podman_size;
@@ -23,7 +24,8 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         );
         return;
     }
-    if app.history.is_empty() {
+    let history = &app.panes.history;
+    if history.rows.is_empty() {
         centered_message(
             frame,
             area,
@@ -36,19 +38,14 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let page = (area.height as usize).saturating_sub(1);
     let comment_width: u16 = 16;
     let created_by_width = area.width.saturating_sub(12 + 8 + 9 + comment_width + 4) as usize;
-    let rows: Vec<Row> = app
-        .history
+    let rows: Vec<Row> = history
+        .rows
         .iter()
         .enumerate()
-        .skip(app.history_scroll.offset)
+        .skip(history.scroll.offset)
         .take(page)
         .map(|(position, step)| {
-            let in_store = app
-                .history_images
-                .get(position)
-                .copied()
-                .flatten()
-                .is_some();
+            let in_store = history.images.get(position).copied().flatten().is_some();
             let id = if step.id == MISSING {
                 Span::styled(MISSING, theme.dim())
             } else if in_store {
@@ -71,7 +68,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                     theme.dim(),
                 )),
             ]);
-            if position == app.history_scroll.cursor {
+            if position == history.scroll.cursor {
                 row.style(if focused {
                     theme.selected()
                 } else {
@@ -101,11 +98,5 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         Table::new(rows, widths).header(header).column_spacing(1),
         area,
     );
-    scrollbar_on_border(
-        frame,
-        area,
-        app.history.len(),
-        app.history_scroll.offset,
-        page,
-    );
+    scrollbar_on_border(frame, area, history.rows.len(), history.scroll.offset, page);
 }

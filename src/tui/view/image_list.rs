@@ -1,9 +1,11 @@
 //! The image list: one row per image with its marks, name, short ID, age and size. Only the
 //! rows on screen are built.
 
-use super::{centered_message, fit, pane_block, scrollbar, spinner, title};
-use crate::tui::app::{App, Marks, Pane};
+use super::parts::{centered_message, fit, pane_block, scrollbar, spinner, title};
+use crate::tui::app::App;
 use crate::tui::data::{NO_NAME, age};
+use crate::tui::marks::Marks;
+use crate::tui::pane::Pane;
 use crate::tui::sanitize::clean;
 use cairn_core::human::podman_size;
 use cairn_core::{Catalog, ImageIdx};
@@ -18,12 +20,13 @@ const NARROW: u16 = 64;
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Pane::Images;
+    let list = &app.panes.images;
     let mut extra = format!(
         "sort {} {}",
-        app.sort.label(),
-        if app.sort_reverse { "↑" } else { "↓" }
+        list.sort.label(),
+        if list.sort_reverse { "↑" } else { "↓" }
     );
-    if app.show_all {
+    if list.show_all {
         extra.push_str(" · all");
     }
     let block = pane_block(app, focused, title(app, Pane::Images, extra));
@@ -32,7 +35,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             Line::styled(
                 format!(
                     " {} of {} ",
-                    app.rows.len(),
+                    list.rows.len(),
                     store.catalog.snapshot.images.len()
                 ),
                 app.theme.dim(),
@@ -43,7 +46,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     };
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let (list_area, filter_area) = if app.filter_line_shown() {
+    let (list_area, filter_area) = if list.filter_line_shown() {
         let [list, filter] =
             Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
         (list, Some(filter))
@@ -65,11 +68,11 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         centered_message(frame, list_area, line);
         return;
     };
-    if app.rows.is_empty() {
+    if list.rows.is_empty() {
         let text = if store.catalog.snapshot.images.is_empty() {
             "No images in this store".to_string()
-        } else if !app.filter.is_empty() {
-            format!("No image matches “{}”", clean(&app.filter))
+        } else if !list.filter.is_empty() {
+            format!("No image matches “{}”", clean(&list.filter))
         } else {
             "Every image is intermediate: press a to show them".to_string()
         };
@@ -84,7 +87,12 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let show_id = list_area.width >= NARROW;
     let id_width: u16 = if show_id { 12 } else { 0 };
     let name_width = list_area.width.saturating_sub(3 + id_width + 8 + 9 + 4) as usize;
-    let visible = app.rows.iter().enumerate().skip(app.list.offset).take(page);
+    let visible = list
+        .rows
+        .iter()
+        .enumerate()
+        .skip(list.scroll.offset)
+        .take(page);
     let rows: Vec<Row> = visible
         .map(|(position, &image)| {
             let img = &catalog.snapshot.images[image];
@@ -125,7 +133,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                         .right_aligned(),
                 ),
             ]);
-            if position == app.list.cursor {
+            if position == list.scroll.cursor {
                 row.style(if focused {
                     theme.selected()
                 } else {
@@ -153,7 +161,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     ];
     let table = Table::new(rows, widths).header(header).column_spacing(1);
     frame.render_widget(table, list_area);
-    scrollbar(frame, area, app.rows.len(), app.list.offset, page);
+    scrollbar(frame, area, list.rows.len(), list.scroll.offset, page);
 }
 
 /// The platform of a manifest list's platform image, as the list states it.
@@ -191,9 +199,9 @@ fn draw_filter(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
     let mut spans = vec![
         Span::styled("/", theme.key()),
-        Span::raw(clean(&app.filter).into_owned()),
+        Span::raw(clean(&app.panes.images.filter).into_owned()),
     ];
-    if app.filtering {
+    if app.panes.images.filtering {
         spans.push(Span::styled("▏", theme.key()));
         spans.push(Span::styled(
             "  name, ID or label · Enter keep · Esc clear",

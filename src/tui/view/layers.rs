@@ -2,8 +2,9 @@
 //! depends on its top layer (`podman image tree --whatrequires`). Layers other images use too
 //! are marked and colored, so what a removal would keep is visible at a glance.
 
-use super::{centered_message, fit, scrollbar_on_border};
-use crate::tui::app::{App, Pane};
+use super::parts::{centered_message, fit, scrollbar_on_border};
+use crate::tui::app::App;
+use crate::tui::pane::Pane;
 use crate::tui::sanitize::clean;
 use cairn_core::human::podman_size;
 use cairn_core::image::short_id;
@@ -22,7 +23,8 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         );
         return;
     };
-    if app.layer_rows.is_empty() {
+    let layers = &app.panes.layers;
+    if layers.rows.is_empty() {
         centered_message(
             frame,
             area,
@@ -34,19 +36,19 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
     let focused = app.focus == Pane::Layers;
     let page = (area.height as usize).saturating_sub(1);
-    let id_width: u16 = if app.whatrequires { 28 } else { 12 };
+    let id_width: u16 = if layers.whatrequires { 28 } else { 12 };
     let names_width = area.width.saturating_sub(id_width + 9 + 12 + 3) as usize;
-    let rows: Vec<Row> = app
-        .layer_rows
+    let rows: Vec<Row> = layers
+        .rows
         .iter()
         .enumerate()
-        .skip(app.layers.offset)
+        .skip(layers.scroll.offset)
         .take(page)
         .map(|(position, row)| {
             let layer = &catalog.snapshot.layers[row.layer];
             let users = store.facts.layer_users.get(row.layer).copied().unwrap_or(0);
             let shared = users > 1;
-            let indent = if app.whatrequires && row.depth > 0 {
+            let indent = if layers.whatrequires && row.depth > 0 {
                 format!("{}└ ", "  ".repeat((row.depth - 1).min(6)))
             } else {
                 String::new()
@@ -86,7 +88,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                 Cell::from(Line::from(tops)),
             ];
             let row = Row::new(cells);
-            if position == app.layers.cursor {
+            if position == layers.scroll.cursor {
                 row.style(if focused {
                     theme.selected()
                 } else {
@@ -114,5 +116,5 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         Table::new(rows, widths).header(header).column_spacing(1),
         area,
     );
-    scrollbar_on_border(frame, area, app.layer_rows.len(), app.layers.offset, page);
+    scrollbar_on_border(frame, area, layers.rows.len(), layers.scroll.offset, page);
 }

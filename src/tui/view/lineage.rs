@@ -2,27 +2,29 @@
 //! tui-tree-widget's tree. Which nodes are open is the app's; the widget's `TreeState` is
 //! refreshed from it every frame and keeps only the scroll position.
 
-use super::{ViewState, centered_message, pane_block, spinner, title};
-use crate::tui::app::{App, Marks, Pane};
+use super::parts::{centered_message, pane_block, spinner, title};
+use crate::tui::app::App;
 use crate::tui::data::StoreData;
+use crate::tui::marks::Marks;
+use crate::tui::pane::Pane;
 use crate::tui::sanitize::clean;
 use cairn_core::ImageIdx;
 use cairn_core::lineage::Lineage;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use tui_tree_widget::{Tree, TreeItem};
+use tui_tree_widget::{Tree, TreeItem, TreeState};
 
 /// The identifier of the stand-in child of a closed node: the widget draws a closed arrow
 /// only for nodes with children, and building the real ones would cost as much as opening it.
-const PLACEHOLDER: usize = usize::MAX;
+pub const PLACEHOLDER: ImageIdx = ImageIdx(usize::MAX);
 
-pub fn draw(app: &App, view: &mut ViewState, frame: &mut Frame, area: Rect) {
+pub fn draw(app: &App, state: &mut TreeState<ImageIdx>, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Pane::Lineage;
     let extra = match (&app.lineage, app.selected()) {
         (Some(lineage), Some(image)) => format!(
             "{} ancestors · {} children",
-            app.tree.chain.len().saturating_sub(1),
+            app.panes.lineage.chain.len().saturating_sub(1),
             lineage.children(image).len()
         ),
         _ => String::new(),
@@ -40,7 +42,7 @@ pub fn draw(app: &App, view: &mut ViewState, frame: &mut Frame, area: Rect) {
         }
         return;
     };
-    if app.tree.rows.is_empty() {
+    if app.panes.lineage.rows.is_empty() {
         frame.render_widget(block, area);
         centered_message(
             frame,
@@ -49,16 +51,15 @@ pub fn draw(app: &App, view: &mut ViewState, frame: &mut Frame, area: Rect) {
         );
         return;
     }
-    let Some(&root) = app.tree.chain.first() else {
+    let Some(&root) = app.panes.lineage.chain.first() else {
         return;
     };
     let items = vec![item(app, store, lineage, vec![root])];
-    let state = &mut view.tree;
     state.close_all();
-    for path in &app.tree.open {
+    for path in &app.panes.lineage.open {
         state.open(path.clone());
     }
-    state.select(app.tree.selected.clone());
+    state.select(app.panes.lineage.selected.clone());
     let highlight = if focused {
         app.theme.selected()
     } else {
@@ -84,15 +85,15 @@ fn item(
     store: &StoreData,
     lineage: &Lineage,
     path: Vec<ImageIdx>,
-) -> TreeItem<'static, usize> {
+) -> TreeItem<'static, ImageIdx> {
     let Some(&image) = path.last() else {
-        return TreeItem::new_leaf(0, String::new());
+        return TreeItem::new_leaf(PLACEHOLDER, String::new());
     };
     let text = node_line(app, store, lineage, image);
-    let children = app.tree.children(lineage, &path);
-    let kids: Vec<TreeItem<'static, usize>> = if children.is_empty() {
+    let children = app.panes.lineage.children(lineage, &path);
+    let kids: Vec<TreeItem<'static, ImageIdx>> = if children.is_empty() {
         Vec::new()
-    } else if app.tree.open.contains(&path) {
+    } else if app.panes.lineage.open.contains(&path) {
         children
             .into_iter()
             .map(|child| {
@@ -112,7 +113,7 @@ fn node_line(app: &App, store: &StoreData, lineage: &Lineage, image: ImageIdx) -
     let catalog = &store.catalog;
     let theme = &app.theme;
     let img = &catalog.snapshot.images[image];
-    let current = app.tree.chain.last() == Some(&image);
+    let current = app.panes.lineage.chain.last() == Some(&image);
     let name = clean(&store.facts.names[image]).into_owned();
     let name_style = if current {
         theme.current()

@@ -1,8 +1,7 @@
 //! Drawing: one module per pane and overlay, each a function from the app's state to cells.
 //! Nothing here changes the app; the only state is [`ViewState`], which is what widgets keep
-//! between frames (the lineage tree's scroll position).
-//!
-//! [`areas`] is the single layout, used both to draw and to map mouse clicks to rows.
+//! between frames (the lineage tree's scroll position). Where things go is
+//! [`layout`]'s, which the app reads too.
 
 pub mod details;
 pub mod help;
@@ -10,6 +9,7 @@ pub mod history;
 pub mod image_list;
 pub mod layers;
 pub mod lineage;
+pub mod parts;
 pub mod plan_tree;
 pub mod prune_dialog;
 pub mod remove_dialog;
@@ -17,113 +17,30 @@ pub mod status_bar;
 pub mod tag_dialog;
 pub mod untag_dialog;
 
-use super::app::{App, Dialog, Mode, Pane};
-use super::dialog::Subject;
-use super::keymap::dialog_hints;
-use super::sanitize::clean;
-use cairn_core::image::short_id;
+use super::app::App;
+use super::dialog::Dialog;
+use super::layout::{self, tab_title, tab_titles};
+use super::pane::Pane;
+use parts::pane_block;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Scrollbar, ScrollbarOrientation, ScrollbarState};
+use ratatui::widgets::Block;
 use tui_tree_widget::TreeState;
 
 /// What widgets remember between frames.
 #[derive(Debug, Default)]
 pub struct ViewState {
-    pub tree: TreeState<usize>,
-}
-
-/// Where everything goes on screen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Areas {
-    pub images: Rect,
-    pub lineage: Rect,
-    /// The tabbed area that shows the layers, the history or the details.
-    pub inspector: Rect,
-    pub tab: Option<Pane>,
-    pub status: Rect,
-    pub footer: Rect,
-}
-
-impl Areas {
-    /// The rectangle a pane is drawn in; empty when it is not on screen.
-    pub fn of(&self, pane: Pane) -> Rect {
-        match pane {
-            Pane::Images => self.images,
-            Pane::Lineage => self.lineage,
-            p if Some(p) == self.tab => self.inspector,
-            _ => Rect::ZERO,
-        }
-    }
-
-    /// The inspector tab whose title is at a cell of the inspector's top border.
-    pub fn tab_at(&self, app: &App, column: u16, row: u16) -> Option<Pane> {
-        if self.inspector.height == 0 || row != self.inspector.y {
-            return None;
-        }
-        let mut x = self.inspector.x + 1;
-        for (i, span) in tab_spans(app).iter().enumerate() {
-            let width = span.width() as u16;
-            if (x..x + width).contains(&column) && i % 2 == 1 {
-                return [Pane::Layers, Pane::History, Pane::Details]
-                    .get(i / 2)
-                    .copied();
-            }
-            x += width;
-        }
-        None
-    }
-}
-
-/// The layout of the app's terminal.
-pub fn areas(app: &App) -> Areas {
-    areas_in(app, app.area)
-}
-
-fn areas_in(app: &App, area: Rect) -> Areas {
-    let [body, status, footer] = Layout::vertical([
-        Constraint::Min(3),
-        Constraint::Length(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    let mut areas = Areas {
-        status,
-        footer,
-        ..Areas::default()
-    };
-    if app.zoom {
-        match app.focus {
-            Pane::Images => areas.images = body,
-            Pane::Lineage => areas.lineage = body,
-            tab => {
-                areas.inspector = body;
-                areas.tab = Some(tab);
-            }
-        }
-        return areas;
-    }
-    let [top, bottom] =
-        Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body);
-    let [images, lineage] =
-        Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(top);
-    areas.images = images;
-    areas.lineage = lineage;
-    areas.inspector = bottom;
-    areas.tab = Some(app.inspector_tab());
-    areas
+    pub tree: TreeState<cairn_core::ImageIdx>,
 }
 
 /// Draws the whole screen.
 pub fn draw(app: &App, view: &mut ViewState, frame: &mut Frame) {
-    let areas = areas_in(app, frame.area());
+    let areas = layout::areas(app.arrangement(), frame.area());
     if areas.images.height > 0 {
         image_list::draw(app, frame, areas.images);
     }
     if areas.lineage.height > 0 {
-        lineage::draw(app, view, frame, areas.lineage);
+        lineage::draw(app, &mut view.tree, frame, areas.lineage);
     }
     if let Some(tab) = areas.tab {
         let block = inspector_block(app, tab);
@@ -147,116 +64,13 @@ pub fn draw(app: &App, view: &mut ViewState, frame: &mut Frame) {
     }
 }
 
-/// How far the open removal or prune preview can scroll, from the same layout it is drawn in.
-pub fn plan_max_scroll(app: &App) -> usize {
-    plan_tree::max_scroll(app)
-}
-
-/// A rectangle of at most `width` by `height`, centered in `area`.
-pub fn popup_area(area: Rect, width: u16, height: u16) -> Rect {
-    let width = width.min(area.width);
-    let height = height.min(area.height);
-    Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    }
-}
-
-/// A dialog's frame: like the focused pane's, so it reads as the thing with the keyboard.
-pub fn dialog_block<'a>(app: &App, title: Line<'a>) -> Block<'a> {
-    Block::bordered()
-        .border_type(BorderType::Rounded)
-        .border_style(app.theme.focused_border())
-        .title(title)
-}
-
-/// The image a dialog acts on: its name and short ID.
-pub fn subject_line(app: &App, subject: &Subject) -> Line<'static> {
-    Line::from(vec![
-        Span::styled(" Image    ", app.theme.label()),
-        Span::raw(clean(&subject.label).into_owned()),
-        Span::raw(" "),
-        Span::styled(short_id(&subject.id).to_string(), app.theme.dim()),
-    ])
-}
-
-/// A switch of a preview: `[x] force (f)`, on or off.
-pub fn switch(app: &App, on: bool, key: &'static str, name: &'static str) -> Vec<Span<'static>> {
-    let (mark, style) = if on {
-        ("[x] ", app.theme.ok())
-    } else {
-        ("[ ] ", Style::new())
-    };
-    vec![
-        Span::styled(mark, style),
-        Span::styled(name, style),
-        Span::styled(format!(" ({key})"), app.theme.dim()),
-    ]
-}
-
-/// A dialog's keys, from the key table: `y/Enter apply · f force · Esc cancel`.
-pub fn dialog_footer(app: &App, mode: Mode) -> Line<'static> {
-    let mut spans = vec![Span::raw(" ")];
-    for (i, hint) in dialog_hints(mode).into_iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::styled(" · ", app.theme.dim()));
-        }
-        let (keys, word) = hint.split_once(' ').unwrap_or((&hint, ""));
-        spans.push(Span::styled(keys.to_string(), app.theme.key()));
-        spans.push(Span::raw(format!(" {word}")));
-    }
-    Line::from(spans)
-}
-
-/// A pane's frame: rounded, bold and colored when it has the keyboard.
-pub fn pane_block<'a>(app: &App, focused: bool, title: Line<'a>) -> Block<'a> {
-    let border = if focused {
-        app.theme.focused_border()
-    } else {
-        app.theme.border()
-    };
-    Block::bordered()
-        .border_type(BorderType::Rounded)
-        .border_style(border)
-        .title(title)
-}
-
-/// A pane title: its number (the key that focuses it) and name, then extra words.
-pub fn title<'a>(app: &App, pane: Pane, extra: String) -> Line<'a> {
-    let number = Pane::ALL.iter().position(|&p| p == pane).unwrap_or(0) + 1;
-    let focused = app.focus == pane;
-    let name_style = if focused {
-        app.theme.focused_border()
-    } else {
-        Style::new()
-    };
-    let mut spans = vec![
-        Span::raw(" "),
-        Span::styled(format!("{number} {}", pane.title()), name_style),
-    ];
-    if !extra.is_empty() {
-        spans.push(Span::styled(format!(" · {extra}"), app.theme.dim()));
-    }
-    spans.push(Span::raw(" "));
-    Line::from(spans)
-}
-
-/// The inspector's tab titles, alternating separators and tabs: `" ", tab, " │ ", tab, ...`.
+/// The inspector's tab titles after their separators, styled by which is shown and focused.
 fn tab_spans(app: &App) -> Vec<Span<'static>> {
     let shown = app.inspector_tab();
     let mut spans = Vec::new();
-    for (i, pane) in [Pane::Layers, Pane::History, Pane::Details]
-        .into_iter()
-        .enumerate()
-    {
-        spans.push(Span::styled(
-            if i == 0 { " " } else { " │ " },
-            app.theme.dim(),
-        ));
-        let number = i + 3;
-        let text = format!("{number} {}", pane.title());
+    for (separator, pane) in tab_titles() {
+        spans.push(Span::styled(separator, app.theme.dim()));
+        let text = tab_title(pane);
         let style = if pane == shown && app.focus == pane {
             app.theme.focused_border()
         } else if pane == shown {
@@ -272,9 +86,9 @@ fn tab_spans(app: &App) -> Vec<Span<'static>> {
 
 fn inspector_block(app: &App, tab: Pane) -> Block<'static> {
     let extra = match tab {
-        Pane::Layers if app.whatrequires => "what requires the top layer".to_string(),
+        Pane::Layers if app.panes.layers.whatrequires => "what requires the top layer".to_string(),
         Pane::Layers => "base first".to_string(),
-        Pane::History => format!("{} steps", app.history.len()),
+        Pane::History => format!("{} steps", app.panes.history.rows.len()),
         _ => String::new(),
     };
     let mut block = pane_block(app, app.focus == tab, Line::from(tab_spans(app)));
@@ -282,70 +96,4 @@ fn inspector_block(app: &App, tab: Pane) -> Block<'static> {
         block = block.title(Line::styled(format!(" {extra} "), app.theme.dim()).right_aligned());
     }
     block
-}
-
-/// A vertical scrollbar over a pane's right border, when its rows do not fit.
-pub fn scrollbar(frame: &mut Frame, area: Rect, len: usize, offset: usize, page: usize) {
-    if len <= page || area.height < 3 {
-        return;
-    }
-    let mut state = ScrollbarState::new(len.saturating_sub(page))
-        .position(offset)
-        .viewport_content_length(page);
-    let bar = Scrollbar::new(ScrollbarOrientation::VerticalRight)
-        .begin_symbol(None)
-        .end_symbol(None)
-        .track_symbol(Some("│"))
-        .thumb_symbol("┃");
-    let track = Rect {
-        y: area.y + 1,
-        height: area.height - 2,
-        ..area
-    };
-    frame.render_stateful_widget(bar, track, &mut state);
-}
-
-/// The scroll bar of a pane drawn inside a border: `inner` is the area within the border,
-/// and the bar goes on the border's right edge.
-pub fn scrollbar_on_border(frame: &mut Frame, inner: Rect, len: usize, offset: usize, page: usize) {
-    let outer = Rect {
-        x: inner.x.saturating_sub(1),
-        y: inner.y.saturating_sub(1),
-        width: inner.width + 2,
-        height: inner.height + 2,
-    };
-    scrollbar(frame, outer, len, offset, page);
-}
-
-/// Cuts text to `width` columns, ending with `…` when it was longer.
-pub fn fit(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_string();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let mut out: String = text.chars().take(width - 1).collect();
-    out.push('…');
-    out
-}
-
-/// The spinner's frame for a tick count.
-pub fn spinner(tick: usize) -> &'static str {
-    const FRAMES: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
-    FRAMES[tick % FRAMES.len()]
-}
-
-/// A message centered in an area, for empty and loading states.
-pub fn centered_message(frame: &mut Frame, area: Rect, line: Line) {
-    if area.height == 0 {
-        return;
-    }
-    let y = area.y + area.height / 2;
-    let row = Rect {
-        y,
-        height: 1,
-        ..area
-    };
-    frame.render_widget(line.centered(), row);
 }

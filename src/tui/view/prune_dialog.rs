@@ -1,15 +1,14 @@
 //! `p`: the preview of pruning the store: dangling images, or with `a` every image no
 //! container uses, and the plan as a tree.
 
-use super::{plan_tree, switch};
-use crate::tui::app::{App, Mode};
+use super::parts::switch;
+use super::plan_tree;
+use crate::tui::app::App;
 use crate::tui::dialog::PruneDialog;
+use crate::tui::mode::Mode;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-
-/// Lines above the plan: what is pruned and the switch.
-pub const HEADER_LINES: usize = 2;
 
 pub fn draw(app: &App, dialog: &PruneDialog, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
@@ -28,6 +27,7 @@ pub fn draw(app: &App, dialog: &PruneDialog, frame: &mut Frame, area: Rect) {
         ]),
         Line::from(options),
     ];
+    debug_assert_eq!(header.len(), PruneDialog::HEADER_LINES);
     plan_tree::draw(
         app,
         frame,

@@ -1,15 +1,14 @@
 //! `d`: the preview of removing the selected image, with its switches and the plan as a tree.
 
-use super::{plan_tree, subject_line, switch};
-use crate::tui::app::{App, Mode};
+use super::parts::{subject_line, switch};
+use super::plan_tree;
+use crate::tui::app::App;
 use crate::tui::dialog::RemoveDialog;
+use crate::tui::mode::Mode;
 use crate::tui::sanitize::clean;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-
-/// Lines above the plan: the image and the switches.
-pub const HEADER_LINES: usize = 2;
 
 pub fn draw(app: &App, dialog: &RemoveDialog, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
@@ -25,6 +24,7 @@ pub fn draw(app: &App, dialog: &RemoveDialog, frame: &mut Frame, area: Rect) {
     options.push(Span::raw("   "));
     options.extend(switch(app, dialog.options.no_prune, "n", "no-prune"));
     let header = vec![subject_line(app, &dialog.subject), Line::from(options)];
+    debug_assert_eq!(header.len(), RemoveDialog::HEADER_LINES);
     plan_tree::draw(
         app,
         frame,

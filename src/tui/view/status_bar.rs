@@ -1,7 +1,7 @@
 //! The two bottom lines: the status (store, counts, loading progress, last message) and the
 //! key hints for the focused pane, taken from the key table.
 
-use super::spinner;
+use super::parts::spinner;
 use crate::tui::app::App;
 use crate::tui::keymap::hints;
 use crate::tui::sanitize::clean;

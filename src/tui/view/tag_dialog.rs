@@ -1,9 +1,11 @@
 //! `t`: the name field, checked as the user types, and what the new name would do: the full
 //! name the image gets, and the images it would be taken from.
 
-use super::{dialog_block, dialog_footer, fit, popup_area, subject_line};
-use crate::tui::app::{App, Mode};
+use super::parts::{dialog_block, dialog_footer, fit, subject_line};
+use crate::tui::app::App;
 use crate::tui::dialog::{NameCheck, TagDialog};
+use crate::tui::mode::Mode;
+use crate::tui::popup::popup_area;
 use crate::tui::sanitize::clean;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -88,6 +90,9 @@ pub fn draw(app: &App, dialog: &TagDialog, frame: &mut Frame, area: Rect) {
                     Span::raw(fit(&text, inner_width.saturating_sub(4))),
                 ]));
             }
+        }
+        if plan.errors.is_empty() {
+            lines.extend(super::plan_tree::names_plan_lines(app, plan, inner_width));
         }
     } else {
         lines.push(Line::raw(""));

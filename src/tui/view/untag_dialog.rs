@@ -1,8 +1,10 @@
 //! `u`: the image's names to pick the one to remove, and what removing it leaves.
 
-use super::{dialog_block, dialog_footer, fit, popup_area, subject_line};
-use crate::tui::app::{App, Mode};
+use super::parts::{dialog_block, dialog_footer, fit, subject_line};
+use crate::tui::app::App;
 use crate::tui::dialog::UntagDialog;
+use crate::tui::mode::Mode;
+use crate::tui::popup::popup_area;
 use crate::tui::sanitize::clean;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -18,8 +20,12 @@ pub fn draw(app: &App, dialog: &UntagDialog, frame: &mut Frame, area: Rect) {
     let width = WIDTH.min(area.width.saturating_sub(4));
     let inner_width = width.saturating_sub(2) as usize;
     let max_height = area.height.saturating_sub(2);
-    let height = (CHROME + dialog.names.len() as u16).min(max_height);
-    let visible = height.saturating_sub(CHROME).max(1) as usize;
+    let extra = match dialog.plan.errors.is_empty() {
+        true => super::plan_tree::names_plan_lines(app, &dialog.plan, inner_width),
+        false => Vec::new(),
+    };
+    let height = (CHROME + extra.len() as u16 + dialog.names.len() as u16).min(max_height);
+    let visible = height.saturating_sub(CHROME + extra.len() as u16).max(1) as usize;
     // Keep the choice in view.
     let first = dialog.selected.saturating_sub(visible - 1);
 
@@ -56,6 +62,7 @@ pub fn draw(app: &App, dialog: &UntagDialog, frame: &mut Frame, area: Rect) {
             )
         }
     });
+    lines.extend(extra);
     lines.push(Line::raw(""));
     lines.push(dialog_footer(app, Mode::Untag));
 

@@ -16,7 +16,7 @@ use super::{ErrorKind, PlanError, Record, RemovalPlan, RemoveOptions, Step, Targ
 use crate::image::short_id;
 use crate::lookup::{LookupError, lookup_docker_with};
 use crate::reference::{docker_familiar, docker_full, split_tag};
-use crate::{Catalog, ImageIdx, LayerIdx};
+use crate::{Catalog, ImageIdx, LayerIdx, TiVec};
 use std::collections::HashMap;
 
 /// Plans a removal under Docker's rules.
@@ -38,7 +38,7 @@ pub fn plan_removal(catalog: &Catalog, target: &Target, options: RemoveOptions) 
         }
         // `docker rmi $(docker images -aq)`: every image by ID, in the daemon's order.
         Target::All => {
-            for image in 0..catalog.snapshot.images.len() {
+            for image in catalog.snapshot.images.keys() {
                 let id = catalog.snapshot.images[image].id.clone();
                 if sim.alive[image]
                     && let Err(error) = sim.image_delete(&id, options.force, prune)
@@ -128,13 +128,13 @@ pub(crate) struct Simulation<'a> {
     catalog: &'a Catalog,
     /// Each image's references (tags and digest names, familiar form), in the reference
     /// store's order: sorted by full name.
-    refs: Vec<Vec<String>>,
+    refs: TiVec<ImageIdx, Vec<String>>,
     /// Reference -> the image that has it.
     by_ref: HashMap<String, ImageIdx>,
-    alive: Vec<bool>,
+    alive: TiVec<ImageIdx, bool>,
     /// The layer store's reference counts: images on a layer, containers made on it, and
     /// layers on top of it each hold one.
-    layer_refs: Vec<u32>,
+    layer_refs: TiVec<LayerIdx, u32>,
     pub(crate) plan: RemovalPlan,
 }
 
@@ -142,9 +142,9 @@ impl<'a> Simulation<'a> {
     pub(crate) fn new(catalog: &'a Catalog) -> Self {
         let snapshot = &catalog.snapshot;
         let count = snapshot.images.len();
-        let mut refs = Vec::with_capacity(count);
+        let mut refs = TiVec::with_capacity(count);
         let mut by_ref = HashMap::new();
-        for (idx, image) in snapshot.images.iter().enumerate() {
+        for (idx, image) in snapshot.images.iter_enumerated() {
             let mut names: Vec<String> = image
                 .names
                 .iter()
@@ -158,10 +158,12 @@ impl<'a> Simulation<'a> {
             refs.push(names);
         }
         let tree = &catalog.tree;
-        let mut layer_refs: Vec<u32> = (0..snapshot.layers.len())
+        let mut layer_refs: TiVec<LayerIdx, u32> = snapshot
+            .layers
+            .keys()
             .map(|l| tree.node(l).children.len() as u32)
             .collect();
-        for image in 0..count {
+        for image in snapshot.images.keys() {
             if let Some(top) = tree.top_node(snapshot, image) {
                 let holders = 1 + snapshot.containers_of(image).count() as u32;
                 layer_refs[top] = layer_refs[top].saturating_add(holders);
@@ -171,7 +173,7 @@ impl<'a> Simulation<'a> {
             catalog,
             refs,
             by_ref,
-            alive: vec![true; count],
+            alive: vec![true; count].into(),
             layer_refs,
             plan: RemovalPlan::default(),
         }
@@ -322,7 +324,8 @@ impl<'a> Simulation<'a> {
             let layer = &self.catalog.snapshot.layers[layer];
             records.push(Record::Deleted(format!("sha256:{}", layer.id)));
             self.plan.layers.push(layer.id.clone());
-            self.plan.reclaimed_bytes += layer.size();
+            // Sizes come from the daemon: absurd ones saturate rather than overflow.
+            self.plan.reclaimed_bytes = self.plan.reclaimed_bytes.saturating_add(layer.size());
         }
         self.plan.records.extend(records.iter().cloned());
         self.plan.steps.push(Step::DockerDelete {
@@ -447,8 +450,7 @@ impl<'a> Simulation<'a> {
     /// with `all`, any), each removed without force through every reference it has, or by
     /// ID when it has none. What fails (a container uses it) is skipped without a word.
     fn prune(&mut self, all: bool) {
-        let count = self.catalog.snapshot.images.len();
-        let candidates: Vec<ImageIdx> = (0..count)
+        let candidates: Vec<ImageIdx> = (self.catalog.snapshot.images.keys())
             .filter(|&i| all || self.children(i).next().is_none())
             .filter(|&i| !(self.refs[i].is_empty() && self.children(i).next().is_some()))
             .collect();
@@ -503,33 +505,4 @@ fn repository_of(reference: &str) -> &str {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_single_reference_is_one_tag_with_digests_of_its_own_repository() {
-        let refs = |r: &[&str]| r.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let digest = format!("sha256:{}", "a".repeat(64));
-        assert!(!is_single_reference(&[]));
-        assert!(is_single_reference(&refs(&["app:1"])));
-        assert!(!is_single_reference(&refs(&["app:1", "app:2"])));
-        assert!(is_single_reference(&refs(&[
-            "app:1",
-            &format!("app@{digest}")
-        ])));
-        assert!(!is_single_reference(&refs(&[
-            "app:1",
-            &format!("other@{digest}")
-        ])));
-        assert_eq!(repository_of("quay.io:443/a/b:1"), "quay.io:443/a/b");
-        assert_eq!(repository_of(&format!("a/b@{digest}")), "a/b");
-    }
-
-    #[test]
-    fn an_id_prefix_is_matched_with_or_without_the_algorithm() {
-        let id = "7e88a14957530b5d55ed3c14aa6649613411532471fd7f6efe33048e0dfff5de";
-        assert!(is_image_id_prefix(id, "7e88a1495753"));
-        assert!(is_image_id_prefix(id, "sha256:7e88"));
-        assert!(!is_image_id_prefix(id, "app:1.0"));
-    }
-}
+mod tests;

@@ -134,6 +134,10 @@ pub struct RemovalPlan {
     /// OCI layouts: the blobs no descriptor reaches any more, deleted as `umoci gc` would.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub blobs: Vec<Blob>,
+    /// What the change does not do although it could seem to (an OCI layout keeps every
+    /// blob while a manifest it names cannot be read); the change itself goes ahead.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// Docker: what the daemon reports, in its order (untagged names, each deleted image
     /// followed by the layers it freed), as `docker rmi` prints it.
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -8,7 +8,7 @@
 use super::{ErrorKind, PlanError, RemovalPlan, RemoveOptions, Step, Target};
 use crate::lineage::{children_of, parent_of};
 use crate::lookup::{LookupError, lookup_resolved};
-use crate::{Catalog, ImageIdx, LayerIdx};
+use crate::{Catalog, ContainerIdx, ImageIdx, LayerIdx, TiVec};
 use std::collections::HashMap;
 
 /// Plans a removal under podman's rules.
@@ -19,7 +19,7 @@ pub fn plan_removal(catalog: &Catalog, target: &Target, options: RemoveOptions) 
         Target::All => {
             // `rmi --all` lists with the filter readonly=false, then removes each.
             // A list's platform images go with their list, not on their own.
-            let images: Vec<ImageIdx> = (0..catalog.snapshot.images.len())
+            let images: Vec<ImageIdx> = (catalog.snapshot.images.keys())
                 .filter(|&i| !catalog.snapshot.images[i].read_only)
                 .filter(|&i| catalog.snapshot.list_of(i).is_none())
                 .collect();
@@ -40,10 +40,10 @@ struct Report {
 struct Simulation<'a> {
     catalog: &'a Catalog,
     options: RemoveOptions,
-    names: Vec<Vec<String>>,
-    image_alive: Vec<bool>,
-    container_alive: Vec<bool>,
-    layer_alive: Vec<bool>,
+    names: TiVec<ImageIdx, Vec<String>>,
+    image_alive: TiVec<ImageIdx, bool>,
+    container_alive: TiVec<ContainerIdx, bool>,
+    layer_alive: TiVec<LayerIdx, bool>,
     reports: HashMap<ImageIdx, Report>,
     order: Vec<ImageIdx>,
     plan: RemovalPlan,
@@ -56,9 +56,9 @@ impl<'a> Simulation<'a> {
             catalog,
             options,
             names: snapshot.images.iter().map(|i| i.names.clone()).collect(),
-            image_alive: vec![true; snapshot.images.len()],
-            container_alive: vec![true; snapshot.containers.len()],
-            layer_alive: vec![true; snapshot.layers.len()],
+            image_alive: vec![true; snapshot.images.len()].into(),
+            container_alive: vec![true; snapshot.containers.len()].into(),
+            layer_alive: vec![true; snapshot.layers.len()].into(),
             reports: HashMap::new(),
             order: Vec::new(),
             plan: RemovalPlan::default(),
@@ -125,7 +125,7 @@ impl<'a> Simulation<'a> {
     fn prune(&mut self, all: bool) {
         loop {
             let before = self.order.len();
-            let selected: Vec<ImageIdx> = (0..self.catalog.snapshot.images.len())
+            let selected: Vec<ImageIdx> = (self.catalog.snapshot.images.keys())
                 .filter(|&i| {
                     self.image_alive[i]
                         && !self.catalog.snapshot.images[i].read_only
@@ -169,9 +169,9 @@ impl<'a> Simulation<'a> {
             .filter(|&list| self.image_alive[list])
     }
 
-    fn containers_of(&self, image: ImageIdx) -> Vec<usize> {
+    fn containers_of(&self, image: ImageIdx) -> Vec<ContainerIdx> {
         let id = self.id(image);
-        (0..self.catalog.snapshot.containers.len())
+        (self.catalog.snapshot.containers.keys())
             .filter(|&c| self.container_alive[c] && self.catalog.snapshot.containers[c].image == id)
             .collect()
     }
@@ -317,14 +317,14 @@ impl<'a> Simulation<'a> {
     }
 
     /// storage `DeleteContainer`: the record and the container's own layer.
-    fn delete_container(&mut self, container: usize) {
+    fn delete_container(&mut self, container: ContainerIdx) {
         let record = &self.catalog.snapshot.containers[container];
         self.container_alive[container] = false;
         let layer = self.catalog.snapshot.layer_by_id(&record.layer);
         if let Some(layer) = layer {
             self.layer_alive[layer] = false;
             self.plan.layers.push(record.layer.clone());
-            self.plan.reclaimed_bytes += self.catalog.snapshot.layers[layer].diff_size.unwrap_or(0);
+            self.reclaim(self.catalog.snapshot.layers[layer].diff_size.unwrap_or(0));
         }
         self.plan.containers.push(record.id.clone());
         self.plan.steps.push(Step::DeleteContainer {
@@ -339,7 +339,7 @@ impl<'a> Simulation<'a> {
         let snapshot = &self.catalog.snapshot;
         let img = &snapshot.images[image];
         let mut other_tops: Vec<&str> = Vec::new();
-        for (i, other) in snapshot.images.iter().enumerate() {
+        for (i, other) in snapshot.images.iter_enumerated() {
             if i != image && self.image_alive[i] {
                 other_tops.extend(other.top_layer.as_deref());
                 other_tops.extend(other.mapped_top_layers.iter().map(String::as_str));
@@ -360,8 +360,7 @@ impl<'a> Simulation<'a> {
             let layer_id = snapshot.layers[layer].id.as_str();
             if snapshot
                 .containers
-                .iter()
-                .enumerate()
+                .iter_enumerated()
                 .any(|(c, r)| self.container_alive[c] && r.id == layer_id)
             {
                 break;
@@ -384,6 +383,10 @@ impl<'a> Simulation<'a> {
             if needed {
                 break;
             }
+            // The mapped top layers go with the top layer, before it.
+            if Some(layer) == top {
+                doomed.extend(mapped.iter().filter(|&&l| self.layer_alive[l]));
+            }
             doomed.push(layer);
             current = self.catalog.tree.node(layer).parent;
         }
@@ -395,11 +398,11 @@ impl<'a> Simulation<'a> {
         }
         self.image_alive[image] = false;
         self.plan.records_deleted.push(img.id.clone());
-        self.plan.reclaimed_bytes += img.big_data_size;
+        self.reclaim(img.big_data_size);
         for &layer in &doomed {
             self.layer_alive[layer] = false;
             self.plan.layers.push(snapshot.layers[layer].id.clone());
-            self.plan.reclaimed_bytes += snapshot.layers[layer].diff_size.unwrap_or(0);
+            self.reclaim(snapshot.layers[layer].diff_size.unwrap_or(0));
         }
         self.plan.steps.push(Step::DeleteImage {
             image: img.id.clone(),
@@ -409,6 +412,11 @@ impl<'a> Simulation<'a> {
                 .collect(),
         });
         Ok(())
+    }
+
+    /// Sizes come from the store's records: absurd ones saturate rather than overflow.
+    fn reclaim(&mut self, bytes: u64) {
+        self.plan.reclaimed_bytes = self.plan.reclaimed_bytes.saturating_add(bytes);
     }
 
     /// Podman prints every report's untagged names, then the deleted IDs.
@@ -428,3 +436,6 @@ impl<'a> Simulation<'a> {
         self.plan
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,9 +1,13 @@
 //! Where an OCI image's blobs come from: a layout folder, or an archive read into memory.
 //! The reader and `cairn verify` see both through [`BlobSource`].
 
+use super::confined::Confined;
 use super::digest::Digest;
+use super::writer::LOCK_FILE;
+use crate::lockfile::LockFile;
 use anyhow::{Context, Result, anyhow, bail};
-use std::io::{ErrorKind, Read};
+use rustix::fs::FileType;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Manifests, indexes and configs are a few kilobytes; a descriptor that names a layer as its
@@ -33,11 +37,17 @@ pub struct BlobCheck {
     pub actual: Option<String>,
 }
 
-/// An OCI image layout folder.
+/// An OCI image layout folder. Everything in it is reached through [`Confined`], so that
+/// no link inside the layout makes cairn read or change a file outside it.
 #[derive(Debug, Clone)]
 pub struct LayoutDir {
     pub root: PathBuf,
+    files: Confined,
 }
+
+/// `index.json` lists every image of the layout: far bigger than a manifest may be, but
+/// still bounded, so that a hostile one cannot exhaust memory.
+pub const INDEX_LIMIT: u64 = 256 << 20;
 
 impl LayoutDir {
     /// Opens a layout: `oci-layout` and `index.json` must be there, so that a wrong path says
@@ -46,8 +56,9 @@ impl LayoutDir {
         if !root.is_dir() {
             bail!("OCI layout {} does not exist", root.display());
         }
+        let files = Confined::open(root)?;
         for file in ["oci-layout", "index.json"] {
-            if !root.join(file).is_file() {
+            if files.kind(&[file])?.is_none() {
                 bail!(
                     "{} is not an OCI image layout: it has no {file}",
                     root.display()
@@ -56,79 +67,107 @@ impl LayoutDir {
         }
         Ok(LayoutDir {
             root: root.to_path_buf(),
+            files,
         })
     }
 
-    /// The blob's file, refused when a symbolic link takes it out of the layout: a digest
-    /// is validated before it gets here, and the link check covers `blobs/` and
-    /// `blobs/<alg>/` being links too.
-    pub fn blob_path(&self, digest: &Digest) -> Result<Option<PathBuf>> {
-        let path = self.root.join(digest.blob_path());
-        let real = match path.canonicalize() {
-            Ok(real) => real,
-            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e).with_context(|| format!("resolving {}", path.display())),
-        };
-        let root = self
-            .root
-            .canonicalize()
-            .with_context(|| format!("resolving {}", self.root.display()))?;
-        if !real.starts_with(&root) {
-            bail!(
-                "blob {digest} is a link to {}, outside the layout {}: refused",
-                real.display(),
-                self.root.display()
-            );
-        }
-        Ok(Some(path))
+    fn blob_parts(digest: &Digest) -> [&str; 3] {
+        ["blobs", digest.algorithm(), digest.hex()]
     }
 
-    /// Every file under `blobs/<alg>/`, as (digest text, size), in name order; names that
-    /// are not valid digests are listed too, so that `verify` can report them.
+    /// Every regular file under `blobs/<alg>/`, as (digest text, size), in name order; names
+    /// that are not valid digests are listed too, so that `verify` can report them. A link
+    /// where `blobs/` or a `blobs/<alg>/` folder should be is refused: what is behind it is
+    /// not the layout's. Links, folders and FIFOs among the blobs are no blobs and are left
+    /// out (so no change ever deletes them).
     pub fn list_blobs(&self) -> Result<Vec<(String, u64)>> {
-        let blobs = self.root.join("blobs");
         let mut found = Vec::new();
-        let algs = match std::fs::read_dir(&blobs) {
-            Ok(algs) => algs,
-            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(found),
-            Err(e) => return Err(e).with_context(|| format!("listing {}", blobs.display())),
+        let Some(algs) = self.files.list(&["blobs"])? else {
+            return Ok(found);
         };
         for alg in algs {
-            let alg = alg.with_context(|| format!("listing {}", blobs.display()))?;
-            if !alg.file_type()?.is_dir() {
-                continue;
+            match alg.kind {
+                FileType::Directory => {}
+                FileType::Symlink => bail!(self.files.not_regular(&["blobs", &alg.name], alg.kind)),
+                _ => continue,
             }
-            let alg_name = alg.file_name().to_string_lossy().into_owned();
-            for blob in std::fs::read_dir(alg.path())? {
-                let blob = blob?;
-                let meta = blob.metadata()?;
-                if meta.is_file() {
-                    let name = blob.file_name().to_string_lossy().into_owned();
-                    found.push((format!("{alg_name}:{name}"), meta.len()));
+            let blobs = self.files.list(&["blobs", &alg.name])?.unwrap_or_default();
+            for blob in blobs {
+                if blob.kind == FileType::RegularFile {
+                    found.push((format!("{}:{}", alg.name, blob.name), blob.size));
                 }
             }
         }
         found.sort();
         Ok(found)
     }
+
+    /// The blobs a change may collect, once the layout is known to keep its files inside
+    /// its folder: `index.json`, `oci-layout` and the lock file are plain files, and the
+    /// blob folders are folders. Refused with the path that is not.
+    pub fn changeable_blobs(&self) -> Result<Vec<(String, u64)>> {
+        let refuse = |e: anyhow::Error| {
+            anyhow!(
+                "refusing to change the layout {}: {e:#}",
+                self.root.display()
+            )
+        };
+        for file in ["index.json", "oci-layout", LOCK_FILE] {
+            match self.files.kind(&[file]).map_err(refuse)? {
+                Some((kind, _)) if kind != FileType::RegularFile => {
+                    return Err(refuse(anyhow!(self.files.not_regular(&[file], kind))));
+                }
+                _ => {}
+            }
+        }
+        self.list_blobs().map_err(refuse)
+    }
+
+    /// The lock file to write under, created if need be; never a link.
+    pub fn lock_for_writing(&self) -> Result<LockFile> {
+        let file = self.files.open_lock(&[LOCK_FILE], true)?.with_context(|| {
+            format!("{} could not be created", self.files.display(&[LOCK_FILE]))
+        })?;
+        Ok(LockFile::from_file(file, &self.root.join(LOCK_FILE)))
+    }
+
+    /// The lock file to read under, when a change has made one. One that is not a plain
+    /// file is not used: the layout is then refused for changes anyway, and reading it
+    /// would mean following a link.
+    pub fn lock_for_reading(&self) -> Result<Option<LockFile>> {
+        match self.files.kind(&[LOCK_FILE])? {
+            Some((FileType::RegularFile, _)) => {}
+            _ => return Ok(None),
+        }
+        Ok(self
+            .files
+            .open_lock(&[LOCK_FILE], false)?
+            .map(|file| LockFile::from_file(file, &self.root.join(LOCK_FILE))))
+    }
+
+    /// Deletes a blob file, reached without following any link.
+    pub fn remove_blob(&self, digest: &Digest) -> Result<()> {
+        self.files.remove_file(&Self::blob_parts(digest))
+    }
 }
 
 impl BlobSource for LayoutDir {
     fn index(&self) -> Result<Vec<u8>> {
-        let path = self.root.join("index.json");
-        std::fs::read(&path).with_context(|| format!("reading {}", path.display()))
+        self.files
+            .read(&["index.json"], INDEX_LIMIT)?
+            .ok_or_else(|| anyhow!("{} has no index.json", self.root.display()))
     }
 
     fn read(&self, digest: &Digest) -> Result<Vec<u8>> {
-        let path = self
-            .blob_path(digest)?
+        let parts = Self::blob_parts(digest);
+        let file = self
+            .files
+            .open_file(&parts)?
             .ok_or_else(|| anyhow!("blob {digest} is missing from {}", self.describe()))?;
-        let file =
-            std::fs::File::open(&path).with_context(|| format!("reading {}", path.display()))?;
         let mut bytes = Vec::new();
         file.take(METADATA_LIMIT + 1)
             .read_to_end(&mut bytes)
-            .with_context(|| format!("reading {}", path.display()))?;
+            .with_context(|| format!("reading {}", self.files.display(&parts)))?;
         if bytes.len() as u64 > METADATA_LIMIT {
             bail!("blob {digest} is too big for a manifest or config");
         }
@@ -136,13 +175,11 @@ impl BlobSource for LayoutDir {
     }
 
     fn size(&self, digest: &Digest) -> Result<Option<u64>> {
-        match self.blob_path(digest)? {
+        let parts = Self::blob_parts(digest);
+        match self.files.kind(&parts)? {
             None => Ok(None),
-            Some(path) => Ok(Some(
-                std::fs::metadata(&path)
-                    .with_context(|| format!("reading {}", path.display()))?
-                    .len(),
-            )),
+            Some((FileType::RegularFile, size)) => Ok(Some(size)),
+            Some((kind, _)) => bail!(self.files.not_regular(&parts, kind)),
         }
     }
 
@@ -161,21 +198,20 @@ impl BlobSource for LayoutDir {
                         actual: None,
                     });
                 };
-                let Some(path) = self.blob_path(&digest)? else {
+                let parts = Self::blob_parts(&digest);
+                let Some(mut file) = self.files.open_file(&parts)? else {
                     return Ok(BlobCheck {
                         name,
                         size,
                         actual: None,
                     });
                 };
-                let mut file = std::fs::File::open(&path)
-                    .with_context(|| format!("reading {}", path.display()))?;
                 let mut hasher = digest.hasher();
                 let mut buf = vec![0u8; 256 * 1024];
                 loop {
                     let n = file
                         .read(&mut buf)
-                        .with_context(|| format!("reading {}", path.display()))?;
+                        .with_context(|| format!("reading {}", self.files.display(&parts)))?;
                     if n == 0 {
                         break;
                     }

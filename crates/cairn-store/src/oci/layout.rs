@@ -104,6 +104,9 @@ pub struct LayoutContents {
     pub edges: BTreeMap<String, Vec<String>>,
     /// Platform instance image ID -> the manifest list image ID it belongs to.
     pub instance_of: HashMap<String, String>,
+    /// Manifests and indexes named by a descriptor that could not be read, with why: what
+    /// they refer to is unknown, so while one is still named nothing may be collected.
+    pub unreadable: BTreeMap<String, String>,
 }
 
 fn is_index(media_type: &str) -> bool {
@@ -181,6 +184,7 @@ impl Reader<'_> {
             Ok(digest) => digest,
             Err(e) => {
                 let id = descriptor.digest.clone();
+                self.contents.unreadable.insert(id.clone(), e.to_string());
                 return self.add(broken_image(&id, e.to_string(), self.read_only), names);
             }
         };
@@ -196,7 +200,13 @@ impl Reader<'_> {
         });
         let (document, size) = match document {
             Ok(found) => found,
-            Err(e) => return self.add(broken_image(&id, format!("{e:#}"), self.read_only), names),
+            Err(e) => {
+                let problem = format!("{e:#}");
+                self.contents
+                    .unreadable
+                    .insert(digest.to_string(), problem.clone());
+                return self.add(broken_image(&id, problem, self.read_only), names);
+            }
         };
         let media_type = document
             .media_type

@@ -7,6 +7,7 @@
 //! unreachable, and [`writer`] applies that under an advisory lock.
 
 pub mod blobs;
+pub mod confined;
 pub use super::digest;
 pub mod embedded;
 pub mod layout;
@@ -77,10 +78,19 @@ impl OciStore {
         .with_rules(Rules::Layout);
         let index = match self.read_only() {
             true => None,
-            false => Some(LayoutIndex {
-                contents,
-                blobs: LayoutDir::open(&self.path)?.list_blobs()?,
-            }),
+            false => {
+                // A layout that leads outside its folder is still shown; only changing it is
+                // refused, and the previews say why.
+                let (blobs, refusal) = match LayoutDir::open(&self.path)?.changeable_blobs() {
+                    Ok(blobs) => (blobs, plan::invalid_digest(&contents, &self.path)),
+                    Err(e) => (Vec::new(), Some(format!("{e:#}"))),
+                };
+                Some(LayoutIndex {
+                    contents,
+                    blobs,
+                    refusal,
+                })
+            }
         };
         Ok((snapshot, index))
     }

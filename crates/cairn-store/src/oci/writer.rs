@@ -1,16 +1,18 @@
-//! Applying a change to a layout: under an advisory lock, re-read, re-plan, check that the
-//! plan is the one shown, write `index.json` atomically, then delete the unreachable blobs.
+//! Applying a change to a layout: refuse a layout that leads outside its folder, then under
+//! an advisory lock re-read, re-plan, check that the plan (its steps and the blobs it
+//! deletes) is the one shown, write `index.json` atomically, then delete the unreachable
+//! blobs, each reached without following links.
 //! Writing the index first means a crash in between leaves only garbage blobs, which the
 //! next removal (or `umoci gc`) collects; never a descriptor pointing at nothing.
 
 use super::OciStore;
 use super::blobs::{BlobSource, LayoutDir};
+use super::digest::Digest;
 use super::plan::{LayoutPlan, plan_layout_change};
 use crate::containers_storage::writer::StoreChanged;
-use crate::lockfile::LockFile;
 use anyhow::{Context, Result, bail};
 use cairn_core::Catalog;
-use cairn_core::removal::Step;
+use cairn_core::removal::{Blob, Step};
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -19,8 +21,9 @@ use std::path::Path;
 /// nor umoci locks a layout, so this only keeps two cairns from interleaving.
 pub const LOCK_FILE: &str = "index.json.lock";
 
-/// Re-plans under the lock and, if the steps are still `preview`, applies them.
-pub fn apply<F>(store: &OciStore, preview: &[Step], replan: F) -> Result<LayoutPlan>
+/// Re-plans under the lock and, if the steps are still `preview` and the blobs it deletes
+/// still `shown`, applies them.
+pub fn apply<F>(store: &OciStore, preview: &[Step], shown: &[Blob], replan: F) -> Result<LayoutPlan>
 where
     F: FnOnce(&Catalog) -> Vec<Step>,
 {
@@ -31,7 +34,9 @@ where
         );
     }
     let dir = LayoutDir::open(&store.path)?;
-    let lock = LockFile::open_for_writing(&store.path.join(LOCK_FILE))?;
+    // Refused before anything is created or locked in it.
+    dir.changeable_blobs()?;
+    let lock = dir.lock_for_writing()?;
     let guard = lock.write()?;
     // Read once under the lock: the snapshot re-planned and the index written back are the
     // same `index.json`.
@@ -42,6 +47,9 @@ where
         return Err(StoreChanged.into());
     }
     let plan = plan_layout_change(&layout, preview)?;
+    if plan.removed_blobs != shown {
+        return Err(StoreChanged.into());
+    }
     let mut index: serde_json::Value = serde_json::from_slice(&raw)
         .with_context(|| format!("parsing index.json of {}", dir.describe()))?;
     if index.get("manifests") != Some(&serde_json::Value::Array(layout.contents.manifests)) {
@@ -50,13 +58,7 @@ where
     index["manifests"] = serde_json::Value::Array(plan.manifests.clone());
     write_atomically(&store.path.join("index.json"), &serde_json::to_vec(&index)?)?;
     for blob in &plan.removed_blobs {
-        let digest = super::digest::Digest::parse(&blob.digest)?;
-        let path = store.path.join(digest.blob_path());
-        match std::fs::remove_file(&path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e).with_context(|| format!("removing {}", path.display())),
-        }
+        dir.remove_blob(&Digest::parse(&blob.digest)?)?;
     }
     lock.touch()?;
     drop(guard);

@@ -1,10 +1,12 @@
-//! The lineage pane's tree, as state the app owns: the chain from the root ancestor down to
-//! the selected image, then the image's descendants. Which nodes are open and which is
-//! selected live here, not in the tree widget, so keys work before anything is drawn and
-//! tests need no terminal; the widget's `TreeState` is rebuilt from this for each frame.
+//! The lineage pane's state, a tree: the chain from the root ancestor down to the selected
+//! image, then the image's descendants. Which nodes are open and which is selected live
+//! here, not in the tree widget, so keys work before anything is drawn and tests need no
+//! terminal; the widget's `TreeState` is rebuilt from this for each frame.
 //!
 //! A node is a path of image indexes from the root, as tui-tree-widget identifies nodes.
 
+use super::{PaneState, Selected};
+use crate::tui::scroll::Scroll;
 use cairn_core::ImageIdx;
 use cairn_core::lineage::Lineage;
 use std::collections::HashSet;
@@ -199,5 +201,32 @@ impl LineageTree {
         self.open.clear();
         self.selected.truncate(1);
         self.refresh(lineage);
+    }
+}
+
+/// The tree moves by nodes, not by a list's scroll: the wheel moves one node per notch, and
+/// clicks go through the widget's last render (`Action::ClickTreeNode`).
+impl PaneState for LineageTree {
+    fn list(&mut self) -> Option<(&mut Scroll, usize)> {
+        None
+    }
+
+    fn move_by(&mut self, delta: isize, _page: usize) {
+        LineageTree::move_by(self, delta);
+    }
+
+    fn wheel(&mut self, delta: isize, _page: usize) {
+        LineageTree::move_by(self, delta.signum());
+    }
+
+    fn follow(&mut self, selected: Option<Selected<'_>>) {
+        *self = match selected {
+            Some(Selected {
+                lineage: Some(lineage),
+                image,
+                ..
+            }) => LineageTree::new(lineage, image),
+            _ => LineageTree::default(),
+        };
     }
 }

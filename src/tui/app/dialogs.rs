@@ -1,0 +1,162 @@
+//! The change dialogs' life in the app: opened on the list's selection, planned again when
+//! the store changes, moved in, and confirmed into a request for the worker.
+
+use super::App;
+use crate::tui::change::Change;
+use crate::tui::dialog::{Dialog, PruneDialog, RemoveDialog, Subject, TagDialog, UntagDialog};
+use crate::tui::popup::plan_max_scroll;
+use cairn_core::image::short_id;
+use cairn_core::removal::RemoveOptions;
+
+impl App {
+    /// The image a change dialog opens on: the list's selection.
+    pub(super) fn subject(&mut self) -> Option<Subject> {
+        if self.applying.is_some() {
+            self.message = Some("a change is still being applied".into());
+            return None;
+        }
+        let Some(store) = &self.store else {
+            self.message = Some("the store is not loaded yet".into());
+            return None;
+        };
+        match self.selected() {
+            Some(image) => Some(Subject::new(store, image)),
+            None => {
+                self.message = Some("no image selected".into());
+                None
+            }
+        }
+    }
+
+    pub(super) fn start_tag(&mut self) {
+        if let Some(subject) = self.subject()
+            && let Some(store) = &self.store
+        {
+            self.dialog = Some(Dialog::Tag(TagDialog::new(store, subject, "")));
+        }
+    }
+
+    pub(super) fn start_untag(&mut self) {
+        let Some(subject) = self.subject() else {
+            return;
+        };
+        let Some(store) = &self.store else {
+            return;
+        };
+        let dialog = UntagDialog::new(store, subject, None);
+        if dialog.names.is_empty() {
+            self.message = Some(format!("{} has no names to remove", dialog.subject.label));
+            return;
+        }
+        self.dialog = Some(Dialog::Untag(dialog));
+    }
+
+    pub(super) fn start_remove(&mut self) {
+        if let Some(subject) = self.subject()
+            && let Some(store) = &self.store
+        {
+            let dialog = RemoveDialog::new(store, subject, RemoveOptions::default());
+            self.dialog = Some(Dialog::Remove(dialog));
+        }
+    }
+
+    pub(super) fn start_prune(&mut self) {
+        if self.applying.is_some() {
+            self.message = Some("a change is still being applied".into());
+            return;
+        }
+        if let Some(store) = &self.store {
+            self.dialog = Some(Dialog::Prune(PruneDialog::new(store, false)));
+        }
+    }
+
+    pub(super) fn toggle_option(&mut self, toggle: fn(&mut RemoveOptions)) {
+        if let (Some(Dialog::Remove(dialog)), Some(store)) = (&mut self.dialog, &self.store) {
+            toggle(&mut dialog.options);
+            dialog.replan(store);
+        }
+    }
+
+    /// y or Enter in a dialog: the plan shown goes to the worker, or the status line says
+    /// why there is nothing to apply.
+    pub(super) fn confirm(&mut self) {
+        let request = match &self.dialog {
+            Some(Dialog::Tag(d)) => d.change(),
+            Some(Dialog::Untag(d)) => d.change(),
+            Some(Dialog::Remove(d)) => d.change(),
+            Some(Dialog::Prune(d)) => d.change(),
+            Some(Dialog::Help) | None => return,
+        };
+        match request {
+            Ok(request) => {
+                self.dialog = None;
+                self.applying = Some(request.summary.clone());
+                self.change_requested = Some(request);
+            }
+            Err(why) => self.message = Some(why),
+        }
+    }
+
+    /// Opens the dialog of a change again, planned on the store in memory.
+    pub(super) fn reopen(&mut self, change: &Change) {
+        let Some(store) = &self.store else {
+            return;
+        };
+        let snapshot = &store.catalog.snapshot;
+        let subject = |id: &str| match snapshot.image_by_id(id) {
+            Some(image) => Subject::new(store, image),
+            None => Subject {
+                id: id.to_string(),
+                label: short_id(id).to_string(),
+            },
+        };
+        self.dialog = Some(match change {
+            Change::Tag { image, name } => Dialog::Tag(TagDialog::new(store, subject(image), name)),
+            Change::Untag { image, name } => {
+                Dialog::Untag(UntagDialog::new(store, subject(image), Some(name)))
+            }
+            Change::Remove { image, options } => {
+                Dialog::Remove(RemoveDialog::new(store, subject(image), *options))
+            }
+            Change::Prune { all } => Dialog::Prune(PruneDialog::new(store, *all)),
+        });
+    }
+
+    /// A new store plans the open dialog again: the preview always shows what `y` applies.
+    pub(super) fn replan_dialog(&mut self) {
+        let Some(store) = &self.store else {
+            return;
+        };
+        match &mut self.dialog {
+            Some(Dialog::Tag(d)) => d.replan(store),
+            Some(Dialog::Untag(d)) => d.replan(store, None),
+            Some(Dialog::Remove(d)) => d.replan(store),
+            Some(Dialog::Prune(d)) => d.replan(store),
+            Some(Dialog::Help) | None => {}
+        }
+    }
+
+    /// Moves in an open dialog: the untag list's choice, or the plan's scroll. Returns
+    /// false when no dialog takes movement.
+    pub(super) fn move_dialog(&mut self, delta: isize) -> bool {
+        let area = self.area;
+        let Some(dialog) = &mut self.dialog else {
+            return false;
+        };
+        let scroll = |at: &mut usize, tree, header| {
+            let max = plan_max_scroll(tree, header, area) as isize;
+            *at = (*at as isize).saturating_add(delta).clamp(0, max) as usize;
+        };
+        match dialog {
+            Dialog::Untag(d) => {
+                if let Some(store) = &self.store {
+                    d.select(store, delta);
+                }
+            }
+            Dialog::Remove(d) => scroll(&mut d.scroll, &d.tree, RemoveDialog::HEADER_LINES),
+            Dialog::Prune(d) => scroll(&mut d.scroll, &d.tree, PruneDialog::HEADER_LINES),
+            Dialog::Help | Dialog::Tag(_) => {}
+        }
+        true
+    }
+}

@@ -1,0 +1,209 @@
+//! A removal plan as the remove and prune previews show it (groups of items in the order
+//! they happen to the user) and as the status line sums it up once applied.
+
+use crate::tui::change::{Change, ChangeRequest};
+use crate::tui::data::{NO_NAME, StoreData};
+use cairn_core::Rules;
+use cairn_core::human::podman_size;
+use cairn_core::image::short_id;
+use cairn_core::removal::RemovalPlan;
+
+/// A removal plan the user confirmed, or why there is nothing to apply.
+pub(super) fn confirmed(
+    change: Change,
+    plan: &RemovalPlan,
+    verb: &str,
+) -> Result<ChangeRequest, String> {
+    if plan.is_empty() {
+        return Err(match plan.errors.first() {
+            Some(error) => format!("Nothing was changed: {}", error.message),
+            None => "Nothing to remove".into(),
+        });
+    }
+    Ok(ChangeRequest {
+        change,
+        steps: plan.steps.clone(),
+        blobs: plan.blobs.clone(),
+        summary: removal_summary(verb, plan),
+    })
+}
+
+/// "Removed 2 images, 3 layers; 12.3 kB reclaimed", with the names only untagged and the
+/// containers removed when there are any.
+pub fn removal_summary(verb: &str, plan: &RemovalPlan) -> String {
+    let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    let mut parts = Vec::new();
+    if !plan.records_deleted.is_empty() {
+        parts.push(count(plan.records_deleted.len(), "image"));
+    }
+    if !plan.layers.is_empty() {
+        parts.push(count(plan.layers.len(), "layer"));
+    }
+    if !plan.blobs.is_empty() {
+        parts.push(count(plan.blobs.len(), "blob"));
+    }
+    if !plan.containers.is_empty() {
+        parts.push(count(plan.containers.len(), "container"));
+    }
+    let mut text = if parts.is_empty() {
+        format!("Untagged {}", plan.untagged.join(", "))
+    } else {
+        format!(
+            "{verb} {}; {} reclaimed",
+            parts.join(", "),
+            podman_size(plan.reclaimed_bytes)
+        )
+    };
+    if !plan.errors.is_empty() {
+        text.push_str(&format!("; {} blocked", plan.errors.len()));
+    }
+    text
+}
+
+/// How a line of the plan tree is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    /// A group: "Deleted images (2)".
+    Group,
+    /// One thing in a group, drawn under it with a tree branch.
+    Item { last: bool },
+    /// A reason the plan cannot do something.
+    Blocked,
+    /// The bytes the whole plan frees.
+    Total,
+}
+
+/// One line of a plan shown as a tree. The text is store text: the view sanitizes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanLine {
+    pub kind: LineKind,
+    pub text: String,
+    /// Dim text after the main text: an ID or a size.
+    pub note: String,
+}
+
+/// The plan as groups of items, in the order they happen to the user: names, images,
+/// layers, containers, then what is blocked and the total.
+pub fn plan_tree(store: &StoreData, plan: &RemovalPlan) -> Vec<PlanLine> {
+    let catalog = &store.catalog;
+    let snapshot = &catalog.snapshot;
+    let mut lines = Vec::new();
+    let mut group = |title: String, items: Vec<(String, String)>| {
+        lines.push(PlanLine {
+            kind: LineKind::Group,
+            text: title,
+            note: String::new(),
+        });
+        let count = items.len();
+        for (i, (text, note)) in items.into_iter().enumerate() {
+            lines.push(PlanLine {
+                kind: LineKind::Item {
+                    last: i + 1 == count,
+                },
+                text,
+                note,
+            });
+        }
+    };
+    group(
+        format!("Untagged ({})", plan.untagged.len()),
+        plan.untagged
+            .iter()
+            .map(|n| (n.clone(), String::new()))
+            .collect(),
+    );
+    group(
+        format!("Deleted images ({})", plan.records_deleted.len()),
+        plan.records_deleted
+            .iter()
+            .map(|id| {
+                // The name is gone by then: the list's label is what the user knows it by.
+                let label = snapshot
+                    .image_by_id(id)
+                    .and_then(|i| store.facts.names.get(i).cloned())
+                    .unwrap_or_else(|| NO_NAME.to_string());
+                (label, short_id(id).to_string())
+            })
+            .collect(),
+    );
+    match &store.layout {
+        // A layout deletes files, not layer records or containers: the blobs no descriptor
+        // reaches any more.
+        Some(_) => {
+            let bytes: u64 = plan.blobs.iter().map(|b| b.size).sum();
+            group(
+                format!("Blobs ({}) · {}", plan.blobs.len(), podman_size(bytes)),
+                plan.blobs
+                    .iter()
+                    .map(|b| {
+                        let hex = b
+                            .digest
+                            .split_once(':')
+                            .map_or(b.digest.as_str(), |(_, h)| h);
+                        (short_id(hex).to_string(), podman_size(b.size))
+                    })
+                    .collect(),
+            );
+        }
+        None => {
+            let size = |id: &String| {
+                snapshot
+                    .layer_by_id(id)
+                    .and_then(|l| snapshot.layers[l].diff_size)
+            };
+            let layer_bytes: u64 = plan.layers.iter().filter_map(size).sum();
+            group(
+                format!(
+                    "Layers ({}) · {}",
+                    plan.layers.len(),
+                    podman_size(layer_bytes)
+                ),
+                plan.layers
+                    .iter()
+                    .map(|id| {
+                        let size = size(id).map(podman_size).unwrap_or_default();
+                        (short_id(id).to_string(), size)
+                    })
+                    .collect(),
+            );
+            // Docker never removes containers: a forced removal leaves them on a bare ID.
+            if snapshot.rules != Rules::Docker {
+                group(
+                    format!("Containers ({})", plan.containers.len()),
+                    plan.containers
+                        .iter()
+                        .map(|id| {
+                            let names = snapshot
+                                .containers
+                                .iter()
+                                .find(|c| c.id == *id)
+                                .map(|c| c.names.join(", "))
+                                .unwrap_or_default();
+                            (short_id(id).to_string(), names)
+                        })
+                        .collect(),
+                );
+            }
+        }
+    }
+    for error in &plan.errors {
+        lines.push(PlanLine {
+            kind: LineKind::Blocked,
+            text: format!("Blocked: {}", error.message),
+            note: String::new(),
+        });
+    }
+    for warning in &plan.warnings {
+        lines.push(PlanLine {
+            kind: LineKind::Blocked,
+            text: format!("Kept: {warning}"),
+            note: String::new(),
+        });
+    }
+    lines.push(PlanLine {
+        kind: LineKind::Total,
+        text: format!("Reclaims {}", podman_size(plan.reclaimed_bytes)),
+        note: format!("({} bytes)", plan.reclaimed_bytes),
+    });
+    lines
+}

@@ -1,0 +1,41 @@
+//! `p`: what `podman image prune` would do; `a` switches to `--all`.
+
+use super::plan::{PlanLine, confirmed, plan_tree};
+use crate::tui::change::{Change, ChangeRequest};
+use crate::tui::data::StoreData;
+use cairn_core::removal::RemovalPlan;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PruneDialog {
+    pub all: bool,
+    pub plan: RemovalPlan,
+    pub tree: Vec<PlanLine>,
+    /// The first line of the plan on screen.
+    pub scroll: usize,
+}
+
+impl PruneDialog {
+    /// Lines the preview shows above the plan: what is pruned and the switch.
+    pub const HEADER_LINES: usize = 2;
+
+    pub fn new(store: &StoreData, all: bool) -> Self {
+        let mut dialog = PruneDialog {
+            all,
+            plan: RemovalPlan::default(),
+            tree: Vec::new(),
+            scroll: 0,
+        };
+        dialog.replan(store);
+        dialog
+    }
+
+    pub fn replan(&mut self, store: &StoreData) {
+        self.plan = Change::Prune { all: self.all }.removal_plan(store);
+        self.tree = plan_tree(store, &self.plan);
+        self.scroll = self.scroll.min(self.tree.len().saturating_sub(1));
+    }
+
+    pub fn change(&self) -> Result<ChangeRequest, String> {
+        confirmed(Change::Prune { all: self.all }, &self.plan, "Pruned")
+    }
+}

@@ -1,0 +1,54 @@
+//! `d`: what `podman rmi` (or `docker rmi`) of the selected image would do, with its two
+//! switches, `--force` and `--no-prune`.
+
+use super::plan::{PlanLine, confirmed, plan_tree};
+use super::subject::Subject;
+use crate::tui::change::{Change, ChangeRequest};
+use crate::tui::data::StoreData;
+use cairn_core::removal::{RemovalPlan, RemoveOptions};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemoveDialog {
+    pub subject: Subject,
+    pub options: RemoveOptions,
+    pub plan: RemovalPlan,
+    pub tree: Vec<PlanLine>,
+    /// The first line of the plan on screen.
+    pub scroll: usize,
+}
+
+impl RemoveDialog {
+    /// Lines the preview shows above the plan: the image and the switches.
+    pub const HEADER_LINES: usize = 2;
+
+    pub fn new(store: &StoreData, subject: Subject, options: RemoveOptions) -> Self {
+        let mut dialog = RemoveDialog {
+            subject,
+            options,
+            plan: RemovalPlan::default(),
+            tree: Vec::new(),
+            scroll: 0,
+        };
+        dialog.replan(store);
+        dialog
+    }
+
+    /// The image is named by its ID, as removing "this image" means: an image with several
+    /// names then needs force, as `podman rmi ID` does.
+    fn change_kind(&self) -> Change {
+        Change::Remove {
+            image: self.subject.id.clone(),
+            options: self.options,
+        }
+    }
+
+    pub fn replan(&mut self, store: &StoreData) {
+        self.plan = self.change_kind().removal_plan(store);
+        self.tree = plan_tree(store, &self.plan);
+        self.scroll = self.scroll.min(self.tree.len().saturating_sub(1));
+    }
+
+    pub fn change(&self) -> Result<ChangeRequest, String> {
+        confirmed(self.change_kind(), &self.plan, "Removed")
+    }
+}

@@ -1,0 +1,149 @@
+//! The image list's state: the filter, the sort, whether intermediates show, the rows they
+//! give and the cursor. The row under the cursor is the selection every other pane follows.
+
+use super::PaneState;
+use crate::tui::data::StoreData;
+use crate::tui::scroll::Scroll;
+use cairn_core::lineage::Lineage;
+use cairn_core::{Catalog, ImageIdx};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Created,
+    Size,
+    Name,
+}
+
+impl SortKey {
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Created => "created",
+            SortKey::Size => "size",
+            SortKey::Name => "name",
+        }
+    }
+
+    /// The next key `s` switches to.
+    pub fn next(self) -> SortKey {
+        match self {
+            SortKey::Created => SortKey::Size,
+            SortKey::Size => SortKey::Name,
+            SortKey::Name => SortKey::Created,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ImageList {
+    pub filter: String,
+    /// The filter is being typed.
+    pub filtering: bool,
+    /// Intermediate images are listed too.
+    pub show_all: bool,
+    pub sort: SortKey,
+    pub sort_reverse: bool,
+    /// The images listed, filtered and sorted; recomputed only when the store, the filter,
+    /// the sort or the intermediates toggle changes.
+    pub rows: Vec<ImageIdx>,
+    pub scroll: Scroll,
+    /// The selected image's ID: indexes change on reload, IDs do not.
+    pub selected_id: Option<String>,
+}
+
+impl Default for ImageList {
+    fn default() -> Self {
+        ImageList {
+            filter: String::new(),
+            filtering: false,
+            show_all: false,
+            sort: SortKey::Created,
+            sort_reverse: false,
+            rows: Vec::new(),
+            scroll: Scroll::default(),
+            selected_id: None,
+        }
+    }
+}
+
+impl PaneState for ImageList {
+    fn list(&mut self) -> Option<(&mut Scroll, usize)> {
+        Some((&mut self.scroll, self.rows.len()))
+    }
+}
+
+impl ImageList {
+    /// The image under the cursor.
+    pub fn selected(&self) -> Option<ImageIdx> {
+        self.rows.get(self.scroll.cursor).copied()
+    }
+
+    /// Whether the list gives its last line to the filter.
+    pub fn filter_line_shown(&self) -> bool {
+        self.filtering || !self.filter.is_empty()
+    }
+
+    /// Notes the selected image's ID, so that a reload finds it again.
+    pub fn remember_selection(&mut self, catalog: Option<&Catalog>) {
+        if let (Some(image), Some(catalog)) = (self.selected(), catalog) {
+            self.selected_id = Some(catalog.snapshot.images[image].id.clone());
+        }
+    }
+
+    /// Puts the cursor on an image, when it is listed.
+    pub fn select(&mut self, image: ImageIdx, page: usize) {
+        if let Some(position) = self.rows.iter().position(|&i| i == image) {
+            self.scroll.go(position, self.rows.len(), page);
+        }
+    }
+
+    /// Recomputes the rows and puts the cursor back on the selected image, if it is still
+    /// listed.
+    pub fn rebuild(&mut self, store: Option<&StoreData>, lineage: Option<&Lineage>, page: usize) {
+        let Some(store) = store else {
+            self.rows.clear();
+            return;
+        };
+        let catalog = &store.catalog;
+        let facts = &store.facts;
+        let snapshot = &catalog.snapshot;
+        let needle = self.filter.to_lowercase();
+        let needle = needle.strip_prefix("sha256:").unwrap_or(&needle);
+        let matches = |i: ImageIdx| needle.is_empty() || facts.search[i].contains(needle);
+        // A list's platform images are shown right under the list, not sorted on their own;
+        // a list is shown when it or one of them matches the filter.
+        let mut rows: Vec<ImageIdx> = snapshot
+            .images
+            .keys()
+            .filter(|&i| snapshot.list_of(i).is_none())
+            .filter(|&i| self.show_all || lineage.is_none_or(|l| !l.is_intermediate(snapshot, i)))
+            .filter(|&i| matches(i) || snapshot.instances(i).any(|(p, _)| matches(p)))
+            .collect();
+        match self.sort {
+            SortKey::Created => rows.sort_by_key(|&i| {
+                std::cmp::Reverse(
+                    snapshot.images[i]
+                        .created
+                        .map_or(i64::MIN, |t| t.as_second()),
+                )
+            }),
+            SortKey::Size => {
+                rows.sort_by_key(|&i| std::cmp::Reverse(catalog.sizes.get(i).total));
+            }
+            SortKey::Name => rows.sort_by(|&a, &b| facts.names[a].cmp(&facts.names[b])),
+        }
+        if self.sort_reverse {
+            rows.reverse();
+        }
+        self.rows = Vec::with_capacity(rows.len());
+        for image in rows {
+            self.rows.push(image);
+            self.rows.extend(snapshot.instances(image).map(|(i, _)| i));
+        }
+        let wanted = self
+            .selected_id
+            .as_deref()
+            .and_then(|id| snapshot.image_by_id(id))
+            .and_then(|image| self.rows.iter().position(|&i| i == image));
+        self.scroll.go(wanted.unwrap_or(0), self.rows.len(), page);
+    }
+}

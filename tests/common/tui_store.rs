@@ -1,0 +1,30 @@
+//! The store the browser's snapshots are taken on: the in-memory mirror of
+//! `scripts/make-fixture-store.sh`'s podman store that the core's tests use too
+//! (`cairn_core::testing::fixtures::podman`, with its additional read-only store), plus the
+//! little the screens show and the planner does not need. No buildah, no root, no disk, and
+//! IDs that never change with a tool's version.
+
+use cairn_core::Catalog;
+use cairn_core::testing::fixtures;
+
+/// The fixture store with its sizes and lineage computed, as the loader gives it.
+pub fn fixture_catalog() -> Catalog {
+    let mut store = fixtures::podman(true);
+    // The script builds the read-only store first: its images are the oldest, at the bottom
+    // of a list sorted by age.
+    store.image("ro").created(1_699_990_000);
+    store.image("ro-child").created(1_699_990_100);
+    let app = store.idx("app");
+    let mut snapshot = store.snapshot();
+    // What only the details pane shows: the names the image had, and how it runs.
+    let image = &mut snapshot.images[app];
+    image.names_history = image.names.iter().rev().cloned().collect();
+    if let Some(config) = &mut image.config {
+        config.author = "cairn".into();
+        config.env = vec!["APP_MODE=production".into(), "PATH=/app:/bin".into()];
+        config.entrypoint = vec!["/app/run.sh".into()];
+        config.cmd = vec!["--serve".into(), "--port".into(), "8080".into()];
+        config.working_dir = "/app".into();
+    }
+    Catalog::new(snapshot)
+}
