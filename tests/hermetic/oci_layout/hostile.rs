@@ -281,6 +281,18 @@ fn lock_file_that_is_a_link_is_never_written_through() {
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
+/// The lock file is the one file cairn writes in place: another name for it, outside the
+/// layout, would be written too.
+#[test]
+fn lock_file_that_is_a_hard_link_to_a_file_outside() {
+    refused_everywhere(
+        |h| {
+            std::fs::hard_link(h.canary.join("precious"), h.layout.join("index.json.lock")).unwrap()
+        },
+        &["index.json.lock has 2 hard links"],
+    );
+}
+
 #[test]
 fn digest_with_dot_dot_in_index_json() {
     refused_everywhere(

@@ -120,6 +120,10 @@ impl LayoutDir {
                 _ => {}
             }
         }
+        let links = self.files.hard_links(&[LOCK_FILE]).map_err(refuse)?;
+        if links > 1 {
+            return Err(refuse(anyhow!(self.files.hard_linked(&[LOCK_FILE], links))));
+        }
         self.list_blobs().map_err(refuse)
     }
 
