@@ -1,5 +1,5 @@
-//! Store backends: each turns a real store into a model [`cairn_core::Snapshot`] and applies
-//! confirmed plans to it.
+//! Store backends: each turns a real store into a model [`Snapshot`](cairn_core::Snapshot)
+//! and applies confirmed plans to it.
 //!
 //! Callers go through the front door only: [`Selection`] resolves the user's flags into a
 //! [`Store`], which opens into an [`OpenedStore`], is watched through [`Watch`], and applies

@@ -15,6 +15,8 @@ use serde_json::Value;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
+pub mod kill_point;
+
 /// Re-plans under the store's write locks and, if the plan is still `preview`, applies it.
 pub fn apply<F>(options: &StorageOptions, preview: &[Step], replan: F) -> Result<()>
 where
@@ -87,7 +89,9 @@ impl Records {
         lock.touch()?;
         let data = serde_json::to_vec(&self.values)
             .with_context(|| format!("encoding {}", self.path.display()))?;
-        atomic::write_file(&self.path, &data, atomic::PODMAN_MODE)
+        atomic::write_file(&self.path, &data, atomic::PODMAN_MODE)?;
+        kill_point::change_made();
+        Ok(())
     }
 }
 
@@ -106,7 +110,10 @@ fn remove_dir(path: &Path) -> Result<()> {
         Err(e) if e.kind() != ErrorKind::NotFound => {
             Err(e).with_context(|| format!("removing {}", path.display()))
         }
-        _ => Ok(()),
+        _ => {
+            kill_point::change_made();
+            Ok(())
+        }
     }
 }
 
@@ -115,7 +122,10 @@ fn remove_file(path: &Path) -> Result<()> {
         Err(e) if e.kind() != ErrorKind::NotFound => {
             Err(e).with_context(|| format!("removing {}", path.display()))
         }
-        _ => Ok(()),
+        _ => {
+            kill_point::change_made();
+            Ok(())
+        }
     }
 }
 
