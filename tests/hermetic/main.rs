@@ -11,4 +11,5 @@ mod bad_input;
 #[cfg(feature = "docker")]
 mod docker_store;
 mod generated_store;
+mod hostile_structure;
 mod oci_layout;

@@ -1,0 +1,220 @@
+//! Hostile structure: stores whose shape, not their text, is the attack. Indexes nested
+//! thousands deep or sharing children exponentially, FIFOs and devices where files should be,
+//! unknown versions and drivers, archives that are not tars, and the docker-archive forms
+//! cairn must read as docker does. Each is answered quickly with one clear line, or read
+//! correctly; nothing hangs, aborts or is written. Every store is written by the test.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
+
+use crate::common::{stderr, stdout};
+use serde_json::{Value, json};
+use sha2::{Digest as _, Sha256};
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// Runs cairn, killed after `limit`: a hang is a failure, not a stuck test run.
+fn cairn_within(limit: Duration, args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > limit {
+            child.kill().unwrap();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "cairn {args:?} still ran after {limit:?}; stderr: {}",
+                stderr(&out)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn cairn(args: &[&str]) -> Output {
+    cairn_within(Duration::from_secs(60), args)
+}
+
+/// Failed as podman fails (125), with one line and no panic, saying `needle`.
+fn refused(out: &Output, needle: &str) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(125), "stderr: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains(needle), "{needle:?} not in: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    let hex: String = Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("sha256:{hex}")
+}
+
+/// An OCI layout written file by file.
+struct Layout {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl Layout {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("layout");
+        std::fs::create_dir_all(path.join("blobs/sha256")).unwrap();
+        std::fs::write(
+            path.join("oci-layout"),
+            br#"{"imageLayoutVersion":"1.0.0"}"#,
+        )
+        .unwrap();
+        Layout { _dir: dir, path }
+    }
+
+    fn store(&self) -> String {
+        format!("oci:{}", self.path.display())
+    }
+
+    fn blob(&self, bytes: &[u8]) -> Value {
+        let digest = sha256(bytes);
+        std::fs::write(self.blob_path(&digest), bytes).unwrap();
+        json!({"digest": digest, "size": bytes.len()})
+    }
+
+    fn blob_path(&self, digest: &str) -> PathBuf {
+        self.path
+            .join("blobs/sha256")
+            .join(digest.trim_start_matches("sha256:"))
+    }
+
+    /// A one-layer image: its manifest's descriptor.
+    fn image(&self, tag: &str) -> Value {
+        let layer = self.blob(format!("layer of {tag}").as_bytes());
+        let config = self.blob(
+            serde_json::to_vec(&json!({
+                "architecture": "amd64", "os": "linux",
+                "created": "2024-01-01T00:00:00Z",
+                "rootfs": {"type": "layers", "diff_ids": [layer["digest"]]},
+                "history": [{"created_by": tag}],
+            }))
+            .unwrap()
+            .as_slice(),
+        );
+        let manifest = json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": with_type(&config, "application/vnd.oci.image.config.v1+json"),
+            "layers": [with_type(&layer, "application/vnd.oci.image.layer.v1.tar")],
+        });
+        let manifest = self.blob(&serde_json::to_vec(&manifest).unwrap());
+        with_type(&manifest, "application/vnd.oci.image.manifest.v1+json")
+    }
+
+    fn index_of(&self, children: &[Value]) -> Value {
+        let index = json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.index.v1+json",
+            "manifests": children,
+        });
+        let blob = self.blob(&serde_json::to_vec(&index).unwrap());
+        with_type(&blob, "application/vnd.oci.image.index.v1+json")
+    }
+
+    fn set_index(&self, top: &[Value]) {
+        let index = json!({"schemaVersion": 2, "manifests": top});
+        std::fs::write(
+            self.path.join("index.json"),
+            serde_json::to_vec(&index).unwrap(),
+        )
+        .unwrap();
+    }
+
+    /// The layout as `podman save --format oci-archive` would pack it.
+    fn archive(&self) -> PathBuf {
+        let file = self.path.with_extension("tar");
+        let mut tar = tar::Builder::new(std::fs::File::create(&file).unwrap());
+        tar.append_dir_all(".", &self.path).unwrap();
+        tar.finish().unwrap();
+        file
+    }
+}
+
+fn with_type(descriptor: &Value, media_type: &str) -> Value {
+    let mut d = descriptor.clone();
+    d["mediaType"] = json!(media_type);
+    d
+}
+
+fn named(descriptor: &Value, name: &str) -> Value {
+    let mut d = descriptor.clone();
+    d["annotations"] = json!({"org.opencontainers.image.ref.name": name});
+    d
+}
+
+/// An index nested `depth` times around an image.
+fn nested(layout: &Layout, depth: usize) -> Value {
+    let mut top = layout.image("deep");
+    for _ in 0..depth {
+        top = layout.index_of(&[top]);
+    }
+    top
+}
+
+#[test]
+fn an_index_nested_six_thousand_deep_is_refused_in_a_layout_and_an_archive() {
+    let layout = Layout::new();
+    let top = nested(&layout, 6000);
+    layout.set_index(&[named(&top, "deep")]);
+    let archive = layout.archive();
+    for store in [layout.store(), format!("oci-archive:{}", archive.display())] {
+        let out = cairn(&["--store", &store, "images"]);
+        refused(&out, "nest more than 32 levels deep");
+        let out = cairn(&["--store", &store, "verify"]);
+        assert!(!stderr(&out).contains("overflow"), "{}", stderr(&out));
+        assert!(out.status.code().is_some(), "verify was killed");
+    }
+}
+
+#[test]
+fn an_index_nested_a_few_levels_still_reads() {
+    let layout = Layout::new();
+    let top = nested(&layout, 3);
+    layout.set_index(&[named(&top, "three")]);
+    let out = cairn(&["--store", &layout.store(), "images", "-a"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("three"), "{}", stdout(&out));
+}
+
+#[test]
+fn indexes_sharing_children_eight_ways_eight_deep_read_at_once() {
+    let layout = Layout::new();
+    let mut level = vec![layout.image("leaf")];
+    for depth in 0..8 {
+        // Eight distinct indexes per level, each naming all eight of the level below.
+        level = (0..8)
+            .map(|i| {
+                let mut children = level.clone();
+                children.push(layout.image(&format!("filler-{depth}-{i}")));
+                layout.index_of(&children)
+            })
+            .collect();
+    }
+    layout.set_index(&[named(&level[0], "fan")]);
+    let archive = layout.archive();
+    assert!(std::fs::metadata(&archive).unwrap().len() < 1 << 20);
+    for store in [layout.store(), format!("oci-archive:{}", archive.display())] {
+        let out = cairn_within(
+            Duration::from_secs(20),
+            &["--store", &store, "images", "-a"],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out).contains("fan"), "{}", stdout(&out));
+        let out = cairn_within(Duration::from_secs(20), &["--store", &store, "verify"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    }
+}
