@@ -218,3 +218,131 @@ fn indexes_sharing_children_eight_ways_eight_deep_read_at_once() {
         assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     }
 }
+
+/// A containers-storage store written by `cairn-genstore`, and its flags.
+struct Podman {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+    run: PathBuf,
+}
+
+impl Podman {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("root");
+        let run = dir.path().join("run");
+        crate::common::generated::generate(&root, crate::common::generated::SEED);
+        std::fs::create_dir_all(run.join("vfs-layers")).unwrap();
+        Podman {
+            _dir: dir,
+            root,
+            run,
+        }
+    }
+
+    fn cairn(&self, rest: &[&str]) -> Output {
+        let mut all = crate::common::store_flags(&self.root, &self.run);
+        all.extend(rest.iter().map(|s| s.to_string()));
+        let all: Vec<&str> = all.iter().map(String::as_str).collect();
+        cairn_within(Duration::from_secs(20), &all)
+    }
+
+    /// The config file of the first image that has one.
+    fn a_config(&self) -> (String, PathBuf) {
+        let images: Vec<Value> = serde_json::from_slice(
+            &std::fs::read(self.root.join("vfs-images/images.json")).unwrap(),
+        )
+        .unwrap();
+        images
+            .iter()
+            .filter_map(|i| i["id"].as_str())
+            .find_map(|id| {
+                let key = format!("sha256:{id}");
+                let name = format!("={}", base64_of(&key));
+                let path = self.root.join("vfs-images").join(id).join(name);
+                path.is_file().then(|| (id.to_string(), path))
+            })
+            .expect("an image with a config")
+    }
+}
+
+fn base64_of(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+fn make_fifo(path: &std::path::Path) {
+    let _ = std::fs::remove_file(path);
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        path,
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::from_raw_mode(0o600),
+        0,
+    )
+    .unwrap();
+}
+
+fn link_to_dev_zero(path: &std::path::Path) {
+    let _ = std::fs::remove_file(path);
+    std::os::unix::fs::symlink("/dev/zero", path).unwrap();
+}
+
+#[test]
+fn a_fifo_or_dev_zero_where_a_record_file_should_be_is_refused_at_once() {
+    for file in [
+        "root/vfs-images/images.json",
+        "root/vfs-layers/layers.json",
+        "root/vfs-containers/containers.json",
+        "run/vfs-layers/mountpoints.json",
+    ] {
+        for (make, kind) in [
+            (make_fifo as fn(&std::path::Path), "a FIFO"),
+            (link_to_dev_zero, "a character device"),
+        ] {
+            let store = Podman::new();
+            let path = store._dir.path().join(file);
+            make(&path);
+            let out = store.cairn(&["images"]);
+            refused(
+                &out,
+                &format!("{} is not a regular file ({kind})", path.display()),
+            );
+        }
+    }
+}
+
+#[test]
+fn a_fifo_or_dev_zero_where_an_image_config_should_be_marks_the_image() {
+    for (make, kind) in [
+        (make_fifo as fn(&std::path::Path), "a FIFO"),
+        (link_to_dev_zero, "a character device"),
+    ] {
+        let store = Podman::new();
+        let (id, config) = store.a_config();
+        make(&config);
+        let out = store.cairn(&["images", "-a", "--json"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let listing: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
+        let image = listing.iter().find(|i| i["Id"] == id.as_str()).unwrap();
+        let problems = image["Problems"].to_string();
+        assert!(problems.contains(kind), "{problems}");
+    }
+}
+
+#[test]
+fn a_fifo_or_dev_zero_given_as_an_archive_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo.tar");
+    make_fifo(&fifo);
+    for (path, kind) in [
+        (fifo, "a FIFO"),
+        (PathBuf::from("/dev/zero"), "a character device"),
+    ] {
+        for form in ["oci-archive", "docker-archive"] {
+            let store = format!("{form}:{}", path.display());
+            let out = cairn_within(Duration::from_secs(20), &["--store", &store, "images"]);
+            refused(&out, &format!("is not a regular file ({kind})"));
+        }
+    }
+}

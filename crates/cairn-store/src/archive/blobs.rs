@@ -13,6 +13,7 @@
 use crate::digest::Digest;
 use crate::error::StoreError;
 use crate::oci::blobs::{BlobCheck, BlobSource, METADATA_LIMIT};
+use crate::regular_file;
 use anyhow::{Context, Result, anyhow, bail};
 use cairn_core::reference::docker_full;
 use serde::Deserialize;
@@ -191,7 +192,10 @@ fn clean_path(name: &str) -> Option<String> {
 /// Reads every member of the tar. Links and folders are skipped: a blob that is a link is a
 /// missing blob, never a way out of the archive. A truncated archive fails here.
 fn scan(path: &Path, hash: bool) -> Result<HashMap<String, ArchivedFile>> {
-    let file = std::fs::File::open(path).map_err(|e| StoreError::io("opening", path, e))?;
+    let file = regular_file::open(path)?.ok_or_else(|| StoreError::NotFound {
+        what: "archive",
+        path: path.to_path_buf(),
+    })?;
     let broken = || {
         format!(
             "reading archive {} (truncated or not a tar file?)",

@@ -171,19 +171,9 @@ impl BlobSource for LayoutDir {
     }
 
     fn read(&self, digest: &Digest) -> Result<Vec<u8>> {
-        let parts = Self::blob_parts(digest);
-        let file = self
-            .files
-            .open_file(&parts)?
-            .ok_or_else(|| anyhow!("blob {digest} is missing from {}", self.describe()))?;
-        let mut bytes = Vec::new();
-        file.take(METADATA_LIMIT + 1)
-            .read_to_end(&mut bytes)
-            .with_context(|| format!("reading {}", self.files.display(&parts)))?;
-        if bytes.len() as u64 > METADATA_LIMIT {
-            bail!("blob {digest} is too big for a manifest or config");
-        }
-        Ok(bytes)
+        self.files
+            .read(&Self::blob_parts(digest), METADATA_LIMIT)?
+            .ok_or_else(|| anyhow!("blob {digest} is missing from {}", self.describe()))
     }
 
     fn size(&self, digest: &Digest) -> Result<Option<u64>> {
