@@ -346,3 +346,102 @@ fn a_fifo_or_dev_zero_given_as_an_archive_is_refused_at_once() {
         }
     }
 }
+
+#[test]
+fn an_oci_layout_of_unknown_version_or_garbage_is_refused_and_not_rewritten() {
+    for (content, needle) in [
+        (
+            &br#"{"imageLayoutVersion":"9.9.9"}"#[..],
+            r#"layout version "9.9.9" is not supported"#,
+        ),
+        (&b"garbage\x1b]0;x\x07"[..], "oci-layout is not JSON"),
+        (&b"{}"[..], "names no imageLayoutVersion"),
+    ] {
+        let layout = Layout::new();
+        layout.set_index(&[named(&layout.image("one"), "localhost/one:1")]);
+        std::fs::write(layout.path.join("oci-layout"), content).unwrap();
+        let before = crate::common::tree_digest(&layout.path);
+        for args in [
+            &["images"][..],
+            &["tag", "localhost/one:1", "localhost/one:2"],
+            &["rm", "localhost/one:1"],
+        ] {
+            let store = layout.store();
+            let mut all = vec!["--store", store.as_str()];
+            all.extend_from_slice(args);
+            let out = cairn(&all);
+            refused(&out, needle);
+            assert!(!stderr(&out).contains('\x1b'), "{}", stderr(&out));
+        }
+        assert_eq!(crate::common::tree_digest(&layout.path), before);
+        let archive = layout.archive();
+        let out = cairn(&[
+            "--store",
+            &format!("oci-archive:{}", archive.display()),
+            "images",
+        ]);
+        refused(&out, needle);
+    }
+}
+
+#[test]
+fn an_unknown_storage_driver_is_refused_in_podmans_words() {
+    let store = Podman::new();
+    for driver in ["nosuch", "../../x"] {
+        let root = store.root.display().to_string();
+        let run = store.run.display().to_string();
+        let args = [
+            "--root",
+            &root,
+            "--runroot",
+            &run,
+            "--storage-driver",
+            driver,
+        ];
+        let out = cairn(&[&args[..], &["images"]].concat());
+        refused(
+            &out,
+            &format!(
+                "failed to GetDriver graph {driver} {}: driver not supported",
+                store.root.display()
+            ),
+        );
+    }
+}
+
+#[test]
+fn a_compressed_or_non_tar_archive_is_refused_with_one_clean_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut garbage = vec![0u8; 2048];
+    for (i, b) in garbage.iter_mut().enumerate() {
+        *b = (i * 131 % 251) as u8;
+    }
+    garbage[..4].copy_from_slice(b"\x1b[2J");
+    let cases: [(&str, Vec<u8>, &str); 3] = [
+        (
+            "gz",
+            vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3],
+            "is compressed with gzip",
+        ),
+        (
+            "zst",
+            vec![0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0],
+            "is compressed with zstd",
+        ),
+        ("bin", garbage, "is not a tar archive"),
+    ];
+    for (name, bytes, needle) in cases {
+        let path = dir.path().join(format!("image.{name}"));
+        std::fs::write(&path, bytes).unwrap();
+        for form in ["oci-archive", "docker-archive"] {
+            let store = format!("{form}:{}", path.display());
+            let out = cairn(&["--store", &store, "images"]);
+            refused(&out, needle);
+            let err = stderr(&out);
+            assert!(
+                err.chars().all(|c| c == '\n' || !c.is_control()),
+                "raw bytes in: {err:?}"
+            );
+        }
+    }
+}

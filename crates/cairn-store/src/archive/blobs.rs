@@ -12,14 +12,14 @@
 
 use crate::digest::Digest;
 use crate::error::StoreError;
-use crate::oci::blobs::{BlobCheck, BlobSource, METADATA_LIMIT};
+use crate::oci::blobs::{BlobCheck, BlobSource, METADATA_LIMIT, check_version};
 use crate::regular_file;
 use anyhow::{Context, Result, anyhow, bail};
 use cairn_core::reference::docker_full;
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
-use std::io::{BufReader, Read};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 /// Files up to this size are kept in memory when the archive is scanned: every manifest,
@@ -78,6 +78,11 @@ impl ArchiveBlobs {
             }
         }
         if let Some(index) = archive.data("index.json") {
+            // Docker's archives since 25 carry one too; older OCI archives may not.
+            if archive.files.contains_key("oci-layout") {
+                let member = format!("{}: member oci-layout", path.display());
+                check_version(archive.data("oci-layout"), &member)?;
+            }
             archive.index = index.to_vec();
         } else if archive.files.contains_key("manifest.json") {
             archive.make_docker_index()?;
@@ -196,16 +201,27 @@ fn scan(path: &Path, hash: bool) -> Result<HashMap<String, ArchivedFile>> {
         what: "archive",
         path: path.to_path_buf(),
     })?;
-    let broken = || {
-        format!(
-            "reading archive {} (truncated or not a tar file?)",
+    let mut reader = BufReader::new(file);
+    let start = reader
+        .fill_buf()
+        .map_err(|e| StoreError::io("reading", path, e))?;
+    if let Some(compression) = compression(start) {
+        bail!(
+            "{} is compressed with {compression}: cairn reads uncompressed tar archives, decompress it first",
             path.display()
-        )
+        );
+    }
+    // The tar reader's own words quote the bytes it could not read: one line without them.
+    let broken = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::UnexpectedEof => {
+            anyhow!("{} is a truncated tar archive", path.display())
+        }
+        _ => anyhow!("{} is not a tar archive, or is damaged", path.display()),
     };
-    let mut archive = tar::Archive::new(BufReader::new(file));
+    let mut archive = tar::Archive::new(reader);
     let mut files = HashMap::new();
-    for entry in archive.entries().with_context(broken)? {
-        let mut entry = entry.with_context(broken)?;
+    for entry in archive.entries().map_err(broken)? {
+        let mut entry = entry.map_err(broken)?;
         if !entry.header().entry_type().is_file() {
             continue;
         }
@@ -220,7 +236,7 @@ fn scan(path: &Path, hash: bool) -> Result<HashMap<String, ArchivedFile>> {
         let mut buf = vec![0u8; 64 * 1024];
         let mut read = 0u64;
         loop {
-            let n = entry.read(&mut buf).with_context(broken)?;
+            let n = entry.read(&mut buf).map_err(broken)?;
             if n == 0 {
                 break;
             }
@@ -233,7 +249,10 @@ fn scan(path: &Path, hash: bool) -> Result<HashMap<String, ArchivedFile>> {
             }
         }
         if read != size {
-            return Err(anyhow!("member {name} ends early")).with_context(broken);
+            bail!(
+                "{} is a truncated tar archive: member {name:?} ends early",
+                path.display()
+            );
         }
         files.insert(
             name,
@@ -245,6 +264,20 @@ fn scan(path: &Path, hash: bool) -> Result<HashMap<String, ArchivedFile>> {
         );
     }
     Ok(files)
+}
+
+/// The compression a file's first bytes announce, if any: podman and docker load such
+/// archives, but cairn reads the tar itself.
+fn compression(start: &[u8]) -> Option<&'static str> {
+    [
+        (&[0x1f, 0x8b][..], "gzip"),
+        (&[0x28, 0xb5, 0x2f, 0xfd][..], "zstd"),
+        (&[0xfd, b'7', b'z', b'X', b'Z', 0x00][..], "xz"),
+        (&b"BZh"[..], "bzip2"),
+    ]
+    .into_iter()
+    .find(|(magic, _)| start.starts_with(magic))
+    .map(|(_, name)| name)
 }
 
 impl BlobSource for ArchiveBlobs {

@@ -73,7 +73,8 @@ struct ConfOptions {
 }
 
 /// Drivers in the order containers/storage prefers them when it has to guess.
-const DRIVER_PRIORITY: [&str; 6] = ["overlay", "btrfs", "zfs", "vfs", "devicemapper", "aufs"];
+pub(crate) const DRIVER_PRIORITY: [&str; 6] =
+    ["overlay", "btrfs", "zfs", "vfs", "devicemapper", "aufs"];
 
 /// Resolves the store options from the flags, the config file and the defaults.
 pub fn resolve(flags: &Flags, env: &Environment) -> Result<StorageOptions> {
