@@ -63,10 +63,9 @@ pub fn read_bounded(file: File, limit: u64, what: &str) -> anyhow::Result<Vec<u8
 fn check(path: &Path, kind: FileType) -> anyhow::Result<()> {
     match kind {
         FileType::RegularFile => Ok(()),
-        FileType::Directory => Err(anyhow!(
-            "{} is a folder, not a file: refused",
-            path.display()
-        )),
+        // Said as the system says it, as before this check existed.
+        FileType::Directory => Err(std::io::Error::from(Errno::ISDIR))
+            .with_context(|| format!("reading {}", path.display())),
         other => Err(anyhow!(
             "{} is not a regular file ({}): refused",
             path.display(),

@@ -97,8 +97,12 @@ impl LayoutDir {
                 );
             }
         }
-        let version = files.read(&["oci-layout"], OCI_LAYOUT_LIMIT)?;
-        check_version(version.as_deref(), &files.display(&["oci-layout"]))?;
+        // An `oci-layout` that is a link is not followed: such a layout is shown, and
+        // refused for changes (see `changeable_blobs`).
+        if let Some((FileType::RegularFile, _)) = files.kind(&["oci-layout"])? {
+            let version = files.read(&["oci-layout"], OCI_LAYOUT_LIMIT)?;
+            check_version(version.as_deref(), &files.display(&["oci-layout"]))?;
+        }
         Ok(LayoutDir {
             root: root.to_path_buf(),
             files,
