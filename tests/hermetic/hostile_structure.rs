@@ -445,3 +445,38 @@ fn a_compressed_or_non_tar_archive_is_refused_with_one_clean_line() {
         }
     }
 }
+
+#[test]
+fn tree_on_an_image_whose_top_layer_is_missing_fails_as_podman_does() {
+    let store = Podman::new();
+    let images_json = store.root.join("vfs-images/images.json");
+    let images: Vec<Value> = serde_json::from_slice(&std::fs::read(&images_json).unwrap()).unwrap();
+    let image = images
+        .iter()
+        .find(|i| i["layer"].is_string() && i["names"].is_array())
+        .unwrap();
+    let (name, top) = (
+        image["names"][0].as_str().unwrap(),
+        image["layer"].as_str().unwrap(),
+    );
+    let layers_json = store.root.join("vfs-layers/layers.json");
+    let layers: Vec<Value> = serde_json::from_slice(&std::fs::read(&layers_json).unwrap()).unwrap();
+    let kept: Vec<&Value> = layers.iter().filter(|l| l["id"] != top).collect();
+    std::fs::write(&layers_json, serde_json::to_vec(&kept).unwrap()).unwrap();
+    let out = store.cairn(&["tree", name]);
+    refused(
+        &out,
+        &format!("locating layer with ID \"{top}\": layer not known"),
+    );
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+}
+
+#[test]
+fn a_history_step_without_a_date_is_as_old_as_podman_says() {
+    let layout = Layout::new();
+    layout.set_index(&[named(&layout.image("undated"), "localhost/undated:1")]);
+    let out = cairn(&["--store", &layout.store(), "history", "localhost/undated:1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("292 years ago"), "{text}");
+}
