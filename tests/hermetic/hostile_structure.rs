@@ -480,3 +480,84 @@ fn a_history_step_without_a_date_is_as_old_as_podman_says() {
     let text = stdout(&out);
     assert!(text.contains("292 years ago"), "{text}");
 }
+
+/// `docker save`'s older form, as Docker before 25 wrote it: the second image's copy of the
+/// shared base layer is a symbolic link to the first copy.
+fn old_docker_save(dir: &std::path::Path) -> PathBuf {
+    let base_layer = b"base layer bytes".to_vec();
+    let app_layer = b"app layer bytes".to_vec();
+    let config = |diff_ids: &[&[u8]]| {
+        let ids: Vec<String> = diff_ids.iter().map(|l| sha256(l)).collect();
+        serde_json::to_vec(&json!({
+            "architecture": "amd64", "os": "linux", "created": "2024-01-01T00:00:00Z",
+            "rootfs": {"type": "layers", "diff_ids": ids},
+        }))
+        .unwrap()
+    };
+    let base_config = config(&[&base_layer]);
+    let app_config = config(&[&base_layer, &app_layer]);
+    let hex = |bytes: &[u8]| sha256(bytes).trim_start_matches("sha256:").to_string();
+    // The image whose copy is the link comes first, so its descriptors are read first.
+    let manifest = json!([
+        {"Config": format!("{}.json", hex(&app_config)), "RepoTags": ["app:1"],
+         "Layers": ["bbbb/layer.tar", "cccc/layer.tar"]},
+        {"Config": format!("{}.json", hex(&base_config)), "RepoTags": ["base:1"],
+         "Layers": ["aaaa/layer.tar"]},
+    ]);
+    let path = dir.join("old-save.tar");
+    let mut tar = tar::Builder::new(std::fs::File::create(&path).unwrap());
+    let mut add = |name: &str, data: &[u8]| {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        tar.append_data(&mut header, name, data).unwrap();
+    };
+    add("aaaa/layer.tar", &base_layer);
+    add("cccc/layer.tar", &app_layer);
+    add(&format!("{}.json", hex(&base_config)), &base_config);
+    add(&format!("{}.json", hex(&app_config)), &app_config);
+    add("manifest.json", &serde_json::to_vec(&manifest).unwrap());
+    let mut link = tar::Header::new_gnu();
+    link.set_entry_type(tar::EntryType::Symlink);
+    link.set_size(0);
+    link.set_mode(0o777);
+    tar.append_link(&mut link, "bbbb/layer.tar", "../aaaa/layer.tar")
+        .unwrap();
+    tar.finish().unwrap();
+    path
+}
+
+#[test]
+fn an_old_docker_save_whose_layers_are_links_keeps_them_and_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = old_docker_save(dir.path());
+    let store = format!("docker-archive:{}", archive.display());
+    let out = cairn(&["--store", &store, "images", "-a", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let listing: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(listing.len(), 2, "{listing:?}");
+    for image in &listing {
+        assert!(
+            image["Problems"].as_array().is_none_or(|p| p.is_empty()),
+            "{image}"
+        );
+    }
+    let catalog = crate::common::oci::load("docker-archive", &archive);
+    let sizes: Vec<Option<u64>> = catalog
+        .snapshot
+        .layers
+        .iter()
+        .map(|l| l.diff_size)
+        .collect();
+    assert_eq!(sizes.len(), 2);
+    assert!(sizes.iter().all(|s| *s >= Some(15)), "{sizes:?}");
+    let out = cairn(&["--store", &store, "verify"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+}
