@@ -218,7 +218,10 @@ fn scan(path: &Path, hash: bool) -> Result<HashMap<String, ArchivedFile>> {
         std::io::ErrorKind::UnexpectedEof => {
             anyhow!("{} is a truncated tar archive", path.display())
         }
-        _ => anyhow!("{} is not a tar archive, or is damaged", path.display()),
+        _ => anyhow!(
+            "{} is not a tar archive, or is damaged or truncated",
+            path.display()
+        ),
     };
     let mut archive = tar::Archive::new(reader);
     let mut files = HashMap::new();
