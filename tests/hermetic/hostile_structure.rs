@@ -561,3 +561,46 @@ fn an_old_docker_save_whose_layers_are_links_keeps_them_and_verifies() {
         stderr(&out)
     );
 }
+
+#[test]
+fn huge_sizes_saturate_and_no_child_is_smaller_than_its_parent() {
+    let store = Podman::new();
+    let layers_json = store.root.join("vfs-layers/layers.json");
+    let mut layers: Vec<Value> =
+        serde_json::from_slice(&std::fs::read(&layers_json).unwrap()).unwrap();
+    for layer in &mut layers {
+        layer["diff-size"] = json!(i64::MAX);
+    }
+    std::fs::write(&layers_json, serde_json::to_vec(&layers).unwrap()).unwrap();
+    let images_json = store.root.join("vfs-images/images.json");
+    let mut images: Vec<Value> =
+        serde_json::from_slice(&std::fs::read(&images_json).unwrap()).unwrap();
+    for image in &mut images {
+        image["big-data-sizes"] = json!({"a": i64::MAX, "b": i64::MAX, "c": i64::MAX});
+    }
+    std::fs::write(&images_json, serde_json::to_vec(&images).unwrap()).unwrap();
+    let out = store.cairn(&["images", "-a", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let listing: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    let size_of = |id: &str| {
+        listing
+            .iter()
+            .find(|i| i["Id"] == id)
+            .and_then(|i| i["Size"].as_u64())
+    };
+    let mut pairs = 0;
+    for image in &listing {
+        let Some(parent) = image["ParentId"].as_str().filter(|p| !p.is_empty()) else {
+            continue;
+        };
+        let (Some(child), Some(parent)) = (image["Size"].as_u64(), size_of(parent)) else {
+            continue;
+        };
+        assert!(child >= parent, "{child} < {parent}");
+        pairs += 1;
+    }
+    assert!(pairs > 0, "no parent and child in {listing:?}");
+    assert!(listing.iter().all(|i| i["Size"].as_u64() == Some(u64::MAX)));
+    let out = store.cairn(&["images", "-a"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}

@@ -210,7 +210,7 @@ fn image_from_record(dir: &Path, record: ImageRecord, read_only: bool) -> Image 
             .big_data_sizes
             .values()
             .map(|&s| u64::try_from(s).unwrap_or(0))
-            .sum(),
+            .fold(0, u64::saturating_add),
         read_only,
         id: record.id,
         ..Image::default()

@@ -342,7 +342,7 @@ impl Reader<'_> {
             }
         };
         image.id = config_digest.hex().to_string();
-        image.big_data_size += config_size;
+        image.big_data_size = image.big_data_size.saturating_add(config_size);
         image.created = config.created;
         if config.diff_ids.len() != document.layers.len() {
             image.problems.push(format!(
