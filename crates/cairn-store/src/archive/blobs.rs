@@ -21,6 +21,7 @@ use serde_json::json;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Files up to this size are kept in memory when the archive is scanned: every manifest,
 /// index and config is far smaller; layers above it are only measured.
@@ -30,7 +31,8 @@ const KEEP_LIMIT: u64 = 4 << 20;
 #[derive(Debug, Clone)]
 struct ArchivedFile {
     size: u64,
-    data: Option<Vec<u8>>,
+    /// Shared, so that the links to a member cost nothing however many there are.
+    data: Option<Arc<[u8]>>,
     /// `<alg>:<hex>` of the content, when the scan hashed it (for `verify`).
     hashed: Option<String>,
 }
@@ -273,7 +275,7 @@ fn scan(path: &Path, hash: bool) -> Result<HashMap<String, ArchivedFile>> {
             name,
             ArchivedFile {
                 size,
-                data: keep.then_some(data),
+                data: keep.then(|| Arc::from(data)),
                 hashed: hasher.map(|h| format!("sha256:{}", h.finish())),
             },
         );
@@ -355,7 +357,7 @@ impl BlobSource for ArchiveBlobs {
             .ok_or_else(|| anyhow!("blob {digest} is missing from {}", self.describe()))?;
         let file = &self.files[name];
         match &file.data {
-            Some(data) if file.size <= METADATA_LIMIT => Ok(data.clone()),
+            Some(data) if file.size <= METADATA_LIMIT => Ok(data.to_vec()),
             _ => bail!("blob {digest} is too big for a manifest or config"),
         }
     }
