@@ -21,7 +21,6 @@ pub mod marks;
 pub mod mode;
 pub mod pane;
 pub mod popup;
-pub mod sanitize;
 pub mod scroll;
 pub mod state;
 pub mod terminal;
