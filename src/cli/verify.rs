@@ -2,6 +2,7 @@
 
 use super::JsonFlag;
 use anyhow::{Result, bail};
+use cairn_core::visible::Visible;
 use cairn_store::oci::verify::verify;
 use cairn_store::{Selection, StoreSpec};
 use std::io::Write;
@@ -27,7 +28,7 @@ pub fn run(flags: &Selection, args: &Args, out: &mut dyn Write) -> Result<i32> {
         writeln!(out)?;
     } else {
         for mismatch in &report.mismatches {
-            writeln!(out, "{mismatch}")?;
+            writeln!(out, "{}", Visible(&mismatch.to_string()))?;
         }
         writeln!(
             out,
