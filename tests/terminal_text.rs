@@ -346,3 +346,20 @@ fn a_closed_standard_output_is_an_error() {
         .unwrap();
     assert_eq!(null.status.code(), Some(0), "{null:?}");
 }
+
+#[test]
+fn the_browser_on_a_dumb_terminal_says_what_to_use_instead() {
+    for term in [Some("dumb"), None] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_cairn"));
+        command.args(["--store", &format!("oci:{}", demo().display())]);
+        match term {
+            Some(term) => command.env("TERM", term),
+            None => command.env_remove("TERM"),
+        };
+        let out = command.output().unwrap();
+        assert_eq!(out.status.code(), Some(125), "{term:?}: {out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("TERM"), "{term:?}: {stderr}");
+        assert!(stderr.contains("cairn images"), "{term:?}: {stderr}");
+    }
+}
