@@ -2,7 +2,7 @@
 //! or JSON, printed the way podman prints it.
 
 mod change;
-mod docker;
+mod docker_text;
 mod history;
 mod images;
 mod lineage;
@@ -14,10 +14,10 @@ mod tree;
 mod verify;
 
 use anyhow::{Context, Result};
-use cairn_core::Catalog;
 use cairn_core::lookup::LookupError;
 use cairn_core::visible::Visible;
-use cairn_store::Selection;
+use cairn_core::{Catalog, Rules};
+use cairn_store::{Selection, Store};
 use clap::{Parser, Subcommand};
 use std::io::Write;
 pub use store_args::StoreArgs;
@@ -89,8 +89,8 @@ pub fn main() -> i32 {
             // One line, whatever bytes of a store the message quotes.
             eprintln!("Error: {}", Visible(&format!("{e:#}")));
             // The docker CLI exits 1 on its errors; podman 125.
-            match cli.store.selection().resolve() {
-                Ok(cairn_store::StoreSpec::Docker(_)) => 1,
+            match cli.store.selection().resolve().map(|store| store.rules()) {
+                Ok(Rules::Docker) => 1,
                 _ => EXIT_ERROR,
             }
         }
@@ -139,26 +139,19 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32> {
 /// catalog is left to the operating system instead of being freed piece by piece (a tenth of
 /// the run time on a store of 10,000 images).
 fn read(flags: &Selection, command: impl FnOnce(&Catalog) -> Result<()>) -> Result<i32> {
-    let catalog = open(flags)?;
-    let result = command(&catalog);
-    std::mem::forget(catalog);
+    let opened = resolve(flags)?.open()?;
+    let result = command(&opened.catalog);
+    std::mem::forget(opened);
     result.map(|()| 0)
 }
 
-/// Loads the selected store and derives everything the commands need.
-pub fn open(flags: &Selection) -> Result<Catalog> {
-    let spec = resolve(flags)?;
-    let loaded = cairn_store::load(&spec)?;
-    Ok(Catalog::new(loaded.snapshot))
-}
-
 /// The store the flags select; says so on stderr when it is the bundled demo.
-fn resolve(flags: &Selection) -> Result<cairn_store::StoreSpec> {
-    let spec = flags.resolve()?;
-    if let Some(notice) = spec.notice() {
+fn resolve(flags: &Selection) -> Result<Store> {
+    let store = flags.resolve()?;
+    if let Some(notice) = store.notice() {
         eprintln!("{notice}");
     }
-    Ok(spec)
+    Ok(store)
 }
 
 /// Resolves IMAGE as podman does, turning a miss into podman's message.

@@ -60,7 +60,7 @@ enum Event {
 
 /// Opens the browser on the store the flags select, until the user quits.
 pub fn run(flags: &Selection) -> Result<()> {
-    let options = flags.resolve()?;
+    let store = flags.resolve()?;
     if let Some(why) = terminal::cannot_draw(std::env::var("TERM").ok().as_deref()) {
         bail!(
             "the browser cannot run here ({why}): use the headless commands instead, such as `cairn images`, `cairn tree IMAGE`, `cairn history IMAGE` or `cairn lineage IMAGE`"
@@ -69,17 +69,17 @@ pub fn run(flags: &Selection) -> Result<()> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         bail!("the browser needs a terminal: use a command such as `cairn images` instead");
     }
-    let label = options.label();
+    let label = store.label();
     let (events, inbox) = mpsc::channel::<Event>();
     let (commands, loader_inbox) = mpsc::channel::<LoaderCmd>();
     let to_ui = events.clone();
-    loader::spawn(options.clone(), loader_inbox, move |msg| {
+    loader::spawn(store.clone(), loader_inbox, move |msg| {
         to_ui.send(Event::Loader(msg)).is_ok()
     })
     .context("starting the loader thread")?;
     let (changes, worker_inbox) = mpsc::channel::<change::ChangeRequest>();
     let to_ui = events.clone();
-    worker::spawn(options, worker_inbox, move |outcome| {
+    worker::spawn(store, worker_inbox, move |outcome| {
         to_ui.send(Event::Change(outcome)).is_ok()
     })
     .context("starting the change worker thread")?;

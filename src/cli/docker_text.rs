@@ -1,7 +1,8 @@
-//! The headless commands on a Docker Engine, worded as the docker CLI (20.10) words them:
-//! `docker images`, `docker history`, `docker rmi` and `docker image prune`, so that scripts
-//! written for docker read cairn's output unchanged. Tables are Go's tabwriter as the docker
-//! CLI sets it (minimum width 10, padding 3); sizes are go-units' with no space (`9B`).
+//! The headless commands on a snapshot under Docker's rules, worded as the docker CLI (20.10)
+//! words them: `docker images`, `docker history`, `docker rmi` and `docker image prune`, so
+//! that scripts written for docker read cairn's output unchanged. Tables are Go's tabwriter
+//! as the docker CLI sets it (minimum width 10, padding 3); sizes are go-units' with no space
+//! (`9B`).
 
 use super::table::{self, Style};
 use anyhow::Result;

@@ -2,7 +2,6 @@
 //! newlines and bidi overrides shown visibly on every output path (never obeyed, never
 //! forging a line); a reader that goes away ends cairn silently, as it ends podman; a closed
 //! standard output is an error. All through the real binary, on stores written here.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 use sha2::{Digest, Sha256};
 use std::io::Read;

@@ -1,7 +1,6 @@
 //! The browser in a real terminal (a tmux pane) ended by a signal from outside: the pane
 //! leaves the alternate screen, the shell after it reads lines with echo again, and the
 //! status says which signal ended cairn (128 + signal), as for any well-behaved program.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
