@@ -12,3 +12,4 @@ mod bad_input;
 mod docker_store;
 mod generated_store;
 mod oci_layout;
+mod terminal_text;
