@@ -6,6 +6,7 @@ use anyhow::Result;
 use cairn_core::human::podman_size;
 use cairn_core::removal::{Blob, PlanError, RemovalPlan, RemoveOptions, Target, plan_removal};
 use cairn_core::tagging::{NamesPlan, plan_tag, plan_untag};
+use cairn_core::visible::Visible;
 use cairn_core::{Catalog, Rules};
 use cairn_store::Selection;
 use std::io::Write;
@@ -87,7 +88,8 @@ fn joined_errors(errors: &[String]) -> Option<String> {
 }
 
 fn print_errors(errors: &[String]) {
-    if let Some(text) = joined_errors(errors) {
+    let errors: Vec<String> = errors.iter().map(|e| Visible(e).to_string()).collect();
+    if let Some(text) = joined_errors(&errors) {
         eprintln!("Error: {text}");
     }
 }
@@ -96,11 +98,21 @@ fn messages(errors: &[PlanError]) -> Vec<String> {
     errors.iter().map(|e| e.message.clone()).collect()
 }
 
+/// Store text on one line of its own: shown visibly, so a name cannot forge a line.
+fn line(out: &mut dyn Write, label: &str, text: &str) -> std::io::Result<()> {
+    writeln!(out, "{label}{}", Visible(text))
+}
+
 /// A layout has no layers of its own to delete: what goes is the blobs no descriptor reaches
 /// any more, listed by the dry run and the real run alike.
 fn blob_lines(blobs: &[Blob], out: &mut dyn Write) -> Result<()> {
     for blob in blobs {
-        writeln!(out, "Deleted blob: {} ({} bytes)", blob.digest, blob.size)?;
+        writeln!(
+            out,
+            "Deleted blob: {} ({} bytes)",
+            Visible(&blob.digest),
+            blob.size
+        )?;
     }
     Ok(())
 }
@@ -108,7 +120,7 @@ fn blob_lines(blobs: &[Blob], out: &mut dyn Write) -> Result<()> {
 /// What a change leaves undone although it could seem to, on stderr.
 fn print_warnings(warnings: &[String]) {
     for warning in warnings {
-        eprintln!("Warning: {warning}");
+        eprintln!("Warning: {}", Visible(warning));
     }
 }
 
@@ -116,11 +128,11 @@ fn dry_run_summary(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
     // Docker's own records already name the layers.
     if plan.rules != Rules::Docker {
         for layer in &plan.layers {
-            writeln!(out, "Deleted layer: {layer}")?;
+            line(out, "Deleted layer: ", layer)?;
         }
     }
     for container in &plan.containers {
-        writeln!(out, "Removed container: {container}")?;
+        line(out, "Removed container: ", container)?;
     }
     let size = match plan.rules {
         Rules::Docker => docker_text::size(plan.reclaimed_bytes),
@@ -172,10 +184,10 @@ fn rm_lines(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
         return docker_text::removal(plan, out);
     }
     for name in &plan.untagged {
-        writeln!(out, "Untagged: {name}")?;
+        line(out, "Untagged: ", name)?;
     }
     for id in &plan.deleted {
-        writeln!(out, "Deleted: {id}")?;
+        line(out, "Deleted: ", id)?;
     }
     blob_lines(&plan.blobs, out)
 }
@@ -186,7 +198,7 @@ fn prune_lines(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
         return docker_text::prune(plan, out);
     }
     for id in &plan.records_deleted {
-        writeln!(out, "{id}")?;
+        line(out, "", id)?;
     }
     blob_lines(&plan.blobs, out)
 }
@@ -255,10 +267,10 @@ fn names_change(
     }
     if preview.dry_run {
         for name in &plan.tagged {
-            writeln!(out, "Tagged: {name}")?;
+            line(out, "Tagged: ", name)?;
         }
         for name in &plan.untagged {
-            writeln!(out, "Untagged: {name}")?;
+            line(out, "Untagged: ", name)?;
         }
     }
     blob_lines(&plan.blobs, out)?;
@@ -271,7 +283,8 @@ fn names_change(
         // The docker CLI checks a name itself; everything else is the daemon's answer.
         Rules::Docker => {
             for error in &plan.errors {
-                match error.starts_with("Error parsing reference") {
+                let error = Visible(error);
+                match error.0.starts_with("Error parsing reference") {
                     true => eprintln!("{error}"),
                     false => eprintln!("Error response from daemon: {error}"),
                 }

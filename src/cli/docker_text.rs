@@ -11,6 +11,7 @@ use cairn_core::human::{ago, human_size_with_precision};
 use cairn_core::image::short_id;
 use cairn_core::reference::split_tag;
 use cairn_core::removal::{ErrorKind, PlanError, Record, RemovalPlan};
+use cairn_core::visible::Visible;
 use cairn_core::{Catalog, ImageIdx};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -114,7 +115,7 @@ pub fn images(
     };
     if format.quiet {
         for row in &rows {
-            writeln!(out, "{}", id(row.image))?;
+            writeln!(out, "{}", Visible(&id(row.image)))?;
         }
         return Ok(());
     }
@@ -190,7 +191,7 @@ pub fn history(
     };
     if format.quiet {
         for row in rows {
-            writeln!(out, "{}", id(row))?;
+            writeln!(out, "{}", Visible(&id(row)))?;
         }
         return Ok(());
     }
@@ -245,8 +246,8 @@ fn ellipsis(text: &str, max: usize) -> String {
 pub fn removal(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
     for record in &plan.records {
         match record {
-            Record::Untagged(name) => writeln!(out, "Untagged: {name}")?,
-            Record::Deleted(id) => writeln!(out, "Deleted: {id}")?,
+            Record::Untagged(name) => writeln!(out, "Untagged: {}", Visible(name))?,
+            Record::Deleted(id) => writeln!(out, "Deleted: {}", Visible(id))?,
         }
     }
     Ok(())
@@ -256,8 +257,8 @@ pub fn removal(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
 /// the daemon's.
 pub fn error_line(error: &PlanError) -> String {
     match error.kind {
-        ErrorKind::Unknown => format!("Error: No such image: {}", error.reference),
-        _ => format!("Error response from daemon: {}", error.message),
+        ErrorKind::Unknown => format!("Error: No such image: {}", Visible(&error.reference)),
+        _ => format!("Error response from daemon: {}", Visible(&error.message)),
     }
 }
 
@@ -268,8 +269,8 @@ pub fn prune(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
         writeln!(out, "Deleted Images:")?;
         for record in &plan.records {
             match record {
-                Record::Untagged(name) => writeln!(out, "untagged: {name}")?,
-                Record::Deleted(id) => writeln!(out, "deleted: {id}")?,
+                Record::Untagged(name) => writeln!(out, "untagged: {}", Visible(name))?,
+                Record::Deleted(id) => writeln!(out, "deleted: {}", Visible(id))?,
             }
         }
         writeln!(out)?;

@@ -5,6 +5,7 @@ use anyhow::{Result, bail};
 use cairn_core::history::{HistoryRow, history};
 use cairn_core::human::{ago, podman_size};
 use cairn_core::image::short_id;
+use cairn_core::visible::Visible;
 use cairn_core::{Catalog, Rules};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -110,7 +111,7 @@ pub fn run(catalog: &Catalog, args: &Args, now: Timestamp, out: &mut dyn Write) 
     };
     if args.quiet {
         for row in &rows {
-            writeln!(out, "{}", id(row))?;
+            writeln!(out, "{}", Visible(&id(row)))?;
         }
         return Ok(());
     }

@@ -4,6 +4,7 @@ use super::{JsonFlag, docker_text, table};
 use anyhow::Result;
 use cairn_core::human::{human_duration, podman_size};
 use cairn_core::reference::{ImageName, repository_and_tag};
+use cairn_core::visible::Visible;
 use cairn_core::{Catalog, ImageIdx, Rules};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -164,7 +165,7 @@ pub fn run(catalog: &Catalog, args: &Args, now: Timestamp, out: &mut dyn Write) 
         let mut printed = std::collections::HashSet::new();
         for row in &rows {
             if printed.insert(row.image) {
-                writeln!(out, "{}", id(row.image))?;
+                writeln!(out, "{}", Visible(&id(row.image)))?;
             }
         }
         return Ok(());

@@ -6,14 +6,16 @@ mod docker_text;
 mod history;
 mod images;
 mod lineage;
+mod output;
 mod store_args;
 mod table;
 mod text_tree;
 mod tree;
 mod verify;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use cairn_core::lookup::LookupError;
+use cairn_core::visible::Visible;
 use cairn_core::{Catalog, Rules};
 use cairn_store::{Selection, Store};
 use clap::{Parser, Subcommand};
@@ -62,19 +64,53 @@ pub enum Command {
 /// Runs cairn with the process's arguments and returns the exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
-    // Tables of thousands of lines: one write per buffer, not per line.
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if output::stdout_closed() {
+        eprintln!("Error: standard output is closed: nothing cairn prints could be read");
+        return EXIT_ERROR;
+    }
+    let json = cli.command.as_ref().is_some_and(Command::prints_json);
+    let mut out = output::Output::new(std::io::stdout().lock(), json);
     let result = run(&cli, &mut out);
-    let flushed = out.flush();
-    match result.and_then(|code| flushed.map(|()| code).map_err(Into::into)) {
+    let written = out.finish();
+    // A reader that went away (`cairn images | head -1`) ends cairn as it ends podman and
+    // coreutils: silently, by SIGPIPE.
+    if written == Err(std::io::ErrorKind::BrokenPipe) {
+        let _ = signal_hook::low_level::emulate_default_handler(signal_hook::consts::SIGPIPE);
+        return 128 + signal_hook::consts::SIGPIPE;
+    }
+    // A failed write is the cause of whatever the command made of it.
+    let result = match written {
+        Err(kind) => Err(std::io::Error::from(kind)).context("writing the output"),
+        Ok(()) => result,
+    };
+    match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("Error: {e:#}");
+            // One line, whatever bytes of a store the message quotes.
+            eprintln!("Error: {}", Visible(&format!("{e:#}")));
             // The docker CLI exits 1 on its errors; podman 125.
             match cli.store.selection().resolve().map(|store| store.rules()) {
                 Ok(Rules::Docker) => 1,
                 _ => EXIT_ERROR,
             }
+        }
+    }
+}
+
+impl Command {
+    /// JSON output is passed as serde writes it; everything else is shown as a terminal
+    /// can take it.
+    fn prints_json(&self) -> bool {
+        match self {
+            Command::Images(args) => args.json.enabled(),
+            Command::Tree(_) => false,
+            Command::History(args) => args.json.enabled(),
+            Command::Lineage(args) => args.json.enabled(),
+            Command::Rm(args) => args.preview.json.enabled(),
+            Command::Prune(args) => args.preview.json.enabled(),
+            Command::Tag(args) => args.preview.json.enabled(),
+            Command::Untag(args) => args.preview.json.enabled(),
+            Command::Verify(args) => args.json.enabled(),
         }
     }
 }

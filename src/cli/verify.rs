@@ -2,6 +2,7 @@
 
 use super::JsonFlag;
 use anyhow::Result;
+use cairn_core::visible::Visible;
 use cairn_store::Selection;
 use std::io::Write;
 
@@ -19,7 +20,7 @@ pub fn run(flags: &Selection, args: &Args, out: &mut dyn Write) -> Result<i32> {
         writeln!(out)?;
     } else {
         for mismatch in &report.mismatches {
-            writeln!(out, "{mismatch}")?;
+            writeln!(out, "{}", Visible(&mismatch.to_string()))?;
         }
         writeln!(
             out,

@@ -15,3 +15,4 @@ mod oci_layout;
 mod podman_conformance;
 mod removal_conformance;
 mod removal_safety;
+mod terminal_signals;

@@ -13,3 +13,4 @@ mod docker_store;
 mod generated_store;
 mod hostile_structure;
 mod oci_layout;
+mod terminal_text;
