@@ -215,13 +215,14 @@ fn scan(path: &Path, hash: bool) -> Result<HashMap<String, ArchivedFile>> {
             path.display()
         );
     }
-    // The tar reader's own words quote the bytes it could not read: one line without them.
+    // One line: the tar reader's own words (which quote the bytes it could not read, shown
+    // visibly by the commands) follow the verdict instead of becoming a cause of their own.
     let broken = |e: std::io::Error| match e.kind() {
         std::io::ErrorKind::UnexpectedEof => {
             anyhow!("{} is a truncated tar archive", path.display())
         }
         _ => anyhow!(
-            "{} is not a tar archive, or is damaged or truncated",
+            "{} is not a tar archive, or is damaged or truncated ({e})",
             path.display()
         ),
     };
