@@ -7,7 +7,8 @@
 //! A path is looked at before it is opened, so that a device is never opened at all, and
 //! what was opened is looked at again, since the entry may have changed in between.
 
-use anyhow::{Context, anyhow};
+use crate::error::{Result, StoreError};
+use anyhow::anyhow;
 use rustix::fs::{FileType, Mode, OFlags, fstat, stat};
 use rustix::io::Errno;
 use std::fs::File;
@@ -17,60 +18,58 @@ use std::path::Path;
 /// A regular file opened for reading, following links as podman does; `None` when it does
 /// not exist. Anything else is refused without being read (a FIFO without waiting for a
 /// writer: it is opened non-blocking).
-pub fn open(path: &Path) -> anyhow::Result<Option<File>> {
-    let refusal = |e: Errno| anyhow::Error::from(std::io::Error::from(e));
+pub fn open(path: &Path) -> Result<Option<File>> {
+    let opening = |e: Errno| StoreError::io("opening", path, e.into());
     match stat(path) {
         Ok(found) => check(path, FileType::from_raw_mode(found.st_mode))?,
         Err(Errno::NOENT) => return Ok(None),
-        Err(e) => return Err(refusal(e)).with_context(|| format!("opening {}", path.display())),
+        Err(e) => return Err(opening(e)),
     }
     let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC;
     let fd = match rustix::fs::open(path, flags, Mode::empty()) {
         Ok(fd) => fd,
         Err(Errno::NOENT) => return Ok(None),
-        Err(e) => return Err(refusal(e)).with_context(|| format!("opening {}", path.display())),
+        Err(e) => return Err(opening(e)),
     };
-    let opened = fstat(&fd)
-        .map_err(refusal)
-        .with_context(|| format!("opening {}", path.display()))?;
+    let opened = fstat(&fd).map_err(opening)?;
     check(path, FileType::from_raw_mode(opened.st_mode))?;
     Ok(Some(File::from(fd)))
 }
 
 /// A regular file's bytes, at most `limit` of them (more is an error); `None` when it does
 /// not exist.
-pub fn read(path: &Path, limit: u64) -> anyhow::Result<Option<Vec<u8>>> {
+pub fn read(path: &Path, limit: u64) -> Result<Option<Vec<u8>>> {
     match open(path)? {
-        Some(file) => read_bounded(file, limit, &path.display().to_string()).map(Some),
+        Some(file) => read_bounded(file, limit, path).map(Some),
         None => Ok(None),
     }
 }
 
-/// At most `limit` bytes of an opened file; more is an error naming `what`.
-pub fn read_bounded(file: File, limit: u64, what: &str) -> anyhow::Result<Vec<u8>> {
+/// At most `limit` bytes of an opened file; more is an error naming `path`.
+pub fn read_bounded(file: File, limit: u64, path: &Path) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     file.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
-        .with_context(|| format!("reading {what}"))?;
+        .map_err(|e| StoreError::io("reading", path, e))?;
     if bytes.len() as u64 > limit {
-        return Err(anyhow!(
-            "{what} is bigger than the {limit} bytes cairn reads of it: refused"
-        ));
+        return Err(StoreError::Other(anyhow!(
+            "{} is bigger than the {limit} bytes cairn reads of it: refused",
+            path.display()
+        )));
     }
     Ok(bytes)
 }
 
-fn check(path: &Path, kind: FileType) -> anyhow::Result<()> {
+fn check(path: &Path, kind: FileType) -> Result<()> {
     match kind {
         FileType::RegularFile => Ok(()),
         // Said as the system says it, as before this check existed.
-        FileType::Directory => Err(std::io::Error::from(Errno::ISDIR))
-            .with_context(|| format!("reading {}", path.display())),
-        other => Err(anyhow!(
+        FileType::Directory => Err(StoreError::io("reading", path, Errno::ISDIR.into())),
+        other => Err(StoreError::Other(anyhow!(
             "{} is not a regular file ({}): refused",
             path.display(),
             describe(other)
-        )),
+        ))),
     }
 }
 

@@ -253,12 +253,13 @@ fn a_store_file_that_cannot_be_read_is_an_io_error_with_its_path() {
         format!("{:#}", anyhow::Error::from(error))
             .starts_with(&format!("reading {}: ", images.display())),
     );
+    // An archive that is not there is not found, with its path.
     let archive = dir.path().join("missing.tar");
     let error = store(&format!("docker-archive:{}", archive.display()))
         .unwrap()
         .open()
         .unwrap_err();
-    assert!(matches!(error, StoreError::Io { .. }), "{error:?}");
+    assert!(matches!(error, StoreError::NotFound { .. }), "{error:?}");
     assert_eq!(error.path(), Some(archive.as_path()));
 }
 

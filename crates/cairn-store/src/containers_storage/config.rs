@@ -162,7 +162,9 @@ const CONF_LIMIT: u64 = 1 << 20;
 fn read_conf(path: &Path) -> Result<ConfFile> {
     let bytes = std::fs::File::open(path)
         .map_err(anyhow::Error::from)
-        .and_then(|file| regular_file::read_bounded(file, CONF_LIMIT, &path.display().to_string()))
+        .and_then(|file| {
+            regular_file::read_bounded(file, CONF_LIMIT, path).map_err(anyhow::Error::from)
+        })
         .with_context(|| format!("reading storage configuration {}", path.display()))?;
     let text = String::from_utf8(bytes)
         .with_context(|| format!("reading storage configuration {}", path.display()))?;

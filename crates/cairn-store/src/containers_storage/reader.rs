@@ -159,7 +159,7 @@ pub const RECORDS_LIMIT: u64 = 1 << 30;
 
 /// Reads one of the store's JSON arrays: a missing or empty file means no records.
 pub(crate) fn read_records<T: DeserializeOwned>(path: &Path) -> Result<Vec<T>, StoreError> {
-    let Some(bytes) = regular_file::read(path, RECORDS_LIMIT).map_err(StoreError::Other)? else {
+    let Some(bytes) = regular_file::read(path, RECORDS_LIMIT)? else {
         return Ok(Vec::new());
     };
     if bytes.iter().all(u8::is_ascii_whitespace) {

@@ -188,7 +188,11 @@ impl Confined {
         let Some(file) = self.open_file(parts)? else {
             return Ok(None);
         };
-        regular_file::read_bounded(file, limit, &self.display(parts)).map(Some)
+        Ok(Some(regular_file::read_bounded(
+            file,
+            limit,
+            std::path::Path::new(&self.display(parts)),
+        )?))
     }
 
     /// The entries of a folder (`.` and `..` left out), links not followed; `None` when the
