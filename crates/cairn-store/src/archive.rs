@@ -58,7 +58,15 @@ struct DockerEntry {
 impl ArchiveBlobs {
     /// Scans the archive; with `hash`, every file's digest is computed too (for `verify`).
     pub fn open(path: &Path, hash: bool) -> Result<Self> {
-        let files = scan(path, hash)?;
+        let file =
+            std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+        Self::from_reader(BufReader::new(file), path, hash)
+    }
+
+    /// Scans an archive read from `reader`; `path` names it in messages. The fuzz targets
+    /// feed it bytes as [`ArchiveBlobs::open`] feeds it a file.
+    pub fn from_reader(reader: impl Read, path: &Path, hash: bool) -> Result<Self> {
+        let files = scan(reader, path, hash)?;
         let mut archive = ArchiveBlobs {
             path: path.to_path_buf(),
             index: Vec::new(),
@@ -202,15 +210,14 @@ fn clean_path(name: &str) -> Option<String> {
 
 /// Reads every member of the tar. Links and folders are skipped: a blob that is a link is a
 /// missing blob, never a way out of the archive. A truncated archive fails here.
-fn scan(path: &Path, hash: bool) -> Result<HashMap<String, ArchivedFile>> {
-    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+fn scan(reader: impl Read, path: &Path, hash: bool) -> Result<HashMap<String, ArchivedFile>> {
     let broken = || {
         format!(
             "reading archive {} (truncated or not a tar file?)",
             path.display()
         )
     };
-    let mut archive = tar::Archive::new(BufReader::new(file));
+    let mut archive = tar::Archive::new(reader);
     let mut files = HashMap::new();
     for entry in archive.entries().with_context(broken)? {
         let mut entry = entry.with_context(broken)?;

@@ -65,11 +65,15 @@ fn is_digest(digest: &str) -> bool {
 fn parse_config(path: &Path) -> Result<Contents> {
     let bytes =
         std::fs::read(path).with_context(|| format!("reading config {}", path.display()))?;
-    let raw: ImageConfiguration = serde_json::from_slice(&bytes)
-        .with_context(|| format!("parsing config {}", path.display()))?;
-    convert(&raw)
+    parse(&bytes)
         .map(|c| Contents::Image(Box::new(c)))
         .with_context(|| format!("parsing config {}", path.display()))
+}
+
+/// An image config's bytes in the model's terms. The caller says which config it was.
+pub fn parse(bytes: &[u8]) -> Result<ImageConfig> {
+    let raw: ImageConfiguration = serde_json::from_slice(bytes)?;
+    convert(&raw)
 }
 
 fn time(text: &Option<String>) -> Result<Option<Timestamp>> {
