@@ -16,7 +16,7 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use cairn_core::Catalog;
-use cairn_store::StoreSpec;
+use cairn_store::Store;
 use cairn_store::docker::DockerStore;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -39,14 +39,14 @@ fn main() {
         let archive = home.join(format!("images-{images}.tar"));
         write_archive(&archive, images);
         daemon.docker(&["load", "-q", "-i", archive.to_str().unwrap()]);
-        let store = StoreSpec::Docker(DockerStore {
+        let store = Store::new(DockerStore {
             host: daemon.host(),
         });
         let mut load = Vec::new();
         let mut catalog = Vec::new();
         for _ in 0..RUNS {
             let start = Instant::now();
-            let loaded = cairn_store::load(&store).unwrap();
+            let loaded = store.load().unwrap();
             load.push(start.elapsed());
             let start = Instant::now();
             let built = Catalog::new(loaded.snapshot);

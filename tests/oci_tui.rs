@@ -6,18 +6,20 @@ mod common;
 
 use cairn::tui::action::Action;
 use cairn::tui::app::App;
+use cairn::tui::data::StoreData;
 use cairn::tui::pane::Pane;
 use cairn::tui::theme::Theme;
 use cairn_core::Catalog;
-use cairn_store::StoreSpec;
+use cairn_store::{OpenedStore, Selection};
 use ratatui::layout::Rect;
+use std::sync::Arc;
 
 use common::tui::{HEIGHT, WIDTH, screen};
 
 fn demo_app() -> App {
     let store = cairn_store::selection::demo();
-    let catalog = Catalog::new(store.load().expect("loading the demo"));
-    let label = StoreSpec::Oci(store).label();
+    let catalog = Catalog::new(store.load().expect("loading the demo").snapshot);
+    let label = store.label();
     App::with_catalog(
         &label,
         "2023-11-20T12:00:00Z".parse().unwrap(),
@@ -48,12 +50,12 @@ fn demo_lineage_tree() {
 /// platform images go with it.
 #[test]
 fn remove_preview_of_a_multi_platform_list_on_a_layout() {
-    let store = cairn_store::StoreSpec::Oci(cairn_store::oci::OciStore {
-        kind: cairn_store::oci::OciKind::Layout,
-        path: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo"),
-        demo: false,
-    });
-    let loaded = cairn_store::load(&store).unwrap();
+    let layout = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    let selection = Selection {
+        store: Some(format!("oci:{}", layout.display())),
+        ..Selection::default()
+    };
+    let loaded = selection.resolve().unwrap().load().unwrap();
     let mut app = App::with_catalog(
         "oci:layout",
         "2023-11-20T12:00:00Z".parse().unwrap(),
@@ -61,7 +63,9 @@ fn remove_preview_of_a_multi_platform_list_on_a_layout() {
         Theme::colored(),
         Catalog::new(loaded.snapshot),
     );
-    app.store = app.store.map(|s| s.with_layout(loaded.layout));
+    app.store = app
+        .store
+        .map(|s| StoreData::opened(OpenedStore::new(Arc::clone(&s.catalog), loaded.terms)));
     app.update(Action::StartFilter);
     for c in "multi".chars() {
         app.update(Action::FilterInput(c));
@@ -89,12 +93,11 @@ fn tag_and_untag_previews_on_a_layout_show_the_blobs_they_delete() {
     )
     .unwrap();
     let open = |layout: &std::path::Path| {
-        let store = StoreSpec::Oci(cairn_store::oci::OciStore {
-            kind: cairn_store::oci::OciKind::Layout,
-            path: layout.to_path_buf(),
-            demo: false,
-        });
-        let loaded = cairn_store::load(&store).unwrap();
+        let selection = Selection {
+            store: Some(format!("oci:{}", layout.display())),
+            ..Selection::default()
+        };
+        let loaded = selection.resolve().unwrap().load().unwrap();
         let mut app = App::with_catalog(
             "oci:layout",
             "2023-11-20T12:00:00Z".parse().unwrap(),
@@ -102,7 +105,9 @@ fn tag_and_untag_previews_on_a_layout_show_the_blobs_they_delete() {
             Theme::colored(),
             Catalog::new(loaded.snapshot),
         );
-        app.store = app.store.map(|s| s.with_layout(loaded.layout));
+        app.store = app
+            .store
+            .map(|s| StoreData::opened(OpenedStore::new(Arc::clone(&s.catalog), loaded.terms)));
         app.update(Action::StartFilter);
         for c in "side".chars() {
             app.update(Action::FilterInput(c));

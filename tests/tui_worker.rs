@@ -11,6 +11,7 @@ use cairn::tui::dialog::{RemoveDialog, Subject, UntagDialog};
 use cairn::tui::worker;
 use cairn_core::Catalog;
 use cairn_core::removal::RemoveOptions;
+use cairn_store::Store;
 use cairn_store::containers_storage::{self, StorageOptions};
 use std::path::Path;
 use std::sync::Arc;
@@ -51,7 +52,7 @@ fn a_confirmed_removal_is_applied() {
         RemoveOptions::default(),
     );
     let request = dialog.change().unwrap();
-    let outcome = worker::apply(&options, request.clone());
+    let outcome = worker::apply(&Store::new(options.clone()), request.clone());
     assert_eq!(outcome, ChangeOutcome::Applied(request));
     let after = load(&options);
     assert!(
@@ -82,7 +83,7 @@ fn a_store_that_changed_since_the_preview_is_left_alone() {
         "podman tag",
     );
     let before = common::tree_digest(&store.join("root/vfs-images"));
-    let outcome = worker::apply(&options, request.clone());
+    let outcome = worker::apply(&Store::new(options.clone()), request.clone());
     assert_eq!(outcome, ChangeOutcome::StoreChanged(request));
     assert_eq!(common::tree_digest(&store.join("root/vfs-images")), before);
 }

@@ -7,13 +7,14 @@
 //! `fuzz_corpora` replays every corpus file through these same functions.
 
 use cairn_core::{Catalog, Rules, Snapshot};
-use cairn_store::archive::ArchiveBlobs;
+use cairn_store::archive::blobs::ArchiveBlobs;
+use cairn_store::containers_storage::reader::parse_records;
 use cairn_store::containers_storage::records::{
     ContainerRecord, ImageRecord, LayerRecord, MountRecord,
 };
-use cairn_store::containers_storage::{self, StorageOptions, big_data, image_config};
+use cairn_store::containers_storage::{self, StorageOptions, big_data};
 use cairn_store::oci::blobs::{BlobCheck, BlobSource, METADATA_LIMIT};
-use cairn_store::oci::digest::Digest;
+use cairn_store::digest::Digest;
 use cairn_store::oci::layout;
 use std::path::Path;
 
@@ -67,16 +68,16 @@ pub fn cs_records(data: &[u8]) {
     };
     let path = Path::new("fuzz.json");
     match kind % 4 {
-        0 => drop(containers_storage::parse_records::<ImageRecord>(bytes, path)),
-        1 => drop(containers_storage::parse_records::<LayerRecord>(bytes, path)),
-        2 => drop(containers_storage::parse_records::<ContainerRecord>(bytes, path)),
-        _ => drop(containers_storage::parse_records::<MountRecord>(bytes, path)),
+        0 => drop(parse_records::<ImageRecord>(bytes, path)),
+        1 => drop(parse_records::<LayerRecord>(bytes, path)),
+        2 => drop(parse_records::<ContainerRecord>(bytes, path)),
+        _ => drop(parse_records::<MountRecord>(bytes, path)),
     }
 }
 
 /// An image config (containers-storage big data, a layout or archive blob).
 pub fn image_config(data: &[u8]) {
-    let _ = image_config::parse(data);
+    let _ = cairn_store::oci_config::parse(data);
 }
 
 /// Images the store reader writes big data for: more only make an input slower to run.

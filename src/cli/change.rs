@@ -1,16 +1,14 @@
 //! `cairn rm`, `prune`, `tag` and `untag`: plan, show, and unless `--dry-run` apply exactly
 //! what was shown, re-planned under the store's locks.
 
-use super::{JsonFlag, docker};
+use super::{JsonFlag, docker_text};
 use anyhow::Result;
 use cairn_core::human::podman_size;
-use cairn_core::removal::{
-    Blob, PlanError, RemovalPlan, RemoveOptions, Step, Target, plan_removal,
-};
+use cairn_core::removal::{Blob, PlanError, RemovalPlan, RemoveOptions, Target, plan_removal};
 use cairn_core::tagging::{NamesPlan, plan_tag, plan_untag};
+use cairn_core::visible::Visible;
 use cairn_core::{Catalog, Rules};
-use cairn_store::oci::plan::LayoutIndex;
-use cairn_store::{Selection, StoreSpec};
+use cairn_store::Selection;
 use std::io::Write;
 
 /// What every change command takes: a dry run, and JSON output.
@@ -73,29 +71,6 @@ pub struct UntagArgs {
     pub preview: Preview,
 }
 
-/// The store to change, its contents now, and for an OCI layout its index and blobs.
-struct Opened {
-    store: StoreSpec,
-    catalog: Catalog,
-    layout: Option<std::sync::Arc<LayoutIndex>>,
-}
-
-impl Opened {
-    fn new(flags: &Selection) -> Result<Self> {
-        let store = super::resolve(flags)?;
-        let loaded = cairn_store::load(&store)?;
-        Ok(Opened {
-            store,
-            catalog: Catalog::new(loaded.snapshot),
-            layout: loaded.layout,
-        })
-    }
-
-    fn plan_removal(&self, target: &Target, options: RemoveOptions) -> RemovalPlan {
-        cairn_store::plan_removal(&self.catalog, self.layout.as_deref(), target, options)
-    }
-}
-
 /// podman prints one error as it is and several as a multierror list.
 fn joined_errors(errors: &[String]) -> Option<String> {
     match errors {
@@ -113,7 +88,8 @@ fn joined_errors(errors: &[String]) -> Option<String> {
 }
 
 fn print_errors(errors: &[String]) {
-    if let Some(text) = joined_errors(errors) {
+    let errors: Vec<String> = errors.iter().map(|e| Visible(e).to_string()).collect();
+    if let Some(text) = joined_errors(&errors) {
         eprintln!("Error: {text}");
     }
 }
@@ -122,22 +98,21 @@ fn messages(errors: &[PlanError]) -> Vec<String> {
     errors.iter().map(|e| e.message.clone()).collect()
 }
 
-/// Applies `steps` if re-planning under the lock gives the same steps (and the same `blobs`
-/// to delete, on an OCI layout).
-fn apply(
-    store: &StoreSpec,
-    steps: &[Step],
-    blobs: &[Blob],
-    replan: impl FnOnce(&Catalog) -> Vec<Step>,
-) -> Result<()> {
-    cairn_store::apply(store, steps, blobs, replan)
+/// Store text on one line of its own: shown visibly, so a name cannot forge a line.
+fn line(out: &mut dyn Write, label: &str, text: &str) -> std::io::Result<()> {
+    writeln!(out, "{label}{}", Visible(text))
 }
 
 /// A layout has no layers of its own to delete: what goes is the blobs no descriptor reaches
 /// any more, listed by the dry run and the real run alike.
 fn blob_lines(blobs: &[Blob], out: &mut dyn Write) -> Result<()> {
     for blob in blobs {
-        writeln!(out, "Deleted blob: {} ({} bytes)", blob.digest, blob.size)?;
+        writeln!(
+            out,
+            "Deleted blob: {} ({} bytes)",
+            Visible(&blob.digest),
+            blob.size
+        )?;
     }
     Ok(())
 }
@@ -145,7 +120,7 @@ fn blob_lines(blobs: &[Blob], out: &mut dyn Write) -> Result<()> {
 /// What a change leaves undone although it could seem to, on stderr.
 fn print_warnings(warnings: &[String]) {
     for warning in warnings {
-        eprintln!("Warning: {warning}");
+        eprintln!("Warning: {}", Visible(warning));
     }
 }
 
@@ -153,14 +128,14 @@ fn dry_run_summary(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
     // Docker's own records already name the layers.
     if plan.rules != Rules::Docker {
         for layer in &plan.layers {
-            writeln!(out, "Deleted layer: {layer}")?;
+            line(out, "Deleted layer: ", layer)?;
         }
     }
     for container in &plan.containers {
-        writeln!(out, "Removed container: {container}")?;
+        line(out, "Removed container: ", container)?;
     }
     let size = match plan.rules {
-        Rules::Docker => docker::size(plan.reclaimed_bytes),
+        Rules::Docker => docker_text::size(plan.reclaimed_bytes),
         Rules::Podman | Rules::Layout => podman_size(plan.reclaimed_bytes),
     };
     writeln!(
@@ -188,30 +163,71 @@ pub fn rm(flags: &Selection, args: &RmArgs, out: &mut dyn Write) -> Result<i32> 
         no_prune: args.no_prune,
         ignore: args.ignore,
     };
-    let opened = Opened::new(flags)?;
-    let plan = opened.plan_removal(&target, options);
-    if !args.preview.dry_run {
-        apply(&opened.store, &plan.steps, &plan.blobs, |now| {
-            plan_removal(now, &target, options).steps
+    removal(flags, &target, options, &args.preview, out, rm_lines)
+}
+
+pub fn prune(flags: &Selection, args: &PruneArgs, out: &mut dyn Write) -> Result<i32> {
+    let target = Target::Prune { all: args.all };
+    removal(
+        flags,
+        &target,
+        RemoveOptions::default(),
+        &args.preview,
+        out,
+        prune_lines,
+    )
+}
+
+/// `podman rmi` and `docker rmi` print what became of each image.
+fn rm_lines(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
+    if plan.rules == Rules::Docker {
+        return docker_text::removal(plan, out);
+    }
+    for name in &plan.untagged {
+        line(out, "Untagged: ", name)?;
+    }
+    for id in &plan.deleted {
+        line(out, "Deleted: ", id)?;
+    }
+    blob_lines(&plan.blobs, out)
+}
+
+/// `podman image prune` prints the IDs it deleted; `docker image prune` its own report.
+fn prune_lines(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
+    if plan.rules == Rules::Docker {
+        return docker_text::prune(plan, out);
+    }
+    for id in &plan.records_deleted {
+        line(out, "", id)?;
+    }
+    blob_lines(&plan.blobs, out)
+}
+
+/// `rm` and `prune`: plan in the store's terms, apply unless it is a dry run, then print the
+/// plan as JSON or as the store's tool does (`lines`), and its errors on stderr.
+fn removal(
+    flags: &Selection,
+    target: &Target,
+    options: RemoveOptions,
+    preview: &Preview,
+    out: &mut dyn Write,
+    lines: fn(&RemovalPlan, &mut dyn Write) -> Result<()>,
+) -> Result<i32> {
+    let store = super::resolve(flags)?;
+    let opened = store.open()?;
+    let plan = opened.plan_removal(target, options);
+    if !preview.dry_run {
+        store.apply(&plan.steps, &plan.blobs, &|now| {
+            plan_removal(now, target, options).steps
         })?;
     }
-    if args.preview.json.enabled() {
+    if preview.json.enabled() {
         serde_json::to_writer_pretty(&mut *out, &plan)?;
         writeln!(out)?;
         return Ok(plan.exit_code());
     }
-    if plan.rules == Rules::Docker {
-        docker::removal(&plan, out)?;
-    } else {
-        for name in &plan.untagged {
-            writeln!(out, "Untagged: {name}")?;
-        }
-        for id in &plan.deleted {
-            writeln!(out, "Deleted: {id}")?;
-        }
-        blob_lines(&plan.blobs, out)?;
-    }
-    if args.preview.dry_run {
+    lines(&plan, out)?;
+    if preview.dry_run {
         dry_run_summary(&plan, out)?;
     }
     out.flush()?;
@@ -225,41 +241,11 @@ fn report_errors(plan: &RemovalPlan) {
     match plan.rules {
         Rules::Docker => {
             for error in &plan.errors {
-                eprintln!("{}", docker::error_line(error));
+                eprintln!("{}", docker_text::error_line(error));
             }
         }
         Rules::Podman | Rules::Layout => print_errors(&messages(&plan.errors)),
     }
-}
-
-pub fn prune(flags: &Selection, args: &PruneArgs, out: &mut dyn Write) -> Result<i32> {
-    let target = Target::Prune { all: args.all };
-    let opened = Opened::new(flags)?;
-    let plan = opened.plan_removal(&target, RemoveOptions::default());
-    if !args.preview.dry_run {
-        apply(&opened.store, &plan.steps, &plan.blobs, |now| {
-            plan_removal(now, &target, RemoveOptions::default()).steps
-        })?;
-    }
-    if args.preview.json.enabled() {
-        serde_json::to_writer_pretty(&mut *out, &plan)?;
-        writeln!(out)?;
-        return Ok(plan.exit_code());
-    }
-    if plan.rules == Rules::Docker {
-        docker::prune(&plan, out)?;
-    } else {
-        for id in &plan.records_deleted {
-            writeln!(out, "{id}")?;
-        }
-        blob_lines(&plan.blobs, out)?;
-    }
-    if args.preview.dry_run {
-        dry_run_summary(&plan, out)?;
-    }
-    out.flush()?;
-    report_errors(&plan);
-    Ok(plan.exit_code())
 }
 
 fn names_change(
@@ -268,12 +254,11 @@ fn names_change(
     out: &mut dyn Write,
     planner: impl Fn(&Catalog) -> NamesPlan,
 ) -> Result<i32> {
-    let opened = Opened::new(flags)?;
-    let plan = cairn_store::plan_names(opened.layout.as_deref(), planner(&opened.catalog));
+    let store = super::resolve(flags)?;
+    let opened = store.open()?;
+    let plan = opened.plan_names(planner(&opened.catalog));
     if !preview.dry_run {
-        apply(&opened.store, &plan.steps, &plan.blobs, |now| {
-            planner(now).steps
-        })?;
+        store.apply(&plan.steps, &plan.blobs, &|now| planner(now).steps)?;
     }
     if preview.json.enabled() {
         serde_json::to_writer_pretty(&mut *out, &plan)?;
@@ -282,10 +267,10 @@ fn names_change(
     }
     if preview.dry_run {
         for name in &plan.tagged {
-            writeln!(out, "Tagged: {name}")?;
+            line(out, "Tagged: ", name)?;
         }
         for name in &plan.untagged {
-            writeln!(out, "Untagged: {name}")?;
+            line(out, "Untagged: ", name)?;
         }
     }
     blob_lines(&plan.blobs, out)?;
@@ -298,7 +283,8 @@ fn names_change(
         // The docker CLI checks a name itself; everything else is the daemon's answer.
         Rules::Docker => {
             for error in &plan.errors {
-                match error.starts_with("Error parsing reference") {
+                let error = Visible(error);
+                match error.0.starts_with("Error parsing reference") {
                     true => eprintln!("{error}"),
                     false => eprintln!("Error response from daemon: {error}"),
                 }

@@ -1,10 +1,11 @@
 //! `cairn history`: an image's build steps, as `podman history` prints them.
 
-use super::{JsonFlag, docker, table};
+use super::{JsonFlag, docker_text, table};
 use anyhow::{Result, bail};
 use cairn_core::history::{HistoryRow, history};
 use cairn_core::human::{ago, podman_size};
 use cairn_core::image::short_id;
+use cairn_core::visible::Visible;
 use cairn_core::{Catalog, Rules};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -88,12 +89,12 @@ pub fn run(catalog: &Catalog, args: &Args, now: Timestamp, out: &mut dyn Write) 
     }
     let rows = history(&catalog.snapshot, &catalog.tree, image);
     if catalog.snapshot.rules == Rules::Docker && !args.json.enabled() {
-        let format = docker::HistoryFormat {
+        let format = docker_text::HistoryFormat {
             quiet: args.quiet,
             no_trunc: args.no_trunc,
             human: args.human,
         };
-        return docker::history(&rows, &format, now, out);
+        return docker_text::history(&rows, &format, now, out);
     }
     if args.json.enabled() {
         let json: Vec<RowJson> = rows.iter().map(row_json).collect();
@@ -110,7 +111,7 @@ pub fn run(catalog: &Catalog, args: &Args, now: Timestamp, out: &mut dyn Write) 
     };
     if args.quiet {
         for row in &rows {
-            writeln!(out, "{}", id(row))?;
+            writeln!(out, "{}", Visible(&id(row)))?;
         }
         return Ok(());
     }

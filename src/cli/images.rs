@@ -1,9 +1,10 @@
 //! `cairn images`: podman's `images` table, or its JSON.
 
-use super::{JsonFlag, docker, table};
+use super::{JsonFlag, docker_text, table};
 use anyhow::Result;
 use cairn_core::human::{human_duration, podman_size};
 use cairn_core::reference::{ImageName, repository_and_tag};
+use cairn_core::visible::Visible;
 use cairn_core::{Catalog, ImageIdx, Rules};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -128,13 +129,13 @@ fn sort_rows(catalog: &Catalog, rows: &mut [Row], key: &str) {
 pub fn run(catalog: &Catalog, args: &Args, now: Timestamp, out: &mut dyn Write) -> Result<()> {
     let images = listed(catalog, args.all);
     if catalog.snapshot.rules == Rules::Docker {
-        let format = docker::ImagesFormat {
+        let format = docker_text::ImagesFormat {
             json: args.json.enabled(),
             quiet: args.quiet,
             no_trunc: args.no_trunc,
             noheading: args.noheading,
         };
-        return docker::images(catalog, &images, &format, now, out);
+        return docker_text::images(catalog, &images, &format, now, out);
     }
     let mut rows = rows(catalog, &images);
     sort_rows(catalog, &mut rows, &args.sort);
@@ -164,7 +165,7 @@ pub fn run(catalog: &Catalog, args: &Args, now: Timestamp, out: &mut dyn Write) 
         let mut printed = std::collections::HashSet::new();
         for row in &rows {
             if printed.insert(row.image) {
-                writeln!(out, "{}", id(row.image))?;
+                writeln!(out, "{}", Visible(&id(row.image)))?;
             }
         }
         return Ok(());

@@ -4,6 +4,7 @@ use super::JsonFlag;
 use super::text_tree::TextTree;
 use anyhow::Result;
 use cairn_core::image::short_id;
+use cairn_core::visible::Visible;
 use cairn_core::{Catalog, ImageIdx};
 use serde::Serialize;
 use std::io::Write;
@@ -64,13 +65,16 @@ fn descendants(catalog: &Catalog, image: ImageIdx, path: &mut Vec<ImageIdx>) -> 
     out
 }
 
+/// An image's line: its short ID and names, shown visibly (a newline in a name would
+/// otherwise start a line of the tree of its own).
 fn label(id: &str, names: &[String]) -> String {
     let names = if names.is_empty() {
         "<none>".to_string()
     } else {
-        names.join(", ")
+        let shown: Vec<String> = names.iter().map(|n| Visible(n).to_string()).collect();
+        shown.join(", ")
     };
-    format!("{} {names}", short_id(id))
+    format!("{} {names}", Visible(short_id(id)))
 }
 
 fn add_descendants(tree: &mut TextTree, items: &[Descendant]) {

@@ -2,20 +2,22 @@
 //! or JSON, printed the way podman prints it.
 
 mod change;
-mod docker;
+mod docker_text;
 mod history;
 mod images;
 mod lineage;
+mod output;
 mod store_args;
 mod table;
 mod text_tree;
 mod tree;
 mod verify;
 
-use anyhow::Result;
-use cairn_core::Catalog;
+use anyhow::{Context, Result};
 use cairn_core::lookup::LookupError;
-use cairn_store::Selection;
+use cairn_core::visible::Visible;
+use cairn_core::{Catalog, Rules};
+use cairn_store::{Selection, Store};
 use clap::{Parser, Subcommand};
 use std::io::Write;
 pub use store_args::StoreArgs;
@@ -62,19 +64,53 @@ pub enum Command {
 /// Runs cairn with the process's arguments and returns the exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
-    // Tables of thousands of lines: one write per buffer, not per line.
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if output::stdout_closed() {
+        eprintln!("Error: standard output is closed: nothing cairn prints could be read");
+        return EXIT_ERROR;
+    }
+    let json = cli.command.as_ref().is_some_and(Command::prints_json);
+    let mut out = output::Output::new(std::io::stdout().lock(), json);
     let result = run(&cli, &mut out);
-    let flushed = out.flush();
-    match result.and_then(|code| flushed.map(|()| code).map_err(Into::into)) {
+    let written = out.finish();
+    // A reader that went away (`cairn images | head -1`) ends cairn as it ends podman and
+    // coreutils: silently, by SIGPIPE.
+    if written == Err(std::io::ErrorKind::BrokenPipe) {
+        let _ = signal_hook::low_level::emulate_default_handler(signal_hook::consts::SIGPIPE);
+        return 128 + signal_hook::consts::SIGPIPE;
+    }
+    // A failed write is the cause of whatever the command made of it.
+    let result = match written {
+        Err(kind) => Err(std::io::Error::from(kind)).context("writing the output"),
+        Ok(()) => result,
+    };
+    match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("Error: {e:#}");
+            // One line, whatever bytes of a store the message quotes.
+            eprintln!("Error: {}", Visible(&format!("{e:#}")));
             // The docker CLI exits 1 on its errors; podman 125.
-            match cli.store.selection().resolve() {
-                Ok(cairn_store::StoreSpec::Docker(_)) => 1,
+            match cli.store.selection().resolve().map(|store| store.rules()) {
+                Ok(Rules::Docker) => 1,
                 _ => EXIT_ERROR,
             }
+        }
+    }
+}
+
+impl Command {
+    /// JSON output is passed as serde writes it; everything else is shown as a terminal
+    /// can take it.
+    fn prints_json(&self) -> bool {
+        match self {
+            Command::Images(args) => args.json.enabled(),
+            Command::Tree(_) => false,
+            Command::History(args) => args.json.enabled(),
+            Command::Lineage(args) => args.json.enabled(),
+            Command::Rm(args) => args.preview.json.enabled(),
+            Command::Prune(args) => args.preview.json.enabled(),
+            Command::Tag(args) => args.preview.json.enabled(),
+            Command::Untag(args) => args.preview.json.enabled(),
+            Command::Verify(args) => args.json.enabled(),
         }
     }
 }
@@ -103,26 +139,19 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32> {
 /// catalog is left to the operating system instead of being freed piece by piece (a tenth of
 /// the run time on a store of 10,000 images).
 fn read(flags: &Selection, command: impl FnOnce(&Catalog) -> Result<()>) -> Result<i32> {
-    let catalog = open(flags)?;
-    let result = command(&catalog);
-    std::mem::forget(catalog);
+    let opened = resolve(flags)?.open()?;
+    let result = command(&opened.catalog);
+    std::mem::forget(opened);
     result.map(|()| 0)
 }
 
-/// Loads the selected store and derives everything the commands need.
-pub fn open(flags: &Selection) -> Result<Catalog> {
-    let spec = resolve(flags)?;
-    let loaded = cairn_store::load(&spec)?;
-    Ok(Catalog::new(loaded.snapshot))
-}
-
 /// The store the flags select; says so on stderr when it is the bundled demo.
-fn resolve(flags: &Selection) -> Result<cairn_store::StoreSpec> {
-    let spec = flags.resolve()?;
-    if let Some(notice) = spec.notice() {
+fn resolve(flags: &Selection) -> Result<Store> {
+    let store = flags.resolve()?;
+    if let Some(notice) = store.notice() {
         eprintln!("{notice}");
     }
-    Ok(spec)
+    Ok(store)
 }
 
 /// Resolves IMAGE as podman does, turning a miss into podman's message.

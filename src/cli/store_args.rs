@@ -19,6 +19,8 @@ pub struct StoreArgs {
     pub storage_driver: Option<String>,
     /// the store to open: containers-storage[:ROOT], oci:DIR, oci-archive:FILE,
     /// docker-archive:FILE or docker[:HOST] (the Docker Engine; HOST as DOCKER_HOST)
+    // The help text is clap's: its brackets are the usage's, not rustdoc links.
+    #[allow(rustdoc::broken_intra_doc_links)]
     #[arg(long, global = true, value_name = "KIND:WHERE")]
     pub store: Option<String>,
 }

@@ -1,6 +1,10 @@
 //! Tables aligned as podman and docker align them: Go's `text/tabwriter`, each with its
-//! own minimum width and padding, and the last cell of a row left as it is.
+//! own minimum width and padding, and the last cell of a row left as it is. Cells are
+//! store text (names, history commands, comments): each is shown through
+//! [`cairn_core::visible`], so a newline or an escape in one can neither forge a row nor
+//! reach the terminal.
 
+use cairn_core::visible::visible;
 use std::io::Write;
 
 /// A tabwriter's settings.
@@ -35,14 +39,18 @@ pub fn write_styled(
     rows: &[Vec<String>],
     style: Style,
 ) -> std::io::Result<()> {
+    let rows: Vec<Vec<_>> = rows
+        .iter()
+        .map(|row| row.iter().map(|cell| visible(cell)).collect())
+        .collect();
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let mut widths = vec![style.min_width; columns.saturating_sub(1)];
-    for row in rows {
+    for row in &rows {
         for (cell, width) in row.iter().zip(widths.iter_mut()) {
             *width = (*width).max(cell.chars().count() + style.padding);
         }
     }
-    for row in rows {
+    for row in &rows {
         let mut line = String::new();
         for (i, cell) in row.iter().enumerate() {
             line.push_str(cell);

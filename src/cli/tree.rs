@@ -4,6 +4,7 @@ use super::text_tree::TextTree;
 use anyhow::Result;
 use cairn_core::human::human_size_with_precision;
 use cairn_core::image::short_id;
+use cairn_core::visible::Visible;
 use cairn_core::{Catalog, ImageIdx, LayerIdx};
 use std::io::Write;
 
@@ -23,9 +24,10 @@ pub fn run(catalog: &Catalog, args: &Args, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-/// Go's `%s` of a string slice: `[a b c]`.
+/// Go's `%s` of a string slice: `[a b c]`, each name shown visibly.
 fn go_list(items: &[String]) -> String {
-    format!("[{}]", items.join(" "))
+    let shown: Vec<String> = items.iter().map(|i| Visible(i).to_string()).collect();
+    format!("[{}]", shown.join(" "))
 }
 
 fn layer_line(catalog: &Catalog, layer: LayerIdx) -> String {
@@ -37,7 +39,10 @@ fn layer_line(catalog: &Catalog, layer: LayerIdx) -> String {
     } else {
         format!(" Top Layer of: {}", go_list(&tags))
     };
-    format!("ID: {} Size: {size:>7}{top_of}", short_id(&record.id))
+    format!(
+        "ID: {} Size: {size:>7}{top_of}",
+        Visible(short_id(&record.id))
+    )
 }
 
 /// The text podman prints for `image tree [--whatrequires] IMAGE`.
@@ -47,7 +52,7 @@ pub fn render(catalog: &Catalog, image: ImageIdx, whatrequires: bool) -> String 
     let tags = cairn_core::reference::repo_tags(&img.names);
     let mut header = format!(
         "Image ID: {}\nTags:     {}\nSize:     {}\n",
-        img.short_id(),
+        Visible(img.short_id()),
         go_list(&tags),
         human_size_with_precision(catalog.sizes.get(image).total as f64, 4)
     );

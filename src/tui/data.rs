@@ -7,7 +7,7 @@ use cairn_core::reference::repo_tags;
 use cairn_core::removal::{RemovalPlan, RemoveOptions, Target};
 use cairn_core::tagging::NamesPlan;
 use cairn_core::{Catalog, ImageIdx, LayerIdx, TiVec};
-use cairn_store::oci::plan::LayoutIndex;
+use cairn_store::OpenedStore;
 use jiff::Timestamp;
 use std::sync::Arc;
 
@@ -15,35 +15,41 @@ use std::sync::Arc;
 /// by the app on its own, so the list can show before it is computed.
 #[derive(Debug, Clone)]
 pub struct StoreData {
+    /// The opened store's catalog, which every pane reads.
     pub catalog: Arc<Catalog>,
     pub facts: Arc<Facts>,
-    /// An OCI layout's index and blobs, which removal previews are told in.
-    pub layout: Option<Arc<LayoutIndex>>,
+    /// The store it came from, which tells removal previews in its own terms.
+    opened: OpenedStore,
 }
 
 impl StoreData {
+    /// A catalog built in memory, with no store behind it.
     pub fn new(catalog: Arc<Catalog>) -> Self {
-        let facts = Arc::new(Facts::new(&catalog));
-        StoreData {
-            catalog,
-            facts,
-            layout: None,
-        }
+        StoreData::opened(OpenedStore::in_memory(catalog))
     }
 
-    pub fn with_layout(mut self, layout: Option<Arc<LayoutIndex>>) -> Self {
-        self.layout = layout;
-        self
+    /// A store as the loader opened it.
+    pub fn opened(opened: OpenedStore) -> Self {
+        StoreData {
+            catalog: Arc::clone(&opened.catalog),
+            facts: Arc::new(Facts::new(&opened.catalog)),
+            opened,
+        }
     }
 
     /// What a removal would do, as the store will carry it out.
     pub fn plan_removal(&self, target: &Target, options: RemoveOptions) -> RemovalPlan {
-        cairn_store::plan_removal(&self.catalog, self.layout.as_deref(), target, options)
+        self.opened.plan_removal(target, options)
+    }
+
+    /// True when a removal here deletes blobs rather than layers (an OCI layout).
+    pub fn deletes_blobs(&self) -> bool {
+        self.opened.deletes_blobs()
     }
 
     /// A tag or untag as the store will carry it out: on a layout, with the blobs it deletes.
     pub fn plan_names(&self, plan: NamesPlan) -> NamesPlan {
-        cairn_store::plan_names(self.layout.as_deref(), plan)
+        self.opened.plan_names(plan)
     }
 }
 

@@ -6,8 +6,7 @@
 use super::data::StoreData;
 use cairn_core::Catalog;
 use cairn_core::lineage::Lineage;
-use cairn_store::StoreSpec;
-use cairn_store::Watch;
+use cairn_store::{OpenedStore, Store, Watch};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::thread;
@@ -39,18 +38,18 @@ pub enum LoaderCmd {
 /// Starts the loader thread. It sends through `send(msg)` and stops when `send` returns
 /// false (the UI is gone) or the command channel closes.
 pub fn spawn(
-    options: StoreSpec,
+    store: Store,
     commands: Receiver<LoaderCmd>,
     send: impl Fn(LoaderMsg) -> bool + Send + 'static,
 ) -> std::io::Result<thread::JoinHandle<()>> {
     thread::Builder::new()
         .name("cairn-loader".into())
-        .spawn(move || StoreWatcher { options, commands }.run(send))
+        .spawn(move || StoreWatcher { store, commands }.run(send))
 }
 
 /// Loads the store, then watches it and loads it again when it changes.
 struct StoreWatcher {
-    options: StoreSpec,
+    store: Store,
     commands: Receiver<LoaderCmd>,
 }
 
@@ -59,7 +58,7 @@ impl StoreWatcher {
         let mut generation = 0;
         loop {
             generation += 1;
-            let watch = match load(&self.options, generation, &send) {
+            let watch = match load(&self.store, generation, &send) {
                 Some(watch) => watch,
                 None => return,
             };
@@ -97,14 +96,14 @@ impl StoreWatcher {
 /// One load. Returns what to watch for the next change (`Some(None)` when the load failed),
 /// or `None` when the UI has gone.
 fn load(
-    options: &StoreSpec,
+    store: &Store,
     generation: u64,
     send: &impl Fn(LoaderMsg) -> bool,
 ) -> Option<Option<Watch>> {
     if !send(LoaderMsg::Progress("reading store")) {
         return None;
     }
-    let loaded = match cairn_store::load(options) {
+    let loaded = match store.load() {
         Ok(loaded) => loaded,
         Err(e) => {
             return send(LoaderMsg::Failed(format!("{e:#}"))).then_some(None);
@@ -114,7 +113,7 @@ fn load(
         return None;
     }
     let catalog = Arc::new(Catalog::without_lineage(loaded.snapshot));
-    let data = StoreData::new(Arc::clone(&catalog)).with_layout(loaded.layout);
+    let data = StoreData::opened(OpenedStore::new(Arc::clone(&catalog), loaded.terms));
     if !send(LoaderMsg::Loaded { generation, data }) {
         return None;
     }

@@ -21,7 +21,6 @@ pub mod marks;
 pub mod mode;
 pub mod pane;
 pub mod popup;
-pub mod sanitize;
 pub mod scroll;
 pub mod state;
 pub mod terminal;
@@ -54,29 +53,39 @@ enum Event {
     Input(crossterm::event::Event),
     Loader(LoaderMsg),
     Change(change::ChangeOutcome),
+    /// A signal that ends the process: the loop ends, the terminal is given back, and the
+    /// process ends by the signal.
+    Signal(i32),
 }
 
 /// Opens the browser on the store the flags select, until the user quits.
 pub fn run(flags: &Selection) -> Result<()> {
-    let options = flags.resolve()?;
+    let store = flags.resolve()?;
+    if let Some(why) = terminal::cannot_draw(std::env::var("TERM").ok().as_deref()) {
+        bail!(
+            "the browser cannot run here ({why}): use the headless commands instead, such as `cairn images`, `cairn tree IMAGE`, `cairn history IMAGE` or `cairn lineage IMAGE`"
+        );
+    }
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         bail!("the browser needs a terminal: use a command such as `cairn images` instead");
     }
-    let label = options.label();
+    let label = store.label();
     let (events, inbox) = mpsc::channel::<Event>();
     let (commands, loader_inbox) = mpsc::channel::<LoaderCmd>();
     let to_ui = events.clone();
-    loader::spawn(options.clone(), loader_inbox, move |msg| {
+    loader::spawn(store.clone(), loader_inbox, move |msg| {
         to_ui.send(Event::Loader(msg)).is_ok()
     })
     .context("starting the loader thread")?;
     let (changes, worker_inbox) = mpsc::channel::<change::ChangeRequest>();
     let to_ui = events.clone();
-    worker::spawn(options, worker_inbox, move |outcome| {
+    worker::spawn(store, worker_inbox, move |outcome| {
         to_ui.send(Event::Change(outcome)).is_ok()
     })
     .context("starting the change worker thread")?;
 
+    let to_ui = events.clone();
+    terminal::watch_signals(move |signal| to_ui.send(Event::Signal(signal)).is_ok())?;
     let mut terminal = TerminalGuard::new()?;
     std::thread::Builder::new()
         .name("cairn-input".into())
@@ -93,6 +102,7 @@ pub fn run(flags: &Selection) -> Result<()> {
     let area = Rect::new(0, 0, size.width, size.height);
     let mut app = App::new(label, Timestamp::now(), area, Theme::from_env());
     let mut view = ViewState::default();
+    let mut ended_by = None;
     terminal
         .terminal
         .draw(|frame| view::draw(&app, &mut view, frame))?;
@@ -104,10 +114,10 @@ pub fn run(flags: &Selection) -> Result<()> {
         };
         match inbox.recv_timeout(wait) {
             Ok(event) => {
-                handle(&mut app, &view, event);
+                handle(&mut app, &view, &mut ended_by, event);
                 // Everything that piled up during the last draw goes into one frame.
                 while let Ok(event) = inbox.try_recv() {
-                    handle(&mut app, &view, event);
+                    handle(&mut app, &view, &mut ended_by, event);
                 }
             }
             Err(RecvTimeoutError::Timeout) => {
@@ -123,18 +133,23 @@ pub fn run(flags: &Selection) -> Result<()> {
             app.reload_requested = false;
             let _ = commands.send(LoaderCmd::Reload);
         }
-        if app.quit {
+        if app.quit || ended_by.is_some() {
             break;
         }
         terminal
             .terminal
             .draw(|frame| view::draw(&app, &mut view, frame))?;
     }
+    drop(terminal);
+    if let Some(signal) = ended_by {
+        terminal::end_by(signal);
+    }
     Ok(())
 }
 
-fn handle(app: &mut App, view: &ViewState, event: Event) {
+fn handle(app: &mut App, view: &ViewState, ended_by: &mut Option<i32>, event: Event) {
     match event {
+        Event::Signal(signal) => *ended_by = Some(signal),
         Event::Loader(msg) => app.receive(msg),
         Event::Change(outcome) => app.receive_change(outcome),
         Event::Input(input) => {

@@ -2,7 +2,7 @@
 //! previews, which the view draws in and the app reads to know how far a plan scrolls.
 
 use super::dialog::{LineKind, PlanLine};
-use super::sanitize::clean;
+use cairn_core::visible::visible;
 use ratatui::layout::Rect;
 
 /// A rectangle of at most `width` by `height`, centered in `area`.
@@ -55,7 +55,7 @@ pub fn plan_max_scroll(tree: &[PlanLine], header: usize, area: Rect) -> usize {
 /// A blocked reason of a plan `width` columns wide, cleaned and cut into screen rows after
 /// the mark that leads it.
 pub fn blocked_rows(text: &str, width: usize) -> Vec<String> {
-    wrap(&clean(text), width.saturating_sub(3).max(10))
+    wrap(&visible(text), width.saturating_sub(3).max(10))
 }
 
 /// Splits text into pieces at most `width` characters wide, at spaces where it can.

@@ -3,15 +3,14 @@
 //! is made again under the locks and applied only if it is still the one the user saw.
 
 use super::change::{ChangeOutcome, ChangeRequest};
-use cairn_store::StoreSpec;
-use cairn_store::containers_storage::writer::StoreChanged;
+use cairn_store::{Store, StoreError};
 use std::sync::mpsc::Receiver;
 use std::thread;
 
 /// Starts the worker. It sends through `send(outcome)` and stops when `send` returns false
 /// (the UI is gone) or the request channel closes.
 pub fn spawn(
-    options: StoreSpec,
+    store: Store,
     requests: Receiver<ChangeRequest>,
     send: impl Fn(ChangeOutcome) -> bool + Send + 'static,
 ) -> std::io::Result<thread::JoinHandle<()>> {
@@ -19,27 +18,22 @@ pub fn spawn(
         .name("cairn-changes".into())
         .spawn(move || {
             while let Ok(request) = requests.recv() {
-                if !send(apply(&options, request)) {
+                if !send(apply(&store, request)) {
                     return;
                 }
             }
         })
 }
 
-/// Applies one confirmed plan and says how it went. Takes any store (`StorageOptions`
-/// converts into one), so that callers of the containers-storage days still compile.
-pub fn apply(options: &(impl Clone + Into<StoreSpec>), request: ChangeRequest) -> ChangeOutcome {
+/// Applies one confirmed plan and says how it went.
+pub fn apply(store: &Store, request: ChangeRequest) -> ChangeOutcome {
     let change = request.change.clone();
-    let store: StoreSpec = options.clone().into();
-    let result = cairn_store::apply(&store, &request.steps, &request.blobs, |now| {
-        change.steps(now)
-    });
-    match result {
+    match store.apply(&request.steps, &request.blobs, &|now| change.steps(now)) {
         Ok(()) => ChangeOutcome::Applied(request),
-        Err(e) if e.is::<StoreChanged>() => ChangeOutcome::StoreChanged(request),
+        Err(StoreError::Changed) => ChangeOutcome::StoreChanged(request),
         Err(e) => ChangeOutcome::Failed {
             request,
-            error: format!("{e:#}"),
+            error: format!("{:#}", anyhow::Error::from(e)),
         },
     }
 }

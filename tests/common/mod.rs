@@ -6,6 +6,8 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 pub mod docker;
+pub mod generated;
+pub mod oci;
 pub mod tui;
 pub mod tui_store;
 

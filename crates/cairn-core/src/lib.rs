@@ -21,6 +21,7 @@ pub mod snapshot;
 pub mod tagging;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod visible;
 
 pub use catalog::Catalog;
 pub use container::Container;

@@ -23,6 +23,7 @@
 
 use anyhow::{Context, Result, bail, ensure};
 use cairn_store::containers_storage::big_data;
+use cairn_store::containers_storage::records::{ContainerRecord, ImageRecord, LayerRecord};
 use jiff::{SignedDuration, Timestamp};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -743,58 +744,6 @@ struct Descriptor {
     size: u64,
 }
 
-#[derive(Serialize)]
-struct ImageRecord<'a> {
-    id: &'a str,
-    digest: String,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    names: &'a [String],
-    #[serde(rename = "names-history", skip_serializing_if = "<[String]>::is_empty")]
-    names_history: &'a [String],
-    layer: &'a str,
-    metadata: String,
-    #[serde(rename = "big-data-names")]
-    big_data_names: [String; 3],
-    #[serde(rename = "big-data-sizes")]
-    big_data_sizes: BTreeMap<String, usize>,
-    #[serde(rename = "big-data-digests")]
-    big_data_digests: BTreeMap<String, String>,
-    created: String,
-}
-
-#[derive(Serialize)]
-struct LayerRecord<'a> {
-    id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    parent: Option<&'a str>,
-    created: String,
-    #[serde(
-        rename = "compressed-diff-digest",
-        skip_serializing_if = "Option::is_none"
-    )]
-    compressed_diff_digest: Option<&'a str>,
-    #[serde(rename = "compressed-size", skip_serializing_if = "Option::is_none")]
-    compressed_size: Option<u64>,
-    #[serde(rename = "diff-digest", skip_serializing_if = "Option::is_none")]
-    diff_digest: Option<&'a str>,
-    #[serde(rename = "diff-size", skip_serializing_if = "Option::is_none")]
-    diff_size: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    uidset: Option<[u32; 1]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    gidset: Option<[u32; 1]>,
-}
-
-#[derive(Serialize)]
-struct ContainerRecord<'a> {
-    id: &'a str,
-    names: [&'a str; 1],
-    image: &'a str,
-    layer: &'a str,
-    metadata: String,
-    created: String,
-}
-
 /// An image's metadata blobs, keyed as containers/image stores them.
 struct BigData {
     id: String,
@@ -864,35 +813,37 @@ fn big_data(plan: &Plan, image: &PlanImage) -> Result<BigData> {
     })
 }
 
-fn image_record<'a>(
-    image: &'a PlanImage,
-    data: &'a BigData,
-    top_layer: &'a str,
-) -> ImageRecord<'a> {
+/// A size as the records hold it (Go's `int64`).
+fn record_size(size: impl TryInto<i64>) -> i64 {
+    size.try_into().unwrap_or(i64::MAX)
+}
+
+fn image_record(image: &PlanImage, data: &BigData, top_layer: &str) -> ImageRecord {
     let config_key = format!("sha256:{}", data.id);
     let manifest_key = format!("manifest-{}", data.manifest_digest);
     ImageRecord {
-        id: &data.id,
-        digest: data.manifest_digest.clone(),
-        names: &image.names,
-        names_history: &image.names_history,
-        layer: top_layer,
-        metadata: format!(
+        id: data.id.clone(),
+        digest: Some(data.manifest_digest.clone()),
+        names: image.names.clone(),
+        names_history: image.names_history.clone(),
+        layer: Some(top_layer.to_string()),
+        metadata: Some(format!(
             "{{\"signatures-sizes\":{{\"{}\":[]}}}}",
             data.manifest_digest
-        ),
+        )),
         big_data_sizes: BTreeMap::from([
-            (config_key.clone(), data.config.len()),
-            (manifest_key.clone(), data.manifest.len()),
-            ("manifest".to_string(), data.manifest.len()),
+            (config_key.clone(), record_size(data.config.len())),
+            (manifest_key.clone(), record_size(data.manifest.len())),
+            ("manifest".to_string(), record_size(data.manifest.len())),
         ]),
         big_data_digests: BTreeMap::from([
             (config_key.clone(), config_key.clone()),
             (manifest_key.clone(), data.manifest_digest.clone()),
             ("manifest".to_string(), data.manifest_digest.clone()),
         ]),
-        big_data_names: [config_key, manifest_key, "manifest".to_string()],
-        created: image.created.to_string(),
+        big_data_names: vec![config_key, manifest_key, "manifest".to_string()],
+        created: Some(image.created.to_string()),
+        ..ImageRecord::default()
     }
 }
 
@@ -938,19 +889,23 @@ fn write_store(root: &Path, plan: &Plan) -> Result<()> {
     plan.layers
         .par_iter()
         .try_for_each(|layer| create_dir(&driver_dir.join(&layer.id)))?;
-    let layer_records: Vec<LayerRecord<'_>> = plan
+    let layer_records: Vec<LayerRecord> = plan
         .layers
         .iter()
-        .map(|layer| LayerRecord {
-            id: &layer.id,
-            parent: layer.parent.map(|p| plan.layers[p].id.as_str()),
-            created: layer.created.to_string(),
-            compressed_diff_digest: layer.diff_digest.as_deref(),
-            compressed_size: layer.diff_digest.as_ref().map(|_| layer.size),
-            diff_digest: layer.diff_digest.as_deref(),
-            diff_size: layer.diff_digest.as_ref().map(|_| layer.size),
-            uidset: layer.diff_digest.as_ref().map(|_| [0]),
-            gidset: layer.diff_digest.as_ref().map(|_| [0]),
+        .map(|layer| {
+            let diffed = |value| layer.diff_digest.as_ref().map(|_| value);
+            LayerRecord {
+                id: layer.id.clone(),
+                parent: layer.parent.map(|p| plan.layers[p].id.clone()),
+                created: Some(layer.created.to_string()),
+                compressed_diff_digest: layer.diff_digest.clone(),
+                compressed_size: diffed(record_size(layer.size)),
+                diff_digest: layer.diff_digest.clone(),
+                diff_size: diffed(record_size(layer.size)),
+                uidset: layer.diff_digest.as_ref().map(|_| vec![0]),
+                gidset: layer.diff_digest.as_ref().map(|_| vec![0]),
+                ..LayerRecord::default()
+            }
         })
         .collect();
     write_json(&layers_dir.join("layers.json"), &layer_records)?;
@@ -975,7 +930,7 @@ fn write_store(root: &Path, plan: &Plan) -> Result<()> {
         write_file(&dir.join(big_data::file_name(&manifest_key)), &d.manifest)?;
         write_file(&dir.join(big_data::file_name("manifest")), &d.manifest)
     })?;
-    let image_records: Vec<ImageRecord<'_>> = plan
+    let image_records: Vec<ImageRecord> = plan
         .images
         .iter()
         .zip(&data)
@@ -986,24 +941,26 @@ fn write_store(root: &Path, plan: &Plan) -> Result<()> {
         .collect();
     write_json(&images_dir.join("images.json"), &image_records)?;
 
-    let container_records: Vec<ContainerRecord<'_>> = plan
+    let container_records: Vec<ContainerRecord> = plan
         .containers
         .iter()
         .map(|c| {
             let image = &plan.images[c.image];
             ContainerRecord {
-                id: &c.id,
-                names: [&c.name],
-                image: &data[c.image].id,
-                layer: &plan.layers[c.layer].id,
-                metadata: serde_json::json!({
+                id: c.id.clone(),
+                names: vec![c.name.clone()],
+                image: data[c.image].id.clone(),
+                layer: plan.layers[c.layer].id.clone(),
+                metadata: Some(
+                    serde_json::json!({
                     "image-name": image.names[0],
                     "image-id": data[c.image].id,
                     "name": c.name,
                     "created-at": c.created.as_second(),
-                })
-                .to_string(),
-                created: c.created.to_string(),
+                    })
+                    .to_string(),
+                ),
+                created: Some(c.created.to_string()),
             }
         })
         .collect();

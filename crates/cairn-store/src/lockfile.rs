@@ -1,7 +1,8 @@
 //! containers/storage's lock files: POSIX record locks (`fcntl`, not `flock`, which would not
 //! exclude podman) on a file whose content is a "last write" token that every writer renews.
 
-use anyhow::{Context, Result};
+use crate::error::{Result, StoreError};
+use anyhow::Context;
 use rustix::fs::{FlockOperation, fcntl_lock};
 use std::fs::{File, OpenOptions};
 use std::io::ErrorKind;
@@ -42,7 +43,7 @@ impl LockFile {
                 path: path.to_path_buf(),
             })),
             Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e).with_context(|| format!("opening lock file {}", path.display())),
+            Err(e) => Err(StoreError::io("opening lock file", path, e)),
         }
     }
 
@@ -54,7 +55,7 @@ impl LockFile {
             .create(true)
             .truncate(false)
             .open(path)
-            .with_context(|| format!("opening lock file {}", path.display()))?;
+            .map_err(|e| StoreError::io("opening lock file", path, e))?;
         Ok(LockFile {
             file,
             path: path.to_path_buf(),
@@ -73,7 +74,7 @@ impl LockFile {
     /// Waits for an exclusive lock, as podman's writers take it.
     pub fn write(&self) -> Result<LockGuard<'_>> {
         fcntl_lock(&self.file, FlockOperation::LockExclusive)
-            .with_context(|| format!("taking a write lock on {}", self.path.display()))?;
+            .map_err(|e| StoreError::io("taking a write lock on", &self.path, e.into()))?;
         Ok(LockGuard { lock: self })
     }
 
@@ -97,19 +98,19 @@ impl LockFile {
         token.extend_from_slice(&std::process::id().to_le_bytes());
         let mut random = [0u8; TOKEN_LEN - 20];
         rustix::rand::getrandom(&mut random, rustix::rand::GetRandomFlags::empty())
-            .with_context(|| "reading random bytes for a lock token")?;
+            .context("reading random bytes for a lock token")?;
         token.extend_from_slice(&random);
         self.file
             .write_all_at(&token, 0)
             .and_then(|()| self.file.sync_data())
-            .with_context(|| format!("writing lock file {}", self.path.display()))?;
+            .map_err(|e| StoreError::io("writing lock file", &self.path, e))?;
         Ok(Token(token))
     }
 
     /// Waits for a shared lock, as podman's readers take it.
     pub fn read(&self) -> Result<LockGuard<'_>> {
         fcntl_lock(&self.file, FlockOperation::LockShared)
-            .with_context(|| format!("taking a read lock on {}", self.path.display()))?;
+            .map_err(|e| StoreError::io("taking a read lock on", &self.path, e.into()))?;
         Ok(LockGuard { lock: self })
     }
 
@@ -121,7 +122,7 @@ impl LockFile {
             let n = self
                 .file
                 .read_at(&mut buf[filled..], filled as u64)
-                .with_context(|| format!("reading lock file {}", self.path.display()))?;
+                .map_err(|e| StoreError::io("reading lock file", &self.path, e))?;
             if n == 0 {
                 break;
             }

@@ -1,24 +1,13 @@
 //! Which store a command works on: podman's own flags, `--store KIND:WHERE`, or the store
 //! podman (else docker) would find on its own.
 
-use super::containers_storage::{self, StorageOptions};
-use super::docker::DockerStore;
-use super::oci::{OciKind, OciStore};
-use anyhow::{Result, bail};
+use crate::archive::{Archive, ArchiveKind};
+use crate::containers_storage;
+use crate::error::{Result, StoreError};
+use crate::oci::OciLayout;
+use crate::store::Store;
+use anyhow::anyhow;
 use std::path::PathBuf;
-
-/// What cairn says when it opens the bundled demo because the machine has no store.
-pub const DEMO_NOTICE: &str = "cairn: no image store found; showing the bundled demo (assets/demo)";
-
-/// The demo store: the layout `scripts/make-demo.sh` writes to `assets/demo`, compiled into
-/// the binary, so an installed cairn has it too.
-pub fn demo() -> OciStore {
-    OciStore {
-        kind: OciKind::Layout,
-        path: PathBuf::from("assets/demo"),
-        demo: true,
-    }
-}
 
 /// What the user said about the store: podman's global flags and `--store KIND:WHERE`, as
 /// the command line gave them (the CLI's parser fills this in).
@@ -34,108 +23,109 @@ pub struct Selection {
     pub store: Option<String>,
 }
 
-/// A store chosen by the user or found on the machine.
-#[derive(Debug, Clone, PartialEq)]
-pub enum StoreSpec {
-    ContainersStorage(StorageOptions),
-    /// An OCI layout, or an archive holding one (read-only).
-    Oci(OciStore),
-    /// A Docker Engine, through its API.
-    Docker(DockerStore),
+/// The demo store, compiled in: what cairn shows when the machine has no store.
+pub fn demo() -> Store {
+    Store::new(OciLayout::demo())
 }
 
-impl From<StorageOptions> for StoreSpec {
-    fn from(options: StorageOptions) -> Self {
-        StoreSpec::ContainersStorage(options)
-    }
+/// A Docker Engine at `host` (empty: where the docker CLI would look).
+#[cfg(feature = "docker")]
+fn docker(host: &str) -> Result<Store> {
+    use crate::docker::DockerStore;
+    Ok(Store::new(match host {
+        "" => DockerStore::from_env(),
+        host => DockerStore {
+            host: host.to_string(),
+        },
+    }))
 }
 
-impl StoreSpec {
-    /// The store as the status bar names it.
-    pub fn label(&self) -> String {
-        match self {
-            StoreSpec::ContainersStorage(options) => match &options.driver {
-                Some(driver) => format!("{} ({driver})", options.graphroot.display()),
-                None => options.graphroot.display().to_string(),
-            },
-            StoreSpec::Oci(store) => store.label(),
-            StoreSpec::Docker(store) => store.label(),
-        }
-    }
+#[cfg(not(feature = "docker"))]
+fn docker(_: &str) -> Result<Store> {
+    Err(StoreError::Unsupported(
+        "--store docker: this build of cairn has no Docker support (built without the `docker` feature)".into(),
+    ))
+}
 
-    /// A line to tell the user before anything else, if any (the demo fallback).
-    pub fn notice(&self) -> Option<&'static str> {
-        match self {
-            StoreSpec::Oci(store) if store.demo => Some(DEMO_NOTICE),
-            _ => None,
-        }
-    }
+/// Whether a Docker Engine may be there to fall back on when no podman store is.
+fn docker_likely_present() -> bool {
+    #[cfg(feature = "docker")]
+    return crate::docker::DockerStore::likely_present();
+    #[cfg(not(feature = "docker"))]
+    return false;
 }
 
 impl Selection {
     /// Resolves the flags and the environment into a store, as podman would.
-    pub fn resolve(&self) -> Result<StoreSpec> {
+    pub fn resolve(&self) -> Result<Store> {
         let mut flags = self.clone();
         if let Some(store) = &self.store {
             let (kind, place) = store.split_once(':').unwrap_or((store.as_str(), ""));
-            let oci = |oci_kind| {
-                if place.is_empty() {
-                    bail!("--store {store}: give the path, as {kind}:PATH");
-                }
+            let not_podman = || {
                 if self.root.is_some() || self.runroot.is_some() || self.storage_driver.is_some() {
-                    bail!(
+                    return Err(usage(format!(
                         "--store {store} is not a containers-storage store: drop --root, --runroot and --storage-driver"
-                    );
+                    )));
                 }
-                Ok(StoreSpec::Oci(OciStore {
-                    kind: oci_kind,
-                    path: PathBuf::from(place),
-                    demo: false,
+                Ok(())
+            };
+            let path = || {
+                if place.is_empty() {
+                    return Err(usage(format!(
+                        "--store {store}: give the path, as {kind}:PATH"
+                    )));
+                }
+                not_podman()?;
+                Ok(PathBuf::from(place))
+            };
+            let archive = |kind| {
+                Ok(Store::new(Archive {
+                    kind,
+                    path: path()?,
                 }))
             };
             match kind {
                 "docker" => {
-                    if self.root.is_some()
-                        || self.runroot.is_some()
-                        || self.storage_driver.is_some()
-                    {
-                        bail!(
-                            "--store {store} is not a containers-storage store: drop --root, --runroot and --storage-driver"
-                        );
-                    }
-                    return Ok(StoreSpec::Docker(match place {
-                        "" => DockerStore::from_env(),
-                        host => DockerStore {
-                            host: host.to_string(),
-                        },
-                    }));
+                    not_podman()?;
+                    return docker(place);
                 }
-                "oci" => return oci(OciKind::Layout),
-                "oci-archive" => return oci(OciKind::OciArchive),
-                "docker-archive" => return oci(OciKind::DockerArchive),
+                "oci" => return Ok(Store::new(OciLayout::at(path()?))),
+                "oci-archive" => return archive(ArchiveKind::Oci),
+                "docker-archive" => return archive(ArchiveKind::Docker),
                 "containers-storage" => {
                     if !place.is_empty() {
                         if flags.root.is_some() {
-                            bail!("--store {store} and --root name two stores: give one");
+                            return Err(usage(format!(
+                                "--store {store} and --root name two stores: give one"
+                            )));
                         }
                         flags.root = Some(PathBuf::from(place));
                     }
                 }
-                _ => bail!(
-                    "unknown store kind {kind:?} in --store {store:?}: expected containers-storage, oci, oci-archive, docker-archive or docker"
-                ),
+                _ => {
+                    return Err(usage(format!(
+                        "unknown store kind {kind:?} in --store {store:?}: expected containers-storage, oci, oci-archive, docker-archive or docker"
+                    )));
+                }
             }
         }
         let env = containers_storage::config::Environment::from_process();
-        let options = containers_storage::config::resolve(&flags, &env)?;
+        let options = containers_storage::config::resolve(
+            &containers_storage::config::Flags {
+                root: flags.root.clone(),
+                runroot: flags.runroot.clone(),
+                storage_driver: flags.storage_driver.clone(),
+            },
+            &env,
+        )?;
         if self.nothing_chosen() && env.storage_conf.is_none() && !options.exists() {
             // No podman store: Docker's, if a daemon may be there, else the demo.
-            if DockerStore::likely_present() {
-                return Ok(StoreSpec::Docker(DockerStore::from_env()));
+            if docker_likely_present() {
+                return docker("");
             }
-            return Ok(StoreSpec::Oci(demo()));
+            return Ok(demo());
         }
-        Ok(StoreSpec::ContainersStorage(options))
+        Ok(Store::new(options))
     }
 
     /// No flag names a store: only then may cairn fall back to the demo, since a store the
@@ -146,4 +136,9 @@ impl Selection {
             && self.storage_driver.is_none()
             && self.store.is_none()
     }
+}
+
+/// A `--store` or flag the user got wrong: said as it is, in the caller's words.
+fn usage(message: String) -> StoreError {
+    StoreError::Other(anyhow!(message))
 }

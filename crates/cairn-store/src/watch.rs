@@ -1,62 +1,70 @@
 //! Telling whether a store changed since it was read, without reading it again, so that the
 //! browser can reload on its own when another tool changes the store.
 
-use super::docker::client::Client;
 use super::lockfile::{LockFile, Token};
 use sha2::{Digest, Sha256};
+use std::fmt::Debug;
 use std::io::Read;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-/// What was seen of a store when it was read.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Watch(Vec<Probe>);
+/// What was seen of a store when it was read: one probe per thing that changes when the
+/// store does. Each backend adds the probes its tools leave traces in.
+#[derive(Debug, Clone, Default)]
+pub struct Watch(Vec<Arc<dyn Probe>>);
 
-/// One thing that changes when the store does.
-#[derive(Debug, Clone, PartialEq)]
-enum Probe {
-    /// A lock file's "last write" token: podman and buildah write a new one before each
-    /// change, and cairn does on its own lock files.
-    Lock(PathBuf, Token),
-    /// A file's content, for stores whose tools take no lock (skopeo and umoci write an OCI
-    /// layout's `index.json` without one). `None`: the file could not be read.
-    File(PathBuf, Option<[u8; 32]>),
-    /// A Docker Engine, asked for image and container events since it was read (the
-    /// daemon's files are its own, and it takes no lock a reader could watch).
-    Docker { host: String, since: String },
+/// One thing that changes when the store does, asked about once a second by the browser.
+pub trait Probe: Debug + Send + Sync {
+    /// True when it differs from what was seen when the store was read; also when it cannot
+    /// be looked at any more (a reload then says what is wrong).
+    fn changed(&self) -> bool;
+}
+
+/// A lock file's "last write" token: podman and buildah write a new one before each change,
+/// and cairn does on its own lock files.
+#[derive(Debug)]
+struct LockProbe(PathBuf, Token);
+
+impl Probe for LockProbe {
+    fn changed(&self) -> bool {
+        match LockFile::open_existing(&self.0) {
+            Ok(Some(lock)) => lock.token().map_or(true, |now| now != self.1),
+            _ => true,
+        }
+    }
+}
+
+/// A file's content, for stores whose tools take no lock (skopeo and umoci write an OCI
+/// layout's `index.json` without one). `None`: the file could not be read.
+#[derive(Debug)]
+struct FileProbe(PathBuf, Option<[u8; 32]>);
+
+impl Probe for FileProbe {
+    fn changed(&self) -> bool {
+        fingerprint(&self.0) != self.1
+    }
 }
 
 impl Watch {
+    /// Watches a lock file whose token was `token` when the store was read.
     pub fn lock(&mut self, path: &Path, token: Token) {
-        self.0.push(Probe::Lock(path.to_path_buf(), token));
+        self.probe(LockProbe(path.to_path_buf(), token));
     }
 
     /// Watches a small file's content (it is read whole every time it is checked).
     pub fn file(&mut self, path: &Path) {
-        self.0
-            .push(Probe::File(path.to_path_buf(), fingerprint(path)));
+        self.probe(FileProbe(path.to_path_buf(), fingerprint(path)));
     }
 
-    /// Watches a Docker Engine's events from `since` (seconds with nanoseconds).
-    pub fn docker(&mut self, host: &str, since: String) {
-        self.0.push(Probe::Docker {
-            host: host.to_string(),
-            since,
-        });
+    /// Watches whatever else a backend knows to change with its store.
+    pub fn probe(&mut self, probe: impl Probe + 'static) {
+        self.0.push(Arc::new(probe));
     }
 
     /// True when a tool has written to the store since it was read.
     pub fn changed(&self) -> bool {
-        self.0.iter().any(|probe| match probe {
-            Probe::Lock(path, token) => match LockFile::open_existing(path) {
-                Ok(Some(lock)) => lock.token().map_or(true, |now| &now != token),
-                _ => true,
-            },
-            Probe::File(path, seen) => fingerprint(path) != *seen,
-            Probe::Docker { host, since } => Client::connect(host)
-                .and_then(|client| client.changed_since(since))
-                .unwrap_or(true),
-        })
+        self.0.iter().any(|probe| probe.changed())
     }
 }
 

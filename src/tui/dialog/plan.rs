@@ -126,10 +126,10 @@ pub fn plan_tree(store: &StoreData, plan: &RemovalPlan) -> Vec<PlanLine> {
             })
             .collect(),
     );
-    match &store.layout {
+    match store.deletes_blobs() {
         // A layout deletes files, not layer records or containers: the blobs no descriptor
         // reaches any more.
-        Some(_) => {
+        true => {
             let bytes: u64 = plan.blobs.iter().map(|b| b.size).sum();
             group(
                 format!("Blobs ({}) · {}", plan.blobs.len(), podman_size(bytes)),
@@ -145,7 +145,7 @@ pub fn plan_tree(store: &StoreData, plan: &RemovalPlan) -> Vec<PlanLine> {
                     .collect(),
             );
         }
-        None => {
+        false => {
             let size = |id: &String| {
                 snapshot
                     .layer_by_id(id)

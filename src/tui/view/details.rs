@@ -4,7 +4,7 @@
 use super::parts::{centered_message, fit, scrollbar_on_border};
 use crate::tui::app::App;
 use crate::tui::pane::Pane;
-use crate::tui::sanitize::clean;
+use cairn_core::visible::visible;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -35,7 +35,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         .map(|(position, (label, value))| {
             let line = Line::from(vec![
                 Span::styled(format!("{label:<LABEL_WIDTH$} "), theme.label()),
-                Span::raw(fit(&clean(value), value_width)),
+                Span::raw(fit(&visible(value), value_width)),
             ]);
             if focused && position == details.scroll.cursor {
                 line.style(theme.selected())

@@ -5,10 +5,10 @@ use super::parts::{centered_message, fit, scrollbar_on_border};
 use crate::tui::app::App;
 use crate::tui::data::age;
 use crate::tui::pane::Pane;
-use crate::tui::sanitize::clean;
 use cairn_core::history::MISSING;
 use cairn_core::human::podman_size;
 use cairn_core::image::short_id;
+use cairn_core::visible::visible;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
@@ -62,9 +62,9 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                 Cell::from(id),
                 Cell::from(Span::styled(age(app.now, step.created), theme.dim())),
                 Cell::from(size),
-                Cell::from(fit(&clean(&step.created_by), created_by_width)),
+                Cell::from(fit(&visible(&step.created_by), created_by_width)),
                 Cell::from(Span::styled(
-                    fit(&clean(&step.comment), comment_width as usize),
+                    fit(&visible(&step.comment), comment_width as usize),
                     theme.dim(),
                 )),
             ]);

@@ -6,8 +6,8 @@ use crate::tui::app::App;
 use crate::tui::data::{NO_NAME, age};
 use crate::tui::marks::Marks;
 use crate::tui::pane::Pane;
-use crate::tui::sanitize::clean;
 use cairn_core::human::podman_size;
+use cairn_core::visible;
 use cairn_core::{Catalog, ImageIdx};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -59,7 +59,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
 
     let Some(store) = &app.store else {
         let line = match &app.load_error {
-            Some(error) => Line::styled(clean(error).into_owned(), app.theme.error()),
+            Some(error) => Line::styled(visible::visible(error).into_owned(), app.theme.error()),
             None => Line::from(vec![
                 Span::styled(spinner(app.spinner), app.theme.spinner()),
                 Span::raw(" Loading store…"),
@@ -72,7 +72,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         let text = if store.catalog.snapshot.images.is_empty() {
             "No images in this store".to_string()
         } else if !list.filter.is_empty() {
-            format!("No image matches “{}”", clean(&list.filter))
+            format!("No image matches “{}”", visible::visible(&list.filter))
         } else {
             "Every image is intermediate: press a to show them".to_string()
         };
@@ -108,10 +108,16 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                 // A list's platform image: its platform, hung under the list.
                 Some(platform) => Line::from(vec![
                     Span::styled(" └ ", theme.dim()),
-                    Span::raw(fit(&clean(platform), name_width.saturating_sub(3))),
+                    Span::raw(fit(
+                        &visible::visible(platform),
+                        name_width.saturating_sub(3),
+                    )),
                 ]),
                 None => {
-                    let shown = fit(&clean(name), name_width.saturating_sub(more.len()));
+                    let shown = fit(
+                        &visible::visible(name),
+                        name_width.saturating_sub(more.len()),
+                    );
                     let name_style = if name == NO_NAME {
                         theme.dim()
                     } else {
@@ -199,7 +205,7 @@ fn draw_filter(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
     let mut spans = vec![
         Span::styled("/", theme.key()),
-        Span::raw(clean(&app.panes.images.filter).into_owned()),
+        Span::raw(visible::visible(&app.panes.images.filter).into_owned()),
     ];
     if app.panes.images.filtering {
         spans.push(Span::styled("▏", theme.key()));

@@ -5,9 +5,9 @@
 use super::parts::{centered_message, fit, scrollbar_on_border};
 use crate::tui::app::App;
 use crate::tui::pane::Pane;
-use crate::tui::sanitize::clean;
 use cairn_core::human::podman_size;
 use cairn_core::image::short_id;
+use cairn_core::visible::visible;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
@@ -62,7 +62,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             let mut tops: Vec<Span> = Vec::new();
             let mut width = 0;
             for &top in &catalog.tree.node(row.layer).images {
-                let name = clean(&store.facts.label(catalog, top)).into_owned();
+                let name = visible(&store.facts.label(catalog, top)).into_owned();
                 if !tops.is_empty() {
                     tops.push(Span::raw(", "));
                     width += 2;

@@ -7,9 +7,9 @@ use crate::tui::app::App;
 use crate::tui::data::StoreData;
 use crate::tui::marks::Marks;
 use crate::tui::pane::Pane;
-use crate::tui::sanitize::clean;
 use cairn_core::ImageIdx;
 use cairn_core::lineage::Lineage;
+use cairn_core::visible::visible;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -114,7 +114,7 @@ fn node_line(app: &App, store: &StoreData, lineage: &Lineage, image: ImageIdx) -
     let theme = &app.theme;
     let img = &catalog.snapshot.images[image];
     let current = app.panes.lineage.chain.last() == Some(&image);
-    let name = clean(&store.facts.names[image]).into_owned();
+    let name = visible(&store.facts.names[image]).into_owned();
     let name_style = if current {
         theme.current()
     } else if img.names.is_empty() {

@@ -6,8 +6,8 @@ use crate::tui::dialog::Subject;
 use crate::tui::keymap::dialog_hints;
 use crate::tui::mode::Mode;
 use crate::tui::pane::Pane;
-use crate::tui::sanitize::clean;
 use cairn_core::image::short_id;
+use cairn_core::visible::visible;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -26,7 +26,7 @@ pub fn dialog_block<'a>(app: &App, title: Line<'a>) -> Block<'a> {
 pub fn subject_line(app: &App, subject: &Subject) -> Line<'static> {
     Line::from(vec![
         Span::styled(" Image    ", app.theme.label()),
-        Span::raw(clean(&subject.label).into_owned()),
+        Span::raw(visible(&subject.label).into_owned()),
         Span::raw(" "),
         Span::styled(short_id(&subject.id).to_string(), app.theme.dim()),
     ])

@@ -7,9 +7,9 @@ use crate::tui::app::App;
 use crate::tui::dialog::{LineKind, PlanLine};
 use crate::tui::mode::Mode;
 use crate::tui::popup::{blocked_rows, plan_popup, plan_text_width};
-use crate::tui::sanitize::clean;
 use cairn_core::human::podman_size;
 use cairn_core::tagging::NamesPlan;
+use cairn_core::visible::visible;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -62,8 +62,8 @@ fn rows(app: &App, tree: &[PlanLine], width: u16) -> Vec<Line<'static>> {
     let width = width as usize;
     let mut rows = Vec::new();
     for line in tree {
-        let text = clean(&line.text).into_owned();
-        let note = clean(&line.note).into_owned();
+        let text = visible(&line.text).into_owned();
+        let note = visible(&line.note).into_owned();
         match line.kind {
             LineKind::Group => rows.push(Line::styled(format!(" {text}"), theme.label())),
             LineKind::Item { last } => {
@@ -120,7 +120,7 @@ pub fn names_plan_lines(app: &App, plan: &NamesPlan, width: usize) -> Vec<Line<'
             lines.push(Line::from(vec![
                 Span::styled(branch, theme.dim()),
                 Span::raw(super::parts::fit(
-                    &clean(&blob.digest),
+                    &visible(&blob.digest),
                     width.saturating_sub(16),
                 )),
                 Span::raw("  "),
@@ -141,7 +141,7 @@ pub fn names_plan_lines(app: &App, plan: &NamesPlan, width: usize) -> Vec<Line<'
         lines.push(Line::styled(
             format!(
                 " ! {}",
-                super::parts::fit(&clean(warning), width.saturating_sub(3))
+                super::parts::fit(&visible(warning), width.saturating_sub(3))
             ),
             theme.error(),
         ));

@@ -5,7 +5,7 @@ use super::plan_tree;
 use crate::tui::app::App;
 use crate::tui::dialog::RemoveDialog;
 use crate::tui::mode::Mode;
-use crate::tui::sanitize::clean;
+use cairn_core::visible::visible;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -15,7 +15,7 @@ pub fn draw(app: &App, dialog: &RemoveDialog, frame: &mut Frame, area: Rect) {
     let title = Line::from(vec![
         Span::styled(" Remove ", theme.focused_border()),
         Span::styled(
-            format!("{} ", clean(&dialog.subject.label)),
+            format!("{} ", visible(&dialog.subject.label)),
             theme.focused_border(),
         ),
     ]);

@@ -4,7 +4,7 @@
 use super::parts::spinner;
 use crate::tui::app::App;
 use crate::tui::keymap::hints;
-use crate::tui::sanitize::clean;
+use cairn_core::visible::visible;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
@@ -18,7 +18,7 @@ pub fn draw(app: &App, frame: &mut Frame, status: Rect, footer: Rect) {
             theme.focused_border().add_modifier(Modifier::REVERSED),
         ),
         Span::raw(" "),
-        Span::raw(clean(&app.store_label).into_owned()),
+        Span::raw(visible(&app.store_label).into_owned()),
     ];
     if let Some(store) = &app.store {
         let count = store.catalog.snapshot.images.len();
@@ -41,11 +41,11 @@ pub fn draw(app: &App, frame: &mut Frame, status: Rect, footer: Rect) {
         left.push(Span::styled(" applying changes…", theme.spinner()));
     }
     let message = match (&app.load_error, &app.message) {
-        (Some(error), _) => Span::styled(format!("{} ", clean(error)), theme.error()),
+        (Some(error), _) => Span::styled(format!("{} ", visible(error)), theme.error()),
         (None, Some(message)) if app.message_is_alert() => {
-            Span::styled(format!("{} ", clean(message)), theme.error())
+            Span::styled(format!("{} ", visible(message)), theme.error())
         }
-        (None, Some(message)) => Span::styled(format!("{} ", clean(message)), theme.dim()),
+        (None, Some(message)) => Span::styled(format!("{} ", visible(message)), theme.dim()),
         (None, None) => Span::raw(""),
     };
     let message_width = (message.width() as u16).min(status.width / 2);

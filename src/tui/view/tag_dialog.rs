@@ -6,7 +6,7 @@ use crate::tui::app::App;
 use crate::tui::dialog::{NameCheck, TagDialog};
 use crate::tui::mode::Mode;
 use crate::tui::popup::popup_area;
-use crate::tui::sanitize::clean;
+use cairn_core::visible::visible;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
@@ -25,7 +25,7 @@ pub fn draw(app: &App, dialog: &TagDialog, frame: &mut Frame, area: Rect) {
     let mut lines = vec![subject_line(app, &dialog.subject)];
     // The field scrolls sideways to keep the cursor in view.
     let scroll = dialog.input.visual_scroll(field_width);
-    let shown: String = clean(dialog.input.value())
+    let shown: String = visible(dialog.input.value())
         .chars()
         .skip(scroll)
         .take(field_width)
@@ -48,18 +48,18 @@ pub fn draw(app: &App, dialog: &TagDialog, frame: &mut Frame, area: Rect) {
         NameCheck::Valid(name) => Line::from(vec![
             Span::raw(format!("{:10}", "")),
             Span::styled("✓ ", theme.ok()),
-            Span::styled(fit(&clean(name), room), theme.ok()),
+            Span::styled(fit(&visible(name), room), theme.ok()),
         ]),
         NameCheck::Invalid(reason) => Line::from(vec![
             Span::raw(format!("{:10}", "")),
-            Span::styled(format!("✗ {}", fit(&clean(reason), room)), theme.error()),
+            Span::styled(format!("✗ {}", fit(&visible(reason), room)), theme.error()),
         ]),
     });
     lines.push(Line::raw(""));
     if let Some(plan) = &dialog.plan {
         if let Some(error) = plan.errors.first() {
             lines.push(Line::styled(
-                format!(" ✗ {}", fit(&clean(error), inner_width.saturating_sub(3))),
+                format!(" ✗ {}", fit(&visible(error), inner_width.saturating_sub(3))),
                 theme.error(),
             ));
         } else if dialog.already {
@@ -84,7 +84,7 @@ pub fn draw(app: &App, dialog: &TagDialog, frame: &mut Frame, area: Rect) {
                 } else {
                     " ├─ "
                 };
-                let text = format!("{} (now on {})", clean(name), clean(from));
+                let text = format!("{} (now on {})", visible(name), visible(from));
                 lines.push(Line::from(vec![
                     Span::styled(branch, theme.dim()),
                     Span::raw(fit(&text, inner_width.saturating_sub(4))),
@@ -107,7 +107,7 @@ pub fn draw(app: &App, dialog: &TagDialog, frame: &mut Frame, area: Rect) {
     }
     frame.render_widget(Clear, popup);
     let title = Line::from(vec![Span::styled(
-        format!(" Tag {} ", clean(&dialog.subject.label)),
+        format!(" Tag {} ", visible(&dialog.subject.label)),
         theme.focused_border(),
     )]);
     let block = dialog_block(app, title);

@@ -5,7 +5,7 @@ use crate::tui::app::App;
 use crate::tui::dialog::UntagDialog;
 use crate::tui::mode::Mode;
 use crate::tui::popup::popup_area;
-use crate::tui::sanitize::clean;
+use cairn_core::visible;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -34,7 +34,7 @@ pub fn draw(app: &App, dialog: &UntagDialog, frame: &mut Frame, area: Rect) {
         Line::styled(" Pick the name to remove:", theme.label()),
     ];
     for (i, name) in dialog.names.iter().enumerate().skip(first).take(visible) {
-        let text = fit(&clean(name), inner_width.saturating_sub(4));
+        let text = fit(&visible::visible(name), inner_width.saturating_sub(4));
         lines.push(if i == dialog.selected {
             Line::from(vec![
                 Span::raw(" "),
@@ -47,7 +47,10 @@ pub fn draw(app: &App, dialog: &UntagDialog, frame: &mut Frame, area: Rect) {
     lines.push(Line::raw(""));
     lines.push(match dialog.plan.errors.first() {
         Some(error) => Line::styled(
-            format!(" ✗ {}", fit(&clean(error), inner_width.saturating_sub(3))),
+            format!(
+                " ✗ {}",
+                fit(&visible::visible(error), inner_width.saturating_sub(3))
+            ),
             theme.error(),
         ),
         None => {
@@ -72,7 +75,7 @@ pub fn draw(app: &App, dialog: &UntagDialog, frame: &mut Frame, area: Rect) {
     }
     frame.render_widget(Clear, popup);
     let title = Line::styled(
-        format!(" Untag {} ", clean(&dialog.subject.label)),
+        format!(" Untag {} ", visible::visible(&dialog.subject.label)),
         theme.focused_border(),
     );
     let block = dialog_block(app, title);

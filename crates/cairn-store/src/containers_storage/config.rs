@@ -1,11 +1,19 @@
 //! Where podman's store is: flags first, then `CONTAINERS_STORAGE_CONF` or storage.conf, then
 //! the root and rootless defaults; the driver is the one whose folder exists when none is set.
 
-use super::StorageOptions;
-use crate::Selection;
+use super::options::StorageOptions;
 use anyhow::{Context, Result};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+
+/// podman's global flags that say where its store is (`--root`, `--runroot`,
+/// `--storage-driver`).
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    pub root: Option<PathBuf>,
+    pub runroot: Option<PathBuf>,
+    pub storage_driver: Option<String>,
+}
 
 /// The parts of the process environment that decide where the store is.
 #[derive(Debug, Clone, Default)]
@@ -67,7 +75,7 @@ struct ConfOptions {
 const DRIVER_PRIORITY: [&str; 6] = ["overlay", "btrfs", "zfs", "vfs", "devicemapper", "aufs"];
 
 /// Resolves the store options from the flags, the config file and the defaults.
-pub fn resolve(flags: &Selection, env: &Environment) -> Result<StorageOptions> {
+pub fn resolve(flags: &Flags, env: &Environment) -> Result<StorageOptions> {
     let conf_path = config_path(env);
     let conf = match &conf_path {
         Some(path) => read_conf(path)?,
@@ -167,7 +175,7 @@ mod tests {
     fn flags_win_over_config_and_defaults() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("vfs-images")).unwrap();
-        let flags = Selection {
+        let flags = Flags {
             root: Some(dir.path().to_path_buf()),
             runroot: Some(PathBuf::from("/tmp/run")),
             ..Default::default()
@@ -204,7 +212,7 @@ mod tests {
             xdg_runtime_dir: Some(PathBuf::from("/run/user/1000")),
             ..Default::default()
         };
-        let options = resolve(&Selection::default(), &env).unwrap();
+        let options = resolve(&Flags::default(), &env).unwrap();
         assert_eq!(
             options.graphroot,
             PathBuf::from("/home/u/data/containers/storage")

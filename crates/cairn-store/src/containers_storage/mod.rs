@@ -1,300 +1,46 @@
-//! containers-storage (podman, buildah, CRI-O) read straight from disk, under podman's locks.
+//! containers-storage (podman, buildah, CRI-O) as a store: read straight from disk under
+//! podman's locks ([`reader`]) and changed as containers/storage changes it ([`writer`]).
 
 pub mod big_data;
 pub mod config;
 pub mod image_config;
+pub mod options;
+pub mod reader;
 pub mod records;
 pub mod writer;
 
-use super::lockfile::{LockFile, LockGuard};
-use super::{Loaded, Watch};
-use anyhow::{Context, Result, bail};
-use cairn_core::{Container, Image, Layer, Snapshot};
-use jiff::Timestamp;
-use rayon::prelude::*;
-use records::{ContainerRecord, ImageRecord, LayerRecord, MountRecord};
-use serde::de::DeserializeOwned;
-use std::collections::HashSet;
-use std::io::ErrorKind;
-use std::path::{Path, PathBuf};
+pub use options::StorageOptions;
+pub use reader::load;
 
-/// Where a containers-storage store is and how to read it.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct StorageOptions {
-    pub graphroot: PathBuf,
-    pub runroot: PathBuf,
-    /// `None` when no driver was set and none could be detected.
-    pub driver: Option<String>,
-    /// Stores whose images are shown read-only.
-    pub additional_image_stores: Vec<PathBuf>,
-    /// The user named the graph root: its absence is an error, not a reason to look elsewhere.
-    pub explicit: bool,
-}
+use crate::backend::{Backend, Loaded};
+use crate::error::StoreError;
+use cairn_core::removal::{Blob, Step};
+use cairn_core::{Catalog, Rules};
 
-/// The folders of one driver's stores under a graph root.
-pub(crate) struct StoreDirs {
-    images: PathBuf,
-    layers: PathBuf,
-    containers: PathBuf,
-}
-
-impl StoreDirs {
-    fn new(graphroot: &Path, driver: &str) -> Self {
-        StoreDirs {
-            images: graphroot.join(format!("{driver}-images")),
-            layers: graphroot.join(format!("{driver}-layers")),
-            containers: graphroot.join(format!("{driver}-containers")),
-        }
-    }
-}
-
-impl StorageOptions {
-    /// The driver to use, or a clear error when the store has none.
-    pub fn driver(&self) -> Result<&str> {
-        if !self.graphroot.exists() {
-            bail!(
-                "containers-storage at {} does not exist",
-                self.graphroot.display()
-            );
-        }
+/// podman's own store: its removals are the model's, layer by layer.
+impl Backend for StorageOptions {
+    fn label(&self) -> String {
         match &self.driver {
-            Some(driver) => Ok(driver),
-            None => bail!(
-                "no storage driver found under {}: give one with --storage-driver",
-                self.graphroot.display()
-            ),
+            Some(driver) => format!("{} ({driver})", self.graphroot.display()),
+            None => self.graphroot.display().to_string(),
         }
     }
 
-    /// True when there is a store here to read.
-    pub fn exists(&self) -> bool {
-        self.driver()
-            .is_ok_and(|d| StoreDirs::new(&self.graphroot, d).images.is_dir())
+    fn rules(&self) -> Rules {
+        Rules::Podman
     }
-}
 
-/// Reads the whole store under read locks taken in podman's order (layers, images,
-/// containers), then builds the snapshot off the locks.
-pub fn load(options: &StorageOptions) -> Result<Loaded> {
-    let driver = options.driver()?;
-    let main = StoreDirs::new(&options.graphroot, driver);
-    let locks = [
-        LockFile::open_existing(&main.layers.join("layers.lock"))?,
-        LockFile::open_existing(&main.images.join("images.lock"))?,
-        LockFile::open_existing(&main.containers.join("containers.lock"))?,
-    ];
-    let extra_locks = open_additional_locks(options, driver)?;
-    let all_locks: Vec<&LockFile> = locks
-        .iter()
-        .chain(extra_locks.iter().flatten())
-        .flatten()
-        .collect();
-    let guards: Vec<LockGuard<'_>> = all_locks.iter().map(|l| l.read()).collect::<Result<_>>()?;
-    let mut watch = Watch::default();
-    for lock in &all_locks {
-        watch.lock(lock.path(), lock.token()?);
+    fn load(&self) -> Result<Loaded, StoreError> {
+        Ok(load(self)?)
     }
-    let snapshot = read_snapshot(options, driver)?;
-    drop(guards);
-    Ok(Loaded {
-        snapshot,
-        watch,
-        layout: None,
-    })
-}
 
-/// The lock files of the additional image stores, which are only ever read.
-fn open_additional_locks(
-    options: &StorageOptions,
-    driver: &str,
-) -> Result<Vec<[Option<LockFile>; 2]>> {
-    options
-        .additional_image_stores
-        .iter()
-        .map(|root| {
-            let dirs = StoreDirs::new(root, driver);
-            Ok([
-                LockFile::open_existing(&dirs.layers.join("layers.lock"))?,
-                LockFile::open_existing(&dirs.images.join("images.lock"))?,
-            ])
-        })
-        .collect()
-}
-
-/// Reads every record and image config. The caller holds the locks.
-fn read_snapshot(options: &StorageOptions, driver: &str) -> Result<Snapshot> {
-    // layers.json and images.json are the big files (over 10 MB each on a build server with
-    // 10,000 images), and the image configs are the most work of all: one thread reads the
-    // layers while the other parses images.json and starts on the configs, which both
-    // threads finish together.
-    let (layers, images) = rayon::join(
-        || read_layers(options, driver),
-        || read_images(options, driver),
-    );
-    let (layers, images) = (layers?, images?);
-    let main = StoreDirs::new(&options.graphroot, driver);
-    let mut container_records: Vec<ContainerRecord> =
-        read_records(&main.containers.join("containers.json"))?;
-    container_records.extend(read_records::<ContainerRecord>(
-        &main.containers.join("volatile-containers.json"),
-    )?);
-    let containers = container_records
-        .into_iter()
-        .map(|r| Container {
-            id: r.id,
-            names: r.names,
-            image: r.image,
-            layer: r.layer,
-            running: false,
-        })
-        .collect();
-    Ok(Snapshot::new(images, layers, containers))
-}
-
-/// Every layer: the primary store's, its volatile ones, then each additional store's.
-fn read_layers(options: &StorageOptions, driver: &str) -> Result<Vec<Layer>> {
-    let main = StoreDirs::new(&options.graphroot, driver);
-    let mut layer_records: Vec<LayerRecord> = read_records(&main.layers.join("layers.json"))?;
-    layer_records.extend(read_records::<LayerRecord>(
-        &main.layers.join("volatile-layers.json"),
-    )?);
-    for root in &options.additional_image_stores {
-        let dirs = StoreDirs::new(root, driver);
-        layer_records.extend(read_records::<LayerRecord>(
-            &dirs.layers.join("layers.json"),
-        )?);
+    /// Nothing here is told in blobs: the steps are the whole plan.
+    fn apply(
+        &self,
+        preview: &[Step],
+        _: &[Blob],
+        replan: &dyn Fn(&Catalog) -> Vec<Step>,
+    ) -> Result<(), StoreError> {
+        Ok(writer::apply(self, preview, replan)?)
     }
-    let mounts: Vec<MountRecord> = read_records(
-        &options
-            .runroot
-            .join(format!("{driver}-layers"))
-            .join("mountpoints.json"),
-    )?;
-    let mounted: HashSet<String> = mounts
-        .into_iter()
-        .filter(|m| m.count > 0)
-        .map(|m| m.id)
-        .collect();
-    Ok(layer_records
-        .into_iter()
-        .map(|r| layer_from_record(r, &mounted))
-        .collect())
-}
-
-/// Every image with its config: the primary store's, then each additional store's.
-fn read_images(options: &StorageOptions, driver: &str) -> Result<Vec<Image>> {
-    let main = StoreDirs::new(&options.graphroot, driver);
-    let mut image_sources: Vec<(PathBuf, ImageRecord, bool)> =
-        read_records::<ImageRecord>(&main.images.join("images.json"))?
-            .into_iter()
-            .map(|r| (main.images.clone(), r, false))
-            .collect();
-    for root in &options.additional_image_stores {
-        let dirs = StoreDirs::new(root, driver);
-        image_sources.extend(
-            read_records::<ImageRecord>(&dirs.images.join("images.json"))?
-                .into_iter()
-                .map(|r| (dirs.images.clone(), r, true)),
-        );
-    }
-    Ok(image_sources
-        .into_par_iter()
-        .map(|(dir, record, read_only)| image_from_record(&dir, record, read_only))
-        .collect())
-}
-
-/// Reads one of the store's JSON arrays: a missing or empty file means no records.
-pub(crate) fn read_records<T: DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
-    };
-    parse_records(&bytes, path)
-}
-
-/// Parses one of the store's JSON arrays read from `path` (named only in errors): an empty
-/// file means no records. Public so that the fuzz targets feed it bytes as the reader does.
-pub fn parse_records<T: DeserializeOwned>(bytes: &[u8], path: &Path) -> Result<Vec<T>> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Vec::new());
-    }
-    serde_json::from_slice(bytes).with_context(|| format!("parsing {}", path.display()))
-}
-
-fn parse_time(text: Option<&str>) -> Option<Timestamp> {
-    text.and_then(|t| t.parse().ok())
-}
-
-fn layer_from_record(record: LayerRecord, mounted: &HashSet<String>) -> Layer {
-    let incomplete = record
-        .flags
-        .get("incomplete")
-        .and_then(serde_json::Value::as_bool)
-        .unwrap_or(false);
-    Layer {
-        mounted: mounted.contains(&record.id),
-        id: record.id,
-        parent: record.parent.filter(|p| !p.is_empty()),
-        names: record.names,
-        created: parse_time(record.created.as_deref()),
-        diff_digest: record.diff_digest.filter(|d| !d.is_empty()),
-        diff_size: record.diff_size.and_then(|s| u64::try_from(s).ok()),
-        incomplete,
-    }
-}
-
-/// An image record plus its config. Whatever cannot be read becomes a problem on the image.
-fn image_from_record(dir: &Path, record: ImageRecord, read_only: bool) -> Image {
-    let mut digests: Vec<String> = record.digest.iter().cloned().collect();
-    for (key, digest) in &record.big_data_digests {
-        if big_data::is_manifest_key(key) && !digests.contains(digest) {
-            digests.push(digest.clone());
-        }
-    }
-    let mut image = Image {
-        digest: record.digest.clone().or_else(|| digests.first().cloned()),
-        digests,
-        names: record.names,
-        names_history: record.names_history,
-        top_layer: record.layer.filter(|l| !l.is_empty()),
-        mapped_top_layers: record.mapped_layers,
-        created: parse_time(record.created.as_deref()),
-        big_data_size: record
-            .big_data_sizes
-            .values()
-            .map(|&s| u64::try_from(s).unwrap_or(0))
-            .sum(),
-        read_only,
-        id: record.id,
-        ..Image::default()
-    };
-    if !is_safe_id(&image.id) {
-        image.problems.push(format!(
-            "image ID {:?} in {} is not a valid ID",
-            image.id,
-            dir.display()
-        ));
-        return image;
-    }
-    let image_dir = dir.join(&image.id);
-    match image_config::read(
-        &image_dir,
-        &image.id,
-        &record.big_data_names,
-        image.top_layer.is_none(),
-    ) {
-        Ok(image_config::Contents::Image(config)) => image.config = Some(*config),
-        Ok(image_config::Contents::ManifestList) => image.manifest_list = true,
-        Err(e) => image.problems.push(format!("{e:#}")),
-    }
-    image
-}
-
-/// IDs become folder names: anything that could leave the folder is refused.
-pub(crate) fn is_safe_id(id: &str) -> bool {
-    !id.is_empty()
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }

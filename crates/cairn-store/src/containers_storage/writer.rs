@@ -3,8 +3,10 @@
 //! token before every JSON write and every JSON file replaced atomically. Fields cairn does not
 //! know are kept: records are edited as plain JSON.
 
-use super::{StorageOptions, StoreDirs, is_safe_id, open_additional_locks, read_snapshot};
+use super::options::{StorageOptions, StoreDirs};
+use super::reader::{is_safe_id, open_additional_locks, read_records, read_snapshot};
 use crate::atomic;
+use crate::error::StoreError;
 use crate::lockfile::{LockFile, LockGuard};
 use anyhow::{Context, Result, anyhow, bail};
 use cairn_core::Catalog;
@@ -13,12 +15,7 @@ use serde_json::Value;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
-/// The plan made now, under the lock, differs from the one the user saw.
-#[derive(Debug, thiserror::Error)]
-#[error(
-    "the store changed since the preview: nothing was changed; look at the new plan and try again"
-)]
-pub struct StoreChanged;
+pub mod kill_point;
 
 /// Re-plans under the store's write locks and, if the plan is still `preview`, applies it.
 pub fn apply<F>(options: &StorageOptions, preview: &[Step], replan: F) -> Result<()>
@@ -27,7 +24,10 @@ where
 {
     let driver = options.driver()?;
     if !matches!(driver, "vfs" | "overlay") {
-        bail!("cairn changes stores of the vfs and overlay drivers only, not {driver}");
+        return Err(StoreError::Unsupported(format!(
+            "cairn changes stores of the vfs and overlay drivers only, not {driver}"
+        ))
+        .into());
     }
     let dirs = StoreDirs::new(&options.graphroot, driver);
     for dir in [&dirs.layers, &dirs.images, &dirs.containers] {
@@ -48,7 +48,7 @@ where
     let catalog = Catalog::new(read_snapshot(options, driver)?);
     let steps = replan(&catalog);
     if steps != preview {
-        return Err(StoreChanged.into());
+        return Err(StoreError::Changed.into());
     }
     let mut writer = Writer {
         graphroot: options.graphroot.clone(),
@@ -74,7 +74,7 @@ struct Records {
 
 impl Records {
     fn read(path: PathBuf) -> Result<Self> {
-        let values: Vec<Value> = super::read_records(&path)?;
+        let values: Vec<Value> = read_records(&path)?;
         Ok(Records { path, values })
     }
 
@@ -89,7 +89,9 @@ impl Records {
         lock.touch()?;
         let data = serde_json::to_vec(&self.values)
             .with_context(|| format!("encoding {}", self.path.display()))?;
-        atomic::write_file(&self.path, &data)
+        atomic::write_file(&self.path, &data, atomic::PODMAN_MODE)?;
+        kill_point::change_made();
+        Ok(())
     }
 }
 
@@ -108,7 +110,10 @@ fn remove_dir(path: &Path) -> Result<()> {
         Err(e) if e.kind() != ErrorKind::NotFound => {
             Err(e).with_context(|| format!("removing {}", path.display()))
         }
-        _ => Ok(()),
+        _ => {
+            kill_point::change_made();
+            Ok(())
+        }
     }
 }
 
@@ -117,7 +122,10 @@ fn remove_file(path: &Path) -> Result<()> {
         Err(e) if e.kind() != ErrorKind::NotFound => {
             Err(e).with_context(|| format!("removing {}", path.display()))
         }
-        _ => Ok(()),
+        _ => {
+            kill_point::change_made();
+            Ok(())
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 //! runs its own single-threaded runtime and blocks on it. Reading many images at once still
 //! overlaps the requests: they are futures on that one thread.
 
-use anyhow::{Context, Result, anyhow, bail};
+use crate::error::{Result, StoreError};
 use bollard::Docker;
 use bollard::models::{
     ContainerSummary, ContainerSummaryStateEnum, ImageHistoryResponseItem, ImageInspect,
@@ -44,17 +44,20 @@ impl Client {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .context("starting the Docker client")?;
+            .map_err(|e| StoreError::Daemon {
+                host: host.to_string(),
+                message: format!("starting the Docker client: {e}"),
+            })?;
         let docker = if host.starts_with("tcp://") || host.starts_with("http://") {
             Docker::connect_with_http(host, TIMEOUT_SECONDS, bollard::API_DEFAULT_VERSION)
         } else {
             let path = host.strip_prefix("unix://").unwrap_or(host);
             Docker::connect_with_unix(path, TIMEOUT_SECONDS, bollard::API_DEFAULT_VERSION)
         }
-        .map_err(|e| anyhow!("connecting to the Docker Engine at {host}: {e}"))?;
+        .map_err(|e| connecting(host, e))?;
         let docker = runtime
             .block_on(docker.negotiate_version())
-            .map_err(|e| anyhow!("connecting to the Docker Engine at {host}: {e}"))?;
+            .map_err(|e| connecting(host, e))?;
         Ok(Client {
             runtime,
             docker,
@@ -62,12 +65,23 @@ impl Client {
         })
     }
 
-    fn fail(&self, what: &str, e: bollard::errors::Error) -> anyhow::Error {
-        anyhow!(
-            "{what} on the Docker Engine at {}: {}",
-            self.host,
-            message(&e)
-        )
+    fn fail(&self, what: &str, e: bollard::errors::Error) -> StoreError {
+        StoreError::Daemon {
+            host: self.host.clone(),
+            message: format!(
+                "{what} on the Docker Engine at {}: {}",
+                self.host,
+                message(&e)
+            ),
+        }
+    }
+
+    /// The daemon refused a change: its own words, as the docker CLI prints them.
+    fn refused(&self, e: bollard::errors::Error) -> StoreError {
+        StoreError::Daemon {
+            host: self.host.clone(),
+            message: message(&e),
+        }
     }
 
     /// Every image, untagged ones included, in the daemon's order (newest first).
@@ -115,13 +129,16 @@ impl Client {
         let items = self
             .runtime
             .block_on(self.docker.remove_image(name, Some(options), None))
-            .map_err(|e| anyhow!("{}", message(&e)))?;
+            .map_err(|e| self.refused(e))?;
         items
             .into_iter()
             .map(|item| match (item.untagged, item.deleted) {
                 (Some(name), _) => Ok(Record::Untagged(name)),
                 (None, Some(id)) => Ok(Record::Deleted(id)),
-                (None, None) => bail!("Docker answered a removal with an empty record"),
+                (None, None) => Err(StoreError::Daemon {
+                    host: self.host.clone(),
+                    message: "Docker answered a removal with an empty record".into(),
+                }),
             })
             .collect()
     }
@@ -134,7 +151,7 @@ impl Client {
             .build();
         self.runtime
             .block_on(self.docker.tag_image(image, Some(options)))
-            .map_err(|e| anyhow!("{}", message(&e)))
+            .map_err(|e| self.refused(e))
     }
 
     /// Whether an image or a container changed between `since` and now.
@@ -155,6 +172,13 @@ impl Client {
                 Some(Err(e)) => Err(self.fail("reading events", e)),
             }
         })
+    }
+}
+
+fn connecting(host: &str, e: bollard::errors::Error) -> StoreError {
+    StoreError::Daemon {
+        host: host.to_string(),
+        message: format!("connecting to the Docker Engine at {host}: {e}"),
     }
 }
 

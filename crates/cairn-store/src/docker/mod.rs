@@ -6,8 +6,11 @@ pub mod client;
 pub mod snapshot;
 pub mod writer;
 
-use super::{Loaded, Watch};
-use anyhow::Result;
+use crate::backend::{Backend, Loaded, Terms};
+use crate::error::Result;
+use crate::watch::{Probe, Watch};
+use cairn_core::removal::{Blob, Step};
+use cairn_core::{Catalog, Rules};
 use client::Client;
 
 /// The socket Docker's tools use when `DOCKER_HOST` is not set.
@@ -36,24 +39,60 @@ impl DockerStore {
         std::env::var_os("DOCKER_HOST").is_some_and(|h| !h.is_empty())
             || std::path::Path::new(DEFAULT_HOST.trim_start_matches("unix://")).exists()
     }
+}
 
-    pub fn label(&self) -> String {
+impl Backend for DockerStore {
+    fn label(&self) -> String {
         format!("docker {}", self.host)
+    }
+
+    fn rules(&self) -> Rules {
+        Rules::Docker
     }
 
     /// Reads every image (with its inspect answer and history) and every container, and
     /// notes the time, so that the watcher can ask the daemon what happened since.
-    pub fn load(&self) -> Result<Loaded> {
+    fn load(&self) -> Result<Loaded> {
         let client = Client::connect(&self.host)?;
         let since = client::event_time_now();
         let snapshot = read(&client)?;
         let mut watch = Watch::default();
-        watch.docker(&self.host, since);
+        watch.probe(Events {
+            host: self.host.clone(),
+            since,
+        });
         Ok(Loaded {
             snapshot,
             watch,
-            layout: None,
+            terms: Terms::default(),
         })
+    }
+
+    /// Nothing here is told in blobs: the steps are the whole plan.
+    fn apply(
+        &self,
+        preview: &[Step],
+        _: &[Blob],
+        replan: &dyn Fn(&Catalog) -> Vec<Step>,
+    ) -> Result<()> {
+        writer::apply(self, preview, replan)
+    }
+}
+
+/// The daemon's image and container events since the store was read: the daemon's files are
+/// its own, and it takes no lock a reader could watch.
+#[derive(Debug)]
+struct Events {
+    host: String,
+    /// Seconds with nanoseconds, as the events API takes them.
+    since: String,
+}
+
+impl Probe for Events {
+    fn changed(&self) -> bool {
+        Client::connect(&self.host)
+            .and_then(|client| client.changed_since(&self.since))
+            .unwrap_or(true)
     }
 }
 

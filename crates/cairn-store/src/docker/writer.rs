@@ -6,8 +6,7 @@
 
 use super::DockerStore;
 use super::client::Client;
-use crate::containers_storage::writer::StoreChanged;
-use anyhow::{Result, bail};
+use crate::error::{Result, StoreError};
 use cairn_core::Catalog;
 use cairn_core::reference::split_tag;
 use cairn_core::removal::Step;
@@ -20,7 +19,7 @@ where
     let client = Client::connect(&store.host)?;
     let catalog = Catalog::new(super::read(&client)?);
     if replan(&catalog) != preview {
-        return Err(StoreChanged.into());
+        return Err(StoreError::Changed);
     }
     for (done, step) in preview.iter().enumerate() {
         let stopped = |what: String| {
@@ -28,7 +27,10 @@ where
                 0 => "nothing was changed".to_string(),
                 n => format!("the {n} step(s) before it were applied"),
             };
-            anyhow::anyhow!("step {} of {}: {what}; {note}", done + 1, preview.len())
+            StoreError::Daemon {
+                host: store.host.clone(),
+                message: format!("step {} of {}: {what}; {note}", done + 1, preview.len()),
+            }
         };
         let (answer, expected) = match step {
             Step::DockerUntag {
@@ -51,7 +53,9 @@ where
                 continue;
             }
             Step::SetNames { .. } | Step::DeleteContainer { .. } | Step::DeleteImage { .. } => {
-                bail!("a containers-storage step cannot change a Docker Engine")
+                return Err(StoreError::Unsupported(
+                    "a containers-storage step cannot change a Docker Engine".into(),
+                ));
             }
         };
         let answer = answer.map_err(|e| stopped(format!("Docker refused: {e}")))?;

@@ -2,8 +2,8 @@
 //! The reader and `cairn verify` see both through [`BlobSource`].
 
 use super::confined::Confined;
-use super::digest::Digest;
-use super::writer::LOCK_FILE;
+use crate::digest::Digest;
+use crate::error::StoreError;
 use crate::lockfile::LockFile;
 use anyhow::{Context, Result, anyhow, bail};
 use rustix::fs::FileType;
@@ -37,6 +37,10 @@ pub struct BlobCheck {
     pub actual: Option<String>,
 }
 
+/// The lock file cairn takes (fcntl, as for podman's stores) around a change: neither skopeo
+/// nor umoci locks a layout, so this only keeps two cairns from interleaving.
+pub const LOCK_FILE: &str = "index.json.lock";
+
 /// An OCI image layout folder. Everything in it is reached through [`Confined`], so that
 /// no link inside the layout makes cairn read or change a file outside it.
 #[derive(Debug, Clone)]
@@ -54,7 +58,11 @@ impl LayoutDir {
     /// so instead of showing an empty store.
     pub fn open(root: &Path) -> Result<Self> {
         if !root.is_dir() {
-            bail!("OCI layout {} does not exist", root.display());
+            return Err(StoreError::NotFound {
+                what: "OCI layout",
+                path: root.to_path_buf(),
+            }
+            .into());
         }
         let files = Confined::open(root)?;
         for file in ["oci-layout", "index.json"] {
@@ -119,6 +127,10 @@ impl LayoutDir {
                 }
                 _ => {}
             }
+        }
+        let links = self.files.hard_links(&[LOCK_FILE]).map_err(refuse)?;
+        if links > 1 {
+            return Err(refuse(anyhow!(self.files.hard_linked(&[LOCK_FILE], links))));
         }
         self.list_blobs().map_err(refuse)
     }

@@ -56,10 +56,6 @@ impl Confined {
         })
     }
 
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
     /// The path `parts` name, for messages.
     pub fn display(&self, parts: &[&str]) -> String {
         parts
@@ -110,6 +106,30 @@ impl Confined {
             return Ok(None);
         };
         self.kind_in(&dir, parts, name)
+    }
+
+    /// How many names a file has (0 when it does not exist). A file written in place must
+    /// have one: another name could be outside the layout, and writing would change it there.
+    pub fn hard_links(&self, parts: &[&str]) -> Result<u64> {
+        let Some((name, folder)) = parts.split_last() else {
+            return Ok(1);
+        };
+        let Some(dir) = self.dir(folder)? else {
+            return Ok(0);
+        };
+        match statat(&dir, *name, AtFlags::SYMLINK_NOFOLLOW) {
+            Ok(stat) => Ok(stat.st_nlink),
+            Err(Errno::NOENT) => Ok(0),
+            Err(e) => Err(self.refusal(parts, e)),
+        }
+    }
+
+    /// Why a file written in place is refused when it has other names.
+    pub fn hard_linked(&self, parts: &[&str], links: u64) -> String {
+        format!(
+            "{} has {links} hard links, so writing it could change a file outside the layout: refused",
+            self.display(parts)
+        )
     }
 
     fn kind_in(
@@ -261,11 +281,14 @@ impl Confined {
             Err(Errno::NOENT) => return Ok(None),
             Err(e) => return Err(self.refusal(parts, e)),
         };
-        let kind = fstat(&fd)
-            .map(|stat| FileType::from_raw_mode(stat.st_mode))
-            .map_err(|e| self.refusal(parts, e))?;
+        let stat = fstat(&fd).map_err(|e| self.refusal(parts, e))?;
+        let kind = FileType::from_raw_mode(stat.st_mode);
         if kind != FileType::RegularFile {
             bail!(self.not_regular(parts, kind));
+        }
+        let links = stat.st_nlink;
+        if create && links > 1 {
+            bail!(self.hard_linked(parts, links));
         }
         Ok(Some(File::from(fd)))
     }

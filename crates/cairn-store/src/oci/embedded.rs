@@ -2,7 +2,7 @@
 //! machine with no image store and no source tree.
 
 use super::blobs::{BlobCheck, BlobSource, METADATA_LIMIT};
-use super::digest::Digest;
+use crate::digest::Digest;
 use anyhow::{Result, anyhow, bail};
 use include_dir::{Dir, include_dir};
 

@@ -13,72 +13,12 @@
 //! image in containers-storage: one bad blob must not hide the rest of the layout.
 
 use super::blobs::BlobSource;
-use super::digest::{Digest, chain_ids};
+use super::document::{Descriptor, Document, is_index, is_manifest};
+use crate::digest::{Digest, chain_ids};
+use crate::oci_config;
 use anyhow::{Context, Result, anyhow};
 use cairn_core::{Image, Instance, Layer};
-use oci_spec::image::ImageConfiguration;
-use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
-
-const REF_NAME: &str = "org.opencontainers.image.ref.name";
-const CONTAINERD_NAME: &str = "io.containerd.image.name";
-
-/// A descriptor as it is in `index.json` or a manifest; unknown fields are ignored here and
-/// kept by the writer, which edits `index.json` as plain JSON.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Descriptor {
-    #[serde(rename = "mediaType", default)]
-    pub media_type: String,
-    pub digest: String,
-    #[serde(default)]
-    pub size: i64,
-    #[serde(default)]
-    pub annotations: BTreeMap<String, String>,
-    #[serde(default)]
-    pub platform: Option<serde_json::Value>,
-}
-
-impl Descriptor {
-    /// `os/architecture[/variant]` from the descriptor's platform, as `podman manifest
-    /// inspect` shows it; empty when the descriptor states none.
-    pub fn platform_name(&self) -> String {
-        let field = |key: &str| {
-            self.platform
-                .as_ref()
-                .and_then(|p| p.get(key))
-                .and_then(serde_json::Value::as_str)
-                .filter(|v| !v.is_empty())
-        };
-        ["os", "architecture", "variant"]
-            .into_iter()
-            .filter_map(field)
-            .collect::<Vec<_>>()
-            .join("/")
-    }
-
-    /// The name a tool shows for this descriptor, if it has one.
-    pub fn name(&self) -> Option<&str> {
-        self.annotations
-            .get(CONTAINERD_NAME)
-            .or_else(|| self.annotations.get(REF_NAME))
-            .map(String::as_str)
-            .filter(|n| !n.is_empty())
-    }
-}
-
-/// Any of the JSON documents a descriptor may point at: the fields tell an index from a
-/// manifest when the media type is missing, as the image-spec allows.
-#[derive(Debug, Default, Deserialize)]
-struct Document {
-    #[serde(rename = "mediaType", default)]
-    media_type: Option<String>,
-    #[serde(default)]
-    manifests: Option<Vec<Descriptor>>,
-    #[serde(default)]
-    config: Option<Descriptor>,
-    #[serde(default)]
-    layers: Vec<Descriptor>,
-}
 
 /// One descriptor of `index.json`, in file order.
 #[derive(Debug, Clone)]
@@ -107,22 +47,6 @@ pub struct LayoutContents {
     /// Manifests and indexes named by a descriptor that could not be read, with why: what
     /// they refer to is unknown, so while one is still named nothing may be collected.
     pub unreadable: BTreeMap<String, String>,
-}
-
-fn is_index(media_type: &str) -> bool {
-    matches!(
-        media_type,
-        "application/vnd.oci.image.index.v1+json"
-            | "application/vnd.docker.distribution.manifest.list.v2+json"
-    )
-}
-
-fn is_manifest(media_type: &str) -> bool {
-    matches!(
-        media_type,
-        "application/vnd.oci.image.manifest.v1+json"
-            | "application/vnd.docker.distribution.manifest.v2+json"
-    )
 }
 
 /// Reads the layout's `index.json` and everything it reaches.
@@ -301,9 +225,7 @@ impl Reader<'_> {
             .map_err(anyhow::Error::from)
             .and_then(|config| {
                 let bytes = self.source.read(&config)?;
-                let raw: ImageConfiguration = serde_json::from_slice(&bytes)
-                    .with_context(|| format!("parsing config {config}"))?;
-                let converted = crate::containers_storage::image_config::convert(&raw)
+                let converted = oci_config::parse(&bytes)
                     .with_context(|| format!("parsing config {config}"))?;
                 Ok((config, converted, bytes.len() as u64))
             });

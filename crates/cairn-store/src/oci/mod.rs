@@ -1,5 +1,5 @@
-//! OCI image layouts (`--store oci:PATH`) and, read-only, the archives that hold one
-//! (`oci-archive:FILE`, `docker-archive:FILE`, in [`crate::archive`]).
+//! OCI image layouts as a store (`--store oci:PATH`, and the bundled demo), and the layout
+//! reading that archives ([`crate::archive`]) share.
 //!
 //! A layout is mapped onto the same model as containers-storage (see [`layout`]), so the
 //! lineage, history, sizes and the browser need nothing of their own. Changes reuse podman's
@@ -8,75 +8,69 @@
 
 pub mod blobs;
 pub mod confined;
-pub use super::digest;
+pub mod document;
 pub mod embedded;
 pub mod layout;
 pub mod plan;
 pub mod verify;
 pub mod writer;
 
-use crate::archive::ArchiveBlobs;
-use anyhow::Result;
+use crate::backend::{Backend, Loaded, RemovalTerms, Terms, VerifyReport};
+use crate::error::Result;
+use crate::lockfile::LockFile;
+use crate::watch::Watch;
 use blobs::{BlobSource, LayoutDir};
-use cairn_core::{Rules, Snapshot};
+use cairn_core::removal::{Blob, RemovalPlan, Step};
+use cairn_core::tagging::NamesPlan;
+use cairn_core::{Catalog, Rules, Snapshot};
+use layout::LayoutContents;
 use plan::LayoutIndex;
 use std::path::PathBuf;
 
-/// The three stores that are an OCI layout, or hold one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OciKind {
-    Layout,
-    OciArchive,
-    DockerArchive,
-}
+/// What cairn says when it opens the bundled demo because the machine has no store.
+pub const DEMO_NOTICE: &str = "cairn: no image store found; showing the bundled demo (assets/demo)";
 
-/// An OCI layout or archive to open.
+/// Why a store made of blobs other than a layout folder cannot be changed.
+pub(crate) const ONLY_LAYOUTS: &str = "cairn changes OCI layouts only";
+
+/// An OCI image layout folder to open.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OciStore {
-    pub kind: OciKind,
+pub struct OciLayout {
     pub path: PathBuf,
     /// The demo layout bundled with cairn (compiled in), opened because the machine has no
     /// store: it is part of cairn itself and is never changed.
     pub demo: bool,
 }
 
-impl OciStore {
-    /// Archives are read-only (changing one means rewriting the whole tar), and so is the demo.
-    pub fn read_only(&self) -> bool {
-        self.demo || self.kind != OciKind::Layout
+impl OciLayout {
+    pub fn at(path: impl Into<PathBuf>) -> Self {
+        OciLayout {
+            path: path.into(),
+            demo: false,
+        }
     }
 
-    /// The blobs, from the folder or from the archive scanned into memory; `hash` makes the
-    /// archive scan hash every member, for `verify`.
-    pub fn open_source(&self, hash: bool) -> Result<Box<dyn BlobSource>> {
-        if self.demo {
-            return Ok(Box::new(embedded::EmbeddedDemo));
+    /// The demo store: the layout `scripts/make-demo.sh` writes to `assets/demo`, compiled
+    /// into the binary, so an installed cairn has it too.
+    pub fn demo() -> Self {
+        OciLayout {
+            path: PathBuf::from("assets/demo"),
+            demo: true,
         }
-        Ok(match self.kind {
-            OciKind::Layout => Box::new(LayoutDir::open(&self.path)?),
-            OciKind::OciArchive | OciKind::DockerArchive => {
-                Box::new(ArchiveBlobs::open(&self.path, hash)?)
-            }
+    }
+
+    fn source(&self) -> Result<Box<dyn BlobSource>> {
+        Ok(match self.demo {
+            true => Box::new(embedded::EmbeddedDemo),
+            false => Box::new(LayoutDir::open(&self.path)?),
         })
     }
 
-    /// Reads the layout into a snapshot. OCI stores have no containers.
-    pub fn load(&self) -> Result<Snapshot> {
-        self.load_with_index().map(|(snapshot, _)| snapshot)
-    }
-
-    /// Reads the layout into a snapshot, and for a layout that can be changed, what a
-    /// change's preview needs besides (see [`plan::LayoutIndex`]).
-    pub fn load_with_index(&self) -> Result<(Snapshot, Option<LayoutIndex>)> {
-        let source = self.open_source(false)?;
-        let mut contents = layout::read(source.as_ref(), self.read_only())?;
-        let snapshot = Snapshot::new(
-            std::mem::take(&mut contents.images),
-            std::mem::take(&mut contents.layers),
-            Vec::new(),
-        )
-        .with_rules(Rules::Layout);
-        let index = match self.read_only() {
+    /// Reads the layout into a snapshot, and unless it is the demo what a change's preview
+    /// needs besides (see [`plan::LayoutIndex`]).
+    pub(crate) fn load_with_index(&self) -> Result<(Snapshot, Option<LayoutIndex>)> {
+        let (snapshot, contents) = read_snapshot(self.source()?.as_ref(), self.demo)?;
+        let index = match self.demo {
             true => None,
             false => {
                 // A layout that leads outside its folder is still shown; only changing it is
@@ -94,21 +88,99 @@ impl OciStore {
         };
         Ok((snapshot, index))
     }
+}
 
-    /// How the status bar and messages name the store.
-    pub fn label(&self) -> String {
-        let kind = match self.kind {
-            OciKind::Layout => "oci",
-            OciKind::OciArchive => "oci-archive",
-            OciKind::DockerArchive => "docker-archive",
-        };
-        if self.demo {
-            format!(
-                "{kind}:{} (bundled demo: no image store found)",
+/// Reads a layout, wherever its blobs are, into a snapshot (OCI stores have no containers)
+/// and the layout's own records.
+pub fn read_snapshot(
+    source: &dyn BlobSource,
+    read_only: bool,
+) -> anyhow::Result<(Snapshot, LayoutContents)> {
+    let mut contents = layout::read(source, read_only)?;
+    let snapshot = Snapshot::new(
+        std::mem::take(&mut contents.images),
+        std::mem::take(&mut contents.layers),
+        Vec::new(),
+    )
+    .with_rules(Rules::Layout);
+    Ok((snapshot, contents))
+}
+
+/// A layout's images go when no descriptor reaches their manifests: removals, tags and
+/// untags are told in the blobs they delete (see [`plan::refine_removal`] and
+/// [`plan::refine_names`]).
+impl RemovalTerms for LayoutIndex {
+    fn refine(&self, snapshot: &Snapshot, plan: &mut RemovalPlan) {
+        plan::refine_removal(self, snapshot, plan);
+    }
+
+    fn refine_names(&self, plan: &mut NamesPlan) {
+        plan::refine_names(self, plan);
+    }
+
+    fn deletes_blobs(&self) -> bool {
+        true
+    }
+}
+
+impl Backend for OciLayout {
+    fn label(&self) -> String {
+        match self.demo {
+            true => format!(
+                "oci:{} (bundled demo: no image store found)",
                 self.path.display()
-            )
-        } else {
-            format!("{kind}:{}", self.path.display())
+            ),
+            false => format!("oci:{}", self.path.display()),
         }
+    }
+
+    fn rules(&self) -> Rules {
+        Rules::Layout
+    }
+
+    fn notice(&self) -> Option<&'static str> {
+        self.demo.then_some(DEMO_NOTICE)
+    }
+
+    /// cairn's own lock keeps a change by another cairn out while reading; skopeo and umoci
+    /// take none, so `index.json` itself is watched too.
+    fn load(&self) -> Result<Loaded> {
+        let mut watch = Watch::default();
+        if self.demo {
+            let (snapshot, _) = self.load_with_index()?;
+            return Ok(Loaded {
+                snapshot,
+                watch,
+                terms: Terms::default(),
+            });
+        }
+        let lock_path = self.path.join(blobs::LOCK_FILE);
+        let lock = LayoutDir::open(&self.path)?.lock_for_reading()?;
+        let guard = lock.as_ref().map(LockFile::read).transpose()?;
+        if let Some(lock) = &lock {
+            watch.lock(&lock_path, lock.token()?);
+        }
+        watch.file(&self.path.join("index.json"));
+        let (snapshot, index) = self.load_with_index()?;
+        drop(guard);
+        Ok(Loaded {
+            snapshot,
+            watch,
+            terms: index.map(Terms::new).unwrap_or_default(),
+        })
+    }
+
+    fn apply(
+        &self,
+        preview: &[Step],
+        shown: &[Blob],
+        replan: &dyn Fn(&Catalog) -> Vec<Step>,
+    ) -> Result<()> {
+        writer::apply(self, preview, shown, replan)?;
+        Ok(())
+    }
+
+    fn verify(&self) -> Result<VerifyReport> {
+        Ok(verify::verify(self.source()?.as_ref())?)
     }
 }

@@ -178,7 +178,7 @@ pub fn plan_layout_change(
         true => index
             .blobs
             .iter()
-            .filter(|(digest, _)| super::digest::Digest::parse(digest).is_ok())
+            .filter(|(digest, _)| crate::digest::Digest::parse(digest).is_ok())
             .filter(|(digest, _)| !reachable.contains(digest.as_str()))
             .map(|(digest, size)| Blob {
                 digest: digest.clone(),
@@ -211,7 +211,7 @@ pub fn invalid_digest(contents: &LayoutContents, root: &std::path::Path) -> Opti
     });
     let (named_by, digest) = top
         .chain(nested)
-        .find(|(_, digest)| super::digest::Digest::parse(digest).is_err())?;
+        .find(|(_, digest)| crate::digest::Digest::parse(digest).is_err())?;
     let path = match digest.split_once(':') {
         Some((alg, hex)) => root.join("blobs").join(alg).join(hex),
         None => root.join("blobs").join(digest),

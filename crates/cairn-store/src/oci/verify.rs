@@ -2,37 +2,11 @@
 //! size against the blob it names. Each mismatch is reported; nothing stops at the first.
 
 use super::blobs::BlobSource;
-use super::digest::Digest;
+use super::document::{Descriptor, Document};
+use crate::backend::VerifyReport as Report;
+use crate::digest::Digest;
 use anyhow::Result;
-use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
-
-#[derive(Debug, Deserialize)]
-struct Descriptor {
-    #[serde(rename = "mediaType", default)]
-    media_type: String,
-    #[serde(default)]
-    digest: String,
-    #[serde(default)]
-    size: i64,
-}
-
-#[derive(Debug, Deserialize)]
-struct Document {
-    #[serde(default)]
-    manifests: Option<Vec<Descriptor>>,
-    #[serde(default)]
-    config: Option<Descriptor>,
-    #[serde(default)]
-    layers: Vec<Descriptor>,
-}
-
-/// What `verify` found: the number of blobs checked and one line per mismatch.
-#[derive(Debug, Default, serde::Serialize)]
-pub struct Report {
-    pub blobs_checked: usize,
-    pub mismatches: Vec<String>,
-}
 
 /// Checks the whole layout or archive.
 pub fn verify(source: &dyn BlobSource) -> Result<Report> {

@@ -1,6 +1,6 @@
-//! `oci-archive:` and `docker-archive:` files, read-only: the tar is scanned once, its small
-//! files (manifests, configs, indexes) kept in memory and its layers only measured, and the
-//! result is served as a layout through [`BlobSource`].
+//! An archive's tar scanned once, its small files (manifests, configs, indexes) kept in
+//! memory and its layers only measured, and the result served as a layout through
+//! [`BlobSource`].
 //!
 //! Three forms are read: an OCI layout in a tar (`podman save --format oci-archive`,
 //! `skopeo copy ... oci-archive:`, and `docker save` since Docker 25, which adds a
@@ -10,9 +10,11 @@
 //! That form has no manifests: cairn makes the OCI manifest it implies, so the rest of the
 //! reader is the same.
 
-use super::oci::blobs::{BlobCheck, BlobSource, METADATA_LIMIT};
-use super::oci::digest::Digest;
+use crate::digest::Digest;
+use crate::error::StoreError;
+use crate::oci::blobs::{BlobCheck, BlobSource, METADATA_LIMIT};
 use anyhow::{Context, Result, anyhow, bail};
+use cairn_core::reference::docker_full;
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -58,8 +60,7 @@ struct DockerEntry {
 impl ArchiveBlobs {
     /// Scans the archive; with `hash`, every file's digest is computed too (for `verify`).
     pub fn open(path: &Path, hash: bool) -> Result<Self> {
-        let file =
-            std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+        let file = std::fs::File::open(path).map_err(|e| StoreError::io("opening", path, e))?;
         Self::from_reader(BufReader::new(file), path, hash)
     }
 
@@ -171,26 +172,12 @@ impl ArchiveBlobs {
                 descriptors.push(descriptor(None));
             }
             for tag in tags {
-                descriptors.push(descriptor(Some(docker_name(&tag))));
+                descriptors.push(descriptor(Some(docker_full(&tag))));
             }
             self.made.insert(manifest_digest.to_string(), manifest);
         }
         self.index = serde_json::to_vec(&json!({ "schemaVersion": 2, "manifests": descriptors }))?;
         Ok(())
-    }
-}
-
-/// A Docker reference as podman stores it: `base:1` -> `docker.io/library/base:1`.
-fn docker_name(tag: &str) -> String {
-    let first = tag.split('/').next().unwrap_or_default();
-    let has_domain =
-        tag.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost");
-    if has_domain {
-        tag.to_string()
-    } else if tag.contains('/') {
-        format!("docker.io/{tag}")
-    } else {
-        format!("docker.io/library/{tag}")
     }
 }
 
@@ -323,11 +310,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn docker_names_are_normalized_as_podman_load_does() {
-        assert_eq!(docker_name("base:1"), "docker.io/library/base:1");
-        assert_eq!(docker_name("me/app:2"), "docker.io/me/app:2");
-        assert_eq!(docker_name("quay.io/x/y:3"), "quay.io/x/y:3");
-        assert_eq!(docker_name("localhost/z:4"), "localhost/z:4");
+    fn repo_tags_are_normalized_as_podman_load_does() {
+        assert_eq!(docker_full("base:1"), "docker.io/library/base:1");
+        assert_eq!(docker_full("base"), "docker.io/library/base");
+        assert_eq!(docker_full("me/app:2"), "docker.io/me/app:2");
+        assert_eq!(docker_full("quay.io/x/y:3"), "quay.io/x/y:3");
+        assert_eq!(docker_full("localhost/z:4"), "localhost/z:4");
+        assert_eq!(docker_full("host:5000/z:4"), "host:5000/z:4");
     }
 
     #[test]

@@ -2,13 +2,14 @@
 //! podman, a store podman cannot read after cairn was killed halfway.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
-mod common;
+use crate::common;
 
+use cairn_store::containers_storage::writer::kill_point::KILL_AFTER_CHANGES;
 use common::*;
 use serde_json::Value;
+use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 fn flags(store: &Path) -> Vec<String> {
     store_flags(&store.join("root"), &store.join("run"))
@@ -146,51 +147,81 @@ fn concurrent_tags_by_podman_and_cairn_lose_no_name() {
     );
 }
 
+/// Where `rm --all --force` is killed, each time on a new store: after each kind of change the
+/// writer makes, in the order of its plan on this store (six images whose layers other images
+/// share, then one with a layer of its own), and twice deep into the removal. The flag says
+/// whether the kill leaves a layer marked incomplete, which shows that it landed where named.
+const KILL_POINTS: [(u64, &str, Option<bool>); 9] = [
+    (1, "an image's record removed", Some(false)),
+    (2, "the image's folder removed", Some(false)),
+    (15, "a layer marked incomplete", Some(true)),
+    (16, "the layer's files removed", Some(true)),
+    (17, "its tar-split removed", Some(true)),
+    (18, "its folder removed", Some(true)),
+    (19, "its record removed", Some(false)),
+    (400, "deep into the removal", None),
+    (1000, "near its end", None),
+];
+
+/// Whether a layer is left marked incomplete, as a deletion marks it before removing its files.
+fn a_layer_is_incomplete(root: &Path) -> bool {
+    let layers: Value =
+        serde_json::from_slice(&std::fs::read(root.join("vfs-layers/layers.json")).unwrap())
+            .unwrap();
+    layers
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|layer| layer["flags"]["incomplete"] == Value::Bool(true))
+}
+
 #[test]
 fn killing_cairn_during_a_large_removal_leaves_a_store_podman_reads() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("root");
-    let run_dir = dir.path().join("run");
     let shape = cairn_genstore::Shape {
         images: 60,
         layers: 200,
         containers: 0,
         seed: 7,
     };
-    cairn_genstore::generate(&root, shape).expect("generating the store");
-    let f = store_flags(&root, &run_dir);
-    let mut interrupted = 0;
-    for delay_ms in [10u64, 40, 100, 250] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_cairn"))
+    for (kill_after, what, incomplete) in KILL_POINTS {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("root");
+        cairn_genstore::generate(&root, shape).expect("generating the store");
+        let f = store_flags(&root, &dir.path().join("run"));
+        let status = Command::new(env!("CARGO_BIN_EXE_cairn"))
             .args(&f)
             .args(["rm", "--all", "--force"])
+            .env(KILL_AFTER_CHANGES, kill_after.to_string())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
-            .spawn()
+            .status()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(delay_ms));
-        if child.try_wait().unwrap().is_none() {
-            interrupted += 1;
+        assert_eq!(
+            status.signal(),
+            Some(9),
+            "cairn was not killed after its change {kill_after} ({status}): make the store larger"
+        );
+        if let Some(incomplete) = incomplete {
+            assert_eq!(
+                a_layer_is_incomplete(&root),
+                incomplete,
+                "the kill after change {kill_after} did not land after {what}: \
+                 the plan's order on this store changed"
+            );
         }
-        let _ = child.kill();
-        child.wait().unwrap();
         let listed = podman(&args(&f, &["images", "-a", "--format", "json"]));
         assert!(
             listed.status.success(),
-            "podman cannot read the store after a kill at {delay_ms} ms: {}",
+            "podman cannot read the store after a kill after {what} (change {kill_after}): {}",
             stderr(&listed)
         );
         let ours = cairn(&args(&f, &["images", "-a", "--json"]));
         assert!(
             ours.status.success(),
-            "cairn cannot read the store after a kill at {delay_ms} ms: {}",
+            "cairn cannot read the store after a kill after {what} (change {kill_after}): {}",
             stderr(&ours)
         );
     }
-    assert!(
-        interrupted > 0,
-        "no kill landed while cairn was working: make the store larger"
-    );
 }
 
 #[test]
@@ -222,6 +253,12 @@ fn a_name_that_moved_since_the_preview_stops_the_tag() {
         plan_tag(now, "localhost/base:1", &names).steps
     });
     let error = result.expect_err("the plan changed under the lock");
-    assert!(error.is::<writer::StoreChanged>(), "{error:#}");
+    assert!(
+        matches!(
+            error.downcast_ref::<cairn_store::StoreError>(),
+            Some(cairn_store::StoreError::Changed)
+        ),
+        "{error:#}"
+    );
     assert_eq!(before, tree_digest(&store), "nothing was written");
 }

@@ -1,7 +1,7 @@
 //! cairn reads under podman's POSIX record locks and notices when another tool writes.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
-mod common;
+use crate::common;
 
 use cairn_store::containers_storage::{self, StorageOptions};
 use common::*;

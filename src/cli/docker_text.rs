@@ -1,7 +1,8 @@
-//! The headless commands on a Docker Engine, worded as the docker CLI (20.10) words them:
-//! `docker images`, `docker history`, `docker rmi` and `docker image prune`, so that scripts
-//! written for docker read cairn's output unchanged. Tables are Go's tabwriter as the docker
-//! CLI sets it (minimum width 10, padding 3); sizes are go-units' with no space (`9B`).
+//! The headless commands on a snapshot under Docker's rules, worded as the docker CLI (20.10)
+//! words them: `docker images`, `docker history`, `docker rmi` and `docker image prune`, so
+//! that scripts written for docker read cairn's output unchanged. Tables are Go's tabwriter
+//! as the docker CLI sets it (minimum width 10, padding 3); sizes are go-units' with no space
+//! (`9B`).
 
 use super::table::{self, Style};
 use anyhow::Result;
@@ -10,6 +11,7 @@ use cairn_core::human::{ago, human_size_with_precision};
 use cairn_core::image::short_id;
 use cairn_core::reference::split_tag;
 use cairn_core::removal::{ErrorKind, PlanError, Record, RemovalPlan};
+use cairn_core::visible::Visible;
 use cairn_core::{Catalog, ImageIdx};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -113,7 +115,7 @@ pub fn images(
     };
     if format.quiet {
         for row in &rows {
-            writeln!(out, "{}", id(row.image))?;
+            writeln!(out, "{}", Visible(&id(row.image)))?;
         }
         return Ok(());
     }
@@ -189,7 +191,7 @@ pub fn history(
     };
     if format.quiet {
         for row in rows {
-            writeln!(out, "{}", id(row))?;
+            writeln!(out, "{}", Visible(&id(row)))?;
         }
         return Ok(());
     }
@@ -244,8 +246,8 @@ fn ellipsis(text: &str, max: usize) -> String {
 pub fn removal(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
     for record in &plan.records {
         match record {
-            Record::Untagged(name) => writeln!(out, "Untagged: {name}")?,
-            Record::Deleted(id) => writeln!(out, "Deleted: {id}")?,
+            Record::Untagged(name) => writeln!(out, "Untagged: {}", Visible(name))?,
+            Record::Deleted(id) => writeln!(out, "Deleted: {}", Visible(id))?,
         }
     }
     Ok(())
@@ -255,8 +257,8 @@ pub fn removal(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
 /// the daemon's.
 pub fn error_line(error: &PlanError) -> String {
     match error.kind {
-        ErrorKind::Unknown => format!("Error: No such image: {}", error.reference),
-        _ => format!("Error response from daemon: {}", error.message),
+        ErrorKind::Unknown => format!("Error: No such image: {}", Visible(&error.reference)),
+        _ => format!("Error response from daemon: {}", Visible(&error.message)),
     }
 }
 
@@ -267,8 +269,8 @@ pub fn prune(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
         writeln!(out, "Deleted Images:")?;
         for record in &plan.records {
             match record {
-                Record::Untagged(name) => writeln!(out, "untagged: {name}")?,
-                Record::Deleted(id) => writeln!(out, "deleted: {id}")?,
+                Record::Untagged(name) => writeln!(out, "untagged: {}", Visible(name))?,
+                Record::Deleted(id) => writeln!(out, "deleted: {}", Visible(id))?,
             }
         }
         writeln!(out)?;

@@ -1,9 +1,10 @@
 //! Reading a real Docker Engine (a private dockerd 20.10 on a copy of the fixture): cairn's
 //! `images`, `history`, lineage and sizes against the docker CLI's own answers; `tag` and
-//! `untag` against `docker tag` and `docker rmi`; and a daemon that is not there.
+//! `untag` against `docker tag` and `docker rmi`; a `docker save` archive. (A daemon that is not
+//! there is the hermetic tier's `docker_store`.)
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
-mod common;
+use crate::common;
 
 use common::docker::{Daemon, docker_fixture};
 use std::process::Output;
@@ -202,37 +203,6 @@ fn tag_and_untag_do_what_docker_tag_and_rmi_do() {
     assert_eq!(out.status.code(), Some(1));
     let theirs_out = theirs.docker(&["tag", "base:1", "Bad:Name"]);
     assert_eq!(common::stderr(&out), common::stderr(&theirs_out));
-}
-
-#[test]
-fn a_daemon_that_is_not_there_is_a_clear_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let socket = dir.path().join("docker.sock");
-    let out = common::cairn(&[
-        "--store".into(),
-        format!("docker:unix://{}", socket.display()),
-        "images".into(),
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    let err = common::stderr(&out);
-    assert!(err.contains("Docker Engine at unix://"), "{err}");
-    assert!(err.contains(&socket.display().to_string()), "{err}");
-    assert!(!err.contains("panicked"), "{err}");
-    // A stopped daemon's socket file left behind is no better.
-    std::fs::write(&socket, b"").unwrap();
-    let out = common::cairn(&[
-        "--store".into(),
-        format!("docker:unix://{}", socket.display()),
-        "rm".into(),
-        "--dry-run".into(),
-        "app:1.0".into(),
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        common::stderr(&out).contains("Docker Engine"),
-        "{}",
-        common::stderr(&out)
-    );
 }
 
 /// `docker save` (20.10 writes the old form: `manifest.json`, `<id>.json` configs and

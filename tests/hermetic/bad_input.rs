@@ -1,9 +1,11 @@
 //! Broken stores: each gets a clear error naming the file and the problem, or the image is
-//! listed and marked corrupted; never a panic, never a hang.
+//! listed and marked corrupted; never a panic, never a hang. Each breaks its own copy of a store
+//! written by `cairn-genstore`, so no tool is needed.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
-mod common;
+use crate::common;
 
+use common::generated::{SEED, generate};
 use common::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -16,7 +18,9 @@ struct Broken {
 
 impl Broken {
     fn new() -> Self {
-        let (dir, store) = copy_store(shared_fixture());
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("store");
+        generate(&store.join("root"), SEED);
         Broken { _dir: dir, store }
     }
     fn images_json(&self) -> PathBuf {

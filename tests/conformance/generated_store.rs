@@ -5,17 +5,11 @@
 //! children), or the benchmark would measure an easy case.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
+use crate::common::generated::{CONTAINERS, IMAGES, SEED, generate};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::process::{Command, Output};
-
-const IMAGES: usize = 40;
-const LAYERS: usize = 100;
-const CONTAINERS: usize = 3;
-/// A seed whose small store has every kind of image; the assertions below say so if a change
-/// to the generator makes that untrue.
-const SEED: u64 = 7;
 
 /// The comparison needs the real podman: a missing one must fail the test, not skip it.
 fn require_podman() {
@@ -39,16 +33,6 @@ fn succeed(out: Output, what: &str) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).expect("UTF-8 output")
-}
-
-fn generate(root: &Path, seed: u64) {
-    let shape = cairn_genstore::Shape {
-        images: IMAGES,
-        layers: LAYERS,
-        containers: CONTAINERS,
-        seed,
-    };
-    cairn_genstore::generate(root, shape).expect("generating the store");
 }
 
 /// Runs `program` on the store with podman's store flags, then `rest`.
@@ -169,22 +153,4 @@ fn podman_reads_the_generated_store_and_cairn_agrees_with_it() {
         containers, CONTAINERS as u64,
         "containers counted on their images"
     );
-}
-
-#[test]
-fn the_same_seed_writes_the_same_store() {
-    let dir = tempfile::tempdir().unwrap();
-    let stores = [("a", SEED), ("b", SEED), ("c", SEED + 1)];
-    for (name, seed) in stores {
-        generate(&dir.path().join(name), seed);
-    }
-    for file in [
-        "vfs-images/images.json",
-        "vfs-layers/layers.json",
-        "vfs-containers/containers.json",
-    ] {
-        let read = |store: &str| std::fs::read(dir.path().join(store).join(file)).unwrap();
-        assert_eq!(read("a"), read("b"), "{file} with the same seed");
-        assert_ne!(read("a"), read("c"), "{file} with another seed");
-    }
 }

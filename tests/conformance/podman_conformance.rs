@@ -2,7 +2,7 @@
 //! parents, sizes, trees and history rows.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::Value;

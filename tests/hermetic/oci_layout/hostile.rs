@@ -6,8 +6,7 @@
 
 use super::{blob_path, cairn, image_named, index, load, stderr, stdout, store_arg, write_index};
 use cairn_core::removal::Step;
-use cairn_store::StoreSpec;
-use cairn_store::oci::{OciKind, OciStore};
+use cairn_store::{Selection, Store, StoreError};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -45,7 +44,7 @@ impl Hostile {
 
     /// The digest of `localhost/tools:1`'s manifest, the image made unreadable below.
     fn tools_manifest(&self) -> PathBuf {
-        let catalog = load(OciKind::Layout, &self.layout);
+        let catalog = load("oci", &self.layout);
         let tools = image_named(&catalog, "localhost/tools:1");
         blob_path(&self.layout, tools.digest.as_deref().unwrap())
     }
@@ -281,6 +280,18 @@ fn lock_file_that_is_a_link_is_never_written_through() {
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
+/// The lock file is the one file cairn writes in place: another name for it, outside the
+/// layout, would be written too.
+#[test]
+fn lock_file_that_is_a_hard_link_to_a_file_outside() {
+    refused_everywhere(
+        |h| {
+            std::fs::hard_link(h.canary.join("precious"), h.layout.join("index.json.lock")).unwrap()
+        },
+        &["index.json.lock has 2 hard links"],
+    );
+}
+
 #[test]
 fn digest_with_dot_dot_in_index_json() {
     refused_everywhere(
@@ -335,12 +346,12 @@ fn blob_that_is_a_link_is_neither_read_nor_deleted() {
     )
     .unwrap();
     // And side:1's config replaced by a link to a copy outside.
-    let catalog = load(OciKind::Layout, &hostile.layout);
+    let catalog = load("oci", &hostile.layout);
     let side = image_named(&catalog, "localhost/side:1");
     let config = blob_path(&hostile.layout, &format!("sha256:{}", side.id));
     std::fs::rename(&config, hostile.canary.join("config.json")).unwrap();
     std::os::unix::fs::symlink(hostile.canary.join("config.json"), &config).unwrap();
-    let catalog = load(OciKind::Layout, &hostile.layout);
+    let catalog = load("oci", &hostile.layout);
     assert!(
         catalog
             .snapshot
@@ -565,32 +576,37 @@ fn folder_where_a_blob_should_be() {
     assert!(stray.join("inside").is_file());
 }
 
+/// The layout at `path`, as `--store oci:PATH` opens it.
+fn layout_store(path: &std::path::Path) -> Store {
+    Selection {
+        store: Some(format!("oci:{}", path.display())),
+        ..Selection::default()
+    }
+    .resolve()
+    .unwrap()
+}
+
 /// The writer applies the containment rule itself: a layout that turns hostile between
 /// the preview and the change is refused, with nothing touched.
 #[test]
 fn writer_refuses_a_layout_that_became_a_link_after_the_preview() {
     let hostile = Hostile::new();
     hostile.add_stray(b"a stray blob");
-    let spec = OciStore {
-        kind: OciKind::Layout,
-        path: hostile.layout.clone(),
-        demo: false,
-    };
-    let loaded = cairn_store::load(&StoreSpec::Oci(spec.clone())).unwrap();
-    let catalog = cairn_core::Catalog::new(loaded.snapshot);
+    let store = layout_store(&hostile.layout);
+    let opened = store.open().unwrap();
     let target = cairn_core::removal::Target::References(vec!["localhost/side:1".into()]);
     let options = cairn_core::removal::RemoveOptions::default();
-    let plan = cairn_store::plan_removal(&catalog, loaded.layout.as_deref(), &target, options);
+    let plan = opened.plan_removal(&target, options);
     assert!(!plan.blobs.is_empty());
     std::fs::rename(hostile.layout.join("blobs"), hostile.canary.join("blobs")).unwrap();
     std::os::unix::fs::symlink(hostile.canary.join("blobs"), hostile.layout.join("blobs")).unwrap();
     let layout_before = tree(&hostile.layout);
     let canary_before = tree(&hostile.canary);
     let steps: Vec<Step> = plan.steps.clone();
-    let result = cairn_store::apply(&StoreSpec::Oci(spec), &steps, &plan.blobs, |now| {
+    let result = store.apply(&steps, &plan.blobs, &|now| {
         cairn_core::removal::plan_removal(now, &target, options).steps
     });
-    let error = format!("{:#}", result.unwrap_err());
+    let error = format!("{:#}", anyhow::Error::from(result.unwrap_err()));
     assert!(error.contains("blobs is a symbolic link"), "{error}");
     assert_eq!(tree(&hostile.canary), canary_before);
     assert_eq!(tree(&hostile.layout), layout_before);
@@ -600,28 +616,21 @@ fn writer_refuses_a_layout_that_became_a_link_after_the_preview() {
 #[test]
 fn writer_refuses_when_the_blobs_to_delete_are_not_the_ones_shown() {
     let hostile = Hostile::new();
-    let spec = StoreSpec::Oci(OciStore {
-        kind: OciKind::Layout,
-        path: hostile.layout.clone(),
-        demo: false,
-    });
-    let loaded = cairn_store::load(&spec).unwrap();
-    let catalog = cairn_core::Catalog::new(loaded.snapshot);
+    let store = layout_store(&hostile.layout);
+    let opened = store.open().unwrap();
     let names = vec!["localhost/base:2".to_string()];
-    let plan = cairn_store::plan_names(
-        loaded.layout.as_deref(),
-        cairn_core::tagging::plan_tag(&catalog, "localhost/base:1", &names),
-    );
+    let plan = opened.plan_names(cairn_core::tagging::plan_tag(
+        &opened.catalog,
+        "localhost/base:1",
+        &names,
+    ));
     assert!(plan.blobs.is_empty());
     let stray = hostile.add_stray(b"arrived after the preview");
-    let result = cairn_store::apply(&spec, &plan.steps, &plan.blobs, |now| {
+    let result = store.apply(&plan.steps, &plan.blobs, &|now| {
         cairn_core::tagging::plan_tag(now, "localhost/base:1", &names).steps
     });
     let error = result.unwrap_err();
-    assert!(
-        error.is::<cairn_store::containers_storage::writer::StoreChanged>(),
-        "{error:#}"
-    );
+    assert!(matches!(error, StoreError::Changed), "{error:?}");
     assert!(blob_path(&hostile.layout, &stray).is_file());
 }
 

@@ -3,7 +3,7 @@
 //! fails.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
-mod common;
+use crate::common;
 
 use common::docker::{Daemon, alive, docker_fixture, short};
 use common::ok;

@@ -4,7 +4,7 @@
 //! podman did, the two changed stores must be the same, and podman must read cairn's.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::Value;

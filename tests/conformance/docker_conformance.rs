@@ -5,7 +5,7 @@
 //! The scenarios are those of docs/research/docker-20.10.md.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
-mod common;
+use crate::common;
 
 use common::docker::{Daemon, docker_fixture, short};
 use std::process::Output;

@@ -1,0 +1,107 @@
+//! What every kind of store provides, so that the commands and the browser work on any of
+//! them through [`crate::Store`] without knowing which one it is. A new kind of store is one
+//! module implementing [`Backend`] and one arm in the `--store` parser.
+
+use crate::error::Result;
+use crate::watch::Watch;
+use cairn_core::removal::{Blob, RemovalPlan, Step};
+use cairn_core::tagging::NamesPlan;
+use cairn_core::{Catalog, Rules, Snapshot};
+use std::fmt::Debug;
+use std::sync::Arc;
+
+/// One kind of store, located: reads it into the model and applies confirmed plans to it.
+pub trait Backend: Debug + Send + Sync {
+    /// How the status bar and messages name the store.
+    fn label(&self) -> String;
+
+    /// The rules the store's snapshots follow, known before the store is read, so that an
+    /// error reading it is reported in its tool's conventions too.
+    fn rules(&self) -> Rules;
+
+    /// A line to tell the user before anything else, if any (the demo fallback).
+    fn notice(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Reads the whole store, under its locks when it has any.
+    fn load(&self) -> Result<Loaded>;
+
+    /// Applies `preview` if planning again on the store as it is now, under its lock when it
+    /// has one, gives the same steps and, for a store told in blobs, the same blobs to delete
+    /// as `shown`; else fails with [`crate::StoreError::Changed`] and changes nothing. Never
+    /// called with no steps.
+    fn apply(
+        &self,
+        preview: &[Step],
+        shown: &[Blob],
+        replan: &dyn Fn(&Catalog) -> Vec<Step>,
+    ) -> Result<()>;
+
+    /// Checks every blob against its digest and every descriptor against its blob; only
+    /// stores made of content-addressed blobs can.
+    fn verify(&self) -> Result<VerifyReport> {
+        Err(crate::StoreError::Unsupported(
+            "cairn verify checks OCI layouts and archives: give --store oci:DIR, oci-archive:FILE or docker-archive:FILE"
+                .into(),
+        ))
+    }
+}
+
+/// What `cairn verify` found: the number of blobs checked and one line per mismatch.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct VerifyReport {
+    pub blobs_checked: usize,
+    pub mismatches: Vec<String>,
+}
+
+/// A store as read: the snapshot, what to watch to tell a later change by another tool from
+/// no change, and how the store tells a plan in its own terms.
+#[derive(Debug)]
+pub struct Loaded {
+    pub snapshot: Snapshot,
+    pub watch: Watch,
+    pub terms: Terms,
+}
+
+/// A backend's hook into plans: what the model plans is said in layers and records;
+/// a store made of other things (an OCI layout's blobs) tells it in those, from what it read
+/// along with the snapshot, so that a preview needs no further reading.
+pub trait RemovalTerms: Debug + Send + Sync {
+    /// Rewrites the model's plan into what the store will do.
+    fn refine(&self, snapshot: &Snapshot, plan: &mut RemovalPlan);
+
+    /// Adds to a tag or untag what else the store will do (the blobs it deletes).
+    fn refine_names(&self, plan: &mut NamesPlan);
+
+    /// True when a removal here deletes blobs rather than layers, which the browser then
+    /// lists instead.
+    fn deletes_blobs(&self) -> bool;
+}
+
+/// The terms of one load of a store: the model's own unless the backend has a hook.
+#[derive(Debug, Clone, Default)]
+pub struct Terms(Option<Arc<dyn RemovalTerms>>);
+
+impl Terms {
+    /// A backend's own terms.
+    pub fn new(terms: impl RemovalTerms + 'static) -> Self {
+        Terms(Some(Arc::new(terms)))
+    }
+
+    pub(crate) fn refine(&self, snapshot: &Snapshot, plan: &mut RemovalPlan) {
+        if let Some(terms) = &self.0 {
+            terms.refine(snapshot, plan);
+        }
+    }
+
+    pub(crate) fn refine_names(&self, plan: &mut NamesPlan) {
+        if let Some(terms) = &self.0 {
+            terms.refine_names(plan);
+        }
+    }
+
+    pub(crate) fn deletes_blobs(&self) -> bool {
+        self.0.as_ref().is_some_and(|terms| terms.deletes_blobs())
+    }
+}

@@ -1,0 +1,110 @@
+//! The front door: a [`Store`] is any kind of store, located (from `--store` and podman's
+//! flags, see [`crate::Selection`]); opening it gives an [`OpenedStore`], the catalog the
+//! commands and the browser read, which plans changes the way that store will carry them out.
+
+use crate::backend::{Backend, Loaded, Terms, VerifyReport};
+use crate::error::Result;
+use cairn_core::removal::{Blob, RemovalPlan, RemoveOptions, Step, Target};
+use cairn_core::tagging::NamesPlan;
+use cairn_core::{Catalog, Rules};
+use std::sync::Arc;
+
+/// A store to read and change, whatever its kind. Cheap to clone: the browser's loader and
+/// worker threads each hold one.
+#[derive(Debug, Clone)]
+pub struct Store(Arc<dyn Backend>);
+
+impl Store {
+    pub fn new(backend: impl Backend + 'static) -> Self {
+        Store(Arc::new(backend))
+    }
+
+    /// How the status bar and messages name the store.
+    pub fn label(&self) -> String {
+        self.0.label()
+    }
+
+    /// The rules its snapshots follow, which also say whose conventions (podman's or
+    /// docker's) its errors are reported in, before anything is read.
+    pub fn rules(&self) -> Rules {
+        self.0.rules()
+    }
+
+    /// A line to tell the user before anything else, if any (the demo fallback).
+    pub fn notice(&self) -> Option<&'static str> {
+        self.0.notice()
+    }
+
+    /// Reads the store. The browser builds its catalog from this in two steps; commands use
+    /// [`Store::open`].
+    pub fn load(&self) -> Result<Loaded> {
+        self.0.load()
+    }
+
+    /// Reads the store into a catalog with its lineage.
+    pub fn open(&self) -> Result<OpenedStore> {
+        let loaded = self.load()?;
+        Ok(OpenedStore::new(
+            Arc::new(Catalog::new(loaded.snapshot)),
+            loaded.terms,
+        ))
+    }
+
+    /// Applies `steps` if planning again with `replan` under the store's lock gives the same
+    /// steps, and the same `blobs` to delete on a store told in blobs: what was shown is what
+    /// happens (see [`Backend::apply`]). No steps: nothing to do, the store is not touched.
+    pub fn apply(
+        &self,
+        steps: &[Step],
+        blobs: &[Blob],
+        replan: &dyn Fn(&Catalog) -> Vec<Step>,
+    ) -> Result<()> {
+        if steps.is_empty() {
+            return Ok(());
+        }
+        self.0.apply(steps, blobs, replan)
+    }
+
+    /// `cairn verify`: every blob against its digest.
+    pub fn verify(&self) -> Result<VerifyReport> {
+        self.0.verify()
+    }
+}
+
+/// A store read into a catalog, with how that store tells plans in its own terms: what the
+/// commands and the browser plan previews on.
+#[derive(Debug, Clone)]
+pub struct OpenedStore {
+    pub catalog: Arc<Catalog>,
+    terms: Terms,
+}
+
+impl OpenedStore {
+    /// A catalog read from a store with that store's terms (from [`Loaded::terms`]).
+    pub fn new(catalog: Arc<Catalog>, terms: Terms) -> Self {
+        OpenedStore { catalog, terms }
+    }
+
+    /// A catalog no store stands behind (built in memory): plans are the model's own.
+    pub fn in_memory(catalog: Arc<Catalog>) -> Self {
+        OpenedStore::new(catalog, Terms::default())
+    }
+
+    /// What a removal would do, as the store will carry it out.
+    pub fn plan_removal(&self, target: &Target, options: RemoveOptions) -> RemovalPlan {
+        let mut plan = cairn_core::removal::plan_removal(&self.catalog, target, options);
+        self.terms.refine(&self.catalog.snapshot, &mut plan);
+        plan
+    }
+
+    /// A tag or untag as the store will carry it out: on a layout, with the blobs it deletes.
+    pub fn plan_names(&self, mut plan: NamesPlan) -> NamesPlan {
+        self.terms.refine_names(&mut plan);
+        plan
+    }
+
+    /// True when a removal here deletes blobs rather than layers (an OCI layout).
+    pub fn deletes_blobs(&self) -> bool {
+        self.terms.deletes_blobs()
+    }
+}

@@ -1,0 +1,18 @@
+//! The conformance tier: cairn against the real podman, buildah, skopeo, umoci and dockerd, as
+//! root. Built only with `--features conformance`, which `.ci/run` turns on; a missing tool
+//! fails the tests that need it, never skips them. One binary, so that the tier links once.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod docker_conformance;
+mod docker_harness;
+mod docker_store;
+mod generated_store;
+mod locking;
+mod oci_layout;
+mod podman_conformance;
+mod removal_conformance;
+mod removal_safety;
+mod terminal_signals;
