@@ -10,6 +10,7 @@ mod common;
 mod bad_input;
 #[cfg(feature = "docker")]
 mod docker_store;
+mod fuzz_corpora;
 mod generated_store;
 mod oci_layout;
 mod terminal_text;
