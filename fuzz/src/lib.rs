@@ -13,8 +13,8 @@ use cairn_store::containers_storage::records::{
     ContainerRecord, ImageRecord, LayerRecord, MountRecord,
 };
 use cairn_store::containers_storage::{self, StorageOptions, big_data};
-use cairn_store::oci::blobs::{BlobCheck, BlobSource, METADATA_LIMIT};
 use cairn_store::digest::Digest;
+use cairn_store::oci::blobs::{BlobCheck, BlobSource, METADATA_LIMIT};
 use cairn_store::oci::layout;
 use std::path::Path;
 
