@@ -1,11 +1,12 @@
 //! `cairn tree`: the layers of an image, as `podman image tree` prints them.
 
 use super::text_tree::TextTree;
-use anyhow::Result;
+use anyhow::{Result, bail};
 use cairn_core::human::human_size_with_precision;
 use cairn_core::image::short_id;
 use cairn_core::visible::Visible;
 use cairn_core::{Catalog, ImageIdx, LayerIdx};
+use std::collections::HashSet;
 use std::io::Write;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -19,9 +20,31 @@ pub struct Args {
 
 pub fn run(catalog: &Catalog, args: &Args, out: &mut dyn Write) -> Result<()> {
     let image = super::lookup(catalog, &args.image)?;
+    if let Some(layer) = missing_layer(catalog, image) {
+        bail!("locating layer with ID {layer:?}: layer not known");
+    }
     // podman prints the tree with Println, after its own final newline.
     writeln!(out, "{}", render(catalog, image, args.whatrequires))?;
     Ok(())
+}
+
+/// The first layer of the image's chain, from the top, that the store does not have:
+/// podman measures the image before it draws the tree, and fails on it as
+/// containers/storage's `ImageSize` does.
+fn missing_layer(catalog: &Catalog, image: ImageIdx) -> Option<String> {
+    let snapshot = &catalog.snapshot;
+    let mut seen = HashSet::new();
+    let mut next = snapshot.images[image].top_layer.clone();
+    while let Some(id) = next {
+        if !seen.insert(id.clone()) {
+            return None;
+        }
+        let Some(layer) = snapshot.layer_by_id(&id) else {
+            return Some(id);
+        };
+        next = snapshot.layers[layer].parent.clone();
+    }
+    None
 }
 
 /// Go's `%s` of a string slice: `[a b c]`, each name shown visibly.

@@ -12,5 +12,6 @@ mod bad_input;
 mod docker_store;
 mod fuzz_corpora;
 mod generated_store;
+mod hostile_structure;
 mod oci_layout;
 mod terminal_text;

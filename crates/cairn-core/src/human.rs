@@ -45,11 +45,15 @@ fn trim_fraction(number: &str) -> &str {
     }
 }
 
-/// `CREATED` as podman and docker word an age (`18 minutes ago`); a missing time is older
-/// than any.
+/// The longest age Go can tell: `time.Since` saturates at the largest `time.Duration`
+/// (about 292 years), which is what podman shows for a missing date (Go's zero time).
+const GO_MAX_DURATION_SECONDS: f64 = i64::MAX as f64 / 1e9;
+
+/// `CREATED` as podman and docker word an age (`18 minutes ago`); a missing time is as old
+/// as Go can say, "292 years ago".
 pub fn ago(now: jiff::Timestamp, then: Option<jiff::Timestamp>) -> String {
-    let seconds = then.map_or(f64::MAX, |t| {
-        (now.as_nanosecond() - t.as_nanosecond()) as f64 / 1e9
+    let seconds = then.map_or(GO_MAX_DURATION_SECONDS, |t| {
+        ((now.as_nanosecond() - t.as_nanosecond()) as f64 / 1e9).min(GO_MAX_DURATION_SECONDS)
     });
     format!("{} ago", human_duration(seconds))
 }

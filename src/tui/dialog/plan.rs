@@ -130,7 +130,11 @@ pub fn plan_tree(store: &StoreData, plan: &RemovalPlan) -> Vec<PlanLine> {
         // A layout deletes files, not layer records or containers: the blobs no descriptor
         // reaches any more.
         true => {
-            let bytes: u64 = plan.blobs.iter().map(|b| b.size).sum();
+            let bytes = plan
+                .blobs
+                .iter()
+                .map(|b| b.size)
+                .fold(0, u64::saturating_add);
             group(
                 format!("Blobs ({}) · {}", plan.blobs.len(), podman_size(bytes)),
                 plan.blobs
@@ -151,7 +155,11 @@ pub fn plan_tree(store: &StoreData, plan: &RemovalPlan) -> Vec<PlanLine> {
                     .layer_by_id(id)
                     .and_then(|l| snapshot.layers[l].diff_size)
             };
-            let layer_bytes: u64 = plan.layers.iter().filter_map(size).sum();
+            let layer_bytes = plan
+                .layers
+                .iter()
+                .filter_map(size)
+                .fold(0, u64::saturating_add);
             group(
                 format!(
                     "Layers ({}) · {}",

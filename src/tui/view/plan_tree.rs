@@ -100,7 +100,11 @@ pub fn names_plan_lines(app: &App, plan: &NamesPlan, width: usize) -> Vec<Line<'
     let theme = &app.theme;
     let mut lines = Vec::new();
     if !plan.blobs.is_empty() {
-        let bytes: u64 = plan.blobs.iter().map(|b| b.size).sum();
+        let bytes = plan
+            .blobs
+            .iter()
+            .map(|b| b.size)
+            .fold(0, u64::saturating_add);
         lines.push(Line::styled(
             format!(
                 " Deletes unreachable blobs ({}) · {}",

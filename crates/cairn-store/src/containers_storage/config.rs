@@ -2,6 +2,7 @@
 //! the root and rootless defaults; the driver is the one whose folder exists when none is set.
 
 use super::options::StorageOptions;
+use crate::regular_file;
 use anyhow::{Context, Result};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -72,7 +73,8 @@ struct ConfOptions {
 }
 
 /// Drivers in the order containers/storage prefers them when it has to guess.
-const DRIVER_PRIORITY: [&str; 6] = ["overlay", "btrfs", "zfs", "vfs", "devicemapper", "aufs"];
+pub(crate) const DRIVER_PRIORITY: [&str; 6] =
+    ["overlay", "btrfs", "zfs", "vfs", "devicemapper", "aufs"];
 
 /// Resolves the store options from the flags, the config file and the defaults.
 pub fn resolve(flags: &Flags, env: &Environment) -> Result<StorageOptions> {
@@ -152,8 +154,17 @@ fn config_path(env: &Environment) -> Option<PathBuf> {
     .find(|p| p.exists())
 }
 
+/// `storage.conf` is a few kilobytes. It is the user's own file, not the store's, so it may
+/// be anything that reads: `/dev/null` (which podman's users give to mean none) or a shell's
+/// `<(...)`; only its size is bounded.
+const CONF_LIMIT: u64 = 1 << 20;
+
 fn read_conf(path: &Path) -> Result<ConfFile> {
-    let text = std::fs::read_to_string(path)
+    let bytes = std::fs::File::open(path)
+        .map_err(anyhow::Error::from)
+        .and_then(|file| regular_file::read_bounded(file, CONF_LIMIT, &path.display().to_string()))
+        .with_context(|| format!("reading storage configuration {}", path.display()))?;
+    let text = String::from_utf8(bytes)
         .with_context(|| format!("reading storage configuration {}", path.display()))?;
     toml::from_str(&text)
         .with_context(|| format!("parsing storage configuration {}", path.display()))

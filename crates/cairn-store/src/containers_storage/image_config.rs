@@ -1,7 +1,9 @@
 //! An image's config (and, when needed, its manifest) from its big-data folder.
 
 use super::big_data;
+use crate::oci::blobs::METADATA_LIMIT;
 use crate::oci_config;
+use crate::regular_file;
 use anyhow::{Context, Result, anyhow, bail};
 use cairn_core::ImageConfig;
 use std::path::Path;
@@ -30,7 +32,7 @@ pub fn read(dir: &Path, id: &str, keys: &[String], no_top_layer: bool) -> Result
             )
         })?;
     let manifest_path = dir.join(big_data::file_name(manifest_key));
-    let bytes = std::fs::read(&manifest_path)
+    let bytes = read_big_data(&manifest_path)
         .with_context(|| format!("reading manifest {}", manifest_path.display()))?;
     let manifest: serde_json::Value = serde_json::from_slice(&bytes)
         .with_context(|| format!("parsing manifest {}", manifest_path.display()))?;
@@ -61,9 +63,15 @@ fn is_digest(digest: &str) -> bool {
     })
 }
 
+/// A big-data file: a regular file no bigger than any manifest or config.
+fn read_big_data(path: &Path) -> Result<Vec<u8>> {
+    regular_file::read(path, METADATA_LIMIT)?
+        .ok_or_else(|| anyhow!("{} does not exist", path.display()))
+}
+
 fn parse_config(path: &Path) -> Result<Contents> {
     let bytes =
-        std::fs::read(path).with_context(|| format!("reading config {}", path.display()))?;
+        read_big_data(path).with_context(|| format!("reading config {}", path.display()))?;
     oci_config::parse(&bytes)
         .map(|c| Contents::Image(Box::new(c)))
         .with_context(|| format!("parsing config {}", path.display()))

@@ -1,6 +1,7 @@
 //! Where a containers-storage store is on disk: its graph root, run root, driver and
 //! read-only additional stores, and the folders each driver keeps its records in.
 
+use super::config::DRIVER_PRIORITY;
 use crate::error::StoreError;
 use anyhow::anyhow;
 use std::path::{Path, PathBuf};
@@ -36,8 +37,18 @@ impl StoreDirs {
 }
 
 impl StorageOptions {
-    /// The driver to use, or a clear error when the store has none.
+    /// The driver to use, or a clear error when the store has none. A driver containers/storage
+    /// does not know is refused in podman's words before anything is read: its name becomes
+    /// part of every path, so `../../x` would read another folder's records.
     pub fn driver(&self) -> Result<&str, StoreError> {
+        if let Some(driver) = &self.driver
+            && !DRIVER_PRIORITY.contains(&driver.as_str())
+        {
+            return Err(StoreError::Unsupported(format!(
+                "failed to GetDriver graph {driver} {}: driver not supported",
+                self.graphroot.display()
+            )));
+        }
         if !self.graphroot.exists() {
             return Err(StoreError::NotFound {
                 what: "containers-storage at",

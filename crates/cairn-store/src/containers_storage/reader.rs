@@ -10,6 +10,7 @@ use super::records::{ContainerRecord, ImageRecord, LayerRecord, MountRecord};
 use crate::backend::{Loaded, Terms};
 use crate::error::StoreError;
 use crate::lockfile::{LockFile, LockGuard};
+use crate::regular_file;
 use crate::watch::Watch;
 use anyhow::Result;
 use cairn_core::{Container, Image, Layer, Snapshot};
@@ -17,7 +18,6 @@ use jiff::Timestamp;
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use std::collections::HashSet;
-use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 /// Reads the whole store under read locks taken in podman's order (layers, images,
@@ -153,12 +153,14 @@ fn read_images(options: &StorageOptions, driver: &str) -> Result<Vec<Image>> {
         .collect())
 }
 
+/// The most of one JSON record file cairn reads: `images.json` of a build server with
+/// 10,000 images is about 10 MB.
+pub const RECORDS_LIMIT: u64 = 1 << 30;
+
 /// Reads one of the store's JSON arrays: a missing or empty file means no records.
 pub(crate) fn read_records<T: DeserializeOwned>(path: &Path) -> Result<Vec<T>, StoreError> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(StoreError::io("reading", path, e)),
+    let Some(bytes) = regular_file::read(path, RECORDS_LIMIT).map_err(StoreError::Other)? else {
+        return Ok(Vec::new());
     };
     parse_records(&bytes, path)
 }
@@ -214,7 +216,7 @@ fn image_from_record(dir: &Path, record: ImageRecord, read_only: bool) -> Image 
             .big_data_sizes
             .values()
             .map(|&s| u64::try_from(s).unwrap_or(0))
-            .sum(),
+            .fold(0, u64::saturating_add),
         read_only,
         id: record.id,
         ..Image::default()

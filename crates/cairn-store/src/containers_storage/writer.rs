@@ -8,6 +8,7 @@ use super::reader::{is_safe_id, open_additional_locks, read_records, read_snapsh
 use crate::atomic;
 use crate::error::StoreError;
 use crate::lockfile::{LockFile, LockGuard};
+use crate::regular_file;
 use anyhow::{Context, Result, anyhow, bail};
 use cairn_core::Catalog;
 use cairn_core::removal::Step;
@@ -285,16 +286,12 @@ impl Writer<'_> {
             _ => {
                 let home = self.graphroot.join("overlay");
                 let link_file = home.join(layer).join("link");
-                match std::fs::read_to_string(&link_file) {
-                    Ok(link) => {
-                        let link = link.trim();
-                        if !link.is_empty() && !link.contains('/') && link != ".." {
-                            remove_file(&home.join("l").join(link))?;
-                        }
-                    }
-                    Err(e) if e.kind() == ErrorKind::NotFound => {}
-                    Err(e) => {
-                        return Err(e).with_context(|| format!("reading {}", link_file.display()));
+                // The short name is 26 characters; the bound only keeps a hostile file out.
+                if let Some(link) = regular_file::read(&link_file, 4096)? {
+                    let link = String::from_utf8_lossy(&link);
+                    let link = link.trim();
+                    if !link.is_empty() && !link.contains('/') && link != ".." {
+                        remove_file(&home.join("l").join(link))?;
                     }
                 }
                 remove_dir(&home.join(layer))

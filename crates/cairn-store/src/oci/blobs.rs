@@ -49,6 +49,30 @@ pub struct LayoutDir {
     files: Confined,
 }
 
+/// `oci-layout` is one short JSON object.
+const OCI_LAYOUT_LIMIT: u64 = 64 << 10;
+
+/// The one layout version the image-spec defines; umoci and skopeo refuse any other.
+pub const LAYOUT_VERSION: &str = "1.0.0";
+
+/// Refuses a layout whose `oci-layout` is not JSON or names a version other than
+/// [`LAYOUT_VERSION`], as `umoci` does: its files may mean something else, and a change
+/// would rewrite them.
+pub(crate) fn check_version(bytes: Option<&[u8]>, path: &str) -> Result<()> {
+    let Some(bytes) = bytes else {
+        bail!("{path} does not exist");
+    };
+    let parsed: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| anyhow!("{path} is not JSON ({e}): not an OCI image layout, refused"))?;
+    match parsed.get("imageLayoutVersion").and_then(|v| v.as_str()) {
+        Some(LAYOUT_VERSION) => Ok(()),
+        Some(other) => bail!(
+            "{path}: layout version {other:?} is not supported (cairn reads {LAYOUT_VERSION}): refused"
+        ),
+        None => bail!("{path} names no imageLayoutVersion: not an OCI image layout, refused"),
+    }
+}
+
 /// `index.json` lists every image of the layout: far bigger than a manifest may be, but
 /// still bounded, so that a hostile one cannot exhaust memory.
 pub const INDEX_LIMIT: u64 = 256 << 20;
@@ -72,6 +96,12 @@ impl LayoutDir {
                     root.display()
                 );
             }
+        }
+        // An `oci-layout` that is a link is not followed: such a layout is shown, and
+        // refused for changes (see `changeable_blobs`).
+        if let Some((FileType::RegularFile, _)) = files.kind(&["oci-layout"])? {
+            let version = files.read(&["oci-layout"], OCI_LAYOUT_LIMIT)?;
+            check_version(version.as_deref(), &files.display(&["oci-layout"]))?;
         }
         Ok(LayoutDir {
             root: root.to_path_buf(),
@@ -171,19 +201,9 @@ impl BlobSource for LayoutDir {
     }
 
     fn read(&self, digest: &Digest) -> Result<Vec<u8>> {
-        let parts = Self::blob_parts(digest);
-        let file = self
-            .files
-            .open_file(&parts)?
-            .ok_or_else(|| anyhow!("blob {digest} is missing from {}", self.describe()))?;
-        let mut bytes = Vec::new();
-        file.take(METADATA_LIMIT + 1)
-            .read_to_end(&mut bytes)
-            .with_context(|| format!("reading {}", self.files.display(&parts)))?;
-        if bytes.len() as u64 > METADATA_LIMIT {
-            bail!("blob {digest} is too big for a manifest or config");
-        }
-        Ok(bytes)
+        self.files
+            .read(&Self::blob_parts(digest), METADATA_LIMIT)?
+            .ok_or_else(|| anyhow!("blob {digest} is missing from {}", self.describe()))
     }
 
     fn size(&self, digest: &Digest) -> Result<Option<u64>> {

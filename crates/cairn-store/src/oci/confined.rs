@@ -10,11 +10,11 @@
 //! often refuse it). Names come from validated digests or from the folder's own listing, so
 //! no component is ever `..` or contains `/`.
 
+use crate::regular_file::{self, describe};
 use anyhow::{Context, Result, bail};
 use rustix::fs::{AtFlags, Dir, FileType, Mode, OFlags, fstat, openat, statat, unlinkat};
 use rustix::io::Errno;
 use std::fs::File;
-use std::io::Read;
 use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -188,17 +188,7 @@ impl Confined {
         let Some(file) = self.open_file(parts)? else {
             return Ok(None);
         };
-        let mut bytes = Vec::new();
-        file.take(limit + 1)
-            .read_to_end(&mut bytes)
-            .with_context(|| format!("reading {}", self.display(parts)))?;
-        if bytes.len() as u64 > limit {
-            bail!(
-                "{} is bigger than the {limit} bytes cairn reads of it",
-                self.display(parts)
-            );
-        }
-        Ok(Some(bytes))
+        regular_file::read_bounded(file, limit, &self.display(parts)).map(Some)
     }
 
     /// The entries of a folder (`.` and `..` left out), links not followed; `None` when the
@@ -322,19 +312,6 @@ impl Confined {
                 anyhow::Error::from(std::io::Error::from(other)).context(format!("opening {path}"))
             }
         }
-    }
-}
-
-fn describe(kind: FileType) -> &'static str {
-    match kind {
-        FileType::RegularFile => "a file",
-        FileType::Directory => "a folder",
-        FileType::Symlink => "a symbolic link",
-        FileType::Fifo => "a FIFO",
-        FileType::Socket => "a socket",
-        FileType::CharacterDevice => "a character device",
-        FileType::BlockDevice => "a block device",
-        FileType::Unknown => "of unknown type",
     }
 }
 

@@ -16,7 +16,7 @@ use super::blobs::BlobSource;
 use super::document::{Descriptor, Document, is_index, is_manifest};
 use crate::digest::{Digest, chain_ids};
 use crate::oci_config;
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
 use cairn_core::{Image, Instance, Layer};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -73,10 +73,13 @@ pub fn read(source: &dyn BlobSource, read_only: bool) -> Result<LayoutContents> 
         },
         image_at: HashMap::new(),
         layer_ids: HashSet::new(),
+        done: HashMap::new(),
+        on_path: HashSet::new(),
+        followed: 0,
     };
     for descriptor in &manifests {
         let names: Vec<String> = descriptor.name().map(String::from).into_iter().collect();
-        let image = reader.visit(descriptor, names, &mut Vec::new());
+        let image = reader.walk(descriptor, names)?;
         reader.contents.top.push(TopEntry {
             digest: descriptor.digest.clone(),
             name: descriptor.name().map(String::from),
@@ -86,36 +89,130 @@ pub fn read(source: &dyn BlobSource, read_only: bool) -> Result<LayoutContents> 
     Ok(reader.contents)
 }
 
+/// How deep image indexes may nest. Real ones nest once (a list of platform manifests), at
+/// most twice; a hostile layout nests thousands of times to exhaust the reader.
+pub const MAX_INDEX_DEPTH: usize = 32;
+
+/// How many descriptors the whole walk follows (`index.json`'s and every nested index's,
+/// each reference counted even when its blob was read already): far above any real layout,
+/// far below what takes a noticeable time.
+pub const MAX_DESCRIPTORS: usize = 1_000_000;
+
 struct Reader<'a> {
     source: &'a dyn BlobSource,
     read_only: bool,
     contents: LayoutContents,
     image_at: HashMap<String, usize>,
     layer_ids: HashSet<String>,
+    /// Digest -> the image it became: each blob is read once, however often it is named, so
+    /// that indexes sharing their children cannot make the walk exponential.
+    done: HashMap<String, String>,
+    /// The indexes being read, to stop at one that refers to itself or to one above it.
+    on_path: HashSet<String>,
+    followed: usize,
+}
+
+/// An index whose children are being read, on the walk's own stack (not the thread's, so
+/// that nesting cannot overflow it).
+struct IndexFrame {
+    digest: Digest,
+    list_id: String,
+    /// The platform of the descriptor that led here, for the instance it is of its parent.
+    platform: String,
+    children: Vec<Descriptor>,
+    next: usize,
+    instances: Vec<Instance>,
+}
+
+/// What reading one descriptor gave: an image, or an index whose children come next.
+enum Visited {
+    Image(String),
+    Index(IndexFrame),
 }
 
 impl Reader<'_> {
-    /// Adds the image a descriptor points at (merging names when it is already there) and
-    /// returns its ID. `stack` holds the indexes being read, to stop at one that refers to
-    /// itself or to an index above it.
+    /// Adds the image a descriptor of `index.json` points at, and everything below it
+    /// (merging names when it is already there), and returns its ID. Indexes are walked
+    /// depth-first on an explicit stack.
+    fn walk(&mut self, descriptor: &Descriptor, names: Vec<String>) -> Result<String> {
+        let mut stack = match self.visit(descriptor, names, 0)? {
+            Visited::Image(id) => return Ok(id),
+            Visited::Index(frame) => vec![frame],
+        };
+        loop {
+            let depth = stack.len();
+            let Some(top) = stack.last_mut() else {
+                bail!("the walk of {} lost its place", self.source.describe());
+            };
+            if let Some(child) = top.children.get(top.next).cloned() {
+                top.next += 1;
+                match self.visit(&child, Vec::new(), depth)? {
+                    Visited::Image(id) => self.record(&mut stack, id, child.platform_name()),
+                    Visited::Index(frame) => stack.push(frame),
+                }
+                continue;
+            }
+            let Some(frame) = stack.pop() else {
+                bail!("the walk of {} lost its place", self.source.describe());
+            };
+            let platform = frame.platform.clone();
+            let id = self.finish_index(frame);
+            if stack.is_empty() {
+                return Ok(id);
+            }
+            self.record(&mut stack, id, platform);
+        }
+    }
+
+    /// Records a child's image as an instance of the index on top of the stack.
+    fn record(&mut self, stack: &mut [IndexFrame], id: String, platform: String) {
+        if let Some(parent) = stack.last_mut() {
+            self.contents
+                .instance_of
+                .entry(id.clone())
+                .or_insert_with(|| parent.list_id.clone());
+            parent.instances.push(Instance { id, platform });
+        }
+    }
+
+    /// Reads what one descriptor names, once: a manifest becomes its image, an index its
+    /// list image and a frame for its children.
     fn visit(
         &mut self,
         descriptor: &Descriptor,
         names: Vec<String>,
-        stack: &mut Vec<String>,
-    ) -> String {
+        depth: usize,
+    ) -> Result<Visited> {
+        self.followed += 1;
+        if self.followed > MAX_DESCRIPTORS {
+            bail!(
+                "{} names more than {MAX_DESCRIPTORS} descriptors through its indexes: refused",
+                self.source.describe()
+            );
+        }
         let digest = match Digest::parse(&descriptor.digest) {
             Ok(digest) => digest,
             Err(e) => {
                 let id = descriptor.digest.clone();
                 self.contents.unreadable.insert(id.clone(), e.to_string());
-                return self.add(broken_image(&id, e.to_string(), self.read_only), names);
+                let image = broken_image(&id, e.to_string(), self.read_only);
+                return Ok(Visited::Image(self.add(image, names)));
             }
         };
         let id = digest.hex().to_string();
-        if stack.contains(&descriptor.digest) {
+        if self.on_path.contains(digest.as_str()) {
             let problem = format!("index {digest} refers to itself (through its own manifests)");
-            return self.add(broken_image(&id, problem, self.read_only), names);
+            let image = broken_image(&id, problem, self.read_only);
+            return Ok(Visited::Image(self.add(image, names)));
+        }
+        if let Some(id) = self.done.get(digest.as_str()).cloned() {
+            return Ok(Visited::Image(self.add_names(id, names)));
+        }
+        if depth > MAX_INDEX_DEPTH {
+            bail!(
+                "blob {digest} of {}: image indexes nest more than {MAX_INDEX_DEPTH} levels deep: refused",
+                self.source.describe()
+            );
         }
         let document = self.source.read(&digest).and_then(|bytes| {
             serde_json::from_slice::<Document>(&bytes)
@@ -129,7 +226,10 @@ impl Reader<'_> {
                 self.contents
                     .unreadable
                     .insert(digest.to_string(), problem.clone());
-                return self.add(broken_image(&id, problem, self.read_only), names);
+                let image = broken_image(&id, problem, self.read_only);
+                let id = self.add(image, names);
+                self.done.insert(digest.to_string(), id.clone());
+                return Ok(Visited::Image(id));
             }
         };
         let media_type = document
@@ -139,20 +239,23 @@ impl Reader<'_> {
         let list =
             is_index(&media_type) || (!is_manifest(&media_type) && document.manifests.is_some());
         if list {
-            self.visit_index(&digest, size, document, names, stack)
+            let frame = self.start_index(digest, size, document, names, descriptor);
+            Ok(Visited::Index(frame))
         } else {
-            self.visit_manifest(&digest, size, document, names)
+            let id = self.visit_manifest(&digest, size, document, names);
+            self.done.insert(digest.to_string(), id.clone());
+            Ok(Visited::Image(id))
         }
     }
 
-    fn visit_index(
+    fn start_index(
         &mut self,
-        digest: &Digest,
+        digest: Digest,
         size: u64,
         document: Document,
         names: Vec<String>,
-        stack: &mut Vec<String>,
-    ) -> String {
+        descriptor: &Descriptor,
+    ) -> IndexFrame {
         let children = document.manifests.unwrap_or_default();
         self.contents.edges.insert(
             digest.to_string(),
@@ -168,33 +271,35 @@ impl Reader<'_> {
             ..Image::default()
         };
         let list_id = self.add(list, names);
-        stack.push(digest.to_string());
-        let mut instances = Vec::with_capacity(children.len());
-        for child in &children {
-            let instance = self.visit(child, Vec::new(), stack);
-            self.contents
-                .instance_of
-                .entry(instance.clone())
-                .or_insert_with(|| list_id.clone());
-            instances.push(Instance {
-                id: instance,
-                platform: child.platform_name(),
-            });
+        self.on_path.insert(digest.to_string());
+        IndexFrame {
+            digest,
+            list_id,
+            platform: descriptor.platform_name(),
+            instances: Vec::with_capacity(children.len()),
+            children,
+            next: 0,
         }
-        stack.pop();
-        if let Some(&idx) = self.image_at.get(&list_id) {
-            self.contents.images[idx].instances = instances;
-        }
+    }
+
+    /// An index whose children are all read: its instances, and its creation time.
+    fn finish_index(&mut self, frame: IndexFrame) -> String {
+        self.on_path.remove(frame.digest.as_str());
+        self.done
+            .insert(frame.digest.to_string(), frame.list_id.clone());
         // An index has no creation time of its own: it is as new as its newest instance.
-        let created = children
+        let created = frame
+            .instances
             .iter()
-            .filter_map(|c| Digest::parse(&c.digest).ok())
-            .filter_map(|d| self.image_at_manifest(&d))
+            .filter_map(|i| self.image_at.get(&i.id))
+            .filter_map(|&idx| self.contents.images[idx].created)
             .max();
-        if let Some(&idx) = self.image_at.get(&list_id) {
-            self.contents.images[idx].created = created;
+        if let Some(&idx) = self.image_at.get(&frame.list_id) {
+            let list = &mut self.contents.images[idx];
+            list.instances = frame.instances;
+            list.created = created;
         }
-        list_id
+        frame.list_id
     }
 
     fn visit_manifest(
@@ -237,7 +342,7 @@ impl Reader<'_> {
             }
         };
         image.id = config_digest.hex().to_string();
-        image.big_data_size += config_size;
+        image.big_data_size = image.big_data_size.saturating_add(config_size);
         image.created = config.created;
         if config.diff_ids.len() != document.layers.len() {
             image.problems.push(format!(
@@ -284,13 +389,17 @@ impl Reader<'_> {
         self.add(image, names)
     }
 
-    /// The creation time of the image read from this manifest digest.
-    fn image_at_manifest(&self, digest: &Digest) -> Option<jiff::Timestamp> {
-        self.contents
-            .images
-            .iter()
-            .find(|i| i.digests.iter().any(|d| d == digest.as_str()))
-            .and_then(|i| i.created)
+    /// Adds names to an image already read.
+    fn add_names(&mut self, id: String, names: Vec<String>) -> String {
+        if let Some(&idx) = self.image_at.get(&id) {
+            let existing = &mut self.contents.images[idx];
+            for name in names {
+                if !existing.names.contains(&name) {
+                    existing.names.push(name);
+                }
+            }
+        }
+        id
     }
 
     /// Adds an image, or adds its names and digests to the image of the same ID already read

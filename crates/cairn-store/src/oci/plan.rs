@@ -188,7 +188,9 @@ pub fn plan_layout_change(
     };
     Ok(LayoutPlan {
         manifests: entries.into_iter().map(|e| e.value).collect(),
-        removed_bytes: removed_blobs.iter().map(|b| b.size).sum(),
+        removed_bytes: removed_blobs
+            .iter()
+            .fold(0, |sum: u64, b| sum.saturating_add(b.size)),
         removed_blobs,
         warnings,
         reachable,
