@@ -10,6 +10,7 @@ mod common;
 mod bad_input;
 #[cfg(feature = "docker")]
 mod docker_store;
+mod fuzz_corpora;
 mod generated_store;
 mod hostile_structure;
 mod oci_layout;

@@ -63,7 +63,17 @@ struct DockerEntry {
 impl ArchiveBlobs {
     /// Scans the archive; with `hash`, every file's digest is computed too (for `verify`).
     pub fn open(path: &Path, hash: bool) -> Result<Self> {
-        let files = scan(path, hash)?;
+        let file = regular_file::open(path)?.ok_or_else(|| StoreError::NotFound {
+            what: "archive",
+            path: path.to_path_buf(),
+        })?;
+        Self::from_reader(BufReader::new(file), path, hash)
+    }
+
+    /// Scans an archive read from `reader`; `path` names it in messages. The fuzz targets
+    /// feed it bytes as [`ArchiveBlobs::open`] feeds it a file.
+    pub fn from_reader(reader: impl BufRead, path: &Path, hash: bool) -> Result<Self> {
+        let files = scan(reader, path, hash)?;
         let mut archive = ArchiveBlobs {
             path: path.to_path_buf(),
             index: Vec::new(),
@@ -200,12 +210,11 @@ fn clean_path(name: &str) -> Option<String> {
 /// member is that member again, as `docker load` follows the `<id>/layer.tar` links of
 /// older `docker save` archives to the first copy, and never leads out of the archive (see
 /// [`link_target`]). A truncated archive fails here.
-fn scan(path: &Path, hash: bool) -> Result<HashMap<String, ArchivedFile>> {
-    let file = regular_file::open(path)?.ok_or_else(|| StoreError::NotFound {
-        what: "archive",
-        path: path.to_path_buf(),
-    })?;
-    let mut reader = BufReader::new(file);
+fn scan(
+    mut reader: impl BufRead,
+    path: &Path,
+    hash: bool,
+) -> Result<HashMap<String, ArchivedFile>> {
     let start = reader
         .fill_buf()
         .map_err(|e| StoreError::io("reading", path, e))?;

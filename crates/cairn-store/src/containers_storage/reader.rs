@@ -162,10 +162,16 @@ pub(crate) fn read_records<T: DeserializeOwned>(path: &Path) -> Result<Vec<T>, S
     let Some(bytes) = regular_file::read(path, RECORDS_LIMIT)? else {
         return Ok(Vec::new());
     };
+    parse_records(&bytes, path)
+}
+
+/// Parses one of the store's JSON arrays read from `path` (named only in errors): an empty
+/// file means no records. Public so that the fuzz targets feed it bytes as the reader does.
+pub fn parse_records<T: DeserializeOwned>(bytes: &[u8], path: &Path) -> Result<Vec<T>, StoreError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Vec::new());
     }
-    serde_json::from_slice(&bytes).map_err(|e| StoreError::parse(path.display(), path, e))
+    serde_json::from_slice(bytes).map_err(|e| StoreError::parse(path.display(), path, e))
 }
 
 fn parse_time(text: Option<&str>) -> Option<Timestamp> {
