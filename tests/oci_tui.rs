@@ -29,6 +29,32 @@ fn demo_app() -> App {
     )
 }
 
+/// The browser on the OCI layout at `layout`, opened as `--store oci:` opens it (plans told
+/// in its blobs), with the list filtered to `filter`.
+fn layout_app(layout: &std::path::Path, filter: &str) -> App {
+    let selection = Selection {
+        store: Some(format!("oci:{}", layout.display())),
+        ..Selection::default()
+    };
+    let loaded = selection.resolve().unwrap().load().unwrap();
+    let mut app = App::with_catalog(
+        "oci:layout",
+        "2023-11-20T12:00:00Z".parse().unwrap(),
+        Rect::new(0, 0, WIDTH, HEIGHT),
+        Theme::colored(),
+        Catalog::new(loaded.snapshot),
+    );
+    app.store = app
+        .store
+        .map(|s| StoreData::opened(OpenedStore::new(Arc::clone(&s.catalog), loaded.terms)));
+    app.update(Action::StartFilter);
+    for c in filter.chars() {
+        app.update(Action::FilterInput(c));
+    }
+    app.update(Action::FilterAccept);
+    app
+}
+
 #[test]
 fn demo_main_screen_says_it_is_the_demo() {
     let app = demo_app();
@@ -51,26 +77,7 @@ fn demo_lineage_tree() {
 #[test]
 fn remove_preview_of_a_multi_platform_list_on_a_layout() {
     let layout = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
-    let selection = Selection {
-        store: Some(format!("oci:{}", layout.display())),
-        ..Selection::default()
-    };
-    let loaded = selection.resolve().unwrap().load().unwrap();
-    let mut app = App::with_catalog(
-        "oci:layout",
-        "2023-11-20T12:00:00Z".parse().unwrap(),
-        ratatui::layout::Rect::new(0, 0, WIDTH, HEIGHT),
-        Theme::colored(),
-        Catalog::new(loaded.snapshot),
-    );
-    app.store = app
-        .store
-        .map(|s| StoreData::opened(OpenedStore::new(Arc::clone(&s.catalog), loaded.terms)));
-    app.update(Action::StartFilter);
-    for c in "multi".chars() {
-        app.update(Action::FilterInput(c));
-    }
-    app.update(Action::FilterAccept);
+    let mut app = layout_app(&layout, "multi");
     app.update(Action::StartRemove);
     let text = screen(&app);
     assert!(text.contains("Blobs (7)"), "{text}");
@@ -92,29 +99,7 @@ fn tag_and_untag_previews_on_a_layout_show_the_blobs_they_delete() {
         b"a stray blob",
     )
     .unwrap();
-    let open = |layout: &std::path::Path| {
-        let selection = Selection {
-            store: Some(format!("oci:{}", layout.display())),
-            ..Selection::default()
-        };
-        let loaded = selection.resolve().unwrap().load().unwrap();
-        let mut app = App::with_catalog(
-            "oci:layout",
-            "2023-11-20T12:00:00Z".parse().unwrap(),
-            Rect::new(0, 0, WIDTH, HEIGHT),
-            Theme::colored(),
-            Catalog::new(loaded.snapshot),
-        );
-        app.store = app
-            .store
-            .map(|s| StoreData::opened(OpenedStore::new(Arc::clone(&s.catalog), loaded.terms)));
-        app.update(Action::StartFilter);
-        for c in "side".chars() {
-            app.update(Action::FilterInput(c));
-        }
-        app.update(Action::FilterAccept);
-        app
-    };
+    let open = |layout: &std::path::Path| layout_app(layout, "side");
     let mut app = open(&layout);
     app.update(Action::StartTag);
     for c in "side:2".chars() {

@@ -32,6 +32,25 @@ struct Pane {
 }
 
 impl Pane {
+    /// A 100x30 pane of a tmux server under `dir`, running `script` in bash.
+    fn start(dir: &Path, script: &str) -> Pane {
+        let pane = Pane {
+            socket: dir.join("tmux"),
+        };
+        pane.tmux(&[
+            "new-session",
+            "-d",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            "bash",
+            "-c",
+            script,
+        ]);
+        pane
+    }
+
     fn tmux(&self, args: &[&str]) -> String {
         let mut all = vec!["-S", self.socket.to_str().unwrap()];
         all.extend_from_slice(args);
@@ -68,20 +87,7 @@ fn end_by(signal: &str) -> (String, String, String) {
         status = shell_quote(&status_file),
         stty = shell_quote(&stty_file),
     );
-    let pane = Pane {
-        socket: dir.path().join("tmux"),
-    };
-    pane.tmux(&[
-        "new-session",
-        "-d",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "bash",
-        "-c",
-        &script,
-    ]);
+    let pane = Pane::start(dir.path(), &script);
     wait_until("the browser takes the screen", || {
         pane.tmux(&["display", "-p", "#{alternate_on}"]) == "1"
             && pane
@@ -147,20 +153,7 @@ fn on_a_dumb_terminal_the_browser_says_what_to_use_and_leaves_the_terminal_alone
         out = shell_quote(&out_file),
         status = shell_quote(&status_file),
     );
-    let pane = Pane {
-        socket: dir.path().join("tmux"),
-    };
-    pane.tmux(&[
-        "new-session",
-        "-d",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "bash",
-        "-c",
-        &script,
-    ]);
+    let pane = Pane::start(dir.path(), &script);
     wait_until("cairn ends", || {
         std::fs::read_to_string(&status_file).is_ok_and(|s| s.ends_with('\n'))
     });
