@@ -5,6 +5,7 @@
 
 pub mod catalog;
 pub mod container;
+pub mod contents;
 pub mod history;
 pub mod human;
 pub mod image;

@@ -4,9 +4,10 @@
 
 use crate::error::Result;
 use crate::watch::Watch;
+use cairn_core::contents::LayerEntries;
 use cairn_core::removal::{Blob, RemovalPlan, Step};
 use cairn_core::tagging::NamesPlan;
-use cairn_core::{Catalog, Rules, Snapshot};
+use cairn_core::{Catalog, LayerIdx, Rules, Snapshot};
 use std::fmt::Debug;
 use std::sync::Arc;
 
@@ -37,6 +38,16 @@ pub trait Backend: Debug + Send + Sync {
         shown: &[Blob],
         replan: &dyn Fn(&Catalog) -> Vec<Step>,
     ) -> Result<()>;
+
+    /// The entries of one layer of `snapshot` (as this backend loaded it), headers only:
+    /// never the contents, never extracted to disk.
+    fn layer_entries(&self, snapshot: &Snapshot, layer: LayerIdx) -> Result<LayerEntries> {
+        let _ = (snapshot, layer);
+        Err(crate::StoreError::Unsupported(format!(
+            "{} cannot list what its layers hold",
+            self.label()
+        )))
+    }
 
     /// Checks every blob against its digest and every descriptor against its blob; only
     /// stores made of content-addressed blobs can.

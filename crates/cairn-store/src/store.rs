@@ -4,9 +4,10 @@
 
 use crate::backend::{Backend, Loaded, Terms, VerifyReport};
 use crate::error::Result;
+use cairn_core::contents::LayerEntries;
 use cairn_core::removal::{Blob, RemovalPlan, RemoveOptions, Step, Target};
 use cairn_core::tagging::NamesPlan;
-use cairn_core::{Catalog, Rules};
+use cairn_core::{Catalog, LayerIdx, Rules, Snapshot};
 use std::sync::Arc;
 
 /// A store to read and change, whatever its kind. Cheap to clone: the browser's loader and
@@ -63,6 +64,12 @@ impl Store {
             return Ok(());
         }
         self.0.apply(steps, blobs, replan)
+    }
+
+    /// What one layer holds, read from the store's own records of it (see
+    /// [`Backend::layer_entries`]); `snapshot` is the one this store loaded.
+    pub fn layer_entries(&self, snapshot: &Snapshot, layer: LayerIdx) -> Result<LayerEntries> {
+        self.0.layer_entries(snapshot, layer)
     }
 
     /// `cairn verify`: every blob against its digest.
