@@ -164,3 +164,25 @@ pub fn gnu_tar_names(tar: &[u8]) -> Vec<Vec<u8>> {
         .filter(|p| !p.is_empty())
         .collect()
 }
+
+/// Entries one a line, readable in a failed assertion's diff.
+pub fn show(entries: &[Entry]) -> Vec<String> {
+    entries
+        .iter()
+        .map(|e| {
+            format!(
+                "{:?} {:?} {:o} {}:{} {} {:?} {}",
+                String::from_utf8_lossy(&e.path),
+                e.kind,
+                e.mode,
+                e.uid,
+                e.gid,
+                e.size,
+                e.link
+                    .as_ref()
+                    .map(|l| String::from_utf8_lossy(l).into_owned()),
+                e.mtime
+            )
+        })
+        .collect()
+}

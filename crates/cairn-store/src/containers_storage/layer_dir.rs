@@ -229,9 +229,12 @@ fn overlay_entries(walked: Vec<Found>) -> Vec<Entry> {
     for found in &walked {
         let kind = FileType::from_raw_mode(found.stat.st_mode);
         if kind == FileType::CharacterDevice && found.stat.st_rdev == 0 {
+            // As containers/storage's overlay diff writes it: the device's owner and time,
+            // mode 0600.
             let mut entry = entry_of(found, &mut hard_links);
             entry.path = whiteout(&found.path);
             entry.kind = EntryKind::File;
+            entry.mode = 0o600;
             entries.push(entry);
             continue;
         }
@@ -241,8 +244,9 @@ fn overlay_entries(walked: Vec<Found>) -> Vec<Entry> {
             marker.path = [found.path.as_slice(), b"/.wh..wh..opq"]
                 .concat()
                 .into_boxed_slice();
+            // The folder's owner, time and permission bits, as containers/storage writes it.
             marker.kind = EntryKind::File;
-            marker.mode = 0;
+            marker.mode &= 0o777;
             entries.push(marker);
         }
     }
@@ -250,8 +254,8 @@ fn overlay_entries(walked: Vec<Found>) -> Vec<Entry> {
 }
 
 /// What changed from the parent's copy to this one: files that are new or differ in type,
-/// mode, owner, size, link target, device or time, and a whiteout for each topmost path the
-/// parent has and this copy has not, in path order.
+/// mode, owner, size, link target, device or time, a whiteout for each topmost path the
+/// parent has and this copy has not, and the folders these are in, in path order.
 fn vfs_entries(walked: Vec<Found>, parent: Vec<Found>) -> Vec<Entry> {
     let before: HashMap<&[u8], &Found> = parent.iter().map(|f| (f.path.as_slice(), f)).collect();
     let now: HashMap<&[u8], &Found> = walked.iter().map(|f| (f.path.as_slice(), f)).collect();
@@ -288,10 +292,30 @@ fn vfs_entries(walked: Vec<Found>, parent: Vec<Found>) -> Vec<Entry> {
         if gone && !parent_gone {
             let mut entry = entry_of(old, &mut HashMap::new());
             entry.path = whiteout(&old.path);
+            // containers/storage writes a whiteout with mode 0 and no owner.
             entry.kind = EntryKind::File;
+            entry.mode = 0;
+            entry.uid = 0;
+            entry.gid = 0;
             entry.size = 0;
             entry.link = None;
             ordered.insert(key(&old.path), entry);
+        }
+    }
+    // A folder with changes inside is written too, even when it did not change itself, as
+    // containers/storage's diff does so that its owner and mode are restored.
+    let changed: Vec<Vec<u8>> = ordered.values().map(|e| e.path.to_vec()).collect();
+    for path in changed {
+        let mut end = path.len();
+        while let Some(at) = path[..end].iter().rposition(|&b| b == b'/') {
+            end = at;
+            let folder = &path[..end];
+            if ordered.contains_key(&key(folder)) {
+                break;
+            }
+            if let Some((&stored, found)) = now.get_key_value(folder) {
+                ordered.insert(key(stored), entry_of(found, &mut hard_links));
+            }
         }
     }
     ordered.into_values().collect()
