@@ -91,9 +91,12 @@ fn from_tar_split(
     Ok(Some(entries))
 }
 
-/// The layers of the last image exported, by DiffID: one `docker save` gives every layer of
-/// the image, and the browser asks for them one after another.
-static LAST_EXPORT: Mutex<Option<(String, HashMap<String, Vec<Entry>>)>> = Mutex::new(None);
+/// Every layer of one exported image, by DiffID.
+type Exported = HashMap<String, Vec<Entry>>;
+
+/// The layers of the last image exported (with its host and ID): one `docker save` gives
+/// every layer of the image, and the browser asks for them one after another.
+static LAST_EXPORT: Mutex<Option<(String, Exported)>> = Mutex::new(None);
 
 /// The layer's entries from `docker save` of an image built on it.
 fn from_export(
@@ -139,7 +142,7 @@ fn from_export(
 /// form (hashed as it is read, since `manifest.json` comes last), `blobs/sha256/<DiffID>`
 /// in the OCI form of Docker 25 and later (its layers are uncompressed, so the name is the
 /// DiffID). Other members are passed over.
-fn export_layers(stream: &mut dyn Read) -> Result<HashMap<String, Vec<Entry>>> {
+fn export_layers(stream: &mut dyn Read) -> Result<Exported> {
     let mut archive = tar::Archive::new(stream);
     let mut layers = HashMap::new();
     for member in archive.entries().context("reading the archive")? {
