@@ -197,7 +197,7 @@ fn what_cannot_be_read_is_a_problem_on_its_image() {
         digest(4),
         ManifestRecord {
             size: 10,
-            parsed: Ok(Manifest::Schema1),
+            parsed: Ok(Manifest::Schema1 { layers: Vec::new() }),
         },
     );
     tag(&mut registry, "old", "1", 4);
