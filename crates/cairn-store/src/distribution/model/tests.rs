@@ -85,7 +85,7 @@ fn sample() -> Registry {
     registry
 }
 
-fn image<'a>(snapshot: &'a Snapshot, m: u32) -> &'a Image {
+fn image(snapshot: &Snapshot, m: u32) -> &Image {
     let idx = snapshot.image_by_id(hex(&digest(m))).expect("the image");
     &snapshot.images[idx]
 }
