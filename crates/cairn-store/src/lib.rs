@@ -18,6 +18,7 @@ pub mod error;
 pub mod lockfile;
 pub mod oci;
 pub mod oci_config;
+pub mod registry_storage;
 pub mod regular_file;
 pub mod selection;
 pub mod store;
