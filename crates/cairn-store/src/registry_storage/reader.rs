@@ -340,10 +340,10 @@ fn read_manifests(v2: &V2Dir<'_>, registry: &mut Registry) {
             }
             Ok(Manifest::Image(image)) => {
                 let config = &image.config.digest;
-                if !registry.configs.contains_key(config) {
-                    if let Some(found) = read_config(v2, config, &registry.blob_sizes) {
-                        registry.configs.insert(config.clone(), found);
-                    }
+                if !registry.configs.contains_key(config)
+                    && let Some(found) = read_config(v2, config, &registry.blob_sizes)
+                {
+                    registry.configs.insert(config.clone(), found);
                 }
             }
             _ => {}
