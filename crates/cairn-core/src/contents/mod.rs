@@ -9,9 +9,11 @@
 //! - [`diff()`]: two images' trees compared;
 //! - [`ImageContents::waste`]: efficiency and wasted bytes, base and user parts apart
 //!   ([`base_layer_count`] says which layers are the base's);
-//! - [`PathFilter`]: the glob and substring rule for finding paths.
+//! - [`PathFilter`]: the glob and substring rule for finding paths;
+//! - [`ci`]: dive's CI rules judged on that waste.
 
 pub mod base;
+pub mod ci;
 pub mod diff;
 pub mod entry;
 pub mod filter;
