@@ -178,11 +178,12 @@ impl EntryJson {
         }
     }
 
-    /// The entry of a node a tree shows, with what the tree's layer did to it.
-    pub fn of(tree: &Tree, node: NodeId) -> Option<EntryJson> {
+    /// The entry of a node a tree shows, with what the tree's layer did to it when
+    /// `changes` asks for it.
+    pub fn of(tree: &Tree, node: NodeId, changes: bool) -> Option<EntryJson> {
         let info = tree.info(node)?;
         let mut json = EntryJson::new(&tree.path(node), &info);
-        if let Some(change) = tree.change(node) {
+        if let Some(change) = tree.change(node).filter(|_| changes) {
             json.change = Some(change.word());
             if let ChangeKind::TypeChanged { from } = change {
                 json.previous_type = Some(kind_name(from));

@@ -41,18 +41,18 @@ pub fn run(flags: &Selection, args: &Args, out: &mut dyn Write) -> Result<i32> {
         );
     };
     match args.json.enabled() {
-        true => print_json(&tree, out)?,
+        true => print_json(&tree, args.changes, out)?,
         false => print_text(&tree, args.changes, out)?,
     }
     Ok(0)
 }
 
 /// An array with one entry a line: valid JSON, and still a line per path for grep.
-fn print_json(tree: &Tree, out: &mut dyn Write) -> Result<()> {
+fn print_json(tree: &Tree, changes: bool, out: &mut dyn Write) -> Result<()> {
     out.write_all(b"[")?;
     let mut first = true;
     for node in tree.walk() {
-        let Some(entry) = EntryJson::of(tree, node) else {
+        let Some(entry) = EntryJson::of(tree, node, changes) else {
             continue;
         };
         out.write_all(if first { b"\n" } else { b",\n" })?;
