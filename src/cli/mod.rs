@@ -8,6 +8,7 @@ mod diff;
 mod docker_text;
 mod files;
 mod find;
+mod gc;
 mod history;
 mod images;
 mod lineage;
@@ -72,6 +73,8 @@ pub enum Command {
     Check(check::Args),
     /// Find which images hold a path matching a glob, and which layer put it there
     Find(find::Args),
+    /// Show what a registry's next garbage collection deletes, as `registry garbage-collect --dry-run`
+    Gc(gc::Args),
 }
 
 /// Runs cairn with the process's arguments and returns the exit code.
@@ -128,6 +131,7 @@ impl Command {
             Command::Diff(args) => args.json.enabled(),
             Command::Check(args) => args.json.enabled(),
             Command::Find(args) => args.json.enabled(),
+            Command::Gc(args) => args.json.enabled(),
         }
     }
 }
@@ -153,6 +157,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32> {
         Command::Diff(args) => diff::run(&selection, args, out),
         Command::Check(args) => check::run(&selection, args, out),
         Command::Find(args) => find::run(&selection, args, out),
+        Command::Gc(args) => gc::run(&selection, args, out),
     }
 }
 

@@ -9,11 +9,13 @@
 use crate::common::contents::{
     contents_fixture, decompress, gnu_tar_names, show, tar_listing, without_checksums,
 };
+use crate::common::docker::{Daemon, docker_fixture};
+use crate::common::ok;
 use cairn_core::contents::{Entry, EntryKind, EntrySource};
 use cairn_store::{Selection, Store};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Every layer blob of the fixture's layout, by DiffID: the tar crate's listing of it, and
 /// GNU tar's names.
@@ -239,4 +241,66 @@ fn without_a_tar_split_a_vfs_layer_is_its_copy_compared_with_its_parent() {
         compared += 1;
     }
     assert!(compared >= 4, "{compared} layers compared");
+}
+
+/// A loopback TCP port that forwards every connection to a unix socket, so that cairn meets
+/// a daemon it reaches over the network: one whose files it must not look for on this
+/// machine. It serves until the test ends.
+fn tcp_to_unix(socket: PathBuf) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(client) = client else { return };
+            let Ok(daemon) = std::os::unix::net::UnixStream::connect(&socket) else {
+                return;
+            };
+            let (mut client_in, mut daemon_out) =
+                (client.try_clone().unwrap(), daemon.try_clone().unwrap());
+            let (mut daemon_in, mut client_out) = (daemon, client);
+            std::thread::spawn(move || std::io::copy(&mut client_in, &mut daemon_out));
+            std::thread::spawn(move || std::io::copy(&mut daemon_in, &mut client_out));
+        }
+    });
+    format!("tcp://127.0.0.1:{port}")
+}
+
+#[test]
+fn the_docker_engine_lists_its_tar_split_when_local_and_its_export_when_not() {
+    let daemon = Daemon::start(docker_fixture());
+    let archive = contents_fixture().join("contents.docker.tar");
+    ok(
+        daemon.docker(&["load", "-i", &archive.display().to_string()]),
+        "docker load",
+    );
+    let expected = expected();
+    let socket = daemon.dir().join("docker.sock");
+    for (host, source) in [
+        (daemon.host(), EntrySource::TarSplit),
+        (tcp_to_unix(socket), EntrySource::Export),
+    ] {
+        let store = store("docker", Path::new(&host));
+        let snapshot = store.load().unwrap().snapshot;
+        let image = snapshot
+            .images
+            .iter()
+            .find(|i| i.names.iter().any(|n| n.ends_with("contents:2")))
+            .unwrap();
+        let mut listed = 0;
+        let mut at = image.top_layer.clone();
+        while let Some(id) = at {
+            let idx = snapshot.layer_by_id(&id).unwrap();
+            let layer = &snapshot.layers[idx];
+            let got = store.layer_entries(&snapshot, idx).unwrap();
+            assert_eq!(got.source, source, "{host}");
+            let (want, _) = &expected[layer.diff_digest.as_deref().unwrap()];
+            assert_eq!(without_checksums(&got.entries), *want, "{host} layer {id}");
+            if source == EntrySource::TarSplit {
+                assert!(got.entries.iter().any(|e| e.checksum.is_some()));
+            }
+            listed += 1;
+            at = layer.parent.clone();
+        }
+        assert_eq!(listed, 6, "{host}");
+    }
 }

@@ -15,6 +15,8 @@ mod generated_store;
 mod locking;
 mod oci_layout;
 mod podman_conformance;
+mod registry_harness;
+mod registry_storage;
 mod removal_conformance;
 mod removal_safety;
 mod terminal_signals;

@@ -8,6 +8,7 @@
 mod common;
 
 mod bad_input;
+mod contents_bad_input;
 mod contents_blobs;
 mod contents_commands;
 #[cfg(feature = "docker")]
@@ -16,4 +17,5 @@ mod fuzz_corpora;
 mod generated_store;
 mod hostile_structure;
 mod oci_layout;
+mod registry_storage;
 mod terminal_text;
