@@ -5,7 +5,7 @@
 
 use super::entry::{EntryKind, EntrySource, LayerEntries};
 use super::path::{NodeId, PathError, PathTree};
-use std::collections::HashMap;
+use hashbrown::HashMap;
 
 /// The whiteout prefix of the image-spec (from AUFS): `.wh.NAME` hides NAME.
 const WHITEOUT: &[u8] = b".wh.";
