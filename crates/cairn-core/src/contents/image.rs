@@ -1,6 +1,6 @@
 //! An image's layers' entries, stacked: the paths interned once, each layer kept as the
 //! operations it performs (opaque directories, whiteouts, entries put in place), and the
-//! image-spec's rules for applying them in one function, [`ImageContents::apply`], that the
+//! image-spec's rules for applying them in one function, `ImageContents::apply`, that the
 //! merged trees, the change sets and the wasted space all run.
 
 use super::entry::{EntryKind, EntrySource, LayerEntries};
