@@ -58,7 +58,7 @@ pub enum Command {
     Tag(change::TagArgs),
     /// Remove names from an image (all without names), as `podman untag`
     Untag(change::UntagArgs),
-    /// Check that every blob of an OCI layout or archive matches its digest and size
+    /// Check that every blob of an OCI layout, archive or registry storage matches its digest
     Verify(verify::Args),
     /// Show what a registry's next garbage collection deletes, as `registry garbage-collect --dry-run`
     Gc(gc::Args),

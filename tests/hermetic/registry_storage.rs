@@ -4,7 +4,7 @@
 //! one clear error naming the file or a problem on the image it hurts; never a panic, never a
 //! file read outside the folder, nothing written.
 
-use crate::common::{cairn, ok, stderr, tree_digest};
+use crate::common::{cairn, ok, stderr, stdout, tree_digest};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -396,4 +396,22 @@ fn gc_on_a_store_without_one_says_so() {
     let storage = Storage::copy();
     let out = storage.cairn(&["gc"]);
     assert_error(&out, &["give --dry-run"]);
+}
+
+#[test]
+fn verify_names_each_blob_whose_content_differs_from_its_digest() {
+    let mut storage = Storage::copy();
+    let out = storage.cairn(&["verify"]);
+    assert_eq!(ok(out, "cairn verify"), "12 blobs checked, 0 mismatches\n");
+    let app = storage.tag("app", "1");
+    std::fs::write(storage.blob(&app), b"{}").unwrap();
+    storage.broken();
+    let out = storage.cairn(&["verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "blob {app}: its content has digest sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\n12 blobs checked, 1 mismatch\n"
+        )
+    );
 }

@@ -6,7 +6,7 @@
 
 pub mod reader;
 
-use crate::backend::{Backend, Loaded, Terms};
+use crate::backend::{Backend, Loaded, Terms, VerifyReport};
 use crate::error::{Result, StoreError};
 use crate::oci::confined::Confined;
 use crate::watch::Watch;
@@ -27,14 +27,17 @@ pub struct RegistryStorage {
 impl RegistryStorage {
     /// Reads the storage: the registry model and what garbage collection walks.
     pub fn read(&self) -> Result<reader::StorageContents> {
+        Ok(reader::read(&self.open()?)?)
+    }
+
+    fn open(&self) -> Result<Confined> {
         if !self.path.exists() {
             return Err(StoreError::NotFound {
                 what: "registry storage",
                 path: self.path.clone(),
             });
         }
-        let root = Confined::open_as(&self.path, "registry storage")?;
-        Ok(reader::read(&root)?)
+        Ok(Confined::open_as(&self.path, "registry storage")?)
     }
 }
 
@@ -63,6 +66,10 @@ impl Backend for RegistryStorage {
             store: self.label(),
             why: CHANGE_THROUGH_THE_REGISTRY,
         })
+    }
+
+    fn verify(&self) -> Result<VerifyReport> {
+        Ok(reader::verify(&self.open()?)?)
     }
 
     /// Exact: the storage shows every revision and blob the collector walks.
