@@ -37,7 +37,7 @@ impl RegistryStorage {
                 path: self.path.clone(),
             });
         }
-        Ok(Confined::open_as(&self.path, "registry storage")?)
+        Ok(Confined::open_as(&self.path, "the registry storage")?)
     }
 }
 
