@@ -415,3 +415,35 @@ fn verify_names_each_blob_whose_content_differs_from_its_digest() {
         )
     );
 }
+
+#[test]
+fn a_layer_lists_the_entries_of_its_blob() {
+    let mut storage = Storage::copy();
+    let selection = cairn_store::Selection {
+        store: Some(format!("registry-storage:{}", storage.root.display())),
+        ..cairn_store::Selection::default()
+    };
+    let store = selection.resolve().unwrap();
+    let snapshot = store.load().unwrap().snapshot;
+    let app = snapshot.image_named("app:1").unwrap();
+    let top = snapshot.images[app].top_layer.clone().unwrap();
+    let top = snapshot.layer_by_id(&top).unwrap();
+    let listed = store.layer_entries(&snapshot, top).unwrap();
+    let paths: Vec<String> = listed
+        .entries
+        .iter()
+        .map(|e| String::from_utf8_lossy(&e.path).into_owned())
+        .collect();
+    assert_eq!(paths, ["side.txt"]);
+    assert_eq!(listed.entries[0].size, "a side branch\n".len() as u64);
+    // A blob that is gone is said to be, naming the layer and the store.
+    let blob = snapshot.layers[top].blob.clone().unwrap();
+    std::fs::remove_dir_all(storage.blob(&blob).parent().unwrap()).unwrap();
+    storage.broken();
+    let error = store.layer_entries(&snapshot, top).unwrap_err().to_string();
+    assert!(
+        error.contains(&format!("its blob {blob} is not in the registry")),
+        "{error}"
+    );
+    assert!(error.contains("cannot list layer"), "{error}");
+}

@@ -153,6 +153,21 @@ pub fn read(root: &Confined) -> Result<StorageContents> {
     Ok(contents)
 }
 
+/// A stored blob opened for reading, with its size; `None` when it is not stored.
+pub fn open_blob(root: &Confined, digest: &Digest) -> Result<Option<(std::fs::File, u64)>> {
+    let v2 = V2Dir { root };
+    let path = blob_path(digest);
+    let parts: Vec<&str> = path.iter().map(String::as_str).collect();
+    let Some(file) = root.open_file(&v2.parts(&parts))? else {
+        return Ok(None);
+    };
+    let size = file
+        .metadata()
+        .map_err(|e| anyhow!("reading {}: {e}", v2.display(&parts)))?
+        .len();
+    Ok(Some((file, size)))
+}
+
 /// `cairn verify`: every stored blob's content against the digest it is stored under.
 pub fn verify(root: &Confined) -> Result<crate::backend::VerifyReport> {
     let v2 = V2Dir { root };
@@ -166,7 +181,7 @@ pub fn verify(root: &Confined) -> Result<crate::backend::VerifyReport> {
         let digest = Digest::parse(&blob.digest)?;
         let path = blob_path(&digest);
         let parts: Vec<&str> = path.iter().map(String::as_str).collect();
-        let Some(mut file) = root.open_file(&v2.parts(&parts))? else {
+        let Some((mut file, _)) = open_blob(root, &digest)? else {
             report
                 .mismatches
                 .push(format!("blob {digest}: gone while it was checked"));
