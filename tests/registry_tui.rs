@@ -32,13 +32,7 @@ fn registry_app(filter: &str) -> App {
         Theme::colored(),
         Catalog::new(loaded.snapshot),
     );
-    if !filter.is_empty() {
-        app.update(Action::StartFilter);
-        for c in filter.chars() {
-            app.update(Action::FilterInput(c));
-        }
-        app.update(Action::FilterAccept);
-    }
+    common::tui::filter(&mut app, filter);
     app
 }
 
