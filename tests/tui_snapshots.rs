@@ -10,6 +10,7 @@ mod common;
 use cairn::tui::action::Action;
 use cairn::tui::app::App;
 use cairn::tui::change::ChangeOutcome;
+use cairn::tui::contents::{ContentsMsg, Slot};
 use cairn::tui::data::StoreData;
 use cairn::tui::loader::LoaderMsg;
 use cairn::tui::pane::Pane;
@@ -17,6 +18,7 @@ use cairn::tui::theme::Theme;
 use cairn::tui::view::{self, ViewState};
 use cairn_core::{Catalog, Snapshot};
 use common::tui::{HEIGHT, WIDTH, render, screen, text};
+use common::tui_contents::{fixture_entries, serve};
 use common::tui_store::fixture_catalog;
 use jiff::Timestamp;
 use ratatui::Terminal;
@@ -565,4 +567,213 @@ fn dialogs_in_tiny_terminals_do_not_panic() {
             app.update(Action::Back);
         }
     }
+}
+
+// The Files and Diff panes and the wasted space, on the fixture's layers as written in
+// `common::tui_contents` and answered by the model as the reader thread would.
+
+/// The fixture app with `name` selected, a pane focused, and its contents answered.
+fn contents_app(name: &str, pane: Pane) -> App {
+    let mut app = fixture_app();
+    select(&mut app, name);
+    app.update(Action::FocusPane(pane));
+    serve_fixture(&mut app);
+    app
+}
+
+fn serve_fixture(app: &mut App) {
+    let entries = fixture_entries(app);
+    serve(app, &entries);
+    app.message = None;
+}
+
+#[test]
+fn files_tree_collapsed() {
+    let app = contents_app("localhost/app:1.0", Pane::Files);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn files_tree_expanded() {
+    let mut app = contents_app("localhost/app:1.0", Pane::Files);
+    app.update(Action::ExpandAll);
+    app.update(Action::ToggleZoom);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn files_one_directory_opened() {
+    let mut app = contents_app("localhost/app:1.0", Pane::Files);
+    // bin/ is the first row: open it, then go down into it.
+    app.update(Action::Expand);
+    app.update(Action::Expand);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn files_layer_changes_only() {
+    let mut app = contents_app("localhost/app:1.0", Pane::Files);
+    app.update(Action::ToggleLayerOnly);
+    serve_fixture(&mut app);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn files_changed_only_at_a_lower_layer() {
+    let mut app = contents_app("localhost/app:1.0", Pane::Files);
+    app.update(Action::LayerDown);
+    serve_fixture(&mut app);
+    app.update(Action::ToggleChangedOnly);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn files_filtered_by_glob() {
+    let mut app = contents_app("localhost/app:1.0", Pane::Files);
+    app.update(Action::StartFilter);
+    for c in "*.so".chars() {
+        app.update(Action::FilterInput(c));
+    }
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn files_sorted_by_size() {
+    let mut app = contents_app("localhost/app:1.0", Pane::Files);
+    app.update(Action::CycleSort);
+    app.update(Action::ExpandAll);
+    app.update(Action::ToggleZoom);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn files_reading_layers() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/app:1.0");
+    app.update(Action::FocusPane(Pane::Files));
+    app.receive_contents(ContentsMsg::Progress {
+        slot: Slot::Files,
+        read: 1,
+        total: 3,
+    });
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn files_the_store_cannot_read() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/app:1.0");
+    app.update(Action::FocusPane(Pane::Files));
+    for request in app.contents_requests.drain(..).collect::<Vec<_>>() {
+        app.receive_contents(ContentsMsg::Done {
+            generation: request.generation,
+            job: request.job,
+            answer: Err("reading layer 4ac1e3b2: the store cannot read layer contents".into()),
+            sources: Vec::new(),
+        });
+    }
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn diff_against_the_parent() {
+    let mut app = contents_app("localhost/app:1.0", Pane::Diff);
+    app.update(Action::ExpandAll);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn diff_against_a_marked_image() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/side:1");
+    app.update(Action::MarkForDiff);
+    select(&mut app, "localhost/app:1.0");
+    app.update(Action::FocusPane(Pane::Diff));
+    serve_fixture(&mut app);
+    app.update(Action::ExpandAll);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn diff_of_a_lineage_step() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/app:1.0");
+    app.update(Action::FocusPane(Pane::Lineage));
+    // The tree is base, mid, app: mid is one up from the selected app.
+    app.update(Action::Up);
+    app.update(Action::DiffStep);
+    serve_fixture(&mut app);
+    app.update(Action::ExpandAll);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn details_with_wasted_space() {
+    let mut app = contents_app("localhost/app:1.0", Pane::Details);
+    app.update(Action::ToggleZoom);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn help_second_page() {
+    let mut app = fixture_app();
+    app.update(Action::Help);
+    app.update(Action::NextPane);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn changes_have_symbols_and_colors_but_need_no_color() {
+    let mut app = contents_app("localhost/app:1.0", Pane::Files);
+    app.update(Action::ToggleLayerOnly);
+    serve_fixture(&mut app);
+    let buffer = render(&app);
+    let (x, y) = find(&buffer, "+  ");
+    assert_eq!(buffer[(x, y)].fg, Color::Green);
+    app.theme = Theme::monochrome();
+    let buffer = render(&app);
+    let (x, y) = find(&buffer, "+  ");
+    assert_eq!(buffer[(x, y)].fg, Color::Reset);
+    let screen = text(&buffer);
+    for symbol in ["+ ", "~ ", "- ", "T "] {
+        assert!(
+            screen.lines().any(|l| l.starts_with(&format!("│{symbol}"))),
+            "no {symbol:?} row in\n{screen}"
+        );
+    }
+}
+
+#[test]
+fn hostile_file_names_are_escaped() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/app:1.0");
+    app.update(Action::FocusPane(Pane::Files));
+    let mut entries = fixture_entries(&app);
+    let layers = cairn_core::contents::image_layers(
+        &app.store.as_ref().unwrap().catalog,
+        app.selected().unwrap(),
+    );
+    entries.insert(
+        layers[2],
+        Arc::new(
+            cairn_core::testing::entries::Layer::new()
+                .file("evil\u{1b}[2J\u{7}name", 1)
+                .with(cairn_core::contents::Entry {
+                    path: b"bad\xffbytes".as_slice().into(),
+                    ..cairn_core::testing::entries::entry(
+                        b"x",
+                        cairn_core::contents::EntryKind::File,
+                    )
+                })
+                .build(),
+        ),
+    );
+    serve(&mut app, &entries);
+    let buffer = render(&app);
+    for cell in buffer.content() {
+        assert!(!cell.symbol().chars().any(char::is_control));
+    }
+    let screen = text(&buffer);
+    assert!(screen.contains(r"evil\x1b[2J\x07name"), "{screen}");
+    assert!(screen.contains(r"bad\xffbytes"), "{screen}");
 }

@@ -9,6 +9,7 @@ pub mod docker;
 pub mod generated;
 pub mod oci;
 pub mod tui;
+pub mod tui_contents;
 pub mod tui_store;
 
 /// A containers-storage store made by `scripts/make-fixture-store.sh`.
