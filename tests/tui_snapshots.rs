@@ -17,47 +17,15 @@ use cairn::tui::pane::Pane;
 use cairn::tui::theme::Theme;
 use cairn::tui::view::{self, ViewState};
 use cairn_core::{Catalog, Snapshot};
-use common::tui::{HEIGHT, WIDTH, render, screen, text};
-use common::tui_contents::{fixture_entries, serve};
-use common::tui_store::fixture_catalog;
-use jiff::Timestamp;
+use common::tui::{HEIGHT, render, screen, text};
+use common::tui_contents::{contents_app, fixture_entries, serve, serve_fixture};
+use common::tui_store::{area, fixture_app, fixture_catalog, now, select};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier};
 use std::sync::Arc;
 use tui_input::InputRequest;
-
-/// A fixed "now", a few days after the fixture's fixed build times.
-fn now() -> Timestamp {
-    "2023-11-20T12:00:00Z".parse().unwrap()
-}
-
-fn area() -> Rect {
-    Rect::new(0, 0, WIDTH, HEIGHT)
-}
-
-fn fixture_app() -> App {
-    App::with_catalog(
-        "fixture (vfs)",
-        now(),
-        area(),
-        Theme::colored(),
-        fixture_catalog(),
-    )
-}
-
-fn select(app: &mut App, name: &str) {
-    let store = app.store.clone().unwrap();
-    let image = store
-        .facts
-        .names
-        .position(|n| n == name)
-        .unwrap_or_else(|| panic!("{name} is not in the fixture"));
-    app.jump_to(image);
-    app.message = None;
-}
 
 #[test]
 fn main_screen() {
@@ -571,21 +539,6 @@ fn dialogs_in_tiny_terminals_do_not_panic() {
 
 // The Files and Diff panes and the wasted space, on the fixture's layers as written in
 // `common::tui_contents` and answered by the model as the reader thread would.
-
-/// The fixture app with `name` selected, a pane focused, and its contents answered.
-fn contents_app(name: &str, pane: Pane) -> App {
-    let mut app = fixture_app();
-    select(&mut app, name);
-    app.update(Action::FocusPane(pane));
-    serve_fixture(&mut app);
-    app
-}
-
-fn serve_fixture(app: &mut App) {
-    let entries = fixture_entries(app);
-    serve(app, &entries);
-    app.message = None;
-}
 
 #[test]
 fn files_tree_collapsed() {

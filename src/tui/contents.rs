@@ -57,8 +57,9 @@ impl Job {
     /// Every layer the job reads, each once, in the order they are read.
     fn layers(&self) -> Vec<LayerIdx> {
         let mut layers: Vec<LayerIdx> = match self {
-            Job::Files(subject) => subject.layers[..=subject.at.min(subject.layers.len().saturating_sub(1))]
-                .to_vec(),
+            Job::Files(subject) => {
+                subject.layers[..=subject.at.min(subject.layers.len().saturating_sub(1))].to_vec()
+            }
             Job::Diff(subject) => subject
                 .from_layers
                 .iter()

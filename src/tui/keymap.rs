@@ -590,7 +590,11 @@ pub static KEYMAP: &[Binding] = &[
     bind(
         Help,
         S::General,
-        &[key(KeyCode::BackTab), key(KeyCode::Left), key(KeyCode::PageUp)],
+        &[
+            key(KeyCode::BackTab),
+            key(KeyCode::Left),
+            key(KeyCode::PageUp),
+        ],
         Action::PrevPane,
         "the previous page",
         None,

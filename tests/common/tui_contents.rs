@@ -3,23 +3,15 @@
 //! reader's thread that answers the app's requests with the same model function the thread
 //! calls (`cairn::tui::contents::answer`), so the screens show what the model makes of them.
 
+use super::tui_store::{fixture_app, image_named, select};
 use cairn::tui::app::App;
 use cairn::tui::contents::{ContentsMsg, answer};
+use cairn::tui::pane::Pane;
 use cairn_core::contents::{LayerEntries, image_layers};
 use cairn_core::testing::entries::Layer;
-use cairn_core::{Catalog, ImageIdx, LayerIdx};
+use cairn_core::{Catalog, LayerIdx};
 use std::collections::HashMap;
 use std::sync::Arc;
-
-/// The image of the fixture with this list name.
-pub fn image(app: &App, name: &str) -> ImageIdx {
-    let store = app.store.as_ref().unwrap();
-    store
-        .facts
-        .names
-        .position(|n| n == name)
-        .unwrap_or_else(|| panic!("{name} is not in the fixture"))
-}
 
 /// Entries for every layer of the fixture: the base image's system, the middle image's
 /// changes (a modified file, a removed one, a new directory), the app's (its own files,
@@ -27,7 +19,7 @@ pub fn image(app: &App, name: &str) -> ImageIdx {
 /// Layers not named here are empty.
 pub fn fixture_entries(app: &App) -> HashMap<LayerIdx, Arc<LayerEntries>> {
     let catalog: &Catalog = &app.store.as_ref().unwrap().catalog;
-    let layers = |name: &str| image_layers(catalog, image(app, name));
+    let layers = |name: &str| image_layers(catalog, image_named(app, name));
     let app_layers = layers("localhost/app:1.0");
     let side_layers = layers("localhost/side:1");
     let base = Layer::new()
@@ -100,4 +92,20 @@ pub fn serve(app: &mut App, entries: &HashMap<LayerIdx, Arc<LayerEntries>>) {
             });
         }
     }
+}
+
+/// The fixture app with `name` selected, a pane focused, and its contents answered.
+pub fn contents_app(name: &str, pane: Pane) -> App {
+    let mut app = fixture_app();
+    select(&mut app, name);
+    app.update(cairn::tui::action::Action::FocusPane(pane));
+    serve_fixture(&mut app);
+    app
+}
+
+/// Answers the app's requests with the fixture's entries, and clears the message.
+pub fn serve_fixture(app: &mut App) {
+    let entries = fixture_entries(app);
+    serve(app, &entries);
+    app.message = None;
 }

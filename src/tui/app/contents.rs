@@ -99,7 +99,9 @@ impl App {
             self.message = Some("Diff compares with the parent again".into());
         } else {
             self.panes.diff.marked = Some(id);
-            self.message = Some(format!("marked {label}: Diff compares the selected image with it"));
+            self.message = Some(format!(
+                "marked {label}: Diff compares the selected image with it"
+            ));
         }
         let selected = Selected::of(
             self.store.as_ref(),
@@ -126,9 +128,7 @@ impl App {
             .unwrap_or_default();
         match path.as_slice() {
             [.., parent, child] => {
-                self.panes
-                    .diff
-                    .show_step(&store.catalog, *parent, *child);
+                self.panes.diff.show_step(&store.catalog, *parent, *child);
                 self.focus_pane(Pane::Diff);
             }
             _ => self.message = Some("the root of the lineage has no step to it".into()),
@@ -190,12 +190,7 @@ impl App {
                 .lineage
                 .select_path(self.panes.lineage.chain[..=at].to_vec());
         }
-        let at = self
-            .panes
-            .files
-            .subject
-            .as_ref()
-            .map_or(0, |s| s.at + 1);
+        let at = self.panes.files.subject.as_ref().map_or(0, |s| s.at + 1);
         let by = maker.map_or_else(String::new, |image| {
             format!(", built by {}", store.facts.label(catalog, image))
         });
@@ -294,7 +289,7 @@ impl App {
                     _ => return,
                 }
                 if read && !from.is_empty() {
-                    self.message = Some(format!("contents read from {}", from.join(" and ")));
+                    self.contents_source = Some(from.join(" and "));
                 }
             }
         }

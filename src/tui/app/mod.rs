@@ -88,6 +88,8 @@ pub struct App {
     pub contents_requests: Vec<ContentsRequest>,
     /// How far the contents reader is, for the status line.
     pub contents_progress: Option<ContentsProgress>,
+    /// Where the last layers' entries were read from, in words, for the status line.
+    pub contents_source: Option<String>,
     /// The last message about a change, kept over the reload that follows it, and whether
     /// it says the change failed.
     change_note: Option<(String, bool)>,
@@ -124,6 +126,7 @@ impl App {
             help_page: 0,
             contents_requests: Vec::new(),
             contents_progress: None,
+            contents_source: None,
             change_note: None,
             derived_for: None,
         }
@@ -219,7 +222,11 @@ impl App {
                 }
             }
             Action::NextPane | Action::PrevPane if self.dialog == Some(Dialog::Help) => {
-                let step = if action == Action::NextPane { 1 } else { HELP_PAGES - 1 };
+                let step = if action == Action::NextPane {
+                    1
+                } else {
+                    HELP_PAGES - 1
+                };
                 self.help_page = (self.help_page + step) % HELP_PAGES;
             }
             Action::StartTag => self.start_tag(),
@@ -256,9 +263,7 @@ impl App {
             Action::Collapse if self.files_focused() => self.with_files(TreeView::collapse),
             Action::ToggleNode if self.files_focused() => self.with_files(TreeView::toggle),
             Action::ExpandAll if self.files_focused() => self.with_files(TreeView::expand_all),
-            Action::CollapseAll if self.files_focused() => {
-                self.with_files(TreeView::collapse_all)
-            }
+            Action::CollapseAll if self.files_focused() => self.with_files(TreeView::collapse_all),
             Action::CycleSort if self.files_focused() => self.with_files(TreeView::cycle_sort),
             Action::ToggleChangedOnly => self.with_files(TreeView::toggle_changed_only),
             Action::LayerUp => self.step_layer(1),

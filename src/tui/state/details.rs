@@ -2,16 +2,16 @@
 //! line, as label and value.
 
 use super::{PaneState, Selected};
+use crate::tui::contents::{Answer, Job};
 use crate::tui::data::age;
 use crate::tui::marks::Marks;
-use crate::tui::contents::{Answer, Job};
 use crate::tui::scroll::Scroll;
 use cairn_core::contents::{Waste, image_layers};
+use cairn_core::human::podman_size;
+use cairn_core::image::short_id;
 use cairn_core::lineage::Lineage;
 use cairn_core::visible::visible_bytes;
 use cairn_core::{Catalog, ImageIdx, LayerIdx};
-use cairn_core::human::podman_size;
-use cairn_core::image::short_id;
 
 /// Most paths the details list as wasting the most space.
 const TOP_OFFENDERS: usize = 5;
@@ -66,7 +66,10 @@ impl PaneState for DetailsPane {
 impl DetailsPane {
     /// The wasted space to read, once per image shown.
     pub fn waste_wanted(&mut self) -> Option<Job> {
-        let waste = self.waste.as_mut().filter(|w| !w.asked && !w.layers.is_empty())?;
+        let waste = self
+            .waste
+            .as_mut()
+            .filter(|w| !w.asked && !w.layers.is_empty())?;
         waste.asked = true;
         Some(Job::Waste {
             image: waste.image,
@@ -157,7 +160,10 @@ fn waste_lines(waste: &Waste) -> Vec<(String, String)> {
         ));
     }
     if waste.offenders.is_empty() {
-        lines.push(("Top wasted".into(), "nothing: every path has one copy".into()));
+        lines.push((
+            "Top wasted".into(),
+            "nothing: every path has one copy".into(),
+        ));
     }
     lines
 }

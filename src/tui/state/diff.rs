@@ -5,9 +5,9 @@
 //! pane's ([`TreeView`](super::files::TreeView)).
 
 use super::files::Contents;
-use cairn_core::contents::image_layers;
 use super::{PaneState, Selected};
 use crate::tui::scroll::Scroll;
+use cairn_core::contents::image_layers;
 use cairn_core::{Catalog, ImageIdx, LayerIdx};
 
 /// The two images compared: `from` is the older side, what `to` changed is marked.
@@ -60,12 +60,19 @@ pub struct DiffPane {
 impl DiffPane {
     /// The subject, when the contents shown are not of it: what the loader should read.
     pub fn wanted(&self) -> Option<&DiffSubject> {
-        self.subject.as_ref().filter(|s| self.loaded.as_ref() != Some(*s))
+        self.subject
+            .as_ref()
+            .filter(|s| self.loaded.as_ref() != Some(*s))
     }
 
     /// Compares the two images of a lineage step.
     pub fn show_step(&mut self, catalog: &Catalog, parent: ImageIdx, child: ImageIdx) {
-        self.set(Some(DiffSubject::new(catalog, parent, child, DiffBase::Step)));
+        self.set(Some(DiffSubject::new(
+            catalog,
+            parent,
+            child,
+            DiffBase::Step,
+        )));
     }
 
     fn set(&mut self, subject: Option<DiffSubject>) {
@@ -119,7 +126,9 @@ impl PaneState for DiffPane {
                 None => (
                     None,
                     DiffBase::Parent,
-                    Some("This image has no parent: mark another image in the list with m to compare"),
+                    Some(
+                        "This image has no parent: mark another image in the list with m to compare",
+                    ),
                 ),
             },
             (_, None) => (None, DiffBase::Parent, Some("Working out the lineage…")),

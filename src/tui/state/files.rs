@@ -12,8 +12,8 @@
 
 use super::{PaneState, Selected};
 use crate::tui::scroll::Scroll;
-use cairn_core::contents::{EntryKind, PathFilter};
 use cairn_core::contents::image_layers;
+use cairn_core::contents::{EntryKind, PathFilter};
 use cairn_core::{ImageIdx, LayerIdx};
 use std::collections::HashMap;
 
@@ -185,9 +185,11 @@ impl FileTree {
             .collect();
         for list in &mut children {
             match sort {
-                FileSort::Name => {
-                    list.sort_by(|&a, &b| self.nodes[a as usize].name.cmp(&self.nodes[b as usize].name))
-                }
+                FileSort::Name => list.sort_by(|&a, &b| {
+                    self.nodes[a as usize]
+                        .name
+                        .cmp(&self.nodes[b as usize].name)
+                }),
                 FileSort::Size => list.sort_by(|&a, &b| {
                     let (a, b) = (&self.nodes[a as usize], &self.nodes[b as usize]);
                     b.total.cmp(&a.total).then_with(|| a.name.cmp(&b.name))
@@ -241,7 +243,10 @@ impl FileTree {
 fn trim_slashes(path: &[u8]) -> &[u8] {
     let path = path.strip_prefix(b"./").unwrap_or(path);
     let start = path.iter().position(|&b| b != b'/').unwrap_or(path.len());
-    let end = path.iter().rposition(|&b| b != b'/').map_or(start, |e| e + 1);
+    let end = path
+        .iter()
+        .rposition(|&b| b != b'/')
+        .map_or(start, |e| e + 1);
     &path[start..end.max(start)]
 }
 
@@ -368,23 +373,24 @@ impl TreeView {
         let mut rows = Vec::new();
         // Depth-first, without recursion: a hostile tree may be deep.
         let mut stack: Vec<(u32, u16, u64)> = Vec::new();
-        let push_children = |stack: &mut Vec<(u32, u16, u64)>, view: &TreeView, id, depth, lasts| {
-            let shown: Vec<u32> = view
-                .node(id)
-                .children
-                .iter()
-                .copied()
-                .filter(|&c| view.shown[c as usize])
-                .collect();
-            let count = shown.len();
-            for (i, child) in shown.into_iter().enumerate().rev() {
-                let mut lasts: u64 = lasts;
-                if depth < 64 && i + 1 == count {
-                    lasts |= 1u64 << depth;
+        let push_children =
+            |stack: &mut Vec<(u32, u16, u64)>, view: &TreeView, id, depth, lasts| {
+                let shown: Vec<u32> = view
+                    .node(id)
+                    .children
+                    .iter()
+                    .copied()
+                    .filter(|&c| view.shown[c as usize])
+                    .collect();
+                let count = shown.len();
+                for (i, child) in shown.into_iter().enumerate().rev() {
+                    let mut lasts: u64 = lasts;
+                    if depth < 64 && i + 1 == count {
+                        lasts |= 1u64 << depth;
+                    }
+                    stack.push((child, depth, lasts));
                 }
-                stack.push((child, depth, lasts));
-            }
-        };
+            };
         push_children(&mut stack, self, 0, 0, 0);
         while let Some((node, depth, lasts)) = stack.pop() {
             rows.push(Row { node, depth, lasts });
@@ -708,7 +714,9 @@ impl FilesPane {
 
     /// The subject, when the contents shown are not of it: what the loader should read.
     pub fn wanted(&self) -> Option<&FilesSubject> {
-        self.subject.as_ref().filter(|s| self.loaded.as_ref() != Some(*s))
+        self.subject
+            .as_ref()
+            .filter(|s| self.loaded.as_ref() != Some(*s))
     }
 }
 
@@ -822,7 +830,10 @@ mod tests {
         view.expand();
         assert_eq!(names(&view), ["etc", "  hosts", "  passwd", "tmp", "usr"]);
         view.expand();
-        assert_eq!(view.selected().map(|n| &*view.node(n).name), Some(&b"hosts"[..]));
+        assert_eq!(
+            view.selected().map(|n| &*view.node(n).name),
+            Some(&b"hosts"[..])
+        );
         view.collapse();
         assert_eq!(view.scroll.cursor, 0);
         view.collapse();
@@ -842,7 +853,15 @@ mod tests {
         view.toggle_changed_only();
         assert_eq!(
             names(&view),
-            ["etc", "  passwd", "tmp", "  gone", "usr", "  lib", "    big.so"]
+            [
+                "etc",
+                "  passwd",
+                "tmp",
+                "  gone",
+                "usr",
+                "  lib",
+                "    big.so"
+            ]
         );
     }
 
@@ -869,7 +888,10 @@ mod tests {
     fn reveal_opens_the_way_to_a_path() {
         let mut view = TreeView::new(sample(), FileSort::Name, false, false);
         assert!(view.reveal(b"/usr/lib/big.so"));
-        assert_eq!(view.selected().map(|n| view.tree.path(n)), Some(b"/usr/lib/big.so".to_vec()));
+        assert_eq!(
+            view.selected().map(|n| view.tree.path(n)),
+            Some(b"/usr/lib/big.so".to_vec())
+        );
         assert!(!view.reveal(b"/usr/nothing"));
     }
 

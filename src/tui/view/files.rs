@@ -41,10 +41,14 @@ pub fn draw_contents(
 ) {
     let theme = &app.theme;
     match contents {
-        Contents::None => centered_message(frame, area, Line::styled(empty.to_string(), theme.dim())),
-        Contents::Loading => {
-            centered_message(frame, area, Line::styled("Reading layers…", theme.spinner()))
+        Contents::None => {
+            centered_message(frame, area, Line::styled(empty.to_string(), theme.dim()))
         }
+        Contents::Loading => centered_message(
+            frame,
+            area,
+            Line::styled("Reading layers…", theme.spinner()),
+        ),
         Contents::Failed(error) => centered_message(
             frame,
             area,
@@ -127,7 +131,10 @@ fn header_line(app: &App, view: &TreeView, width: usize) -> Line<'static> {
         "  {:>SIZE_WIDTH$} {:<LAYER_WIDTH$} {}",
         "SIZE",
         "LAYER",
-        fit("PATH", width.saturating_sub(2 + SIZE_WIDTH + LAYER_WIDTH + 2))
+        fit(
+            "PATH",
+            width.saturating_sub(2 + SIZE_WIDTH + LAYER_WIDTH + 2)
+        )
     );
     Line::styled(text, theme.header())
 }
@@ -163,9 +170,17 @@ fn row_line(app: &App, view: &TreeView, row: &Row, name_width: usize) -> Line<'s
     for depth in 0..row.depth {
         guides.push_str(if row.is_last_at(depth) { "  " } else { "│ " });
     }
-    guides.push_str(if row.is_last_at(row.depth) { "└" } else { "├" });
+    guides.push_str(if row.is_last_at(row.depth) {
+        "└"
+    } else {
+        "├"
+    });
     let opener = if node.is_dir() && view.can_open(row.node) {
-        if view.is_open(row.node) { "▾ " } else { "▸ " }
+        if view.is_open(row.node) {
+            "▾ "
+        } else {
+            "▸ "
+        }
     } else {
         "─ "
     };
@@ -205,10 +220,15 @@ pub fn tree_summary(view: Option<&TreeView>) -> Vec<String> {
     };
     let mut words = Vec::new();
     let counts = view.tree.counts();
-    let marks: Vec<String> = [Mark::Added, Mark::Modified, Mark::TypeChanged, Mark::Removed]
-        .into_iter()
-        .filter_map(|m| counts.get(&m).map(|n| format!("{}{n}", m.symbol())))
-        .collect();
+    let marks: Vec<String> = [
+        Mark::Added,
+        Mark::Modified,
+        Mark::TypeChanged,
+        Mark::Removed,
+    ]
+    .into_iter()
+    .filter_map(|m| counts.get(&m).map(|n| format!("{}{n}", m.symbol())))
+    .collect();
     if !marks.is_empty() {
         words.push(marks.join(" "));
     }

@@ -36,6 +36,12 @@ pub fn draw(app: &App, frame: &mut Frame, status: Rect, footer: Rect) {
             theme.spinner(),
         ));
     }
+    if let (None, Some(source)) = (&app.contents_progress, &app.contents_source) {
+        left.push(Span::styled(
+            format!(" · contents from {source}"),
+            theme.dim(),
+        ));
+    }
     if let Some(progress) = &app.contents_progress {
         left.push(Span::raw("  "));
         left.push(Span::styled(spinner(app.spinner), theme.spinner()));
