@@ -58,7 +58,7 @@ impl Job {
     fn layers(&self) -> Vec<LayerIdx> {
         let mut layers: Vec<LayerIdx> = match self {
             Job::Files(subject) => {
-                subject.layers[..=subject.at.min(subject.layers.len().saturating_sub(1))].to_vec()
+                subject.layers[..subject.layers.len().min(subject.at + 1)].to_vec()
             }
             Job::Diff(subject) => subject
                 .from_layers

@@ -370,6 +370,10 @@ impl App {
                 self.loading = Some(Loading {
                     stage: "computing lineage",
                 });
+                // Indexes change with a load: what was asked under the old ones is asked
+                // again (the trees on screen stay until the answers come).
+                self.panes.files.loaded = None;
+                self.panes.diff.loaded = None;
                 self.rebuild_rows();
                 self.replan_dialog();
                 self.request_contents();

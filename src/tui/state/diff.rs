@@ -88,20 +88,7 @@ impl DiffPane {
 
 impl PaneState for DiffPane {
     fn list(&mut self) -> Option<(&mut Scroll, usize)> {
-        let view = self.contents.view_mut()?;
-        Some((&mut view.scroll, view.rows.len()))
-    }
-
-    fn move_by(&mut self, delta: isize, page: usize) {
-        if let Some(view) = self.contents.view_mut() {
-            view.move_by(delta, page);
-        }
-    }
-
-    fn clamp(&mut self, page: usize) {
-        if let Some(view) = self.contents.view_mut() {
-            view.clamp(page);
-        }
+        self.contents.view_mut()?.list()
     }
 
     fn follow(&mut self, selected: Option<Selected<'_>>) {

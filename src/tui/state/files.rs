@@ -15,7 +15,7 @@ use crate::tui::scroll::Scroll;
 use cairn_core::contents::image_layers;
 use cairn_core::contents::{EntryKind, PathFilter};
 use cairn_core::{ImageIdx, LayerIdx};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// What changed a path, as the tree marks it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -87,12 +87,16 @@ pub struct Node {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileTree {
     pub nodes: Vec<Node>,
+    /// How many paths carry each mark, counted once when built: the title shows them on
+    /// every frame.
+    counts: Vec<(Mark, usize)>,
 }
 
 impl Default for FileTree {
     fn default() -> Self {
         FileTree {
             nodes: vec![Node::dir(Box::default(), 0)],
+            counts: Vec::new(),
         }
     }
 }
@@ -139,6 +143,14 @@ impl FileTree {
         }
         tree.sum();
         tree.sort(FileSort::Name);
+        let mut counts: HashMap<Mark, usize> = HashMap::new();
+        for mark in tree.nodes.iter().filter_map(|n| n.mark) {
+            *counts.entry(mark).or_insert(0) += 1;
+        }
+        tree.counts = [Mark::Added, Mark::Modified, Mark::TypeChanged, Mark::Removed]
+            .into_iter()
+            .filter_map(|m| counts.get(&m).map(|&n| (m, n)))
+            .collect();
         tree
     }
 
@@ -230,13 +242,10 @@ impl FileTree {
         self.len() == 0
     }
 
-    /// How many paths carry each mark.
-    pub fn counts(&self) -> HashMap<Mark, usize> {
-        let mut counts = HashMap::new();
-        for mark in self.nodes.iter().filter_map(|n| n.mark) {
-            *counts.entry(mark).or_insert(0) += 1;
-        }
-        counts
+    /// How many paths carry each mark, for the marks that some path carries: added,
+    /// modified, type changed, removed.
+    pub fn counts(&self) -> &[(Mark, usize)] {
+        &self.counts
     }
 }
 
@@ -333,12 +342,43 @@ impl TreeView {
     }
 
     /// Keeps the old view's choices (sort, toggles, filter) for a new tree of the same pane.
+    /// The directories that were open stay open, and the cursor stays on its path when the
+    /// new tree has it (stepping through layers keeps one's place).
     pub fn replaced(&self, tree: FileTree, open_all: bool) -> Self {
         let mut view = TreeView::new(tree, self.sort, self.changed_only, open_all);
         view.filter = self.filter.clone();
         view.page = self.page;
+        let open: HashSet<Vec<u8>> = self
+            .paths()
+            .into_iter()
+            .enumerate()
+            .filter(|&(id, _)| id > 0 && self.open[id])
+            .map(|(_, path)| path)
+            .collect();
+        for (id, path) in view.paths().into_iter().enumerate() {
+            if open.contains(&path) {
+                view.open[id] = true;
+            }
+        }
         view.apply_filter();
+        if let Some(at) = self.selected() {
+            view.reveal(&self.tree.path(at));
+        }
         view
+    }
+
+    /// Every node's absolute path, in one walk that builds each path from its parent's
+    /// (node indexes are above their parents').
+    fn paths(&self) -> Vec<Vec<u8>> {
+        let mut paths: Vec<Vec<u8>> = Vec::with_capacity(self.tree.nodes.len());
+        paths.push(Vec::new());
+        for node in &self.tree.nodes[1..] {
+            let mut path = paths[node.parent as usize].clone();
+            path.push(b'/');
+            path.extend_from_slice(&node.name);
+            paths.push(path);
+        }
+        paths
     }
 
     /// The node under the cursor.
@@ -456,22 +496,9 @@ impl TreeView {
         self.refresh();
     }
 
-    /// Which nodes' absolute paths match, in one walk that builds each path from its
-    /// parent's (node indexes are above their parents').
+    /// Which nodes' absolute paths match.
     fn paths_matching(&self, filter: &PathFilter) -> Vec<bool> {
-        let len = self.tree.nodes.len();
-        let mut paths: Vec<Vec<u8>> = Vec::with_capacity(len);
-        let mut out = vec![false; len];
-        paths.push(Vec::new());
-        for id in 1..len {
-            let node = &self.tree.nodes[id];
-            let mut path = paths[node.parent as usize].clone();
-            path.push(b'/');
-            path.extend_from_slice(&node.name);
-            out[id] = filter.matches(&path);
-            paths.push(path);
-        }
-        out
+        self.paths().iter().map(|path| filter.matches(path)).collect()
     }
 
     /// Opens the directory under the cursor; when it is open, goes to its first child.
@@ -716,26 +743,13 @@ impl FilesPane {
     pub fn wanted(&self) -> Option<&FilesSubject> {
         self.subject
             .as_ref()
-            .filter(|s| self.loaded.as_ref() != Some(*s))
+            .filter(|s| !s.layers.is_empty() && self.loaded.as_ref() != Some(*s))
     }
 }
 
 impl PaneState for FilesPane {
     fn list(&mut self) -> Option<(&mut Scroll, usize)> {
-        let view = self.contents.view_mut()?;
-        Some((&mut view.scroll, view.rows.len()))
-    }
-
-    fn move_by(&mut self, delta: isize, page: usize) {
-        if let Some(view) = self.contents.view_mut() {
-            view.move_by(delta, page);
-        }
-    }
-
-    fn clamp(&mut self, page: usize) {
-        if let Some(view) = self.contents.view_mut() {
-            view.clamp(page);
-        }
+        self.contents.view_mut()?.list()
     }
 
     fn follow(&mut self, selected: Option<Selected<'_>>) {
@@ -893,6 +907,23 @@ mod tests {
             Some(b"/usr/lib/big.so".to_vec())
         );
         assert!(!view.reveal(b"/usr/nothing"));
+    }
+
+    #[test]
+    fn a_new_tree_keeps_the_open_directories_and_the_cursor() {
+        let mut view = TreeView::new(sample(), FileSort::Name, false, false);
+        assert!(view.reveal(b"/usr/lib/big.so"));
+        let tree = FileTree::build([
+            input("usr/lib/big.so", 5000, None),
+            input("usr/lib/other.so", 10, Some(Mark::Added)),
+            input("etc/passwd", 100, None),
+        ]);
+        let view = view.replaced(tree, false);
+        assert_eq!(names(&view), ["etc", "usr", "  lib", "    big.so", "    other.so"]);
+        assert_eq!(
+            view.selected().map(|n| view.tree.path(n)),
+            Some(b"/usr/lib/big.so".to_vec())
+        );
     }
 
     #[test]

@@ -219,16 +219,12 @@ pub fn tree_summary(view: Option<&TreeView>) -> Vec<String> {
         return Vec::new();
     };
     let mut words = Vec::new();
-    let counts = view.tree.counts();
-    let marks: Vec<String> = [
-        Mark::Added,
-        Mark::Modified,
-        Mark::TypeChanged,
-        Mark::Removed,
-    ]
-    .into_iter()
-    .filter_map(|m| counts.get(&m).map(|n| format!("{}{n}", m.symbol())))
-    .collect();
+    let marks: Vec<String> = view
+        .tree
+        .counts()
+        .iter()
+        .map(|(mark, n)| format!("{}{n}", mark.symbol()))
+        .collect();
     if !marks.is_empty() {
         words.push(marks.join(" "));
     }
