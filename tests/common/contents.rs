@@ -94,3 +94,95 @@ pub fn without_checksums(entries: &[Entry]) -> Vec<Entry> {
         })
         .collect()
 }
+
+/// The store `scripts/make-contents-fixture.sh` writes, built once per version of the script
+/// and reused by later runs (in the system's temporary folder, as the podman fixture is).
+pub fn contents_fixture() -> &'static std::path::Path {
+    use std::sync::OnceLock;
+    static FIXTURE: OnceLock<std::path::PathBuf> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        for tool in ["buildah", "skopeo", "umoci", "podman", "tar", "busybox"] {
+            super::require(tool);
+        }
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scripts/make-contents-fixture.sh");
+        let bytes = std::fs::read(&script).unwrap();
+        let version = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
+        // podman refuses run roots longer than 50 characters: short names.
+        let home = std::env::temp_dir().join("cairn-contents");
+        std::fs::create_dir_all(&home).unwrap();
+        let lock = std::fs::File::create(home.join(".lock")).unwrap();
+        lock.lock().unwrap();
+        let dir = home.join(format!("{:08x}", version as u32));
+        if !dir.join("done").exists() {
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir).unwrap();
+            }
+            let out = std::process::Command::new("bash")
+                .arg(&script)
+                .arg(dir.join("store"))
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{} failed:\n{}\n{}",
+                script.display(),
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            std::fs::write(dir.join("done"), b"").unwrap();
+        }
+        dir.join("store")
+    })
+}
+
+/// The names GNU tar lists in a layer tar, in its order, as cairn's contract writes paths
+/// (the root left out).
+pub fn gnu_tar_names(tar: &[u8]) -> Vec<Vec<u8>> {
+    use std::io::Write;
+    let mut child = std::process::Command::new("tar")
+        .args(["--quoting-style=literal", "-tf", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let owned = tar.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&owned));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(
+        out.status.success(),
+        "tar -tf failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+        .split(|&b| b == b'\n')
+        .map(clean)
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// Entries one a line, readable in a failed assertion's diff.
+pub fn show(entries: &[Entry]) -> Vec<String> {
+    entries
+        .iter()
+        .map(|e| {
+            format!(
+                "{:?} {:?} {:o} {}:{} {} {:?} {}",
+                String::from_utf8_lossy(&e.path),
+                e.kind,
+                e.mode,
+                e.uid,
+                e.gid,
+                e.size,
+                e.link
+                    .as_ref()
+                    .map(|l| String::from_utf8_lossy(l).into_owned()),
+                e.mtime
+            )
+        })
+        .collect()
+}

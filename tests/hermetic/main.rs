@@ -8,6 +8,7 @@
 mod common;
 
 mod bad_input;
+mod contents_bad_input;
 mod contents_blobs;
 #[cfg(feature = "docker")]
 mod docker_store;
@@ -15,4 +16,5 @@ mod fuzz_corpora;
 mod generated_store;
 mod hostile_structure;
 mod oci_layout;
+mod registry_storage;
 mod terminal_text;

@@ -112,7 +112,13 @@ pub fn blob_entries(mut blob: impl BlobRead, size: u64, media_type: &str) -> Res
     })
 }
 
-/// The error [`Bounded`] raises when a stream expands past its bound.
+/// The entries of an uncompressed layer tar of `size` bytes read from a stream that cannot
+/// seek (`docker save`), bodies read and dropped.
+pub fn stream_entries(stream: impl Read, size: u64) -> Result<Vec<Entry>> {
+    read_entries(&mut ReadStream::new(stream, size))
+}
+
+/// The error [`ReadStream`] raises when a stream expands past its bound.
 #[derive(Debug)]
 struct Bomb;
 

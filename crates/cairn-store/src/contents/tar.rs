@@ -239,24 +239,27 @@ impl Reader<'_> {
             (EntryKind::Symlink, Some(target)) => Some(target.into_boxed_slice()),
             _ => None,
         };
+        let old = header.as_old();
         let mtime = match over.mtime.or(global.mtime) {
             Some(t) => t,
             None => {
-                let t = header.mtime().map_err(|e| field("mtime", e))?;
+                let t = numeric(&old.mtime, || header.mtime()).map_err(|e| field("mtime", e))?;
                 i64::try_from(t).unwrap_or(i64::MAX)
             }
         };
+        let mode =
+            numeric(&old.mode, || header.mode().map(u64::from)).map_err(|e| field("mode", e))?;
         let entry = Entry {
             path,
             kind,
-            mode: header.mode().map_err(|e| field("mode", e))? & 0o7777,
+            mode: (mode & 0o7777) as u32,
             uid: match over.uid.or(global.uid) {
                 Some(uid) => uid,
-                None => header.uid().map_err(|e| field("uid", e))?,
+                None => numeric(&old.uid, || header.uid()).map_err(|e| field("uid", e))?,
             },
             gid: match over.gid.or(global.gid) {
                 Some(gid) => gid,
-                None => header.gid().map_err(|e| field("gid", e))?,
+                None => numeric(&old.gid, || header.gid()).map_err(|e| field("gid", e))?,
             },
             size: if kind == EntryKind::File { size } else { 0 },
             link,
@@ -304,6 +307,15 @@ fn check_sum(header: &tar::Header) -> Result<()> {
         Ok(())
     } else {
         bail!("its checksum does not match: the tar is damaged")
+    }
+}
+
+/// A numeric field; one left empty (all NULs or spaces) is 0, as Go's archive/tar (which
+/// wrote most layers and reads them in podman) takes it.
+fn numeric(raw: &[u8], parse: impl FnOnce() -> io::Result<u64>) -> io::Result<u64> {
+    match raw.iter().all(|&b| b == 0 || b == b' ') {
+        true => Ok(0),
+        false => parse(),
     }
 }
 

@@ -5,6 +5,7 @@
 use super::blobs::BlobSource;
 use super::document::{Descriptor, Document};
 use crate::contents::blob::blob_entries;
+use crate::contents::{depth_of, stack_holds};
 use crate::digest::Digest;
 use anyhow::{Context, Result, anyhow, bail};
 use cairn_core::contents::{EntrySource, LayerEntries};
@@ -63,40 +64,4 @@ fn layer_blob(source: &dyn BlobSource, snapshot: &Snapshot, layer: LayerIdx) -> 
         "no readable manifest of {} names its blob",
         source.describe()
     )
-}
-
-/// How many layers lie below `layer`.
-fn depth_of(snapshot: &Snapshot, layer: LayerIdx) -> Result<usize> {
-    let mut depth = 0;
-    let mut at = &snapshot.layers[layer];
-    while let Some(parent) = at.parent.as_deref() {
-        let idx = snapshot
-            .layer_by_id(parent)
-            .ok_or_else(|| anyhow!("the layer below it, {parent}, is missing"))?;
-        at = &snapshot.layers[idx];
-        depth += 1;
-        if depth > snapshot.layers.len() {
-            bail!("its layers form a loop");
-        }
-    }
-    Ok(depth)
-}
-
-/// Whether the stack whose top layer is `top` holds the layer `id`.
-fn stack_holds(snapshot: &Snapshot, top: &str, id: &str) -> bool {
-    let mut at = Some(top);
-    let mut steps = 0;
-    while let Some(current) = at {
-        if current == id {
-            return true;
-        }
-        steps += 1;
-        if steps > snapshot.layers.len() {
-            return false;
-        }
-        at = snapshot
-            .layer_by_id(current)
-            .and_then(|idx| snapshot.layers[idx].parent.as_deref());
-    }
-    false
 }
