@@ -2,8 +2,13 @@
 //! or JSON, printed the way podman prints it.
 
 mod change;
+mod check;
+mod contents;
+mod diff;
 mod docker_text;
 mod gc;
+mod files;
+mod find;
 mod history;
 mod images;
 mod lineage;
@@ -62,6 +67,14 @@ pub enum Command {
     Verify(verify::Args),
     /// Show what a registry's next garbage collection deletes, as `registry garbage-collect --dry-run`
     Gc(gc::Args),
+    /// List an image's files at a layer (the top by default), or only that layer's changes
+    Files(files::Args),
+    /// Show what one image's files have that another's have not, and what differs
+    Diff(diff::Args),
+    /// Check an image's wasted space against dive's CI rules (.dive-ci)
+    Check(check::Args),
+    /// Find which images hold a path matching a glob, and which layer put it there
+    Find(find::Args),
 }
 
 /// Runs cairn with the process's arguments and returns the exit code.
@@ -115,6 +128,10 @@ impl Command {
             Command::Untag(args) => args.preview.json.enabled(),
             Command::Verify(args) => args.json.enabled(),
             Command::Gc(args) => args.json.enabled(),
+            Command::Files(args) => args.json.enabled(),
+            Command::Diff(args) => args.json.enabled(),
+            Command::Check(args) => args.json.enabled(),
+            Command::Find(args) => args.json.enabled(),
         }
     }
 }
@@ -137,6 +154,10 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32> {
         Command::Untag(args) => change::untag(&selection, args, out),
         Command::Verify(args) => verify::run(&selection, args, out),
         Command::Gc(args) => gc::run(&selection, args, out),
+        Command::Files(args) => files::run(&selection, args, out),
+        Command::Diff(args) => diff::run(&selection, args, out),
+        Command::Check(args) => check::run(&selection, args, out),
+        Command::Find(args) => find::run(&selection, args, out),
     }
 }
 

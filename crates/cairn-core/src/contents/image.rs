@@ -51,6 +51,8 @@ const NO_BYTES: u32 = u32::MAX;
 #[derive(Debug, Clone)]
 struct LayerOps {
     source: EntrySource,
+    /// Directories holding this layer's whiteouts, which extractors make when missing.
+    whiteout_dirs: Vec<NodeId>,
     /// Directories whose lower children this layer hides (`.wh..wh..opq`).
     opaque: Vec<NodeId>,
     /// Paths this layer hides in lower layers (`.wh.NAME`).
@@ -178,6 +180,7 @@ impl ImageContents {
     ) {
         let mut ops = LayerOps {
             source: layer.source,
+            whiteout_dirs: Vec::new(),
             opaque: Vec::new(),
             whiteouts: Vec::new(),
             puts: Vec::with_capacity(layer.entries.len()),
@@ -205,6 +208,7 @@ impl ImageContents {
             if let (Some(parent), Some(hidden)) =
                 (self.paths.parent(node), name.strip_prefix(WHITEOUT))
             {
+                ops.whiteout_dirs.push(parent);
                 if name == OPAQUE {
                     ops.opaque.push(parent);
                 } else if !name.starts_with(RESERVED) && !matches!(hidden, b"" | b"." | b"..") {
@@ -400,6 +404,7 @@ impl ImageContents {
     }
 
     /// Applies one layer to the merged tree of the layers below it, as the image-spec says:
+    /// 0. the folders holding whiteouts are made when missing (as extractors do);
     /// 1. opaque directories first: `DIR/.wh..wh..opq` hides every child lower layers put in
     ///    DIR, before this layer's own entries in DIR (whatever their tar order);
     /// 2. whiteouts: `.wh.NAME` hides NAME (and all under it) of the lower layers only, so an
@@ -413,6 +418,9 @@ impl ImageContents {
             return;
         };
         let layer_id = u32::try_from(layer).unwrap_or(u32::MAX);
+        for &dir in &ops.whiteout_dirs {
+            self.make_missing_dirs(dir, layer_id, slots, watch);
+        }
         for &dir in &ops.opaque {
             if self.is_dir(slot_of(slots, dir)) {
                 for child in self.paths.children(dir) {
@@ -462,6 +470,31 @@ impl ImageContents {
                 // A non-directory in the way: a file has no children to hide.
                 watch.hidden(dir, self.size(before));
             }
+            set(slots, dir, Slot::Implicit(layer), watch);
+        }
+    }
+
+    /// Makes `dir` and its missing parents implicit directories, as containers/storage's
+    /// extractor makes the folder of any entry, a whiteout's too, before reading it. Where a
+    /// non-directory is in the way the extractor fails; the model leaves it as it is.
+    fn make_missing_dirs(
+        &self,
+        dir: NodeId,
+        layer: u32,
+        slots: &mut [Slot],
+        watch: &mut impl Watcher,
+    ) {
+        let mut missing = Vec::new();
+        let mut current = Some(dir);
+        while let Some(at) = current {
+            match slot_of(slots, at) {
+                Slot::Absent => missing.push(at),
+                present if self.is_dir(present) => break,
+                _ => return,
+            }
+            current = self.paths.parent(at);
+        }
+        for &dir in missing.iter().rev() {
             set(slots, dir, Slot::Implicit(layer), watch);
         }
     }

@@ -43,7 +43,7 @@ pub struct Waste {
 }
 
 /// One part of an image's layers: the base image's or the user's own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub struct WastePart {
     /// How many layers the part has (the base's are the first ones).
     pub layers: usize,
