@@ -314,22 +314,51 @@ pub fn answer(job: &Job, entries: &HashMap<LayerIdx, Arc<LayerEntries>>) -> Resu
 }
 
 /// The browser's tree of a view of an image: every path it shows, marked with what the
-/// view's layer did to it, and the paths `changes` (the layer's change set) marks removed.
+/// view's layer did to it, and the paths `changes` (the layer's change set, over the same
+/// contents) marks removed. Walked from the root, so no path is looked up or even made.
 fn files_tree(tree: &Tree, changes: Option<&Tree>) -> FileTree {
-    let mut paths: Vec<(Vec<u8>, &Tree, NodeId)> =
-        tree.walk().map(|n| (tree.path(n), tree, n)).collect();
-    if let Some(changes) = changes {
-        paths.extend(
-            changes
-                .walk()
-                .filter(|&n| changes.change(n) == Some(ChangeKind::Removed))
-                .map(|n| (changes.path(n), changes, n)),
-        );
+    let mut out = FileTree::default();
+    let mut ids: HashMap<NodeId, u32> = HashMap::with_capacity(tree.len() + 1);
+    ids.insert(tree.root(), 0);
+    let mut stack: Vec<(NodeId, u32)> = vec![(tree.root(), 0)];
+    while let Some((node, id)) = stack.pop() {
+        for &child in tree.children(node) {
+            let Some(info) = tree.info(child) else {
+                continue;
+            };
+            let made = out.push(
+                id,
+                tree.name(child),
+                &input(&[], &info, tree.change(child).map(mark)),
+            );
+            ids.insert(child, made);
+            stack.push((child, made));
+        }
     }
-    FileTree::build(paths.iter().filter_map(|(path, tree, node)| {
-        let info = tree.info(*node)?;
-        Some(input(path, &info, tree.change(*node).map(mark)))
-    }))
+    if let Some(changes) = changes {
+        let mut stack: Vec<NodeId> = vec![changes.root()];
+        while let Some(node) = stack.pop() {
+            let Some(&id) = ids.get(&node) else {
+                continue;
+            };
+            for &child in changes.children(node) {
+                let removed = changes.change(child) == Some(ChangeKind::Removed);
+                if removed
+                    && !ids.contains_key(&child)
+                    && let Some(info) = changes.info(child)
+                {
+                    let made = out.push(
+                        id,
+                        changes.name(child),
+                        &input(&[], &info, Some(Mark::Removed)),
+                    );
+                    ids.insert(child, made);
+                }
+                stack.push(child);
+            }
+        }
+    }
+    out.finish()
 }
 
 /// The browser's tree of two images compared: what the newer added, modified and removed.

@@ -134,24 +134,54 @@ impl FileTree {
                 continue;
             }
             let id = tree.node_at(&mut by_path, path);
-            let node = &mut tree.nodes[id as usize];
-            node.kind = input.kind;
-            node.size = input.size;
-            node.link = input.link.map(Box::from);
-            node.mark = input.mark;
-            node.layer = input.layer;
+            tree.set(id, &input);
         }
-        tree.sum();
-        tree.sort(FileSort::Name);
+        tree.finish()
+    }
+
+    /// Adds a node named `name` under `parent`, a node added before it (0, the root, at
+    /// first), and returns it: for a caller that walks a tree from its root, which needs no
+    /// lookups by path. [`FileTree::finish`] makes the tree whole.
+    pub fn push(&mut self, parent: u32, name: &[u8], input: &FileInput<'_>) -> u32 {
+        let id = self.nodes.len() as u32;
+        let parent = if (parent as usize) < self.nodes.len() {
+            parent
+        } else {
+            0
+        };
+        self.nodes.push(Node::dir(name.into(), parent));
+        self.nodes[parent as usize].children.push(id);
+        self.set(id, input);
+        id
+    }
+
+    fn set(&mut self, id: u32, input: &FileInput<'_>) {
+        let node = &mut self.nodes[id as usize];
+        node.kind = input.kind;
+        node.size = input.size;
+        node.link = input.link.map(Box::from);
+        node.mark = input.mark;
+        node.layer = input.layer;
+    }
+
+    /// Directory totals, children by name, the marks counted: after the last node.
+    pub fn finish(mut self) -> Self {
+        self.sum();
+        self.sort(FileSort::Name);
         let mut counts: HashMap<Mark, usize> = HashMap::new();
-        for mark in tree.nodes.iter().filter_map(|n| n.mark) {
+        for mark in self.nodes.iter().filter_map(|n| n.mark) {
             *counts.entry(mark).or_insert(0) += 1;
         }
-        tree.counts = [Mark::Added, Mark::Modified, Mark::TypeChanged, Mark::Removed]
-            .into_iter()
-            .filter_map(|m| counts.get(&m).map(|&n| (m, n)))
-            .collect();
-        tree
+        self.counts = [
+            Mark::Added,
+            Mark::Modified,
+            Mark::TypeChanged,
+            Mark::Removed,
+        ]
+        .into_iter()
+        .filter_map(|m| counts.get(&m).map(|&n| (m, n)))
+        .collect();
+        self
     }
 
     /// The node for `path`, made with its missing parents. Parents are always made before
@@ -415,19 +445,18 @@ impl TreeView {
         let mut stack: Vec<(u32, u16, u64)> = Vec::new();
         let push_children =
             |stack: &mut Vec<(u32, u16, u64)>, view: &TreeView, id, depth, lasts| {
-                let shown: Vec<u32> = view
-                    .node(id)
-                    .children
-                    .iter()
-                    .copied()
-                    .filter(|&c| view.shown[c as usize])
-                    .collect();
-                let count = shown.len();
-                for (i, child) in shown.into_iter().enumerate().rev() {
+                // Pushed last first, so they pop in order; the first shown one met is the
+                // last of its siblings.
+                let mut last = true;
+                for &child in view.node(id).children.iter().rev() {
+                    if !view.shown[child as usize] {
+                        continue;
+                    }
                     let mut lasts: u64 = lasts;
-                    if depth < 64 && i + 1 == count {
+                    if depth < 64 && last {
                         lasts |= 1u64 << depth;
                     }
+                    last = false;
                     stack.push((child, depth, lasts));
                 }
             };
@@ -498,7 +527,10 @@ impl TreeView {
 
     /// Which nodes' absolute paths match.
     fn paths_matching(&self, filter: &PathFilter) -> Vec<bool> {
-        self.paths().iter().map(|path| filter.matches(path)).collect()
+        self.paths()
+            .iter()
+            .map(|path| filter.matches(path))
+            .collect()
     }
 
     /// Opens the directory under the cursor; when it is open, goes to its first child.
@@ -919,7 +951,10 @@ mod tests {
             input("etc/passwd", 100, None),
         ]);
         let view = view.replaced(tree, false);
-        assert_eq!(names(&view), ["etc", "usr", "  lib", "    big.so", "    other.so"]);
+        assert_eq!(
+            names(&view),
+            ["etc", "usr", "  lib", "    big.so", "    other.so"]
+        );
         assert_eq!(
             view.selected().map(|n| view.tree.path(n)),
             Some(b"/usr/lib/big.so".to_vec())
