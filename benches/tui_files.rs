@@ -141,6 +141,7 @@ fn main() {
     rows.push(("tree received and first frame drawn".into(), shown));
     rows.push(("entries to screen, after reading".into(), model + shown));
 
+    let mut keys_rows = Vec::new();
     let keys: Vec<(&str, Vec<Action>)> = vec![
         ("↓ (cursor down)", vec![Action::Down; 50]),
         ("PgDn", vec![Action::PageDown; 20]),
@@ -160,22 +161,30 @@ fn main() {
         ),
     ];
     for (name, actions) in keys {
-        let mut worst = Duration::ZERO;
+        let mut times = Vec::new();
         for action in actions {
             let start = Instant::now();
             app.update(action);
             terminal
                 .draw(|frame| view::draw(&app, &mut view_state, frame))
                 .unwrap();
-            worst = worst.max(start.elapsed());
+            times.push(start.elapsed());
         }
-        rows.push((format!("{name}: slowest key, update + draw"), worst));
+        times.sort();
+        let median = times[times.len() / 2];
+        let worst = times[times.len() - 1];
+        keys_rows.push((name, times.len(), median, worst));
     }
 
     println!("| Files pane, {nodes} paths | time |");
     println!("| --- | --- |");
     for (name, time) in rows {
         println!("| {name} | {} |", ms(time));
+    }
+    println!("\n| key (update + draw) | presses | median | slowest |");
+    println!("| --- | --- | --- | --- |");
+    for (name, presses, median, worst) in keys_rows {
+        println!("| {name} | {presses} | {} | {} |", ms(median), ms(worst));
     }
     println!(
         "\nThe browser's tree: {tree_bytes} bytes on the heap for {nodes} paths, {} bytes a path.",

@@ -73,7 +73,11 @@ fn an_answer_for_another_image_or_load_is_dropped() {
         sources: vec![EntrySource::Blob],
     });
     assert!(matches!(app.panes.files.contents, Contents::Loading));
-    let new = app.contents_requests.drain(..).last().unwrap();
+    let new = app
+        .contents_requests
+        .drain(..)
+        .rfind(|r| matches!(r.job, Job::Files(_)))
+        .unwrap();
     app.receive_contents(ContentsMsg::Done {
         generation: new.generation + 1,
         answer: contents::answer(&new.job, &entries),

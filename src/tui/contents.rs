@@ -160,14 +160,12 @@ impl Reader {
                 continue;
             };
             let request = self.waiting.remove(next);
-            match self.answer(&request, &send) {
-                Some(msg) => {
-                    if !send(msg) {
-                        return;
-                    }
-                }
-                None if self.disconnected() => return,
-                None => {}
+            // `None`: a newer request took its place, or the UI went (then the next
+            // receive or send says so).
+            if let Some(msg) = self.answer(&request, &send)
+                && !send(msg)
+            {
+                return;
             }
         }
     }
@@ -187,10 +185,6 @@ impl Reader {
                 Err(TryRecvError::Disconnected) => return !self.waiting.is_empty(),
             }
         }
-    }
-
-    fn disconnected(&self) -> bool {
-        matches!(self.requests.try_recv(), Err(TryRecvError::Disconnected))
     }
 
     /// Reads the job's layers and asks the model; `None` when a newer request for the same
