@@ -21,9 +21,7 @@ use cairn::tui::state::files::FileTree;
 use cairn::tui::theme::Theme;
 use cairn::tui::view::{self, ViewState};
 use cairn_core::LayerIdx;
-use cairn_core::contents::{
-    EntrySource, ImageContents, LayerEntries, Scope, Tree, image_layers,
-};
+use cairn_core::contents::{EntrySource, ImageContents, LayerEntries, Scope, Tree, image_layers};
 use cairn_core::testing::SnapshotBuilder;
 use cairn_core::testing::entries::Layer;
 use ratatui::Terminal;
@@ -106,11 +104,16 @@ fn main() {
     let mut rows = Vec::new();
     // The model alone: the image's contents from its layers' entries, and its top tree.
     let start = Instant::now();
-    let image = Arc::new(ImageContents::new(layers.iter().map(|l| entries[l].as_ref())));
+    let image = Arc::new(ImageContents::new(
+        layers.iter().map(|l| entries[l].as_ref()),
+    ));
     let tree = Tree::new(image, LAYERS - 1, Scope::Merged).unwrap();
     let core = start.elapsed();
     drop(tree);
-    rows.push(("the model alone (contents, merged top tree)".to_string(), core));
+    rows.push((
+        "the model alone (contents, merged top tree)".to_string(),
+        core,
+    ));
     // The reader's part after reading: the model, then the browser's tree.
     let start = Instant::now();
     let answer = contents::answer(&request.job, &entries);
