@@ -114,6 +114,24 @@ fn base_layers(catalog: &Catalog, lineage: &Lineage, image: ImageIdx) -> usize {
     }
 }
 
+/// What the image's own layers add to the waste, when it has layers of its own.
+fn own_part(waste: &Waste) -> String {
+    if waste.user.layers == 0 {
+        return "no layers of its own".into();
+    }
+    let ratio = if waste.user_wasted_ratio.is_finite() {
+        waste.user_wasted_ratio * 100.0
+    } else {
+        100.0
+    };
+    format!(
+        "own layers {} ({}, {ratio:.1} % of their {})",
+        podman_size(waste.user.wasted_bytes),
+        layers(waste.user.layers),
+        podman_size(waste.user.size_bytes)
+    )
+}
+
 fn layers(n: usize) -> String {
     format!("{n} layer{}", if n == 1 { "" } else { "s" })
 }
@@ -134,17 +152,10 @@ fn waste_lines(waste: &Waste) -> Vec<(String, String)> {
         (
             "Wasted".to_string(),
             format!(
-                "base image {} ({}) · own layers {} ({}, {:.1} % of their {})",
+                "base image {} ({}) · {}",
                 podman_size(waste.base.wasted_bytes),
                 layers(waste.base.layers),
-                podman_size(waste.user.wasted_bytes),
-                layers(waste.user.layers),
-                if waste.user_wasted_ratio.is_finite() {
-                    waste.user_wasted_ratio * 100.0
-                } else {
-                    100.0
-                },
-                podman_size(waste.user.size_bytes)
+                own_part(waste)
             ),
         ),
     ];
