@@ -6,12 +6,11 @@ use crate::tui::contents::{Answer, Job};
 use crate::tui::data::age;
 use crate::tui::marks::Marks;
 use crate::tui::scroll::Scroll;
-use cairn_core::contents::{Waste, image_layers};
+use cairn_core::contents::{Waste, base_layer_count_in, image_layers};
 use cairn_core::human::podman_size;
 use cairn_core::image::short_id;
-use cairn_core::lineage::Lineage;
 use cairn_core::visible::visible_bytes;
-use cairn_core::{Catalog, ImageIdx, LayerIdx};
+use cairn_core::{ImageIdx, LayerIdx};
 
 /// Most paths the details list as wasting the most space.
 const TOP_OFFENDERS: usize = 5;
@@ -52,7 +51,7 @@ impl PaneState for DetailsPane {
             Some(WasteSubject {
                 image: s.image,
                 layers: image_layers(catalog, s.image),
-                base: base_layers(catalog, s.lineage?, s.image),
+                base: base_layer_count_in(catalog, s.lineage?, s.image),
                 asked: false,
             })
         });
@@ -93,24 +92,6 @@ impl DetailsPane {
         }
         let len = self.lines.len();
         self.scroll.go(self.scroll.cursor, len, len);
-    }
-}
-
-/// How many of the image's first layers are its base image's, by the model's rule
-/// (`contents::base_layer_count`: the nearest named ancestor's layers, else the first one),
-/// on the lineage the browser keeps apart from its catalog.
-fn base_layers(catalog: &Catalog, lineage: &Lineage, image: ImageIdx) -> usize {
-    let own = image_layers(catalog, image);
-    let named = lineage
-        .ancestors(image)
-        .into_iter()
-        .find(|&a| !catalog.snapshot.images[a].names.is_empty());
-    match named {
-        Some(base) => {
-            let base = image_layers(catalog, base);
-            own.iter().zip(&base).take_while(|(a, b)| a == b).count()
-        }
-        None => own.len().min(1),
     }
 }
 
