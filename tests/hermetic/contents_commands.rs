@@ -3,21 +3,12 @@
 //! overwritten files and names a terminal would act on.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
-use crate::common::oci::demo;
+use crate::common::oci::{demo, put_blob, sha256};
 use crate::common::{stderr, stdout};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::process::{Command, Output};
-
-fn sha256(bytes: &[u8]) -> String {
-    let hex: String = Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("sha256:{hex}")
-}
 
 /// One entry of a test layer.
 enum Item<'a> {
@@ -60,16 +51,6 @@ fn layer(items: &[Item<'_>]) -> Vec<u8> {
             .unwrap();
     }
     builder.into_inner().unwrap()
-}
-
-fn put_blob(layout: &Path, media_type: &str, bytes: &[u8]) -> Value {
-    let digest = sha256(bytes);
-    std::fs::write(
-        layout.join("blobs/sha256").join(&digest["sha256:".len()..]),
-        bytes,
-    )
-    .unwrap();
-    json!({"mediaType": media_type, "digest": digest, "size": bytes.len()})
 }
 
 /// An OCI layout of images, each a name and its layers (base first); images that share a

@@ -94,12 +94,12 @@ pub fn diff(old: &Tree, new: &Tree) -> ImageDiff {
             match order {
                 std::cmp::Ordering::Less => {
                     out.removed.push(left[i]);
-                    out.removed.extend(below(old, left[i]));
+                    out.removed.extend(old.walk_under(left[i]));
                     i += 1;
                 }
                 std::cmp::Ordering::Greater => {
                     out.added.push(right[j]);
-                    out.added.extend(below(new, right[j]));
+                    out.added.extend(new.walk_under(right[j]));
                     j += 1;
                 }
                 std::cmp::Ordering::Equal => {
@@ -126,16 +126,5 @@ pub fn diff(old: &Tree, new: &Tree) -> ImageDiff {
     out.added.sort_by_cached_key(|&n| new.path(n));
     out.removed.sort_by_cached_key(|&n| old.path(n));
     out.modified.sort_by_cached_key(|m| new.path(m.new));
-    out
-}
-
-/// Every shown path under `node`, depth first.
-fn below(tree: &Tree, node: NodeId) -> Vec<NodeId> {
-    let mut out = Vec::new();
-    let mut stack: Vec<NodeId> = tree.children(node).iter().rev().copied().collect();
-    while let Some(next) = stack.pop() {
-        out.push(next);
-        stack.extend(tree.children(next).iter().rev());
-    }
     out
 }

@@ -1,11 +1,11 @@
 //! An image's layers' entries, stacked: the paths interned once, each layer kept as the
 //! operations it performs (opaque directories, whiteouts, entries put in place), and the
-//! image-spec's rules for applying them in one function, [`ImageContents::apply`], that the
+//! image-spec's rules for applying them in one function, `ImageContents::apply`, that the
 //! merged trees, the change sets and the wasted space all run.
 
 use super::entry::{EntryKind, EntrySource, LayerEntries};
 use super::path::{NodeId, PathError, PathTree};
-use std::collections::HashMap;
+use hashbrown::HashMap;
 
 /// The whiteout prefix of the image-spec (from AUFS): `.wh.NAME` hides NAME.
 const WHITEOUT: &[u8] = b".wh.";
@@ -404,12 +404,13 @@ impl ImageContents {
     }
 
     /// Applies one layer to the merged tree of the layers below it, as the image-spec says:
-    /// 0. the folders holding whiteouts are made when missing (as extractors do);
     /// 1. opaque directories first: `DIR/.wh..wh..opq` hides every child lower layers put in
     ///    DIR, before this layer's own entries in DIR (whatever their tar order);
     /// 2. whiteouts: `.wh.NAME` hides NAME (and all under it) of the lower layers only, so an
     ///    entry for NAME in this same layer stays;
-    /// 3. the entries in tar order: a later entry for the same path wins; a non-directory
+    /// 3. the folders holding whiteouts are made when missing, as extractors make the
+    ///    folder of every entry (after the hiding, which only touches lower layers);
+    /// 4. the entries in tar order: a later entry for the same path wins; a non-directory
     ///    over a directory replaces it with everything under it; a directory over a
     ///    directory keeps the lower children; an entry whose parent is missing or is not a
     ///    directory gets an implicit directory there (as extractors and overlay show it).
@@ -418,9 +419,6 @@ impl ImageContents {
             return;
         };
         let layer_id = u32::try_from(layer).unwrap_or(u32::MAX);
-        for &dir in &ops.whiteout_dirs {
-            self.make_missing_dirs(dir, layer_id, slots, watch);
-        }
         for &dir in &ops.opaque {
             if self.is_dir(slot_of(slots, dir)) {
                 for child in self.paths.children(dir) {
@@ -430,6 +428,9 @@ impl ImageContents {
         }
         for &node in &ops.whiteouts {
             self.hide(node, slots, watch);
+        }
+        for &dir in &ops.whiteout_dirs {
+            self.make_missing_dirs(dir, layer_id, slots, watch);
         }
         for &(node, record) in &ops.puts {
             self.make_parents(node, layer_id, slots, watch);

@@ -2,8 +2,8 @@
 //! parent and a slice of one shared byte buffer for its name, so 100,000 entries cost a few
 //! bytes each instead of a `String` per path per layer.
 
-use hashbrown::HashTable;
-use std::hash::{BuildHasher, RandomState};
+use hashbrown::{DefaultHashBuilder, HashTable};
+use std::hash::BuildHasher;
 
 /// A path of [`PathTree`]; [`NodeId::ROOT`] is the image's root directory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -42,7 +42,9 @@ pub struct PathTree {
     names: Vec<u8>,
     /// (parent, name) to node, hashed without copying the name out of the arena.
     index: HashTable<u32>,
-    hasher: RandomState,
+    /// foldhash, seeded per process: fast on short names, and a layer cannot choose names
+    /// that collide.
+    hasher: DefaultHashBuilder,
 }
 
 impl Default for PathTree {
@@ -57,7 +59,7 @@ impl Default for PathTree {
             }],
             names: Vec::new(),
             index: HashTable::new(),
-            hasher: RandomState::new(),
+            hasher: DefaultHashBuilder::default(),
         }
     }
 }

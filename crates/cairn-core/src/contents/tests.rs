@@ -254,6 +254,16 @@ fn whiteout_of_a_missing_path_hides_nothing_but_makes_its_missing_folders() {
 }
 
 #[test]
+fn opaque_does_not_hide_the_folders_its_own_layers_whiteouts_make() {
+    // Found by the reference comparison: the layer's own folders are not lower children.
+    let layers = [
+        Layer::new().file("old", 1).build(),
+        Layer::new().opaque("").whiteout("b/c/d").build(),
+    ];
+    assert_eq!(paths(&top(&layers)), ["/b", "/b/c"]);
+}
+
+#[test]
 fn absolute_and_dotted_paths_are_cleaned_and_climbing_out_is_refused() {
     let layers = [Layer::new()
         .file("/abs", 1)
@@ -790,4 +800,133 @@ fn a_hundred_thousand_files_in_ten_layers_stay_compact() {
         "{}",
         contents.heap_bytes()
     );
+}
+
+/// The same rules written the plainest way: a map from cleaned path to (type, layer, size),
+/// each layer applied by scanning the whole map. Slow, but too simple to share the model's
+/// bugs (the arena, the slots, the pruned walks).
+fn reference_merge(
+    layers: &[LayerEntries],
+) -> std::collections::BTreeMap<Vec<u8>, (EntryKind, usize, u64)> {
+    use std::collections::BTreeMap;
+    type Tree = BTreeMap<Vec<Vec<u8>>, (EntryKind, usize, u64)>;
+    fn clean(path: &[u8]) -> Option<Vec<Vec<u8>>> {
+        let mut parts: Vec<Vec<u8>> = Vec::new();
+        for part in path.split(|&b| b == b'/') {
+            match part {
+                b"" | b"." => {}
+                b".." => {
+                    parts.pop()?;
+                }
+                name => parts.push(name.to_vec()),
+            }
+        }
+        Some(parts)
+    }
+    fn is_dir(tree: &Tree, path: &[Vec<u8>]) -> bool {
+        path.is_empty() || tree.get(path).is_some_and(|e| e.0 == EntryKind::Dir)
+    }
+    fn remove_under(tree: &mut Tree, path: &[Vec<u8>], and_itself: bool) {
+        tree.retain(|p, _| !(p.starts_with(path) && (and_itself || p.len() > path.len())));
+    }
+    /// Makes the folders of `path` (or, with `itself`, `path` too) when missing; `force`
+    /// replaces a non-directory in the way.
+    fn make_dirs(tree: &mut Tree, path: &[Vec<u8>], layer: usize, force: bool) {
+        let first_present = (0..path.len())
+            .rev()
+            .find(|&i| tree.contains_key(&path[..=i]));
+        if !force && first_present.is_some_and(|i| !is_dir(tree, &path[..=i])) {
+            return;
+        }
+        for i in 0..path.len() {
+            let dir = &path[..=i];
+            if !is_dir(tree, dir) {
+                remove_under(tree, dir, true);
+                tree.insert(dir.to_vec(), (EntryKind::Dir, layer, 0));
+            }
+        }
+    }
+    let mut tree: Tree = BTreeMap::new();
+    for (layer, entries) in layers.iter().enumerate() {
+        let lower = tree.clone();
+        let cleaned: Vec<(Vec<Vec<u8>>, &Entry)> = entries
+            .entries
+            .iter()
+            .filter_map(|e| Some((clean(&e.path)?, e)))
+            .collect();
+        let whiteout = |p: &[Vec<u8>]| p.last().is_some_and(|n| n.starts_with(b".wh."));
+        for (path, _) in cleaned.iter().filter(|(p, _)| whiteout(p)) {
+            let (name, dir) = path.split_last().unwrap();
+            if name == b".wh..wh..opq" {
+                if is_dir(&lower, dir) {
+                    let hidden: Vec<_> = lower
+                        .keys()
+                        .filter(|p| p.len() > dir.len() && p.starts_with(dir))
+                        .cloned()
+                        .collect();
+                    for p in hidden {
+                        tree.remove(&p);
+                    }
+                }
+            } else if !name.starts_with(b".wh..wh.") && !matches!(&name[4..], b"" | b"." | b"..") {
+                let mut target = dir.to_vec();
+                target.push(name[4..].to_vec());
+                remove_under(&mut tree, &target, true);
+            }
+        }
+        for (path, _) in cleaned.iter().filter(|(p, _)| whiteout(p)) {
+            make_dirs(&mut tree, &path[..path.len() - 1], layer, false);
+        }
+        for (path, entry) in cleaned.iter().filter(|(p, _)| !whiteout(p)) {
+            if path.is_empty() {
+                if entry.kind == EntryKind::Dir {
+                    tree.remove(path);
+                }
+                continue;
+            }
+            make_dirs(&mut tree, &path[..path.len() - 1], layer, true);
+            // A directory over a directory keeps what is under it; anything else replaces.
+            if !(entry.kind == EntryKind::Dir && is_dir(&tree, path)) {
+                remove_under(&mut tree, path, true);
+            }
+            let size = if entry.kind == EntryKind::Dir {
+                0
+            } else {
+                entry.size
+            };
+            tree.insert(path.clone(), (entry.kind, layer, size));
+        }
+    }
+    tree.into_iter()
+        .filter(|(p, _)| !p.is_empty())
+        .map(|(p, e)| {
+            (
+                p.iter()
+                    .flat_map(|n| [b"/".as_slice(), n])
+                    .flatten()
+                    .copied()
+                    .collect(),
+                e,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn random_layers_merge_as_the_plain_reference_merges_them() {
+    let mut random = Random(0x9e37_79b9_7f4a_7c15);
+    for _ in 0..2000 {
+        let layers: Vec<LayerEntries> = (0..1 + random.next() % 4)
+            .map(|_| random_layer(&mut random))
+            .collect();
+        let tree = top(&layers);
+        let ours: std::collections::BTreeMap<Vec<u8>, (EntryKind, usize, u64)> = tree
+            .walk()
+            .map(|n| {
+                let info = tree.info(n).unwrap();
+                (tree.path(n), (info.kind, info.layer, info.size))
+            })
+            .collect();
+        assert_eq!(ours, reference_merge(&layers), "{layers:?}");
+    }
 }

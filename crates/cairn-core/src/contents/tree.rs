@@ -207,7 +207,12 @@ impl Tree {
 
     /// Every shown path, depth first, each directory's children by name.
     pub fn walk(&self) -> impl Iterator<Item = NodeId> + '_ {
-        let mut stack: Vec<NodeId> = self.children(NodeId::ROOT).iter().rev().copied().collect();
+        self.walk_under(NodeId::ROOT)
+    }
+
+    /// Every shown path under `node` (not `node` itself), as [`Tree::walk`] orders them.
+    pub fn walk_under(&self, node: NodeId) -> impl Iterator<Item = NodeId> + '_ {
+        let mut stack: Vec<NodeId> = self.children(node).iter().rev().copied().collect();
         std::iter::from_fn(move || {
             let next = stack.pop()?;
             stack.extend(self.children(next).iter().rev());
