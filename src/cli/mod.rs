@@ -2,7 +2,9 @@
 //! or JSON, printed the way podman prints it.
 
 mod change;
+mod demo;
 mod docker_text;
+mod generate;
 mod history;
 mod images;
 mod lineage;
@@ -59,6 +61,12 @@ pub enum Command {
     Untag(change::UntagArgs),
     /// Check that every blob of an OCI layout or archive matches its digest and size
     Verify(verify::Args),
+    /// The demo's scratch copy, which `--store demo` opens: reset it, or print where it is
+    Demo(demo::Args),
+    /// Print the completion script for bash, zsh or fish
+    Completions(generate::CompletionsArgs),
+    /// Print cairn's man page (roff), to install as cairn.1
+    Man,
 }
 
 /// Runs cairn with the process's arguments and returns the exit code.
@@ -111,6 +119,7 @@ impl Command {
             Command::Tag(args) => args.preview.json.enabled(),
             Command::Untag(args) => args.preview.json.enabled(),
             Command::Verify(args) => args.json.enabled(),
+            Command::Demo(_) | Command::Completions(_) | Command::Man => false,
         }
     }
 }
@@ -132,6 +141,9 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32> {
         Command::Tag(args) => change::tag(&selection, args, out),
         Command::Untag(args) => change::untag(&selection, args, out),
         Command::Verify(args) => verify::run(&selection, args, out),
+        Command::Demo(args) => demo::run(args, out),
+        Command::Completions(args) => generate::completions(args, out),
+        Command::Man => generate::man(out),
     }
 }
 
@@ -145,7 +157,7 @@ fn read(flags: &Selection, command: impl FnOnce(&Catalog) -> Result<()>) -> Resu
     result.map(|()| 0)
 }
 
-/// The store the flags select; says so on stderr when it is the bundled demo.
+/// The store the flags select; says so on stderr when it is the demo cairn fell back on.
 fn resolve(flags: &Selection) -> Result<Store> {
     let store = flags.resolve()?;
     if let Some(notice) = store.notice() {

@@ -8,6 +8,7 @@
 mod common;
 
 mod bad_input;
+mod demo;
 #[cfg(feature = "docker")]
 mod docker_store;
 mod fuzz_corpora;

@@ -109,29 +109,6 @@ fn cairn_reads_the_demo_headless_with_history_and_tree() {
 }
 
 #[test]
-fn with_no_store_on_the_machine_cairn_opens_the_demo_and_says_so() {
-    let out = Command::new(env!("CARGO_BIN_EXE_cairn"))
-        .arg("images")
-        .env_remove("CONTAINERS_STORAGE_CONF")
-        .env_remove("STORAGE_DRIVER")
-        .output()
-        .unwrap();
-    let notice = "cairn: no image store found; showing the bundled demo (assets/demo)";
-    let has_default_store = rustix::process::geteuid().as_raw() != 0
-        || Path::new("/var/lib/containers/storage").exists()
-        || Path::new("/var/run/docker.sock").exists()
-        || std::env::var_os("DOCKER_HOST").is_some();
-    if has_default_store {
-        // Where podman or docker has a store, cairn opens that one, not the demo.
-        assert!(!stderr(&out).contains(notice), "{}", stderr(&out));
-        return;
-    }
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains(notice), "{}", stderr(&out));
-    assert!(stdout(&out).contains("localhost/app"));
-}
-
-#[test]
 fn a_multi_platform_index_is_listed_with_its_platforms() {
     let store = store_arg(&demo());
     let catalog = load("oci", &demo());

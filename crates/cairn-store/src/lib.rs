@@ -10,6 +10,7 @@ pub mod archive;
 pub mod atomic;
 pub mod backend;
 pub mod containers_storage;
+pub mod demo;
 pub mod digest;
 #[cfg(feature = "docker")]
 pub mod docker;
