@@ -65,8 +65,8 @@ pub enum Command {
     Demo(demo::Args),
     /// Print the completion script for bash, zsh or fish
     Completions(generate::CompletionsArgs),
-    /// Print cairn's man page (roff), to install as cairn.1
-    Man,
+    /// Print cairn's man page (roff), or write one per command into a folder
+    Man(generate::ManArgs),
 }
 
 /// Runs cairn with the process's arguments and returns the exit code.
@@ -119,7 +119,7 @@ impl Command {
             Command::Tag(args) => args.preview.json.enabled(),
             Command::Untag(args) => args.preview.json.enabled(),
             Command::Verify(args) => args.json.enabled(),
-            Command::Demo(_) | Command::Completions(_) | Command::Man => false,
+            Command::Demo(_) | Command::Completions(_) | Command::Man(_) => false,
         }
     }
 }
@@ -143,7 +143,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32> {
         Command::Verify(args) => verify::run(&selection, args, out),
         Command::Demo(args) => demo::run(args, out),
         Command::Completions(args) => generate::completions(args, out),
-        Command::Man => generate::man(out),
+        Command::Man(args) => generate::man(args, out),
     }
 }
 

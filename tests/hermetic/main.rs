@@ -8,6 +8,7 @@
 mod common;
 
 mod bad_input;
+mod cli_help;
 mod demo;
 #[cfg(feature = "docker")]
 mod docker_store;
