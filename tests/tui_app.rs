@@ -1169,3 +1169,51 @@ fn a_failed_change_is_one_red_line() {
     assert!(app.message_is_alert());
     assert_eq!(app.dialog, None);
 }
+
+/// The store as the loader gives it after `gone` were removed by a change.
+fn reload_without(app: &mut App, gone: &[char], generation: u64) {
+    let mut catalog = catalog();
+    let images = std::mem::take(&mut catalog.snapshot.images);
+    let layers = std::mem::take(&mut catalog.snapshot.layers);
+    let kept = images
+        .raw
+        .into_iter()
+        .filter(|i| !gone.iter().any(|&g| i.id == id(g)))
+        .collect();
+    let catalog = Catalog::new(Snapshot::new(kept, layers.raw, vec![]));
+    app.receive(LoaderMsg::Loaded {
+        generation,
+        data: StoreData::new(Arc::new(catalog)),
+    });
+}
+
+/// The list is c, d, e, a (newest first). After a removal the cursor stays where the
+/// removed row was: on the next row, or on the previous one when it was the last.
+#[test]
+fn after_a_removal_the_selection_stays_where_the_removed_row_was() {
+    let mut app = app();
+    select_image(&mut app, 'd');
+    reload_without(&mut app, &['d'], 2);
+    assert_eq!(selected_id(&app), id('e'), "the next row");
+
+    select_image(&mut app, 'a');
+    reload_without(&mut app, &['d', 'a'], 3);
+    assert_eq!(
+        selected_id(&app),
+        id('e'),
+        "the last row went: the previous one"
+    );
+
+    // Several rows at once (an image and the dangling parent below it): the first row after
+    // them that is still there.
+    let mut app = self::app();
+    select_image(&mut app, 'c');
+    reload_without(&mut app, &['c', 'd'], 2);
+    assert_eq!(selected_id(&app), id('e'));
+
+    // A row hidden by the filter is not a removal: the list starts at the top.
+    let mut app = self::app();
+    select_image(&mut app, 'd');
+    type_filter(&mut app, "team-e");
+    assert_eq!(selected_id(&app), id('e'));
+}
