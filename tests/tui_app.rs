@@ -5,7 +5,7 @@
 use cairn::tui::action::Action;
 use cairn::tui::app::App;
 use cairn::tui::data::StoreData;
-use cairn::tui::dialog::Dialog;
+use cairn::tui::dialog::{Dialog, LineKind};
 use cairn::tui::loader::LoaderMsg;
 use cairn::tui::mode::Mode;
 use cairn::tui::pane::Pane;
@@ -567,7 +567,7 @@ fn zoom_gives_the_focused_pane_the_screen() {
 
 use cairn::tui::change::{Change, ChangeOutcome};
 use cairn::tui::dialog::{NameCheck, PruneDialog, removal_summary};
-use cairn::tui::keymap::action_for;
+use cairn::tui::keymap::Keymap;
 use cairn_core::removal::{RemoveOptions, Target, plan_removal};
 use cairn_core::tagging::plan_tag;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -601,7 +601,7 @@ fn remove_dialog(app: &App) -> &cairn::tui::dialog::RemoveDialog {
 }
 
 fn key_in(mode: Mode, code: KeyCode) -> Option<Action> {
-    action_for(mode, &KeyEvent::new(code, KeyModifiers::NONE))
+    Keymap::default().action_for(mode, &KeyEvent::new(code, KeyModifiers::NONE))
 }
 
 #[test]
@@ -681,13 +681,19 @@ fn preview_keys_apply_toggle_and_cancel() {
 
 #[test]
 fn the_dialog_footer_comes_from_the_key_table() {
+    let keymap = Keymap::default();
     assert_eq!(
-        cairn::tui::keymap::dialog_hints(Mode::Remove).join(" · "),
+        keymap.dialog_hints(Mode::Remove, true).join(" · "),
         "y/Enter apply · f force · n no-prune · Esc cancel"
     );
     assert_eq!(
-        cairn::tui::keymap::dialog_hints(Mode::Tag).join(" · "),
+        keymap.dialog_hints(Mode::Tag, true).join(" · "),
         "Enter apply · Esc cancel"
+    );
+    assert_eq!(
+        keymap.dialog_hints(Mode::Remove, false).join(" · "),
+        "f force · n no-prune · Esc cancel",
+        "a plan that cannot be applied is not offered"
     );
 }
 
@@ -931,6 +937,31 @@ fn a_blocked_removal_is_not_applied() {
         .find(|l| l.text.starts_with("Blocked: "))
         .expect("a blocked line");
     assert!(blocked.text.contains("please force removal"), "{blocked:?}");
+    // It says which switch would change that, and offers no apply.
+    let unblock = remove_dialog(&app)
+        .tree
+        .iter()
+        .find(|l| matches!(l.kind, LineKind::Unblock(_)))
+        .expect("an unblock line");
+    assert_eq!(unblock.kind, LineKind::Unblock(&[Action::ToggleForce]));
+    assert_eq!(unblock.text, "force on");
+    assert!(unblock.note.starts_with("removes 1 image"), "{unblock:?}");
+    assert!(!app.dialog_can_apply());
+    assert!(
+        !app.keymap
+            .hints(app.mode(), app.focus, app.dialog_can_apply())
+            .iter()
+            .any(|(_, word)| *word == "apply")
+    );
+    // Turned on, the plan can be applied and says nothing of switches.
+    app.update(Action::ToggleForce);
+    assert!(app.dialog_can_apply());
+    assert!(
+        !remove_dialog(&app)
+            .tree
+            .iter()
+            .any(|l| matches!(l.kind, LineKind::Unblock(_)))
+    );
 }
 
 #[test]
@@ -1029,9 +1060,13 @@ fn the_plan_scrolls_only_as_far_as_it_is_long() {
     };
     assert!(scroll > 0, "a long plan on a short screen scrolls");
     let max = match &app.dialog {
-        Some(Dialog::Prune(d)) => {
-            cairn::tui::popup::plan_max_scroll(&d.tree, PruneDialog::HEADER_LINES, app.area)
-        }
+        Some(Dialog::Prune(d)) => cairn::tui::popup::plan_max_scroll(
+            &d.tree,
+            PruneDialog::HEADER_LINES,
+            app.area,
+            &app.keymap,
+            Mode::Prune,
+        ),
         _ => unreachable!(),
     };
     assert_eq!(scroll, max);

@@ -7,8 +7,6 @@ mod hostile;
 
 use crate::common::oci::*;
 use crate::common::{self, stderr, stdout};
-use std::path::Path;
-use std::process::Command;
 
 #[test]
 fn the_demo_shows_bases_children_an_intermediate_names_and_a_multi_platform_index() {

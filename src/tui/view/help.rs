@@ -3,7 +3,7 @@
 
 use crate::tui::action::Action;
 use crate::tui::app::App;
-use crate::tui::keymap::{KEYMAP, Section, keys_label};
+use crate::tui::keymap::{Section, keys_label};
 use crate::tui::mode::Mode;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -61,19 +61,20 @@ fn column(app: &App, sections: &[Section], legend: bool) -> Vec<Line<'static>> {
         // The dialogs share most keys: each (keys, words) pair is listed once, and quitting
         // is already under General.
         let mut listed: Vec<(String, &str)> = Vec::new();
-        for binding in KEYMAP
-            .iter()
-            .filter(|b| b.section == section && b.mode != Mode::Help)
+        for (binding, keys) in app
+            .keymap
+            .bindings()
+            .filter(|(b, _)| b.section == section && b.mode != Mode::Help)
         {
             if section == Section::Dialogs {
-                let entry = (keys_label(binding), binding.description);
+                let entry = (keys_label(keys), binding.description);
                 if binding.action == Action::Quit || listed.contains(&entry) {
                     continue;
                 }
                 listed.push(entry);
             }
             lines.push(Line::from(vec![
-                Span::styled(format!(" {:<KEY_WIDTH$}", keys_label(binding)), theme.key()),
+                Span::styled(format!(" {:<KEY_WIDTH$}", keys_label(keys)), theme.key()),
                 Span::raw(binding.description),
             ]));
         }

@@ -3,7 +3,6 @@
 
 use crate::tui::app::App;
 use crate::tui::dialog::Subject;
-use crate::tui::keymap::dialog_hints;
 use crate::tui::mode::Mode;
 use crate::tui::pane::Pane;
 use cairn_core::image::short_id;
@@ -46,10 +45,12 @@ pub fn switch(app: &App, on: bool, key: &'static str, name: &'static str) -> Vec
     ]
 }
 
-/// A dialog's keys, from the key table: `y/Enter apply · f force · Esc cancel`.
+/// A dialog's keys, from the key table: `y/Enter apply · f force · Esc cancel` (without
+/// apply when the dialog's plan cannot be applied).
 pub fn dialog_footer(app: &App, mode: Mode) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
-    for (i, hint) in dialog_hints(mode).into_iter().enumerate() {
+    let hints = app.keymap.dialog_hints(mode, app.dialog_can_apply());
+    for (i, hint) in hints.into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" · ", app.theme.dim()));
         }

@@ -3,7 +3,6 @@
 
 use super::parts::spinner;
 use crate::tui::app::App;
-use crate::tui::keymap::hints;
 use cairn_core::visible::visible;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -55,7 +54,10 @@ pub fn draw(app: &App, frame: &mut Frame, status: Rect, footer: Rect) {
     frame.render_widget(Line::from(message).right_aligned(), r);
 
     let mut spans = vec![Span::raw(" ")];
-    for (key, word) in hints(app.mode(), app.focus) {
+    for (key, word) in app
+        .keymap
+        .hints(app.mode(), app.focus, app.dialog_can_apply())
+    {
         spans.push(Span::styled(key, theme.key()));
         spans.push(Span::raw(" "));
         spans.push(Span::styled(word, theme.dim()));
