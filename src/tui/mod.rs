@@ -11,6 +11,7 @@
 pub mod action;
 pub mod app;
 pub mod change;
+pub mod config;
 pub mod data;
 pub mod dialog;
 pub mod input;
@@ -37,6 +38,7 @@ use jiff::Timestamp;
 use loader::{LoaderCmd, LoaderMsg};
 use ratatui::layout::Rect;
 use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 use terminal::TerminalGuard;
@@ -100,7 +102,16 @@ pub fn run(flags: &Selection) -> Result<()> {
 
     let size = terminal.terminal.size()?;
     let area = Rect::new(0, 0, size.width, size.height);
-    let mut app = App::new(label, Timestamp::now(), area, Theme::from_env());
+    let env = |name| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let config_path = config::location(env("XDG_CONFIG_HOME").as_deref(), env("HOME").as_deref());
+    let (config, config_error) = config::load(config_path.as_deref(), Theme::from_env());
+    let mut app = App::new(label, Timestamp::now(), area, config.theme);
+    app.keymap = config.keymap;
+    app.message = config_error;
     let mut view = ViewState::default();
     let mut ended_by = None;
     terminal

@@ -3,7 +3,7 @@
 
 use crate::tui::action::Action;
 use crate::tui::app::App;
-use crate::tui::keymap::{Section, keys_label};
+use crate::tui::keymap::{Section, key_label, keys_label};
 use crate::tui::mode::Mode;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -40,7 +40,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         .border_type(BorderType::Rounded)
         .border_style(theme.focused_border())
         .title(Line::styled(" Keys ", theme.focused_border()))
-        .title(Line::styled(" Esc or ? to close ", theme.dim()).right_aligned());
+        .title(Line::styled(close_keys(app), theme.dim()).right_aligned());
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
     let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
@@ -48,6 +48,21 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         .areas(inner);
     frame.render_widget(Paragraph::new(left), l);
     frame.render_widget(Paragraph::new(right), r);
+}
+
+/// " Esc, q or ? to close ": the help's own keys, as the key table has them.
+fn close_keys(app: &App) -> String {
+    let mut keys: Vec<String> = app
+        .keymap
+        .bindings()
+        .filter(|(b, _)| b.mode == Mode::Help && b.action == Action::Back)
+        .flat_map(|(_, keys)| keys.iter().map(key_label))
+        .collect();
+    let last = keys.pop().unwrap_or_default();
+    match keys.is_empty() {
+        true => format!(" {last} to close "),
+        false => format!(" {} or {last} to close ", keys.join(", ")),
+    }
 }
 
 fn column(app: &App, sections: &[Section], legend: bool) -> Vec<Line<'static>> {

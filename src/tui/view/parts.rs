@@ -1,6 +1,7 @@
 //! The pieces every drawing shares: pane and dialog frames, titles, the keys line of a
 //! dialog, scroll bars, text cut to fit, the spinner and centered messages.
 
+use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::dialog::Subject;
 use crate::tui::mode::Mode;
@@ -32,7 +33,14 @@ pub fn subject_line(app: &App, subject: &Subject) -> Line<'static> {
 }
 
 /// A switch of a preview: `[x] force (f)`, on or off.
-pub fn switch(app: &App, on: bool, key: &'static str, name: &'static str) -> Vec<Span<'static>> {
+/// A dialog's switch, `[x] force (f)`, with the key the key table gives `toggle` in `mode`.
+pub fn switch(
+    app: &App,
+    on: bool,
+    (mode, toggle): (Mode, Action),
+    name: &'static str,
+) -> Vec<Span<'static>> {
+    let key = app.keymap.key_for(mode, &toggle).unwrap_or_default();
     let (mark, style) = if on {
         ("[x] ", app.theme.ok())
     } else {
