@@ -7,6 +7,7 @@ pub mod image_config;
 pub mod options;
 pub mod reader;
 pub mod records;
+pub mod registries;
 pub mod writer;
 
 pub use options::StorageOptions;
