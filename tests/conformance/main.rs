@@ -15,4 +15,5 @@ mod oci_layout;
 mod podman_conformance;
 mod removal_conformance;
 mod removal_safety;
+mod short_names;
 mod terminal_signals;
