@@ -26,7 +26,7 @@ fn demo_app() -> (tempfile::TempDir, App) {
     let store = cairn_store::Store::new(cairn_store::oci::OciLayout::demo_copy(&path, true));
     let loaded = store.load().expect("loading the demo");
     let mut app = App::with_catalog(
-        &store.label(),
+        store.label(),
         "2023-11-20T12:00:00Z".parse().unwrap(),
         Rect::new(0, 0, WIDTH, HEIGHT),
         Theme::colored(),
