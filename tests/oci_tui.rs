@@ -73,7 +73,7 @@ fn layout_app(layout: &std::path::Path, filter: &str) -> App {
 fn demo_main_screen_says_it_is_the_demo() {
     let (dir, app) = demo_app();
     let text = demo_screen(&dir, &app);
-    assert!(text.contains("demo: a scratch copy at"), "{text}");
+    assert!(text.contains("demo: scratch copy at"), "{text}");
     insta::assert_snapshot!(text);
 }
 

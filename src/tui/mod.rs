@@ -111,7 +111,7 @@ pub fn run(flags: &Selection) -> Result<()> {
     let (config, config_error) = config::load(config_path.as_deref(), Theme::from_env());
     let mut app = App::new(label, Timestamp::now(), area, config.theme);
     app.keymap = config.keymap;
-    app.message = config_error;
+    app.message = config_error.clone();
     let mut view = ViewState::default();
     let mut ended_by = None;
     terminal
@@ -152,6 +152,10 @@ pub fn run(flags: &Selection) -> Result<()> {
             .draw(|frame| view::draw(&app, &mut view, frame))?;
     }
     drop(terminal);
+    // The status line may have cut it: the whole of it where it stays readable.
+    if let Some(error) = config_error {
+        eprintln!("cairn: {error}");
+    }
     if let Some(signal) = ended_by {
         terminal::end_by(signal);
     }

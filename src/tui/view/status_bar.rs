@@ -51,7 +51,16 @@ pub fn draw(app: &App, frame: &mut Frame, status: Rect, footer: Rect) {
     let [l, r] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(message_width)]).areas(status);
     frame.render_widget(Line::from(left), l);
-    frame.render_widget(Line::from(message).right_aligned(), r);
+    // A message too long for its half shows its start, where it says what happened.
+    let fits = message.width() as u16 <= message_width;
+    let message = Line::from(message);
+    frame.render_widget(
+        match fits {
+            true => message.right_aligned(),
+            false => message,
+        },
+        r,
+    );
 
     let mut spans = vec![Span::raw(" ")];
     for (key, word) in app

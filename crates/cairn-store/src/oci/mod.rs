@@ -148,7 +148,7 @@ impl Backend for OciLayout {
         match &self.origin {
             Origin::Folder => format!("oci:{}", self.path.display()),
             Origin::DemoCopy { .. } => format!(
-                "demo: a scratch copy at {} (cairn demo reset restores it)",
+                "demo: scratch copy at {} (cairn demo reset)",
                 self.path.display()
             ),
             Origin::Bundled { .. } => "the bundled demo".to_string(),
