@@ -93,10 +93,7 @@ fn every_change_is_previewed_and_applied_on_the_demo_then_reset() {
     assert!(reset.contains("as it came with cairn"), "{reset}");
     assert_eq!(demo(h, &["images", "--all"]), first);
     assert_eq!(std::fs::read(&index).unwrap(), before);
-    let left: Vec<_> = std::fs::read_dir(h.join("data/cairn"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    let left = entries(&h.join("data/cairn"));
     assert_eq!(left, ["demo"], "reset leaves no temporary folder");
 }
 
@@ -120,10 +117,7 @@ fn concurrent_first_runs_never_see_a_half_written_demo() {
         let text = ok(child.wait_with_output().unwrap());
         assert!(text.contains("0 mismatches"), "{text}");
     }
-    let left: Vec<_> = std::fs::read_dir(home.path().join("data/cairn"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    let left = entries(&home.path().join("data/cairn"));
     assert_eq!(left, ["demo"]);
 }
 
@@ -166,4 +160,12 @@ fn with_no_store_on_the_machine_cairn_opens_the_demo_copy_and_says_so() {
     assert_eq!(stderr(&out), notice);
     assert!(stdout(&out).contains("localhost/app"));
     assert!(copy.join("index.json").is_file());
+}
+
+/// The names in a folder: the demo's copy, and nothing a copy or a reset left behind.
+fn entries(dir: &std::path::Path) -> Vec<std::ffi::OsString> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect()
 }

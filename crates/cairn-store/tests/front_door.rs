@@ -113,10 +113,7 @@ fn the_demo_copy_is_made_on_first_use_changed_and_reset() {
     let reset = demo.open().unwrap();
     assert!(!image_with(&reset, "localhost/new:1"));
     assert!(image_with(&reset, "localhost/base:1"));
-    let left: Vec<_> = std::fs::read_dir(dir.path().join("cairn"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    let left = entries(&dir.path().join("cairn"));
     assert_eq!(left, ["demo"], "no temporary folder is left behind");
 }
 
@@ -141,10 +138,7 @@ fn concurrent_first_uses_of_the_demo_never_see_a_half_written_copy() {
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     assert_eq!(made.iter().filter(|m| **m).count(), 1, "{made:?}");
-    let left: Vec<_> = std::fs::read_dir(dir.path().join("cairn"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    let left = entries(&dir.path().join("cairn"));
     assert_eq!(left, ["demo"], "no temporary folder is left behind");
 }
 
@@ -380,4 +374,12 @@ fn a_build_without_docker_says_so() {
     let error = store("docker").unwrap_err();
     assert!(matches!(error, StoreError::Unsupported(_)), "{error:?}");
     assert!(error.to_string().contains("no Docker support"), "{error}");
+}
+
+/// The names in a folder: the demo's copy, and nothing a copy or a reset left behind.
+fn entries(dir: &std::path::Path) -> Vec<std::ffi::OsString> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect()
 }
