@@ -53,11 +53,10 @@ pub fn draw(app: &App, frame: &mut Frame, status: Rect, footer: Rect) {
     frame.render_widget(Line::from(left), l);
     // A message too long for its half shows its start, where it says what happened.
     let fits = message.width() as u16 <= message_width;
-    let message = Line::from(message);
     frame.render_widget(
         match fits {
-            true => message.right_aligned(),
-            false => message,
+            true => Line::from(message).right_aligned(),
+            false => Line::from(vec![Span::raw(" "), message]),
         },
         r,
     );
