@@ -4,6 +4,7 @@
 mod change;
 mod demo;
 mod docker_text;
+mod gc;
 mod generate;
 mod history;
 mod images;
@@ -67,6 +68,8 @@ pub enum Command {
     Completions(generate::CompletionsArgs),
     /// Print cairn's man page (roff), or write one per command into a folder
     Man(generate::ManArgs),
+    /// Show what a registry's next garbage collection deletes, as `registry garbage-collect --dry-run`
+    Gc(gc::Args),
 }
 
 /// Runs cairn with the process's arguments and returns the exit code.
@@ -120,6 +123,7 @@ impl Command {
             Command::Untag(args) => args.preview.json.enabled(),
             Command::Verify(args) => args.json.enabled(),
             Command::Demo(_) | Command::Completions(_) | Command::Man(_) => false,
+            Command::Gc(args) => args.json.enabled(),
         }
     }
 }
@@ -144,6 +148,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32> {
         Command::Demo(args) => demo::run(args, out),
         Command::Completions(args) => generate::completions(args, out),
         Command::Man(args) => generate::man(args, out),
+        Command::Gc(args) => gc::run(&selection, args, out),
     }
 }
 

@@ -9,6 +9,8 @@ mod common;
 
 mod bad_input;
 mod cli_help;
+mod contents_bad_input;
+mod contents_blobs;
 mod demo;
 #[cfg(feature = "docker")]
 mod docker_store;
@@ -16,4 +18,5 @@ mod fuzz_corpora;
 mod generated_store;
 mod hostile_structure;
 mod oci_layout;
+mod registry_storage;
 mod terminal_text;

@@ -6,6 +6,7 @@ use crate::containers_storage;
 use crate::containers_storage::config::Environment;
 use crate::error::{Result, StoreError};
 use crate::oci::OciLayout;
+use crate::registry_storage::RegistryStorage;
 use crate::store::Store;
 use anyhow::anyhow;
 use std::path::PathBuf;
@@ -98,6 +99,7 @@ impl Selection {
                     return demo(&Environment::from_process(), false);
                 }
                 "oci" => return Ok(Store::new(OciLayout::at(path()?))),
+                "registry-storage" => return Ok(Store::new(RegistryStorage { path: path()? })),
                 "oci-archive" => return archive(ArchiveKind::Oci),
                 "docker-archive" => return archive(ArchiveKind::Docker),
                 "containers-storage" => {
@@ -112,7 +114,7 @@ impl Selection {
                 }
                 _ => {
                     return Err(usage(format!(
-                        "unknown store kind {kind:?} in --store {store:?}: expected containers-storage, oci, oci-archive, docker-archive, docker or demo"
+                        "unknown store kind {kind:?} in --store {store:?}: expected containers-storage, oci, oci-archive, docker-archive, docker, registry-storage or demo"
                     )));
                 }
             }

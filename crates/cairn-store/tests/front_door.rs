@@ -344,7 +344,7 @@ fn a_store_kind_the_parser_does_not_know_is_refused() {
     let error = store("registry:example.com").unwrap_err();
     assert_eq!(
         error.to_string(),
-        "unknown store kind \"registry\" in --store \"registry:example.com\": expected containers-storage, oci, oci-archive, docker-archive, docker or demo"
+        "unknown store kind \"registry\" in --store \"registry:example.com\": expected containers-storage, oci, oci-archive, docker-archive, docker, registry-storage or demo"
     );
 }
 
