@@ -1,5 +1,6 @@
-//! Every key binding, in one table. The dispatcher ([`action_for`]), the help overlay and the
-//! footer hints are all read from [`KEYMAP`], so what the help says is what the keys do.
+//! Every key binding, in one table. [`KEYMAP`] holds the defaults; a [`Keymap`] is that table
+//! with the user's config applied, and the dispatcher ([`Keymap::action_for`]), the help
+//! overlay and the footer hints all read it, so what the help says is what the keys do.
 
 use super::action::Action;
 use super::mode::Mode;
