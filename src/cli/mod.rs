@@ -2,8 +2,13 @@
 //! or JSON, printed the way podman prints it.
 
 mod change;
+mod check;
+mod contents;
 mod demo;
+mod diff;
 mod docker_text;
+mod files;
+mod find;
 mod gc;
 mod generate;
 mod history;
@@ -62,6 +67,14 @@ pub enum Command {
     Untag(change::UntagArgs),
     /// Check that every blob of an OCI layout or archive matches its digest and size
     Verify(verify::Args),
+    /// List an image's files at a layer (the top by default), or only that layer's changes
+    Files(files::Args),
+    /// Show what one image's files have that another's have not, and what differs
+    Diff(diff::Args),
+    /// Check an image's wasted space against dive's CI rules (.dive-ci)
+    Check(check::Args),
+    /// Find which images hold a path matching a glob, and which layer put it there
+    Find(find::Args),
     /// The demo's scratch copy, which `--store demo` opens: reset it, or print where it is
     Demo(demo::Args),
     /// Print the completion script for bash, zsh or fish
@@ -122,6 +135,10 @@ impl Command {
             Command::Tag(args) => args.preview.json.enabled(),
             Command::Untag(args) => args.preview.json.enabled(),
             Command::Verify(args) => args.json.enabled(),
+            Command::Files(args) => args.json.enabled(),
+            Command::Diff(args) => args.json.enabled(),
+            Command::Check(args) => args.json.enabled(),
+            Command::Find(args) => args.json.enabled(),
             Command::Demo(_) | Command::Completions(_) | Command::Man(_) => false,
             Command::Gc(args) => args.json.enabled(),
         }
@@ -145,6 +162,10 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32> {
         Command::Tag(args) => change::tag(&selection, args, out),
         Command::Untag(args) => change::untag(&selection, args, out),
         Command::Verify(args) => verify::run(&selection, args, out),
+        Command::Files(args) => files::run(&selection, args, out),
+        Command::Diff(args) => diff::run(&selection, args, out),
+        Command::Check(args) => check::run(&selection, args, out),
+        Command::Find(args) => find::run(&selection, args, out),
         Command::Demo(args) => demo::run(args, out),
         Command::Completions(args) => generate::completions(args, out),
         Command::Man(args) => generate::man(args, out),

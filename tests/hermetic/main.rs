@@ -11,6 +11,7 @@ mod bad_input;
 mod cli_help;
 mod contents_bad_input;
 mod contents_blobs;
+mod contents_commands;
 mod demo;
 #[cfg(feature = "docker")]
 mod docker_store;
