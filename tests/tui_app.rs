@@ -402,7 +402,7 @@ fn shared_layers_are_counted() {
     let app = app();
     let facts = &app.store.as_ref().unwrap().facts;
     // The container's layer (the last) tops no image.
-    assert_eq!(facts.layer_users.raw, vec![5, 3, 1, 1, 1, 0]);
+    assert_eq!(facts.forest.users.raw, vec![5, 3, 1, 1, 1, 0]);
 }
 
 #[test]

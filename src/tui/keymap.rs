@@ -364,6 +364,14 @@ pub static KEYMAP: &[Binding] = &[
     ),
     bind(
         Normal,
+        S::Lineage,
+        &[ch('f')],
+        Action::ToggleForest,
+        "show the store's layer forest, or the lineage again",
+        None,
+    ),
+    bind(
+        Normal,
         S::Layers,
         &[ch('w')],
         Action::ToggleWhatRequires,

@@ -19,6 +19,7 @@ use super::layout::{self, Areas, Arrangement};
 use super::loader::LoaderMsg;
 use super::mode::Mode;
 use super::pane::Pane;
+use super::state::forest::ForestPane;
 use super::state::lineage::LineageTree;
 use super::state::panes::Panes;
 use super::state::{PaneState, Selected};
@@ -224,11 +225,14 @@ impl App {
             Action::First => self.move_by(isize::MIN / 2),
             Action::Last => self.move_by(isize::MAX / 2),
             Action::Activate => self.activate(),
-            Action::Expand => self.with_tree(LineageTree::expand),
-            Action::Collapse => self.with_tree(LineageTree::collapse),
-            Action::ToggleNode => self.with_tree(LineageTree::toggle),
-            Action::ExpandAll => self.with_tree(LineageTree::expand_all),
-            Action::CollapseAll => self.with_tree(LineageTree::collapse_all),
+            Action::Expand => self.with_tree(LineageTree::expand, ForestPane::expand),
+            Action::Collapse => self.with_tree(LineageTree::collapse, ForestPane::collapse),
+            Action::ToggleNode => self.with_tree(LineageTree::toggle, ForestPane::toggle),
+            Action::ExpandAll => self.with_tree(LineageTree::expand_all, |f| f.set_all(true)),
+            Action::CollapseAll => {
+                self.with_tree(LineageTree::collapse_all, |f| f.set_all(false));
+            }
+            Action::ToggleForest => self.toggle_forest(),
             Action::CycleSort => {
                 self.panes.images.sort = self.panes.images.sort.next();
                 self.rebuild_rows();

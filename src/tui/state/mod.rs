@@ -8,6 +8,7 @@
 //! and a drawing in `view/` (an arm of `view::draw`).
 
 pub mod details;
+pub mod forest;
 pub mod history;
 pub mod image_list;
 pub mod layers;

@@ -2,6 +2,7 @@
 //! [`Pane`]: what the app routes keys, the mouse, resizes and a new selection through.
 
 use super::details::DetailsPane;
+use super::forest::ForestPane;
 use super::history::HistoryPane;
 use super::image_list::ImageList;
 use super::layers::LayersPane;
@@ -13,16 +14,19 @@ use crate::tui::pane::Pane;
 pub struct Panes {
     pub images: ImageList,
     pub lineage: LineageTree,
+    /// The lineage pane's other mode, the whole store's layer forest.
+    pub forest: ForestPane,
     pub layers: LayersPane,
     pub history: HistoryPane,
     pub details: DetailsPane,
 }
 
 impl Panes {
-    /// The state of a pane.
+    /// The state of a pane (of the lineage pane, the mode it shows).
     pub fn get_mut(&mut self, pane: Pane) -> &mut dyn PaneState {
         match pane {
             Pane::Images => &mut self.images,
+            Pane::Lineage if self.forest.shown => &mut self.forest,
             Pane::Lineage => &mut self.lineage,
             Pane::Layers => &mut self.layers,
             Pane::History => &mut self.history,
@@ -34,6 +38,12 @@ impl Panes {
     pub fn follow(&mut self, selected: Option<Selected<'_>>) {
         for pane in Pane::ALL {
             self.get_mut(pane).follow(selected);
+        }
+        // The lineage pane's hidden mode follows too, to be right when it is shown again.
+        if self.forest.shown {
+            self.lineage.follow(selected);
+        } else {
+            self.forest.follow(selected);
         }
     }
 }
