@@ -13,5 +13,6 @@ mod docker_store;
 mod fuzz_corpora;
 mod generated_store;
 mod hostile_structure;
+mod layer_forest;
 mod oci_layout;
 mod terminal_text;
