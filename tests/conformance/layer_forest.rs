@@ -13,11 +13,12 @@ fn read_json(path: &std::path::Path) -> Vec<Value> {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 
-/// `ID: <short> ...` lines of a tree, without their box characters and without what cairn
-/// adds at forks, which podman's tree has no words for.
+/// The `ID: <short> ...` lines of a tree (not podman's `Image ID:` header), without their box
+/// characters and without what cairn adds at forks, which podman's tree has no words for.
 fn id_lines(text: &str) -> Vec<String> {
     text.lines()
-        .filter_map(|l| l.find("ID: ").map(|at| &l[at..]))
+        .map(|l| l.trim_start_matches(|c| "│├└─ ".contains(c)))
+        .filter(|l| l.starts_with("ID: "))
         .map(|l| l.split(" Shared: ").next().unwrap_or(l).to_string())
         .collect()
 }
