@@ -47,8 +47,15 @@ fn layer_forest_matches_the_stores_records_and_podman_image_tree() {
             .get(id)
             .unwrap_or_else(|| panic!("{id} missing from the forest"));
         let parent = record["parent"].as_str().unwrap_or("");
-        assert_eq!(layer["ParentId"].as_str().unwrap(), parent, "parent of {id}");
-        if record.get("diff-digest").is_some_and(|d| d.as_str() != Some("")) {
+        assert_eq!(
+            layer["ParentId"].as_str().unwrap(),
+            parent,
+            "parent of {id}"
+        );
+        if record
+            .get("diff-digest")
+            .is_some_and(|d| d.as_str() != Some(""))
+        {
             assert_eq!(layer["Size"], record["diff-size"], "size of {id}");
         }
     }
@@ -62,7 +69,10 @@ fn layer_forest_matches_the_stores_records_and_podman_image_tree() {
     }
 
     // Where the forest overlaps podman's tree: the layers above each image's top layer.
-    let text = ok(cairn(&args(&flags, &["layers", "--tree"])), "cairn layers --tree");
+    let text = ok(
+        cairn(&args(&flags, &["layers", "--tree"])),
+        "cairn layers --tree",
+    );
     let lines = id_lines(&text);
     let position: HashMap<&str, usize> = forest
         .iter()

@@ -301,8 +301,15 @@ impl App {
     pub fn receive(&mut self, msg: LoaderMsg) {
         match msg {
             LoaderMsg::Progress(stage) => self.loading = Some(Loading { stage }),
+            LoaderMsg::Listed { generation, data } => {
+                self.receive(LoaderMsg::Loaded { generation, data });
+                self.loading = Some(Loading {
+                    stage: "reading image configs",
+                });
+            }
             LoaderMsg::Loaded { generation, data } => {
-                let reload = self.store.is_some();
+                // The full load after the list of the same generation is no reload.
+                let reload = self.store.is_some() && generation != self.generation;
                 self.generation = generation;
                 self.store = Some(data);
                 self.lineage = None;

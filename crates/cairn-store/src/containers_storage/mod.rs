@@ -10,7 +10,7 @@ pub mod records;
 pub mod writer;
 
 pub use options::StorageOptions;
-pub use reader::load;
+pub use reader::{load, load_records};
 
 use crate::backend::{Backend, Loaded};
 use crate::error::StoreError;
@@ -32,6 +32,10 @@ impl Backend for StorageOptions {
 
     fn load(&self) -> Result<Loaded, StoreError> {
         Ok(load(self)?)
+    }
+
+    fn load_list(&self) -> Option<Result<Loaded, StoreError>> {
+        Some(reader::load_records(self).map_err(StoreError::from))
     }
 
     /// Nothing here is told in blobs: the steps are the whole plan.
