@@ -367,7 +367,7 @@ pub static KEYMAP: &[Binding] = &[
         S::Lineage,
         &[ch('f')],
         Action::ToggleForest,
-        "show the store's layer forest, or the lineage again",
+        "show the layer forest or lineage",
         None,
     ),
     bind(
