@@ -74,9 +74,12 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                 .rows
                 .get(position + 1)
                 .is_some_and(|next| node.children.contains(&next.layer));
+            // Every root shows a mark, so that a new tree reads apart from a line going on.
+            let root = node.parent.is_none();
             let fold = match (node.children.is_empty(), shown_above) {
+                (true, _) if root => "· ",
                 (false, false) => "▸ ",
-                (false, true) if fork => "▾ ",
+                (false, true) if fork || root => "▾ ",
                 _ => "  ",
             };
             let branch = match (row.depth, row.branch, row.last) {
