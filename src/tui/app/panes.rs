@@ -2,6 +2,7 @@
 //! every pane shows from the list's selection.
 
 use super::App;
+use crate::tui::data::StoreData;
 use crate::tui::pane::Pane;
 use crate::tui::state::Selected;
 use crate::tui::state::forest::ForestPane;
@@ -29,13 +30,15 @@ impl App {
     pub(super) fn with_tree(
         &mut self,
         tree: fn(&mut LineageTree, &Lineage),
-        forest: fn(&mut ForestPane),
+        forest: fn(&mut ForestPane, &StoreData),
     ) {
         if self.focus != Pane::Lineage {
             return;
         }
         if self.panes.forest.shown {
-            forest(&mut self.panes.forest);
+            if let Some(store) = &self.store {
+                forest(&mut self.panes.forest, store);
+            }
             self.lead_from_forest();
             self.on_selection_changed();
         } else if let Some(lineage) = &self.lineage {

@@ -15,6 +15,7 @@ use crate::tui::scroll::Scroll;
 use cairn_core::layer_forest::{ForestRow, LayerForest};
 use cairn_core::{Catalog, ImageIdx, LayerIdx, TiVec};
 use std::collections::HashSet;
+use std::sync::{Arc, Weak};
 
 #[derive(Debug, Clone, Default)]
 pub struct ForestPane {
@@ -26,8 +27,9 @@ pub struct ForestPane {
     /// Each layer's row, when it is shown.
     row_of: TiVec<LayerIdx, Option<usize>>,
     pub scroll: Scroll,
-    /// The store the rows were made for.
-    store: Option<StoreData>,
+    /// The catalog the rows were made for. Weak, so that the pane never holds an old store
+    /// alive, which would then be freed on the UI thread.
+    made_for: Weak<Catalog>,
     /// The list's selection, which the forest shows.
     pub image: Option<ImageIdx>,
     /// The page height of the last follow, to keep the cursor on screen.
@@ -53,12 +55,14 @@ impl ForestPane {
         }
     }
 
+    /// Whether the rows were made for this store.
+    fn made_for(&self, store: &StoreData) -> bool {
+        std::ptr::eq(self.made_for.as_ptr(), Arc::as_ptr(&store.catalog))
+    }
+
     /// Recomputes the rows, keeping the cursor on the same layer where it is still shown.
-    fn refresh(&mut self, keep: Option<LayerIdx>) {
-        let Some(store) = self.store.clone() else {
-            self.rows.clear();
-            return;
-        };
+    fn refresh(&mut self, store: &StoreData, keep: Option<LayerIdx>) {
+        self.made_for = Arc::downgrade(&store.catalog);
         let catalog = &store.catalog;
         self.rows = store
             .facts
@@ -81,9 +85,8 @@ impl ForestPane {
 
     /// The image the list should select for the cursor's layer: none when the layer tops
     /// no image or tops the one selected already, or the rows are of an older `current` store.
-    pub fn image_under_cursor(&self, current: &StoreData) -> Option<ImageIdx> {
-        let store = self.store.as_ref()?;
-        if !std::sync::Arc::ptr_eq(&store.catalog, &current.catalog) {
+    pub fn image_under_cursor(&self, store: &StoreData) -> Option<ImageIdx> {
+        if !self.made_for(store) {
             return None;
         }
         let layer = self.cursor_layer()?;
@@ -99,17 +102,17 @@ impl ForestPane {
         self.shown = !self.shown;
         if self.shown {
             self.page = page;
-            self.store = None;
+            self.made_for = Weak::new();
             self.follow(selected);
         }
     }
 
     /// Opens every layer of the cursor's tree (from its root), or, when `open` is false,
     /// closes every root, leaving the cursor on its root.
-    pub fn set_all(&mut self, open: bool) {
-        let Some(store) = self.store.clone() else {
+    pub fn set_all(&mut self, store: &StoreData, open: bool) {
+        if !self.made_for(store) {
             return;
-        };
+        }
         let catalog = &store.catalog;
         if open {
             let Some(at) = self.cursor_layer() else {
@@ -120,7 +123,7 @@ impl ForestPane {
                 self.set_open(catalog, layer, true);
                 stack.extend(&catalog.tree.node(layer).children);
             }
-            self.refresh(Some(at));
+            self.refresh(store, Some(at));
         } else {
             self.toggled.clear();
             let root = self
@@ -129,39 +132,39 @@ impl ForestPane {
             for &root in &store.facts.forest.roots {
                 self.set_open(catalog, root, false);
             }
-            self.refresh(root);
+            self.refresh(store, root);
         }
     }
 
     /// Opens the cursor's layer; when it is open, goes to the next row.
-    pub fn expand(&mut self) {
-        self.open_cursor(true);
+    pub fn expand(&mut self, store: &StoreData) {
+        self.open_cursor(store, true);
     }
 
     /// Closes the cursor's layer; when it is closed or has nothing above it, goes to the
     /// layer it hangs from (its parent).
-    pub fn collapse(&mut self) {
-        self.open_cursor(false);
+    pub fn collapse(&mut self, store: &StoreData) {
+        self.open_cursor(store, false);
     }
 
-    pub fn toggle(&mut self) {
-        let (Some(store), Some(layer)) = (self.store.clone(), self.cursor_layer()) else {
+    pub fn toggle(&mut self, store: &StoreData) {
+        let Some(layer) = self.cursor_layer().filter(|_| self.made_for(store)) else {
             return;
         };
         let open = self.is_open(&store.catalog, layer);
         self.set_open(&store.catalog, layer, !open);
-        self.refresh(Some(layer));
+        self.refresh(store, Some(layer));
     }
 
-    fn open_cursor(&mut self, open: bool) {
-        let (Some(store), Some(layer)) = (self.store.clone(), self.cursor_layer()) else {
+    fn open_cursor(&mut self, store: &StoreData, open: bool) {
+        let Some(layer) = self.cursor_layer().filter(|_| self.made_for(store)) else {
             return;
         };
         let catalog = &store.catalog;
         let has_children = !catalog.tree.node(layer).children.is_empty();
         if has_children && self.is_open(catalog, layer) != open {
             self.set_open(catalog, layer, open);
-            self.refresh(Some(layer));
+            self.refresh(store, Some(layer));
         } else if open {
             self.scroll.by(1, self.rows.len(), self.page);
         } else if let Some(row) = catalog.tree.node(layer).parent.and_then(|p| self.row_of[p]) {
@@ -203,20 +206,16 @@ impl PaneState for ForestPane {
         let Some(selected) = selected else {
             return;
         };
-        let same_store = self
-            .store
-            .as_ref()
-            .is_some_and(|s| std::sync::Arc::ptr_eq(&s.catalog, &selected.store.catalog));
-        if !same_store {
-            self.store = Some(selected.store.clone());
-            self.refresh(None);
+        let store = selected.store;
+        if !self.made_for(store) {
+            self.refresh(store, None);
         }
-        let catalog = &selected.store.catalog;
+        let catalog = &store.catalog;
         let Some(top) = catalog.tree.top_node(&catalog.snapshot, selected.image) else {
             return;
         };
         if self.reveal(catalog, top) {
-            self.refresh(Some(top));
+            self.refresh(store, Some(top));
         }
         if let Some(row) = self.row_of.get(top).copied().flatten() {
             self.scroll.go(row, self.rows.len(), self.page);
