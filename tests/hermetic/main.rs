@@ -8,6 +8,8 @@
 mod common;
 
 mod bad_input;
+mod contents_bad_input;
+mod contents_blobs;
 #[cfg(feature = "docker")]
 mod docker_store;
 mod fuzz_corpora;
@@ -15,4 +17,5 @@ mod generated_store;
 mod hostile_structure;
 mod layer_forest;
 mod oci_layout;
+mod registry_storage;
 mod terminal_text;
