@@ -12,29 +12,9 @@ use cairn::tui::loader::LoaderMsg;
 use cairn::tui::pane::Pane;
 use cairn::tui::theme::Theme;
 use cairn_core::{Catalog, ImageIdx, Snapshot};
-use common::tui::{HEIGHT, WIDTH, screen};
+use common::tui::{area, fixture_app, now, screen};
 use common::tui_store::fixture_catalog;
-use jiff::Timestamp;
-use ratatui::layout::Rect;
 use std::sync::Arc;
-
-fn now() -> Timestamp {
-    "2023-11-20T12:00:00Z".parse().unwrap()
-}
-
-fn area() -> Rect {
-    Rect::new(0, 0, WIDTH, HEIGHT)
-}
-
-fn fixture_app() -> App {
-    App::with_catalog(
-        "fixture (vfs)",
-        now(),
-        area(),
-        Theme::colored(),
-        fixture_catalog(),
-    )
-}
 
 fn image(app: &App, name: &str) -> ImageIdx {
     let store = app.store.clone().unwrap();

@@ -16,35 +16,14 @@ use cairn::tui::pane::Pane;
 use cairn::tui::theme::Theme;
 use cairn::tui::view::{self, ViewState};
 use cairn_core::{Catalog, Snapshot};
-use common::tui::{HEIGHT, WIDTH, render, screen, text};
+use common::tui::{HEIGHT, WIDTH, area, fixture_app, now, render, screen, text};
 use common::tui_store::fixture_catalog;
-use jiff::Timestamp;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier};
 use std::sync::Arc;
 use tui_input::InputRequest;
-
-/// A fixed "now", a few days after the fixture's fixed build times.
-fn now() -> Timestamp {
-    "2023-11-20T12:00:00Z".parse().unwrap()
-}
-
-fn area() -> Rect {
-    Rect::new(0, 0, WIDTH, HEIGHT)
-}
-
-fn fixture_app() -> App {
-    App::with_catalog(
-        "fixture (vfs)",
-        now(),
-        area(),
-        Theme::colored(),
-        fixture_catalog(),
-    )
-}
 
 fn select(app: &mut App, name: &str) {
     let store = app.store.clone().unwrap();

@@ -1,10 +1,13 @@
 //! Rendering the browser into ratatui's `TestBackend`, as the snapshot tests read it.
 
 use cairn::tui::app::App;
+use cairn::tui::theme::Theme;
 use cairn::tui::view::{self, ViewState};
+use jiff::Timestamp;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
 
 /// The screen sizes the snapshots are taken at.
 pub const WIDTH: u16 = 120;
@@ -37,4 +40,26 @@ pub fn text(buffer: &Buffer) -> String {
 /// The app's screen as text.
 pub fn screen(app: &App) -> String {
     text(&render(app))
+}
+
+/// A fixed "now", a few days after the fixture's fixed build times, so that no screen
+/// depends on the clock.
+pub fn now() -> Timestamp {
+    "2023-11-20T12:00:00Z".parse().unwrap()
+}
+
+/// The whole terminal the snapshots are taken on.
+pub fn area() -> Rect {
+    Rect::new(0, 0, WIDTH, HEIGHT)
+}
+
+/// The browser on the in-memory copy of the podman fixture store, fully loaded.
+pub fn fixture_app() -> App {
+    App::with_catalog(
+        "fixture (vfs)",
+        now(),
+        area(),
+        Theme::colored(),
+        super::tui_store::fixture_catalog(),
+    )
 }
