@@ -16,7 +16,7 @@ use cairn::tui::pane::Pane;
 use cairn::tui::theme::Theme;
 use cairn::tui::view::{self, ViewState};
 use cairn_core::{Catalog, Snapshot};
-use common::tui::{HEIGHT, WIDTH, area, fixture_app, now, render, screen, text};
+use common::tui::{HEIGHT, area, fixture_app, now, render, screen, text};
 use common::tui_store::fixture_catalog;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

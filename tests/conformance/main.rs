@@ -10,6 +10,7 @@ mod contents_layers;
 mod docker_conformance;
 mod docker_harness;
 mod docker_store;
+mod docker_watch;
 mod generated_store;
 mod layer_forest;
 mod locking;
