@@ -63,3 +63,13 @@ pub fn fixture_app() -> App {
         super::tui_store::fixture_catalog(),
     )
 }
+
+/// Filters the image list to `text`, as typing `/TEXT Enter` does.
+pub fn filter(app: &mut App, text: &str) {
+    use cairn::tui::action::Action;
+    app.update(Action::StartFilter);
+    for c in text.chars() {
+        app.update(Action::FilterInput(c));
+    }
+    app.update(Action::FilterAccept);
+}
