@@ -84,7 +84,20 @@ fn main() {
     terminal.draw(|f| view::draw(&app, &mut view, f)).unwrap();
     let first_frame = start.elapsed();
 
-    // What the loader thread does, then the frame with the list.
+    // What the loader thread does: the records, the frame with the list; then the configs,
+    // the frame with everything but the lineage.
+    let listed = containers_storage::load_records(&options).expect("listing the bench store");
+    let read = start.elapsed();
+    let catalog = Arc::new(Catalog::without_lineage(listed.snapshot));
+    let indexed = start.elapsed();
+    let data = StoreData::new(catalog);
+    let facts = start.elapsed();
+    app.receive(LoaderMsg::Listed {
+        generation: 1,
+        data,
+    });
+    terminal.draw(|f| view::draw(&app, &mut view, f)).unwrap();
+    let list_frame = start.elapsed();
     let loaded = containers_storage::load(&options).expect("loading the bench store");
     let catalog = Arc::new(Catalog::without_lineage(loaded.snapshot));
     app.receive(LoaderMsg::Loaded {
@@ -92,7 +105,7 @@ fn main() {
         data: StoreData::new(Arc::clone(&catalog)),
     });
     terminal.draw(|f| view::draw(&app, &mut view, f)).unwrap();
-    let list_frame = start.elapsed();
+    let configs_frame = start.elapsed();
     let lineage = Lineage::new(&catalog.snapshot, &catalog.tree);
     drop(catalog);
     app.receive(LoaderMsg::Lineage {
@@ -169,15 +182,36 @@ fn main() {
             name: "? (help)",
             actions: vec![Action::Help; 10],
         },
+        Keys {
+            name: "f (layer forest), moves in it",
+            actions: repeat(
+                &[
+                    Action::ToggleForest,
+                    Action::Down,
+                    Action::ExpandAll,
+                    Action::PageDown,
+                    Action::CollapseAll,
+                    Action::ToggleForest,
+                ],
+                5,
+            ),
+        },
     ];
 
     println!("# TUI speed on a {image_count}-image store ({LAYERS} layers, cairn-genstore)\n");
     println!("| step | time |");
     println!("| --- | --- |");
     println!("| first frame (loading screen) | {} |", ms(first_frame));
+    println!("| records read (images.json, layers.json) | {} |", ms(read));
+    println!("| layer tree and sizes | {} |", ms(indexed));
+    println!("| the list's per-image facts | {} |", ms(facts));
     println!(
-        "| first frame with the list (store read, sizes) | {} |",
+        "| first frame with the list (names, IDs, ages, sizes) | {} |",
         ms(list_frame)
+    );
+    println!(
+        "| image configs read, details filled in | {} |",
+        ms(configs_frame)
     );
     println!("| lineage filled in | {} |", ms(full_frame));
     println!();
@@ -185,6 +219,7 @@ fn main() {
     println!("| keys | presses | median | max |");
     println!("| --- | --- | --- | --- |");
     let mut worst = Duration::ZERO;
+    let mut all: Vec<Duration> = Vec::new();
     // Start from the base image with the most descendants, the hardest case for lineage.
     if let Some(store) = app.store.clone() {
         let base = store.facts.names.position(|n| n.contains("/base/"));
@@ -200,6 +235,7 @@ fn main() {
             terminal.draw(|f| view::draw(&app, &mut view, f)).unwrap();
             times.push(t.elapsed());
         }
+        all.extend(&times);
         times.sort();
         let max = *times.last().unwrap();
         worst = worst.max(max);
@@ -212,4 +248,84 @@ fn main() {
         );
     }
     println!("\nSlowest keypress: {}", ms(worst));
+    println!("\n| every keypress | presses | p50 | p99 | max |");
+    println!("| --- | --- | --- | --- | --- |");
+    println!("{}", distribution("idle", &mut all));
+
+    // The same keys while a removal's aftermath runs: the worker's write and the loader's
+    // reload of the whole store on other threads, and the new store arriving mid-keys, as it
+    // does after every removal.
+    let busy = std::sync::atomic::AtomicBool::new(true);
+    let (to_app, from_loader) = std::sync::mpsc::channel::<LoaderMsg>();
+    let mut during: Vec<Duration> = Vec::new();
+    std::thread::scope(|scope| {
+        let (busy, options) = (&busy, &options);
+        // Moved in, so that the channel closes when the thread ends.
+        scope.spawn(move || {
+            let mut generation = 1;
+            while busy.load(std::sync::atomic::Ordering::Relaxed) {
+                let loaded = containers_storage::load(options).expect("reloading");
+                let catalog = Arc::new(Catalog::without_lineage(loaded.snapshot));
+                generation += 1;
+                let data = StoreData::new(Arc::clone(&catalog));
+                if to_app.send(LoaderMsg::Loaded { generation, data }).is_err() {
+                    break;
+                }
+                let lineage = Lineage::new(&catalog.snapshot, &catalog.tree);
+                if to_app
+                    .send(LoaderMsg::Lineage {
+                        generation,
+                        lineage,
+                    })
+                    .is_err()
+                {
+                    break;
+                }
+            }
+        });
+        let mix = [
+            Action::Down,
+            Action::Down,
+            Action::Up,
+            Action::PageDown,
+            Action::NextPane,
+            Action::Down,
+            Action::FocusPane(Pane::Images),
+            Action::Last,
+            Action::First,
+        ];
+        for action in std::iter::repeat_n(mix, 60).flatten() {
+            // The event loop takes what the loader sent between two keys, then the key.
+            let t = Instant::now();
+            while let Ok(msg) = from_loader.try_recv() {
+                app.receive(msg);
+            }
+            app.update(action);
+            terminal.draw(|f| view::draw(&app, &mut view, f)).unwrap();
+            during.push(t.elapsed());
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        busy.store(false, std::sync::atomic::Ordering::Relaxed);
+        while from_loader.recv().is_ok() {}
+    });
+    println!(
+        "{}",
+        distribution(
+            "while the store is read again on another thread",
+            &mut during
+        )
+    );
+}
+
+/// A table row: how many, the median, the 99th percentile and the slowest.
+fn distribution(name: &str, times: &mut [Duration]) -> String {
+    times.sort();
+    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    format!(
+        "| {name} | {} | {} | {} | {} |",
+        times.len(),
+        ms(at(0.5)),
+        ms(at(0.99)),
+        ms(at(1.0))
+    )
 }

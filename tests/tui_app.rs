@@ -404,7 +404,7 @@ fn shared_layers_are_counted() {
     let app = app();
     let facts = &app.store.as_ref().unwrap().facts;
     // The container's layer (the last) tops no image.
-    assert_eq!(facts.layer_users.raw, vec![5, 3, 1, 1, 1, 0]);
+    assert_eq!(facts.forest.users.raw, vec![5, 3, 1, 1, 1, 0]);
 }
 
 #[test]
@@ -1253,4 +1253,39 @@ fn after_a_removal_the_selection_stays_where_the_removed_row_was() {
     select_image(&mut app, 'd');
     type_filter(&mut app, "team-e");
     assert_eq!(selected_id(&app), id('e'));
+}
+
+#[test]
+fn the_list_first_then_the_full_store_of_the_same_load_is_no_reload() {
+    let mut app = App::new("test", now(), Rect::new(0, 0, 120, 40), Theme::monochrome());
+    // The list from the records alone: no configs.
+    let mut listed = catalog();
+    for image in listed.snapshot.images.iter_mut() {
+        image.config = None;
+    }
+    listed.lineage = Default::default();
+    app.receive(LoaderMsg::Listed {
+        generation: 1,
+        data: StoreData::new(Arc::new(listed)),
+    });
+    assert_eq!(app.panes.images.rows.len(), 5, "the list is shown at once");
+    assert_eq!(
+        app.loading.as_ref().map(|l| l.stage),
+        Some("reading image configs")
+    );
+    app.update(Action::Down);
+    let chosen = selected_id(&app);
+    let mut full = catalog();
+    let lineage = std::mem::take(&mut full.lineage);
+    app.receive(LoaderMsg::Loaded {
+        generation: 1,
+        data: StoreData::new(Arc::new(full)),
+    });
+    app.receive(LoaderMsg::Lineage {
+        generation: 1,
+        lineage,
+    });
+    assert_eq!(selected_id(&app), chosen, "the selection stays");
+    assert_eq!(app.message, None, "the same load is not a reload");
+    assert!(app.loading.is_none());
 }

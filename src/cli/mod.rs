@@ -13,6 +13,7 @@ mod gc;
 mod generate;
 mod history;
 mod images;
+mod layers;
 mod lineage;
 mod output;
 mod store_args;
@@ -55,6 +56,8 @@ pub enum Command {
     Tree(tree::Args),
     /// Show an image's build steps, as `podman history`
     History(history::Args),
+    /// List the store's layers, or with --tree the forest their parents make
+    Layers(layers::Args),
     /// Show an image's parents down to its root and the tree of its descendants
     Lineage(lineage::Args),
     /// Remove images, as `podman rmi`, or show what that would do with --dry-run
@@ -128,6 +131,7 @@ impl Command {
         match self {
             Command::Images(args) => args.json.enabled(),
             Command::Tree(_) => false,
+            Command::Layers(args) => args.json.enabled(),
             Command::History(args) => args.json.enabled(),
             Command::Lineage(args) => args.json.enabled(),
             Command::Rm(args) => args.preview.json.enabled(),
@@ -155,6 +159,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32> {
     match command {
         Command::Images(args) => read(&selection, |c| images::run(c, args, now, out)),
         Command::Tree(args) => read(&selection, |c| tree::run(c, args, out)),
+        Command::Layers(args) => read(&selection, |c| layers::run(c, args, out)),
         Command::History(args) => read(&selection, |c| history::run(c, args, now, out)),
         Command::Lineage(args) => read(&selection, |c| lineage::run(c, args, out)),
         Command::Rm(args) => change::rm(&selection, args, out),

@@ -53,7 +53,7 @@ fn go_list(items: &[String]) -> String {
     format!("[{}]", shown.join(" "))
 }
 
-fn layer_line(catalog: &Catalog, layer: LayerIdx) -> String {
+pub(super) fn layer_line(catalog: &Catalog, layer: LayerIdx) -> String {
     let record = &catalog.snapshot.layers[layer];
     let size = human_size_with_precision(record.diff_size.unwrap_or(0) as f64, 4);
     let tags = catalog.tree.repo_tags(&catalog.snapshot, layer);

@@ -25,6 +25,8 @@ pub enum Action {
     /// Lineage: close the node, or go to its parent when it is closed.
     Collapse,
     ToggleNode,
+    /// `f`: the lineage pane shows the store's layer forest, or the image lineage again.
+    ToggleForest,
     ExpandAll,
     CollapseAll,
     CycleSort,

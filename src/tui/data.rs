@@ -3,10 +3,11 @@
 //! off the UI thread so that filtering and sorting 10,000 images stays cheap.
 
 use cairn_core::image::short_id;
+use cairn_core::layer_forest::LayerForest;
 use cairn_core::reference::repo_tags;
 use cairn_core::removal::{RemovalPlan, RemoveOptions, Target};
 use cairn_core::tagging::NamesPlan;
-use cairn_core::{Catalog, ImageIdx, LayerIdx, TiVec};
+use cairn_core::{Catalog, ImageIdx, TiVec};
 use cairn_store::OpenedStore;
 use jiff::Timestamp;
 use std::sync::Arc;
@@ -61,8 +62,9 @@ pub struct Facts {
     pub more_names: TiVec<ImageIdx, usize>,
     /// Lowercased ID, names and labels (`key=value`), one per line, for the filter.
     pub search: TiVec<ImageIdx, String>,
-    /// How many images use each layer (the layer is in their chain): more than one is shared.
-    pub layer_users: TiVec<LayerIdx, u32>,
+    /// The whole layer forest's facts: how many images use each layer (more than one is
+    /// shared), the bytes below each fork.
+    pub forest: LayerForest,
 }
 
 /// What the list shows for an image without names.
@@ -108,7 +110,7 @@ impl Facts {
             names,
             more_names,
             search,
-            layer_users: layer_users(catalog),
+            forest: LayerForest::new(snapshot, &catalog.tree),
         }
     }
 
@@ -119,29 +121,6 @@ impl Facts {
             _ => short_id(&catalog.snapshot.images[image].id).to_string(),
         }
     }
-}
-
-/// Images per layer: each image counts on its top layer and every layer below it. Summed up
-/// the forest from the leaves, so it costs one pass over the layers.
-fn layer_users(catalog: &Catalog) -> TiVec<LayerIdx, u32> {
-    let layers = &catalog.snapshot.layers;
-    let mut users: TiVec<LayerIdx, u32> = layers
-        .keys()
-        .map(|l| catalog.tree.node(l).images.len() as u32)
-        .collect();
-    // Children before parents: order layers by depth, deepest first.
-    let mut depth: TiVec<LayerIdx, u32> = vec![0u32; layers.len()].into();
-    let mut order: Vec<LayerIdx> = layers.keys().collect();
-    for (layer, d) in depth.iter_mut_enumerated() {
-        *d = catalog.tree.chain(layer).count() as u32;
-    }
-    order.sort_unstable_by_key(|&l| std::cmp::Reverse(depth[l]));
-    for layer in order {
-        if let Some(parent) = catalog.tree.node(layer).parent {
-            users[parent] = users[parent].saturating_add(users[layer]);
-        }
-    }
-    users
 }
 
 /// A short age for the list and history columns: `42s`, `5m`, `3h`, `12d`, `3mo`, `2y`.

@@ -20,6 +20,7 @@ pub fn action_for_input(app: &App, view: &ViewState, event: &TermEvent) -> Optio
             match mouse.kind {
                 MouseEventKind::Down(MouseButton::Left) => {
                     let in_tree = app.dialog.is_none()
+                        && !app.panes.forest.shown
                         && app
                             .areas()
                             .of(Pane::Lineage)

@@ -408,6 +408,14 @@ pub static KEYMAP: &[Binding] = &[
     ),
     bind(
         Normal,
+        S::Lineage,
+        &[ch('L')],
+        Action::ToggleForest,
+        "show the layer forest or lineage",
+        None,
+    ),
+    bind(
+        Normal,
         S::Layers,
         &[ch('w')],
         Action::ToggleWhatRequires,
@@ -998,6 +1006,13 @@ mod tests {
 
     fn press(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    /// A key means one action per mode whatever pane has the focus, so two panes' keys may
+    /// not share a key for different actions: one of them would never be reached.
+    #[test]
+    fn no_key_of_the_default_table_means_two_actions() {
+        assert_eq!(Keymap::default().conflict(), None);
     }
 
     fn action_for(mode: Mode, event: &KeyEvent) -> Option<Action> {

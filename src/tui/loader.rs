@@ -1,5 +1,6 @@
-//! The store loader: one background thread that reads the store, builds the catalog in two
-//! steps (what the list needs first, then the lineage), and then watches the store's lock
+//! The store loader: one background thread that reads the store, builds the catalog in
+//! steps (where the store can, the list from its records alone; then everything but the
+//! lineage; then the lineage), and then watches the store's lock
 //! files, reloading when podman or buildah writes to it. The UI never waits on it: it only
 //! receives [`LoaderMsg`]s.
 
@@ -21,6 +22,9 @@ const WATCH_INTERVAL: Duration = Duration::from_secs(1);
 pub enum LoaderMsg {
     /// What the loader is doing now, for the spinner.
     Progress(&'static str),
+    /// The list of a new store, read quickly without the image configs: the loader goes on
+    /// reading, and sends the same generation again as `Loaded`.
+    Listed { generation: u64, data: StoreData },
     /// A new store: everything but the lineage.
     Loaded { generation: u64, data: StoreData },
     /// The lineage of the store of that generation.
@@ -102,6 +106,15 @@ fn load(
 ) -> Option<Option<Watch>> {
     if !send(LoaderMsg::Progress("reading store")) {
         return None;
+    }
+    // The list first, where the store has a quick way to it; an error there is left to the
+    // full load to report.
+    if let Some(Ok(listed)) = store.load_list() {
+        let catalog = Arc::new(Catalog::without_lineage(listed.snapshot));
+        let data = StoreData::opened(OpenedStore::new(catalog, listed.terms));
+        if !send(LoaderMsg::Listed { generation, data }) {
+            return None;
+        }
     }
     let loaded = match store.load() {
         Ok(loaded) => loaded,

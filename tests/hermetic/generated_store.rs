@@ -22,3 +22,28 @@ fn the_same_seed_writes_the_same_store() {
         assert_ne!(read("a"), read("c"), "{file} with another seed");
     }
 }
+
+#[test]
+fn the_records_alone_list_the_same_images_and_layers_without_configs() {
+    use cairn_store::containers_storage::{StorageOptions, load, load_records};
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    generate(&root, SEED);
+    let options = StorageOptions {
+        graphroot: root,
+        runroot: dir.path().join("run"),
+        driver: Some("vfs".into()),
+        additional_image_stores: Vec::new(),
+        explicit: true,
+    };
+    let full = load(&options).unwrap().snapshot;
+    let listed = load_records(&options).unwrap().snapshot;
+    assert_eq!(listed.layers.len(), full.layers.len());
+    assert_eq!(listed.images.len(), full.images.len());
+    for (a, b) in listed.images.iter().zip(full.images.iter()) {
+        assert_eq!((&a.id, &a.names, a.created), (&b.id, &b.names, b.created));
+        assert_eq!(a.top_layer, b.top_layer);
+        assert!(a.config.is_none() && a.problems.is_empty());
+    }
+    assert!(full.images.iter().any(|i| i.config.is_some()));
+}

@@ -18,6 +18,7 @@ mod docker_store;
 mod fuzz_corpora;
 mod generated_store;
 mod hostile_structure;
+mod layer_forest;
 mod oci_layout;
 mod registry_storage;
 mod terminal_text;

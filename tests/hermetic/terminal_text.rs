@@ -173,7 +173,12 @@ fn lineage_shows_a_hostile_name_visibly() {
 
 #[test]
 fn tree_of_a_hostile_image_prints_nothing_a_terminal_obeys() {
-    for args in [&["tree", "ID"][..], &["tree", "--whatrequires", "ID"][..]] {
+    for args in [
+        &["tree", "ID"][..],
+        &["tree", "--whatrequires", "ID"][..],
+        &["layers", "--tree"][..],
+        &["layers"][..],
+    ] {
         let out = on_hostile_layout(args);
         assert!(out.status.success(), "{args:?}: {out:?}");
         assert_shown_visibly(&out, &[]);

@@ -12,6 +12,7 @@ pub mod human;
 pub mod image;
 pub mod index;
 pub mod layer;
+pub mod layer_forest;
 pub mod layer_tree;
 pub mod lineage;
 pub mod lookup;

@@ -29,6 +29,13 @@ pub trait Backend: Debug + Send + Sync {
     /// Reads the whole store, under its locks when it has any.
     fn load(&self) -> Result<Loaded>;
 
+    /// Reads what an image list needs (names, IDs, dates, layers and so sizes) when the
+    /// store has a much quicker way to than [`Backend::load`], for a browser that shows the
+    /// list first and the rest after; `None` otherwise.
+    fn load_list(&self) -> Option<Result<Loaded>> {
+        None
+    }
+
     /// Applies `preview` if planning again on the store as it is now, under its lock when it
     /// has one, gives the same steps and, for a store told in blobs, the same blobs to delete
     /// as `shown`; else fails with [`crate::StoreError::Changed`] and changes nothing. Never

@@ -43,6 +43,12 @@ impl Store {
         self.0.load()
     }
 
+    /// Reads what the image list needs, when the store has a quicker way to than
+    /// [`Store::load`] (see [`Backend::load_list`]).
+    pub fn load_list(&self) -> Option<Result<Loaded>> {
+        self.0.load_list()
+    }
+
     /// Reads the store into a catalog with its lineage.
     pub fn open(&self) -> Result<OpenedStore> {
         let loaded = self.load()?;

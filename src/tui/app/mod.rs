@@ -24,6 +24,7 @@ use super::loader::LoaderMsg;
 use super::mode::Mode;
 use super::pane::Pane;
 use super::state::files::TreeView;
+use super::state::forest::ForestPane;
 use super::state::lineage::LineageTree;
 use super::state::panes::Panes;
 use super::state::{PaneState, Selected};
@@ -276,11 +277,16 @@ impl App {
             Action::ShowLayerFiles => self.show_layer_files(),
             Action::MarkForDiff => self.mark_for_diff(),
             Action::DiffStep => self.diff_step(),
-            Action::Expand => self.with_tree(LineageTree::expand),
-            Action::Collapse => self.with_tree(LineageTree::collapse),
-            Action::ToggleNode => self.with_tree(LineageTree::toggle),
-            Action::ExpandAll => self.with_tree(LineageTree::expand_all),
-            Action::CollapseAll => self.with_tree(LineageTree::collapse_all),
+            Action::Expand => self.with_tree(LineageTree::expand, ForestPane::expand),
+            Action::Collapse => self.with_tree(LineageTree::collapse, ForestPane::collapse),
+            Action::ToggleNode => self.with_tree(LineageTree::toggle, ForestPane::toggle),
+            Action::ExpandAll => {
+                self.with_tree(LineageTree::expand_all, |f, s| f.set_all(s, true));
+            }
+            Action::CollapseAll => {
+                self.with_tree(LineageTree::collapse_all, |f, s| f.set_all(s, false));
+            }
+            Action::ToggleForest => self.toggle_forest(),
             Action::CycleSort => {
                 self.panes.images.sort = self.panes.images.sort.next();
                 self.rebuild_rows();
@@ -365,11 +371,17 @@ impl App {
     pub fn receive(&mut self, msg: LoaderMsg) {
         match msg {
             LoaderMsg::Progress(stage) => self.loading = Some(Loading { stage }),
+            LoaderMsg::Listed { generation, data } => {
+                self.receive(LoaderMsg::Loaded { generation, data });
+                self.loading = Some(Loading {
+                    stage: "reading image configs",
+                });
+            }
             LoaderMsg::Loaded { generation, data } => {
-                let reload = self.store.is_some();
+                // The full load after the list of the same generation is no reload.
+                let reload = self.store.is_some() && generation != self.generation;
                 self.generation = generation;
-                self.store = Some(data);
-                self.lineage = None;
+                free_elsewhere((self.store.replace(data), self.lineage.take()));
                 self.load_error = None;
                 self.loading = Some(Loading {
                     stage: "computing lineage",
@@ -434,4 +446,13 @@ impl App {
     pub fn message_is_alert(&self) -> bool {
         matches!((&self.change_note, &self.message), (Some((note, true)), Some(m)) if note == m)
     }
+}
+
+/// Frees a replaced store on a thread of its own: the last reference to 10,000 images and
+/// 30,000 layers takes a few hundred thousand frees, which would stall a keypress on the UI
+/// thread (the loader has let go of it by then). Should no thread start, it is freed here.
+fn free_elsewhere<T: Send + 'static>(old: T) {
+    let _ = std::thread::Builder::new()
+        .name("cairn-free".into())
+        .spawn(move || drop(old));
 }

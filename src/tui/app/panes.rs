@@ -2,8 +2,10 @@
 //! every pane shows from the list's selection.
 
 use super::App;
+use crate::tui::data::StoreData;
 use crate::tui::pane::Pane;
 use crate::tui::state::Selected;
+use crate::tui::state::forest::ForestPane;
 use crate::tui::state::lineage::{LineageTree, TreeRow};
 use cairn_core::ImageIdx;
 use cairn_core::lineage::Lineage;
@@ -24,12 +26,63 @@ impl App {
         }
     }
 
-    pub(super) fn with_tree(&mut self, f: fn(&mut LineageTree, &Lineage)) {
+    /// A tree key in the lineage pane, on the lineage or the forest, whichever it shows.
+    pub(super) fn with_tree(
+        &mut self,
+        tree: fn(&mut LineageTree, &Lineage),
+        forest: fn(&mut ForestPane, &StoreData),
+    ) {
         if self.focus != Pane::Lineage {
             return;
         }
-        if let Some(lineage) = &self.lineage {
-            f(&mut self.panes.lineage, lineage);
+        if self.panes.forest.shown {
+            if let Some(store) = &self.store {
+                forest(&mut self.panes.forest, store);
+            }
+            self.lead_from_forest();
+            self.on_selection_changed();
+        } else if let Some(lineage) = &self.lineage {
+            tree(&mut self.panes.lineage, lineage);
+        }
+    }
+
+    /// `f`: the lineage pane switches between the image lineage and the layer forest.
+    pub(super) fn toggle_forest(&mut self) {
+        self.focus_pane(Pane::Lineage);
+        let selected = Selected::of(
+            self.store.as_ref(),
+            self.lineage.as_ref(),
+            self.panes.images.selected(),
+            self.now,
+        );
+        let page = self.page(Pane::Lineage);
+        self.panes.forest.toggle_shown(selected, page);
+        self.message = Some(if self.panes.forest.shown {
+            "showing the layer forest".into()
+        } else {
+            "showing the image lineage".into()
+        });
+    }
+
+    /// After the forest's cursor moved: the list selects an image the cursor's layer tops,
+    /// so the list, the forest and the other panes show the same image.
+    fn lead_from_forest(&mut self) {
+        if !self.panes.forest.shown {
+            return;
+        }
+        let Some(image) = self
+            .store
+            .as_ref()
+            .and_then(|store| self.panes.forest.image_under_cursor(store))
+        else {
+            return;
+        };
+        // Noted first: showing the image in the list derives the panes again, and the
+        // forest must not lead a second time.
+        self.panes.forest.image = Some(image);
+        if self.show_in_list(image) {
+            let page = self.page(Pane::Images);
+            self.panes.images.select(image, page);
         }
     }
 
@@ -39,6 +92,9 @@ impl App {
         }
         let page = self.page(self.focus);
         self.panes.get_mut(self.focus).move_by(delta, page);
+        if self.focus == Pane::Lineage {
+            self.lead_from_forest();
+        }
         self.on_selection_changed();
     }
 
@@ -48,6 +104,7 @@ impl App {
                 self.focus_pane(Pane::Lineage);
                 return;
             }
+            Pane::Lineage if self.panes.forest.shown => self.forest_target(),
             Pane::Lineage => self.panes.lineage.selected_row().and_then(TreeRow::image),
             Pane::Layers => self.catalog().and_then(|c| self.panes.layers.target(c)),
             Pane::History => self.panes.history.target(),
@@ -63,9 +120,36 @@ impl App {
         }
     }
 
+    /// The image Enter selects from the forest: the selected one when the cursor's layer is
+    /// its top layer, else the first image the layer tops.
+    fn forest_target(&self) -> Option<ImageIdx> {
+        let catalog = self.catalog()?;
+        let images = &catalog.tree.node(self.panes.forest.cursor_layer()?).images;
+        match self.selected() {
+            Some(image) if images.contains(&image) => Some(image),
+            _ => images.first().copied(),
+        }
+    }
+
     /// Selects an image in the list, showing intermediates or dropping the filter when they
     /// hide it, and moves the focus to the list.
     pub fn jump_to(&mut self, image: ImageIdx) {
+        if !self.show_in_list(image) {
+            return;
+        }
+        self.focus_pane(Pane::Images);
+        let page = self.page(Pane::Images);
+        self.panes.images.select(image, page);
+        self.on_selection_changed();
+        if let Some(store) = &self.store {
+            let name = store.facts.label(&store.catalog, image);
+            self.message = Some(format!("selected {name}"));
+        }
+    }
+
+    /// Makes the list show an image, showing intermediates or dropping the filter when they
+    /// hide it; false when it still does not.
+    fn show_in_list(&mut self, image: ImageIdx) -> bool {
         if !self.panes.images.rows.contains(&image) {
             if !self.panes.images.show_all {
                 self.panes.images.show_all = true;
@@ -77,17 +161,7 @@ impl App {
                 self.rebuild_rows();
             }
         }
-        if !self.panes.images.rows.contains(&image) {
-            return;
-        }
-        self.focus_pane(Pane::Images);
-        let page = self.page(Pane::Images);
-        self.panes.images.select(image, page);
-        self.on_selection_changed();
-        if let Some(store) = &self.store {
-            let name = store.facts.label(&store.catalog, image);
-            self.message = Some(format!("selected {name}"));
-        }
+        self.panes.images.rows.contains(&image)
     }
 
     pub(super) fn click(&mut self, column: u16, row: u16) {
@@ -108,6 +182,9 @@ impl App {
         let areas = self.areas();
         if let Some(line) = areas.line_at(pane, row) {
             self.panes.get_mut(pane).click(line, areas.page(pane));
+            if pane == Pane::Lineage {
+                self.lead_from_forest();
+            }
             self.on_selection_changed();
         }
     }
@@ -118,6 +195,9 @@ impl App {
             return;
         };
         self.panes.get_mut(pane).wheel(delta, areas.page(pane));
+        if pane == Pane::Lineage {
+            self.lead_from_forest();
+        }
         self.on_selection_changed();
     }
 

@@ -10,6 +10,7 @@
 pub mod details;
 pub mod diff;
 pub mod files;
+pub mod forest;
 pub mod history;
 pub mod image_list;
 pub mod layers;

@@ -4,6 +4,7 @@
 use super::details::DetailsPane;
 use super::diff::DiffPane;
 use super::files::FilesPane;
+use super::forest::ForestPane;
 use super::history::HistoryPane;
 use super::image_list::ImageList;
 use super::layers::LayersPane;
@@ -15,6 +16,8 @@ use crate::tui::pane::Pane;
 pub struct Panes {
     pub images: ImageList,
     pub lineage: LineageTree,
+    /// The lineage pane's other mode, the whole store's layer forest.
+    pub forest: ForestPane,
     pub layers: LayersPane,
     pub history: HistoryPane,
     pub details: DetailsPane,
@@ -23,10 +26,11 @@ pub struct Panes {
 }
 
 impl Panes {
-    /// The state of a pane.
+    /// The state of a pane (of the lineage pane, the mode it shows).
     pub fn get_mut(&mut self, pane: Pane) -> &mut dyn PaneState {
         match pane {
             Pane::Images => &mut self.images,
+            Pane::Lineage if self.forest.shown => &mut self.forest,
             Pane::Lineage => &mut self.lineage,
             Pane::Layers => &mut self.layers,
             Pane::History => &mut self.history,
@@ -40,6 +44,12 @@ impl Panes {
     pub fn follow(&mut self, selected: Option<Selected<'_>>) {
         for pane in Pane::ALL {
             self.get_mut(pane).follow(selected);
+        }
+        // The lineage pane's hidden mode follows too, to be right when it is shown again.
+        if self.forest.shown {
+            self.lineage.follow(selected);
+        } else {
+            self.forest.follow(selected);
         }
     }
 }

@@ -46,7 +46,13 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         .take(page)
         .map(|(position, row)| {
             let layer = &catalog.snapshot.layers[row.layer];
-            let users = store.facts.layer_users.get(row.layer).copied().unwrap_or(0);
+            let users = store
+                .facts
+                .forest
+                .users
+                .get(row.layer)
+                .copied()
+                .unwrap_or(0);
             let shared = users > 1;
             let indent = if layers.whatrequires && row.depth > 0 {
                 format!("{}└ ", "  ".repeat((row.depth - 1).min(6)))

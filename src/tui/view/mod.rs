@@ -6,6 +6,7 @@
 pub mod details;
 pub mod diff;
 pub mod files;
+pub mod forest;
 pub mod help;
 pub mod history;
 pub mod image_list;
@@ -43,7 +44,11 @@ pub fn draw(app: &App, view: &mut ViewState, frame: &mut Frame) {
         image_list::draw(app, frame, areas.images);
     }
     if areas.lineage.height > 0 {
-        lineage::draw(app, &mut view.tree, frame, areas.lineage);
+        if app.panes.forest.shown {
+            forest::draw(app, frame, areas.lineage);
+        } else {
+            lineage::draw(app, &mut view.tree, frame, areas.lineage);
+        }
     }
     if let Some(tab) = areas.tab {
         let block = inspector_block(app, tab);

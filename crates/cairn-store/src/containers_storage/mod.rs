@@ -13,7 +13,7 @@ pub mod registries;
 pub mod writer;
 
 pub use options::StorageOptions;
-pub use reader::load;
+pub use reader::{load, load_records};
 
 use crate::backend::{Backend, Loaded};
 use crate::contents::{layer_error, layer_name};
@@ -37,6 +37,10 @@ impl Backend for StorageOptions {
 
     fn load(&self) -> Result<Loaded, StoreError> {
         Ok(load(self)?)
+    }
+
+    fn load_list(&self) -> Option<Result<Loaded, StoreError>> {
+        Some(reader::load_records(self).map_err(StoreError::from))
     }
 
     fn layer_entries(

@@ -66,6 +66,11 @@ impl Client {
         })
     }
 
+    /// The engine's address, as it was given.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
     fn fail(&self, what: &str, e: bollard::errors::Error) -> StoreError {
         StoreError::Daemon {
             host: self.host.clone(),

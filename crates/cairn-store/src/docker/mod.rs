@@ -60,10 +60,7 @@ impl Backend for DockerStore {
         let since = client::event_time_now();
         let snapshot = read(&client)?;
         let mut watch = Watch::default();
-        watch.probe(Events {
-            host: self.host.clone(),
-            since,
-        });
+        watch.probe(Events { client, since });
         Ok(Loaded {
             snapshot,
             watch,
@@ -88,19 +85,27 @@ impl Backend for DockerStore {
 }
 
 /// The daemon's image and container events since the store was read: the daemon's files are
-/// its own, and it takes no lock a reader could watch.
-#[derive(Debug)]
+/// its own, and it takes no lock a reader could watch. Asked once a second through the client
+/// that read the store, so that watching costs one request, not a new runtime, a connection
+/// and a version negotiation each time.
 struct Events {
-    host: String,
+    client: Client,
     /// Seconds with nanoseconds, as the events API takes them.
     since: String,
 }
 
+impl std::fmt::Debug for Events {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Events")
+            .field("host", &self.client.host())
+            .field("since", &self.since)
+            .finish()
+    }
+}
+
 impl Probe for Events {
     fn changed(&self) -> bool {
-        Client::connect(&self.host)
-            .and_then(|client| client.changed_since(&self.since))
-            .unwrap_or(true)
+        self.client.changed_since(&self.since).unwrap_or(true)
     }
 }
 
