@@ -17,6 +17,7 @@ pub mod error;
 pub mod lockfile;
 pub mod oci;
 pub mod oci_config;
+pub mod registry;
 pub mod regular_file;
 pub mod selection;
 pub mod store;
