@@ -11,6 +11,7 @@ pub mod atomic;
 pub mod backend;
 pub mod containers_storage;
 pub mod digest;
+pub mod distribution;
 #[cfg(feature = "docker")]
 pub mod docker;
 pub mod error;
