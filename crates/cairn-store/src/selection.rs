@@ -5,6 +5,8 @@ use crate::archive::{Archive, ArchiveKind};
 use crate::containers_storage;
 use crate::error::{Result, StoreError};
 use crate::oci::OciLayout;
+use crate::registry::RegistryStore;
+use crate::registry::client::Connect;
 use crate::store::Store;
 use anyhow::anyhow;
 use std::path::PathBuf;
@@ -21,6 +23,12 @@ pub struct Selection {
     pub storage_driver: Option<String>,
     /// `--store KIND:WHERE`
     pub store: Option<String>,
+    /// podman's `--tls-verify` for a registry (`None`: verify)
+    pub tls_verify: Option<bool>,
+    /// podman's `--cert-dir`: CA files (`*.crt`) and a client pair for a registry
+    pub cert_dir: Option<PathBuf>,
+    /// podman's `--authfile`: the credentials for a registry
+    pub authfile: Option<PathBuf>,
 }
 
 /// The demo store, compiled in: what cairn shows when the machine has no store.
@@ -90,6 +98,15 @@ impl Selection {
                     return docker(place);
                 }
                 "oci" => return Ok(Store::new(OciLayout::at(path()?))),
+                "registry" => {
+                    not_podman()?;
+                    let connect = Connect {
+                        tls_verify: self.tls_verify.unwrap_or(true),
+                        cert_dir: self.cert_dir.clone(),
+                        authfile: self.authfile.clone(),
+                    };
+                    return Ok(Store::new(RegistryStore::parse(place, connect)?));
+                }
                 "oci-archive" => return archive(ArchiveKind::Oci),
                 "docker-archive" => return archive(ArchiveKind::Docker),
                 "containers-storage" => {
@@ -104,7 +121,7 @@ impl Selection {
                 }
                 _ => {
                     return Err(usage(format!(
-                        "unknown store kind {kind:?} in --store {store:?}: expected containers-storage, oci, oci-archive, docker-archive or docker"
+                        "unknown store kind {kind:?} in --store {store:?}: expected containers-storage, oci, oci-archive, docker-archive, docker or registry"
                     )));
                 }
             }

@@ -6,6 +6,7 @@
 use super::auth::{AuthFiles, Challenge, Credentials, TokenAnswer, parse_challenge};
 use super::tls;
 use crate::digest::Digest;
+use crate::distribution::manifest;
 use crate::error::{Result, StoreError};
 use cairn_core::visible::visible;
 use std::collections::HashMap;
@@ -29,16 +30,14 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// A whole request, answer included: nothing cairn reads is big.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// The manifest kinds cairn reads, in the `Accept` of every manifest request; schema 1 is
-/// accepted so that the registry answers with it as it is, and cairn can say it is unsupported.
-pub const MANIFEST_TYPES: [&str; 6] = [
-    "application/vnd.oci.image.index.v1+json",
-    "application/vnd.oci.image.manifest.v1+json",
-    "application/vnd.docker.distribution.manifest.list.v2+json",
-    "application/vnd.docker.distribution.manifest.v2+json",
-    "application/vnd.docker.distribution.manifest.v1+prettyjws",
-    "application/vnd.docker.distribution.manifest.v1+json",
-];
+/// The `Accept` of every manifest request: the kinds cairn reads, and schema 1 so that the
+/// registry answers with it as it is (distribution 2.8 would otherwise convert a schema 2
+/// manifest down for a client it thinks old) and cairn can say, per image, it is unsupported.
+fn accept() -> String {
+    let mut types = manifest::ACCEPTED.to_vec();
+    types.extend([manifest::SCHEMA1_SIGNED, manifest::SCHEMA1]);
+    types.join(", ")
+}
 
 /// How the user asked cairn to connect: podman's `--tls-verify`, `--cert-dir`, `--authfile`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -138,7 +137,9 @@ impl Client {
                 })?;
                 Ok(client)
             }
-            Err(Transport(error)) => Err(client.unreachable(error)),
+            Err(Transport(error)) => Err(client.unreachable(format!(
+                "{error} (a registry on plain HTTP or with a certificate no CA file vouches for needs --tls-verify=false)"
+            ))),
         }
     }
 
@@ -386,7 +387,7 @@ impl Client {
     /// The digest a tag points at now (`HEAD`), `None` when the tag is not there.
     pub fn tag_digest(&self, repository: &str, tag: &str) -> Result<Option<Digest>> {
         let url = self.url(&format!("{repository}/manifests/{tag}"));
-        let accept = MANIFEST_TYPES.join(", ");
+        let accept = accept();
         let scope = Scope::Pull(repository.to_string());
         let mut answer = self.send(Method::HEAD, &url, &scope, &[("Accept", &accept)], None)?;
         if answer.status() == StatusCode::NOT_FOUND {
@@ -407,7 +408,7 @@ impl Client {
     /// to the digest the registry says (`Docker-Content-Digest`) when it says one.
     pub fn manifest(&self, repository: &str, reference: &str) -> Result<Manifest> {
         let url = self.url(&format!("{repository}/manifests/{reference}"));
-        let accept = MANIFEST_TYPES.join(", ");
+        let accept = accept();
         let scope = Scope::Pull(repository.to_string());
         let mut answer = self.send(Method::GET, &url, &scope, &[("Accept", &accept)], None)?;
         if !answer.status().is_success() {
@@ -445,6 +446,90 @@ impl Client {
         let bytes = self.read(&url, &mut answer, limit)?;
         self.check(&url, digest, &bytes)?;
         Ok(bytes)
+    }
+
+    /// `DELETE /v2/<repository>/manifests/<reference>`: by digest, the manifest and every
+    /// tag of the repository on it; by tag, the tag alone where the registry allows it.
+    pub fn delete_manifest(&self, repository: &str, reference: &str) -> Result<()> {
+        let url = self.url(&format!("{repository}/manifests/{reference}"));
+        let scope = Scope::Delete(repository.to_string());
+        let mut answer = self.send(Method::DELETE, &url, &scope, &[], None)?;
+        if answer.status() != StatusCode::ACCEPTED && !answer.status().is_success() {
+            return Err(self.refused(&Method::DELETE, &url, &mut answer));
+        }
+        Ok(())
+    }
+
+    /// Whether the registry deletes a tag on its own: a DELETE of a tag no repository has
+    /// tells (distribution 2.8 answers 400 `DIGEST_INVALID`, Docker Hub 405; a registry
+    /// that does answers 404 for a missing tag). `Err` holds the registry's words.
+    pub fn deletes_tags(&self, repository: &str) -> std::result::Result<(), String> {
+        let url = self.url(&format!("{repository}/manifests/cairn-no-such-tag-probe"));
+        let scope = Scope::Delete(repository.to_string());
+        let mut answer = self
+            .send(Method::DELETE, &url, &scope, &[], None)
+            .map_err(|e| e.to_string())?;
+        match answer.status() {
+            StatusCode::NOT_FOUND => Ok(()),
+            _ => Err(self.refused(&Method::DELETE, &url, &mut answer).to_string()),
+        }
+    }
+
+    /// `PUT /v2/<repository>/manifests/<reference>` of `manifest`'s bytes as they are, so
+    /// that the digest stays the same; the registry's digest must be the manifest's.
+    pub fn put_manifest(
+        &self,
+        repository: &str,
+        reference: &str,
+        manifest: &Manifest,
+    ) -> Result<()> {
+        let url = self.url(&format!("{repository}/manifests/{reference}"));
+        let scope = Scope::Push(repository.to_string());
+        let headers = [("Content-Type", manifest.media_type.as_str())];
+        let mut answer = self.send(Method::PUT, &url, &scope, &headers, Some(&manifest.bytes))?;
+        if !answer.status().is_success() {
+            return Err(self.refused(&Method::PUT, &url, &mut answer));
+        }
+        match header(&answer, "docker-content-digest") {
+            Some(digest) if digest != manifest.digest.as_str() => Err(self.failed(
+                &Method::PUT,
+                &url,
+                format!(
+                    "the registry stored it as {}, not {}",
+                    visible(&digest),
+                    manifest.digest
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Mounts a blob of repository `from` into `repository` (`POST .../blobs/uploads/?mount=
+    /// &from=`), so that a manifest can be put there without copying the blob. A registry
+    /// that starts an upload instead (202) did not mount it: the upload is cancelled and
+    /// that is an error.
+    pub fn mount_blob(&self, repository: &str, digest: &Digest, from: &str) -> Result<()> {
+        let url = self.url(&format!(
+            "{repository}/blobs/uploads/?mount={digest}&from={}",
+            query(from)
+        ));
+        let scope = Scope::Push(repository.to_string());
+        let mut answer = self.send(Method::POST, &url, &scope, &[], Some(&[]))?;
+        if answer.status() == StatusCode::CREATED {
+            return Ok(());
+        }
+        if answer.status() == StatusCode::ACCEPTED {
+            if let Some(location) = header(&answer, "location") {
+                let upload = self.resolve(&location);
+                let _ = self.send(Method::DELETE, &upload, &scope, &[], None);
+            }
+            return Err(self.failed(
+                &Method::POST,
+                &url,
+                format!("the registry did not mount {digest} from {from}"),
+            ));
+        }
+        Err(self.refused(&Method::POST, &url, &mut answer))
     }
 
     /// The registry sent other bytes than the digest names: never used, always said.
