@@ -3,6 +3,7 @@
 
 mod change;
 mod docker_text;
+mod gc;
 mod history;
 mod images;
 mod lineage;
@@ -59,6 +60,8 @@ pub enum Command {
     Untag(change::UntagArgs),
     /// Check that every blob of an OCI layout or archive matches its digest and size
     Verify(verify::Args),
+    /// Show what a registry's next garbage collection deletes, as `registry garbage-collect --dry-run`
+    Gc(gc::Args),
 }
 
 /// Runs cairn with the process's arguments and returns the exit code.
@@ -111,6 +114,7 @@ impl Command {
             Command::Tag(args) => args.preview.json.enabled(),
             Command::Untag(args) => args.preview.json.enabled(),
             Command::Verify(args) => args.json.enabled(),
+            Command::Gc(args) => args.json.enabled(),
         }
     }
 }
@@ -132,6 +136,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32> {
         Command::Tag(args) => change::tag(&selection, args, out),
         Command::Untag(args) => change::untag(&selection, args, out),
         Command::Verify(args) => verify::run(&selection, args, out),
+        Command::Gc(args) => gc::run(&selection, args, out),
     }
 }
 

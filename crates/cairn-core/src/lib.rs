@@ -6,6 +6,7 @@
 pub mod catalog;
 pub mod container;
 pub mod contents;
+pub mod gc;
 pub mod history;
 pub mod human;
 pub mod image;

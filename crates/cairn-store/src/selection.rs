@@ -7,6 +7,7 @@ use crate::error::{Result, StoreError};
 use crate::oci::OciLayout;
 use crate::registry::RegistryStore;
 use crate::registry::client::Connect;
+use crate::registry_storage::RegistryStorage;
 use crate::store::Store;
 use anyhow::anyhow;
 use std::path::PathBuf;
@@ -107,6 +108,7 @@ impl Selection {
                     };
                     return Ok(Store::new(RegistryStore::parse(place, connect)?));
                 }
+                "registry-storage" => return Ok(Store::new(RegistryStorage { path: path()? })),
                 "oci-archive" => return archive(ArchiveKind::Oci),
                 "docker-archive" => return archive(ArchiveKind::Docker),
                 "containers-storage" => {
@@ -121,7 +123,7 @@ impl Selection {
                 }
                 _ => {
                     return Err(usage(format!(
-                        "unknown store kind {kind:?} in --store {store:?}: expected containers-storage, oci, oci-archive, docker-archive, docker or registry"
+                        "unknown store kind {kind:?} in --store {store:?}: expected containers-storage, oci, oci-archive, docker-archive, docker, registry or registry-storage"
                     )));
                 }
             }

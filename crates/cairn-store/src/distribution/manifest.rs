@@ -69,7 +69,10 @@ pub enum Manifest {
     Image(ImageManifest),
     Index(IndexManifest),
     /// Docker's schema 1, which cairn does not read: the image is listed with the problem.
-    Schema1,
+    /// Only its layer blobs (`fsLayers[].blobSum`) are kept, which garbage collection marks.
+    Schema1 {
+        layers: Vec<String>,
+    },
 }
 
 /// What the manifest is not, in words for the image's problem.
@@ -114,7 +117,13 @@ struct RawManifest {
     annotations: Option<BTreeMap<String, String>>,
     /// Schema 1's layers, only to recognise it without a media type.
     #[serde(rename = "fsLayers", default)]
-    fs_layers: Option<serde_json::Value>,
+    fs_layers: Option<Vec<FsLayer>>,
+}
+
+#[derive(Deserialize)]
+struct FsLayer {
+    #[serde(rename = "blobSum", default)]
+    blob_sum: String,
 }
 
 fn blob_ref(raw: RawDescriptor) -> BlobRef {
@@ -169,7 +178,10 @@ impl Manifest {
             || raw.schema_version == Some(1)
             || raw.fs_layers.is_some()
         {
-            return Ok(Manifest::Schema1);
+            let layers = raw.fs_layers.unwrap_or_default();
+            return Ok(Manifest::Schema1 {
+                layers: layers.into_iter().map(|l| l.blob_sum).collect(),
+            });
         }
         if raw.schema_version != Some(2) {
             return Err(format!(
@@ -219,7 +231,7 @@ impl Manifest {
                 .chain(image.layers.iter().map(|l| l.digest.as_str()))
                 .collect(),
             Manifest::Index(index) => index.manifests.iter().map(|m| m.digest.as_str()).collect(),
-            Manifest::Schema1 => Vec::new(),
+            Manifest::Schema1 { layers } => layers.iter().map(String::as_str).collect(),
         }
     }
 }
@@ -262,11 +274,11 @@ mod tests {
 
     #[test]
     fn schema_1_is_recognised_and_other_documents_refused() {
-        let signed = r#"{"schemaVersion":1,"name":"a","tag":"1","fsLayers":[],"signatures":[]}"#;
-        assert_eq!(
-            Manifest::parse(signed.as_bytes(), None).unwrap(),
-            Manifest::Schema1
+        let signed = format!(
+            r#"{{"schemaVersion":1,"name":"a","tag":"1","fsLayers":[{{"blobSum":"{D1}"}}],"signatures":[]}}"#
         );
+        let schema1 = Manifest::parse(signed.as_bytes(), None).unwrap();
+        assert_eq!(schema1.references(), [D1], "its layers, which GC marks");
         let error = Manifest::parse(b"{\"schemaVersion\":3}", None).unwrap_err();
         assert!(error.contains("schemaVersion 3"), "{error}");
         let error = Manifest::parse(

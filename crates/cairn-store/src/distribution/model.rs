@@ -117,7 +117,7 @@ impl Registry {
                     image.big_data_size = record.size;
                     match &record.parsed {
                         Err(e) => image.problems.push(format!("manifest {digest}: {e}")),
-                        Ok(Manifest::Schema1) => image.problems.push(SCHEMA1_PROBLEM.into()),
+                        Ok(Manifest::Schema1 { .. }) => image.problems.push(SCHEMA1_PROBLEM.into()),
                         Ok(Manifest::Index(index)) => {
                             image.manifest_list = true;
                             image.instances = index

@@ -136,7 +136,7 @@ fn copy(
                     .map_err(|e| e.to_string())?;
             }
         }
-        Manifest::Schema1 => {
+        Manifest::Schema1 { .. } => {
             return Err(format!(
                 "manifest {digest} is Docker schema 1, which cairn does not copy"
             ));

@@ -85,7 +85,7 @@ fn sample() -> Registry {
     registry
 }
 
-fn image<'a>(snapshot: &'a Snapshot, m: u32) -> &'a Image {
+fn image(snapshot: &Snapshot, m: u32) -> &Image {
     let idx = snapshot.image_by_id(hex(&digest(m))).expect("the image");
     &snapshot.images[idx]
 }
@@ -197,7 +197,7 @@ fn what_cannot_be_read_is_a_problem_on_its_image() {
         digest(4),
         ManifestRecord {
             size: 10,
-            parsed: Ok(Manifest::Schema1),
+            parsed: Ok(Manifest::Schema1 { layers: Vec::new() }),
         },
     );
     tag(&mut registry, "old", "1", 4);
