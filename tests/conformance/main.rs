@@ -13,6 +13,7 @@ mod generated_store;
 mod locking;
 mod oci_layout;
 mod podman_conformance;
+mod registry_api;
 mod registry_harness;
 mod removal_conformance;
 mod removal_safety;
