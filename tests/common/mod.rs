@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
+pub mod contents;
 pub mod docker;
 pub mod generated;
 pub mod oci;

@@ -6,6 +6,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod contents_layers;
 mod docker_conformance;
 mod docker_harness;
 mod docker_store;

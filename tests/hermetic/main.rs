@@ -8,6 +8,8 @@
 mod common;
 
 mod bad_input;
+mod contents_bad_input;
+mod contents_blobs;
 #[cfg(feature = "docker")]
 mod docker_store;
 mod fuzz_corpora;

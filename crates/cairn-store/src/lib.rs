@@ -10,6 +10,7 @@ pub mod archive;
 pub mod atomic;
 pub mod backend;
 pub mod containers_storage;
+pub mod contents;
 pub mod digest;
 pub mod distribution;
 #[cfg(feature = "docker")]

@@ -33,7 +33,7 @@ impl RegistryStorage {
                 path: self.path.clone(),
             });
         }
-        let root = Confined::open_as(&self.path, "registry storage")?;
+        let root = Confined::open_as(&self.path, "the registry storage")?;
         Ok(reader::read(&root)?)
     }
 }
