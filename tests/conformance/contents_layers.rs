@@ -51,6 +51,7 @@ fn containers_storage() -> Store {
         runroot: Some(dir.join("run")),
         storage_driver: Some("vfs".into()),
         store: None,
+        ..Selection::default()
     })
 }
 
@@ -214,6 +215,7 @@ fn store_without_tar_splits() -> (tempfile::TempDir, Store) {
         runroot: Some(copy.join("run")),
         storage_driver: Some("vfs".into()),
         store: None,
+        ..Selection::default()
     });
     (dir, store)
 }

@@ -192,6 +192,7 @@ fn an_empty_containers_storage_opens_under_podmans_rules() {
         runroot: Some(dir.path().join("run")),
         storage_driver: Some("vfs".into()),
         store: None,
+        ..Selection::default()
     }
     .resolve()
     .unwrap();
@@ -211,6 +212,7 @@ fn podman_store(root: &Path) -> Store {
         runroot: Some(root.join("run")),
         storage_driver: Some("vfs".into()),
         store: None,
+        ..Selection::default()
     }
     .resolve()
     .unwrap()
