@@ -268,3 +268,6 @@ fn blobs_of(catalog: &Catalog, idx: ImageIdx) -> Vec<(&str, u64)> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests;

@@ -208,6 +208,66 @@ pub fn plan_untag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::SnapshotBuilder;
+
+    fn registry() -> SnapshotBuilder {
+        let mut store = SnapshotBuilder::registry();
+        store
+            .image("base")
+            .name("r:5000/base:1")
+            .layer("COPY / /", 5);
+        store
+            .image("app")
+            .name("r:5000/app:1")
+            .layer("COPY app /", 7);
+        store
+    }
+
+    #[test]
+    fn a_name_without_the_host_is_this_registrys_and_without_a_tag_latest() {
+        let store = registry();
+        let plan = plan_tag(&store.catalog(), "app:1", &["copies/app".into()]);
+        assert_eq!(plan.tagged, ["r:5000/copies/app:latest"]);
+        assert_eq!(
+            plan.steps,
+            [Step::Registry(RegistryStep::Tag {
+                name: "r:5000/copies/app:latest".into(),
+                digest: format!("sha256:{}", store.id("app")),
+                from: "r:5000/app".into(),
+                replaces: None,
+            })]
+        );
+        let elsewhere = plan_tag(&store.catalog(), "app:1", &["other:1/app:2".into()]);
+        assert!(elsewhere.steps.is_empty());
+        assert!(elsewhere.errors[0].contains("not a name on r:5000"));
+    }
+
+    #[test]
+    fn a_tag_that_points_elsewhere_moves_and_says_so() {
+        let store = registry();
+        let plan = plan_tag(&store.catalog(), "app:1", &["base:1".into()]);
+        assert_eq!(plan.untagged, ["r:5000/base:1"]);
+        let Step::Registry(RegistryStep::Tag { replaces, .. }) = &plan.steps[0] else {
+            panic!("{:?}", plan.steps);
+        };
+        assert_eq!(replaces, &Some(format!("sha256:{}", store.id("base"))));
+    }
+
+    #[test]
+    fn untag_deletes_each_tag_and_refuses_a_tag_the_image_lacks() {
+        let store = registry();
+        let plan = plan_untag(&store.catalog(), "app:1", &[]);
+        assert_eq!(
+            plan.steps,
+            [Step::Registry(RegistryStep::Untag {
+                name: "r:5000/app:1".into(),
+                digest: format!("sha256:{}", store.id("app")),
+            })]
+        );
+        let plan = plan_untag(&store.catalog(), "app:1", &["base:1".into()]);
+        assert!(plan.steps.is_empty());
+        assert_eq!(plan.errors, ["r:5000/base:1: tag not known"]);
+    }
 
     #[test]
     fn repository_and_tag_names_follow_distributions_grammar() {
