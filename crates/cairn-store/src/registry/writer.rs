@@ -27,16 +27,8 @@ pub fn apply(client: &Client, steps: &[Step]) -> Result<()> {
                 "only a registry's steps change a registry".into(),
             ));
         };
-        one(client, step).map_err(|what| {
-            let note = match done {
-                0 => "nothing was changed".to_string(),
-                n => format!("the {n} step(s) before it were applied"),
-            };
-            StoreError::Daemon {
-                host: client.host.clone(),
-                message: format!("step {} of {}: {what}; {note}", done + 1, steps.len()),
-            }
-        })?;
+        one(client, step)
+            .map_err(|what| StoreError::stopped(&client.host, done, steps.len(), &what))?;
     }
     Ok(())
 }

@@ -87,8 +87,8 @@ fn the_blobs_freed_are_those_no_image_left_uses() {
     assert_eq!(plan.warnings, [super::GC_BOUND]);
 }
 
-#[test]
-fn a_platform_image_an_index_still_needs_is_refused() {
+/// An index `multi:1` of a tagged platform image and an untagged one.
+fn multi() -> SnapshotBuilder {
     let mut store = SnapshotBuilder::registry();
     store
         .image("amd64")
@@ -99,6 +99,12 @@ fn a_platform_image_an_index_still_needs_is_refused() {
         .image("index")
         .name(&name("multi:1"))
         .list(&[("amd64", "linux/amd64"), ("arm64", "linux/arm64")]);
+    store
+}
+
+#[test]
+fn a_platform_image_an_index_still_needs_is_refused() {
+    let store = multi();
     let plan = rm(&store, &["multi:amd64"]);
     assert!(plan.steps.is_empty());
     assert_eq!(plan.errors.len(), 1);
@@ -108,16 +114,7 @@ fn a_platform_image_an_index_still_needs_is_refused() {
 
 #[test]
 fn an_index_takes_the_children_nothing_else_needs_after_it() {
-    let mut store = SnapshotBuilder::registry();
-    store
-        .image("amd64")
-        .name(&name("multi:amd64"))
-        .layer("a", 1);
-    store.image("arm64").layer("b", 1);
-    store
-        .image("index")
-        .name(&name("multi:1"))
-        .list(&[("amd64", "linux/amd64"), ("arm64", "linux/arm64")]);
+    let store = multi();
     let plan = rm(&store, &["multi:1"]);
     // The tagged child stays (its tag needs it); the untagged one goes, after its index.
     assert_eq!(
