@@ -16,4 +16,5 @@ mod fuzz_corpora;
 mod generated_store;
 mod hostile_structure;
 mod oci_layout;
+mod registry_storage;
 mod terminal_text;
