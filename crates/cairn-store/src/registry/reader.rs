@@ -36,7 +36,16 @@ fn read_all(client: &Client, repository: Option<&str>, cache: Option<&Cache>) ->
     let names = match repository {
         Some(name) => vec![name.to_string()],
         None => {
-            let listing = client.list("_catalog", "repositories", &Scope::Catalog)?;
+            // The catalog is not in the OCI spec: a registry may refuse it to anyone.
+            let listing = client
+                .list("_catalog", "repositories", &Scope::Catalog)
+                .map_err(|e| StoreError::Daemon {
+                    host: client.host.clone(),
+                    message: format!(
+                        "{} does not list its repositories ({e}): name one, as --store registry:{}/REPOSITORY",
+                        client.host, client.host
+                    ),
+                })?;
             note_cut(&mut notes, "the catalog", &listing);
             listing.names
         }
