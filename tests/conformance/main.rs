@@ -7,6 +7,7 @@
 mod common;
 
 mod contents_layers;
+mod contents_merged;
 mod docker_conformance;
 mod docker_harness;
 mod docker_store;

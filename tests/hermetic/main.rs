@@ -10,6 +10,7 @@ mod common;
 mod bad_input;
 mod contents_bad_input;
 mod contents_blobs;
+mod contents_commands;
 #[cfg(feature = "docker")]
 mod docker_store;
 mod fuzz_corpora;

@@ -31,6 +31,7 @@
 //! # Panics
 //! The builder panics when a test names an image it was not given: a mistake in the test.
 
+pub mod entries;
 pub mod fixtures;
 
 use crate::{Catalog, Container, HistoryEntry, Image, ImageConfig, ImageIdx, Instance, Layer};
