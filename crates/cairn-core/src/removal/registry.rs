@@ -46,7 +46,7 @@ pub enum RegistryStep {
 }
 
 /// What is said of every registry removal: the API cannot see everything GC counts.
-pub const GC_BOUND: &str = "nothing is freed until the registry's garbage collection runs; over the API untagged revisions are invisible, so it frees at most the blobs listed";
+pub const GC_BOUND: &str = "nothing is freed until the registry's garbage collection runs, which frees at most the blobs listed (an untagged revision that uses one keeps it)";
 
 /// One manifest to delete from one repository: (repository, image).
 type Deletion = (String, ImageIdx);
@@ -166,6 +166,14 @@ fn deletions_for(snapshot: &Snapshot, reference: &str) -> Result<Vec<Deletion>, 
         message: e.to_string(),
     })?;
     let image = &snapshot.images[idx];
+    // A registry cairn only reads (its storage folder): refused as podman refuses it.
+    if image.read_only {
+        return Err(PlanError {
+            reference: reference.to_string(),
+            message: format!("cannot remove read-only image {:?}", image.id),
+            kind: ErrorKind::Other,
+        });
+    }
     if image.names.contains(&matched) {
         return Ok(vec![(split_tag(&matched).0.to_string(), idx)]);
     }
