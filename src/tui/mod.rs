@@ -3,14 +3,17 @@
 //! Shaped as ratatui's examples and oxker are: [`app::App`] holds the state and changes only
 //! in `update`, the panes' part of it in [`state`]; [`view`] draws it, in the places
 //! [`layout`] gives; [`input`] and [`keymap`] turn terminal events into [`action::Action`]s;
-//! [`loader`] reads and watches the store on its own thread; [`worker`] applies the changes
-//! confirmed in the [`dialog`]s on another, through the messages of [`change`]. The event
-//! loop below only waits on one channel that input, the loader, the worker and the clock all
-//! feed, and redraws once per batch of events.
+//! [`loader`] reads and watches the store on its own thread; [`contents`] reads layers'
+//! entries on another; [`worker`] applies the changes confirmed in the [`dialog`]s on a
+//! third, through the messages of [`change`]. The event loop below only waits on one channel
+//! that input, the loader, the readers, the worker and the clock all feed, and redraws once
+//! per batch of events.
 
 pub mod action;
 pub mod app;
 pub mod change;
+pub mod config;
+pub mod contents;
 pub mod data;
 pub mod dialog;
 pub mod input;
@@ -37,6 +40,7 @@ use jiff::Timestamp;
 use loader::{LoaderCmd, LoaderMsg};
 use ratatui::layout::Rect;
 use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 use terminal::TerminalGuard;
@@ -53,6 +57,7 @@ enum Event {
     Input(crossterm::event::Event),
     Loader(LoaderMsg),
     Change(change::ChangeOutcome),
+    Contents(contents::ContentsMsg),
     /// A signal that ends the process: the loop ends, the terminal is given back, and the
     /// process ends by the signal.
     Signal(i32),
@@ -78,6 +83,12 @@ pub fn run(flags: &Selection) -> Result<()> {
     })
     .context("starting the loader thread")?;
     let (changes, worker_inbox) = mpsc::channel::<change::ChangeRequest>();
+    let (reads, contents_inbox) = mpsc::channel::<contents::ContentsRequest>();
+    let to_ui = events.clone();
+    contents::spawn(store.clone(), contents_inbox, move |msg| {
+        to_ui.send(Event::Contents(msg)).is_ok()
+    })
+    .context("starting the contents reader thread")?;
     let to_ui = events.clone();
     worker::spawn(store, worker_inbox, move |outcome| {
         to_ui.send(Event::Change(outcome)).is_ok()
@@ -100,14 +111,24 @@ pub fn run(flags: &Selection) -> Result<()> {
 
     let size = terminal.terminal.size()?;
     let area = Rect::new(0, 0, size.width, size.height);
-    let mut app = App::new(label, Timestamp::now(), area, Theme::from_env());
+    let env = |name| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let config_path = config::location(env("XDG_CONFIG_HOME").as_deref(), env("HOME").as_deref());
+    let (config, config_error) = config::load(config_path.as_deref(), Theme::from_env());
+    let mut app = App::new(label, Timestamp::now(), area, config.theme);
+    app.keymap = config.keymap;
+    app.message = config_error.clone();
     let mut view = ViewState::default();
     let mut ended_by = None;
     terminal
         .terminal
         .draw(|frame| view::draw(&app, &mut view, frame))?;
     loop {
-        let wait = if app.loading.is_some() || app.applying.is_some() {
+        let busy = app.loading.is_some() || app.applying.is_some();
+        let wait = if busy || app.contents_progress.is_some() {
             SPIN_INTERVAL
         } else {
             CLOCK_INTERVAL
@@ -129,6 +150,9 @@ pub fn run(flags: &Selection) -> Result<()> {
         if let Some(request) = app.change_requested.take() {
             let _ = changes.send(request);
         }
+        for request in app.contents_requests.drain(..) {
+            let _ = reads.send(request);
+        }
         if app.reload_requested {
             app.reload_requested = false;
             let _ = commands.send(LoaderCmd::Reload);
@@ -141,6 +165,10 @@ pub fn run(flags: &Selection) -> Result<()> {
             .draw(|frame| view::draw(&app, &mut view, frame))?;
     }
     drop(terminal);
+    // The status line may have cut it: the whole of it where it stays readable.
+    if let Some(error) = config_error {
+        eprintln!("cairn: {error}");
+    }
     if let Some(signal) = ended_by {
         terminal::end_by(signal);
     }
@@ -152,6 +180,7 @@ fn handle(app: &mut App, view: &ViewState, ended_by: &mut Option<i32>, event: Ev
         Event::Signal(signal) => *ended_by = Some(signal),
         Event::Loader(msg) => app.receive(msg),
         Event::Change(outcome) => app.receive_change(outcome),
+        Event::Contents(msg) => app.receive_contents(msg),
         Event::Input(input) => {
             if let Some(action) = action_for_input(app, view, &input) {
                 app.update(action);

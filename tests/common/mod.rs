@@ -11,6 +11,7 @@ pub mod generated;
 pub mod oci;
 pub mod registry;
 pub mod tui;
+pub mod tui_contents;
 pub mod tui_store;
 
 /// A containers-storage store made by `scripts/make-fixture-store.sh`.
