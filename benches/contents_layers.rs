@@ -30,6 +30,7 @@ fn main() {
         runroot: Some(dir.join("run")),
         storage_driver: Some("vfs".into()),
         store: None,
+        ..Selection::default()
     });
     let layout = open(Selection {
         store: Some(format!("oci:{}", dir.join("layout").display())),

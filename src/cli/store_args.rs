@@ -18,12 +18,25 @@ pub struct StoreArgs {
     #[arg(long, global = true, value_name = "NAME")]
     pub storage_driver: Option<String>,
     /// the store to open: containers-storage[:ROOT], oci:DIR, oci-archive:FILE,
-    /// docker-archive:FILE, docker[:HOST] (the Docker Engine; HOST as DOCKER_HOST) or demo
-    /// (a scratch copy of the bundled demo, made on first use)
+    /// docker-archive:FILE, docker[:HOST] (the Docker Engine; HOST as DOCKER_HOST),
+    /// registry:HOST[:PORT][/REPOSITORY] (a registry over its API) or demo (a scratch copy
+    /// of the bundled demo, made on first use)
     // The help text is clap's: its brackets are the usage's, not rustdoc links.
     #[allow(rustdoc::broken_intra_doc_links)]
     #[arg(long, global = true, value_name = "KIND:WHERE")]
     pub store: Option<String>,
+    /// a registry: require HTTPS and verify its certificate (false: plain HTTP or
+    /// unverified TLS), as podman's --tls-verify
+    #[arg(long, global = true, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub tls_verify: Option<bool>,
+    /// a registry: a folder of CA files (*.crt) and a client certificate (*.cert, *.key),
+    /// instead of /etc/containers/certs.d/HOST, as podman's --cert-dir
+    #[arg(long, global = true, value_name = "DIR")]
+    pub cert_dir: Option<PathBuf>,
+    /// a registry: the auth file with its credentials, as podman's --authfile (else
+    /// REGISTRY_AUTH_FILE, podman's and Docker's auth files)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub authfile: Option<PathBuf>,
 }
 
 impl StoreArgs {
@@ -33,6 +46,9 @@ impl StoreArgs {
             runroot: self.runroot.clone(),
             storage_driver: self.storage_driver.clone(),
             store: self.store.clone(),
+            tls_verify: self.tls_verify,
+            cert_dir: self.cert_dir.clone(),
+            authfile: self.authfile.clone(),
         }
     }
 }

@@ -36,6 +36,7 @@ fn containers_storage() -> Store {
         runroot: Some(dir.join("run")),
         storage_driver: Some("vfs".into()),
         store: None,
+        ..Selection::default()
     })
 }
 
@@ -199,6 +200,7 @@ fn store_without_tar_splits() -> (tempfile::TempDir, Store) {
         runroot: Some(copy.join("run")),
         storage_driver: Some("vfs".into()),
         store: None,
+        ..Selection::default()
     });
     (dir, store)
 }

@@ -17,6 +17,7 @@ mod layer_forest;
 mod locking;
 mod oci_layout;
 mod podman_conformance;
+mod registry_api;
 mod registry_harness;
 mod registry_storage;
 mod removal_conformance;

@@ -259,6 +259,7 @@ impl HandStore {
             runroot: Some(self.root.with_file_name("run")),
             storage_driver: Some("vfs".into()),
             store: None,
+            ..Selection::default()
         }
         .resolve()
         .unwrap();

@@ -125,7 +125,8 @@ fn start<'a>(
 pub fn plan_tag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
     let mut plan = match catalog.snapshot.rules {
         Rules::Docker => docker_tag(catalog, image, names),
-        Rules::Podman | Rules::Layout | Rules::Registry => podman_tag(catalog, image, names),
+        Rules::Podman | Rules::Layout => podman_tag(catalog, image, names),
+        Rules::Registry => registry::plan_tag(catalog, image, names),
     };
     plan.rules = catalog.snapshot.rules;
     plan
@@ -137,7 +138,8 @@ pub fn plan_tag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
 pub fn plan_untag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
     let mut plan = match catalog.snapshot.rules {
         Rules::Docker => docker_untag(catalog, image, names),
-        Rules::Podman | Rules::Layout | Rules::Registry => podman_untag(catalog, image, names),
+        Rules::Podman | Rules::Layout => podman_untag(catalog, image, names),
+        Rules::Registry => registry::plan_untag(catalog, image, names),
     };
     plan.rules = catalog.snapshot.rules;
     plan
@@ -342,6 +344,8 @@ fn docker_untag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
     }
     plan
 }
+
+pub mod registry;
 
 #[cfg(test)]
 mod tests;

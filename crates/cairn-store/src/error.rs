@@ -77,6 +77,19 @@ impl StoreError {
         }
     }
 
+    /// A daemon or registry stopped a change at step `done + 1` of `total` for `what`: the
+    /// message says which steps before it were applied, so the user knows where things are.
+    pub fn stopped(host: &str, done: usize, total: usize, what: &str) -> Self {
+        let note = match done {
+            0 => "nothing was changed".to_string(),
+            n => format!("the {n} step(s) before it were applied"),
+        };
+        StoreError::Daemon {
+            host: host.to_string(),
+            message: format!("step {} of {total}: {what}; {note}", done + 1),
+        }
+    }
+
     /// The path the error is about, when it is about one file or folder.
     pub fn path(&self) -> Option<&Path> {
         match self {

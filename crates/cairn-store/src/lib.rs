@@ -20,6 +20,7 @@ pub mod error;
 pub mod lockfile;
 pub mod oci;
 pub mod oci_config;
+pub mod registry;
 pub mod registry_storage;
 pub mod regular_file;
 pub mod selection;

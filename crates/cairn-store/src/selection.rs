@@ -6,6 +6,8 @@ use crate::containers_storage;
 use crate::containers_storage::config::Environment;
 use crate::error::{Result, StoreError};
 use crate::oci::OciLayout;
+use crate::registry::RegistryStore;
+use crate::registry::client::Connect;
 use crate::registry_storage::RegistryStorage;
 use crate::store::Store;
 use anyhow::anyhow;
@@ -23,6 +25,12 @@ pub struct Selection {
     pub storage_driver: Option<String>,
     /// `--store KIND:WHERE` (or `--store demo`)
     pub store: Option<String>,
+    /// podman's `--tls-verify` for a registry (`None`: verify)
+    pub tls_verify: Option<bool>,
+    /// podman's `--cert-dir`: CA files (`*.crt`) and a client pair for a registry
+    pub cert_dir: Option<PathBuf>,
+    /// podman's `--authfile`: the credentials for a registry
+    pub authfile: Option<PathBuf>,
 }
 
 /// The demo's scratch copy (see [`crate::demo`]), made now if it is missing: `--store demo`,
@@ -99,6 +107,15 @@ impl Selection {
                     return demo(&Environment::from_process(), false);
                 }
                 "oci" => return Ok(Store::new(OciLayout::at(path()?))),
+                "registry" => {
+                    not_podman()?;
+                    let connect = Connect {
+                        tls_verify: self.tls_verify.unwrap_or(true),
+                        cert_dir: self.cert_dir.clone(),
+                        authfile: self.authfile.clone(),
+                    };
+                    return Ok(Store::new(RegistryStore::parse(place, connect)?));
+                }
                 "registry-storage" => return Ok(Store::new(RegistryStorage { path: path()? })),
                 "oci-archive" => return archive(ArchiveKind::Oci),
                 "docker-archive" => return archive(ArchiveKind::Docker),
@@ -114,7 +131,7 @@ impl Selection {
                 }
                 _ => {
                     return Err(usage(format!(
-                        "unknown store kind {kind:?} in --store {store:?}: expected containers-storage, oci, oci-archive, docker-archive, docker, registry-storage or demo"
+                        "unknown store kind {kind:?} in --store {store:?}: expected containers-storage, oci, oci-archive, docker-archive, docker, registry, registry-storage or demo"
                     )));
                 }
             }

@@ -250,6 +250,7 @@ fn an_empty_containers_storage_opens_under_podmans_rules() {
         runroot: Some(dir.path().join("run")),
         storage_driver: Some("vfs".into()),
         store: None,
+        ..Selection::default()
     }
     .resolve()
     .unwrap();
@@ -269,6 +270,7 @@ fn podman_store(root: &Path) -> Store {
         runroot: Some(root.join("run")),
         storage_driver: Some("vfs".into()),
         store: None,
+        ..Selection::default()
     }
     .resolve()
     .unwrap()
@@ -341,11 +343,29 @@ fn a_store_file_that_is_not_json_is_a_parse_error_with_its_path() {
 
 #[test]
 fn a_store_kind_the_parser_does_not_know_is_refused() {
-    let error = store("nosuch:example.com").unwrap_err();
+    let error = store("s3:example.com").unwrap_err();
     assert_eq!(
         error.to_string(),
-        "unknown store kind \"nosuch\" in --store \"nosuch:example.com\": expected containers-storage, oci, oci-archive, docker-archive, docker, registry-storage or demo"
+        "unknown store kind \"s3\" in --store \"s3:example.com\": expected containers-storage, oci, oci-archive, docker-archive, docker, registry, registry-storage or demo"
     );
+}
+
+#[test]
+fn a_registry_is_host_port_and_an_optional_repository() {
+    let named = store("registry:127.0.0.1:5000/team/app").unwrap();
+    assert_eq!(named.label(), "registry 127.0.0.1:5000/team/app");
+    assert_eq!(named.rules(), cairn_core::Rules::Registry);
+    assert_eq!(
+        store("registry:reg.example").unwrap().label(),
+        "registry reg.example"
+    );
+    for bad in ["registry:", "registry:/app", "registry:host/"] {
+        let error = store(bad).unwrap_err().to_string();
+        assert!(
+            error.contains("registry:HOST[:PORT][/REPOSITORY]"),
+            "{bad}: {error}"
+        );
+    }
 }
 
 #[cfg(feature = "docker")]

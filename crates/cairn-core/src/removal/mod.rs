@@ -5,6 +5,7 @@
 
 pub mod docker;
 pub mod podman;
+pub mod registry;
 
 use super::{Catalog, Rules};
 use serde::Serialize;
@@ -91,6 +92,8 @@ pub enum Step {
     /// Docker: give an image a name (`POST /images/{id}/tag`); an image that had the name
     /// loses it.
     DockerTag { image: String, name: String },
+    /// A registry's change, one request of the distribution API.
+    Registry(registry::RegistryStep),
 }
 
 /// One line of what Docker reports for a removal, as the Engine API words it
@@ -182,9 +185,8 @@ impl RemovalPlan {
 pub fn plan_removal(catalog: &Catalog, target: &Target, options: RemoveOptions) -> RemovalPlan {
     let mut plan = match catalog.snapshot.rules {
         Rules::Docker => docker::plan_removal(catalog, target, options),
-        Rules::Podman | Rules::Layout | Rules::Registry => {
-            podman::plan_removal(catalog, target, options)
-        }
+        Rules::Podman | Rules::Layout => podman::plan_removal(catalog, target, options),
+        Rules::Registry => registry::plan_removal(catalog, target, options),
     };
     plan.rules = catalog.snapshot.rules;
     plan.forced = options.force;

@@ -172,7 +172,10 @@ impl Writer<'_> {
             }
             Step::DeleteImage { image, layers } => self.delete_image(image, layers),
             // Plans under podman's rules never hold these.
-            Step::DockerUntag { .. } | Step::DockerDelete { .. } | Step::DockerTag { .. } => {
+            Step::DockerUntag { .. }
+            | Step::DockerDelete { .. }
+            | Step::DockerTag { .. }
+            | Step::Registry(_) => {
                 bail!("a Docker Engine step cannot change containers-storage")
             }
         }

@@ -22,16 +22,7 @@ where
         return Err(StoreError::Changed);
     }
     for (done, step) in preview.iter().enumerate() {
-        let stopped = |what: String| {
-            let note = match done {
-                0 => "nothing was changed".to_string(),
-                n => format!("the {n} step(s) before it were applied"),
-            };
-            StoreError::Daemon {
-                host: store.host.clone(),
-                message: format!("step {} of {}: {what}; {note}", done + 1, preview.len()),
-            }
-        };
+        let stopped = |what: String| StoreError::stopped(&store.host, done, preview.len(), &what);
         let (answer, expected) = match step {
             Step::DockerUntag {
                 name,
@@ -52,7 +43,10 @@ where
                     .map_err(|e| stopped(format!("tagging {name}: {e}")))?;
                 continue;
             }
-            Step::SetNames { .. } | Step::DeleteContainer { .. } | Step::DeleteImage { .. } => {
+            Step::SetNames { .. }
+            | Step::DeleteContainer { .. }
+            | Step::DeleteImage { .. }
+            | Step::Registry(_) => {
                 return Err(StoreError::Unsupported(
                     "a containers-storage step cannot change a Docker Engine".into(),
                 ));

@@ -1,0 +1,281 @@
+//! What `rm` does on a registry, which is not what `podman rmi` does: the distribution API
+//! deletes a manifest by digest from one repository (`DELETE /v2/<name>/manifests/<digest>`),
+//! and every tag of that repository that points at it goes with it; the same digest tagged
+//! in another repository stays there. Nothing is freed until the registry's garbage
+//! collection runs; the plan says what it would free at most, since untagged revisions the
+//! API does not list may still hold blobs.
+//!
+//! Rules, each a step below:
+//! 1. A name deletes its digest from its own repository; a digest or ID from every
+//!    repository that tags it.
+//! 2. Every tag of that repository on that digest is listed as going.
+//! 3. A platform image an index still needs is never deleted on its own: the index would be
+//!    left naming a manifest that is gone (distribution#3178).
+//! 4. An index takes with it the platform images no tag and no other index of the
+//!    repository needs, after it (so that a failure never leaves an index without a child).
+//! 5. The blobs freed are those no image left after the change uses.
+
+use super::{Blob, ErrorKind, PlanError, RemovalPlan, RemoveOptions, Step, Target};
+use crate::lookup::{LookupError, lookup_resolved};
+use crate::reference::split_tag;
+use crate::{Catalog, ImageIdx, Snapshot};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One request that changes a registry. Names are full (`[HOST/]REPOSITORY:TAG`), as the
+/// snapshot has them; the store turns them into its API's paths.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegistryStep {
+    /// Delete a manifest by digest from one repository (`[HOST/]REPOSITORY`); `tags` are
+    /// the repository's tags on it, which go with it and are checked to still point at it
+    /// right before.
+    Delete {
+        repository: String,
+        digest: String,
+        tags: Vec<String>,
+    },
+    /// Point the tag `name` at the manifest `digest`, read from the repository `from`;
+    /// `replaces` is the digest the tag points at now, if any.
+    Tag {
+        name: String,
+        digest: String,
+        from: String,
+        replaces: Option<String>,
+    },
+    /// Delete the tag `name`, which points at `digest`, and only the tag.
+    Untag { name: String, digest: String },
+}
+
+/// What is said of every registry removal: the API cannot see everything GC counts.
+pub const GC_BOUND: &str = "nothing is freed until the registry's garbage collection runs, which frees at most the blobs listed (an untagged revision that uses one keeps it)";
+
+/// One manifest to delete from one repository: (repository, image).
+type Deletion = (String, ImageIdx);
+
+/// Plans `rm` on a registry snapshot.
+pub fn plan_removal(catalog: &Catalog, target: &Target, _options: RemoveOptions) -> RemovalPlan {
+    let snapshot = &catalog.snapshot;
+    let mut plan = RemovalPlan::default();
+    let mut wanted: Vec<Deletion> = Vec::new();
+    match target {
+        Target::References(references) => {
+            for reference in references {
+                match deletions_for(snapshot, reference) {
+                    Ok(found) => {
+                        for deletion in found {
+                            if !wanted.contains(&deletion) {
+                                wanted.push(deletion);
+                            }
+                        }
+                    }
+                    Err(error) => plan.errors.push(error),
+                }
+            }
+        }
+        Target::All | Target::Prune { all: true } => {
+            for (idx, image) in snapshot.images.iter_enumerated() {
+                for repository in repositories(&image.names) {
+                    wanted.push((repository, idx));
+                }
+            }
+        }
+        // Dangling manifests are untagged revisions, which the API does not list.
+        Target::Prune { all: false } => {}
+    }
+    // Rule 3: a platform image whose index stays is refused.
+    let mut deletions: Vec<Deletion> = Vec::new();
+    for (repository, idx) in &wanted {
+        if let Some(list) = snapshot.list_of(*idx) {
+            let index_goes = wanted.iter().any(|(r, i)| r == repository && *i == list);
+            let index_tagged_here = repositories(&snapshot.images[list].names).contains(repository);
+            if index_tagged_here && !index_goes {
+                plan.errors.push(PlanError {
+                    reference: snapshot.images[*idx].id.clone(),
+                    message: format!(
+                        "sha256:{} is a platform image of index sha256:{} in {repository}: deleting it would leave the index naming a missing manifest; remove the index",
+                        snapshot.images[*idx].id,
+                        snapshot.images[list].id
+                    ),
+                    kind: ErrorKind::Other,
+                });
+                continue;
+            }
+        }
+        deletions.push((repository.clone(), *idx));
+    }
+    // Rule 4: an index's children that nothing else in the repository needs go after it.
+    let mut children: Vec<Deletion> = Vec::new();
+    for (repository, idx) in &deletions {
+        for (child, _) in snapshot.instances(*idx) {
+            let tagged = repositories(&snapshot.images[child].names).contains(repository);
+            let other_index = snapshot.images.iter_enumerated().any(|(other, image)| {
+                other != *idx
+                    && repositories(&image.names).contains(repository)
+                    && !deletions
+                        .iter()
+                        .any(|(r, i)| r == repository && *i == other)
+                    && image
+                        .instances
+                        .iter()
+                        .any(|i| i.id == snapshot.images[child].id)
+            });
+            let deletion = (repository.clone(), child);
+            if !tagged
+                && !other_index
+                && !deletions.contains(&deletion)
+                && !children.contains(&deletion)
+            {
+                children.push(deletion);
+            }
+        }
+    }
+    for (repository, idx) in deletions.iter().chain(&children) {
+        let image = &snapshot.images[*idx];
+        // Rule 2: every tag of the repository on that digest goes.
+        let tags: Vec<String> = image
+            .names
+            .iter()
+            .filter(|name| split_tag(name).0 == repository)
+            .cloned()
+            .collect();
+        plan.untagged.extend(tags.iter().cloned());
+        if !plan.deleted.contains(&image.id) {
+            plan.deleted.push(image.id.clone());
+            plan.records_deleted.push(image.id.clone());
+        }
+        plan.steps.push(Step::Registry(RegistryStep::Delete {
+            repository: repository.clone(),
+            digest: format!("sha256:{}", image.id),
+            tags,
+        }));
+    }
+    freed(catalog, &deletions, &children, &mut plan);
+    if !plan.steps.is_empty() {
+        plan.warnings.push(GC_BOUND.into());
+    }
+    plan
+}
+
+/// Rule 1: the manifests a reference names, by repository.
+fn deletions_for(snapshot: &Snapshot, reference: &str) -> Result<Vec<Deletion>, PlanError> {
+    let (idx, matched) = lookup_resolved(snapshot, reference).map_err(|e| PlanError {
+        reference: reference.to_string(),
+        kind: match e {
+            LookupError::NotKnown(_) | LookupError::NoSuchImage(_) => ErrorKind::Unknown,
+            _ => ErrorKind::Other,
+        },
+        message: e.to_string(),
+    })?;
+    let image = &snapshot.images[idx];
+    // A registry cairn only reads (its storage folder): refused as podman refuses it.
+    if image.read_only {
+        return Err(PlanError {
+            reference: reference.to_string(),
+            message: format!("cannot remove read-only image {:?}", image.id),
+            kind: ErrorKind::Other,
+        });
+    }
+    if image.names.contains(&matched) {
+        return Ok(vec![(split_tag(&matched).0.to_string(), idx)]);
+    }
+    let mut found: Vec<Deletion> = repositories(&image.names)
+        .into_iter()
+        .map(|r| (r, idx))
+        .collect();
+    if found.is_empty()
+        && let Some(list) = snapshot.list_of(idx)
+    {
+        // An untagged platform image: in the repositories of its index (refused by rule 3).
+        found = repositories(&snapshot.images[list].names)
+            .into_iter()
+            .map(|r| (r, idx))
+            .collect();
+    }
+    Ok(found)
+}
+
+/// The repositories (`[HOST/]REPOSITORY`) of these names, in order, once each.
+fn repositories(names: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for name in names {
+        let repository = split_tag(name).0.to_string();
+        if !out.contains(&repository) {
+            out.push(repository);
+        }
+    }
+    out
+}
+
+/// Rule 5: what the next garbage collection frees at most: the blobs of the manifests that
+/// leave every repository, that no image left uses.
+fn freed(catalog: &Catalog, deletions: &[Deletion], children: &[Deletion], plan: &mut RemovalPlan) {
+    let snapshot = &catalog.snapshot;
+    let mut left: BTreeMap<ImageIdx, Vec<String>> = snapshot
+        .images
+        .iter_enumerated()
+        .map(|(idx, image)| (idx, repositories(&image.names)))
+        .collect();
+    for (repository, idx) in deletions.iter().chain(children) {
+        if let Some(repos) = left.get_mut(idx) {
+            repos.retain(|r| r != repository);
+        }
+    }
+    let child_ids: BTreeSet<ImageIdx> = children.iter().map(|(_, i)| *i).collect();
+    // An image stays while a repository tags it, or while it is a child of an index that stays.
+    let stays = |idx: ImageIdx| {
+        let tagged = left.get(&idx).is_some_and(|r| !r.is_empty());
+        let listed = snapshot
+            .list_of(idx)
+            .is_some_and(|list| left.get(&list).is_some_and(|r| !r.is_empty()));
+        tagged || (listed && !child_ids.contains(&idx))
+    };
+    let mut used: BTreeSet<&str> = BTreeSet::new();
+    for idx in snapshot.images.keys().filter(|&i| stays(i)) {
+        used.extend(blobs_of(catalog, idx).into_iter().map(|(d, _)| d));
+    }
+    let mut gone: BTreeMap<&str, u64> = BTreeMap::new();
+    for idx in snapshot.images.keys().filter(|&i| !stays(i)) {
+        let touched = deletions.iter().chain(children).any(|(_, i)| *i == idx);
+        if !touched {
+            continue;
+        }
+        for (digest, size) in blobs_of(catalog, idx) {
+            if !used.contains(digest) {
+                gone.insert(digest, size);
+            }
+        }
+        plan.reclaimed_bytes = plan
+            .reclaimed_bytes
+            .saturating_add(snapshot.images[idx].big_data_size);
+    }
+    for (digest, size) in gone {
+        plan.reclaimed_bytes = plan.reclaimed_bytes.saturating_add(size);
+        plan.blobs.push(Blob {
+            digest: digest.to_string(),
+            size,
+        });
+    }
+}
+
+/// The layer blobs of an image, with their sizes.
+fn blobs_of(catalog: &Catalog, idx: ImageIdx) -> Vec<(&str, u64)> {
+    let snapshot = &catalog.snapshot;
+    let mut out = Vec::new();
+    let mut layer = snapshot.images[idx]
+        .top_layer
+        .as_deref()
+        .and_then(|id| snapshot.layer_by_id(id));
+    while let Some(l) = layer {
+        let record = &snapshot.layers[l];
+        if let Some(blob) = record.blob.as_deref() {
+            out.push((blob, record.size()));
+        }
+        layer = record
+            .parent
+            .as_deref()
+            .and_then(|id| snapshot.layer_by_id(id));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

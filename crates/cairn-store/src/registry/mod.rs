@@ -1,0 +1,148 @@
+//! A registry over the OCI distribution API as a store (`--store
+//! registry:HOST[:PORT][/REPOSITORY]`): every repository of its catalog, or the one named,
+//! read into the shared registry model ([`crate::distribution`]) and changed through the
+//! API, one request per step, each checked against what the preview showed right before it.
+
+pub mod auth;
+pub mod cache;
+pub mod client;
+pub mod reader;
+pub mod tls;
+pub mod writer;
+
+use crate::backend::{Backend, Loaded, RemovalTerms, Terms};
+use crate::error::{Result, StoreError};
+use crate::watch::Watch;
+use cairn_core::removal::registry::RegistryStep;
+use cairn_core::removal::{Blob, RemovalPlan, Step};
+use cairn_core::tagging::NamesPlan;
+use cairn_core::{Catalog, Rules, Snapshot};
+use client::{Client, Connect};
+use std::sync::{Arc, OnceLock};
+
+/// A registry to open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryStore {
+    /// `HOST[:PORT]`.
+    pub host: String,
+    /// The one repository to read, when the user named one.
+    pub repository: Option<String>,
+    pub connect: Connect,
+}
+
+impl RegistryStore {
+    /// `HOST[:PORT][/REPOSITORY]`, as `--store registry:` takes it.
+    pub fn parse(place: &str, connect: Connect) -> Result<Self> {
+        let (host, repository) = match place.split_once('/') {
+            Some((host, repository)) => (host, Some(repository.trim_end_matches('/'))),
+            None => (place, None),
+        };
+        if host.is_empty() || repository == Some("") {
+            return Err(StoreError::Other(anyhow::anyhow!(
+                "--store registry:{place}: give the registry as registry:HOST[:PORT][/REPOSITORY]"
+            )));
+        }
+        Ok(RegistryStore {
+            host: host.to_string(),
+            repository: repository.map(String::from),
+            connect,
+        })
+    }
+
+    fn client(&self) -> Result<Client> {
+        Client::connect(&self.host, self.repository.as_deref(), &self.connect)
+    }
+
+    /// Reads the registry into a snapshot.
+    fn read(&self, client: &Client) -> Result<(Snapshot, Vec<String>)> {
+        let cache = cache::Cache::user();
+        let read = reader::read(client, self.repository.as_deref(), cache.as_ref())?;
+        Ok((read.registry.snapshot(), read.notes))
+    }
+}
+
+impl Backend for RegistryStore {
+    fn label(&self) -> String {
+        match &self.repository {
+            Some(repository) => format!("registry {}/{repository}", self.host),
+            None => format!("registry {}", self.host),
+        }
+    }
+
+    fn rules(&self) -> Rules {
+        Rules::Registry
+    }
+
+    /// Every repository's tags, manifests and configs; nothing is watched (a registry
+    /// tells no one of its changes, and asking it every second would be a load on it).
+    fn load(&self) -> Result<Loaded> {
+        let client = Arc::new(self.client()?);
+        let (snapshot, notes) = self.read(&client)?;
+        Ok(Loaded {
+            snapshot,
+            watch: Watch::default(),
+            terms: Terms::new(RegistryTerms {
+                client,
+                notes,
+                deletes_tags: OnceLock::new(),
+            }),
+        })
+    }
+
+    /// Steps are requests; nothing is told in blobs here.
+    fn apply(
+        &self,
+        preview: &[Step],
+        _: &[Blob],
+        replan: &dyn Fn(&Catalog) -> Vec<Step>,
+    ) -> Result<()> {
+        let client = self.client()?;
+        let (snapshot, _) = self.read(&client)?;
+        if replan(&Catalog::new(snapshot)) != preview {
+            return Err(StoreError::Changed);
+        }
+        writer::apply(&client, preview)
+    }
+}
+
+/// How a registry tells plans: the model's steps are its requests already; an untag is
+/// refused in the plan where the registry deletes no tag on its own.
+#[derive(Debug)]
+struct RegistryTerms {
+    client: Arc<Client>,
+    /// What the listing could not reach, said with every plan.
+    notes: Vec<String>,
+    /// Whether DELETE of a tag works, asked once, when an untag is first planned.
+    deletes_tags: OnceLock<std::result::Result<(), String>>,
+}
+
+impl RemovalTerms for RegistryTerms {
+    fn refine(&self, _: &Snapshot, plan: &mut RemovalPlan) {
+        plan.warnings.extend(self.notes.iter().cloned());
+    }
+
+    fn refine_names(&self, plan: &mut NamesPlan) {
+        plan.warnings.extend(self.notes.iter().cloned());
+        let untag = plan.steps.iter().find_map(|step| match step {
+            Step::Registry(RegistryStep::Untag { name, .. }) => Some(name.clone()),
+            _ => None,
+        });
+        let Some(name) = untag else { return };
+        let repository = writer::path(&self.client.host, cairn_core::reference::split_tag(&name).0);
+        let answer = self
+            .deletes_tags
+            .get_or_init(|| self.client.deletes_tags(&repository));
+        if let Err(why) = answer {
+            plan.steps.clear();
+            plan.untagged.clear();
+            plan.errors.push(format!(
+                "{} does not delete a tag on its own ({why}): nothing was untagged; `cairn rm {name}` deletes the manifest with every tag of {repository} on it",
+                self.client.host
+            ));
+        }
+    }
+
+    fn deletes_blobs(&self) -> bool {
+        false
+    }
+}

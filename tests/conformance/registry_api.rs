@@ -1,0 +1,317 @@
+//! `--store registry:` against Debian's docker-registry (distribution 2.8.2) on loopback:
+//! what cairn lists is what the registry's API lists, cairn's `rm` leaves the registry with
+//! the tags skopeo's DELETEs leave, distribution 2.8's refusal to delete a tag is said in the
+//! preview, and the auth path works with htpasswd behind a self-signed certificate.
+
+use crate::common::registry::{Options, TestRegistry};
+use crate::common::{ok, require, run, stderr, stdout};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// cairn on `registry` with its own cache folder, plain HTTP.
+fn cairn(registry: &TestRegistry, cache: &Path, args: &[&str]) -> Output {
+    let mut all = vec![
+        format!("--store=registry:{}", registry.addr),
+        "--tls-verify=false".to_string(),
+    ];
+    all.extend(args.iter().map(|a| a.to_string()));
+    run(
+        env!("CARGO_BIN_EXE_cairn"),
+        &all,
+        &[("XDG_CACHE_HOME", cache)],
+    )
+}
+
+/// Every `REPOSITORY:TAG` and its digest, as skopeo sees the registry.
+fn tags_by_skopeo(registry: &TestRegistry) -> BTreeMap<String, String> {
+    let catalog = registry.get("/v2/_catalog");
+    let body = catalog.split("\r\n\r\n").nth(1).unwrap();
+    let catalog: serde_json::Value = serde_json::from_str(body).unwrap();
+    let mut tags = BTreeMap::new();
+    for repository in catalog["repositories"].as_array().unwrap() {
+        let repository = repository.as_str().unwrap();
+        let listed = registry.skopeo(&[
+            "list-tags",
+            "--tls-verify=false",
+            &registry.reference(repository),
+        ]);
+        let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+        for tag in listed["Tags"].as_array().into_iter().flatten() {
+            let name = format!("{repository}:{}", tag.as_str().unwrap());
+            let digest = registry.skopeo(&[
+                "inspect",
+                "--raw",
+                "--tls-verify=false",
+                &registry.reference(&name),
+            ]);
+            let digest = format!("sha256:{}", sha256_hex(digest.as_bytes()));
+            tags.insert(format!("{}/{name}", registry.addr), digest);
+        }
+    }
+    tags
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Every name cairn lists and the digest of its image.
+fn tags_by_cairn(registry: &TestRegistry, cache: &Path) -> BTreeMap<String, String> {
+    let out = cairn(registry, cache, &["images", "--all", "--json"]);
+    let listed: serde_json::Value = serde_json::from_str(&ok(out, "cairn images")).unwrap();
+    let mut tags = BTreeMap::new();
+    for image in listed.as_array().unwrap() {
+        for name in image["Names"].as_array().into_iter().flatten() {
+            tags.insert(
+                name.as_str().unwrap().to_string(),
+                format!("sha256:{}", image["Id"].as_str().unwrap()),
+            );
+        }
+    }
+    tags
+}
+
+#[test]
+fn registry_api_lists_every_tag_skopeo_sees_with_its_digest() {
+    let registry = TestRegistry::filled();
+    let cache = tempfile::tempdir().unwrap();
+    let expected = tags_by_skopeo(&registry);
+    assert!(expected.len() >= 8, "{expected:?}");
+    assert_eq!(tags_by_cairn(&registry, cache.path()), expected);
+    // A second open reads manifests and configs from the cache, and agrees.
+    assert!(
+        cache
+            .path()
+            .join("cairn/registry/sha256")
+            .read_dir()
+            .unwrap()
+            .count()
+            > 0
+    );
+    assert_eq!(tags_by_cairn(&registry, cache.path()), expected);
+    let app = format!("{}/app:1.0", registry.addr);
+    let tree = ok(
+        cairn(&registry, cache.path(), &["tree", &app]),
+        "cairn tree",
+    );
+    assert!(tree.contains("Top Layer of:"), "{tree}");
+    let history = ok(
+        cairn(&registry, cache.path(), &["history", "app:1.0"]),
+        "cairn history",
+    );
+    assert!(history.lines().count() > 2, "{history}");
+}
+
+#[test]
+fn registry_api_rm_leaves_the_tags_skopeo_delete_leaves() {
+    let ours = TestRegistry::filled();
+    let theirs = TestRegistry::filled();
+    let cache = tempfile::tempdir().unwrap();
+    let preview = ok(
+        cairn(&ours, cache.path(), &["rm", "--dry-run", "app:1.0"]),
+        "cairn rm --dry-run",
+    );
+    // DELETE by digest takes every tag of the repository on it, and only those.
+    assert!(
+        preview.contains(&format!("Untagged: {}/app:latest", ours.addr)),
+        "{preview}"
+    );
+    assert!(!preview.contains("mirror/app"), "{preview}");
+    ok(cairn(&ours, cache.path(), &["rm", "app:1.0"]), "cairn rm");
+    theirs.skopeo(&["delete", "--tls-verify=false", &theirs.reference("app:1.0")]);
+    let rename = |tags: BTreeMap<String, String>, addr: &str| -> BTreeMap<String, String> {
+        tags.into_iter()
+            .map(|(name, digest)| (name.replacen(addr, "R", 1), digest))
+            .collect()
+    };
+    let left = rename(tags_by_skopeo(&ours), &ours.addr);
+    assert_eq!(left, rename(tags_by_skopeo(&theirs), &theirs.addr));
+    assert!(!left.contains_key("R/app:latest"));
+    assert!(left.contains_key("R/mirror/app:stable"));
+}
+
+#[test]
+fn registry_api_untag_on_distribution_2_8_is_refused_in_the_preview() {
+    let registry = TestRegistry::filled();
+    let cache = tempfile::tempdir().unwrap();
+    let before = tags_by_skopeo(&registry);
+    let out = cairn(&registry, cache.path(), &["untag", "app:1.0", "app:latest"]);
+    assert_eq!(out.status.code(), Some(125), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("does not delete a tag on its own"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("DIGEST_INVALID"), "{}", stderr(&out));
+    assert_eq!(tags_by_skopeo(&registry), before);
+}
+
+#[test]
+fn registry_api_tag_puts_the_manifest_and_mounts_blobs_in_another_repository() {
+    let registry = TestRegistry::filled();
+    let cache = tempfile::tempdir().unwrap();
+    let before = tags_by_skopeo(&registry);
+    let app = before[&format!("{}/app:1.0", registry.addr)].clone();
+    ok(
+        cairn(&registry, cache.path(), &["tag", "app:1.0", "copies/app:2"]),
+        "cairn tag",
+    );
+    let after = tags_by_skopeo(&registry);
+    assert_eq!(after[&format!("{}/copies/app:2", registry.addr)], app);
+    // skopeo can copy it out whole: the blobs are there.
+    let out = tempfile::tempdir().unwrap();
+    registry.skopeo(&[
+        "copy",
+        "--src-tls-verify=false",
+        &registry.reference("copies/app:2"),
+        &format!("oci:{}:x", out.path().display()),
+    ]);
+}
+
+/// A private CA (`ca.pem`, self-signed) and the registry's certificate for 127.0.0.1 signed
+/// by it (`cert.pem`, `key.pem`): rustls, unlike Go, refuses a CA certificate as a server's own.
+fn certificate(dir: &Path) {
+    require("openssl");
+    let openssl = |args: &[&str]| {
+        ok(
+            Command::new("openssl")
+                .args(args)
+                .current_dir(dir)
+                .output()
+                .unwrap(),
+            &format!("openssl {}", args.join(" ")),
+        )
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=cairn test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ]);
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-keyout",
+        "key.pem",
+        "-out",
+        "cert.csr",
+    ]);
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "cert.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+        "-out",
+        "cert.pem",
+    ]);
+}
+
+#[test]
+fn registry_api_reads_behind_htpasswd_and_a_private_ca() {
+    require("htpasswd");
+    let dir = tempfile::tempdir().unwrap();
+    certificate(dir.path());
+    let htpasswd = dir.path().join("htpasswd");
+    ok(
+        Command::new("htpasswd")
+            .args(["-Bbc"])
+            .arg(&htpasswd)
+            .args(["tester", "s3cret"])
+            .output()
+            .unwrap(),
+        "htpasswd",
+    );
+    let registry = TestRegistry::start_with(&Options {
+        tls: Some((dir.path().join("cert.pem"), dir.path().join("key.pem"))),
+        htpasswd: Some(htpasswd),
+    });
+    let certs = dir.path().join("certs");
+    std::fs::create_dir(&certs).unwrap();
+    std::fs::copy(dir.path().join("ca.pem"), certs.join("ca.crt")).unwrap();
+    registry.skopeo(&[
+        "copy",
+        "--dest-creds=tester:s3cret",
+        &format!("--dest-cert-dir={}", certs.display()),
+        &format!("oci:{}:base:1", crate::common::registry::images().display()),
+        &registry.reference("secure/base:1"),
+    ]);
+    let authfile = dir.path().join("auth.json");
+    std::fs::write(
+        &authfile,
+        format!(
+            r#"{{"auths":{{"{}":{{"auth":"{}"}}}}}}"#,
+            registry.addr,
+            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, "tester:s3cret")
+        ),
+    )
+    .unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let store = format!("--store=registry:{}", registry.addr);
+    let cert_dir = format!("--cert-dir={}", certs.display());
+    let auth = format!("--authfile={}", authfile.display());
+    let env = [("XDG_CACHE_HOME", cache.path())];
+    let bin = env!("CARGO_BIN_EXE_cairn");
+    let call = |args: &[&str]| {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        run(bin, &args, &env)
+    };
+    let listed = ok(call(&[&store, &cert_dir, &auth, "images"]), "cairn images");
+    assert!(
+        listed.contains(&format!("{}/secure/base", registry.addr)),
+        "{listed}"
+    );
+    // Without the CA, the certificate is refused; without credentials, cairn says whose.
+    let untrusted = call(&[&store, &auth, "images"]);
+    assert_eq!(untrusted.status.code(), Some(125));
+    assert!(
+        stderr(&untrusted).contains("--tls-verify=false"),
+        "{}",
+        stderr(&untrusted)
+    );
+    let anonymous = call(&[&store, &cert_dir, "--authfile=/nonexistent.json", "images"]);
+    assert_eq!(anonymous.status.code(), Some(125));
+    assert!(
+        stderr(&anonymous).contains("no auth file has any for it"),
+        "{}",
+        stderr(&anonymous)
+    );
+    // --tls-verify=false trusts the certificate as it is.
+    let insecure = call(&[&store, &auth, "--tls-verify=false", "images"]);
+    assert!(
+        stdout(&insecure).contains("secure/base"),
+        "{}",
+        stderr(&insecure)
+    );
+}
