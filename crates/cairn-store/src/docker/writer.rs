@@ -52,7 +52,10 @@ where
                     .map_err(|e| stopped(format!("tagging {name}: {e}")))?;
                 continue;
             }
-            Step::SetNames { .. } | Step::DeleteContainer { .. } | Step::DeleteImage { .. } => {
+            Step::SetNames { .. }
+            | Step::DeleteContainer { .. }
+            | Step::DeleteImage { .. }
+            | Step::DeleteLayer { .. } => {
                 return Err(StoreError::Unsupported(
                     "a containers-storage step cannot change a Docker Engine".into(),
                 ));

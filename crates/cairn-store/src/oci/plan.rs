@@ -154,7 +154,10 @@ pub fn plan_layout_change(
                 entries.retain(|e| &e.image != image);
             }
             Step::DeleteContainer { .. } => return Err(LayoutPlanError::Container),
-            Step::DockerUntag { .. } | Step::DockerDelete { .. } | Step::DockerTag { .. } => {
+            Step::DockerUntag { .. }
+            | Step::DockerDelete { .. }
+            | Step::DockerTag { .. }
+            | Step::DeleteLayer { .. } => {
                 return Err(LayoutPlanError::Foreign);
             }
         }
