@@ -10,6 +10,7 @@ mod docker_conformance;
 mod docker_harness;
 mod docker_store;
 mod generated_store;
+mod kill_campaign;
 mod locking;
 mod oci_layout;
 mod podman_conformance;
