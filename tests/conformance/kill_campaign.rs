@@ -295,3 +295,113 @@ fn a_tag_killed_anywhere_is_finished_by_running_it_again() {
         );
     }
 }
+
+/// The layers no image and no container of the store at `root` uses.
+fn unreferenced_layers(root: &Path) -> BTreeSet<String> {
+    let read = |file: &str| -> Vec<Value> {
+        serde_json::from_slice(&std::fs::read(root.join(file)).unwrap()).unwrap()
+    };
+    let layers = read("vfs-layers/layers.json");
+    let parent = |id: &str| {
+        (layers.iter())
+            .find(|l| l["id"] == id)
+            .and_then(|l| l["parent"].as_str().map(String::from))
+    };
+    let mut referenced = BTreeSet::new();
+    let tops = (read("vfs-images/images.json")
+        .into_iter()
+        .map(|i| i["layer"].clone()))
+    .chain(
+        read("vfs-containers/containers.json")
+            .into_iter()
+            .map(|c| c["layer"].clone()),
+    );
+    for top in tops {
+        let mut current = top.as_str().map(String::from);
+        while let Some(id) = current {
+            current = parent(&id);
+            referenced.insert(id);
+        }
+    }
+    (layers.iter())
+        .map(|l| l["id"].as_str().unwrap().to_string())
+        .filter(|id| !referenced.contains(id))
+        .collect()
+}
+
+/// A removal killed between an image's record and its layers leaves layers nothing
+/// references: podman 4.3's `image prune` keeps them for ever, cairn's `prune` deletes them
+/// as podman 5's `system check --repair` would (they are older than a day), and podman reads
+/// the store after.
+#[test]
+fn prune_deletes_the_layers_a_killed_removal_left_behind_which_podman_keeps() {
+    require("podman");
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    crate::common::generated::generate(&root, crate::common::generated::SEED);
+    let store = Store::copy_of(&root);
+    let names: Value =
+        serde_json::from_str(&ok(store.cairn(&["images", "--json"]), "images")).unwrap();
+    let (name, layers) = (names.as_array().unwrap().iter())
+        .filter_map(|i| i["Names"].as_array()?.first()?.as_str().map(String::from))
+        .find_map(|name| {
+            let plan: Value =
+                serde_json::from_str(&stdout(&store.cairn(&["rm", "--dry-run", "--json", &name])))
+                    .ok()?;
+            let layers: BTreeSet<String> = (plan["layers"].as_array()?.iter())
+                .map(|l| l.as_str().unwrap().to_string())
+                .collect();
+            let alone = plan["records_deleted"].as_array()?.len() == 1;
+            (alone && !layers.is_empty() && plan["errors"].as_array()?.is_empty())
+                .then_some((name, layers))
+        })
+        .expect("an image whose removal deletes layers");
+    assert!(unreferenced_layers(&store.root).is_empty());
+    // Killed right after the image's record went.
+    store.cairn_killed_after(1, &["rm", &name]);
+    assert_eq!(
+        unreferenced_layers(&store.root),
+        layers,
+        "what the kill left"
+    );
+    store.both_read("a kill after the image's record went");
+
+    let podmans = Store::copy_of(&store.root);
+    ok(
+        podmans.podman(&["image", "prune", "-f"]),
+        "podman image prune",
+    );
+    assert_eq!(
+        unreferenced_layers(&podmans.root),
+        layers,
+        "podman 4.3's prune keeps the layers"
+    );
+
+    let plan: Value = serde_json::from_str(&ok(
+        store.cairn(&["prune", "--dry-run", "--json"]),
+        "prune --dry-run",
+    ))
+    .unwrap();
+    for layer in &layers {
+        assert!(
+            plan["layers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|l| l == layer),
+            "{plan}"
+        );
+    }
+    ok(store.cairn(&["prune"]), "cairn prune");
+    assert!(unreferenced_layers(&store.root).is_empty());
+    for layer in &layers {
+        assert!(
+            !store.root.join("vfs/dir").join(layer).exists(),
+            "{layer}'s files are gone"
+        );
+    }
+    ok(
+        store.podman(&["images", "-a", "--format", "json"]),
+        "podman images after prune",
+    );
+}
