@@ -136,7 +136,7 @@ fn dry_run_summary(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
     }
     let size = match plan.rules {
         Rules::Docker => docker_text::size(plan.reclaimed_bytes),
-        Rules::Podman | Rules::Layout => podman_size(plan.reclaimed_bytes),
+        Rules::Podman | Rules::Layout | Rules::Registry => podman_size(plan.reclaimed_bytes),
     };
     writeln!(
         out,
@@ -242,7 +242,7 @@ fn report_errors(plan: &RemovalPlan) {
                 eprintln!("{}", docker_text::error_line(error));
             }
         }
-        Rules::Podman | Rules::Layout => print_errors(&messages(&plan.errors)),
+        Rules::Podman | Rules::Layout | Rules::Registry => print_errors(&messages(&plan.errors)),
     }
 }
 
@@ -288,7 +288,7 @@ fn names_change(
                 }
             }
         }
-        Rules::Podman | Rules::Layout => print_errors(&plan.errors),
+        Rules::Podman | Rules::Layout | Rules::Registry => print_errors(&plan.errors),
     }
     Ok(plan.exit_code())
 }

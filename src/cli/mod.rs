@@ -2,7 +2,13 @@
 //! or JSON, printed the way podman prints it.
 
 mod change;
+mod check;
+mod contents;
+mod diff;
 mod docker_text;
+mod files;
+mod find;
+mod gc;
 mod history;
 mod images;
 mod lineage;
@@ -59,6 +65,16 @@ pub enum Command {
     Untag(change::UntagArgs),
     /// Check that every blob of an OCI layout or archive matches its digest and size
     Verify(verify::Args),
+    /// List an image's files at a layer (the top by default), or only that layer's changes
+    Files(files::Args),
+    /// Show what one image's files have that another's have not, and what differs
+    Diff(diff::Args),
+    /// Check an image's wasted space against dive's CI rules (.dive-ci)
+    Check(check::Args),
+    /// Find which images hold a path matching a glob, and which layer put it there
+    Find(find::Args),
+    /// Show what a registry's next garbage collection deletes, as `registry garbage-collect --dry-run`
+    Gc(gc::Args),
 }
 
 /// Runs cairn with the process's arguments and returns the exit code.
@@ -111,6 +127,11 @@ impl Command {
             Command::Tag(args) => args.preview.json.enabled(),
             Command::Untag(args) => args.preview.json.enabled(),
             Command::Verify(args) => args.json.enabled(),
+            Command::Files(args) => args.json.enabled(),
+            Command::Diff(args) => args.json.enabled(),
+            Command::Check(args) => args.json.enabled(),
+            Command::Find(args) => args.json.enabled(),
+            Command::Gc(args) => args.json.enabled(),
         }
     }
 }
@@ -132,6 +153,11 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32> {
         Command::Tag(args) => change::tag(&selection, args, out),
         Command::Untag(args) => change::untag(&selection, args, out),
         Command::Verify(args) => verify::run(&selection, args, out),
+        Command::Files(args) => files::run(&selection, args, out),
+        Command::Diff(args) => diff::run(&selection, args, out),
+        Command::Check(args) => check::run(&selection, args, out),
+        Command::Find(args) => find::run(&selection, args, out),
+        Command::Gc(args) => gc::run(&selection, args, out),
     }
 }
 

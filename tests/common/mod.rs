@@ -5,9 +5,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
+pub mod contents;
 pub mod docker;
 pub mod generated;
 pub mod oci;
+pub mod registry;
 pub mod tui;
 pub mod tui_store;
 
@@ -96,31 +98,49 @@ pub fn build_fixture() -> Fixture {
 pub fn shared_fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
-        let script = std::fs::read(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/make-fixture-store.sh"),
-        )
-        .unwrap();
-        let version = script.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
-            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        let dir = built_once("make-fixture-store.sh", |dir| {
+            run_fixture_script(&dir.join("store"))
         });
-        let home = std::env::temp_dir().join("cairn-fixtures");
-        std::fs::create_dir_all(&home).unwrap();
-        // Test binaries run in parallel: one builds, the others wait for it.
-        let lock = std::fs::File::create(home.join(".lock")).unwrap();
-        lock.lock().unwrap();
-        let dir = home.join(format!("{version:016x}"));
-        if !dir.join("done").exists() {
-            if dir.exists() {
-                std::fs::remove_dir_all(&dir).unwrap();
-            }
-            run_fixture_script(&dir.join("store"));
-            std::fs::write(dir.join("done"), b"").unwrap();
-        }
         Fixture {
             _dir: None,
             base: dir.join("store"),
         }
     })
+}
+
+/// A folder `build` fills once per version of `scripts/SCRIPT`, under the system's temporary
+/// folder, and that later runs reuse: fixtures made by real tools take seconds to minutes.
+pub fn built_once(script: &str, build: impl FnOnce(&Path)) -> PathBuf {
+    let text = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scripts")
+            .join(script),
+    )
+    .unwrap_or_else(|e| panic!("reading scripts/{script}: {e}"));
+    let version = text.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    let home = std::env::temp_dir().join("cairn-fixtures");
+    std::fs::create_dir_all(&home).unwrap();
+    // Test binaries run in parallel: one builds, the others wait for it.
+    let lock = std::fs::File::create(home.join(".lock")).unwrap();
+    lock.lock().unwrap();
+    let stem = script.trim_end_matches(".sh");
+    let dir = match stem {
+        // The containers-storage fixture keeps its old place, so that runs before this
+        // helper existed are reused.
+        "make-fixture-store" => home.join(format!("{version:016x}")),
+        _ => home.join(format!("{stem}-{version:016x}")),
+    };
+    if !dir.join("done").exists() {
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
+        std::fs::create_dir_all(&dir).unwrap();
+        build(&dir);
+        std::fs::write(dir.join("done"), b"").unwrap();
+    }
+    dir
 }
 
 /// A copy of the bundled demo layout (`assets/demo`) to change or break.

@@ -66,3 +66,20 @@ pub fn write_index(layout: &Path, index: &serde_json::Value) {
     )
     .unwrap();
 }
+
+/// `sha256:` and the hex digest of the bytes, as OCI descriptors write it.
+pub fn sha256(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let hex: String = Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("sha256:{hex}")
+}
+
+/// Writes a blob into a layout folder, returning its descriptor.
+pub fn put_blob(layout: &Path, media_type: &str, bytes: &[u8]) -> serde_json::Value {
+    let digest = sha256(bytes);
+    std::fs::write(blob_path(layout, &digest), bytes).unwrap();
+    serde_json::json!({"mediaType": media_type, "digest": digest, "size": bytes.len()})
+}

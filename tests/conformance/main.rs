@@ -6,6 +6,8 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod contents_layers;
+mod contents_merged;
 mod docker_conformance;
 mod docker_harness;
 mod docker_store;
@@ -14,6 +16,8 @@ mod kill_campaign;
 mod locking;
 mod oci_layout;
 mod podman_conformance;
+mod registry_harness;
+mod registry_storage;
 mod removal_conformance;
 mod removal_safety;
 mod terminal_signals;

@@ -8,10 +8,14 @@
 mod common;
 
 mod bad_input;
+mod contents_bad_input;
+mod contents_blobs;
+mod contents_commands;
 #[cfg(feature = "docker")]
 mod docker_store;
 mod fuzz_corpora;
 mod generated_store;
 mod hostile_structure;
 mod oci_layout;
+mod registry_storage;
 mod terminal_text;

@@ -38,6 +38,9 @@ pub struct Image {
     /// The image it was committed on top of, where the store records it (Docker's `Parent`);
     /// podman records none and lineage is inferred from layers and history instead.
     pub parent: Option<String>,
+    /// The image it says it was built on (the manifest's `org.opencontainers.image.base.*`
+    /// annotations), which lineage prefers over what layers and history suggest.
+    pub base: Option<BaseImage>,
     /// The parsed config, when it could be read.
     pub config: Option<ImageConfig>,
     /// Why the image cannot be read whole; empty for a healthy image.
@@ -59,6 +62,16 @@ impl Image {
 /// The first 12 characters of an ID, or the whole ID when it is shorter.
 pub fn short_id(id: &str) -> &str {
     id.get(..12).unwrap_or(id)
+}
+
+/// The base an image names in its manifest annotations (`org.opencontainers.image.base.digest`
+/// and `.name`), as buildah and docker buildx write them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BaseImage {
+    /// The base's manifest digest (`sha256:…`), when stated.
+    pub digest: Option<String>,
+    /// The base's name as the builder was given it (`docker.io/library/alpine:3`), when stated.
+    pub name: Option<String>,
 }
 
 /// One platform image of a manifest list.

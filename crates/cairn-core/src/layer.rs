@@ -14,6 +14,10 @@ pub struct Layer {
     pub diff_digest: Option<String>,
     /// Uncompressed size; podman trusts it only together with `diff_digest`.
     pub diff_size: Option<u64>,
+    /// The blob digest a registry stores the layer as (compressed, shared by every image and
+    /// repository that uses it): sizes on a registry count each blob once, wherever it sits
+    /// in a stack. `None` where the store keeps layers unpacked.
+    pub blob: Option<String>,
     /// Half-created or half-deleted (`flags.incomplete`).
     pub incomplete: bool,
     /// Mounted right now (count > 0 in mountpoints.json); such a layer must not be deleted.

@@ -6,6 +6,7 @@
 pub mod catalog;
 pub mod container;
 pub mod contents;
+pub mod gc;
 pub mod history;
 pub mod human;
 pub mod image;
@@ -26,7 +27,7 @@ pub mod visible;
 
 pub use catalog::Catalog;
 pub use container::Container;
-pub use image::{HistoryEntry, Image, ImageConfig, Instance};
+pub use image::{BaseImage, HistoryEntry, Image, ImageConfig, Instance};
 pub use index::{ContainerIdx, ImageIdx, LayerIdx, TiSlice, TiVec};
 pub use layer::Layer;
 pub use rules::Rules;

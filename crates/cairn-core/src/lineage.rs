@@ -21,8 +21,10 @@ pub struct Lineage {
 
 impl Lineage {
     pub fn new(snapshot: &Snapshot, tree: &LayerTree) -> Self {
-        if snapshot.rules == Rules::Docker {
-            return Self::docker(snapshot, tree);
+        match snapshot.rules {
+            Rules::Docker => return Self::docker(snapshot, tree),
+            Rules::Registry => return Self::from_parents(prefix::parents(snapshot)),
+            Rules::Podman | Rules::Layout => {}
         }
         let count = snapshot.images.len();
         let (parent, children): (Vec<_>, Vec<Vec<_>>) = (0..count)
@@ -57,18 +59,25 @@ impl Lineage {
                 None => parent_of(snapshot, tree, idx, &|_| true),
             })
             .collect();
-        let parent: TiVec<ImageIdx, Option<ImageIdx>> = parent.into();
-        let mut children: TiVec<ImageIdx, Vec<ImageIdx>> = vec![Vec::new(); count].into();
+        let mut lineage = Self::from_parents(parent.into());
+        lineage.held = snapshot
+            .images
+            .keys()
+            .map(|idx| !snapshot.recorded_children(idx).is_empty())
+            .collect();
+        lineage
+    }
+
+    /// Lineage from each image's parent: children are the images whose parent it is, and
+    /// any child holds an image back from being dangling.
+    fn from_parents(parent: TiVec<ImageIdx, Option<ImageIdx>>) -> Self {
+        let mut children: TiVec<ImageIdx, Vec<ImageIdx>> = vec![Vec::new(); parent.len()].into();
         for (child, parent) in parent.iter_enumerated() {
             if let Some(parent) = *parent {
                 children[parent].push(child);
             }
         }
-        let held = snapshot
-            .images
-            .keys()
-            .map(|idx| !snapshot.recorded_children(idx).is_empty())
-            .collect();
+        let held = children.iter().map(|c| !c.is_empty()).collect();
         Lineage {
             parent,
             children,
@@ -127,6 +136,14 @@ pub fn are_parent_and_child(parent: &ImageConfig, child: &ImageConfig) -> bool {
     parent.diff_ids.len() <= child.diff_ids.len()
         && child.diff_ids.starts_with(&parent.diff_ids)
         && parent.history.len() + 1 == child.history.len()
+        && histories_match(&parent.history, &child.history)
+}
+
+/// The parent's layers and history are each a prefix of the child's (equal included): the
+/// child was built on the parent in any number of steps.
+pub fn are_prefix(parent: &ImageConfig, child: &ImageConfig) -> bool {
+    child.diff_ids.starts_with(&parent.diff_ids)
+        && parent.history.len() <= child.history.len()
         && histories_match(&parent.history, &child.history)
 }
 
@@ -212,6 +229,8 @@ pub fn children_of(
         .filter(|&candidate| alive(candidate) && is_parent(snapshot, parent, candidate))
         .collect()
 }
+
+mod prefix;
 
 #[cfg(test)]
 mod tests;

@@ -24,6 +24,9 @@ pub struct Sizes {
 
 impl Sizes {
     pub fn new(snapshot: &Snapshot, tree: &LayerTree) -> Self {
+        if snapshot.rules == Rules::Registry {
+            return Self::registry(snapshot, tree);
+        }
         let layer_sets: TiVec<ImageIdx, Vec<LayerIdx>> = (0..snapshot.images.len())
             .into_par_iter()
             .map(|image| image_layers(snapshot, tree, ImageIdx::from(image)))
@@ -60,6 +63,54 @@ impl Sizes {
                 size.unique = size
                     .unique
                     .saturating_add(snapshot.images[image].big_data_size);
+                size.total = size.shared.saturating_add(size.unique);
+                size
+            })
+            .collect();
+        Sizes {
+            sizes: sizes.into(),
+        }
+    }
+
+    /// A registry stores each blob once, wherever it sits in a stack and in whichever
+    /// repository: an image is its blobs counted once each plus its manifest and config,
+    /// and a blob is shared when another image uses it too.
+    fn registry(snapshot: &Snapshot, tree: &LayerTree) -> Self {
+        let blob_sets: Vec<Vec<(&str, u64)>> = snapshot
+            .images
+            .keys()
+            .map(|image| {
+                let mut blobs: Vec<(&str, u64)> = Vec::new();
+                for layer in image_layers(snapshot, tree, image) {
+                    let record = &snapshot.layers[layer];
+                    let blob = record.blob.as_deref().unwrap_or(&record.id);
+                    if !blobs.iter().any(|(b, _)| *b == blob) {
+                        blobs.push((blob, record.size()));
+                    }
+                }
+                blobs
+            })
+            .collect();
+        let mut users: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+        for blobs in &blob_sets {
+            for (blob, _) in blobs {
+                let count = users.entry(blob).or_default();
+                *count = count.saturating_add(1);
+            }
+        }
+        let sizes: Vec<ImageSize> = blob_sets
+            .iter()
+            .zip(&snapshot.images)
+            .map(|(blobs, image)| {
+                let mut size = ImageSize::default();
+                for (blob, bytes) in blobs {
+                    if users.get(blob).copied().unwrap_or(0) > 1 {
+                        size.shared = size.shared.saturating_add(*bytes);
+                    } else {
+                        size.unique = size.unique.saturating_add(*bytes);
+                    }
+                }
+                size.unique = size.unique.saturating_add(image.big_data_size);
                 size.total = size.shared.saturating_add(size.unique);
                 size
             })

@@ -125,7 +125,7 @@ fn start<'a>(
 pub fn plan_tag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
     let mut plan = match catalog.snapshot.rules {
         Rules::Docker => docker_tag(catalog, image, names),
-        Rules::Podman | Rules::Layout => podman_tag(catalog, image, names),
+        Rules::Podman | Rules::Layout | Rules::Registry => podman_tag(catalog, image, names),
     };
     plan.rules = catalog.snapshot.rules;
     plan
@@ -137,7 +137,7 @@ pub fn plan_tag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
 pub fn plan_untag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
     let mut plan = match catalog.snapshot.rules {
         Rules::Docker => docker_untag(catalog, image, names),
-        Rules::Podman | Rules::Layout => podman_untag(catalog, image, names),
+        Rules::Podman | Rules::Layout | Rules::Registry => podman_untag(catalog, image, names),
     };
     plan.rules = catalog.snapshot.rules;
     plan
@@ -201,7 +201,7 @@ pub fn tag_name(rules: Rules, name: &str) -> Result<String, NameRefused> {
     if name.starts_with("sha256:") {
         return Err(refused(DIGEST, format!("{name}: {DIGEST}")));
     }
-    if rules == Rules::Layout {
+    if matches!(rules, Rules::Layout | Rules::Registry) {
         return match is_ref_name(name) {
             true => Ok(name.to_string()),
             false => Err(refused(

@@ -31,6 +31,7 @@
 //! # Panics
 //! The builder panics when a test names an image it was not given: a mistake in the test.
 
+pub mod entries;
 pub mod fixtures;
 
 use crate::{Catalog, Container, HistoryEntry, Image, ImageConfig, ImageIdx, Instance, Layer};
@@ -80,6 +81,12 @@ impl SnapshotBuilder {
     /// An OCI image layout: names are `ref.name`s as written.
     pub fn layout() -> Self {
         Self::new(Rules::Layout)
+    }
+
+    /// A registry: names are `REPOSITORY:TAG` as listed, lineage runs on layer and history
+    /// prefixes across repositories.
+    pub fn registry() -> Self {
+        Self::new(Rules::Registry)
     }
 
     /// The image known in the test as `key`, made now if it is new (with an ID derived from
@@ -370,6 +377,21 @@ impl ImageBuilder<'_> {
         self
     }
 
+    /// Sets the base the manifest's annotations name (`org.opencontainers.image.base.*`).
+    pub fn base(mut self, digest: Option<&str>, name: Option<&str>) -> Self {
+        self.image().base = Some(crate::BaseImage {
+            digest: digest.map(String::from),
+            name: name.map(String::from),
+        });
+        self
+    }
+
+    /// Sets the platform's architecture in the config (linux/amd64 unless set).
+    pub fn arch(mut self, architecture: &str) -> Self {
+        self.config().architecture = architecture.to_string();
+        self
+    }
+
     /// Puts the image in an additional, read-only image store.
     pub fn read_only(mut self) -> Self {
         self.image().read_only = true;
@@ -437,6 +459,12 @@ impl LayerBuilder<'_> {
         if layer.diff_digest.is_none() {
             layer.diff_digest = Some(format!("sha256:{}", hex_id(&format!("diff {}", layer.id))));
         }
+        self
+    }
+
+    /// The registry blob the layer is stored as.
+    pub fn blob(mut self, digest: &str) -> Self {
+        self.layer().blob = Some(digest.to_string());
         self
     }
 

@@ -5,6 +5,7 @@
 use crate::error::Result;
 use crate::watch::Watch;
 use cairn_core::contents::LayerEntries;
+use cairn_core::gc::GcPlan;
 use cairn_core::removal::{Blob, RemovalPlan, Step};
 use cairn_core::tagging::NamesPlan;
 use cairn_core::{Catalog, LayerIdx, Rules, Snapshot};
@@ -45,6 +46,18 @@ pub trait Backend: Debug + Send + Sync {
         let _ = (snapshot, layer);
         Err(crate::StoreError::Unsupported(format!(
             "{} cannot list what its layers hold",
+            self.label()
+        )))
+    }
+
+    /// What the store's next garbage collection would delete (`registry garbage-collect`,
+    /// with `--delete-untagged` when asked), deleting nothing; only registries collect
+    /// garbage apart from removals. A store that sees less than the collector says so in the
+    /// plan's caveats.
+    fn garbage_collection(&self, delete_untagged: bool) -> Result<GcPlan> {
+        let _ = delete_untagged;
+        Err(crate::StoreError::Unsupported(format!(
+            "{} has no garbage collection: its removals free space at once (cairn gc previews a registry's: give --store registry-storage:PATH or registry:HOST)",
             self.label()
         )))
     }

@@ -10,13 +10,16 @@ pub mod archive;
 pub mod atomic;
 pub mod backend;
 pub mod containers_storage;
+pub mod contents;
 pub mod digest;
+pub mod distribution;
 #[cfg(feature = "docker")]
 pub mod docker;
 pub mod error;
 pub mod lockfile;
 pub mod oci;
 pub mod oci_config;
+pub mod registry_storage;
 pub mod regular_file;
 pub mod selection;
 pub mod store;

@@ -5,6 +5,7 @@ use crate::archive::{Archive, ArchiveKind};
 use crate::containers_storage;
 use crate::error::{Result, StoreError};
 use crate::oci::OciLayout;
+use crate::registry_storage::RegistryStorage;
 use crate::store::Store;
 use anyhow::anyhow;
 use std::path::PathBuf;
@@ -90,6 +91,7 @@ impl Selection {
                     return docker(place);
                 }
                 "oci" => return Ok(Store::new(OciLayout::at(path()?))),
+                "registry-storage" => return Ok(Store::new(RegistryStorage { path: path()? })),
                 "oci-archive" => return archive(ArchiveKind::Oci),
                 "docker-archive" => return archive(ArchiveKind::Docker),
                 "containers-storage" => {
@@ -104,7 +106,7 @@ impl Selection {
                 }
                 _ => {
                     return Err(usage(format!(
-                        "unknown store kind {kind:?} in --store {store:?}: expected containers-storage, oci, oci-archive, docker-archive or docker"
+                        "unknown store kind {kind:?} in --store {store:?}: expected containers-storage, oci, oci-archive, docker-archive, docker or registry-storage"
                     )));
                 }
             }

@@ -5,6 +5,7 @@
 use crate::backend::{Backend, Loaded, Terms, VerifyReport};
 use crate::error::Result;
 use cairn_core::contents::LayerEntries;
+use cairn_core::gc::GcPlan;
 use cairn_core::removal::{Blob, RemovalPlan, RemoveOptions, Step, Target};
 use cairn_core::tagging::NamesPlan;
 use cairn_core::{Catalog, LayerIdx, Rules, Snapshot};
@@ -75,6 +76,12 @@ impl Store {
     /// `cairn verify`: every blob against its digest.
     pub fn verify(&self) -> Result<VerifyReport> {
         self.0.verify()
+    }
+
+    /// `cairn gc --dry-run`: what the store's next garbage collection deletes (see
+    /// [`Backend::garbage_collection`]).
+    pub fn garbage_collection(&self, delete_untagged: bool) -> Result<GcPlan> {
+        self.0.garbage_collection(delete_untagged)
     }
 }
 

@@ -190,7 +190,9 @@ impl RemovalPlan {
 pub fn plan_removal(catalog: &Catalog, target: &Target, options: RemoveOptions) -> RemovalPlan {
     let mut plan = match catalog.snapshot.rules {
         Rules::Docker => docker::plan_removal(catalog, target, options),
-        Rules::Podman | Rules::Layout => podman::plan_removal(catalog, target, options),
+        Rules::Podman | Rules::Layout | Rules::Registry => {
+            podman::plan_removal(catalog, target, options)
+        }
     };
     plan.rules = catalog.snapshot.rules;
     plan.forced = options.force;

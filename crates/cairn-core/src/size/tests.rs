@@ -108,3 +108,27 @@ fn an_image_out_of_range_has_no_size() {
         super::ImageSize::default()
     );
 }
+
+#[test]
+fn a_registry_counts_each_blob_once_wherever_it_sits() {
+    let mut store = SnapshotBuilder::registry();
+    store.layer("a").size(10).blob("sha256:a");
+    store.layer("b").size(20).blob("sha256:b");
+    // The same blob as `a`, on top of `b`: another node of the tree, the same bytes.
+    store.layer("b-a").parent("b").size(10).blob("sha256:a");
+    store.image("one").top_layer("a").big_data(1);
+    store.image("two").top_layer("b-a").big_data(2);
+    store.layer("x").size(7).blob("sha256:x");
+    store.layer("x-x").parent("x").size(7).blob("sha256:x");
+    store.image("twice").top_layer("x-x").big_data(3);
+    let one = size_of(&store, "one");
+    assert_eq!((one.shared, one.unique, one.total), (10, 1, 11));
+    let two = size_of(&store, "two");
+    assert_eq!((two.shared, two.unique, two.total), (10, 22, 32));
+    let twice = size_of(&store, "twice");
+    assert_eq!(
+        (twice.shared, twice.unique, twice.total),
+        (0, 10, 10),
+        "one blob used twice by one image is its own, once"
+    );
+}

@@ -10,6 +10,7 @@
 //! That form has no manifests: cairn makes the OCI manifest it implies, so the rest of the
 //! reader is the same.
 
+use crate::contents::blob::BlobRead;
 use crate::digest::Digest;
 use crate::error::StoreError;
 use crate::oci::blobs::{BlobCheck, BlobSource, METADATA_LIMIT, check_version};
@@ -19,7 +20,8 @@ use cairn_core::reference::docker_full;
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -35,6 +37,8 @@ struct ArchivedFile {
     data: Option<Arc<[u8]>>,
     /// `<alg>:<hex>` of the content, when the scan hashed it (for `verify`).
     hashed: Option<String>,
+    /// Where its bytes start in the archive, for reading a layer's entries in place.
+    offset: u64,
 }
 
 /// An archive scanned into memory, seen as an OCI layout.
@@ -257,6 +261,7 @@ fn scan(
             continue;
         }
         let size = entry.size();
+        let offset = entry.raw_file_position();
         let keep = size <= KEEP_LIMIT;
         let mut data = Vec::new();
         let mut hasher = hash.then(|| Digest::sha256_of(b"").hasher());
@@ -287,6 +292,7 @@ fn scan(
                 size,
                 data: keep.then(|| Arc::from(data)),
                 hashed: hasher.map(|h| format!("sha256:{}", h.finish())),
+                offset,
             },
         );
     }
@@ -386,6 +392,25 @@ impl BlobSource for ArchiveBlobs {
         format!("the archive {}", self.path.display())
     }
 
+    /// The member is read where it lies in the archive file, which is opened again.
+    fn open_blob(&self, digest: &Digest) -> Result<Option<(Box<dyn BlobRead + '_>, u64)>> {
+        let Some(name) = self.blobs.get(digest.as_str()) else {
+            return Ok(None);
+        };
+        let member = &self.files[name];
+        let file = regular_file::open(&self.path)?.ok_or_else(|| StoreError::NotFound {
+            what: "archive",
+            path: self.path.clone(),
+        })?;
+        let window = Window {
+            file,
+            start: member.offset,
+            len: member.size,
+            at: 0,
+        };
+        Ok(Some((Box::new(window), member.size)))
+    }
+
     fn check_contents(&self) -> Result<Vec<BlobCheck>> {
         let mut checks: Vec<BlobCheck> = self
             .blobs
@@ -412,6 +437,40 @@ impl BlobSource for ArchiveBlobs {
         }));
         checks.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(checks)
+    }
+}
+
+/// One member of the archive file, read in place (`pread`, so the file's own position is
+/// never shared).
+struct Window {
+    file: std::fs::File,
+    start: u64,
+    len: u64,
+    at: u64,
+}
+
+impl Read for Window {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.len.saturating_sub(self.at);
+        let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        if want == 0 {
+            return Ok(0);
+        }
+        let n = self.file.read_at(&mut buf[..want], self.start + self.at)?;
+        self.at += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for Window {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        let at = match to {
+            SeekFrom::Start(at) => Some(at),
+            SeekFrom::Current(delta) => self.at.checked_add_signed(delta),
+            SeekFrom::End(delta) => self.len.checked_add_signed(delta),
+        };
+        self.at = at.ok_or(std::io::ErrorKind::InvalidInput)?;
+        Ok(self.at)
     }
 }
 

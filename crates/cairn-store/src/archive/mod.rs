@@ -5,12 +5,14 @@
 pub mod blobs;
 
 use crate::backend::{Backend, Loaded, Terms, VerifyReport};
+use crate::contents::{layer_error, layer_name};
 use crate::error::{Result, StoreError};
 use crate::oci::{self, ONLY_LAYOUTS};
 use crate::watch::Watch;
 use blobs::ArchiveBlobs;
+use cairn_core::contents::LayerEntries;
 use cairn_core::removal::{Blob, Step};
-use cairn_core::{Catalog, Rules};
+use cairn_core::{Catalog, LayerIdx, Rules, Snapshot};
 use std::path::PathBuf;
 
 /// Which tool's format the archive is in, as `--store` names it.
@@ -58,6 +60,12 @@ impl Backend for Archive {
             store: self.label(),
             why: ONLY_LAYOUTS,
         })
+    }
+
+    fn layer_entries(&self, snapshot: &Snapshot, layer: LayerIdx) -> Result<LayerEntries> {
+        ArchiveBlobs::open(&self.path, false)
+            .and_then(|source| oci::contents::layer_entries(&source, snapshot, layer))
+            .map_err(|e| layer_error(&layer_name(snapshot, layer), &self.label(), &e))
     }
 
     /// Every member is hashed while the archive is scanned.

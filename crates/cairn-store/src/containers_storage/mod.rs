@@ -3,7 +3,9 @@
 
 pub mod big_data;
 pub mod config;
+pub mod contents;
 pub mod image_config;
+pub mod layer_dir;
 pub mod options;
 pub mod reader;
 pub mod records;
@@ -13,9 +15,11 @@ pub use options::StorageOptions;
 pub use reader::load;
 
 use crate::backend::{Backend, Loaded};
+use crate::contents::{layer_error, layer_name};
 use crate::error::StoreError;
+use cairn_core::contents::LayerEntries;
 use cairn_core::removal::{Blob, Step};
-use cairn_core::{Catalog, Rules};
+use cairn_core::{Catalog, LayerIdx, Rules, Snapshot};
 
 /// podman's own store: its removals are the model's, layer by layer.
 impl Backend for StorageOptions {
@@ -32,6 +36,15 @@ impl Backend for StorageOptions {
 
     fn load(&self) -> Result<Loaded, StoreError> {
         Ok(load(self)?)
+    }
+
+    fn layer_entries(
+        &self,
+        snapshot: &Snapshot,
+        layer: LayerIdx,
+    ) -> Result<LayerEntries, StoreError> {
+        contents::layer_entries(self, snapshot, layer)
+            .map_err(|e| layer_error(&layer_name(snapshot, layer), &self.label(), &e))
     }
 
     /// Nothing here is told in blobs: the steps are the whole plan.

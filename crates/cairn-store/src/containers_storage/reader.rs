@@ -193,6 +193,7 @@ fn layer_from_record(record: LayerRecord, mounted: &HashSet<String>) -> Layer {
         diff_digest: record.diff_digest.filter(|d| !d.is_empty()),
         diff_size: record.diff_size.and_then(|s| u64::try_from(s).ok()),
         incomplete,
+        blob: None,
     }
 }
 

@@ -15,6 +15,7 @@ use bollard::query_parameters::{
 };
 use cairn_core::removal::Record;
 use futures_util::{StreamExt, TryStreamExt};
+use std::io::Read;
 use tokio::runtime::Runtime;
 
 /// Requests in flight while reading every image: enough to keep the daemon busy, few enough
@@ -154,6 +155,27 @@ impl Client {
             .map_err(|e| self.refused(e))
     }
 
+    /// Where the daemon keeps its data and which storage driver it uses (`docker info`'s
+    /// `DockerRootDir` and `Driver`), for reading its layer store's tar-splits.
+    pub fn root_and_driver(&self) -> Result<(Option<String>, Option<String>)> {
+        let info = self
+            .runtime
+            .block_on(self.docker.info())
+            .map_err(|e| self.fail("reading the daemon's info", e))?;
+        Ok((info.docker_root_dir, info.driver))
+    }
+
+    /// `docker save IMAGE` as a stream read as it arrives, handed to `read`.
+    pub fn export<T>(&self, image: &str, read: impl FnOnce(&mut dyn Read) -> T) -> T {
+        let mut stream = StreamRead {
+            runtime: &self.runtime,
+            stream: Box::pin(self.docker.export_image(image)),
+            chunk: None,
+            at: 0,
+        };
+        read(&mut stream)
+    }
+
     /// Whether an image or a container changed between `since` and now.
     pub fn changed_since(&self, since: &str) -> Result<bool> {
         let until = event_time_now();
@@ -172,6 +194,43 @@ impl Client {
                 Some(Err(e)) => Err(self.fail("reading events", e)),
             }
         })
+    }
+}
+
+/// A stream of byte chunks from the daemon, read as a file is, each chunk waited for on the
+/// client's runtime.
+struct StreamRead<'a, S, B> {
+    runtime: &'a Runtime,
+    stream: std::pin::Pin<Box<S>>,
+    chunk: Option<B>,
+    at: usize,
+}
+
+impl<S, B> Read for StreamRead<'_, S, B>
+where
+    S: futures_util::Stream<Item = std::result::Result<B, bollard::errors::Error>>,
+    B: AsRef<[u8]>,
+{
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if let Some(chunk) = &self.chunk {
+                let bytes = chunk.as_ref();
+                if self.at < bytes.len() {
+                    let n = buf.len().min(bytes.len() - self.at);
+                    buf[..n].copy_from_slice(&bytes[self.at..self.at + n]);
+                    self.at += n;
+                    return Ok(n);
+                }
+            }
+            match self.runtime.block_on(self.stream.next()) {
+                None => return Ok(0),
+                Some(Ok(chunk)) => {
+                    self.chunk = Some(chunk);
+                    self.at = 0;
+                }
+                Some(Err(e)) => return Err(std::io::Error::other(message(&e))),
+            }
+        }
     }
 }
 

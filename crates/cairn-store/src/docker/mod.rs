@@ -3,14 +3,17 @@
 //! files and reads them only when it starts, so cairn never touches them.
 
 pub mod client;
+pub mod contents;
 pub mod snapshot;
 pub mod writer;
 
 use crate::backend::{Backend, Loaded, Terms};
+use crate::contents::{layer_error, layer_name};
 use crate::error::Result;
 use crate::watch::{Probe, Watch};
+use cairn_core::contents::LayerEntries;
 use cairn_core::removal::{Blob, Step};
-use cairn_core::{Catalog, Rules};
+use cairn_core::{Catalog, LayerIdx, Rules, Snapshot};
 use client::Client;
 
 /// The socket Docker's tools use when `DOCKER_HOST` is not set.
@@ -66,6 +69,11 @@ impl Backend for DockerStore {
             watch,
             terms: Terms::default(),
         })
+    }
+
+    fn layer_entries(&self, snapshot: &Snapshot, layer: LayerIdx) -> Result<LayerEntries> {
+        contents::layer_entries(self, snapshot, layer)
+            .map_err(|e| layer_error(&layer_name(snapshot, layer), &self.label(), &e))
     }
 
     /// Nothing here is told in blobs: the steps are the whole plan.

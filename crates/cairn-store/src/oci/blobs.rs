@@ -2,6 +2,7 @@
 //! The reader and `cairn verify` see both through [`BlobSource`].
 
 use super::confined::Confined;
+use crate::contents::blob::BlobRead;
 use crate::digest::Digest;
 use crate::error::StoreError;
 use crate::lockfile::LockFile;
@@ -26,6 +27,11 @@ pub trait BlobSource: Sync {
     fn describe(&self) -> String;
     /// Every blob there is, hashed: what `cairn verify` compares with the blobs' names.
     fn check_contents(&self) -> Result<Vec<BlobCheck>>;
+    /// A blob of any size to stream (a layer, for its entries), with its size; `None` when
+    /// it is not there.
+    fn open_blob(&self, digest: &Digest) -> Result<Option<(Box<dyn BlobRead + '_>, u64)>> {
+        bail!("{} cannot stream blob {digest}", self.describe())
+    }
 }
 
 /// One blob as found: its name (`<alg>:<file name>`), its size, and the digest of its
@@ -217,6 +223,17 @@ impl BlobSource for LayoutDir {
 
     fn describe(&self) -> String {
         format!("the layout {}", self.root.display())
+    }
+
+    fn open_blob(&self, digest: &Digest) -> Result<Option<(Box<dyn BlobRead + '_>, u64)>> {
+        let Some(file) = self.files.open_file(&Self::blob_parts(digest))? else {
+            return Ok(None);
+        };
+        let size = file
+            .metadata()
+            .with_context(|| format!("reading {}", self.files.display(&Self::blob_parts(digest))))?
+            .len();
+        Ok(Some((Box::new(file), size)))
     }
 
     fn check_contents(&self) -> Result<Vec<BlobCheck>> {

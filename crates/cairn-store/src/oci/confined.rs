@@ -24,6 +24,8 @@ use std::sync::Arc;
 pub struct Confined {
     root: PathBuf,
     fd: Arc<OwnedFd>,
+    /// What the folder is, for messages: "the layout", "the store".
+    scope: &'static str,
 }
 
 /// One entry of a folder, as listed (links are not followed).
@@ -43,16 +45,22 @@ impl Confined {
     /// Opens the layout's folder itself; the path the user gave is followed, as it names
     /// the layout.
     pub fn open(root: &Path) -> Result<Self> {
+        Self::open_as(root, "the layout")
+    }
+
+    /// Opens a folder of another kind of store, named `scope` in messages ("the store").
+    pub fn open_as(root: &Path, scope: &'static str) -> Result<Self> {
         let fd = rustix::fs::open(
             root,
             OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
             Mode::empty(),
         )
         .map_err(std::io::Error::from)
-        .with_context(|| format!("opening the layout {}", root.display()))?;
+        .with_context(|| format!("opening {scope} {}", root.display()))?;
         Ok(Confined {
             root: root.to_path_buf(),
             fd: Arc::new(fd),
+            scope,
         })
     }
 
@@ -127,8 +135,9 @@ impl Confined {
     /// Why a file written in place is refused when it has other names.
     pub fn hard_linked(&self, parts: &[&str], links: u64) -> String {
         format!(
-            "{} has {links} hard links, so writing it could change a file outside the layout: refused",
-            self.display(parts)
+            "{} has {links} hard links, so writing it could change a file outside {}: refused",
+            self.display(parts),
+            self.scope
         )
     }
 
@@ -292,7 +301,10 @@ impl Confined {
         let path = self.display(parts);
         match kind {
             FileType::Symlink => {
-                format!("{path} is a symbolic link, which could lead outside the layout: refused")
+                format!(
+                    "{path} is a symbolic link, which could lead outside {}: refused",
+                    self.scope
+                )
             }
             FileType::Directory => format!("{path} is a folder, not a file: refused"),
             FileType::RegularFile => format!("{path} is a file, not a folder: refused"),
@@ -309,7 +321,8 @@ impl Confined {
         let path = self.display(parts);
         match errno {
             Errno::LOOP => anyhow::anyhow!(
-                "{path} is a symbolic link, which could lead outside the layout: refused"
+                "{path} is a symbolic link, which could lead outside {}: refused",
+                self.scope
             ),
             Errno::NOTDIR => anyhow::anyhow!("{path} is not a folder: refused"),
             other => {

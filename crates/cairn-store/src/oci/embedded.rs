@@ -2,6 +2,7 @@
 //! machine with no image store and no source tree.
 
 use super::blobs::{BlobCheck, BlobSource, METADATA_LIMIT};
+use crate::contents::blob::BlobRead;
 use crate::digest::Digest;
 use anyhow::{Result, anyhow, bail};
 use include_dir::{Dir, include_dir};
@@ -42,6 +43,13 @@ impl BlobSource for EmbeddedDemo {
 
     fn describe(&self) -> String {
         "the bundled demo".into()
+    }
+
+    fn open_blob(&self, digest: &Digest) -> Result<Option<(Box<dyn BlobRead + '_>, u64)>> {
+        Ok(self.blob(digest).map(|bytes| {
+            let blob: Box<dyn BlobRead> = Box::new(std::io::Cursor::new(bytes));
+            (blob, bytes.len() as u64)
+        }))
     }
 
     fn check_contents(&self) -> Result<Vec<BlobCheck>> {

@@ -8,6 +8,7 @@
 
 pub mod blobs;
 pub mod confined;
+pub mod contents;
 pub mod document;
 pub mod embedded;
 pub mod layout;
@@ -16,13 +17,15 @@ pub mod verify;
 pub mod writer;
 
 use crate::backend::{Backend, Loaded, RemovalTerms, Terms, VerifyReport};
+use crate::contents::{layer_error, layer_name};
 use crate::error::Result;
 use crate::lockfile::LockFile;
 use crate::watch::Watch;
 use blobs::{BlobSource, LayoutDir};
+use cairn_core::contents::LayerEntries;
 use cairn_core::removal::{Blob, RemovalPlan, Step};
 use cairn_core::tagging::NamesPlan;
-use cairn_core::{Catalog, Rules, Snapshot};
+use cairn_core::{Catalog, LayerIdx, Rules, Snapshot};
 use layout::LayoutContents;
 use plan::LayoutIndex;
 use std::path::PathBuf;
@@ -178,6 +181,12 @@ impl Backend for OciLayout {
     ) -> Result<()> {
         writer::apply(self, preview, shown, replan)?;
         Ok(())
+    }
+
+    fn layer_entries(&self, snapshot: &Snapshot, layer: LayerIdx) -> Result<LayerEntries> {
+        let source = self.source()?;
+        contents::layer_entries(source.as_ref(), snapshot, layer)
+            .map_err(|e| layer_error(&layer_name(snapshot, layer), &self.label(), &e))
     }
 
     fn verify(&self) -> Result<VerifyReport> {

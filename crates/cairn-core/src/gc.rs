@@ -1,0 +1,128 @@
+//! What a registry's garbage collection deletes, computed without deleting anything: CNCF
+//! distribution 2.8's mark and sweep (`registry/storage/garbagecollect.go`, v2.8.2), on a
+//! description of the storage any registry store can give.
+//!
+//! Mark: every repository's every manifest revision is marked with everything its manifest
+//! refers to (an image's config and layers, an index's manifests), so a blob survives while
+//! any revision in any repository references it. With `--delete-untagged`, a revision no tag
+//! points at is not marked but deleted; its references are not marked either. An index marks
+//! the digests of its manifests but not what they refer to in turn (one level only), so an
+//! untagged platform manifest of a tagged index keeps its own blob and loses its layers
+//! (distribution#3178).
+//!
+//! Sweep: every blob not marked is deleted, manifests' own blobs included.
+
+use serde::Serialize;
+use std::collections::HashSet;
+
+/// One revision (a manifest linked in a repository).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revision {
+    pub digest: String,
+    /// Whether a tag of its repository points at it now.
+    pub tagged: bool,
+    /// Every digest its manifest refers to, or why the manifest cannot be read: marking such
+    /// a revision fails the collection, as it fails distribution's.
+    pub references: Result<Vec<String>, String>,
+}
+
+/// One repository as garbage collection walks it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repository {
+    pub name: String,
+    /// Whether `_manifests/tags` exists: distribution fails to delete an untagged revision of
+    /// a repository without it, since it cannot list the repository's tags.
+    pub tags_listable: bool,
+    /// Its revisions, as distribution enumerates them: links whose manifest blob exists.
+    pub revisions: Vec<Revision>,
+}
+
+/// A blob file of the storage and its size on disk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredBlob {
+    pub digest: String,
+    pub size: u64,
+}
+
+/// What the collection walks: repositories in storage order and every blob stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Storage {
+    pub repositories: Vec<Repository>,
+    pub blobs: Vec<StoredBlob>,
+}
+
+/// An untagged revision `--delete-untagged` deletes, and its repository.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ManifestDeletion {
+    pub repository: String,
+    pub digest: String,
+}
+
+/// What the next garbage collection deletes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GcPlan {
+    /// Revisions deleted (only with `--delete-untagged`), in walk order, one per repository
+    /// that links them, as distribution counts them.
+    pub manifests: Vec<ManifestDeletion>,
+    /// Blob files deleted, by digest.
+    pub blobs: Vec<StoredBlob>,
+    /// The blobs' sizes on disk, summed.
+    pub reclaimed_bytes: u64,
+    /// How many digests were marked, as distribution reports it.
+    pub marked: usize,
+    /// What the plan cannot see (over a registry's API, untagged revisions), to be said with it.
+    pub caveats: Vec<String>,
+}
+
+/// Why the collection would fail: distribution stops before sweeping anything.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("garbage collection would fail while marking: {0}")]
+pub struct GcError(pub String);
+
+/// Distribution's mark and sweep, without the sweep.
+pub fn mark_and_sweep(storage: &Storage, delete_untagged: bool) -> Result<GcPlan, GcError> {
+    let mut marked: HashSet<&str> = HashSet::new();
+    let mut manifests = Vec::new();
+    for repository in &storage.repositories {
+        for revision in &repository.revisions {
+            if delete_untagged && !revision.tagged {
+                if !repository.tags_listable {
+                    return Err(GcError(format!(
+                        "{}: failed to retrieve tags: the repository has no _manifests/tags",
+                        repository.name
+                    )));
+                }
+                manifests.push(ManifestDeletion {
+                    repository: repository.name.clone(),
+                    digest: revision.digest.clone(),
+                });
+                continue;
+            }
+            marked.insert(&revision.digest);
+            let references = revision.references.as_ref().map_err(|reason| {
+                GcError(format!(
+                    "{}: failed to retrieve manifest for digest {}: {reason}",
+                    repository.name, revision.digest
+                ))
+            })?;
+            marked.extend(references.iter().map(String::as_str));
+        }
+    }
+    let blobs: Vec<StoredBlob> = storage
+        .blobs
+        .iter()
+        .filter(|b| !marked.contains(b.digest.as_str()))
+        .cloned()
+        .collect();
+    let reclaimed_bytes = blobs.iter().map(|b| b.size).fold(0, u64::saturating_add);
+    Ok(GcPlan {
+        manifests,
+        blobs,
+        reclaimed_bytes,
+        marked: marked.len(),
+        caveats: Vec::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests;

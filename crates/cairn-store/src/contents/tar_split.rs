@@ -1,0 +1,184 @@
+//! containers-storage's `<driver>-layers/<id>.tar-split.gz` and Docker's
+//! `layerdb/sha256/<chain-id>/tar-split.json.gz`, written by vbatts/tar-split: one JSON
+//! object a line, type 2 ("segment") holding raw tar bytes (headers, PAX records, padding)
+//! in base64, type 1 ("file") standing for an entry's body by its size and CRC-64. Laid end
+//! to end with each body as a hole of its size, they are the layer's tar, so the same header
+//! reader as for blobs reads them, and no body is ever there to read.
+
+use super::tar::{TarStream, read_entries};
+use anyhow::{Result, anyhow, bail};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use cairn_core::contents::Entry;
+use serde::Deserialize;
+use std::io::{self, BufRead, BufReader, Read};
+
+/// One line of a tar-split. Unknown fields (`position`, `name_raw`) are not needed: the
+/// headers in the segments say everything the entries need.
+#[derive(Debug, Deserialize)]
+struct Line {
+    #[serde(rename = "type")]
+    kind: u8,
+    #[serde(default)]
+    size: i64,
+    #[serde(default)]
+    payload: Option<String>,
+}
+
+const FILE: u8 = 1;
+const SEGMENT: u8 = 2;
+
+/// A segment is a few headers and their padding; a line longer than this is no tar-split.
+const LINE_LIMIT: u64 = 8 << 20;
+
+/// The entries a gzip-compressed tar-split describes.
+pub fn tar_split_entries(compressed: impl Read) -> Result<Vec<Entry>> {
+    let lines = BufReader::with_capacity(
+        128 << 10,
+        flate2::read::MultiGzDecoder::new(BufReader::with_capacity(64 << 10, compressed)),
+    );
+    read_entries(&mut TarSplit {
+        lines,
+        line: Vec::new(),
+        number: 0,
+        segment: Vec::new(),
+        at: 0,
+        hole: 0,
+    })
+}
+
+struct TarSplit<R: BufRead> {
+    lines: R,
+    line: Vec<u8>,
+    number: usize,
+    /// The current segment's bytes, and how many of them were read.
+    segment: Vec<u8>,
+    at: usize,
+    /// Bytes of the last entry's body still to pass over.
+    hole: u64,
+}
+
+impl<R: BufRead> TarSplit<R> {
+    /// The next line, `None` at the end.
+    fn next_line(&mut self) -> io::Result<Option<Line>> {
+        self.line.clear();
+        let read = (&mut self.lines)
+            .take(LINE_LIMIT)
+            .read_until(b'\n', &mut self.line)?;
+        if read == 0 {
+            return Ok(None);
+        }
+        self.number += 1;
+        if read as u64 == LINE_LIMIT && self.line.last() != Some(&b'\n') {
+            return Err(invalid(format!(
+                "line {} is longer than {LINE_LIMIT} bytes",
+                self.number
+            )));
+        }
+        serde_json::from_slice(&self.line).map(Some).map_err(|e| {
+            invalid(format!(
+                "line {} is not a tar-split record ({e})",
+                self.number
+            ))
+        })
+    }
+
+    /// Makes the next segment current; `false` at the end.
+    fn next_segment(&mut self) -> io::Result<bool> {
+        loop {
+            let Some(line) = self.next_line()? else {
+                return Ok(false);
+            };
+            if line.kind != SEGMENT {
+                return Err(invalid(format!(
+                    "line {} records a file where tar bytes should be",
+                    self.number
+                )));
+            }
+            self.segment = decode(line.payload.as_deref(), self.number)?;
+            self.at = 0;
+            if !self.segment.is_empty() {
+                return Ok(true);
+            }
+        }
+    }
+}
+
+fn invalid(message: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, message)
+}
+
+fn decode(payload: Option<&str>, number: usize) -> io::Result<Vec<u8>> {
+    STANDARD.decode(payload.unwrap_or_default()).map_err(|e| {
+        invalid(format!(
+            "line {number} has a payload that is not base64 ({e})"
+        ))
+    })
+}
+
+impl<R: BufRead> TarStream for TarSplit<R> {
+    fn fill(&mut self, buf: &mut [u8]) -> io::Result<bool> {
+        if self.hole > 0 {
+            return Err(invalid(
+                "an extended header's bytes are missing from the tar-split".into(),
+            ));
+        }
+        let mut got = 0;
+        while got < buf.len() {
+            if self.at == self.segment.len() && !self.next_segment()? {
+                return match got {
+                    0 => Ok(false),
+                    _ => Err(io::ErrorKind::UnexpectedEof.into()),
+                };
+            }
+            let step = (buf.len() - got).min(self.segment.len() - self.at);
+            buf[got..got + step].copy_from_slice(&self.segment[self.at..self.at + step]);
+            self.at += step;
+            got += step;
+        }
+        Ok(true)
+    }
+
+    fn skip(&mut self, mut n: u64) -> io::Result<()> {
+        let hole = self.hole.min(n);
+        self.hole -= hole;
+        n -= hole;
+        while n > 0 {
+            if self.at == self.segment.len() && !self.next_segment()? {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            let step = (self.segment.len() - self.at).min(usize::try_from(n).unwrap_or(usize::MAX));
+            self.at += step;
+            n -= step as u64;
+        }
+        Ok(())
+    }
+
+    fn entry(&mut self, size: u64) -> Result<Option<Box<[u8]>>> {
+        if self.at != self.segment.len() {
+            bail!(
+                "line {} holds bytes past an entry's header: the tar-split is damaged",
+                self.number
+            );
+        }
+        let line = self.next_line()?.ok_or_else(|| {
+            anyhow!("the tar-split ends before the file record of its last header")
+        })?;
+        if line.kind != FILE {
+            bail!(
+                "line {} is no file record, where the last header's should be: the tar-split is damaged",
+                self.number
+            );
+        }
+        if u64::try_from(line.size).ok() != Some(size) {
+            bail!(
+                "line {} records {} bytes for an entry whose header says {size}: the tar-split is damaged",
+                self.number,
+                line.size
+            );
+        }
+        self.hole = size;
+        let crc = decode(line.payload.as_deref(), self.number)?;
+        Ok((!crc.is_empty()).then(|| crc.into_boxed_slice()))
+    }
+}

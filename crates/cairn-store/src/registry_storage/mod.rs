@@ -1,0 +1,74 @@
+//! The storage folder of a CNCF distribution registry as a store
+//! (`--store registry-storage:PATH`, PATH being the registry's `rootdirectory`), read from
+//! disk without a server, read-only, as cairn reads containers-storage from disk. It sees
+//! what the registry's API hides: untagged revisions and every repository's links, so that
+//! `cairn gc --dry-run` tells exactly what `registry garbage-collect` will delete.
+
+pub mod reader;
+
+use crate::backend::{Backend, Loaded, Terms};
+use crate::error::{Result, StoreError};
+use crate::oci::confined::Confined;
+use crate::watch::Watch;
+use cairn_core::gc::{self, GcPlan};
+use cairn_core::removal::{Blob, Step};
+use cairn_core::{Catalog, Rules};
+use std::path::PathBuf;
+
+/// Why cairn does not change a registry's storage itself.
+const CHANGE_THROUGH_THE_REGISTRY: &str = "cairn reads a registry's storage and never writes it; change the registry through its API (--store registry:HOST)";
+
+/// A registry's storage folder to open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryStorage {
+    pub path: PathBuf,
+}
+
+impl RegistryStorage {
+    /// Reads the storage: the registry model and what garbage collection walks.
+    pub fn read(&self) -> Result<reader::StorageContents> {
+        if !self.path.exists() {
+            return Err(StoreError::NotFound {
+                what: "registry storage",
+                path: self.path.clone(),
+            });
+        }
+        let root = Confined::open_as(&self.path, "the registry storage")?;
+        Ok(reader::read(&root)?)
+    }
+}
+
+impl Backend for RegistryStorage {
+    fn label(&self) -> String {
+        format!("registry-storage:{}", self.path.display())
+    }
+
+    fn rules(&self) -> Rules {
+        Rules::Registry
+    }
+
+    /// Nothing to watch: a registry takes no lock a reader could see; a reload is one key
+    /// away.
+    fn load(&self) -> Result<Loaded> {
+        let contents = self.read()?;
+        Ok(Loaded {
+            snapshot: contents.registry.snapshot(),
+            watch: Watch::default(),
+            terms: Terms::default(),
+        })
+    }
+
+    fn apply(&self, _: &[Step], _: &[Blob], _: &dyn Fn(&Catalog) -> Vec<Step>) -> Result<()> {
+        Err(StoreError::ReadOnly {
+            store: self.label(),
+            why: CHANGE_THROUGH_THE_REGISTRY,
+        })
+    }
+
+    /// Exact: the storage shows every revision and blob the collector walks.
+    fn garbage_collection(&self, delete_untagged: bool) -> Result<GcPlan> {
+        let contents = self.read()?;
+        gc::mark_and_sweep(&contents.gc, delete_untagged)
+            .map_err(|e| StoreError::Other(anyhow::anyhow!("{}: {e}", self.label())))
+    }
+}

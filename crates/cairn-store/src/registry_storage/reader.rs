@@ -1,0 +1,388 @@
+//! A distribution registry's storage folder read from disk, without following any link out of
+//! it (every path is walked with [`Confined`]), into the shared registry model and what
+//! garbage collection walks.
+//!
+//! The layout is distribution's (`registry/storage/paths.go`), under `docker/registry/v2`:
+//!
+//! ```text
+//! repositories/<name>/_layers/<alg>/<hex>/link                       a blob the repository links
+//! repositories/<name>/_manifests/revisions/<alg>/<hex>/link          a manifest it links
+//! repositories/<name>/_manifests/tags/<tag>/current/link             what the tag points at
+//! blobs/<alg>/<first two hex>/<hex>/data                             every blob, stored once
+//! ```
+//!
+//! A repository is a folder holding `_layers`, at any depth (`library/alpine`), as
+//! distribution's catalog finds them. Link files hold a digest and nothing else. Every
+//! manifest and config read is checked against its digest; a blob whose content differs, or
+//! one that is missing, is a problem of the image it belongs to. A link that is not a digest,
+//! a link where a file should be, or a blob folder that is not named by a digest is an error
+//! naming the file: distribution's own collector stops on those too.
+
+use crate::digest::Digest;
+use crate::distribution::{Manifest, ManifestRecord, Registry, Repository};
+use crate::oci::blobs::METADATA_LIMIT;
+use crate::oci::confined::Confined;
+use crate::oci_config;
+use anyhow::{Result, anyhow, bail};
+use cairn_core::gc;
+use rustix::fs::FileType;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The folders from the storage root to distribution's data.
+const V2: [&str; 3] = ["docker", "registry", "v2"];
+
+/// A link file holds a digest: 71 bytes for sha256, 135 for sha512.
+const LINK_LIMIT: u64 = 1024;
+
+/// How deep repository names nest (`a/b/c`): far beyond any real name.
+const MAX_REPOSITORY_DEPTH: usize = 64;
+
+/// How many folders the repository walk visits at most.
+const MAX_FOLDERS: usize = 4_000_000;
+
+/// The storage as read: the registry model and what its garbage collection walks.
+#[derive(Debug, Clone, Default)]
+pub struct StorageContents {
+    pub registry: Registry,
+    pub gc: gc::Storage,
+}
+
+/// The storage root opened, with paths below `docker/registry/v2`.
+struct V2Dir<'a> {
+    root: &'a Confined,
+}
+
+impl V2Dir<'_> {
+    fn parts<'p>(&self, parts: &[&'p str]) -> Vec<&'p str> {
+        V2.iter().copied().chain(parts.iter().copied()).collect()
+    }
+
+    fn display(&self, parts: &[&str]) -> String {
+        self.root.display(&self.parts(parts))
+    }
+
+    /// A folder's entries, `None` when it does not exist.
+    fn list(&self, parts: &[&str]) -> Result<Option<Vec<crate::oci::confined::Entry>>> {
+        self.root.list(&self.parts(parts))
+    }
+
+    /// The sub-folders of a folder (none when it does not exist); anything but a folder or
+    /// a regular file in it is refused, since distribution would follow it.
+    fn folders(&self, parts: &[&str]) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for entry in self.list(parts)?.unwrap_or_default() {
+            match entry.kind {
+                FileType::Directory => out.push(entry.name),
+                FileType::RegularFile => {}
+                other => {
+                    let mut path = parts.to_vec();
+                    path.push(&entry.name);
+                    bail!(self.root.not_regular(&self.parts(&path), other));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// A link file's digest; `None` when the file does not exist.
+    fn link(&self, parts: &[&str]) -> Result<Option<Digest>> {
+        let Some(bytes) = self.root.read(&self.parts(parts), LINK_LIMIT)? else {
+            return Ok(None);
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        Digest::parse(&text).map(Some).map_err(|_| {
+            anyhow!(
+                "{} holds {:?}, not a digest: the registry's storage is damaged",
+                self.display(parts),
+                text
+            )
+        })
+    }
+
+    /// A blob's bytes, checked against its digest: `Err` says why they cannot be used.
+    fn blob(&self, digest: &Digest, limit: u64) -> Result<Vec<u8>, String> {
+        let path = blob_path(digest);
+        let parts: Vec<&str> = path.iter().map(String::as_str).collect();
+        let bytes = match self.root.read(&self.parts(&parts), limit) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return Err(format!("blob {digest} is not in the registry")),
+            Err(e) => return Err(format!("{e:#}")),
+        };
+        let mut hasher = digest.hasher();
+        hasher.update(&bytes);
+        if hasher.finish() != digest.hex() {
+            return Err(format!(
+                "the content of {} does not match its digest",
+                self.display(&parts)
+            ));
+        }
+        Ok(bytes)
+    }
+}
+
+/// `blobs/<alg>/<first two hex>/<hex>/data`.
+fn blob_path(digest: &Digest) -> [String; 5] {
+    let hex = digest.hex();
+    [
+        "blobs".into(),
+        digest.algorithm().into(),
+        hex[..2].into(),
+        hex.into(),
+        "data".into(),
+    ]
+}
+
+/// Reads the storage under `root` (the registry's `rootdirectory`).
+pub fn read(root: &Confined) -> Result<StorageContents> {
+    let v2 = V2Dir { root };
+    if v2.list(&[])?.is_none() {
+        bail!(
+            "{} has no docker/registry/v2: not the storage folder of a registry (give its rootdirectory)",
+            root.display(&[])
+        );
+    }
+    let mut contents = StorageContents::default();
+    contents.registry.blobs_listed = true;
+    contents.registry.read_only = true;
+    read_blobs(&v2, &mut contents)?;
+    for name in repository_names(&v2)? {
+        read_repository(&v2, &name, &mut contents)?;
+    }
+    read_manifests(&v2, &mut contents.registry);
+    fill_references(&mut contents);
+    Ok(contents)
+}
+
+/// Every blob stored, with its size on disk.
+fn read_blobs(v2: &V2Dir<'_>, contents: &mut StorageContents) -> Result<()> {
+    for algorithm in v2.folders(&["blobs"])? {
+        for prefix in v2.folders(&["blobs", &algorithm])? {
+            for hex in v2.folders(&["blobs", &algorithm, &prefix])? {
+                let folder = ["blobs", algorithm.as_str(), prefix.as_str(), hex.as_str()];
+                let text = format!("{algorithm}:{hex}");
+                let valid = Digest::parse(&text).is_ok() && hex.starts_with(prefix.as_str());
+                let data = v2
+                    .list(&folder)?
+                    .unwrap_or_default()
+                    .into_iter()
+                    .find(|e| e.name == "data");
+                let Some(data) = data else {
+                    continue;
+                };
+                if !valid {
+                    bail!(
+                        "{} is not named by a digest: the registry's storage is damaged",
+                        v2.display(&folder)
+                    );
+                }
+                if data.kind != FileType::RegularFile {
+                    let mut path = folder.to_vec();
+                    path.push("data");
+                    bail!(v2.root.not_regular(&v2.parts(&path), data.kind));
+                }
+                contents.registry.blob_sizes.insert(text.clone(), data.size);
+                contents.gc.blobs.push(gc::StoredBlob {
+                    digest: text,
+                    size: data.size,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The repositories, as distribution's catalog walks them: a folder holding `_layers` is
+/// one; other folders starting with `_` are skipped; the rest are walked into.
+fn repository_names(v2: &V2Dir<'_>) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    let mut stack: Vec<Vec<String>> = vec![Vec::new()];
+    let mut visited = 0usize;
+    while let Some(path) = stack.pop() {
+        visited += 1;
+        if visited > MAX_FOLDERS || path.len() > MAX_REPOSITORY_DEPTH {
+            bail!(
+                "{} nests repositories deeper or wider than cairn reads: refused",
+                v2.display(&["repositories"])
+            );
+        }
+        let mut parts = vec!["repositories"];
+        parts.extend(path.iter().map(String::as_str));
+        let folders = v2.folders(&parts)?;
+        if !path.is_empty() && folders.iter().any(|f| f == "_layers") {
+            names.push(path.join("/"));
+        }
+        for folder in folders.into_iter().rev() {
+            if !folder.starts_with('_') {
+                let mut next = path.clone();
+                next.push(folder);
+                stack.push(next);
+            }
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// Digests linked under `<alg>/<hex>/link` of a folder (`_layers`, `_manifests/revisions`),
+/// each with whether the link resolves as distribution resolves it: the link of the digest
+/// it holds exists, and that link's blob is stored.
+fn links(
+    v2: &V2Dir<'_>,
+    folder: &[&str],
+    blobs: &BTreeMap<String, u64>,
+) -> Result<Vec<(Digest, bool)>> {
+    let mut out = Vec::new();
+    for algorithm in v2.folders(folder)? {
+        let mut at = folder.to_vec();
+        at.push(&algorithm);
+        for hex in v2.folders(&at)? {
+            let mut link = at.clone();
+            link.extend([hex.as_str(), "link"]);
+            let Some(digest) = v2.link(&link)? else {
+                continue;
+            };
+            let mut own = folder.to_vec();
+            own.extend([digest.algorithm(), digest.hex(), "link"]);
+            let resolves = match v2.link(&own)? {
+                Some(target) => blobs.contains_key(target.as_str()),
+                None => false,
+            };
+            out.push((digest, resolves));
+        }
+    }
+    Ok(out)
+}
+
+fn read_repository(v2: &V2Dir<'_>, name: &str, contents: &mut StorageContents) -> Result<()> {
+    let path: Vec<&str> = std::iter::once("repositories")
+        .chain(name.split('/'))
+        .collect();
+    let at = |rest: &[&'static str]| -> Vec<&str> {
+        path.iter().copied().chain(rest.iter().copied()).collect()
+    };
+    let blobs = &contents.registry.blob_sizes;
+    let mut repository = Repository::default();
+    for (digest, _) in links(v2, &at(&["_layers"]), blobs)? {
+        repository.layers.insert(digest.to_string());
+    }
+    let mut revisions = Vec::new();
+    for (digest, resolves) in links(v2, &at(&["_manifests", "revisions"]), blobs)? {
+        repository.revisions.insert(digest.to_string());
+        if resolves {
+            revisions.push(digest.to_string());
+        }
+    }
+    let tags_folder = at(&["_manifests", "tags"]);
+    let tags_listable = v2.list(&tags_folder)?.is_some();
+    for tag in v2.folders(&tags_folder)? {
+        let mut link = tags_folder.clone();
+        link.extend([tag.as_str(), "current", "link"]);
+        if let Some(digest) = v2.link(&link)? {
+            repository.tags.insert(tag, digest.to_string());
+        }
+    }
+    let tagged: BTreeSet<&String> = repository.tags.values().collect();
+    let revisions = revisions
+        .into_iter()
+        .map(|digest| gc::Revision {
+            tagged: tagged.contains(&digest),
+            digest,
+            references: Ok(Vec::new()),
+        })
+        .collect();
+    contents.gc.repositories.push(gc::Repository {
+        name: name.to_string(),
+        tags_listable,
+        revisions,
+    });
+    contents
+        .registry
+        .repositories
+        .insert(name.to_string(), repository);
+    Ok(())
+}
+
+/// Reads every manifest a repository links or tags, and every manifest their indexes name,
+/// and the configs of the images among them.
+fn read_manifests(v2: &V2Dir<'_>, registry: &mut Registry) {
+    let mut pending: Vec<String> = registry
+        .repositories
+        .values()
+        .flat_map(|r| r.revisions.iter().chain(r.tags.values()))
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    while let Some(text) = pending.pop() {
+        if registry.manifests.contains_key(&text) {
+            continue;
+        }
+        let Ok(digest) = Digest::parse(&text) else {
+            // The model reports a digest it cannot read as a missing manifest.
+            continue;
+        };
+        if !registry.blob_sizes.contains_key(&text) {
+            continue;
+        }
+        let record = match v2.blob(&digest, METADATA_LIMIT) {
+            Ok(bytes) => ManifestRecord {
+                size: bytes.len() as u64,
+                parsed: Manifest::parse(&bytes, None),
+            },
+            Err(e) => ManifestRecord {
+                size: registry.blob_sizes.get(&text).copied().unwrap_or(0),
+                parsed: Err(e),
+            },
+        };
+        match &record.parsed {
+            Ok(Manifest::Index(index)) => {
+                pending.extend(index.manifests.iter().map(|m| m.digest.clone()));
+            }
+            Ok(Manifest::Image(image)) => {
+                let config = &image.config.digest;
+                if !registry.configs.contains_key(config)
+                    && let Some(found) = read_config(v2, config, &registry.blob_sizes)
+                {
+                    registry.configs.insert(config.clone(), found);
+                }
+            }
+            _ => {}
+        }
+        registry.manifests.insert(text, record);
+    }
+}
+
+/// A config, or why it cannot be read; `None` when it is not stored (the model says so).
+fn read_config(
+    v2: &V2Dir<'_>,
+    text: &str,
+    blobs: &BTreeMap<String, u64>,
+) -> Option<Result<cairn_core::ImageConfig, String>> {
+    let digest = match Digest::parse(text) {
+        Ok(digest) => digest,
+        Err(e) => return Some(Err(e.to_string())),
+    };
+    blobs.get(text)?;
+    Some(
+        v2.blob(&digest, METADATA_LIMIT)
+            .and_then(|bytes| oci_config::parse(&bytes).map_err(|e| format!("{e:#}"))),
+    )
+}
+
+/// What each revision refers to, from its manifest as read.
+fn fill_references(contents: &mut StorageContents) {
+    let manifests = &contents.registry.manifests;
+    for repository in &mut contents.gc.repositories {
+        for revision in &mut repository.revisions {
+            revision.references = match manifests.get(&revision.digest).map(|m| &m.parsed) {
+                Some(Ok(manifest)) => Ok(manifest
+                    .references()
+                    .into_iter()
+                    .map(String::from)
+                    .collect()),
+                Some(Err(e)) => Err(e.clone()),
+                None => Err("not read".into()),
+            };
+        }
+    }
+}

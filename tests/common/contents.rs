@@ -1,0 +1,188 @@
+//! Layer contents for the tests: a layer tar listed by the tar crate (a reader cairn does not
+//! use for listings), in the form of cairn's entries, to compare cairn's readers with.
+
+use cairn_core::contents::{Entry, EntryKind};
+use std::io::Read;
+
+/// Every entry of a layer tar (decompressed from gzip or zstd when it is), as cairn's
+/// contract has it: paths without `./` or a trailing `/`, the root left out, checksums
+/// left out (a blob has none).
+pub fn tar_listing(blob: &[u8]) -> Vec<Entry> {
+    let mut tar = decompress(blob);
+    // `umoci insert` ends a layer right after its last body, which Go's archive/tar (and so
+    // podman) reads as the end; the tar crate wants the padding and end blocks.
+    tar.resize(tar.len().next_multiple_of(512) + 1024, 0);
+    let mut archive = tar::Archive::new(&tar[..]);
+    let mut entries = Vec::new();
+    for entry in archive.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let pax_mtime = entry
+            .pax_extensions()
+            .unwrap()
+            .and_then(|mut pax| {
+                pax.find(|e| e.as_ref().unwrap().key() == Ok("mtime"))
+                    .map(|e| e.unwrap().value().unwrap().to_string())
+            })
+            .map(|t| t.split('.').next().unwrap().parse::<i64>().unwrap());
+        let header = entry.header().clone();
+        let kind = match header.entry_type() {
+            tar::EntryType::Regular | tar::EntryType::Continuous => EntryKind::File,
+            tar::EntryType::Directory => EntryKind::Dir,
+            tar::EntryType::Symlink => EntryKind::Symlink,
+            tar::EntryType::Link => EntryKind::Hardlink,
+            tar::EntryType::Char => EntryKind::Char,
+            tar::EntryType::Block => EntryKind::Block,
+            tar::EntryType::Fifo => EntryKind::Fifo,
+            _ => continue,
+        };
+        let path = clean(&entry.path_bytes());
+        if path.is_empty() {
+            continue;
+        }
+        let link = entry.link_name_bytes().map(|l| match kind {
+            EntryKind::Hardlink => clean(&l).into_boxed_slice(),
+            _ => l.to_vec().into_boxed_slice(),
+        });
+        entries.push(Entry {
+            path: path.into_boxed_slice(),
+            kind,
+            mode: header.mode().unwrap() & 0o7777,
+            uid: header.uid().unwrap(),
+            gid: header.gid().unwrap(),
+            size: if kind == EntryKind::File {
+                entry.size()
+            } else {
+                0
+            },
+            link: link.filter(|_| matches!(kind, EntryKind::Hardlink | EntryKind::Symlink)),
+            mtime: pax_mtime.unwrap_or(header.mtime().unwrap() as i64),
+            checksum: None,
+        });
+    }
+    entries
+}
+
+/// A blob's tar, decompressed from gzip or zstd when it is.
+pub fn decompress(blob: &[u8]) -> Vec<u8> {
+    let mut tar = Vec::new();
+    if blob.starts_with(&[0x1f, 0x8b]) {
+        flate2::read::MultiGzDecoder::new(blob)
+            .read_to_end(&mut tar)
+            .unwrap();
+    } else if blob.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        tar = zstd::decode_all(blob).unwrap();
+    } else {
+        tar = blob.to_vec();
+    }
+    tar
+}
+
+fn clean(raw: &[u8]) -> Vec<u8> {
+    raw.split(|&b| b == b'/')
+        .filter(|p| !p.is_empty() && *p != b".")
+        .collect::<Vec<_>>()
+        .join(&b'/')
+}
+
+/// Entries without their checksums, to compare a tar-split listing with a blob's.
+pub fn without_checksums(entries: &[Entry]) -> Vec<Entry> {
+    entries
+        .iter()
+        .map(|e| Entry {
+            checksum: None,
+            ..e.clone()
+        })
+        .collect()
+}
+
+/// The store `scripts/make-contents-fixture.sh` writes, built once per version of the script
+/// and reused by later runs (in the system's temporary folder, as the podman fixture is).
+pub fn contents_fixture() -> &'static std::path::Path {
+    use std::sync::OnceLock;
+    static FIXTURE: OnceLock<std::path::PathBuf> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        for tool in ["buildah", "skopeo", "umoci", "podman", "tar", "busybox"] {
+            super::require(tool);
+        }
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scripts/make-contents-fixture.sh");
+        let bytes = std::fs::read(&script).unwrap();
+        let version = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
+        // podman refuses run roots longer than 50 characters: short names.
+        let home = std::env::temp_dir().join("cairn-contents");
+        std::fs::create_dir_all(&home).unwrap();
+        let lock = std::fs::File::create(home.join(".lock")).unwrap();
+        lock.lock().unwrap();
+        let dir = home.join(format!("{:08x}", version as u32));
+        if !dir.join("done").exists() {
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir).unwrap();
+            }
+            let out = std::process::Command::new("bash")
+                .arg(&script)
+                .arg(dir.join("store"))
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{} failed:\n{}\n{}",
+                script.display(),
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            std::fs::write(dir.join("done"), b"").unwrap();
+        }
+        dir.join("store")
+    })
+}
+
+/// The names GNU tar lists in a layer tar, in its order, as cairn's contract writes paths
+/// (the root left out).
+pub fn gnu_tar_names(tar: &[u8]) -> Vec<Vec<u8>> {
+    use std::io::Write;
+    let mut child = std::process::Command::new("tar")
+        .args(["--quoting-style=literal", "-tf", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let owned = tar.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&owned));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(
+        out.status.success(),
+        "tar -tf failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+        .split(|&b| b == b'\n')
+        .map(clean)
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// Entries one a line, readable in a failed assertion's diff.
+pub fn show(entries: &[Entry]) -> Vec<String> {
+    entries
+        .iter()
+        .map(|e| {
+            format!(
+                "{:?} {:?} {:o} {}:{} {} {:?} {}",
+                String::from_utf8_lossy(&e.path),
+                e.kind,
+                e.mode,
+                e.uid,
+                e.gid,
+                e.size,
+                e.link
+                    .as_ref()
+                    .map(|l| String::from_utf8_lossy(l).into_owned()),
+                e.mtime
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,399 @@
+//! A registry's storage folder read by `--store registry-storage:PATH`, on a copy of the small
+//! storage `scripts/make-registry-storage-fixture.sh` made with a real registry
+//! (`tests/fixtures/registry-storage`): what it shows, and each kind of damage, which gives
+//! one clear error naming the file or a problem on the image it hurts; never a panic, never a
+//! file read outside the folder, nothing written.
+
+use crate::common::{cairn, ok, stderr, tree_digest};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+struct Storage {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+    before: String,
+}
+
+impl Storage {
+    /// A copy of the fixture, to break.
+    fn copy() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("storage");
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/registry-storage");
+        let status = std::process::Command::new("cp")
+            .arg("-r")
+            .arg(&fixture)
+            .arg(&root)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let before = tree_digest(&root);
+        Storage {
+            _dir: dir,
+            root,
+            before,
+        }
+    }
+
+    fn v2(&self) -> PathBuf {
+        self.root.join("docker/registry/v2")
+    }
+
+    fn repository(&self, name: &str) -> PathBuf {
+        self.v2().join("repositories").join(name)
+    }
+
+    fn blob(&self, digest: &str) -> PathBuf {
+        let hex = digest.trim_start_matches("sha256:");
+        self.v2()
+            .join("blobs/sha256")
+            .join(&hex[..2])
+            .join(hex)
+            .join("data")
+    }
+
+    /// What a tag's `current/link` holds.
+    fn tag(&self, repository: &str, tag: &str) -> String {
+        let link = self
+            .repository(repository)
+            .join("_manifests/tags")
+            .join(tag)
+            .join("current/link");
+        std::fs::read_to_string(link).unwrap()
+    }
+
+    fn manifest(&self, digest: &str) -> Value {
+        serde_json::from_slice(&std::fs::read(self.blob(digest)).unwrap()).unwrap()
+    }
+
+    /// Marks the copy as the new "before", once the test has broken it.
+    fn broken(&mut self) {
+        self.before = tree_digest(&self.root);
+    }
+
+    fn cairn(&self, rest: &[&str]) -> Output {
+        let mut args = vec![
+            "--store".to_string(),
+            format!("registry-storage:{}", self.root.display()),
+        ];
+        args.extend(rest.iter().map(|s| s.to_string()));
+        let out = cairn(&args);
+        assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+        assert_eq!(
+            tree_digest(&self.root),
+            self.before,
+            "cairn wrote to the storage"
+        );
+        out
+    }
+
+    fn listing(&self) -> Vec<Value> {
+        let out = self.cairn(&["images", "--all", "--json"]);
+        serde_json::from_str::<Value>(&ok(out, "cairn images"))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    fn gc(&self, untagged: bool) -> Value {
+        let mut args = vec!["gc", "--dry-run", "--json"];
+        if untagged {
+            args.push("--delete-untagged");
+        }
+        serde_json::from_str(&ok(self.cairn(&args), "cairn gc")).unwrap()
+    }
+}
+
+fn image<'a>(listing: &'a [Value], digest: &str) -> &'a Value {
+    listing
+        .iter()
+        .find(|i| i["Digest"] == digest)
+        .unwrap_or_else(|| panic!("no image {digest} in {listing:#?}"))
+}
+
+fn problems(image: &Value) -> Vec<String> {
+    image["Problems"]
+        .as_array()
+        .map(|p| p.iter().map(|s| s.as_str().unwrap().to_string()).collect())
+        .unwrap_or_default()
+}
+
+/// cairn failed with exit 125 and said each of `needles`.
+fn assert_error(out: &Output, needles: &[&str]) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(125), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    for needle in needles {
+        assert!(err.contains(needle), "{needle:?} not in: {err}");
+    }
+}
+
+fn digests(values: &Value) -> Vec<String> {
+    let mut out: Vec<String> = values
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.get("digest").unwrap_or(v).as_str().unwrap().to_string())
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn the_fixture_reads_as_the_registry_that_wrote_it() {
+    let storage = Storage::copy();
+    let listing = storage.listing();
+    assert_eq!(
+        listing.len(),
+        4,
+        "base, tools, app and app's untagged revision"
+    );
+    let app = image(&listing, &storage.tag("app", "1"));
+    assert_eq!(app["Names"], serde_json::json!(["app:1"]));
+    assert!(problems(app).is_empty(), "{app:#}");
+    let untagged: Vec<&Value> = listing
+        .iter()
+        .filter(|i| i["Names"].as_array().is_none_or(Vec::is_empty))
+        .collect();
+    assert_eq!(untagged.len(), 1);
+    assert_eq!(untagged[0]["Dangling"], true);
+    // The untagged revision alone holds its layer, config and manifest blobs.
+    let plan = storage.gc(true);
+    let revision = untagged[0]["Digest"].as_str().unwrap().to_string();
+    assert_eq!(plan["manifests"], serde_json::json!([revision]));
+    let manifest = storage.manifest(&revision);
+    let mut expected = vec![
+        revision.clone(),
+        manifest["config"]["digest"].as_str().unwrap().to_string(),
+        manifest["layers"][1]["digest"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+    ];
+    expected.sort();
+    assert_eq!(digests(&plan["blobs"]), expected);
+    let bytes: u64 = expected
+        .iter()
+        .map(|d| std::fs::metadata(storage.blob(d)).unwrap().len())
+        .sum();
+    assert_eq!(plan["reclaimed_bytes"], bytes);
+    assert_eq!(storage.gc(false)["blobs"], serde_json::json!([]));
+}
+
+#[test]
+fn a_link_that_is_not_a_digest_is_one_error_naming_it() {
+    let mut storage = Storage::copy();
+    let link = storage
+        .repository("app")
+        .join("_manifests/tags/1/current/link");
+    std::fs::write(&link, "not a digest\n").unwrap();
+    storage.broken();
+    for command in [&["images"][..], &["gc", "--dry-run"]] {
+        let out = storage.cairn(command);
+        assert_error(
+            &out,
+            &[&link.display().to_string(), "not a digest", "damaged"],
+        );
+    }
+}
+
+#[test]
+fn a_dot_dot_digest_in_a_link_is_refused_without_reading_outside() {
+    let mut storage = Storage::copy();
+    let revisions = storage
+        .repository("app")
+        .join("_manifests/revisions/sha256");
+    let revision = std::fs::read_dir(&revisions)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::write(revision.join("link"), "sha256:../../../../../../etc/passwd").unwrap();
+    storage.broken();
+    let out = storage.cairn(&["images"]);
+    assert_error(
+        &out,
+        &["sha256:../../../../../../etc/passwd", "not a digest"],
+    );
+}
+
+#[test]
+fn a_dot_dot_digest_in_a_manifest_is_a_problem_of_its_image() {
+    let mut storage = Storage::copy();
+    // A manifest naming its config `sha256:../…`, stored under its true digest, tagged.
+    let manifest = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": "sha256:../../../../../../../etc/passwd", "size": 10},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": "sha256:../../x", "size": 1}]
+    });
+    let bytes = serde_json::to_vec(&manifest).unwrap();
+    let digest = {
+        use sha2::Digest as _;
+        let hash = sha2::Sha256::digest(&bytes);
+        format!(
+            "sha256:{}",
+            hash.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        )
+    };
+    let blob = storage.blob(&digest);
+    std::fs::create_dir_all(blob.parent().unwrap()).unwrap();
+    std::fs::write(&blob, &bytes).unwrap();
+    let hex = digest.trim_start_matches("sha256:");
+    let revision = storage
+        .repository("app")
+        .join("_manifests/revisions/sha256")
+        .join(hex);
+    std::fs::create_dir_all(&revision).unwrap();
+    std::fs::write(revision.join("link"), &digest).unwrap();
+    let tag = storage
+        .repository("app")
+        .join("_manifests/tags/evil/current");
+    std::fs::create_dir_all(&tag).unwrap();
+    std::fs::write(tag.join("link"), &digest).unwrap();
+    storage.broken();
+    let listing = storage.listing();
+    let evil = image(&listing, &digest);
+    assert_eq!(evil["Names"], serde_json::json!(["app:evil"]));
+    let said = problems(evil).join("\n");
+    assert!(
+        said.contains("invalid blob digest \"sha256:../../../../../../../etc/passwd\""),
+        "{said}"
+    );
+    assert!(
+        said.contains("layer blob sha256:../../x is not in the registry"),
+        "{said}"
+    );
+    // The collector marks what the manifest names as names only: nothing else changes.
+    let plan = storage.gc(false);
+    assert_eq!(plan["blobs"], serde_json::json!([]));
+}
+
+#[test]
+fn a_symbolic_link_out_of_the_storage_is_refused() {
+    let mut storage = Storage::copy();
+    let config = storage.manifest(&storage.tag("base", "1"))["config"]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let data = storage.blob(&config);
+    std::fs::remove_file(&data).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", &data).unwrap();
+    storage.broken();
+    let out = storage.cairn(&["images"]);
+    assert_error(
+        &out,
+        &[
+            &data.display().to_string(),
+            "symbolic link",
+            "outside the registry storage: refused",
+        ],
+    );
+}
+
+#[test]
+fn a_missing_layer_blob_is_a_problem_of_every_image_using_it() {
+    let mut storage = Storage::copy();
+    let base = storage.tag("base", "1");
+    let layer = storage.manifest(&base)["layers"][0]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    std::fs::remove_dir_all(storage.blob(&layer).parent().unwrap()).unwrap();
+    storage.broken();
+    let listing = storage.listing();
+    for tagged in [base, storage.tag("tools", "1"), storage.tag("app", "1")] {
+        assert_eq!(
+            problems(image(&listing, &tagged)),
+            [format!("layer blob {layer} is not in the registry")]
+        );
+    }
+    // The collector does not need the layer: the plan is the same as before.
+    assert_eq!(storage.gc(false)["blobs"], serde_json::json!([]));
+}
+
+#[test]
+fn a_missing_manifest_blob_is_a_problem_and_the_collector_skips_its_revision() {
+    let mut storage = Storage::copy();
+    let tools = storage.tag("tools", "1");
+    let config = storage.manifest(&tools)["config"]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    std::fs::remove_dir_all(storage.blob(&tools).parent().unwrap()).unwrap();
+    storage.broken();
+    let listing = storage.listing();
+    assert_eq!(
+        problems(image(&listing, &tools)),
+        [format!("manifest {tools} is not in the registry")]
+    );
+    // distribution enumerates only revisions whose blob is there: tools' config goes.
+    let plan = storage.gc(false);
+    assert!(digests(&plan["blobs"]).contains(&config), "{plan:#}");
+}
+
+#[test]
+fn a_blob_that_does_not_match_its_digest_is_a_problem_and_stops_the_collection() {
+    let mut storage = Storage::copy();
+    let app = storage.tag("app", "1");
+    let config = storage.manifest(&app)["config"]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    std::fs::write(storage.blob(&config), b"{\"architecture\":\"amd64\"}").unwrap();
+    storage.broken();
+    let listing = storage.listing();
+    let said = problems(image(&listing, &app)).join("\n");
+    assert!(said.contains("does not match its digest"), "{said}");
+    // The manifest itself is fine: the collector marks it as distribution would.
+    assert_eq!(storage.gc(false)["blobs"], serde_json::json!([]));
+    std::fs::write(storage.blob(&app), b"{}").unwrap();
+    storage.broken();
+    let out = storage.cairn(&["gc", "--dry-run"]);
+    assert_error(
+        &out,
+        &[
+            "would fail while marking",
+            &app,
+            "does not match its digest",
+        ],
+    );
+}
+
+#[test]
+fn a_folder_that_is_not_a_registry_storage_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = format!("registry-storage:{}", dir.path().display());
+    let out = cairn(&["--store".into(), store.clone(), "images".into()]);
+    assert_error(
+        &out,
+        &[
+            "has no docker/registry/v2",
+            "not the storage folder of a registry",
+        ],
+    );
+    let missing = format!("registry-storage:{}", dir.path().join("none").display());
+    let out = cairn(&["--store".into(), missing, "images".into()]);
+    assert_error(&out, &["registry storage", "does not exist"]);
+}
+
+#[test]
+fn gc_on_a_store_without_one_says_so() {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    let out = cairn(&[
+        "--store".into(),
+        format!("oci:{}", demo.display()),
+        "gc".into(),
+        "--dry-run".into(),
+    ]);
+    assert_error(
+        &out,
+        &["has no garbage collection", "registry-storage:PATH"],
+    );
+    let storage = Storage::copy();
+    let out = storage.cairn(&["gc"]);
+    assert_error(&out, &["give --dry-run"]);
+}
