@@ -32,24 +32,8 @@ for tool in buildah skopeo umoci; do
     }
 done
 
-T=$(mktemp -d)
-trap 'buildah $S rm --all >/dev/null 2>&1 || true; rm -rf "$T"' EXIT
-S="--root $T/root --runroot $T/run --storage-driver vfs"
-CS="containers-storage:[vfs@$T/root+$T/run]"
-TS="--timestamp 1700000000"
-
-# build FROM ARCH NAME FILE CONTENT [config args...]
-build() {
-    local from=$1 arch=$2 name=$3 file=$4 content=$5
-    shift 5
-    local ctr
-    ctr=$(buildah $S from --quiet "$from")
-    printf '%s\n' "$content" >"$T/payload"
-    buildah $S copy --quiet "$ctr" "$T/payload" "$file" >/dev/null
-    buildah $S config --arch "$arch" --os linux --created-by "COPY $file" "$@" "$ctr"
-    buildah $S commit --quiet $TS "$ctr" "$name" >/dev/null
-    buildah $S rm "$ctr" >/dev/null
-}
+# T, S, CS, TS and build FROM ARCH NAME FILE CONTENT [config args...]
+source "$(dirname "$0")/lib/buildah-build.sh"
 
 build scratch amd64 localhost/base:1 /etc/os-release 'NAME="cairn demo"'
 build localhost/base:1 amd64 localhost/tools:1 /usr/bin/tool '#!/bin/sh'

@@ -47,11 +47,7 @@ fn layout_app(layout: &std::path::Path, filter: &str) -> App {
     app.store = app
         .store
         .map(|s| StoreData::opened(OpenedStore::new(Arc::clone(&s.catalog), loaded.terms)));
-    app.update(Action::StartFilter);
-    for c in filter.chars() {
-        app.update(Action::FilterInput(c));
-    }
-    app.update(Action::FilterAccept);
+    common::tui::filter(&mut app, filter);
     app
 }
 

@@ -229,7 +229,7 @@ fn sort_cycles_created_size_name_and_reverses() {
 fn tab_cycles_the_panes_and_digits_focus_them() {
     let mut app = app();
     let mut seen = vec![app.focus];
-    for _ in 0..5 {
+    for _ in 0..7 {
         app.update(Action::NextPane);
         seen.push(app.focus);
     }
@@ -241,11 +241,13 @@ fn tab_cycles_the_panes_and_digits_focus_them() {
             Pane::Layers,
             Pane::History,
             Pane::Details,
+            Pane::Files,
+            Pane::Diff,
             Pane::Images
         ]
     );
     app.update(Action::PrevPane);
-    assert_eq!(app.focus, Pane::Details);
+    assert_eq!(app.focus, Pane::Diff);
     app.update(Action::FocusPane(Pane::History));
     assert_eq!(app.focus, Pane::History);
     assert_eq!(app.inspector_tab(), Pane::History);

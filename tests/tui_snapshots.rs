@@ -10,52 +10,22 @@ mod common;
 use cairn::tui::action::Action;
 use cairn::tui::app::App;
 use cairn::tui::change::ChangeOutcome;
+use cairn::tui::contents::{ContentsMsg, Slot};
 use cairn::tui::data::StoreData;
 use cairn::tui::loader::LoaderMsg;
 use cairn::tui::pane::Pane;
 use cairn::tui::theme::Theme;
 use cairn::tui::view::{self, ViewState};
 use cairn_core::{Catalog, Snapshot};
-use common::tui::{HEIGHT, WIDTH, render, screen, text};
-use common::tui_store::fixture_catalog;
-use jiff::Timestamp;
+use common::tui::{HEIGHT, render, screen, text};
+use common::tui_contents::{contents_app, fixture_entries, serve, serve_fixture};
+use common::tui_store::{area, fixture_app, fixture_catalog, now, select};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier};
 use std::sync::Arc;
 use tui_input::InputRequest;
-
-/// A fixed "now", a few days after the fixture's fixed build times.
-fn now() -> Timestamp {
-    "2023-11-20T12:00:00Z".parse().unwrap()
-}
-
-fn area() -> Rect {
-    Rect::new(0, 0, WIDTH, HEIGHT)
-}
-
-fn fixture_app() -> App {
-    App::with_catalog(
-        "fixture (vfs)",
-        now(),
-        area(),
-        Theme::colored(),
-        fixture_catalog(),
-    )
-}
-
-fn select(app: &mut App, name: &str) {
-    let store = app.store.clone().unwrap();
-    let image = store
-        .facts
-        .names
-        .position(|n| n == name)
-        .unwrap_or_else(|| panic!("{name} is not in the fixture"));
-    app.jump_to(image);
-    app.message = None;
-}
 
 #[test]
 fn main_screen() {
@@ -565,4 +535,198 @@ fn dialogs_in_tiny_terminals_do_not_panic() {
             app.update(Action::Back);
         }
     }
+}
+
+// The Files and Diff panes and the wasted space, on the fixture's layers as written in
+// `common::tui_contents` and answered by the model as the reader thread would.
+
+#[test]
+fn files_tree_collapsed() {
+    let app = contents_app("localhost/app:1.0", Pane::Files);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn files_tree_expanded() {
+    let mut app = contents_app("localhost/app:1.0", Pane::Files);
+    app.update(Action::ExpandAll);
+    app.update(Action::ToggleZoom);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn files_one_directory_opened() {
+    let mut app = contents_app("localhost/app:1.0", Pane::Files);
+    // bin/ is the first row: open it, then go down into it.
+    app.update(Action::Expand);
+    app.update(Action::Expand);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn files_layer_changes_only() {
+    let mut app = contents_app("localhost/app:1.0", Pane::Files);
+    app.update(Action::ToggleLayerOnly);
+    serve_fixture(&mut app);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn files_changed_only_at_a_lower_layer() {
+    let mut app = contents_app("localhost/app:1.0", Pane::Files);
+    app.update(Action::LayerDown);
+    serve_fixture(&mut app);
+    app.update(Action::ToggleChangedOnly);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn files_filtered_by_glob() {
+    let mut app = contents_app("localhost/app:1.0", Pane::Files);
+    app.update(Action::StartFilter);
+    for c in "*.so".chars() {
+        app.update(Action::FilterInput(c));
+    }
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn files_sorted_by_size() {
+    let mut app = contents_app("localhost/app:1.0", Pane::Files);
+    app.update(Action::CycleSort);
+    app.update(Action::ExpandAll);
+    app.update(Action::ToggleZoom);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn files_reading_layers() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/app:1.0");
+    app.update(Action::FocusPane(Pane::Files));
+    app.receive_contents(ContentsMsg::Progress {
+        slot: Slot::Files,
+        read: 1,
+        total: 3,
+    });
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn files_the_store_cannot_read() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/app:1.0");
+    app.update(Action::FocusPane(Pane::Files));
+    for request in app.contents_requests.drain(..).collect::<Vec<_>>() {
+        app.receive_contents(ContentsMsg::Done {
+            generation: request.generation,
+            job: request.job,
+            answer: Err("reading layer 4ac1e3b2: the store cannot read layer contents".into()),
+            sources: Vec::new(),
+        });
+    }
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn diff_against_the_parent() {
+    let mut app = contents_app("localhost/app:1.0", Pane::Diff);
+    app.update(Action::ExpandAll);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn diff_against_a_marked_image() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/side:1");
+    app.update(Action::MarkForDiff);
+    select(&mut app, "localhost/app:1.0");
+    app.update(Action::FocusPane(Pane::Diff));
+    serve_fixture(&mut app);
+    app.update(Action::ExpandAll);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn diff_of_a_lineage_step() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/app:1.0");
+    app.update(Action::FocusPane(Pane::Lineage));
+    // The tree is base, mid, app: mid is one up from the selected app.
+    app.update(Action::Up);
+    app.update(Action::DiffStep);
+    serve_fixture(&mut app);
+    app.update(Action::ExpandAll);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn details_with_wasted_space() {
+    let mut app = contents_app("localhost/app:1.0", Pane::Details);
+    app.update(Action::ToggleZoom);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn help_second_page() {
+    let mut app = fixture_app();
+    app.update(Action::Help);
+    app.update(Action::NextPane);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn changes_have_symbols_and_colors_but_need_no_color() {
+    let mut app = contents_app("localhost/app:1.0", Pane::Files);
+    app.update(Action::ToggleLayerOnly);
+    serve_fixture(&mut app);
+    let buffer = render(&app);
+    let (x, y) = find(&buffer, "+  ");
+    assert_eq!(buffer[(x, y)].fg, Color::Green);
+    app.theme = Theme::monochrome();
+    let buffer = render(&app);
+    let (x, y) = find(&buffer, "+  ");
+    assert_eq!(buffer[(x, y)].fg, Color::Reset);
+    let screen = text(&buffer);
+    for symbol in ["+ ", "~ ", "- ", "T "] {
+        assert!(
+            screen.lines().any(|l| l.starts_with(&format!("│{symbol}"))),
+            "no {symbol:?} row in\n{screen}"
+        );
+    }
+}
+
+#[test]
+fn hostile_file_names_are_escaped() {
+    let mut app = fixture_app();
+    select(&mut app, "localhost/app:1.0");
+    app.update(Action::FocusPane(Pane::Files));
+    let mut entries = fixture_entries(&app);
+    let layers = cairn_core::contents::image_layers(
+        &app.store.as_ref().unwrap().catalog,
+        app.selected().unwrap(),
+    );
+    entries.insert(
+        layers[2],
+        Arc::new(
+            cairn_core::testing::entries::Layer::new()
+                .file("evil\u{1b}[2J\u{7}name", 1)
+                .with(cairn_core::contents::Entry {
+                    path: b"bad\xffbytes".as_slice().into(),
+                    ..cairn_core::testing::entries::entry(
+                        b"x",
+                        cairn_core::contents::EntryKind::File,
+                    )
+                })
+                .build(),
+        ),
+    );
+    serve(&mut app, &entries);
+    let buffer = render(&app);
+    for cell in buffer.content() {
+        assert!(!cell.symbol().chars().any(char::is_control));
+    }
+    let screen = text(&buffer);
+    assert!(screen.contains(r"evil\x1b[2J\x07name"), "{screen}");
+    assert!(screen.contains(r"bad\xffbytes"), "{screen}");
 }

@@ -63,7 +63,7 @@ pub enum Command {
     Tag(change::TagArgs),
     /// Remove names from an image (all without names), as `podman untag`
     Untag(change::UntagArgs),
-    /// Check that every blob of an OCI layout or archive matches its digest and size
+    /// Check that every blob of an OCI layout, archive or registry storage matches its digest
     Verify(verify::Args),
     /// List an image's files at a layer (the top by default), or only that layer's changes
     Files(files::Args),

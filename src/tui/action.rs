@@ -31,6 +31,19 @@ pub enum Action {
     ReverseSort,
     ToggleIntermediates,
     ToggleWhatRequires,
+    /// Files: show the layer above (`]`) or below (`[`) the one shown.
+    LayerUp,
+    LayerDown,
+    /// Files: the merged tree at the layer, or only the layer's changes.
+    ToggleLayerOnly,
+    /// Files and Diff: only the paths that changed.
+    ToggleChangedOnly,
+    /// Layers: show the files of the layer under the cursor.
+    ShowLayerFiles,
+    /// Image list: mark the selected image as the one the Diff pane compares against.
+    MarkForDiff,
+    /// Lineage: show in the Diff pane what the step from the node's parent changed.
+    DiffStep,
     ToggleZoom,
     /// Starts editing the filter.
     StartFilter,

@@ -37,6 +37,10 @@ pub enum Section {
     Lineage,
     Layers,
     History,
+    /// The Files and Diff panes' trees.
+    Tree,
+    /// The Files pane's own keys.
+    Files,
     Filter,
     /// The keys that open the tag, untag, remove and prune dialogs.
     Changes,
@@ -53,23 +57,30 @@ impl Section {
             Section::Lineage => "Lineage tree",
             Section::Layers => "Layers",
             Section::History => "History",
+            Section::Tree => "Files and Diff",
+            Section::Files => "Files",
             Section::Filter => "While filtering",
             Section::Changes => "Changing images",
             Section::Dialogs => "In the change dialogs",
         }
     }
 
-    /// The pane whose footer shows this section's hints; `None` for hints shown everywhere.
-    fn pane(self) -> Option<Pane> {
+    /// The panes whose footers show this section's hints; none for hints shown everywhere.
+    fn panes(self) -> &'static [Pane] {
         match self {
-            Section::Images => Some(Pane::Images),
-            Section::Lineage => Some(Pane::Lineage),
-            Section::Layers => Some(Pane::Layers),
-            Section::History => Some(Pane::History),
-            _ => None,
+            Section::Images => &[Pane::Images],
+            Section::Lineage => &[Pane::Lineage],
+            Section::Layers => &[Pane::Layers],
+            Section::History => &[Pane::History],
+            Section::Tree => &[Pane::Files, Pane::Diff],
+            Section::Files => &[Pane::Files],
+            _ => &[],
         }
     }
 }
+
+/// Pages of the help overlay: the keys no longer fit one screen.
+pub const HELP_PAGES: usize = 2;
 
 /// One row of the table: the keys, what they do, and the words the help shows for it.
 #[derive(Debug, Clone)]
@@ -189,6 +200,22 @@ pub static KEYMAP: &[Binding] = &[
     bind(
         Normal,
         S::General,
+        &[ch('6')],
+        Action::FocusPane(Pane::Files),
+        "focus the files",
+        None,
+    ),
+    bind(
+        Normal,
+        S::General,
+        &[ch('7')],
+        Action::FocusPane(Pane::Diff),
+        "focus the diff",
+        None,
+    ),
+    bind(
+        Normal,
+        S::General,
         &[ch('z')],
         Action::ToggleZoom,
         "zoom the focused pane",
@@ -284,6 +311,14 @@ pub static KEYMAP: &[Binding] = &[
     ),
     bind(
         Normal,
+        S::Images,
+        &[ch('m')],
+        Action::MarkForDiff,
+        "mark for Diff to compare with",
+        None,
+    ),
+    bind(
+        Normal,
         S::Changes,
         &[ch('t')],
         Action::StartTag,
@@ -364,6 +399,14 @@ pub static KEYMAP: &[Binding] = &[
     ),
     bind(
         Normal,
+        S::Lineage,
+        &[ch('D')],
+        Action::DiffStep,
+        "show what the step to it changed",
+        Some("diff"),
+    ),
+    bind(
+        Normal,
         S::Layers,
         &[ch('w')],
         Action::ToggleWhatRequires,
@@ -380,11 +423,115 @@ pub static KEYMAP: &[Binding] = &[
     ),
     bind(
         Normal,
+        S::Layers,
+        &[ch('f')],
+        Action::ShowLayerFiles,
+        "show the layer's files",
+        Some("files"),
+    ),
+    bind(
+        Normal,
         S::History,
         &[key(KeyCode::Enter)],
         Action::Activate,
         "jump to the step's image",
         Some("jump"),
+    ),
+    bind(
+        Normal,
+        S::Tree,
+        &[key(KeyCode::Enter)],
+        Action::Activate,
+        "open, or go to the file's layer",
+        Some("open/jump"),
+    ),
+    bind(
+        Normal,
+        S::Tree,
+        &[key(KeyCode::Right), ch('l')],
+        Action::Expand,
+        "expand, or go to the first entry",
+        None,
+    ),
+    bind(
+        Normal,
+        S::Tree,
+        &[key(KeyCode::Left), ch('h')],
+        Action::Collapse,
+        "collapse, or go to the directory",
+        None,
+    ),
+    bind(
+        Normal,
+        S::Tree,
+        &[ch(' ')],
+        Action::ToggleNode,
+        "expand or collapse",
+        None,
+    ),
+    bind(
+        Normal,
+        S::Tree,
+        &[ch('e')],
+        Action::ExpandAll,
+        "expand all",
+        None,
+    ),
+    bind(
+        Normal,
+        S::Tree,
+        &[ch('c')],
+        Action::CollapseAll,
+        "collapse all",
+        None,
+    ),
+    bind(
+        Normal,
+        S::Tree,
+        &[ch('o')],
+        Action::ToggleChangedOnly,
+        "only what changed, or all",
+        Some("changed"),
+    ),
+    bind(
+        Normal,
+        S::Tree,
+        &[ch('s')],
+        Action::CycleSort,
+        "sort by name or size",
+        Some("sort"),
+    ),
+    bind(
+        Normal,
+        S::Tree,
+        &[ch('/')],
+        Action::StartFilter,
+        "filter by path: text or *.so glob",
+        Some("filter"),
+    ),
+    bind(
+        Normal,
+        S::Files,
+        &[ch('[')],
+        Action::LayerDown,
+        "the layer below",
+        Some("lower"),
+    ),
+    bind(
+        Normal,
+        S::Files,
+        &[ch(']')],
+        Action::LayerUp,
+        "the layer above",
+        Some("upper"),
+    ),
+    bind(
+        Normal,
+        S::Files,
+        &[ch('v')],
+        Action::ToggleLayerOnly,
+        "the layer's changes, or merged",
+        Some("layer only"),
     ),
     bind(
         Filter,
@@ -427,6 +574,31 @@ pub static KEYMAP: &[Binding] = &[
         None,
     ),
     bind(Filter, S::Filter, &[ctrl('c')], Action::Quit, "quit", None),
+    bind(
+        Help,
+        S::General,
+        &[
+            key(KeyCode::Tab),
+            key(KeyCode::Right),
+            key(KeyCode::PageDown),
+            ch(' '),
+        ],
+        Action::NextPane,
+        "the next page of this help",
+        None,
+    ),
+    bind(
+        Help,
+        S::General,
+        &[
+            key(KeyCode::BackTab),
+            key(KeyCode::Left),
+            key(KeyCode::PageUp),
+        ],
+        Action::PrevPane,
+        "the previous page",
+        None,
+    ),
     bind(
         Help,
         S::General,
@@ -669,7 +841,14 @@ pub fn hints(mode: Mode, focus: Pane) -> Vec<(String, &'static str)> {
     let of = |want: Option<Pane>| {
         KEYMAP
             .iter()
-            .filter(move |b| b.mode == mode && b.section.pane() == want)
+            .filter(move |b| {
+                let panes = b.section.panes();
+                b.mode == mode
+                    && match want {
+                        Some(pane) => panes.contains(&pane),
+                        None => panes.is_empty(),
+                    }
+            })
             .filter_map(|b| b.hint.map(|h| (key_label(&b.keys[0]), h)))
     };
     if mode == Mode::Normal {

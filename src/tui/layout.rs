@@ -123,11 +123,13 @@ impl Areas {
 }
 
 /// The inspector's tabs in their border, each after its separator.
-pub fn tab_titles() -> [(&'static str, Pane); 3] {
+pub fn tab_titles() -> [(&'static str, Pane); 5] {
     [
         (" ", Pane::Layers),
         (" │ ", Pane::History),
         (" │ ", Pane::Details),
+        (" │ ", Pane::Files),
+        (" │ ", Pane::Diff),
     ]
 }
 

@@ -3,14 +3,16 @@
 //! Shaped as ratatui's examples and oxker are: [`app::App`] holds the state and changes only
 //! in `update`, the panes' part of it in [`state`]; [`view`] draws it, in the places
 //! [`layout`] gives; [`input`] and [`keymap`] turn terminal events into [`action::Action`]s;
-//! [`loader`] reads and watches the store on its own thread; [`worker`] applies the changes
-//! confirmed in the [`dialog`]s on another, through the messages of [`change`]. The event
-//! loop below only waits on one channel that input, the loader, the worker and the clock all
-//! feed, and redraws once per batch of events.
+//! [`loader`] reads and watches the store on its own thread; [`contents`] reads layers'
+//! entries on another; [`worker`] applies the changes confirmed in the [`dialog`]s on a
+//! third, through the messages of [`change`]. The event loop below only waits on one channel
+//! that input, the loader, the readers, the worker and the clock all feed, and redraws once
+//! per batch of events.
 
 pub mod action;
 pub mod app;
 pub mod change;
+pub mod contents;
 pub mod data;
 pub mod dialog;
 pub mod input;
@@ -53,6 +55,7 @@ enum Event {
     Input(crossterm::event::Event),
     Loader(LoaderMsg),
     Change(change::ChangeOutcome),
+    Contents(contents::ContentsMsg),
     /// A signal that ends the process: the loop ends, the terminal is given back, and the
     /// process ends by the signal. Or job control's stop and continue.
     Signal(i32),
@@ -89,6 +92,12 @@ pub fn run(flags: &Selection) -> Result<()> {
     })
     .context("starting the loader thread")?;
     let (changes, worker_inbox) = mpsc::channel::<change::ChangeRequest>();
+    let (reads, contents_inbox) = mpsc::channel::<contents::ContentsRequest>();
+    let to_ui = events.clone();
+    contents::spawn(store.clone(), contents_inbox, move |msg| {
+        to_ui.send(Event::Contents(msg)).is_ok()
+    })
+    .context("starting the contents reader thread")?;
     let to_ui = events.clone();
     worker::spawn(store, worker_inbox, move |outcome| {
         to_ui.send(Event::Change(outcome)).is_ok()
@@ -118,7 +127,8 @@ pub fn run(flags: &Selection) -> Result<()> {
         .terminal
         .draw(|frame| view::draw(&app, &mut view, frame))?;
     loop {
-        let wait = if app.loading.is_some() || app.applying.is_some() {
+        let busy = app.loading.is_some() || app.applying.is_some();
+        let wait = if busy || app.contents_progress.is_some() {
             SPIN_INTERVAL
         } else {
             CLOCK_INTERVAL
@@ -139,6 +149,9 @@ pub fn run(flags: &Selection) -> Result<()> {
         }
         if let Some(request) = app.change_requested.take() {
             let _ = changes.send(request);
+        }
+        for request in app.contents_requests.drain(..) {
+            let _ = reads.send(request);
         }
         if app.reload_requested {
             app.reload_requested = false;
@@ -175,6 +188,7 @@ fn handle(app: &mut App, view: &ViewState, pending: &mut Pending, event: Event) 
         }
         Event::Loader(msg) => app.receive(msg),
         Event::Change(outcome) => app.receive_change(outcome),
+        Event::Contents(msg) => app.receive_contents(msg),
         Event::Input(input) => {
             if let Some(action) = action_for_input(app, view, &input) {
                 app.update(action);

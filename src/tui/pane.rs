@@ -9,19 +9,29 @@ pub enum Pane {
     Layers,
     History,
     Details,
+    Files,
+    Diff,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 5] = [
+    pub const ALL: [Pane; 7] = [
         Pane::Images,
         Pane::Lineage,
         Pane::Layers,
         Pane::History,
         Pane::Details,
+        Pane::Files,
+        Pane::Diff,
     ];
 
     /// The panes that share the inspector area, one at a time, as tabs.
-    pub const INSPECTOR: [Pane; 3] = [Pane::Layers, Pane::History, Pane::Details];
+    pub const INSPECTOR: [Pane; 5] = [
+        Pane::Layers,
+        Pane::History,
+        Pane::Details,
+        Pane::Files,
+        Pane::Diff,
+    ];
 
     pub fn is_inspector(self) -> bool {
         Pane::INSPECTOR.contains(&self)
@@ -34,6 +44,8 @@ impl Pane {
             Pane::Layers => "Layers",
             Pane::History => "History",
             Pane::Details => "Details",
+            Pane::Files => "Files",
+            Pane::Diff => "Diff",
         }
     }
 
@@ -51,7 +63,7 @@ impl Pane {
     /// Rows between a pane's top border and its first row: the tables' column header.
     pub fn header_rows(self) -> u16 {
         match self {
-            Pane::Images | Pane::Layers | Pane::History => 1,
+            Pane::Images | Pane::Layers | Pane::History | Pane::Files | Pane::Diff => 1,
             Pane::Lineage | Pane::Details => 0,
         }
     }

@@ -122,6 +122,24 @@ impl Theme {
         Style::new().add_modifier(Modifier::UNDERLINED)
     }
 
+    /// A path a layer added; every change also has a symbol, so the marks read without color.
+    pub fn added(&self) -> Style {
+        self.fg(Color::Green)
+    }
+
+    pub fn modified(&self) -> Style {
+        self.fg(Color::Blue)
+    }
+
+    /// A removed path is struck through as well: it is not in the image any more.
+    pub fn removed(&self) -> Style {
+        self.fg(Color::Red).add_modifier(Modifier::CROSSED_OUT)
+    }
+
+    pub fn type_changed(&self) -> Style {
+        self.fg(Color::Magenta)
+    }
+
     pub fn spinner(&self) -> Style {
         self.fg(Color::Magenta).add_modifier(Modifier::BOLD)
     }

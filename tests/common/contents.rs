@@ -84,6 +84,27 @@ fn clean(raw: &[u8]) -> Vec<u8> {
         .join(&b'/')
 }
 
+/// Every layer blob of an OCI layout (any file of `blobs/sha256` that is not JSON), with
+/// its DiffID (the digest of its uncompressed tar) and that tar, so that a test finds a
+/// layer's blob without cairn's help.
+pub fn layer_blobs(layout: &std::path::Path) -> Vec<(String, Vec<u8>, Vec<u8>)> {
+    use sha2::Digest;
+    let mut found = Vec::new();
+    for file in std::fs::read_dir(layout.join("blobs/sha256")).unwrap() {
+        let blob = std::fs::read(file.unwrap().path()).unwrap();
+        if blob.first() == Some(&b'{') {
+            continue;
+        }
+        let tar = decompress(&blob);
+        let hex: String = sha2::Sha256::digest(&tar)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        found.push((format!("sha256:{hex}"), blob, tar));
+    }
+    found
+}
+
 /// Entries without their checksums, to compare a tar-split listing with a blob's.
 pub fn without_checksums(entries: &[Entry]) -> Vec<Entry> {
     entries

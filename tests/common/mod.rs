@@ -11,6 +11,7 @@ pub mod generated;
 pub mod oci;
 pub mod registry;
 pub mod tui;
+pub mod tui_contents;
 pub mod tui_store;
 
 /// A containers-storage store made by `scripts/make-fixture-store.sh`.
@@ -98,7 +99,7 @@ pub fn build_fixture() -> Fixture {
 pub fn shared_fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
-        let dir = built_once("make-fixture-store.sh", |dir| {
+        let dir = built_once(&["make-fixture-store.sh"], |dir| {
             run_fixture_script(&dir.join("store"))
         });
         Fixture {
@@ -108,18 +109,21 @@ pub fn shared_fixture() -> &'static Fixture {
     })
 }
 
-/// A folder `build` fills once per version of `scripts/SCRIPT`, under the system's temporary
-/// folder, and that later runs reuse: fixtures made by real tools take seconds to minutes.
-pub fn built_once(script: &str, build: impl FnOnce(&Path)) -> PathBuf {
-    let text = std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
+/// A folder `build` fills once per version of `scripts/SCRIPTS` (the script first, then
+/// what it sources), under the system's temporary folder, and that later runs reuse:
+/// fixtures made by real tools take seconds to minutes.
+pub fn built_once(scripts: &[&str], build: impl FnOnce(&Path)) -> PathBuf {
+    let mut version = 0xcbf2_9ce4_8422_2325u64;
+    for script in scripts {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("scripts")
-            .join(script),
-    )
-    .unwrap_or_else(|e| panic!("reading scripts/{script}: {e}"));
-    let version = text.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    });
+            .join(script);
+        let text = std::fs::read(&path).unwrap_or_else(|e| panic!("reading scripts/{script}: {e}"));
+        version = text.iter().fold(version, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
+    }
+    let script = scripts.first().copied().unwrap_or_default();
     let home = std::env::temp_dir().join("cairn-fixtures");
     std::fs::create_dir_all(&home).unwrap();
     // Test binaries run in parallel: one builds, the others wait for it.

@@ -228,16 +228,20 @@ fn free_port() -> u16 {
 pub fn images() -> PathBuf {
     require("buildah");
     require("skopeo");
-    built_once("make-registry-images.sh", |dir| {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/make-registry-images.sh");
-        ok(
-            Command::new("bash")
-                .arg(&script)
-                .arg(dir.join("layout"))
-                .output()
-                .unwrap(),
-            "scripts/make-registry-images.sh",
-        );
-    })
+    built_once(
+        &["make-registry-images.sh", "lib/buildah-build.sh"],
+        |dir| {
+            let script =
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/make-registry-images.sh");
+            ok(
+                Command::new("bash")
+                    .arg(&script)
+                    .arg(dir.join("layout"))
+                    .output()
+                    .unwrap(),
+                "scripts/make-registry-images.sh",
+            );
+        },
+    )
     .join("layout")
 }

@@ -38,3 +38,13 @@ pub fn text(buffer: &Buffer) -> String {
 pub fn screen(app: &App) -> String {
     text(&render(app))
 }
+
+/// Filters the image list to `text`, as typing `/TEXT Enter` does.
+pub fn filter(app: &mut App, text: &str) {
+    use cairn::tui::action::Action;
+    app.update(Action::StartFilter);
+    for c in text.chars() {
+        app.update(Action::FilterInput(c));
+    }
+    app.update(Action::FilterAccept);
+}

@@ -4,8 +4,12 @@
 //! little the screens show and the planner does not need. No buildah, no root, no disk, and
 //! IDs that never change with a tool's version.
 
-use cairn_core::Catalog;
+use cairn::tui::app::App;
+use cairn::tui::theme::Theme;
 use cairn_core::testing::fixtures;
+use cairn_core::{Catalog, ImageIdx};
+use jiff::Timestamp;
+use ratatui::layout::Rect;
 
 /// The fixture store with its sizes and lineage computed, as the loader gives it.
 pub fn fixture_catalog() -> Catalog {
@@ -27,4 +31,42 @@ pub fn fixture_catalog() -> Catalog {
         config.working_dir = "/app".into();
     }
     Catalog::new(snapshot)
+}
+
+/// A fixed "now", a few days after the fixture's fixed build times.
+pub fn now() -> Timestamp {
+    "2023-11-20T12:00:00Z".parse().unwrap()
+}
+
+/// The snapshots' terminal.
+pub fn area() -> Rect {
+    Rect::new(0, 0, super::tui::WIDTH, super::tui::HEIGHT)
+}
+
+/// The browser on the fixture store, in color.
+pub fn fixture_app() -> App {
+    App::with_catalog(
+        "fixture (vfs)",
+        now(),
+        area(),
+        Theme::colored(),
+        fixture_catalog(),
+    )
+}
+
+/// Selects the image the list names `name`, as a jump does, and clears the message it
+/// leaves.
+pub fn select(app: &mut App, name: &str) {
+    app.jump_to(image_named(app, name));
+    app.message = None;
+}
+
+/// The image the list names `name`.
+pub fn image_named(app: &App, name: &str) -> ImageIdx {
+    let store = app.store.as_ref().unwrap();
+    store
+        .facts
+        .names
+        .position(|n| n == name)
+        .unwrap_or_else(|| panic!("{name} is not in the fixture"))
 }

@@ -7,37 +7,22 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 use crate::common::contents::{
-    contents_fixture, decompress, gnu_tar_names, show, tar_listing, without_checksums,
+    contents_fixture, gnu_tar_names, layer_blobs, show, tar_listing, without_checksums,
 };
 use crate::common::docker::{Daemon, docker_fixture};
 use crate::common::ok;
 use cairn_core::contents::{Entry, EntryKind, EntrySource};
 use cairn_store::{Selection, Store};
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Every layer blob of the fixture's layout, by DiffID: the tar crate's listing of it, and
 /// GNU tar's names.
 fn expected() -> HashMap<String, (Vec<Entry>, Vec<Vec<u8>>)> {
-    let layout = contents_fixture().join("layout");
-    let mut found = HashMap::new();
-    for file in std::fs::read_dir(layout.join("blobs/sha256")).unwrap() {
-        let bytes = std::fs::read(file.unwrap().path()).unwrap();
-        if bytes.first() == Some(&b'{') {
-            continue;
-        }
-        let tar = decompress(&bytes);
-        let hex: String = Sha256::digest(&tar)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        found.insert(
-            format!("sha256:{hex}"),
-            (tar_listing(&bytes), gnu_tar_names(&tar)),
-        );
-    }
-    found
+    layer_blobs(&contents_fixture().join("layout"))
+        .into_iter()
+        .map(|(diff_id, blob, tar)| (diff_id, (tar_listing(&blob), gnu_tar_names(&tar))))
+        .collect()
 }
 
 fn open(selection: Selection) -> Store {

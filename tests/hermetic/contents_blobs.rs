@@ -2,32 +2,19 @@
 //! layout on disk) lists what the tar crate lists of the same blob, in the same order.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
-use crate::common::contents::{decompress, tar_listing};
+use crate::common::contents::{layer_blobs, tar_listing};
 use crate::common::oci::demo;
 use cairn_core::contents::{Entry, EntrySource};
 use cairn_store::Selection;
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::Path;
 
-/// Every layer blob of a layout, listed by the tar crate, by its DiffID (the digest of the
-/// uncompressed tar), so that the test finds a layer's blob without cairn's help.
+/// Every layer blob of a layout, listed by the tar crate, by its DiffID.
 pub fn listings_by_diff_id(layout: &Path) -> HashMap<String, Vec<Entry>> {
-    let mut found = HashMap::new();
-    for file in std::fs::read_dir(layout.join("blobs/sha256")).unwrap() {
-        let bytes = std::fs::read(file.unwrap().path()).unwrap();
-        if bytes.first() == Some(&b'{') {
-            continue;
-        }
-        let tar = decompress(&bytes);
-        let hex: String = Sha256::digest(&tar)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        let diff_id = format!("sha256:{hex}");
-        found.insert(diff_id, tar_listing(&bytes));
-    }
-    found
+    layer_blobs(layout)
+        .into_iter()
+        .map(|(diff_id, blob, _)| (diff_id, tar_listing(&blob)))
+        .collect()
 }
 
 fn check_every_layer(store: &str, layout: &Path) {

@@ -4,7 +4,7 @@
 //! one clear error naming the file or a problem on the image it hurts; never a panic, never a
 //! file read outside the folder, nothing written.
 
-use crate::common::{cairn, ok, stderr, tree_digest};
+use crate::common::{cairn, ok, stderr, stdout, tree_digest};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -396,4 +396,54 @@ fn gc_on_a_store_without_one_says_so() {
     let storage = Storage::copy();
     let out = storage.cairn(&["gc"]);
     assert_error(&out, &["give --dry-run"]);
+}
+
+#[test]
+fn verify_names_each_blob_whose_content_differs_from_its_digest() {
+    let mut storage = Storage::copy();
+    let out = storage.cairn(&["verify"]);
+    assert_eq!(ok(out, "cairn verify"), "12 blobs checked, 0 mismatches\n");
+    let app = storage.tag("app", "1");
+    std::fs::write(storage.blob(&app), b"{}").unwrap();
+    storage.broken();
+    let out = storage.cairn(&["verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "blob {app}: its content has digest sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\n12 blobs checked, 1 mismatch\n"
+        )
+    );
+}
+
+#[test]
+fn a_layer_lists_the_entries_of_its_blob() {
+    let mut storage = Storage::copy();
+    let selection = cairn_store::Selection {
+        store: Some(format!("registry-storage:{}", storage.root.display())),
+        ..cairn_store::Selection::default()
+    };
+    let store = selection.resolve().unwrap();
+    let snapshot = store.load().unwrap().snapshot;
+    let app = snapshot.image_named("app:1").unwrap();
+    let top = snapshot.images[app].top_layer.clone().unwrap();
+    let top = snapshot.layer_by_id(&top).unwrap();
+    let listed = store.layer_entries(&snapshot, top).unwrap();
+    let paths: Vec<String> = listed
+        .entries
+        .iter()
+        .map(|e| String::from_utf8_lossy(&e.path).into_owned())
+        .collect();
+    assert_eq!(paths, ["side.txt"]);
+    assert_eq!(listed.entries[0].size, "a side branch\n".len() as u64);
+    // A blob that is gone is said to be, naming the layer and the store.
+    let blob = snapshot.layers[top].blob.clone().unwrap();
+    std::fs::remove_dir_all(storage.blob(&blob).parent().unwrap()).unwrap();
+    storage.broken();
+    let error = store.layer_entries(&snapshot, top).unwrap_err().to_string();
+    assert!(
+        error.contains(&format!("its blob {blob} is not in the registry")),
+        "{error}"
+    );
+    assert!(error.contains("cannot list layer"), "{error}");
 }

@@ -84,6 +84,13 @@ pub fn mark_and_sweep(storage: &Storage, delete_untagged: bool) -> Result<GcPlan
     let mut marked: HashSet<&str> = HashSet::new();
     let mut manifests = Vec::new();
     for repository in &storage.repositories {
+        // distribution parses each name it walks as a reference, and stops on one it cannot.
+        if let Err(reason) = crate::reference::check_syntax(&repository.name) {
+            return Err(GcError(format!(
+                "failed to parse repo name {}: {reason}",
+                repository.name
+            )));
+        }
         for revision in &repository.revisions {
             if delete_untagged && !revision.tagged {
                 if !repository.tags_listable {

@@ -66,7 +66,7 @@ pub trait Backend: Debug + Send + Sync {
     /// stores made of content-addressed blobs can.
     fn verify(&self) -> Result<VerifyReport> {
         Err(crate::StoreError::Unsupported(
-            "cairn verify checks OCI layouts and archives: give --store oci:DIR, oci-archive:FILE or docker-archive:FILE"
+            "cairn verify checks OCI layouts, archives and registry storage: give --store oci:DIR, oci-archive:FILE, docker-archive:FILE or registry-storage:PATH"
                 .into(),
         ))
     }

@@ -283,10 +283,10 @@ fn a_store_file_that_is_not_json_is_a_parse_error_with_its_path() {
 
 #[test]
 fn a_store_kind_the_parser_does_not_know_is_refused() {
-    let error = store("registry:example.com").unwrap_err();
+    let error = store("nosuch:example.com").unwrap_err();
     assert_eq!(
         error.to_string(),
-        "unknown store kind \"registry\" in --store \"registry:example.com\": expected containers-storage, oci, oci-archive, docker-archive or docker"
+        "unknown store kind \"nosuch\" in --store \"nosuch:example.com\": expected containers-storage, oci, oci-archive, docker-archive, docker or registry-storage"
     );
 }
 

@@ -8,17 +8,21 @@
 //! panes and keeps them derived from the selection, `dialogs.rs` opens, plans and confirms
 //! the change dialogs.
 
+mod contents;
 mod dialogs;
 mod panes;
 
 use super::action::Action;
 use super::change::{ChangeOutcome, ChangeRequest};
+use super::contents::{ContentsRequest, Slot};
 use super::data::StoreData;
 use super::dialog::Dialog;
+use super::keymap::HELP_PAGES;
 use super::layout::{self, Areas, Arrangement};
 use super::loader::LoaderMsg;
 use super::mode::Mode;
 use super::pane::Pane;
+use super::state::files::TreeView;
 use super::state::lineage::LineageTree;
 use super::state::panes::Panes;
 use super::state::{PaneState, Selected};
@@ -28,6 +32,14 @@ use cairn_core::{Catalog, ImageIdx};
 use jiff::Timestamp;
 use ratatui::layout::Rect;
 use std::sync::Arc;
+
+/// How far the contents reader is with a pane's layers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContentsProgress {
+    pub slot: Slot,
+    pub read: usize,
+    pub total: usize,
+}
 
 /// What the loader is doing, for the status bar's spinner.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +82,14 @@ pub struct App {
     pub change_requested: Option<ChangeRequest>,
     /// The change the worker is applying, by the words that will report it.
     pub applying: Option<String>,
+    /// The page of the help overlay shown.
+    pub help_page: usize,
+    /// Layer contents for the contents reader; the event loop passes them on.
+    pub contents_requests: Vec<ContentsRequest>,
+    /// How far the contents reader is, for the status line.
+    pub contents_progress: Option<ContentsProgress>,
+    /// Where the last layers' entries were read from, in words, for the status line.
+    pub contents_source: Option<String>,
     /// The last message about a change, kept over the reload that follows it, and whether
     /// it says the change failed.
     change_note: Option<(String, bool)>,
@@ -103,6 +123,10 @@ impl App {
             reload_requested: false,
             change_requested: None,
             applying: None,
+            help_page: 0,
+            contents_requests: Vec::new(),
+            contents_progress: None,
+            contents_source: None,
             change_note: None,
             derived_for: None,
         }
@@ -132,7 +156,7 @@ impl App {
     pub fn mode(&self) -> Mode {
         match &self.dialog {
             Some(dialog) => dialog.mode(),
-            None if self.panes.images.filtering => Mode::Filter,
+            None if self.panes.images.filtering || self.tree_filtering() => Mode::Filter,
             None => Mode::Normal,
         }
     }
@@ -182,6 +206,8 @@ impl App {
             Action::Back => {
                 if self.dialog.is_some() {
                     self.dialog = None;
+                } else if self.tree_filter_shown() {
+                    self.with_files(|view| view.filter_clear());
                 } else if self.panes.images.filter_line_shown() {
                     self.cancel_filter();
                 } else {
@@ -189,10 +215,19 @@ impl App {
                 }
             }
             Action::Help => {
+                self.help_page = 0;
                 self.dialog = match self.dialog {
                     Some(Dialog::Help) => None,
                     _ => Some(Dialog::Help),
                 }
+            }
+            Action::NextPane | Action::PrevPane if self.dialog == Some(Dialog::Help) => {
+                let step = if action == Action::NextPane {
+                    1
+                } else {
+                    HELP_PAGES - 1
+                };
+                self.help_page = (self.help_page + step) % HELP_PAGES;
             }
             Action::StartTag => self.start_tag(),
             Action::StartUntag => self.start_untag(),
@@ -224,6 +259,19 @@ impl App {
             Action::First => self.move_by(isize::MIN / 2),
             Action::Last => self.move_by(isize::MAX / 2),
             Action::Activate => self.activate(),
+            Action::Expand if self.files_focused() => self.with_files(TreeView::expand),
+            Action::Collapse if self.files_focused() => self.with_files(TreeView::collapse),
+            Action::ToggleNode if self.files_focused() => self.with_files(TreeView::toggle),
+            Action::ExpandAll if self.files_focused() => self.with_files(TreeView::expand_all),
+            Action::CollapseAll if self.files_focused() => self.with_files(TreeView::collapse_all),
+            Action::CycleSort if self.files_focused() => self.with_files(TreeView::cycle_sort),
+            Action::ToggleChangedOnly => self.with_files(TreeView::toggle_changed_only),
+            Action::LayerUp => self.step_layer(1),
+            Action::LayerDown => self.step_layer(-1),
+            Action::ToggleLayerOnly => self.toggle_layer_only(),
+            Action::ShowLayerFiles => self.show_layer_files(),
+            Action::MarkForDiff => self.mark_for_diff(),
+            Action::DiffStep => self.diff_step(),
             Action::Expand => self.with_tree(LineageTree::expand),
             Action::Collapse => self.with_tree(LineageTree::collapse),
             Action::ToggleNode => self.with_tree(LineageTree::toggle),
@@ -256,6 +304,21 @@ impl App {
                     self.now,
                 );
                 self.panes.layers.follow(selected);
+            }
+            Action::StartFilter if self.files_focused() => {
+                self.with_files(|view| view.filtering = true)
+            }
+            Action::FilterInput(c) if self.tree_filtering() => {
+                self.with_files(|view| view.filter_push(c))
+            }
+            Action::FilterBackspace if self.tree_filtering() => {
+                self.with_files(TreeView::filter_pop)
+            }
+            Action::FilterAccept if self.tree_filtering() => {
+                self.with_files(|view| view.filtering = false)
+            }
+            Action::FilterCancel if self.tree_filtering() => {
+                self.with_files(TreeView::filter_clear)
             }
             Action::StartFilter => {
                 self.focus = Pane::Images;
@@ -291,6 +354,7 @@ impl App {
             }
             Action::Tick => self.spinner = self.spinner.wrapping_add(1),
         }
+        self.request_contents();
     }
 
     /// Takes what the loader reports.
@@ -306,8 +370,13 @@ impl App {
                 self.loading = Some(Loading {
                     stage: "computing lineage",
                 });
+                // Indexes change with a load: what was asked under the old ones is asked
+                // again (the trees on screen stay until the answers come).
+                self.panes.files.loaded = None;
+                self.panes.diff.loaded = None;
                 self.rebuild_rows();
                 self.replan_dialog();
+                self.request_contents();
                 // What a change did stays on screen over the reload it causes.
                 let note = self.change_note.as_ref().map(|(text, _)| text);
                 if reload && (note.is_none() || self.message.as_ref() != note) {
@@ -326,6 +395,7 @@ impl App {
                 // Intermediates are known only now: the list may lose some, and the panes
                 // that show lineage are derived again.
                 self.rebuild_rows();
+                self.request_contents();
             }
             LoaderMsg::Failed(error) => {
                 self.loading = None;

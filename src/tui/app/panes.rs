@@ -52,6 +52,10 @@ impl App {
             Pane::Layers => self.catalog().and_then(|c| self.panes.layers.target(c)),
             Pane::History => self.panes.history.target(),
             Pane::Details => return,
+            Pane::Files | Pane::Diff => {
+                self.open_or_jump();
+                return;
+            }
         };
         match target {
             Some(image) => self.jump_to(image),

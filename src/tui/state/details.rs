@@ -2,17 +2,38 @@
 //! line, as label and value.
 
 use super::{PaneState, Selected};
+use crate::tui::contents::{Answer, Job};
 use crate::tui::data::age;
 use crate::tui::marks::Marks;
 use crate::tui::scroll::Scroll;
+use cairn_core::contents::{Waste, base_layer_count_in, image_layers};
 use cairn_core::human::podman_size;
 use cairn_core::image::short_id;
+use cairn_core::visible::visible_bytes;
+use cairn_core::{ImageIdx, LayerIdx};
+
+/// Most paths the details list as wasting the most space.
+const TOP_OFFENDERS: usize = 5;
 
 #[derive(Debug, Clone, Default)]
 pub struct DetailsPane {
     /// Label and value; the label is empty on a value's further lines.
     pub lines: Vec<(String, String)>,
     pub scroll: Scroll,
+    /// The wasted space to read for the image shown, once the lineage says which of its
+    /// layers are its base's.
+    waste: Option<WasteSubject>,
+    /// How many lines come before the wasted space's.
+    facts: usize,
+}
+
+/// Whose wasted space the details show, and whether it was asked for.
+#[derive(Debug, Clone)]
+struct WasteSubject {
+    image: ImageIdx,
+    layers: Vec<LayerIdx>,
+    base: usize,
+    asked: bool,
 }
 
 impl PaneState for DetailsPane {
@@ -23,7 +44,120 @@ impl PaneState for DetailsPane {
     fn follow(&mut self, selected: Option<Selected<'_>>) {
         self.scroll = Scroll::default();
         self.lines = selected.map(lines).unwrap_or_default();
+        self.facts = self.lines.len();
+        // The base's layers are known once the lineage is: until then, nothing is asked.
+        self.waste = selected.and_then(|s| {
+            let catalog = &s.store.catalog;
+            Some(WasteSubject {
+                image: s.image,
+                layers: image_layers(catalog, s.image),
+                base: base_layer_count_in(catalog, s.lineage?, s.image),
+                asked: false,
+            })
+        });
+        if self.waste.as_ref().is_some_and(|w| !w.layers.is_empty()) {
+            self.lines
+                .push(("Efficiency".into(), "reading the layers…".into()));
+        }
     }
+}
+
+impl DetailsPane {
+    /// The wasted space to read, once per image shown.
+    pub fn waste_wanted(&mut self) -> Option<Job> {
+        let waste = self
+            .waste
+            .as_mut()
+            .filter(|w| !w.asked && !w.layers.is_empty())?;
+        waste.asked = true;
+        Some(Job::Waste {
+            image: waste.image,
+            layers: waste.layers.clone(),
+            base: waste.base,
+        })
+    }
+
+    /// Shows the wasted space read for `image`, if it is still the one shown.
+    pub fn receive_waste(&mut self, image: ImageIdx, answer: Result<Answer, String>) {
+        if self.waste.as_ref().map(|w| w.image) != Some(image) {
+            return;
+        }
+        self.lines.truncate(self.facts);
+        match answer {
+            Ok(Answer::Waste(waste)) => self.lines.extend(waste_lines(&waste)),
+            Ok(Answer::Tree(_)) => {}
+            Err(error) => self
+                .lines
+                .push(("Efficiency".into(), format!("unknown: {error}"))),
+        }
+        let len = self.lines.len();
+        self.scroll.go(self.scroll.cursor, len, len);
+    }
+}
+
+/// What the image's own layers add to the waste, when it has layers of its own.
+fn own_part(waste: &Waste) -> String {
+    if waste.user.layers == 0 {
+        return "no layers of its own".into();
+    }
+    let ratio = if waste.user_wasted_ratio.is_finite() {
+        waste.user_wasted_ratio * 100.0
+    } else {
+        100.0
+    };
+    format!(
+        "own layers {} ({}, {ratio:.1} % of their {})",
+        podman_size(waste.user.wasted_bytes),
+        layers(waste.user.layers),
+        podman_size(waste.user.size_bytes)
+    )
+}
+
+fn layers(n: usize) -> String {
+    format!("{n} layer{}", if n == 1 { "" } else { "s" })
+}
+
+/// Efficiency, wasted bytes (the base's and the image's own apart) and the paths that
+/// waste the most.
+fn waste_lines(waste: &Waste) -> Vec<(String, String)> {
+    let mut lines = vec![
+        (
+            "Efficiency".to_string(),
+            format!(
+                "{:.1} % · {} wasted of {} in all copies",
+                waste.efficiency * 100.0,
+                podman_size(waste.wasted_bytes),
+                podman_size(waste.copies_bytes)
+            ),
+        ),
+        (
+            "Wasted".to_string(),
+            format!(
+                "base image {} ({}) · {}",
+                podman_size(waste.base.wasted_bytes),
+                layers(waste.base.layers),
+                own_part(waste)
+            ),
+        ),
+    ];
+    for (i, offender) in waste.offenders.iter().take(TOP_OFFENDERS).enumerate() {
+        lines.push((
+            if i == 0 { "Top wasted" } else { "" }.to_string(),
+            format!(
+                "{:>9}  {} ({} copies)",
+                podman_size(offender.wasted_bytes),
+                visible_bytes(&offender.path),
+                offender.copies
+            ),
+        ));
+    }
+    if waste.offenders.is_empty() {
+        lines.push((
+            "Top wasted".into(),
+            "nothing: every path has one copy".into(),
+        ));
+    }
+    lines
 }
 
 /// The details pane's lines for an image.

@@ -8,6 +8,8 @@
 //! and a drawing in `view/` (an arm of `view::draw`).
 
 pub mod details;
+pub mod diff;
+pub mod files;
 pub mod history;
 pub mod image_list;
 pub mod layers;

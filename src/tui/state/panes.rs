@@ -2,6 +2,8 @@
 //! [`Pane`]: what the app routes keys, the mouse, resizes and a new selection through.
 
 use super::details::DetailsPane;
+use super::diff::DiffPane;
+use super::files::FilesPane;
 use super::history::HistoryPane;
 use super::image_list::ImageList;
 use super::layers::LayersPane;
@@ -16,6 +18,8 @@ pub struct Panes {
     pub layers: LayersPane,
     pub history: HistoryPane,
     pub details: DetailsPane,
+    pub files: FilesPane,
+    pub diff: DiffPane,
 }
 
 impl Panes {
@@ -27,6 +31,8 @@ impl Panes {
             Pane::Layers => &mut self.layers,
             Pane::History => &mut self.history,
             Pane::Details => &mut self.details,
+            Pane::Files => &mut self.files,
+            Pane::Diff => &mut self.diff,
         }
     }
 

@@ -3,7 +3,7 @@
 
 use crate::tui::action::Action;
 use crate::tui::app::App;
-use crate::tui::keymap::{KEYMAP, Section, keys_label};
+use crate::tui::keymap::{HELP_PAGES, KEYMAP, Section, keys_label};
 use crate::tui::mode::Mode;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -12,21 +12,52 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
 const KEY_WIDTH: usize = 13;
 
-/// Sections in the left and right column.
-const LEFT: [Section; 3] = [Section::General, Section::Move, Section::Images];
-const RIGHT: [Section; 6] = [
-    Section::Lineage,
-    Section::Layers,
-    Section::History,
-    Section::Filter,
-    Section::Changes,
-    Section::Dialogs,
-];
+/// A legend the help shows after a column's keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Legend {
+    /// The image list's marks.
+    Images,
+    /// The file trees' change marks.
+    Files,
+}
+
+/// The sections and legends of each page's left and right column; `HELP_PAGES` of them.
+fn page(n: usize) -> [(&'static [Section], &'static [Legend]); 2] {
+    match n {
+        0 => [
+            (
+                &[
+                    Section::General,
+                    Section::Move,
+                    Section::Images,
+                    Section::Layers,
+                    Section::History,
+                ],
+                &[],
+            ),
+            (
+                &[
+                    Section::Lineage,
+                    Section::Filter,
+                    Section::Changes,
+                    Section::Dialogs,
+                ],
+                &[],
+            ),
+        ],
+        _ => [
+            (&[Section::Tree, Section::Files], &[]),
+            (&[], &[Legend::Files, Legend::Images]),
+        ],
+    }
+}
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
-    let left = column(app, &LEFT, true);
-    let right = column(app, &RIGHT, false);
+    let shown = app.help_page % HELP_PAGES;
+    let [(left, left_legend), (right, right_legend)] = page(shown);
+    let left = column(app, left, left_legend);
+    let right = column(app, right, right_legend);
     let height = (left.len().max(right.len()) as u16 + 2).min(area.height);
     let width = 100.min(area.width);
     let popup = Rect {
@@ -39,8 +70,11 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(theme.focused_border())
-        .title(Line::styled(" Keys ", theme.focused_border()))
-        .title(Line::styled(" Esc or ? to close ", theme.dim()).right_aligned());
+        .title(Line::styled(
+            format!(" Keys {}/{HELP_PAGES} ", shown + 1),
+            theme.focused_border(),
+        ))
+        .title(Line::styled(" Tab next page · Esc or ? to close ", theme.dim()).right_aligned());
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
     let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
@@ -50,7 +84,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(right), r);
 }
 
-fn column(app: &App, sections: &[Section], legend: bool) -> Vec<Line<'static>> {
+fn column(app: &App, sections: &[Section], legends: &[Legend]) -> Vec<Line<'static>> {
     let theme = &app.theme;
     let mut lines = Vec::new();
     for &section in sections {
@@ -78,24 +112,49 @@ fn column(app: &App, sections: &[Section], legend: bool) -> Vec<Line<'static>> {
             ]));
         }
     }
-    if legend {
-        lines.push(Line::raw(""));
-        lines.push(Line::styled("Marks", theme.header()));
-        let marks = [
-            ("!", theme.corrupted(), "corrupted (missing data)"),
-            ("c", theme.in_use(), "in use by containers"),
-            ("r", theme.read_only(), "read-only (additional store)"),
-            ("i", theme.intermediate(), "intermediate (hidden, see a)"),
-            ("d", theme.dangling(), "dangling (no name, no child)"),
-            ("◆", theme.shared(), "layer shared with others"),
-        ];
-        for (mark, style, text) in marks {
-            lines.push(Line::from(vec![
-                Span::raw(" "),
-                Span::styled(format!("{mark:<KEY_WIDTH$}"), style),
-                Span::raw(text),
-            ]));
-        }
+    for &legend in legends {
+        legend_lines(app, legend, &mut lines);
     }
     lines
+}
+
+/// A legend under its heading, after a blank line when something is above it.
+fn legend_lines(app: &App, legend: Legend, lines: &mut Vec<Line<'static>>) {
+    let theme = &app.theme;
+    let (heading, marks) = match legend {
+        Legend::Images => (
+            "Marks",
+            vec![
+                ("Δ", theme.key(), "marked: Diff compares with it (m)"),
+                ("!", theme.corrupted(), "corrupted (missing data)"),
+                ("c", theme.in_use(), "in use by containers"),
+                ("r", theme.read_only(), "read-only (additional store)"),
+                ("i", theme.intermediate(), "intermediate (hidden, see a)"),
+                ("d", theme.dangling(), "dangling (no name, no child)"),
+                ("◆", theme.shared(), "layer shared with others"),
+            ],
+        ),
+        Legend::Files => (
+            "Changes",
+            vec![
+                ("+", theme.added(), "added (by the layer, or image)"),
+                ("~", theme.modified(), "modified: written again"),
+                ("T", theme.type_changed(), "type changed (file → link...)"),
+                ("-", theme.removed(), "removed (whiteout, opaque dir)"),
+                ("•", theme.dim(), "a directory with changes inside"),
+                ("L3", theme.dim(), "the layer that last changed it"),
+            ],
+        ),
+    };
+    if !lines.is_empty() {
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::styled(heading, theme.header()));
+    for (mark, style, text) in marks {
+        lines.push(Line::from(vec![
+            Span::raw(" "),
+            Span::styled(format!("{mark:<KEY_WIDTH$}"), style),
+            Span::raw(text),
+        ]));
+    }
 }

@@ -93,6 +93,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         .enumerate()
         .skip(list.scroll.offset)
         .take(page);
+    let marked = app.panes.diff.marked.as_ref();
     let rows: Vec<Row> = visible
         .map(|(position, &image)| {
             let img = &catalog.snapshot.images[image];
@@ -130,7 +131,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                 }
             };
             let row = Row::new(vec![
-                Cell::from(marks_line(app, &marks)),
+                Cell::from(marks_line(app, &marks, marked == Some(&img.id))),
                 Cell::from(name_cell),
                 Cell::from(Span::styled(img.short_id().to_string(), theme.dim())),
                 Cell::from(age(app.now, img.created)),
@@ -185,7 +186,7 @@ fn platform_of(catalog: &Catalog, image: ImageIdx) -> Option<&str> {
 }
 
 /// The marks column: one colored letter per mark, the legend is in the help.
-fn marks_line(app: &App, marks: &Marks) -> Line<'static> {
+fn marks_line(app: &App, marks: &Marks, marked: bool) -> Line<'static> {
     let theme = &app.theme;
     let mut spans = Vec::new();
     let mut add = |on: bool, letter: &'static str, style: Style| {
@@ -193,6 +194,7 @@ fn marks_line(app: &App, marks: &Marks) -> Line<'static> {
             spans.push(Span::styled(letter, style));
         }
     };
+    add(marked, "Δ", theme.key());
     add(marks.corrupted, "!", theme.corrupted());
     add(marks.in_use, "c", theme.in_use());
     add(marks.read_only, "r", theme.read_only());

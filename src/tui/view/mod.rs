@@ -4,6 +4,8 @@
 //! [`layout`]'s, which the app reads too.
 
 pub mod details;
+pub mod diff;
+pub mod files;
 pub mod help;
 pub mod history;
 pub mod image_list;
@@ -21,7 +23,8 @@ use super::app::App;
 use super::dialog::Dialog;
 use super::layout::{self, tab_title, tab_titles};
 use super::pane::Pane;
-use parts::pane_block;
+use cairn_core::visible::visible;
+use parts::{fit, pane_block};
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
@@ -49,6 +52,8 @@ pub fn draw(app: &App, view: &mut ViewState, frame: &mut Frame) {
         match tab {
             Pane::Layers => layers::draw(app, frame, inner),
             Pane::History => history::draw(app, frame, inner),
+            Pane::Files => files::draw(app, frame, inner),
+            Pane::Diff => diff::draw(app, frame, inner),
             _ => details::draw(app, frame, inner),
         }
     }
@@ -89,11 +94,65 @@ fn inspector_block(app: &App, tab: Pane) -> Block<'static> {
         Pane::Layers if app.panes.layers.whatrequires => "what requires the top layer".to_string(),
         Pane::Layers => "base first".to_string(),
         Pane::History => format!("{} steps", app.panes.history.rows.len()),
+        Pane::Files => files_title(app),
+        Pane::Diff => diff_title(app),
         _ => String::new(),
     };
+    // The words go right of the tabs, and never over them.
+    let tabs: usize = tab_titles()
+        .iter()
+        .map(|(separator, pane)| separator.chars().count() + tab_title(*pane).chars().count())
+        .sum();
+    let extra = fit(&extra, (areas_width(app) as usize).saturating_sub(tabs + 6));
     let mut block = pane_block(app, app.focus == tab, Line::from(tab_spans(app)));
     if !extra.is_empty() {
         block = block.title(Line::styled(format!(" {extra} "), app.theme.dim()).right_aligned());
     }
     block
+}
+
+fn areas_width(app: &App) -> u16 {
+    app.areas().inspector.width
+}
+
+/// The Files pane's title words: which layer, which view, the changes and the sort.
+fn files_title(app: &App) -> String {
+    let files = &app.panes.files;
+    let Some(subject) = &files.subject else {
+        return String::new();
+    };
+    if subject.layers.is_empty() {
+        return String::new();
+    }
+    let mut words = vec![
+        format!("layer {}/{}", subject.at + 1, subject.layers.len()),
+        if subject.layer_only {
+            "its changes only".to_string()
+        } else {
+            "merged".to_string()
+        },
+    ];
+    words.extend(files::tree_summary(files.contents.view()));
+    words.join(" · ")
+}
+
+/// The Diff pane's title words: which two images, why the older one, the changes.
+fn diff_title(app: &App) -> String {
+    use super::state::diff::DiffBase;
+    let (Some(subject), Some(store)) = (&app.panes.diff.subject, &app.store) else {
+        return String::new();
+    };
+    let label = |image| visible(&store.facts.label(&store.catalog, image)).into_owned();
+    let why = match subject.why {
+        DiffBase::Parent => "parent",
+        DiffBase::Marked => "marked",
+        DiffBase::Step => "lineage step",
+    };
+    let mut words = vec![format!(
+        "{} → {} ({why})",
+        label(subject.from),
+        label(subject.to)
+    )];
+    words.extend(files::tree_summary(app.panes.diff.contents.view()));
+    words.join(" · ")
 }

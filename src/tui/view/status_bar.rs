@@ -3,6 +3,7 @@
 
 use super::parts::spinner;
 use crate::tui::app::App;
+use crate::tui::contents::Slot;
 use crate::tui::keymap::hints;
 use cairn_core::visible::visible;
 use ratatui::Frame;
@@ -32,6 +33,29 @@ pub fn draw(app: &App, frame: &mut Frame, status: Rect, footer: Rect) {
         left.push(Span::styled(spinner(app.spinner), theme.spinner()));
         left.push(Span::styled(
             format!(" {}…", loading.stage),
+            theme.spinner(),
+        ));
+    }
+    if let (None, Some(source)) = (&app.contents_progress, &app.contents_source) {
+        left.push(Span::styled(
+            format!(" · contents from {source}"),
+            theme.dim(),
+        ));
+    }
+    if let Some(progress) = &app.contents_progress {
+        left.push(Span::raw("  "));
+        left.push(Span::styled(spinner(app.spinner), theme.spinner()));
+        left.push(Span::styled(
+            format!(
+                " reading layer {} of {} for the {}…",
+                progress.read + 1,
+                progress.total,
+                match progress.slot {
+                    Slot::Files => "files",
+                    Slot::Diff => "diff",
+                    Slot::Waste => "wasted space",
+                }
+            ),
             theme.spinner(),
         ));
     }

@@ -6,6 +6,7 @@
 //! build's own cached steps), and its layers are the base part. With no named ancestor, the
 //! first layer is the base, as in dive.
 
+use crate::lineage::Lineage;
 use crate::{Catalog, ImageIdx, LayerIdx};
 
 /// An image's layers, base first, as [`super::ImageContents::new`] takes their entries.
@@ -20,9 +21,14 @@ pub fn image_layers(catalog: &Catalog, image: ImageIdx) -> Vec<LayerIdx> {
 
 /// How many of the image's first layers are its base image's (see the module's comment).
 pub fn base_layer_count(catalog: &Catalog, image: ImageIdx) -> usize {
+    base_layer_count_in(catalog, &catalog.lineage, image)
+}
+
+/// [`base_layer_count`] on a lineage kept apart from the catalog, as the browser keeps it
+/// (it shows the list before the lineage is worked out).
+pub fn base_layer_count_in(catalog: &Catalog, lineage: &Lineage, image: ImageIdx) -> usize {
     let own = image_layers(catalog, image);
-    let named = catalog
-        .lineage
+    let named = lineage
         .ancestors(image)
         .into_iter()
         .find(|&a| !catalog.snapshot.images[a].names.is_empty());

@@ -25,7 +25,7 @@ pub mod waste;
 #[cfg(test)]
 mod tests;
 
-pub use base::{base_layer_count, image_layers};
+pub use base::{base_layer_count, base_layer_count_in, image_layers};
 pub use diff::{Differences, ImageDiff, Modified, diff};
 pub use entry::{Entry, EntryKind, EntrySource, LayerEntries};
 pub use filter::{FilterError, PathFilter};

@@ -143,3 +143,14 @@ fn an_untagged_revision_without_a_tags_folder_fails_delete_untagged() {
         "{error}"
     );
 }
+
+#[test]
+fn a_repository_name_that_is_no_reference_fails_the_collection() {
+    let mut storage = storage();
+    storage.repositories[1].name = "Base".into();
+    let error = mark_and_sweep(&storage, false).unwrap_err();
+    assert!(
+        error.to_string().contains("failed to parse repo name Base"),
+        "{error}"
+    );
+}

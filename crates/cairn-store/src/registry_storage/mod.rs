@@ -6,13 +6,18 @@
 
 pub mod reader;
 
-use crate::backend::{Backend, Loaded, Terms};
+use crate::backend::{Backend, Loaded, Terms, VerifyReport};
+use crate::contents::blob::blob_entries;
+use crate::contents::{layer_error, layer_name};
+use crate::digest::Digest;
 use crate::error::{Result, StoreError};
 use crate::oci::confined::Confined;
 use crate::watch::Watch;
+use anyhow::{Context, anyhow};
+use cairn_core::contents::{EntrySource, LayerEntries};
 use cairn_core::gc::{self, GcPlan};
 use cairn_core::removal::{Blob, Step};
-use cairn_core::{Catalog, Rules};
+use cairn_core::{Catalog, LayerIdx, Rules, Snapshot};
 use std::path::PathBuf;
 
 /// Why cairn does not change a registry's storage itself.
@@ -27,14 +32,17 @@ pub struct RegistryStorage {
 impl RegistryStorage {
     /// Reads the storage: the registry model and what garbage collection walks.
     pub fn read(&self) -> Result<reader::StorageContents> {
+        Ok(reader::read(&self.open()?)?)
+    }
+
+    fn open(&self) -> Result<Confined> {
         if !self.path.exists() {
             return Err(StoreError::NotFound {
                 what: "registry storage",
                 path: self.path.clone(),
             });
         }
-        let root = Confined::open_as(&self.path, "the registry storage")?;
-        Ok(reader::read(&root)?)
+        Ok(Confined::open_as(&self.path, "the registry storage")?)
     }
 }
 
@@ -63,6 +71,31 @@ impl Backend for RegistryStorage {
             store: self.label(),
             why: CHANGE_THROUGH_THE_REGISTRY,
         })
+    }
+
+    /// A layer is a blob (gzip, zstd or plain tar), read for its headers by the shared reader.
+    fn layer_entries(&self, snapshot: &Snapshot, layer: LayerIdx) -> Result<LayerEntries> {
+        let fail = |e: anyhow::Error| layer_error(&layer_name(snapshot, layer), &self.label(), &e);
+        let blob = snapshot
+            .layers
+            .get(layer)
+            .and_then(|l| l.blob.as_deref())
+            .ok_or_else(|| fail(anyhow!("the store has no such layer")))?;
+        let digest = Digest::parse(blob).map_err(|e| fail(e.into()))?;
+        let (file, size) = reader::open_blob(&self.open()?, &digest)
+            .map_err(fail)?
+            .ok_or_else(|| fail(anyhow!("its blob {digest} is not in the registry")))?;
+        let entries = blob_entries(file, size, "")
+            .with_context(|| format!("blob {digest}"))
+            .map_err(fail)?;
+        Ok(LayerEntries {
+            entries,
+            source: EntrySource::Blob,
+        })
+    }
+
+    fn verify(&self) -> Result<VerifyReport> {
+        Ok(reader::verify(&self.open()?)?)
     }
 
     /// Exact: the storage shows every revision and blob the collector walks.

@@ -153,6 +153,61 @@ pub fn read(root: &Confined) -> Result<StorageContents> {
     Ok(contents)
 }
 
+/// A stored blob opened for reading, with its size; `None` when it is not stored.
+pub fn open_blob(root: &Confined, digest: &Digest) -> Result<Option<(std::fs::File, u64)>> {
+    let v2 = V2Dir { root };
+    let path = blob_path(digest);
+    let parts: Vec<&str> = path.iter().map(String::as_str).collect();
+    let Some(file) = root.open_file(&v2.parts(&parts))? else {
+        return Ok(None);
+    };
+    let size = file
+        .metadata()
+        .map_err(|e| anyhow!("reading {}: {e}", v2.display(&parts)))?
+        .len();
+    Ok(Some((file, size)))
+}
+
+/// `cairn verify`: every stored blob's content against the digest it is stored under.
+pub fn verify(root: &Confined) -> Result<crate::backend::VerifyReport> {
+    let v2 = V2Dir { root };
+    let mut contents = StorageContents::default();
+    read_blobs(&v2, &mut contents)?;
+    let mut report = crate::backend::VerifyReport {
+        blobs_checked: contents.gc.blobs.len(),
+        mismatches: Vec::new(),
+    };
+    for blob in &contents.gc.blobs {
+        let digest = Digest::parse(&blob.digest)?;
+        let path = blob_path(&digest);
+        let parts: Vec<&str> = path.iter().map(String::as_str).collect();
+        let Some((mut file, _)) = open_blob(root, &digest)? else {
+            report
+                .mismatches
+                .push(format!("blob {digest}: gone while it was checked"));
+            continue;
+        };
+        let mut hasher = digest.hasher();
+        let mut buffer = vec![0u8; 1 << 16];
+        loop {
+            let read = std::io::Read::read(&mut file, &mut buffer)
+                .map_err(|e| anyhow!("reading {}: {e}", v2.display(&parts)))?;
+            if read == 0 {
+                break;
+            }
+            hasher.update(&buffer[..read]);
+        }
+        let actual = hasher.finish();
+        if actual != digest.hex() {
+            report.mismatches.push(format!(
+                "blob {digest}: its content has digest {}:{actual}",
+                digest.algorithm()
+            ));
+        }
+    }
+    Ok(report)
+}
+
 /// Every blob stored, with its size on disk.
 fn read_blobs(v2: &V2Dir<'_>, contents: &mut StorageContents) -> Result<()> {
     for algorithm in v2.folders(&["blobs"])? {

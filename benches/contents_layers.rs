@@ -1,0 +1,203 @@
+//! How fast cairn lists what an image's layers hold, against `tar -tzf` of the same layers'
+//! gzip blobs. The image (`scripts/make-contents-bench.sh`, built once under the system's
+//! temporary folder and reused) has 100,000 files in 10 layers; the
+//! same image is read from containers-storage (its tar-splits) and from an OCI layout (its
+//! gzip blobs), every layer of it, the layers two at a time on the machine's two cores. Each
+//! figure is the median of warm page-cache runs. Memory per entry is what a listing keeps:
+//! the entry itself plus its path, link and checksum bytes, and the process's peak RSS.
+//!
+//! Run with `cargo bench --bench contents_layers` (as root: buildah builds the image).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // bench code: a failed step is a failed run
+
+/// The same allocator as the cairn binary, so that the figures are the product's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+use cairn_core::contents::{Entry, EntrySource};
+use cairn_core::{LayerIdx, Snapshot};
+use cairn_store::{Selection, Store};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const RUNS: usize = 7;
+
+fn main() {
+    let dir = ensure_image();
+    let cs = open(Selection {
+        root: Some(dir.join("root")),
+        runroot: Some(dir.join("run")),
+        storage_driver: Some("vfs".into()),
+        store: None,
+    });
+    let layout = open(Selection {
+        store: Some(format!("oci:{}", dir.join("layout").display())),
+        ..Selection::default()
+    });
+    println!(
+        "cairn contents_layers benchmark: {RUNS} runs each, median, warm cache, {} CPUs",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    let blobs = gzip_blobs(&dir.join("layout"));
+    let tar = median(|| blobs.iter().for_each(|blob| tar_list(blob)));
+    let tar_parallel = median(|| blobs.par_iter().for_each(|blob| tar_list(blob)));
+    println!(
+        "{:<44} {:>10} {:>10} {:>14}",
+        "reader", "median", "entries", "bytes/entry"
+    );
+    println!(
+        "{:<44} {:>10} {:>10}",
+        format!("`tar -tzf` of the {} gzip blobs, one by one", blobs.len()),
+        ms(tar),
+        ""
+    );
+    println!(
+        "{:<44} {:>10} {:>10}",
+        "`tar -tzf` of the same, two at a time",
+        ms(tar_parallel),
+        ""
+    );
+    for (name, store, source) in [
+        ("containers-storage (tar-split)", &cs, EntrySource::TarSplit),
+        ("OCI layout (gzip blobs)", &layout, EntrySource::Blob),
+    ] {
+        let snapshot = store.load().unwrap().snapshot;
+        let layers = image_layers(&snapshot);
+        assert_eq!(layers.len(), 11, "busybox and 10 layers of files");
+        let mut listed = Vec::new();
+        let time = median(|| listed = list_all(store, &snapshot, &layers, source));
+        let entries: usize = listed.iter().map(Vec::len).sum();
+        assert!(entries > 100_000, "{entries} entries");
+        let bytes: usize = listed.iter().flatten().map(kept_bytes).sum();
+        println!(
+            "{:<44} {:>10} {:>10} {:>14}",
+            name,
+            ms(time),
+            entries,
+            bytes / entries
+        );
+    }
+    println!("peak RSS of this process: {}", peak_rss());
+}
+
+fn open(selection: Selection) -> Store {
+    selection.resolve().unwrap()
+}
+
+/// The bench image's layers, base first.
+fn image_layers(snapshot: &Snapshot) -> Vec<LayerIdx> {
+    let image = snapshot
+        .images
+        .iter()
+        .find(|i| i.names.iter().any(|n| n.ends_with("bench:1")))
+        .unwrap();
+    let mut layers = Vec::new();
+    let mut at = image.top_layer.clone();
+    while let Some(id) = at {
+        let idx = snapshot.layer_by_id(&id).unwrap();
+        layers.push(idx);
+        at = snapshot.layers[idx].parent.clone();
+    }
+    layers.reverse();
+    layers
+}
+
+/// Every layer's entries, the layers spread over the cores.
+fn list_all(
+    store: &Store,
+    snapshot: &Snapshot,
+    layers: &[LayerIdx],
+    source: EntrySource,
+) -> Vec<Vec<Entry>> {
+    layers
+        .par_iter()
+        .map(|&layer| {
+            let listed = store.layer_entries(snapshot, layer).unwrap();
+            assert_eq!(listed.source, source);
+            listed.entries
+        })
+        .collect()
+}
+
+/// What a listing keeps of one entry: the entry and the bytes it points at.
+fn kept_bytes(entry: &Entry) -> usize {
+    std::mem::size_of::<Entry>()
+        + entry.path.len()
+        + entry.link.as_ref().map_or(0, |l| l.len())
+        + entry.checksum.as_ref().map_or(0, |c| c.len())
+}
+
+/// `tar -tzf BLOB`, its listing thrown away.
+fn tar_list(blob: &Path) {
+    let status = Command::new("tar")
+        .arg("-tzf")
+        .arg(blob)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "tar -tzf {}", blob.display());
+}
+
+fn gzip_blobs(layout: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(layout.join("blobs/sha256"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let mut magic = [0u8; 2];
+            std::io::Read::read_exact(&mut std::fs::File::open(p).unwrap(), &mut magic).is_ok()
+                && magic == [0x1f, 0x8b]
+        })
+        .collect()
+}
+
+fn median(mut run: impl FnMut()) -> Duration {
+    run();
+    let mut times: Vec<Duration> = (0..RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            run();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[RUNS / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.0} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn peak_rss() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .map_or_else(|| "unknown".into(), |v| v.trim().to_string())
+}
+
+/// The bench image, built by the script once per version of it.
+fn ensure_image() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let script = root.join("scripts/make-contents-bench.sh");
+    let bytes = std::fs::read(&script).unwrap();
+    let version = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    // podman and buildah refuse run roots longer than 50 characters: under /tmp.
+    let dir = std::env::temp_dir().join(format!("cairn-cb-{:08x}", version as u32));
+    if !dir.join("done").exists() {
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
+        eprintln!("building the bench image with {} ...", script.display());
+        let status = Command::new("bash")
+            .arg(&script)
+            .arg(dir.join("image"))
+            .status()
+            .unwrap();
+        assert!(status.success(), "{} failed", script.display());
+        std::fs::write(dir.join("done"), b"").unwrap();
+    }
+    dir.join("image")
+}

@@ -1,0 +1,58 @@
+//! The browser on a registry's storage (the committed fixture a real registry wrote): images
+//! named by every tag in every repository, untagged revisions, lineage across repositories,
+//! and a removal preview that says the store is read-only. Rendered into `TestBackend` and
+//! compared with insta snapshots.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
+
+mod common;
+
+use cairn::tui::action::Action;
+use cairn::tui::app::App;
+use cairn::tui::pane::Pane;
+use cairn::tui::theme::Theme;
+use cairn_core::Catalog;
+use cairn_store::Selection;
+use ratatui::layout::Rect;
+
+use common::tui::{HEIGHT, WIDTH, screen};
+
+fn registry_app(filter: &str) -> App {
+    let storage =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/registry-storage");
+    let selection = Selection {
+        store: Some(format!("registry-storage:{}", storage.display())),
+        ..Selection::default()
+    };
+    let store = selection.resolve().unwrap();
+    let loaded = store.load().unwrap();
+    let mut app = App::with_catalog(
+        "registry-storage:tests/fixtures/registry-storage",
+        "2023-11-20T12:00:00Z".parse().unwrap(),
+        Rect::new(0, 0, WIDTH, HEIGHT),
+        Theme::colored(),
+        Catalog::new(loaded.snapshot),
+    );
+    common::tui::filter(&mut app, filter);
+    app
+}
+
+#[test]
+fn registry_storage_lineage_across_repositories() {
+    let mut app = registry_app("base");
+    app.update(Action::FocusPane(Pane::Lineage));
+    app.update(Action::ExpandAll);
+    let text = screen(&app);
+    for name in ["base:1", "tools:1", "app:1", "registry-storage:"] {
+        assert!(text.contains(name), "{name} not shown:\n{text}");
+    }
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn registry_storage_remove_preview_is_blocked_read_only() {
+    let mut app = registry_app("app");
+    app.update(Action::StartRemove);
+    let text = screen(&app);
+    assert!(text.contains("read-only"), "{text}");
+    insta::assert_snapshot!(text);
+}
