@@ -126,6 +126,28 @@ impl Store {
         child.wait().unwrap();
     }
 
+    /// Runs `command` killed after its change `after` or, without one, `delay` into it;
+    /// then checks that podman and cairn read the store, and runs `command` again to the end.
+    /// Says where the kill landed.
+    fn run_killed(&self, after: Option<u64>, delay: Duration, command: &[&str]) -> String {
+        let what = match after {
+            Some(n) => {
+                self.cairn_killed_after(n, command);
+                format!("a kill after change {n} of {command:?}")
+            }
+            None => {
+                self.cairn_killed_at(delay, command);
+                format!("a SIGKILL {delay:?} into {command:?}")
+            }
+        };
+        self.both_read(&what);
+        ok(
+            self.cairn(command),
+            &format!("the command run again after {what}"),
+        );
+        what
+    }
+
     /// podman and cairn both read the whole store after a kill (`what` says which).
     fn both_read(&self, what: &str) {
         let listed = self.podman(&[
@@ -206,21 +228,7 @@ fn a_removal_killed_anywhere_is_finished_by_running_it_again() {
     .chain(TIMED_KILLS.iter().map(|&e| (None, length * e / 8)));
     for (after, delay) in kills {
         let store = Store::copy_of(&pristine);
-        let what = match after {
-            Some(n) => {
-                store.cairn_killed_after(n, &command);
-                format!("a kill after change {n}")
-            }
-            None => {
-                store.cairn_killed_at(delay, &command);
-                format!("a SIGKILL {delay:?} into the removal")
-            }
-        };
-        store.both_read(&what);
-        ok(
-            store.cairn(&command),
-            &format!("the removal run again after {what}"),
-        );
+        let what = store.run_killed(after, delay, &command);
         assert_eq!(
             store.contents(),
             expected,
@@ -272,21 +280,7 @@ fn a_tag_killed_anywhere_is_finished_by_running_it_again() {
         std::iter::once((Some(1), Duration::ZERO)).chain((0..8).map(|e| (None, length * e / 8)));
     for (after, delay) in kills {
         let store = Store::copy_of(&pristine);
-        let what = match after {
-            Some(n) => {
-                store.cairn_killed_after(n, &command);
-                format!("a kill after change {n}")
-            }
-            None => {
-                store.cairn_killed_at(delay, &command);
-                format!("a SIGKILL {delay:?} into the tag")
-            }
-        };
-        store.both_read(&what);
-        ok(
-            store.cairn(&command),
-            &format!("the tag run again after {what}"),
-        );
+        let what = store.run_killed(after, delay, &command);
         assert_eq!(podman_names(&store, RENAMED), expected, "after {what}");
         let old = podman_names(&store, &from);
         assert!(
