@@ -4,7 +4,9 @@
 
 use anyhow::{Context, Result};
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
-use crossterm::terminal::{EnterAlternateScreen, disable_raw_mode, enable_raw_mode};
+use crossterm::terminal::{
+    Clear, ClearType, EnterAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
 use ratatui::DefaultTerminal;
 use signal_hook::consts::{SIGABRT, SIGCONT, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP};
 
@@ -48,9 +50,17 @@ impl TerminalGuard {
         // Forget the modes saved before an earlier raw mode: they may be stale.
         let _ = disable_raw_mode();
         enable_raw_mode().context("setting up the terminal")?;
-        crossterm::execute!(std::io::stdout(), EnterAlternateScreen, EnableMouseCapture)
-            .context("setting up the terminal")?;
-        self.terminal.clear().context("redrawing")?;
+        crossterm::execute!(
+            std::io::stdout(),
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            Clear(ClearType::All)
+        )
+        .context("setting up the terminal")?;
+        // Both buffers blank, so the next frame is drawn whole. (`Terminal::clear` would ask
+        // the terminal for the cursor, whose answer the input thread reads first.)
+        self.terminal.swap_buffers();
+        self.terminal.swap_buffers();
         Ok(())
     }
 }
