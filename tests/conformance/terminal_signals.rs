@@ -227,11 +227,16 @@ fn stop_and_continue(stop: impl Fn(&Pane, &Path)) {
             "{setting} is off while stopped:\n{stty}"
         );
     }
-    pane.tmux(&["send-keys", "fg", "Enter"]);
+    // The shell wrote the stopped job's status (147); `fg` says how the job ends.
+    let status_file = dir.path().join("status after fg");
+    pane.tmux(&[
+        "send-keys",
+        &format!("fg; echo $? > '{}'", status_file.display()),
+        "Enter",
+    ]);
     // Back on a fresh alternate screen, only a frame drawn whole shows the list.
     wait_for_the_browser(&pane, "the browser draws its screen again after fg");
     pane.tmux(&["send-keys", "q"]);
-    let status_file = dir.path().join("status");
     wait_until("the browser quits on q", || {
         std::fs::read_to_string(&status_file).is_ok_and(|s| s.ends_with('\n'))
     });
