@@ -1,5 +1,6 @@
-//! The browser on the bundled demo layout: the screens a first-time user sees when the
-//! machine has no store, rendered into `TestBackend` and compared with insta snapshots.
+//! The browser on the demo: the screens a first-time user sees when the machine has no
+//! store (the demo's scratch copy, made in a temporary data folder), rendered into
+//! `TestBackend` and compared with insta snapshots.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 mod common;
@@ -16,17 +17,30 @@ use std::sync::Arc;
 
 use common::tui::{HEIGHT, WIDTH, screen};
 
-fn demo_app() -> App {
-    let store = cairn_store::selection::demo();
-    let catalog = Catalog::new(store.load().expect("loading the demo").snapshot);
-    let label = store.label();
-    App::with_catalog(
-        &label,
+/// The browser on a fresh scratch copy of the demo, as cairn opens it when the machine has
+/// no store; the copy lives as long as the returned folder.
+fn demo_app() -> (tempfile::TempDir, App) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cairn/demo");
+    cairn_store::demo::ensure(&path).unwrap();
+    let store = cairn_store::Store::new(cairn_store::oci::OciLayout::demo_copy(&path, true));
+    let loaded = store.load().expect("loading the demo");
+    let mut app = App::with_catalog(
+        store.label(),
         "2023-11-20T12:00:00Z".parse().unwrap(),
         Rect::new(0, 0, WIDTH, HEIGHT),
         Theme::colored(),
-        catalog,
-    )
+        Catalog::new(loaded.snapshot),
+    );
+    app.store = app
+        .store
+        .map(|s| StoreData::opened(OpenedStore::new(Arc::clone(&s.catalog), loaded.terms)));
+    (dir, app)
+}
+
+/// The screen with the demo copy's temporary folder written as the data folder it stands for.
+fn demo_screen(dir: &tempfile::TempDir, app: &App) -> String {
+    screen(app).replace(&dir.path().display().to_string(), "~/.local/share")
 }
 
 /// The browser on the OCI layout at `layout`, opened as `--store oci:` opens it (plans told
@@ -53,18 +67,30 @@ fn layout_app(layout: &std::path::Path, filter: &str) -> App {
 
 #[test]
 fn demo_main_screen_says_it_is_the_demo() {
-    let app = demo_app();
-    let text = screen(&app);
-    assert!(text.contains("bundled demo"), "{text}");
+    let (dir, app) = demo_app();
+    let text = demo_screen(&dir, &app);
+    assert!(text.contains("demo: scratch copy at"), "{text}");
     insta::assert_snapshot!(text);
 }
 
 #[test]
 fn demo_lineage_tree() {
-    let mut app = demo_app();
+    let (dir, mut app) = demo_app();
     app.update(Action::FocusPane(Pane::Lineage));
     app.update(Action::ExpandAll);
-    insta::assert_snapshot!(screen(&app));
+    insta::assert_snapshot!(demo_screen(&dir, &app));
+}
+
+/// The first removal a newcomer previews on the demo can be applied: it is not blocked, and
+/// it lists the blobs that go.
+#[test]
+fn demo_remove_preview_can_be_applied() {
+    let (dir, mut app) = demo_app();
+    app.update(Action::StartRemove);
+    let text = demo_screen(&dir, &app);
+    assert!(!text.contains("Blocked"), "{text}");
+    assert!(text.contains("apply"), "{text}");
+    insta::assert_snapshot!(text);
 }
 
 /// The remove preview on a layout that can be changed (the demo's files opened as a plain

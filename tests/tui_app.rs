@@ -5,7 +5,7 @@
 use cairn::tui::action::Action;
 use cairn::tui::app::App;
 use cairn::tui::data::StoreData;
-use cairn::tui::dialog::Dialog;
+use cairn::tui::dialog::{Dialog, LineKind};
 use cairn::tui::loader::LoaderMsg;
 use cairn::tui::mode::Mode;
 use cairn::tui::pane::Pane;
@@ -569,7 +569,7 @@ fn zoom_gives_the_focused_pane_the_screen() {
 
 use cairn::tui::change::{Change, ChangeOutcome};
 use cairn::tui::dialog::{NameCheck, PruneDialog, removal_summary};
-use cairn::tui::keymap::action_for;
+use cairn::tui::keymap::Keymap;
 use cairn_core::removal::{RemoveOptions, Target, plan_removal};
 use cairn_core::tagging::plan_tag;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -603,7 +603,7 @@ fn remove_dialog(app: &App) -> &cairn::tui::dialog::RemoveDialog {
 }
 
 fn key_in(mode: Mode, code: KeyCode) -> Option<Action> {
-    action_for(mode, &KeyEvent::new(code, KeyModifiers::NONE))
+    Keymap::default().action_for(mode, &KeyEvent::new(code, KeyModifiers::NONE))
 }
 
 #[test]
@@ -683,13 +683,19 @@ fn preview_keys_apply_toggle_and_cancel() {
 
 #[test]
 fn the_dialog_footer_comes_from_the_key_table() {
+    let keymap = Keymap::default();
     assert_eq!(
-        cairn::tui::keymap::dialog_hints(Mode::Remove).join(" · "),
+        keymap.dialog_hints(Mode::Remove, true).join(" · "),
         "y/Enter apply · f force · n no-prune · Esc cancel"
     );
     assert_eq!(
-        cairn::tui::keymap::dialog_hints(Mode::Tag).join(" · "),
+        keymap.dialog_hints(Mode::Tag, true).join(" · "),
         "Enter apply · Esc cancel"
+    );
+    assert_eq!(
+        keymap.dialog_hints(Mode::Remove, false).join(" · "),
+        "f force · n no-prune · Esc cancel",
+        "a plan that cannot be applied is not offered"
     );
 }
 
@@ -933,6 +939,31 @@ fn a_blocked_removal_is_not_applied() {
         .find(|l| l.text.starts_with("Blocked: "))
         .expect("a blocked line");
     assert!(blocked.text.contains("please force removal"), "{blocked:?}");
+    // It says which switch would change that, and offers no apply.
+    let unblock = remove_dialog(&app)
+        .tree
+        .iter()
+        .find(|l| matches!(l.kind, LineKind::Unblock(_)))
+        .expect("an unblock line");
+    assert_eq!(unblock.kind, LineKind::Unblock(&[Action::ToggleForce]));
+    assert_eq!(unblock.text, "force on");
+    assert!(unblock.note.starts_with("removes 1 image"), "{unblock:?}");
+    assert!(!app.dialog_can_apply());
+    assert!(
+        !app.keymap
+            .hints(app.mode(), app.focus, app.dialog_can_apply())
+            .iter()
+            .any(|(_, word)| *word == "apply")
+    );
+    // Turned on, the plan can be applied and says nothing of switches.
+    app.update(Action::ToggleForce);
+    assert!(app.dialog_can_apply());
+    assert!(
+        !remove_dialog(&app)
+            .tree
+            .iter()
+            .any(|l| matches!(l.kind, LineKind::Unblock(_)))
+    );
 }
 
 #[test]
@@ -1031,9 +1062,13 @@ fn the_plan_scrolls_only_as_far_as_it_is_long() {
     };
     assert!(scroll > 0, "a long plan on a short screen scrolls");
     let max = match &app.dialog {
-        Some(Dialog::Prune(d)) => {
-            cairn::tui::popup::plan_max_scroll(&d.tree, PruneDialog::HEADER_LINES, app.area)
-        }
+        Some(Dialog::Prune(d)) => cairn::tui::popup::plan_max_scroll(
+            &d.tree,
+            PruneDialog::HEADER_LINES,
+            app.area,
+            &app.keymap,
+            Mode::Prune,
+        ),
         _ => unreachable!(),
     };
     assert_eq!(scroll, max);
@@ -1170,4 +1205,52 @@ fn a_failed_change_is_one_red_line() {
     );
     assert!(app.message_is_alert());
     assert_eq!(app.dialog, None);
+}
+
+/// The store as the loader gives it after `gone` were removed by a change.
+fn reload_without(app: &mut App, gone: &[char], generation: u64) {
+    let mut catalog = catalog();
+    let images = std::mem::take(&mut catalog.snapshot.images);
+    let layers = std::mem::take(&mut catalog.snapshot.layers);
+    let kept = images
+        .raw
+        .into_iter()
+        .filter(|i| !gone.iter().any(|&g| i.id == id(g)))
+        .collect();
+    let catalog = Catalog::new(Snapshot::new(kept, layers.raw, vec![]));
+    app.receive(LoaderMsg::Loaded {
+        generation,
+        data: StoreData::new(Arc::new(catalog)),
+    });
+}
+
+/// The list is c, d, e, a (newest first). After a removal the cursor stays where the
+/// removed row was: on the next row, or on the previous one when it was the last.
+#[test]
+fn after_a_removal_the_selection_stays_where_the_removed_row_was() {
+    let mut app = app();
+    select_image(&mut app, 'd');
+    reload_without(&mut app, &['d'], 2);
+    assert_eq!(selected_id(&app), id('e'), "the next row");
+
+    select_image(&mut app, 'a');
+    reload_without(&mut app, &['d', 'a'], 3);
+    assert_eq!(
+        selected_id(&app),
+        id('e'),
+        "the last row went: the previous one"
+    );
+
+    // Several rows at once (an image and the dangling parent below it): the first row after
+    // them that is still there.
+    let mut app = self::app();
+    select_image(&mut app, 'c');
+    reload_without(&mut app, &['c', 'd'], 2);
+    assert_eq!(selected_id(&app), id('e'));
+
+    // A row hidden by the filter is not a removal: the list starts at the top.
+    let mut app = self::app();
+    select_image(&mut app, 'd');
+    type_filter(&mut app, "team-e");
+    assert_eq!(selected_id(&app), id('e'));
 }

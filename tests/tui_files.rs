@@ -277,7 +277,9 @@ fn the_details_ask_for_wasted_space_once_the_lineage_is_known() {
 /// it is, and answers with the tree the Files pane shows.
 #[test]
 fn the_reader_thread_reads_the_demo_blobs() {
-    let store = cairn_store::selection::demo();
+    let store = cairn_store::Store::new(cairn_store::oci::OciLayout::bundled_demo(
+        "the test reads the compiled-in demo",
+    ));
     let catalog = Arc::new(Catalog::new(
         store.load().expect("loading the demo").snapshot,
     ));

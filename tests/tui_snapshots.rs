@@ -730,3 +730,60 @@ fn hostile_file_names_are_escaped() {
     assert!(screen.contains(r"evil\x1b[2J\x07name"), "{screen}");
     assert!(screen.contains(r"bad\xffbytes"), "{screen}");
 }
+
+/// The browser with a config file's keys and colors, as `tui::run` builds it.
+fn configured_app(config: &str) -> App {
+    let config = cairn::tui::config::parse(config, Theme::colored()).unwrap();
+    let mut app = fixture_app();
+    app.keymap = config.keymap;
+    app.theme = config.theme;
+    app
+}
+
+const REMAPPED: &str = "[keys.normal]\nstart-remove = \"x\"\nhelp = [\"?\", \"f1\"]\n\n[keys.remove]\ntoggle-force = \"F\"\n\n[theme]\naccent = \"magenta\"\nerror = \"#ff8800\"\n";
+
+/// The help overlay and the footer show the keys as the config remaps them.
+#[test]
+fn help_overlay_with_remapped_keys() {
+    let mut app = configured_app(REMAPPED);
+    app.update(Action::Help);
+    let text = screen(&app);
+    assert!(
+        text.contains(" x            remove the selected image"),
+        "{text}"
+    );
+    assert!(
+        text.contains(" ? F1         show or hide this help"),
+        "{text}"
+    );
+    assert!(
+        text.contains(" F            force: containers too, any name"),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn footer_and_dialog_with_remapped_keys_and_colors() {
+    let mut app = configured_app(REMAPPED);
+    select(&mut app, "localhost/app:1.0");
+    let footer = screen(&app).lines().last().unwrap().to_string();
+    assert!(footer.contains("x remove"), "{footer}");
+    app.update(Action::StartRemove);
+    let buffer = render(&app);
+    let text = text(&buffer);
+    assert!(
+        text.contains("Press F (force on) to make it possible"),
+        "{text}"
+    );
+    assert!(text.contains("F force · n no-prune · Esc cancel"), "{text}");
+    assert!(text.contains("[ ] force (F)"), "{text}");
+    let (x, y) = find(&buffer, "Blocked: unable to delete");
+    assert_eq!(
+        buffer[(x, y)].style().fg,
+        Some(Color::Rgb(0xff, 0x88, 0x00))
+    );
+    let (x, y) = find(&buffer, "Remove localhost/app:1.0");
+    assert_eq!(buffer[(x, y)].style().fg, Some(Color::Magenta));
+    insta::assert_snapshot!(text);
+}

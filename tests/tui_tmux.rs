@@ -424,3 +424,61 @@ fn browse_and_change_a_docker_engine() {
         "its parent mid:1 stays:\n{images}"
     );
 }
+
+/// A newcomer's first minutes in a real terminal: the demo's scratch copy opens (the status
+/// bar says so), the keys of a config file are the ones the footer shows and that work, a
+/// removal is applied there and the cursor stays on the next row; a config with a mistake is
+/// one line naming the file and line, the browser keeps its default keys, and the whole line
+/// is printed when it ends.
+#[test]
+fn the_demo_with_a_config_file_in_a_real_terminal() {
+    common::require("tmux");
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join(".config/cairn/config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(&config, "[keys.normal]\nstart-remove = \"x\"\n").unwrap();
+    let command = format!(
+        "env HOME={home} XDG_DATA_HOME={home}/data XDG_CONFIG_HOME={home}/.config {cairn} --store demo; echo \"cairn exited $?\"; sleep 600",
+        home = shell_quote(home.path()),
+        cairn = shell_quote(Path::new(env!("CARGO_BIN_EXE_cairn"))),
+    );
+    let tmux = Tmux::start(&command);
+    let screen = tmux.wait_for("the demo's list", |s| {
+        s.contains("demo: scratch copy at")
+            && s.contains("umoci-child")
+            && !s.contains("computing lineage")
+    });
+    assert!(screen.contains("x remove"), "{screen}");
+    assert!(!screen.contains("d remove"), "{screen}");
+    // localhost/side:1 is the fourth row, localhost/multi:1 the fifth.
+    tmux.send(&["j", "j", "j"]);
+    tmux.wait_text("Names          localhost/side:1");
+    tmux.send(&["x"]);
+    let screen = tmux.wait_text("Remove localhost/side:1");
+    assert!(screen.contains("y/Enter apply"), "{screen}");
+    tmux.send(&["y"]);
+    tmux.wait_text("Removed 1 image, 3 blobs");
+    tmux.wait_text("Names          localhost/multi:1");
+    tmux.send(&["q"]);
+    tmux.wait_text("cairn exited 0");
+    drop(tmux);
+
+    std::fs::write(
+        &config,
+        "[keys.normal]\nstart-remove = \"x\"\n\n[keys.remove]\nremov = \"F\"\n",
+    )
+    .unwrap();
+    let tmux = Tmux::start(&command);
+    let screen = tmux.wait_text("config.toml line 5:");
+    assert!(
+        screen.contains(&format!("config {}", config.display())),
+        "{screen}"
+    );
+    assert!(screen.contains("d remove"), "the default keys:\n{screen}");
+    tmux.send(&["q"]);
+    let screen = tmux.wait_text("cairn exited 0");
+    assert!(
+        screen.contains("no action \"remov\" in [keys.remove]: its actions are"),
+        "{screen}"
+    );
+}

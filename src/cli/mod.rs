@@ -4,11 +4,13 @@
 mod change;
 mod check;
 mod contents;
+mod demo;
 mod diff;
 mod docker_text;
 mod files;
 mod find;
 mod gc;
+mod generate;
 mod history;
 mod images;
 mod lineage;
@@ -73,6 +75,12 @@ pub enum Command {
     Check(check::Args),
     /// Find which images hold a path matching a glob, and which layer put it there
     Find(find::Args),
+    /// The demo's scratch copy, which `--store demo` opens: reset it, or print where it is
+    Demo(demo::Args),
+    /// Print the completion script for bash, zsh or fish
+    Completions(generate::CompletionsArgs),
+    /// Print cairn's man page (roff), or write one per command into a folder
+    Man(generate::ManArgs),
     /// Show what a registry's next garbage collection deletes, as `registry garbage-collect --dry-run`
     Gc(gc::Args),
 }
@@ -131,6 +139,7 @@ impl Command {
             Command::Diff(args) => args.json.enabled(),
             Command::Check(args) => args.json.enabled(),
             Command::Find(args) => args.json.enabled(),
+            Command::Demo(_) | Command::Completions(_) | Command::Man(_) => false,
             Command::Gc(args) => args.json.enabled(),
         }
     }
@@ -157,6 +166,9 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32> {
         Command::Diff(args) => diff::run(&selection, args, out),
         Command::Check(args) => check::run(&selection, args, out),
         Command::Find(args) => find::run(&selection, args, out),
+        Command::Demo(args) => demo::run(args, out),
+        Command::Completions(args) => generate::completions(args, out),
+        Command::Man(args) => generate::man(args, out),
         Command::Gc(args) => gc::run(&selection, args, out),
     }
 }
@@ -171,7 +183,7 @@ fn read(flags: &Selection, command: impl FnOnce(&Catalog) -> Result<()>) -> Resu
     result.map(|()| 0)
 }
 
-/// The store the flags select; says so on stderr when it is the bundled demo.
+/// The store the flags select; says so on stderr when it is the demo cairn fell back on.
 fn resolve(flags: &Selection) -> Result<Store> {
     let store = flags.resolve()?;
     if let Some(notice) = store.notice() {

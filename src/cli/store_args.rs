@@ -18,7 +18,8 @@ pub struct StoreArgs {
     #[arg(long, global = true, value_name = "NAME")]
     pub storage_driver: Option<String>,
     /// the store to open: containers-storage[:ROOT], oci:DIR, oci-archive:FILE,
-    /// docker-archive:FILE or docker[:HOST] (the Docker Engine; HOST as DOCKER_HOST)
+    /// docker-archive:FILE, docker[:HOST] (the Docker Engine; HOST as DOCKER_HOST) or demo
+    /// (a scratch copy of the bundled demo, made on first use)
     // The help text is clap's: its brackets are the usage's, not rustdoc links.
     #[allow(rustdoc::broken_intra_doc_links)]
     #[arg(long, global = true, value_name = "KIND:WHERE")]

@@ -4,7 +4,6 @@
 
 use super::action::Action;
 use super::app::App;
-use super::keymap;
 use super::pane::Pane;
 use super::view::ViewState;
 use super::view::lineage::PLACEHOLDER;
@@ -15,7 +14,7 @@ use ratatui::layout::Position;
 /// the tree widget's last render, the only place that knows which node is on which line.
 pub fn action_for_input(app: &App, view: &ViewState, event: &TermEvent) -> Option<Action> {
     match event {
-        TermEvent::Key(key) => keymap::action_for(app.mode(), key),
+        TermEvent::Key(key) => app.keymap.action_for(app.mode(), key),
         TermEvent::Mouse(mouse) => {
             let (column, row) = (mouse.column, mouse.row);
             match mouse.kind {

@@ -1,5 +1,6 @@
-//! Every key binding, in one table. The dispatcher ([`action_for`]), the help overlay and the
-//! footer hints are all read from [`KEYMAP`], so what the help says is what the keys do.
+//! Every key binding, in one table. [`KEYMAP`] holds the defaults; a [`Keymap`] is that table
+//! with the user's config applied, and the dispatcher ([`Keymap::action_for`]), the help
+//! overlay and the footer hints all read it, so what the help says is what the keys do.
 
 use super::action::Action;
 use super::mode::Mode;
@@ -751,39 +752,209 @@ pub static KEYMAP: &[Binding] = &[
     bind(Prune, S::Dialogs, &[ctrl('c')], Action::Quit, "quit", None),
 ];
 
-/// The action a key press means in a mode, if any. In the filter, printable characters
-/// that no binding claims are typed into the filter.
-pub fn action_for(mode: Mode, event: &KeyEvent) -> Option<Action> {
-    if event.kind == KeyEventKind::Release {
-        return None;
-    }
-    let pressed = Key {
-        code: event.code,
-        ctrl: event.modifiers.contains(KeyModifiers::CONTROL),
-    };
-    let bound = KEYMAP
-        .iter()
-        .find(|b| b.mode == mode && b.keys.contains(&pressed))
-        .map(|b| b.action.clone());
-    match (bound, mode, pressed) {
-        (Some(action), _, _) => Some(action),
-        (
-            None,
-            Mode::Filter,
-            Key {
-                code: KeyCode::Char(c),
-                ctrl: false,
-            },
-        ) => Some(Action::FilterInput(c)),
-        // Any other key closes the help, as a reader expects.
-        (None, Mode::Help, _) => Some(Action::Back),
-        // In the tag dialog, the name field takes the rest (tui-input's editing keys).
-        (None, Mode::Tag, _) => {
-            tui_input::backend::crossterm::to_input_request(&Event::Key(*event))
-                .map(Action::TagEdit)
+/// The key table in force: [`KEYMAP`]'s bindings, each with the keys the user's config
+/// gives it (its defaults unless remapped). The dispatcher, the help overlay and the footers
+/// all read this one, so they show the keys as remapped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Keymap {
+    /// The keys of each binding of [`KEYMAP`], by position.
+    keys: Vec<Vec<Key>>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        Keymap {
+            keys: KEYMAP.iter().map(|b| b.keys.to_vec()).collect(),
         }
-        _ => None,
     }
+}
+
+impl Keymap {
+    /// Every binding with its keys, in table order.
+    pub fn bindings(&self) -> impl Iterator<Item = (&'static Binding, &[Key])> {
+        KEYMAP.iter().zip(self.keys.iter().map(Vec::as_slice))
+    }
+
+    /// Gives `keys` to every binding of `action` in `mode` (an action may be listed in
+    /// several sections, as Enter is). False when the mode has no such action.
+    pub fn remap(&mut self, mode: Mode, action: &Action, keys: &[Key]) -> bool {
+        let mut found = false;
+        for (binding, bound) in KEYMAP.iter().zip(self.keys.iter_mut()) {
+            if binding.mode == mode && binding.action == *action {
+                *bound = keys.to_vec();
+                found = true;
+            }
+        }
+        found
+    }
+
+    /// A key bound to two actions in one mode, as (key, one action, the other), if any.
+    pub fn conflict(&self) -> Option<(Mode, Key, Action, Action)> {
+        let bindings: Vec<_> = self.bindings().collect();
+        for (i, (a, a_keys)) in bindings.iter().enumerate() {
+            for (b, b_keys) in &bindings[i + 1..] {
+                if a.mode != b.mode || a.action == b.action {
+                    continue;
+                }
+                if let Some(key) = a_keys.iter().find(|k| b_keys.contains(k)) {
+                    return Some((a.mode, *key, a.action.clone(), b.action.clone()));
+                }
+            }
+        }
+        None
+    }
+
+    /// The action a key press means in a mode, if any. In the filter, printable characters
+    /// that no binding claims are typed into the filter.
+    pub fn action_for(&self, mode: Mode, event: &KeyEvent) -> Option<Action> {
+        if event.kind == KeyEventKind::Release {
+            return None;
+        }
+        let pressed = Key {
+            code: event.code,
+            ctrl: event.modifiers.contains(KeyModifiers::CONTROL),
+        };
+        let bound = self
+            .bindings()
+            .find(|(b, keys)| b.mode == mode && keys.contains(&pressed))
+            .map(|(b, _)| b.action.clone());
+        match (bound, mode, pressed) {
+            (Some(action), _, _) => Some(action),
+            (
+                None,
+                Mode::Filter,
+                Key {
+                    code: KeyCode::Char(c),
+                    ctrl: false,
+                },
+            ) => Some(Action::FilterInput(c)),
+            // Any other key closes the help, as a reader expects.
+            (None, Mode::Help, _) => Some(Action::Back),
+            // In the tag dialog, the name field takes the rest (tui-input's editing keys).
+            (None, Mode::Tag, _) => {
+                tui_input::backend::crossterm::to_input_request(&Event::Key(*event))
+                    .map(Action::TagEdit)
+            }
+            _ => None,
+        }
+    }
+
+    /// A dialog's own footer: its hinted bindings as `y/Enter apply`, in table order;
+    /// without the apply key when the dialog's plan cannot be applied.
+    pub fn dialog_hints(&self, mode: Mode, can_apply: bool) -> Vec<String> {
+        self.bindings()
+            .filter(|(b, keys)| b.mode == mode && !keys.is_empty())
+            .filter(|(b, _)| can_apply || b.action != Action::Confirm)
+            .filter_map(|(b, keys)| {
+                let keys: Vec<String> = keys.iter().map(key_label).collect();
+                b.hint.map(|hint| format!("{} {hint}", keys.join("/")))
+            })
+            .collect()
+    }
+
+    /// The footer's hints for a mode and focused pane: the pane's own first, then the
+    /// general ones, each as (first key, word); without the apply key when the open
+    /// dialog's plan cannot be applied.
+    pub fn hints(&self, mode: Mode, focus: Pane, can_apply: bool) -> Vec<(String, &'static str)> {
+        let of = |want: Option<Pane>| {
+            self.bindings()
+                .filter(move |(b, _)| {
+                    let panes = b.section.panes();
+                    b.mode == mode
+                        && match want {
+                            Some(pane) => panes.contains(&pane),
+                            None => panes.is_empty(),
+                        }
+                })
+                .filter(move |(b, _)| can_apply || b.action != Action::Confirm)
+                .filter_map(|(b, keys)| Some((key_label(keys.first()?), b.hint?)))
+        };
+        if mode == Mode::Normal {
+            of(Some(focus)).chain(of(None)).collect()
+        } else {
+            of(None).collect()
+        }
+    }
+
+    /// The first key of `action` in `mode`, as the help writes it: what a dialog tells the
+    /// user to press.
+    pub fn key_for(&self, mode: Mode, action: &Action) -> Option<String> {
+        self.bindings()
+            .find(|(b, _)| b.mode == mode && b.action == *action)
+            .and_then(|(_, keys)| keys.first())
+            .map(key_label)
+    }
+}
+
+/// The name a config file gives an action: its variant in kebab case (`StartRemove` is
+/// `start-remove`, `FocusPane(Images)` is `focus-pane-images`).
+pub fn action_name(action: &Action) -> String {
+    let debug = format!("{action:?}");
+    let mut name = String::new();
+    for c in debug.chars() {
+        if c.is_ascii_uppercase() {
+            if !name.is_empty() && !name.ends_with('-') {
+                name.push('-');
+            }
+            name.push(c.to_ascii_lowercase());
+        } else if c.is_ascii_alphanumeric() {
+            name.push(c);
+        } else if !name.ends_with('-') {
+            name.push('-');
+        }
+    }
+    name.trim_end_matches('-').to_string()
+}
+
+/// The actions a config file may bind in `mode`, by name, in table order.
+pub fn actions_of(mode: Mode) -> Vec<(String, Action)> {
+    let mut out: Vec<(String, Action)> = Vec::new();
+    for binding in KEYMAP.iter().filter(|b| b.mode == mode) {
+        if !out.iter().any(|(_, a)| *a == binding.action) {
+            out.push((action_name(&binding.action), binding.action.clone()));
+        }
+    }
+    out
+}
+
+/// A key as a config file writes it: a character (`x`, `G`, `?`), `ctrl-` and a character,
+/// or a named key (`enter`, `esc`, `tab`, `shift-tab`, `space`, `backspace`, `up`, `down`,
+/// `left`, `right`, `pageup`, `pagedown`, `home`, `end`, `delete`, `insert`, `f1`..`f12`).
+pub fn parse_key(text: &str) -> Option<Key> {
+    if let Some(rest) = text.strip_prefix("ctrl-") {
+        let mut chars = rest.chars();
+        return match (chars.next(), chars.next()) {
+            (Some(c), None) if c.is_ascii_alphanumeric() => Some(ctrl(c.to_ascii_lowercase())),
+            _ => None,
+        };
+    }
+    let mut chars = text.chars();
+    if let (Some(c), None) = (chars.next(), chars.next()) {
+        return (!c.is_control()).then_some(ch(c));
+    }
+    let code = match text.to_ascii_lowercase().as_str() {
+        "enter" | "return" => KeyCode::Enter,
+        "esc" | "escape" => KeyCode::Esc,
+        "tab" => KeyCode::Tab,
+        "shift-tab" | "backtab" => KeyCode::BackTab,
+        "space" => KeyCode::Char(' '),
+        "backspace" => KeyCode::Backspace,
+        "up" => KeyCode::Up,
+        "down" => KeyCode::Down,
+        "left" => KeyCode::Left,
+        "right" => KeyCode::Right,
+        "pageup" | "pgup" => KeyCode::PageUp,
+        "pagedown" | "pgdn" => KeyCode::PageDown,
+        "home" => KeyCode::Home,
+        "end" => KeyCode::End,
+        "delete" | "del" => KeyCode::Delete,
+        "insert" | "ins" => KeyCode::Insert,
+        other => match other.strip_prefix('f').and_then(|n| n.parse::<u8>().ok()) {
+            Some(n @ 1..=12) => KeyCode::F(n),
+            _ => return None,
+        },
+    };
+    Some(key(code))
 }
 
 /// How a key is written in the help and the footer.
@@ -804,6 +975,9 @@ pub fn key_label(key: &Key) -> String {
         KeyCode::Tab => "Tab".into(),
         KeyCode::BackTab => "S-Tab".into(),
         KeyCode::Backspace => "Bksp".into(),
+        KeyCode::Delete => "Del".into(),
+        KeyCode::Insert => "Ins".into(),
+        KeyCode::F(n) => format!("F{n}"),
         other => format!("{other:?}"),
     };
     if key.ctrl {
@@ -814,48 +988,8 @@ pub fn key_label(key: &Key) -> String {
 }
 
 /// All keys of a binding, as `↑ k`.
-pub fn keys_label(binding: &Binding) -> String {
-    binding
-        .keys
-        .iter()
-        .map(key_label)
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// A dialog's own footer: its hinted bindings as `y/Enter apply`, in table order.
-pub fn dialog_hints(mode: Mode) -> Vec<String> {
-    KEYMAP
-        .iter()
-        .filter(|b| b.mode == mode)
-        .filter_map(|b| {
-            let keys: Vec<String> = b.keys.iter().map(key_label).collect();
-            b.hint.map(|hint| format!("{} {hint}", keys.join("/")))
-        })
-        .collect()
-}
-
-/// The footer's hints for a mode and focused pane: the pane's own first, then the general
-/// ones, each as (first key, word).
-pub fn hints(mode: Mode, focus: Pane) -> Vec<(String, &'static str)> {
-    let of = |want: Option<Pane>| {
-        KEYMAP
-            .iter()
-            .filter(move |b| {
-                let panes = b.section.panes();
-                b.mode == mode
-                    && match want {
-                        Some(pane) => panes.contains(&pane),
-                        None => panes.is_empty(),
-                    }
-            })
-            .filter_map(|b| b.hint.map(|h| (key_label(&b.keys[0]), h)))
-    };
-    if mode == Mode::Normal {
-        of(Some(focus)).chain(of(None)).collect()
-    } else {
-        of(None).collect()
-    }
+pub fn keys_label(keys: &[Key]) -> String {
+    keys.iter().map(key_label).collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
@@ -864,6 +998,10 @@ mod tests {
 
     fn press(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    fn action_for(mode: Mode, event: &KeyEvent) -> Option<Action> {
+        Keymap::default().action_for(mode, event)
     }
 
     #[test]
@@ -894,20 +1032,70 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice_in_a_mode() {
-        for (i, a) in KEYMAP.iter().enumerate() {
-            for b in &KEYMAP[i + 1..] {
-                if a.mode != b.mode || a.action == b.action {
-                    continue;
-                }
-                for k in a.keys {
-                    assert!(
-                        !b.keys.contains(k),
-                        "{k:?} is bound to {:?} and {:?}",
-                        a.action,
-                        b.action
-                    );
-                }
-            }
-        }
+        assert_eq!(Keymap::default().conflict(), None);
+    }
+
+    #[test]
+    fn actions_are_named_in_kebab_case() {
+        assert_eq!(action_name(&Action::StartRemove), "start-remove");
+        assert_eq!(action_name(&Action::Quit), "quit");
+        assert_eq!(
+            action_name(&Action::FocusPane(Pane::Images)),
+            "focus-pane-images"
+        );
+        let names: Vec<String> = actions_of(Mode::Remove)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "confirm",
+                "toggle-force",
+                "toggle-no-prune",
+                "back",
+                "up",
+                "down",
+                "quit"
+            ]
+        );
+    }
+
+    #[test]
+    fn keys_are_written_as_characters_ctrl_or_names() {
+        assert_eq!(parse_key("x"), Some(ch('x')));
+        assert_eq!(parse_key("G"), Some(ch('G')));
+        assert_eq!(parse_key("ctrl-n"), Some(ctrl('n')));
+        assert_eq!(parse_key("shift-tab"), Some(key(KeyCode::BackTab)));
+        assert_eq!(parse_key("f5"), Some(key(KeyCode::F(5))));
+        assert_eq!(parse_key("PageDown"), Some(key(KeyCode::PageDown)));
+        assert_eq!(parse_key("ctrl-"), None);
+        assert_eq!(parse_key("hyper-x"), None);
+        assert_eq!(parse_key("f13"), None);
+    }
+
+    #[test]
+    fn a_remapped_key_is_what_dispatches_and_what_the_hints_show() {
+        let mut keymap = Keymap::default();
+        assert!(keymap.remap(Mode::Normal, &Action::StartRemove, &[ch('x')]));
+        assert_eq!(
+            keymap.action_for(Mode::Normal, &press(KeyCode::Char('x'))),
+            Some(Action::StartRemove)
+        );
+        assert_eq!(
+            keymap.action_for(Mode::Normal, &press(KeyCode::Char('d'))),
+            None
+        );
+        assert!(
+            keymap
+                .hints(Mode::Normal, Pane::Images, true)
+                .contains(&("x".to_string(), "remove"))
+        );
+        assert!(!keymap.remap(Mode::Normal, &Action::ToggleForce, &[ch('x')]));
+        keymap.remap(Mode::Normal, &Action::Down, &[ch('x')]);
+        assert_eq!(
+            keymap.conflict(),
+            Some((Mode::Normal, ch('x'), Action::Down, Action::StartRemove))
+        );
     }
 }

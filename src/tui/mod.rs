@@ -12,6 +12,7 @@
 pub mod action;
 pub mod app;
 pub mod change;
+pub mod config;
 pub mod contents;
 pub mod data;
 pub mod dialog;
@@ -39,6 +40,7 @@ use jiff::Timestamp;
 use loader::{LoaderCmd, LoaderMsg};
 use ratatui::layout::Rect;
 use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 use terminal::TerminalGuard;
@@ -120,7 +122,16 @@ pub fn run(flags: &Selection) -> Result<()> {
 
     let size = terminal.terminal.size()?;
     let area = Rect::new(0, 0, size.width, size.height);
-    let mut app = App::new(label, Timestamp::now(), area, Theme::from_env());
+    let env = |name| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let config_path = config::location(env("XDG_CONFIG_HOME").as_deref(), env("HOME").as_deref());
+    let (config, config_error) = config::load(config_path.as_deref(), Theme::from_env());
+    let mut app = App::new(label, Timestamp::now(), area, config.theme);
+    app.keymap = config.keymap;
+    app.message = config_error.clone();
     let mut view = ViewState::default();
     let mut pending = Pending::default();
     terminal
@@ -170,6 +181,10 @@ pub fn run(flags: &Selection) -> Result<()> {
             .draw(|frame| view::draw(&app, &mut view, frame))?;
     }
     drop(terminal);
+    // The status line may have cut it: the whole of it where it stays readable.
+    if let Some(error) = config_error {
+        eprintln!("cairn: {error}");
+    }
     if let Some(signal) = pending.ended_by {
         terminal::end_by(signal);
     }

@@ -2,6 +2,8 @@
 //! previews, which the view draws in and the app reads to know how far a plan scrolls.
 
 use super::dialog::{LineKind, PlanLine};
+use super::keymap::Keymap;
+use super::mode::Mode;
 use cairn_core::visible::visible;
 use ratatui::layout::Rect;
 
@@ -38,18 +40,48 @@ pub fn plan_popup(area: Rect, header: usize, rows: usize) -> (Rect, usize) {
     (popup_area(area, width, height), visible)
 }
 
-/// How far a preview can scroll: plan rows beyond the ones that fit.
-pub fn plan_max_scroll(tree: &[PlanLine], header: usize, area: Rect) -> usize {
+/// How far a preview can scroll: plan rows beyond the ones that fit. The switches a blocked
+/// plan names are written with their keys in `mode`.
+pub fn plan_max_scroll(
+    tree: &[PlanLine],
+    header: usize,
+    area: Rect,
+    keymap: &Keymap,
+    mode: Mode,
+) -> usize {
     let width = plan_text_width(area) as usize;
     let rows: usize = tree
         .iter()
         .map(|line| match line.kind {
             LineKind::Blocked => blocked_rows(&line.text, width).len(),
+            LineKind::Unblock(_) => blocked_rows(&unblock_text(line, keymap, mode), width).len(),
             LineKind::Group | LineKind::Item { .. } | LineKind::Total => 1,
         })
         .sum();
     let (_, visible) = plan_popup(area, header, rows);
     rows.saturating_sub(visible)
+}
+
+/// What a plan with nothing to apply says about the switches that would change that: which
+/// keys to press, how the switches would be set and what the plan would then do; or that
+/// none would.
+pub fn unblock_text(line: &PlanLine, keymap: &Keymap, mode: Mode) -> String {
+    let LineKind::Unblock(toggles) = line.kind else {
+        return line.text.clone();
+    };
+    if toggles.is_empty() {
+        return "No switch changes this: there is nothing to apply".into();
+    }
+    let keys: Vec<String> = toggles
+        .iter()
+        .filter_map(|toggle| keymap.key_for(mode, toggle))
+        .collect();
+    format!(
+        "Press {} ({}) to make it possible: {}",
+        keys.join(" and "),
+        line.text,
+        line.note
+    )
 }
 
 /// A blocked reason of a plan `width` columns wide, cleaned and cut into screen rows after

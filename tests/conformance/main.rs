@@ -20,4 +20,5 @@ mod registry_harness;
 mod registry_storage;
 mod removal_conformance;
 mod removal_safety;
+mod short_names;
 mod terminal_signals;

@@ -48,7 +48,9 @@ fn the_compiled_in_demo_lists_the_same_as_the_layout_on_disk() {
     }
     .resolve()
     .unwrap();
-    let compiled = cairn_store::selection::demo();
+    let compiled = cairn_store::Store::new(cairn_store::oci::OciLayout::bundled_demo(
+        "the test reads it",
+    ));
     let a = on_disk.load().unwrap().snapshot;
     let b = compiled.load().unwrap().snapshot;
     for (idx, layer) in a.layers.iter_enumerated() {

@@ -8,9 +8,11 @@
 mod common;
 
 mod bad_input;
+mod cli_help;
 mod contents_bad_input;
 mod contents_blobs;
 mod contents_commands;
+mod demo;
 #[cfg(feature = "docker")]
 mod docker_store;
 mod fuzz_corpora;

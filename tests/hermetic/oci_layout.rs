@@ -7,8 +7,6 @@ mod hostile;
 
 use crate::common::oci::*;
 use crate::common::{self, stderr, stdout};
-use std::path::Path;
-use std::process::Command;
 
 #[test]
 fn the_demo_shows_bases_children_an_intermediate_names_and_a_multi_platform_index() {
@@ -106,29 +104,6 @@ fn cairn_reads_the_demo_headless_with_history_and_tree() {
     let out = cairn(&["--store", &store, "verify"]);
     assert!(out.status.success(), "{}", stdout(&out));
     assert!(stdout(&out).contains("0 mismatches"));
-}
-
-#[test]
-fn with_no_store_on_the_machine_cairn_opens_the_demo_and_says_so() {
-    let out = Command::new(env!("CARGO_BIN_EXE_cairn"))
-        .arg("images")
-        .env_remove("CONTAINERS_STORAGE_CONF")
-        .env_remove("STORAGE_DRIVER")
-        .output()
-        .unwrap();
-    let notice = "cairn: no image store found; showing the bundled demo (assets/demo)";
-    let has_default_store = rustix::process::geteuid().as_raw() != 0
-        || Path::new("/var/lib/containers/storage").exists()
-        || Path::new("/var/run/docker.sock").exists()
-        || std::env::var_os("DOCKER_HOST").is_some();
-    if has_default_store {
-        // Where podman or docker has a store, cairn opens that one, not the demo.
-        assert!(!stderr(&out).contains(notice), "{}", stderr(&out));
-        return;
-    }
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains(notice), "{}", stderr(&out));
-    assert!(stdout(&out).contains("localhost/app"));
 }
 
 #[test]

@@ -1,11 +1,28 @@
 //! Finding the image a user means, in the order libimage's `LookupImage` tries: a full ID or
-//! `sha256:` digest; the name expanded as podman expands short names; the raw string as an
-//! ID prefix or stored name; a recorded manifest digest; finally a tag whose repository ends
-//! in the given short name.
+//! `sha256:` digest; the name expanded as podman expands short names (containers/image's
+//! `shortnames.ResolveLocally`: the alias, `localhost/`, the unqualified-search registries,
+//! then Docker Hub); the raw string as an ID prefix or stored name; a recorded manifest
+//! digest; finally a tag whose repository ends in the given short name.
 
 use super::reference::{self, ImageName};
 use super::{ImageIdx, Rules, Snapshot};
+use std::collections::BTreeMap;
 use thiserror::Error;
+
+/// How the machine's podman completes short names, from `registries.conf`, its drop-ins and
+/// the short-name alias cache (read by the store crate; the model only uses it). The
+/// default completes as a machine with no such files does.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ShortNames {
+    /// `[aliases]`: a short name (a repository without registry, tag or digest) to the full
+    /// repository it stands for (`docker.io/library/alpine`).
+    pub aliases: BTreeMap<String, String>,
+    /// `unqualified-search-registries`, in the order podman tries them.
+    pub search_registries: Vec<String>,
+    /// Why the files could not be used, when they could not: podman then knows no image by
+    /// a short name (its `ResolveLocally` fails, and `LookupImage` says "image not known").
+    pub broken: Option<String>,
+}
 
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum LookupError {
@@ -97,7 +114,10 @@ pub fn lookup_resolved(snapshot: &Snapshot, name: &str) -> Result<(ImageIdx, Str
             .map(typed)
             .ok_or_else(not_known);
     }
-    for candidate in candidates(name) {
+    if snapshot.short_names.broken.is_some() && reference::is_short_name(name) {
+        return Err(not_known());
+    }
+    for candidate in candidates(name, &snapshot.short_names) {
         if let Some(idx) = snapshot.storage_lookup(&candidate) {
             return Ok((idx, candidate));
         }
@@ -108,21 +128,49 @@ pub fn lookup_resolved(snapshot: &Snapshot, name: &str) -> Result<(ImageIdx, Str
     by_digest_or_repo_tag(snapshot, name).ok_or_else(not_known)
 }
 
-/// Full names to try for `name`: for a short name `localhost/NAME` and Docker Hub's
-/// `docker.io/library/NAME`, else the name itself; `:latest` is added when no tag is given.
-fn candidates(name: &str) -> Vec<String> {
+/// Full names to try for `name`: for a short name its alias, `localhost/NAME`, NAME under
+/// each unqualified-search registry, then Docker Hub's `docker.io/library/NAME`; else the
+/// name itself. `:latest` is added when neither tag nor digest is given.
+fn candidates(name: &str, short_names: &ShortNames) -> Vec<String> {
     let mut out = Vec::new();
-    if reference::is_short_name(name) {
-        if let Ok(local) = reference::normalize(name) {
-            out.push(local.to_string_full());
+    if !reference::is_short_name(name) {
+        if let Ok(full) = ImageName::parse(name) {
+            out.push(full.to_string_full());
         }
-        if let Ok(hub) = ImageName::parse(name) {
-            out.push(hub.to_string_full());
-        }
-    } else if let Ok(full) = ImageName::parse(name) {
+        return out;
+    }
+    let Ok(typed) = ImageName::parse(name) else {
+        return out;
+    };
+    // The alias is looked up by the repository as typed, without its tag or digest, and
+    // keeps them.
+    let (repository, suffix) = split_reference(name);
+    if let Some(alias) = short_names.aliases.get(repository)
+        && let Ok(full) = ImageName::parse(&format!("{alias}{suffix}"))
+    {
         out.push(full.to_string_full());
     }
+    if let Ok(local) = reference::normalize(name) {
+        out.push(local.to_string_full());
+    }
+    for registry in &short_names.search_registries {
+        if let Ok(full) = ImageName::parse(&format!("{registry}/{name}")) {
+            out.push(full.to_string_full());
+        }
+    }
+    out.push(typed.to_string_full());
     out
+}
+
+/// `app:1` is (`app`, `:1`), `app@sha256:..` is (`app`, `@sha256:..`): the repository and
+/// what follows it. A `:` after the last `/` starts the tag.
+fn split_reference(name: &str) -> (&str, &str) {
+    let end = name.find('@').unwrap_or(name.len());
+    let path_end = name[..end].rfind('/').map_or(0, |slash| slash + 1);
+    let end = name[path_end..end]
+        .find(':')
+        .map_or(end, |colon| path_end + colon);
+    name.split_at(end)
 }
 
 fn by_digest_or_repo_tag(snapshot: &Snapshot, name: &str) -> Option<(ImageIdx, String)> {

@@ -1,6 +1,7 @@
 //! A store's contents at one moment, with the indexes every query needs.
 
 use super::{Container, ContainerIdx, Image, ImageIdx, Layer, LayerIdx, Rules, TiSlice, TiVec};
+use crate::lookup::ShortNames;
 use std::collections::HashMap;
 
 /// Everything a store holds, read at one moment, indexed so that lookups never scan.
@@ -14,6 +15,8 @@ pub struct Snapshot {
     pub containers: TiVec<ContainerIdx, Container>,
     /// Whose rules the store follows.
     pub rules: Rules,
+    /// How short names are completed on the machine the store is on (podman's stores only).
+    pub short_names: ShortNames,
     image_by_id: HashMap<String, ImageIdx>,
     /// Image indexes sorted by ID, one per ID, for prefix lookups.
     image_ids_sorted: Vec<ImageIdx>,
@@ -94,6 +97,7 @@ impl Snapshot {
             layers,
             containers,
             rules: Rules::default(),
+            short_names: ShortNames::default(),
             image_by_id,
             image_ids_sorted,
             image_by_name,
@@ -108,6 +112,13 @@ impl Snapshot {
     /// The same snapshot, read under another tool's rules.
     pub fn with_rules(mut self, rules: Rules) -> Self {
         self.rules = rules;
+        self
+    }
+
+    /// The snapshot with the machine's short-name rules (registries.conf), which
+    /// [`crate::lookup`] follows.
+    pub fn with_short_names(mut self, short_names: ShortNames) -> Self {
+        self.short_names = short_names;
         self
     }
 

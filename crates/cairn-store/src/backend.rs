@@ -21,8 +21,8 @@ pub trait Backend: Debug + Send + Sync {
     /// error reading it is reported in its tool's conventions too.
     fn rules(&self) -> Rules;
 
-    /// A line to tell the user before anything else, if any (the demo fallback).
-    fn notice(&self) -> Option<&'static str> {
+    /// A line to tell the user before anything else, if any (the demo, opened because the machine has no store).
+    fn notice(&self) -> Option<String> {
         None
     }
 

@@ -11,6 +11,7 @@ pub mod atomic;
 pub mod backend;
 pub mod containers_storage;
 pub mod contents;
+pub mod demo;
 pub mod digest;
 pub mod distribution;
 #[cfg(feature = "docker")]

@@ -3,6 +3,7 @@
 
 use crate::archive::{Archive, ArchiveKind};
 use crate::containers_storage;
+use crate::containers_storage::config::Environment;
 use crate::error::{Result, StoreError};
 use crate::oci::OciLayout;
 use crate::registry_storage::RegistryStorage;
@@ -20,13 +21,16 @@ pub struct Selection {
     pub runroot: Option<PathBuf>,
     /// containers-storage driver (overlay, vfs, ...), as podman's --storage-driver
     pub storage_driver: Option<String>,
-    /// `--store KIND:WHERE`
+    /// `--store KIND:WHERE` (or `--store demo`)
     pub store: Option<String>,
 }
 
-/// The demo store, compiled in: what cairn shows when the machine has no store.
-pub fn demo() -> Store {
-    Store::new(OciLayout::demo())
+/// The demo's scratch copy (see [`crate::demo`]), made now if it is missing: `--store demo`,
+/// and with `fallback` what cairn shows when the machine has no store.
+pub fn demo(env: &Environment, fallback: bool) -> Result<Store> {
+    let path = crate::demo::location(env)?;
+    crate::demo::ensure(&path)?;
+    Ok(Store::new(OciLayout::demo_copy(path, fallback)))
 }
 
 /// A Docker Engine at `host` (empty: where the docker CLI would look).
@@ -90,6 +94,10 @@ impl Selection {
                     not_podman()?;
                     return docker(place);
                 }
+                "demo" if place.is_empty() => {
+                    not_podman()?;
+                    return demo(&Environment::from_process(), false);
+                }
                 "oci" => return Ok(Store::new(OciLayout::at(path()?))),
                 "registry-storage" => return Ok(Store::new(RegistryStorage { path: path()? })),
                 "oci-archive" => return archive(ArchiveKind::Oci),
@@ -106,12 +114,12 @@ impl Selection {
                 }
                 _ => {
                     return Err(usage(format!(
-                        "unknown store kind {kind:?} in --store {store:?}: expected containers-storage, oci, oci-archive, docker-archive, docker or registry-storage"
+                        "unknown store kind {kind:?} in --store {store:?}: expected containers-storage, oci, oci-archive, docker-archive, docker, registry-storage or demo"
                     )));
                 }
             }
         }
-        let env = containers_storage::config::Environment::from_process();
+        let env = Environment::from_process();
         let options = containers_storage::config::resolve(
             &containers_storage::config::Flags {
                 root: flags.root.clone(),
@@ -125,7 +133,10 @@ impl Selection {
             if docker_likely_present() {
                 return docker("");
             }
-            return Ok(demo());
+            // A scratch copy where the user's files go, else (no home, a read-only
+            // one) the bundled demo, read-only, saying why.
+            return Ok(demo(&env, true)
+                .unwrap_or_else(|e| Store::new(OciLayout::bundled_demo(format!("{e:#}")))));
         }
         Ok(Store::new(options))
     }

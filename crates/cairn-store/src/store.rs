@@ -32,8 +32,8 @@ impl Store {
         self.0.rules()
     }
 
-    /// A line to tell the user before anything else, if any (the demo fallback).
-    pub fn notice(&self) -> Option<&'static str> {
+    /// A line to tell the user before anything else, if any (the demo, opened because the machine has no store).
+    pub fn notice(&self) -> Option<String> {
         self.0.notice()
     }
 

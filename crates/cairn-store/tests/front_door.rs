@@ -7,6 +7,7 @@
 use cairn_core::Rules;
 use cairn_core::removal::{RemoveOptions, Step, Target};
 use cairn_core::tagging::plan_tag;
+use cairn_store::oci::OciLayout;
 use cairn_store::{Selection, Store, StoreError};
 use std::path::{Path, PathBuf};
 
@@ -63,10 +64,13 @@ fn image_with(store: &cairn_store::OpenedStore, name: &str) -> bool {
 
 #[test]
 fn the_bundled_demo_opens_read_only_with_its_notice() {
-    let demo = cairn_store::selection::demo();
+    let demo = Store::new(OciLayout::bundled_demo("HOME is not set"));
     assert_eq!(demo.rules(), Rules::Layout);
-    assert!(demo.notice().is_some());
-    assert!(demo.label().contains("bundled demo"), "{}", demo.label());
+    assert_eq!(
+        demo.notice().as_deref(),
+        Some("cairn: no image store found; showing the bundled demo read-only (HOME is not set)")
+    );
+    assert_eq!(demo.label(), "the bundled demo");
     let opened = demo.open().unwrap();
     assert!(image_with(&opened, "localhost/base:1"));
     assert!(opened.catalog.snapshot.images.iter().all(|i| i.read_only));
@@ -80,8 +84,62 @@ fn the_bundled_demo_opens_read_only_with_its_notice() {
     assert!(matches!(error, StoreError::ReadOnly { .. }), "{error:?}");
     assert_eq!(
         error.to_string(),
-        "oci:assets/demo (bundled demo: no image store found) is read-only: cairn changes OCI layouts only"
+        "the bundled demo is read-only: cairn changes OCI layouts only"
     );
+}
+
+/// The demo's scratch copy is made whole on first use, is changed like any layout, says it
+/// is a scratch copy, and `reset` puts it back as it came.
+#[test]
+fn the_demo_copy_is_made_on_first_use_changed_and_reset() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cairn/demo");
+    assert!(cairn_store::demo::ensure(&path).unwrap(), "made now");
+    assert!(!cairn_store::demo::ensure(&path).unwrap(), "made once");
+    let demo = Store::new(OciLayout::demo_copy(&path, true));
+    assert!(demo.label().contains("scratch copy"), "{}", demo.label());
+    assert!(demo.notice().unwrap().contains("scratch copy"));
+    assert!(demo.verify().unwrap().mismatches.is_empty());
+    let opened = demo.open().unwrap();
+    assert!(opened.deletes_blobs(), "a layout that can be changed");
+    let names = ["localhost/new:1".to_string()];
+    let plan = plan_tag(&opened.catalog, "localhost/base:1", &names);
+    demo.apply(&plan.steps, &plan.blobs, &|c| {
+        plan_tag(c, "localhost/base:1", &names).steps
+    })
+    .unwrap();
+    assert!(image_with(&demo.open().unwrap(), "localhost/new:1"));
+    cairn_store::demo::reset(&path).unwrap();
+    let reset = demo.open().unwrap();
+    assert!(!image_with(&reset, "localhost/new:1"));
+    assert!(image_with(&reset, "localhost/base:1"));
+    let left = entries(&dir.path().join("cairn"));
+    assert_eq!(left, ["demo"], "no temporary folder is left behind");
+}
+
+/// Threads making the copy at once for the first time: each finds a whole layout.
+#[test]
+fn concurrent_first_uses_of_the_demo_never_see_a_half_written_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cairn/demo");
+    let made: Vec<bool> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                scope.spawn(|| {
+                    let made = cairn_store::demo::ensure(&path).unwrap();
+                    let demo = Store::new(OciLayout::demo_copy(&path, false));
+                    let report = demo.verify().unwrap();
+                    assert!(report.mismatches.is_empty(), "{:?}", report.mismatches);
+                    assert!(image_with(&demo.open().unwrap(), "localhost/base:1"));
+                    made
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(made.iter().filter(|m| **m).count(), 1, "{made:?}");
+    let left = entries(&dir.path().join("cairn"));
+    assert_eq!(left, ["demo"], "no temporary folder is left behind");
 }
 
 #[test]
@@ -286,7 +344,7 @@ fn a_store_kind_the_parser_does_not_know_is_refused() {
     let error = store("nosuch:example.com").unwrap_err();
     assert_eq!(
         error.to_string(),
-        "unknown store kind \"nosuch\" in --store \"nosuch:example.com\": expected containers-storage, oci, oci-archive, docker-archive, docker or registry-storage"
+        "unknown store kind \"nosuch\" in --store \"nosuch:example.com\": expected containers-storage, oci, oci-archive, docker-archive, docker, registry-storage or demo"
     );
 }
 
@@ -316,4 +374,12 @@ fn a_build_without_docker_says_so() {
     let error = store("docker").unwrap_err();
     assert!(matches!(error, StoreError::Unsupported(_)), "{error:?}");
     assert!(error.to_string().contains("no Docker support"), "{error}");
+}
+
+/// The names in a folder: the demo's copy, and nothing a copy or a reset left behind.
+fn entries(dir: &std::path::Path) -> Vec<std::ffi::OsString> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect()
 }

@@ -97,6 +97,18 @@ impl App {
         }
     }
 
+    /// Whether `y` would apply the open dialog's plan: a dialog whose plan is blocked or
+    /// empty does not offer it.
+    pub fn dialog_can_apply(&self) -> bool {
+        match &self.dialog {
+            Some(Dialog::Tag(d)) => d.change().is_ok(),
+            Some(Dialog::Untag(d)) => d.change().is_ok(),
+            Some(Dialog::Remove(d)) => d.change().is_ok(),
+            Some(Dialog::Prune(d)) => d.change().is_ok(),
+            Some(Dialog::Help) | None => true,
+        }
+    }
+
     /// Opens the dialog of a change again, planned on the store in memory.
     pub(super) fn reopen(&mut self, change: &Change) {
         let Some(store) = &self.store else {
@@ -143,8 +155,10 @@ impl App {
         let Some(dialog) = &mut self.dialog else {
             return false;
         };
+        let mode = dialog.mode();
+        let keymap = &self.keymap;
         let scroll = |at: &mut usize, tree, header| {
-            let max = plan_max_scroll(tree, header, area) as isize;
+            let max = plan_max_scroll(tree, header, area, keymap, mode) as isize;
             *at = (*at as isize).saturating_add(delta).clamp(0, max) as usize;
         };
         match dialog {

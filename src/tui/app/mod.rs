@@ -18,6 +18,7 @@ use super::contents::{ContentsRequest, Slot};
 use super::data::StoreData;
 use super::dialog::Dialog;
 use super::keymap::HELP_PAGES;
+use super::keymap::Keymap;
 use super::layout::{self, Areas, Arrangement};
 use super::loader::LoaderMsg;
 use super::mode::Mode;
@@ -50,6 +51,8 @@ pub struct Loading {
 #[derive(Debug)]
 pub struct App {
     pub theme: Theme,
+    /// The keys in force: the defaults with the user's config applied.
+    pub keymap: Keymap,
     /// "Now" for ages: passed in, so snapshots and tests do not depend on the clock.
     pub now: Timestamp,
     /// The store as the status bar names it.
@@ -102,6 +105,7 @@ impl App {
     pub fn new(store_label: impl Into<String>, now: Timestamp, area: Rect, theme: Theme) -> Self {
         App {
             theme,
+            keymap: Keymap::default(),
             now,
             store_label: store_label.into(),
             area,

@@ -1,6 +1,7 @@
 //! A removal plan as the remove and prune previews show it (groups of items in the order
 //! they happen to the user) and as the status line sums it up once applied.
 
+use crate::tui::action::Action;
 use crate::tui::change::{Change, ChangeRequest};
 use crate::tui::data::{NO_NAME, StoreData};
 use cairn_core::Rules;
@@ -71,6 +72,47 @@ pub enum LineKind {
     Blocked,
     /// The bytes the whole plan frees.
     Total,
+    /// A plan with nothing to apply: the switches whose keys would make it possible (the
+    /// text says how they would be set, the note what the plan would then do), or none.
+    Unblock(&'static [Action]),
+}
+
+/// The switches a dialog tries, one at a time and then together, when its plan has nothing
+/// to apply.
+pub type Switches = &'static [&'static [Action]];
+
+/// Adds to `tree` what would let a plan with nothing to apply be applied: the first of the
+/// `switches` (each a set of toggles) for which `plan_with` gives steps, told by `describe`
+/// ("force on"), with what the plan would then do; or that no switch helps.
+pub(super) fn add_unblock(
+    tree: &mut Vec<PlanLine>,
+    plan: &RemovalPlan,
+    switches: Switches,
+    plan_with: impl Fn(&[Action]) -> RemovalPlan,
+    describe: impl Fn(&[Action]) -> String,
+    verb: &str,
+) {
+    if !plan.is_empty() {
+        return;
+    }
+    let line = switches
+        .iter()
+        .find_map(|toggles| {
+            let other = plan_with(toggles);
+            (!other.is_empty()).then(|| PlanLine {
+                kind: LineKind::Unblock(toggles),
+                text: describe(toggles),
+                note: removal_summary(verb, &other),
+            })
+        })
+        .unwrap_or(PlanLine {
+            kind: LineKind::Unblock(&[]),
+            text: String::new(),
+            note: String::new(),
+        });
+    // Before the total, after what blocks it.
+    let at = tree.len().saturating_sub(1);
+    tree.insert(at, line);
 }
 
 /// One line of a plan shown as a tree. The text is store text: the view sanitizes it.

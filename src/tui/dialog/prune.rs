@@ -1,6 +1,7 @@
 //! `p`: what `podman image prune` would do; `a` switches to `--all`.
 
-use super::plan::{PlanLine, confirmed, plan_tree};
+use super::plan::{PlanLine, add_unblock, confirmed, plan_tree};
+use crate::tui::action::Action;
 use crate::tui::change::{Change, ChangeRequest};
 use crate::tui::data::StoreData;
 use cairn_core::removal::RemovalPlan;
@@ -32,6 +33,15 @@ impl PruneDialog {
     pub fn replan(&mut self, store: &StoreData) {
         self.plan = Change::Prune { all: self.all }.removal_plan(store);
         self.tree = plan_tree(store, &self.plan);
+        let all = !self.all;
+        add_unblock(
+            &mut self.tree,
+            &self.plan,
+            &[&[Action::TogglePruneAll]],
+            |_| Change::Prune { all }.removal_plan(store),
+            |_| format!("all {}", if all { "on" } else { "off" }),
+            "removes",
+        );
         self.scroll = self.scroll.min(self.tree.len().saturating_sub(1));
     }
 

@@ -1,11 +1,19 @@
 //! `d`: what `podman rmi` (or `docker rmi`) of the selected image would do, with its two
 //! switches, `--force` and `--no-prune`.
 
-use super::plan::{PlanLine, confirmed, plan_tree};
+use super::plan::{PlanLine, Switches, add_unblock, confirmed, plan_tree};
 use super::subject::Subject;
+use crate::tui::action::Action;
 use crate::tui::change::{Change, ChangeRequest};
 use crate::tui::data::StoreData;
 use cairn_core::removal::{RemovalPlan, RemoveOptions};
+
+/// What a blocked removal tries: force, no-prune, then both switched.
+const SWITCHES: Switches = &[
+    &[Action::ToggleForce],
+    &[Action::ToggleNoPrune],
+    &[Action::ToggleForce, Action::ToggleNoPrune],
+];
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RemoveDialog {
@@ -45,6 +53,43 @@ impl RemoveDialog {
     pub fn replan(&mut self, store: &StoreData) {
         self.plan = self.change_kind().removal_plan(store);
         self.tree = plan_tree(store, &self.plan);
+        let switched = |toggles: &[Action]| {
+            let mut options = self.options;
+            for toggle in toggles {
+                match toggle {
+                    Action::ToggleForce => options.force = !options.force,
+                    _ => options.no_prune = !options.no_prune,
+                }
+            }
+            options
+        };
+        let describe = |toggles: &[Action]| {
+            let options = switched(toggles);
+            let state = |on: bool| if on { "on" } else { "off" };
+            toggles
+                .iter()
+                .map(|toggle| match toggle {
+                    Action::ToggleForce => format!("force {}", state(options.force)),
+                    _ => format!("no-prune {}", state(options.no_prune)),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let plan_with = |toggles: &[Action]| {
+            Change::Remove {
+                image: self.subject.id.clone(),
+                options: switched(toggles),
+            }
+            .removal_plan(store)
+        };
+        add_unblock(
+            &mut self.tree,
+            &self.plan,
+            SWITCHES,
+            plan_with,
+            describe,
+            "removes",
+        );
         self.scroll = self.scroll.min(self.tree.len().saturating_sub(1));
     }
 

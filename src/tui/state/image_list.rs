@@ -48,7 +48,15 @@ pub struct ImageList {
     pub scroll: Scroll,
     /// The selected image's ID: indexes change on reload, IDs do not.
     pub selected_id: Option<String>,
+    /// The IDs of the rows around the selection, nearest first: those below it, then those
+    /// above it going up. When the selected image is removed, the cursor goes to the first
+    /// of them still listed (the next row, or the previous at the end), not to the top.
+    pub neighbour_ids: Vec<String>,
 }
+
+/// How many rows on each side of the selection [`ImageList::neighbour_ids`] keeps: a removal
+/// takes the image and its dangling parents, rarely more.
+const NEIGHBOURS: usize = 16;
 
 impl Default for ImageList {
     fn default() -> Self {
@@ -61,6 +69,7 @@ impl Default for ImageList {
             rows: Vec::new(),
             scroll: Scroll::default(),
             selected_id: None,
+            neighbour_ids: Vec::new(),
         }
     }
 }
@@ -82,10 +91,16 @@ impl ImageList {
         self.filtering || !self.filter.is_empty()
     }
 
-    /// Notes the selected image's ID, so that a reload finds it again.
+    /// Notes the selected image's ID and its neighbours', so that a reload finds it again,
+    /// or the row next to it when it is gone.
     pub fn remember_selection(&mut self, catalog: Option<&Catalog>) {
         if let (Some(image), Some(catalog)) = (self.selected(), catalog) {
-            self.selected_id = Some(catalog.snapshot.images[image].id.clone());
+            let images = &catalog.snapshot.images;
+            self.selected_id = Some(images[image].id.clone());
+            let cursor = self.scroll.cursor;
+            let below = self.rows.iter().skip(cursor + 1).take(NEIGHBOURS);
+            let above = self.rows[..cursor].iter().rev().take(NEIGHBOURS);
+            self.neighbour_ids = below.chain(above).map(|&i| images[i].id.clone()).collect();
         }
     }
 
@@ -139,11 +154,19 @@ impl ImageList {
             self.rows.push(image);
             self.rows.extend(snapshot.instances(image).map(|(i, _)| i));
         }
-        let wanted = self
-            .selected_id
-            .as_deref()
-            .and_then(|id| snapshot.image_by_id(id))
-            .and_then(|image| self.rows.iter().position(|&i| i == image));
+        let position = |id: &str| {
+            snapshot
+                .image_by_id(id)
+                .and_then(|image| self.rows.iter().position(|&i| i == image))
+        };
+        let wanted = match self.selected_id.as_deref() {
+            // Gone from the store (removed): the nearest neighbour still listed.
+            Some(id) if snapshot.image_by_id(id).is_none() => {
+                self.neighbour_ids.iter().find_map(|id| position(id))
+            }
+            Some(id) => position(id),
+            None => None,
+        };
         self.scroll.go(wanted.unwrap_or(0), self.rows.len(), page);
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::tui::action::Action;
 use crate::tui::app::App;
-use crate::tui::keymap::{HELP_PAGES, KEYMAP, Section, keys_label};
+use crate::tui::keymap::{HELP_PAGES, Section, key_label, keys_label};
 use crate::tui::mode::Mode;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -74,7 +74,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             format!(" Keys {}/{HELP_PAGES} ", shown + 1),
             theme.focused_border(),
         ))
-        .title(Line::styled(" Tab next page · Esc or ? to close ", theme.dim()).right_aligned());
+        .title(Line::styled(close_keys(app), theme.dim()).right_aligned());
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
     let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
@@ -82,6 +82,25 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         .areas(inner);
     frame.render_widget(Paragraph::new(left), l);
     frame.render_widget(Paragraph::new(right), r);
+}
+
+/// " Tab next page · Esc, q or ? to close ": the help's own keys, as the key table has them.
+fn close_keys(app: &App) -> String {
+    let mut keys: Vec<String> = app
+        .keymap
+        .bindings()
+        .filter(|(b, _)| b.mode == Mode::Help && b.action == Action::Back)
+        .flat_map(|(_, keys)| keys.iter().map(key_label))
+        .collect();
+    let last = keys.pop().unwrap_or_default();
+    let close = match keys.is_empty() {
+        true => format!("{last} to close"),
+        false => format!("{} or {last} to close", keys.join(", ")),
+    };
+    match app.keymap.key_for(Mode::Help, &Action::NextPane) {
+        Some(next) => format!(" {next} next page · {close} "),
+        None => format!(" {close} "),
+    }
 }
 
 fn column(app: &App, sections: &[Section], legends: &[Legend]) -> Vec<Line<'static>> {
@@ -95,19 +114,20 @@ fn column(app: &App, sections: &[Section], legends: &[Legend]) -> Vec<Line<'stat
         // The dialogs share most keys: each (keys, words) pair is listed once, and quitting
         // is already under General.
         let mut listed: Vec<(String, &str)> = Vec::new();
-        for binding in KEYMAP
-            .iter()
-            .filter(|b| b.section == section && b.mode != Mode::Help)
+        for (binding, keys) in app
+            .keymap
+            .bindings()
+            .filter(|(b, _)| b.section == section && b.mode != Mode::Help)
         {
             if section == Section::Dialogs {
-                let entry = (keys_label(binding), binding.description);
+                let entry = (keys_label(keys), binding.description);
                 if binding.action == Action::Quit || listed.contains(&entry) {
                     continue;
                 }
                 listed.push(entry);
             }
             lines.push(Line::from(vec![
-                Span::styled(format!(" {:<KEY_WIDTH$}", keys_label(binding)), theme.key()),
+                Span::styled(format!(" {:<KEY_WIDTH$}", keys_label(keys)), theme.key()),
                 Span::raw(binding.description),
             ]));
         }

@@ -1,9 +1,9 @@
 //! The pieces every drawing shares: pane and dialog frames, titles, the keys line of a
 //! dialog, scroll bars, text cut to fit, the spinner and centered messages.
 
+use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::dialog::Subject;
-use crate::tui::keymap::dialog_hints;
 use crate::tui::mode::Mode;
 use crate::tui::pane::Pane;
 use cairn_core::image::short_id;
@@ -33,7 +33,14 @@ pub fn subject_line(app: &App, subject: &Subject) -> Line<'static> {
 }
 
 /// A switch of a preview: `[x] force (f)`, on or off.
-pub fn switch(app: &App, on: bool, key: &'static str, name: &'static str) -> Vec<Span<'static>> {
+/// A dialog's switch, `[x] force (f)`, with the key the key table gives `toggle` in `mode`.
+pub fn switch(
+    app: &App,
+    on: bool,
+    (mode, toggle): (Mode, Action),
+    name: &'static str,
+) -> Vec<Span<'static>> {
+    let key = app.keymap.key_for(mode, &toggle).unwrap_or_default();
     let (mark, style) = if on {
         ("[x] ", app.theme.ok())
     } else {
@@ -46,10 +53,12 @@ pub fn switch(app: &App, on: bool, key: &'static str, name: &'static str) -> Vec
     ]
 }
 
-/// A dialog's keys, from the key table: `y/Enter apply · f force · Esc cancel`.
+/// A dialog's keys, from the key table: `y/Enter apply · f force · Esc cancel` (without
+/// apply when the dialog's plan cannot be applied).
 pub fn dialog_footer(app: &App, mode: Mode) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
-    for (i, hint) in dialog_hints(mode).into_iter().enumerate() {
+    let hints = app.keymap.dialog_hints(mode, app.dialog_can_apply());
+    for (i, hint) in hints.into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" · ", app.theme.dim()));
         }

@@ -6,7 +6,7 @@ use super::parts::{dialog_block, dialog_footer};
 use crate::tui::app::App;
 use crate::tui::dialog::{LineKind, PlanLine};
 use crate::tui::mode::Mode;
-use crate::tui::popup::{blocked_rows, plan_popup, plan_text_width};
+use crate::tui::popup::{blocked_rows, plan_popup, plan_text_width, unblock_text};
 use cairn_core::human::podman_size;
 use cairn_core::tagging::NamesPlan;
 use cairn_core::visible::visible;
@@ -15,7 +15,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-/// Draws a preview: title, header lines, the plan from `scroll`, and the keys of `mode`.
+/// Draws a preview: title, header lines, the plan from `scroll`, and the keys of `mode`
+/// (the switches a blocked plan names are written with their keys in `mode`).
 pub fn draw(
     app: &App,
     frame: &mut Frame,
@@ -25,7 +26,7 @@ pub fn draw(
     (tree, scroll): (&[PlanLine], usize),
     mode: Mode,
 ) {
-    let plan = rows(app, tree, plan_text_width(area));
+    let plan = rows(app, tree, plan_text_width(area), mode);
     let (popup, visible) = plan_popup(area, header.len(), plan.len());
     if popup.width < 3 || popup.height < 3 {
         return;
@@ -57,7 +58,7 @@ pub fn draw(
 
 /// The plan as screen rows `width` wide: blocked reasons wrap (as the popup counts them),
 /// everything else is cut.
-fn rows(app: &App, tree: &[PlanLine], width: u16) -> Vec<Line<'static>> {
+fn rows(app: &App, tree: &[PlanLine], width: u16, mode: Mode) -> Vec<Line<'static>> {
     let theme = &app.theme;
     let width = width as usize;
     let mut rows = Vec::new();
@@ -80,6 +81,21 @@ fn rows(app: &App, tree: &[PlanLine], width: u16) -> Vec<Line<'static>> {
                 for (i, chunk) in blocked_rows(&line.text, width).into_iter().enumerate() {
                     let lead = if i == 0 { " ✗ " } else { "   " };
                     rows.push(Line::styled(format!("{lead}{chunk}"), theme.error()));
+                }
+            }
+            LineKind::Unblock(toggles) => {
+                let style = match toggles.is_empty() {
+                    true => theme.error(),
+                    false => theme.ok(),
+                };
+                let text = unblock_text(line, &app.keymap, mode);
+                for (i, chunk) in blocked_rows(&text, width).into_iter().enumerate() {
+                    let lead = match (i, toggles.is_empty()) {
+                        (0, true) => " ✗ ",
+                        (0, false) => " → ",
+                        _ => "   ",
+                    };
+                    rows.push(Line::styled(format!("{lead}{chunk}"), style));
                 }
             }
             LineKind::Total => rows.push(Line::from(vec![

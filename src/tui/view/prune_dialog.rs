@@ -3,6 +3,7 @@
 
 use super::parts::switch;
 use super::plan_tree;
+use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::dialog::PruneDialog;
 use crate::tui::mode::Mode;
@@ -19,7 +20,12 @@ pub fn draw(app: &App, dialog: &PruneDialog, frame: &mut Frame, area: Rect) {
         "dangling images (no name, no child), repeatedly"
     };
     let mut options = vec![Span::styled(" Options  ", theme.label())];
-    options.extend(switch(app, dialog.all, "a", "all"));
+    options.extend(switch(
+        app,
+        dialog.all,
+        (Mode::Prune, Action::TogglePruneAll),
+        "all",
+    ));
     let header = vec![
         Line::from(vec![
             Span::styled(" Removes  ", theme.label()),

@@ -2,6 +2,7 @@
 
 use super::parts::{subject_line, switch};
 use super::plan_tree;
+use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::dialog::RemoveDialog;
 use crate::tui::mode::Mode;
@@ -20,9 +21,19 @@ pub fn draw(app: &App, dialog: &RemoveDialog, frame: &mut Frame, area: Rect) {
         ),
     ]);
     let mut options = vec![Span::styled(" Options  ", theme.label())];
-    options.extend(switch(app, dialog.options.force, "f", "force"));
+    options.extend(switch(
+        app,
+        dialog.options.force,
+        (Mode::Remove, Action::ToggleForce),
+        "force",
+    ));
     options.push(Span::raw("   "));
-    options.extend(switch(app, dialog.options.no_prune, "n", "no-prune"));
+    options.extend(switch(
+        app,
+        dialog.options.no_prune,
+        (Mode::Remove, Action::ToggleNoPrune),
+        "no-prune",
+    ));
     let header = vec![subject_line(app, &dialog.subject), Line::from(options)];
     debug_assert_eq!(header.len(), RemoveDialog::HEADER_LINES);
     plan_tree::draw(

@@ -4,7 +4,6 @@
 use super::parts::spinner;
 use crate::tui::app::App;
 use crate::tui::contents::Slot;
-use crate::tui::keymap::hints;
 use cairn_core::visible::visible;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -76,10 +75,21 @@ pub fn draw(app: &App, frame: &mut Frame, status: Rect, footer: Rect) {
     let [l, r] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(message_width)]).areas(status);
     frame.render_widget(Line::from(left), l);
-    frame.render_widget(Line::from(message).right_aligned(), r);
+    // A message too long for its half shows its start, where it says what happened.
+    let fits = message.width() as u16 <= message_width;
+    frame.render_widget(
+        match fits {
+            true => Line::from(message).right_aligned(),
+            false => Line::from(vec![Span::raw(" "), message]),
+        },
+        r,
+    );
 
     let mut spans = vec![Span::raw(" ")];
-    for (key, word) in hints(app.mode(), app.focus) {
+    for (key, word) in app
+        .keymap
+        .hints(app.mode(), app.focus, app.dialog_can_apply())
+    {
         spans.push(Span::styled(key, theme.key()));
         spans.push(Span::raw(" "));
         spans.push(Span::styled(word, theme.dim()));

@@ -1,7 +1,7 @@
 //! IMAGE resolved in the order podman's libimage `LookupImage` tries, with its messages, as
 //! docs/research/podman-4.3.1.md shows them on the fixture; and Docker's `GetImage`.
 
-use super::{LookupError, lookup, lookup_resolved};
+use super::{LookupError, ShortNames, lookup, lookup_resolved};
 use crate::testing::{SnapshotBuilder, fixtures};
 
 const BASE: &str = "c1c83995c1aa2704075b7103e944fbaeff164bce37adbf149056cd165b987e9c";
@@ -202,4 +202,97 @@ fn docker_names_are_familiar_and_ids_full_or_unique_prefixes() {
         ))
     );
     assert_eq!(found(&store, ""), no_such(""));
+}
+
+/// Two images named `tool:1` in two registries, and one only an alias reaches.
+fn registries_store() -> SnapshotBuilder {
+    let mut store = SnapshotBuilder::podman();
+    store
+        .image("hub")
+        .name("docker.io/library/tool:1")
+        .layer("hub", 1);
+    store.image("quay").name("quay.io/tool:1").layer("quay", 1);
+    store
+        .image("special")
+        .name("quay.io/team/special:latest")
+        .name("quay.io/team/special:2")
+        .layer("special", 1);
+    store
+}
+
+fn resolved(snapshot: &crate::Snapshot, name: &str) -> Result<String, LookupError> {
+    lookup_resolved(snapshot, name).map(|(_, name)| name)
+}
+
+#[test]
+fn unqualified_search_registries_come_after_localhost_and_before_docker_hub() {
+    let store = registries_store();
+    let plain = store.snapshot();
+    assert_eq!(
+        resolved(&plain, "tool:1"),
+        Ok("docker.io/library/tool:1".into())
+    );
+    let searched = store.snapshot().with_short_names(ShortNames {
+        search_registries: vec!["registry.example.com".into(), "quay.io".into()],
+        ..ShortNames::default()
+    });
+    assert_eq!(resolved(&searched, "tool:1"), Ok("quay.io/tool:1".into()));
+    // docker.io in the list is Docker Hub's library, as podman normalizes it.
+    let hub = store.snapshot().with_short_names(ShortNames {
+        search_registries: vec!["docker.io".into(), "quay.io".into()],
+        ..ShortNames::default()
+    });
+    assert_eq!(
+        resolved(&hub, "tool:1"),
+        Ok("docker.io/library/tool:1".into())
+    );
+}
+
+#[test]
+fn an_alias_comes_first_and_keeps_the_tag_or_digest() {
+    let store = registries_store();
+    let aliased = store.snapshot().with_short_names(ShortNames {
+        aliases: [("mytool".to_string(), "quay.io/team/special".to_string())].into(),
+        ..ShortNames::default()
+    });
+    assert_eq!(
+        resolved(&aliased, "mytool"),
+        Ok("quay.io/team/special:latest".into())
+    );
+    assert_eq!(
+        resolved(&aliased, "mytool:2"),
+        Ok("quay.io/team/special:2".into())
+    );
+    assert_eq!(resolved(&aliased, "mytool:3"), not_known("mytool:3"));
+    assert_eq!(resolved(&store.snapshot(), "mytool"), not_known("mytool"));
+    // An alias of a name that is also local wins over localhost.
+    let tool = store.snapshot().with_short_names(ShortNames {
+        aliases: [("tool".to_string(), "quay.io/tool".to_string())].into(),
+        ..ShortNames::default()
+    });
+    assert_eq!(resolved(&tool, "tool:1"), Ok("quay.io/tool:1".into()));
+}
+
+#[test]
+fn broken_registries_conf_knows_no_short_name() {
+    let store = registries_store();
+    let broken = store.snapshot().with_short_names(ShortNames {
+        broken: Some("registries.conf: bad".into()),
+        ..ShortNames::default()
+    });
+    assert_eq!(resolved(&broken, "tool:1"), not_known("tool:1"));
+    assert_eq!(
+        resolved(&broken, "quay.io/tool:1"),
+        Ok("quay.io/tool:1".into())
+    );
+}
+
+#[test]
+fn a_reference_splits_at_its_tag_or_digest() {
+    use super::split_reference;
+    assert_eq!(split_reference("app"), ("app", ""));
+    assert_eq!(split_reference("app:1"), ("app", ":1"));
+    assert_eq!(split_reference("team/app:1"), ("team/app", ":1"));
+    assert_eq!(split_reference("app@sha256:ab"), ("app", "@sha256:ab"));
+    assert_eq!(split_reference("app:1@sha256:ab"), ("app", ":1@sha256:ab"));
 }

@@ -9,6 +9,7 @@ pub mod layer_dir;
 pub mod options;
 pub mod reader;
 pub mod records;
+pub mod registries;
 pub mod writer;
 
 pub use options::StorageOptions;

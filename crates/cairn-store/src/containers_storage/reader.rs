@@ -98,7 +98,10 @@ pub(crate) fn read_snapshot(options: &StorageOptions, driver: &str) -> Result<Sn
             running: false,
         })
         .collect();
-    Ok(Snapshot::new(images, layers, containers))
+    // Read with the records, so that a plan made again under the locks completes short
+    // names as the preview did.
+    let short_names = super::registries::short_names(&super::registries::Places::from_process());
+    Ok(Snapshot::new(images, layers, containers).with_short_names(short_names))
 }
 
 /// Every layer: the primary store's, its volatile ones, then each additional store's.

@@ -2,10 +2,15 @@
 //! machine with no image store and no source tree.
 
 use super::blobs::{BlobCheck, BlobSource, METADATA_LIMIT};
+use crate::atomic::LAYOUT_MODE;
 use crate::contents::blob::BlobRead;
 use crate::digest::Digest;
 use anyhow::{Result, anyhow, bail};
-use include_dir::{Dir, include_dir};
+use include_dir::{Dir, DirEntry, include_dir};
+use std::fs::{File, Permissions};
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
 
 static DEMO: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../assets/demo");
 
@@ -18,6 +23,37 @@ impl EmbeddedDemo {
         DEMO.get_file(digest.blob_path())
             .map(include_dir::File::contents)
     }
+}
+
+/// Writes every file of the bundled demo under `root` (an empty folder), each synced and
+/// readable by all as skopeo and umoci leave a layout's files, so that a rename of `root`
+/// afterwards publishes a complete layout (see [`crate::demo`]).
+pub(crate) fn write_to(root: &Path) -> Result<()> {
+    fn write_dir(dir: &Dir<'static>, root: &Path) -> Result<()> {
+        for entry in dir.entries() {
+            let path = root.join(entry.path());
+            match entry {
+                DirEntry::Dir(sub) => {
+                    std::fs::create_dir(&path)
+                        .map_err(|e| anyhow!("creating {}: {e}", path.display()))?;
+                    write_dir(sub, root)?;
+                    File::open(&path)
+                        .and_then(|d| d.sync_all())
+                        .map_err(|e| anyhow!("syncing {}: {e}", path.display()))?;
+                }
+                DirEntry::File(file) => {
+                    let mut out = File::create(&path)
+                        .map_err(|e| anyhow!("creating {}: {e}", path.display()))?;
+                    out.write_all(file.contents())
+                        .and_then(|()| out.set_permissions(Permissions::from_mode(LAYOUT_MODE)))
+                        .and_then(|()| out.sync_all())
+                        .map_err(|e| anyhow!("writing {}: {e}", path.display()))?;
+                }
+            }
+        }
+        Ok(())
+    }
+    write_dir(&DEMO, root)
 }
 
 impl BlobSource for EmbeddedDemo {

@@ -1,4 +1,4 @@
-//! OCI image layouts as a store (`--store oci:PATH`, and the bundled demo), and the layout
+//! OCI image layouts as a store (`--store oci:PATH`, and the demo), and the layout
 //! reading that archives ([`crate::archive`]) share.
 //!
 //! A layout is mapped onto the same model as containers-storage (see [`layout`]), so the
@@ -30,9 +30,6 @@ use layout::LayoutContents;
 use plan::LayoutIndex;
 use std::path::PathBuf;
 
-/// What cairn says when it opens the bundled demo because the machine has no store.
-pub const DEMO_NOTICE: &str = "cairn: no image store found; showing the bundled demo (assets/demo)";
-
 /// Why a store made of blobs other than a layout folder cannot be changed.
 pub(crate) const ONLY_LAYOUTS: &str = "cairn changes OCI layouts only";
 
@@ -40,40 +37,63 @@ pub(crate) const ONLY_LAYOUTS: &str = "cairn changes OCI layouts only";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OciLayout {
     pub path: PathBuf,
-    /// The demo layout bundled with cairn (compiled in), opened because the machine has no
-    /// store: it is part of cairn itself and is never changed.
-    pub demo: bool,
+    pub origin: Origin,
+}
+
+/// Whose layout it is: the user's, or cairn's demo (see [`crate::demo`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A layout the user named (`--store oci:PATH`).
+    Folder,
+    /// The demo's scratch copy in the user's data folder, changed like any layout;
+    /// `fallback` when cairn opened it because the machine has no store.
+    DemoCopy { fallback: bool },
+    /// The demo compiled into the binary, read-only: opened because the machine has no
+    /// store and no scratch copy could be made (`why`).
+    Bundled { why: String },
 }
 
 impl OciLayout {
     pub fn at(path: impl Into<PathBuf>) -> Self {
         OciLayout {
             path: path.into(),
-            demo: false,
+            origin: Origin::Folder,
         }
     }
 
-    /// The demo store: the layout `scripts/make-demo.sh` writes to `assets/demo`, compiled
-    /// into the binary, so an installed cairn has it too.
-    pub fn demo() -> Self {
+    /// The demo's scratch copy at `path` (made by [`crate::demo::ensure`]).
+    pub fn demo_copy(path: impl Into<PathBuf>, fallback: bool) -> Self {
+        OciLayout {
+            path: path.into(),
+            origin: Origin::DemoCopy { fallback },
+        }
+    }
+
+    /// The demo compiled into the binary, shown read-only because no scratch copy could be
+    /// made (`why`): the layout `scripts/make-demo.sh` writes to `assets/demo`.
+    pub fn bundled_demo(why: impl Into<String>) -> Self {
         OciLayout {
             path: PathBuf::from("assets/demo"),
-            demo: true,
+            origin: Origin::Bundled { why: why.into() },
         }
+    }
+
+    fn bundled(&self) -> bool {
+        matches!(self.origin, Origin::Bundled { .. })
     }
 
     fn source(&self) -> Result<Box<dyn BlobSource>> {
-        Ok(match self.demo {
+        Ok(match self.bundled() {
             true => Box::new(embedded::EmbeddedDemo),
             false => Box::new(LayoutDir::open(&self.path)?),
         })
     }
 
-    /// Reads the layout into a snapshot, and unless it is the demo what a change's preview
-    /// needs besides (see [`plan::LayoutIndex`]).
+    /// Reads the layout into a snapshot, and unless it is the bundled demo what a change's
+    /// preview needs besides (see [`plan::LayoutIndex`]).
     pub(crate) fn load_with_index(&self) -> Result<(Snapshot, Option<LayoutIndex>)> {
-        let (snapshot, contents) = read_snapshot(self.source()?.as_ref(), self.demo)?;
-        let index = match self.demo {
+        let (snapshot, contents) = read_snapshot(self.source()?.as_ref(), self.bundled())?;
+        let index = match self.bundled() {
             true => None,
             false => {
                 // A layout that leads outside its folder is still shown; only changing it is
@@ -128,12 +148,13 @@ impl RemovalTerms for LayoutIndex {
 
 impl Backend for OciLayout {
     fn label(&self) -> String {
-        match self.demo {
-            true => format!(
-                "oci:{} (bundled demo: no image store found)",
+        match &self.origin {
+            Origin::Folder => format!("oci:{}", self.path.display()),
+            Origin::DemoCopy { .. } => format!(
+                "demo: scratch copy at {} (cairn demo reset)",
                 self.path.display()
             ),
-            false => format!("oci:{}", self.path.display()),
+            Origin::Bundled { .. } => "the bundled demo".to_string(),
         }
     }
 
@@ -141,15 +162,24 @@ impl Backend for OciLayout {
         Rules::Layout
     }
 
-    fn notice(&self) -> Option<&'static str> {
-        self.demo.then_some(DEMO_NOTICE)
+    fn notice(&self) -> Option<String> {
+        match &self.origin {
+            Origin::Folder | Origin::DemoCopy { fallback: false } => None,
+            Origin::DemoCopy { fallback: true } => Some(format!(
+                "cairn: no image store found; showing the demo, a scratch copy at {} (changes are yours to make; cairn demo reset restores it)",
+                self.path.display()
+            )),
+            Origin::Bundled { why } => Some(format!(
+                "cairn: no image store found; showing the bundled demo read-only ({why})"
+            )),
+        }
     }
 
     /// cairn's own lock keeps a change by another cairn out while reading; skopeo and umoci
     /// take none, so `index.json` itself is watched too.
     fn load(&self) -> Result<Loaded> {
         let mut watch = Watch::default();
-        if self.demo {
+        if self.bundled() {
             let (snapshot, _) = self.load_with_index()?;
             return Ok(Loaded {
                 snapshot,

@@ -7,7 +7,7 @@
 
 use super::blobs::{BlobSource, LayoutDir};
 use super::plan::{LayoutPlan, plan_layout_change};
-use super::{ONLY_LAYOUTS, OciLayout};
+use super::{ONLY_LAYOUTS, OciLayout, Origin};
 use crate::atomic;
 use crate::backend::Backend;
 use crate::digest::Digest;
@@ -27,7 +27,7 @@ pub fn apply<F>(
 where
     F: FnOnce(&Catalog) -> Vec<Step>,
 {
-    if store.demo {
+    if let Origin::Bundled { .. } = store.origin {
         return Err(StoreError::ReadOnly {
             store: store.label(),
             why: ONLY_LAYOUTS,
