@@ -162,20 +162,18 @@ pub fn rm(flags: &Selection, args: &RmArgs, out: &mut dyn Write) -> Result<i32> 
         force: args.force,
         no_prune: args.no_prune,
         ignore: args.ignore,
+        collect_unreferenced_at: Some(jiff::Timestamp::now()),
     };
     removal(flags, &target, options, &args.preview, out, rm_lines)
 }
 
 pub fn prune(flags: &Selection, args: &PruneArgs, out: &mut dyn Write) -> Result<i32> {
     let target = Target::Prune { all: args.all };
-    removal(
-        flags,
-        &target,
-        RemoveOptions::default(),
-        &args.preview,
-        out,
-        prune_lines,
-    )
+    let options = RemoveOptions {
+        collect_unreferenced_at: Some(jiff::Timestamp::now()),
+        ..RemoveOptions::default()
+    };
+    removal(flags, &target, options, &args.preview, out, prune_lines)
 }
 
 /// `podman rmi` and `docker rmi` print what became of each image.

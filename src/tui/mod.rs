@@ -59,8 +59,19 @@ enum Event {
     Change(change::ChangeOutcome),
     Contents(contents::ContentsMsg),
     /// A signal that ends the process: the loop ends, the terminal is given back, and the
-    /// process ends by the signal.
+    /// process ends by the signal. Or job control's stop and continue.
     Signal(i32),
+}
+
+/// What the signals and keys of one batch of events ask of the loop beyond the app.
+#[derive(Default)]
+struct Pending {
+    /// Ended by this signal: the loop ends.
+    ended_by: Option<i32>,
+    /// Stop (Ctrl-Z or SIGTSTP): give the terminal back, stop, take it again.
+    stop: bool,
+    /// Continued after a stop cairn did not see coming (SIGSTOP): take the terminal again.
+    continued: bool,
 }
 
 /// Opens the browser on the store the flags select, until the user quits.
@@ -122,7 +133,7 @@ pub fn run(flags: &Selection) -> Result<()> {
     app.keymap = config.keymap;
     app.message = config_error.clone();
     let mut view = ViewState::default();
-    let mut ended_by = None;
+    let mut pending = Pending::default();
     terminal
         .terminal
         .draw(|frame| view::draw(&app, &mut view, frame))?;
@@ -135,10 +146,10 @@ pub fn run(flags: &Selection) -> Result<()> {
         };
         match inbox.recv_timeout(wait) {
             Ok(event) => {
-                handle(&mut app, &view, &mut ended_by, event);
+                handle(&mut app, &view, &mut pending, event);
                 // Everything that piled up during the last draw goes into one frame.
                 while let Ok(event) = inbox.try_recv() {
-                    handle(&mut app, &view, &mut ended_by, event);
+                    handle(&mut app, &view, &mut pending, event);
                 }
             }
             Err(RecvTimeoutError::Timeout) => {
@@ -157,8 +168,13 @@ pub fn run(flags: &Selection) -> Result<()> {
             app.reload_requested = false;
             let _ = commands.send(LoaderCmd::Reload);
         }
-        if app.quit || ended_by.is_some() {
+        if app.quit || pending.ended_by.is_some() {
             break;
+        }
+        if std::mem::take(&mut pending.stop) {
+            terminal.suspend()?;
+        } else if std::mem::take(&mut pending.continued) {
+            terminal.resume()?;
         }
         terminal
             .terminal
@@ -169,15 +185,22 @@ pub fn run(flags: &Selection) -> Result<()> {
     if let Some(error) = config_error {
         eprintln!("cairn: {error}");
     }
-    if let Some(signal) = ended_by {
+    if let Some(signal) = pending.ended_by {
         terminal::end_by(signal);
     }
     Ok(())
 }
 
-fn handle(app: &mut App, view: &ViewState, ended_by: &mut Option<i32>, event: Event) {
+fn handle(app: &mut App, view: &ViewState, pending: &mut Pending, event: Event) {
     match event {
-        Event::Signal(signal) => *ended_by = Some(signal),
+        Event::Signal(terminal::STOP) => pending.stop = true,
+        Event::Signal(terminal::CONTINUED) => pending.continued = true,
+        Event::Signal(signal) => pending.ended_by = Some(signal),
+        // Raw mode turns the terminal's suspend character into a key: it does what the
+        // terminal would have done.
+        Event::Input(crossterm::event::Event::Key(key)) if terminal::is_suspend_key(&key) => {
+            pending.stop = true;
+        }
         Event::Loader(msg) => app.receive(msg),
         Event::Change(outcome) => app.receive_change(outcome),
         Event::Contents(msg) => app.receive_contents(msg),

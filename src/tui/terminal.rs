@@ -1,10 +1,14 @@
 //! The terminal set up for the browser and given back whatever happens: on quitting, on an
-//! error, on a panic, and on a signal that ends the process.
+//! error, on a panic, on a signal that ends the process, and while the process is stopped by
+//! job control (Ctrl-Z, `kill -TSTP`), taken again when it continues.
 
 use anyhow::{Context, Result};
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use crossterm::terminal::{
+    Clear, ClearType, EnterAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
 use ratatui::DefaultTerminal;
-use signal_hook::consts::{SIGABRT, SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+use signal_hook::consts::{SIGABRT, SIGCONT, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP};
 
 /// The terminal in raw mode on the alternate screen with the mouse captured, for as long as
 /// this lives. Dropping it restores the terminal; on a panic, ratatui's hook restores the
@@ -27,12 +31,49 @@ impl TerminalGuard {
         }
         Ok(TerminalGuard { terminal })
     }
+
+    /// Job control's stop, as vim and gitui do it: the terminal is given back (cooked, main
+    /// screen, mouse released) so that the shell is usable, the process stops as SIGTSTP's
+    /// default action would stop it, and when `fg` continues it the terminal is taken again
+    /// and every cell redrawn.
+    pub fn suspend(&mut self) -> Result<()> {
+        give_back();
+        // SIGTSTP's default action: signal-hook raises SIGSTOP, which returns on SIGCONT.
+        signal_hook::low_level::emulate_default_handler(SIGTSTP).context("stopping")?;
+        self.resume()
+    }
+
+    /// Takes the terminal again after the process was stopped, whoever stopped it (a shell
+    /// may have reset the terminal's modes meanwhile, another program drawn over the screen):
+    /// raw mode set afresh, the alternate screen and the mouse, and the next frame drawn whole.
+    pub fn resume(&mut self) -> Result<()> {
+        // Forget the modes saved before an earlier raw mode: they may be stale.
+        let _ = disable_raw_mode();
+        enable_raw_mode().context("setting up the terminal")?;
+        crossterm::execute!(
+            std::io::stdout(),
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            Clear(ClearType::All)
+        )
+        .context("setting up the terminal")?;
+        // Both buffers blank, so the next frame is drawn whole. (`Terminal::clear` would ask
+        // the terminal for the cursor, whose answer the input thread reads first.)
+        self.terminal.swap_buffers();
+        self.terminal.swap_buffers();
+        Ok(())
+    }
+}
+
+/// Releases the mouse, leaves the alternate screen and restores the terminal's modes.
+fn give_back() {
+    let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
+    ratatui::restore();
 }
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
-        let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
-        ratatui::restore();
+        give_back();
     }
 }
 
@@ -52,13 +93,25 @@ pub fn cannot_draw(term: Option<&str>) -> Option<String> {
 /// mode Ctrl-C and Ctrl-\ are keys, so these come only from outside.
 const ENDING: [i32; 5] = [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGABRT];
 
-/// Hands every ending signal to `deliver`, from a thread of its own, so that the event loop
-/// can give the terminal back before the process ends. signal-hook's iterator does the
-/// signal-handler part, with no unsafe code of ours. An `abort()` inside cairn is not
-/// caught: the C library ends the process as soon as the handler returns.
+/// A stop asked for by job control from outside (`kill -TSTP`; in raw mode Ctrl-Z is a key):
+/// caught, so that the terminal is given back before the process stops.
+pub const STOP: i32 = SIGTSTP;
+
+/// The process continues after any stop, also one that could not be caught (SIGSTOP).
+pub const CONTINUED: i32 = SIGCONT;
+
+/// Hands every ending signal, [`STOP`] and [`CONTINUED`] to `deliver`, from a thread of its
+/// own, so that the event loop can give the terminal back before the process ends or stops.
+/// signal-hook's iterator does the signal-handler part, with no unsafe code of ours.
+///
+/// An abort inside cairn (a stack overflow, a panic while panicking) cannot be handled
+/// here: the C library ends the process as soon as the handler returns, before this thread
+/// runs, and restoring the terminal from within the handler itself takes `unsafe` code
+/// (`signal_hook::low_level::register`), which the workspace forbids.
 pub fn watch_signals(deliver: impl Fn(i32) -> bool + Send + 'static) -> Result<()> {
+    let watched = ENDING.iter().chain(&[STOP, CONTINUED]);
     let mut signals =
-        signal_hook::iterator::Signals::new(ENDING).context("watching for signals")?;
+        signal_hook::iterator::Signals::new(watched).context("watching for signals")?;
     std::thread::Builder::new()
         .name("cairn-signals".into())
         .spawn(move || {
@@ -70,6 +123,14 @@ pub fn watch_signals(deliver: impl Fn(i32) -> bool + Send + 'static) -> Result<(
         })
         .context("starting the signal thread")?;
     Ok(())
+}
+
+/// Ctrl-Z, the key a terminal turns into SIGTSTP outside raw mode.
+pub fn is_suspend_key(key: &crossterm::event::KeyEvent) -> bool {
+    use crossterm::event::{KeyCode, KeyEventKind, KeyModifiers};
+    key.kind == KeyEventKind::Press
+        && key.modifiers == KeyModifiers::CONTROL
+        && matches!(key.code, KeyCode::Char('z' | 'Z'))
 }
 
 /// Ends the process by `signal` with its default action, once the terminal is given back,

@@ -13,6 +13,7 @@ mod docker_harness;
 mod docker_store;
 mod docker_watch;
 mod generated_store;
+mod kill_campaign;
 mod layer_forest;
 mod locking;
 mod oci_layout;

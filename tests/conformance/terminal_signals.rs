@@ -14,14 +14,15 @@ fn tmux(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
-/// Polls `check` for up to ten seconds.
+/// Polls `check` until it holds, saying every ten seconds what it still waits for (no time
+/// limit: a loaded machine is slow, and a hang shows as a test that runs on and says why).
 fn wait_until(what: &str, check: impl Fn() -> bool) {
-    let start = Instant::now();
+    let mut said = Instant::now();
     while !check() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "timed out: {what}"
-        );
+        if said.elapsed() > Duration::from_secs(10) {
+            eprintln!("still waiting: {what}");
+            said = Instant::now();
+        }
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -162,4 +163,101 @@ fn on_a_dumb_terminal_the_browser_says_what_to_use_and_leaves_the_terminal_alone
     assert!(message.contains("TERM=dumb"), "{message}");
     assert!(message.contains("cairn images"), "{message}");
     assert_eq!(pane.tmux(&["display", "-p", "#{alternate_on}"]), "0");
+}
+
+/// An interactive bash with job control in a pane, running the browser on the demo as its
+/// foreground job; the browser's pid is written to `pid` and its status to `status`.
+fn browser_in_a_shell(dir: &Path) -> Pane {
+    let cairn = Path::new(env!("CARGO_BIN_EXE_cairn"));
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    let pane = Pane::start(dir, "PS1='$ ' exec bash --norc --noprofile -i");
+    let job = format!(
+        "sh -c 'echo $$ > {pid}; exec {cairn} --store oci:{demo}'; echo $? > {status}",
+        pid = dir.join("pid").display(),
+        cairn = cairn.display(),
+        demo = demo.display(),
+        status = dir.join("status").display(),
+    );
+    pane.tmux(&["send-keys", &job, "Enter"]);
+    wait_for_the_browser(&pane, "the browser takes the screen");
+    pane
+}
+
+fn wait_for_the_browser(pane: &Pane, what: &str) {
+    wait_until(what, || {
+        pane.tmux(&["display", "-p", "#{alternate_on}"]) == "1"
+            && pane
+                .tmux(&["capture-pane", "-p"])
+                .contains("localhost/base")
+    });
+}
+
+/// Stops the browser with `stop`, checks that the shell has a usable terminal meanwhile,
+/// continues it with `fg`, checks that it draws its screen again and still takes keys.
+fn stop_and_continue(stop: impl Fn(&Pane, &Path)) {
+    let dir = tempfile::tempdir().unwrap();
+    let pane = browser_in_a_shell(dir.path());
+    stop(&pane, dir.path());
+    wait_until("the shell says the job stopped", || {
+        pane.tmux(&["capture-pane", "-p"]).contains("Stopped")
+    });
+    assert_eq!(
+        pane.tmux(&["display", "-p", "#{alternate_on}"]),
+        "0",
+        "the stopped browser left the pane on the alternate screen"
+    );
+    assert_eq!(
+        pane.tmux(&["display", "-p", "#{mouse_any_flag}"]),
+        "0",
+        "the stopped browser left the mouse captured"
+    );
+    let stty_file = dir.path().join("stty");
+    pane.tmux(&[
+        "send-keys",
+        &format!("stty -a > {}", stty_file.display()),
+        "Enter",
+    ]);
+    wait_until("the shell runs stty", || {
+        std::fs::read_to_string(&stty_file).is_ok_and(|s| s.contains("icanon"))
+    });
+    let stty = std::fs::read_to_string(&stty_file).unwrap();
+    for setting in ["icanon", "echo", "isig", "icrnl", "opost"] {
+        assert!(
+            setting_on(&stty, setting),
+            "{setting} is off while stopped:\n{stty}"
+        );
+    }
+    // The shell wrote the stopped job's status (147); `fg` says how the job ends.
+    let status_file = dir.path().join("status after fg");
+    pane.tmux(&[
+        "send-keys",
+        &format!("fg; echo $? > '{}'", status_file.display()),
+        "Enter",
+    ]);
+    // Back on a fresh alternate screen, only a frame drawn whole shows the list.
+    wait_for_the_browser(&pane, "the browser draws its screen again after fg");
+    pane.tmux(&["send-keys", "q"]);
+    wait_until("the browser quits on q", || {
+        std::fs::read_to_string(&status_file).is_ok_and(|s| s.ends_with('\n'))
+    });
+    assert_eq!(std::fs::read_to_string(&status_file).unwrap().trim(), "0");
+}
+
+#[test]
+fn ctrl_z_gives_the_terminal_back_and_fg_takes_it_again() {
+    stop_and_continue(|pane, _| {
+        pane.tmux(&["send-keys", "C-z"]);
+    });
+}
+
+#[test]
+fn sigtstp_from_outside_gives_the_terminal_back_and_fg_takes_it_again() {
+    stop_and_continue(|_, dir| {
+        let pid = std::fs::read_to_string(dir.join("pid")).unwrap();
+        let sent = Command::new("kill")
+            .args(["-TSTP", pid.trim()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    });
 }

@@ -493,6 +493,12 @@ impl LayerBuilder<'_> {
         self.layer().incomplete = true;
         self
     }
+
+    /// Made `seconds` after the Unix epoch.
+    pub fn created(mut self, seconds: i64) -> Self {
+        self.layer().created = Timestamp::from_second(seconds).ok();
+        self
+    }
 }
 
 /// One container being built.

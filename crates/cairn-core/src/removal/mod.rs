@@ -21,6 +21,11 @@ pub struct RemoveOptions {
     pub no_prune: bool,
     /// Skip references to images that do not exist.
     pub ignore: bool,
+    /// podman stores: the clock for podman's unreferenced-layer rule
+    /// ([`podman::unreferenced`]). With it, a removal also deletes the layers an interrupted
+    /// removal left behind that its own walk down a layer chain meets, and `prune` deletes
+    /// all of them; without it (as podman 4.3 does), such layers stay.
+    pub collect_unreferenced_at: Option<jiff::Timestamp>,
 }
 
 /// Which images to remove.
@@ -73,6 +78,9 @@ pub enum Step {
     },
     /// Delete an image record and its big data, then these layers, top first.
     DeleteImage { image: String, layers: Vec<String> },
+    /// Delete a layer that no image or container references (podman's `system check
+    /// --repair`), its children already gone.
+    DeleteLayer { layer: String },
     /// Docker: take one reference (a tag or a digest name) off an image that stays
     /// (`DELETE /images/{name}?noprune=1`), which the daemon answers with these records.
     DockerUntag {

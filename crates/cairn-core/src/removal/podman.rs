@@ -8,8 +8,10 @@
 use super::{ErrorKind, PlanError, RemovalPlan, RemoveOptions, Step, Target};
 use crate::lineage::{children_of, parent_of};
 use crate::lookup::{LookupError, lookup_resolved};
-use crate::{Catalog, ContainerIdx, ImageIdx, LayerIdx, TiVec};
+use crate::{Catalog, ContainerIdx, ImageIdx, LayerIdx, Rules, TiVec};
 use std::collections::HashMap;
+
+pub mod unreferenced;
 
 /// Plans a removal under podman's rules.
 pub fn plan_removal(catalog: &Catalog, target: &Target, options: RemoveOptions) -> RemovalPlan {
@@ -25,7 +27,10 @@ pub fn plan_removal(catalog: &Catalog, target: &Target, options: RemoveOptions) 
                 .collect();
             sim.remove_listed(&images);
         }
-        Target::Prune { all } => sim.prune(*all),
+        Target::Prune { all } => {
+            sim.prune(*all);
+            sim.delete_unreferenced_layers();
+        }
     }
     sim.finish()
 }
@@ -44,6 +49,9 @@ struct Simulation<'a> {
     image_alive: TiVec<ImageIdx, bool>,
     container_alive: TiVec<ContainerIdx, bool>,
     layer_alive: TiVec<LayerIdx, bool>,
+    /// The layers podman's check would delete ([`unreferenced::collectable`]); none unless
+    /// the options give the clock.
+    collectable: TiVec<LayerIdx, bool>,
     reports: HashMap<ImageIdx, Report>,
     order: Vec<ImageIdx>,
     plan: RemovalPlan,
@@ -59,6 +67,12 @@ impl<'a> Simulation<'a> {
             image_alive: vec![true; snapshot.images.len()].into(),
             container_alive: vec![true; snapshot.containers.len()].into(),
             layer_alive: vec![true; snapshot.layers.len()].into(),
+            collectable: match options.collect_unreferenced_at {
+                Some(now) if snapshot.rules == Rules::Podman => {
+                    unreferenced::collectable(catalog, now)
+                }
+                _ => vec![false; snapshot.layers.len()].into(),
+            },
             reports: HashMap::new(),
             order: Vec::new(),
             plan: RemovalPlan::default(),
@@ -373,16 +387,29 @@ impl<'a> Simulation<'a> {
                 to_check.extend(&mapped);
             }
             let needed = to_check.iter().any(|&l| {
-                self.catalog
-                    .tree
-                    .node(l)
-                    .children
-                    .iter()
-                    .any(|&child| self.layer_alive[child] && !doomed.contains(&child))
+                self.catalog.tree.node(l).children.iter().any(|&child| {
+                    self.layer_alive[child] && !doomed.contains(&child) && !self.collectable[child]
+                })
             });
             if needed {
                 break;
             }
+            // What an interrupted removal left on top of this layer goes first, children
+            // before parents, instead of keeping the layer for ever.
+            let mut left_behind = Vec::new();
+            let wanted =
+                |c: LayerIdx| self.layer_alive[c] && self.collectable[c] && !doomed.contains(&c);
+            for &l in &to_check {
+                for &child in &self.catalog.tree.node(l).children {
+                    unreferenced::subtree_post_order(
+                        self.catalog,
+                        child,
+                        &wanted,
+                        &mut left_behind,
+                    );
+                }
+            }
+            doomed.extend(left_behind);
             // The mapped top layers go with the top layer, before it.
             if Some(layer) == top {
                 doomed.extend(mapped.iter().filter(|&&l| self.layer_alive[l]));
@@ -412,6 +439,21 @@ impl<'a> Simulation<'a> {
                 .collect(),
         });
         Ok(())
+    }
+
+    /// podman's `system check --repair`: every layer left unreferenced (by an interrupted
+    /// removal, most often) goes, each after the layers on top of it.
+    fn delete_unreferenced_layers(&mut self) {
+        let wanted = |l: LayerIdx| self.layer_alive[l] && self.collectable[l];
+        for layer in unreferenced::post_order(self.catalog, wanted) {
+            let record = &self.catalog.snapshot.layers[layer];
+            self.layer_alive[layer] = false;
+            self.plan.layers.push(record.id.clone());
+            self.reclaim(record.diff_size.unwrap_or(0));
+            self.plan.steps.push(Step::DeleteLayer {
+                layer: record.id.clone(),
+            });
+        }
     }
 
     /// Sizes come from the store's records: absurd ones saturate rather than overflow.

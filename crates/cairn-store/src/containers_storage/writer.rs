@@ -171,6 +171,7 @@ impl Writer<'_> {
                 self.delete_container(container, layer.as_deref())
             }
             Step::DeleteImage { image, layers } => self.delete_image(image, layers),
+            Step::DeleteLayer { layer } => self.delete_layer(layer),
             // Plans under podman's rules never hold these.
             Step::DockerUntag { .. }
             | Step::DockerDelete { .. }

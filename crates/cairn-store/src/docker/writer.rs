@@ -46,7 +46,8 @@ where
             Step::SetNames { .. }
             | Step::DeleteContainer { .. }
             | Step::DeleteImage { .. }
-            | Step::Registry(_) => {
+            | Step::Registry(_)
+            | Step::DeleteLayer { .. } => {
                 return Err(StoreError::Unsupported(
                     "a containers-storage step cannot change a Docker Engine".into(),
                 ));

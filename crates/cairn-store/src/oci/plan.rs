@@ -157,7 +157,8 @@ pub fn plan_layout_change(
             Step::DockerUntag { .. }
             | Step::DockerDelete { .. }
             | Step::DockerTag { .. }
-            | Step::Registry(_) => {
+            | Step::Registry(_)
+            | Step::DeleteLayer { .. } => {
                 return Err(LayoutPlanError::Foreign);
             }
         }
