@@ -132,6 +132,15 @@ impl Theme {
         Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
     }
 
+    /// The cursor's row of a pane, loud when the pane has the keyboard.
+    pub fn cursor(&self, focused: bool) -> Style {
+        if focused {
+            self.selected()
+        } else {
+            self.selected_unfocused()
+        }
+    }
+
     pub fn header(&self) -> Style {
         Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
     }

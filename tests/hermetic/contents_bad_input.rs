@@ -5,22 +5,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 use crate::common::contents::{decompress, tar_listing};
+use crate::common::oci::{put_blob, sha256};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use cairn_core::contents::EntrySource;
 use cairn_core::{LayerIdx, Snapshot};
 use cairn_store::{Selection, Store};
-use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-
-fn sha256(bytes: &[u8]) -> String {
-    let hex: String = Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("sha256:{hex}")
-}
 
 /// Every file under `dir` with its bytes, to show that nothing was written.
 fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
@@ -46,17 +38,6 @@ fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 const GZIP: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
 const ZSTD: &str = "application/vnd.oci.image.layer.v1.tar+zstd";
 const PLAIN: &str = "application/vnd.oci.image.layer.v1.tar";
-
-/// Writes a blob into a layout folder, returning its descriptor.
-fn put_blob(layout: &Path, media_type: &str, bytes: &[u8]) -> serde_json::Value {
-    let digest = sha256(bytes);
-    std::fs::write(
-        layout.join("blobs/sha256").join(&digest["sha256:".len()..]),
-        bytes,
-    )
-    .unwrap();
-    serde_json::json!({"mediaType": media_type, "digest": digest, "size": bytes.len()})
-}
 
 /// An OCI layout of one image of one layer, `blob` labelled `media_type`; the layer's
 /// error is returned, after checking that nothing in the layout changed.

@@ -5,9 +5,9 @@
 //! correctly; nothing hangs, aborts or is written. Every store is written by the test.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
+use crate::common::oci::sha256;
 use crate::common::{stderr, stdout};
 use serde_json::{Value, json};
-use sha2::{Digest as _, Sha256};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -47,14 +47,6 @@ fn refused(out: &Output, needle: &str) {
     assert!(!err.contains("panicked"), "{err}");
     assert!(err.contains(needle), "{needle:?} not in: {err}");
     assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
-}
-
-fn sha256(bytes: &[u8]) -> String {
-    let hex: String = Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("sha256:{hex}")
 }
 
 /// An OCI layout written file by file.

@@ -91,11 +91,7 @@ fn draw_tree(app: &App, frame: &mut Frame, area: Rect, view: &TreeView, pane: Pa
         .map(|(position, row)| {
             let line = row_line(app, view, row, name_width);
             if position == view.scroll.cursor {
-                line.style(if focused {
-                    theme.selected()
-                } else {
-                    theme.selected_unfocused()
-                })
+                line.style(theme.cursor(focused))
             } else {
                 line
             }

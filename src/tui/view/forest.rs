@@ -125,11 +125,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             }
             let line = cut(Line::from(spans), width);
             if position == forest.scroll.cursor {
-                line.style(if focused {
-                    theme.selected()
-                } else {
-                    theme.selected_unfocused()
-                })
+                line.style(theme.cursor(focused))
             } else {
                 line
             }

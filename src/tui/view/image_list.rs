@@ -141,11 +141,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                 ),
             ]);
             if position == list.scroll.cursor {
-                row.style(if focused {
-                    theme.selected()
-                } else {
-                    theme.selected_unfocused()
-                })
+                row.style(theme.cursor(focused))
             } else {
                 row
             }

@@ -60,11 +60,7 @@ pub fn draw(app: &App, state: &mut TreeState<ImageIdx>, frame: &mut Frame, area:
         state.open(path.clone());
     }
     state.select(app.panes.lineage.selected.clone());
-    let highlight = if focused {
-        app.theme.selected()
-    } else {
-        app.theme.selected_unfocused()
-    };
+    let highlight = app.theme.cursor(focused);
     match Tree::new(&items) {
         Ok(tree) => {
             let tree = tree
