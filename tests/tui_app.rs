@@ -867,6 +867,14 @@ fn untag_on_an_image_without_names_says_so() {
     assert!(app.message.as_deref().unwrap().contains("has no names"));
 }
 
+/// The options a remove or prune dialog opens with: the CLI's, by the app's clock.
+fn dialog_options(app: &App) -> RemoveOptions {
+    RemoveOptions {
+        collect_unreferenced_at: Some(app.now),
+        ..RemoveOptions::default()
+    }
+}
+
 #[test]
 fn the_remove_preview_replans_on_each_toggle() {
     let mut app = app();
@@ -874,7 +882,8 @@ fn the_remove_preview_replans_on_each_toggle() {
     app.update(Action::StartRemove);
     let target = Target::References(vec![id('c')]);
     let catalog = Arc::clone(&app.store.as_ref().unwrap().catalog);
-    let plain = plan_removal(&catalog, &target, RemoveOptions::default());
+    let opened = dialog_options(&app);
+    let plain = plan_removal(&catalog, &target, opened);
     assert_eq!(remove_dialog(&app).plan, plain);
     assert!(
         !plain.errors.is_empty(),
@@ -884,7 +893,7 @@ fn the_remove_preview_replans_on_each_toggle() {
     app.update(Action::ToggleForce);
     let forced = RemoveOptions {
         force: true,
-        ..RemoveOptions::default()
+        ..opened
     };
     assert_eq!(remove_dialog(&app).options, forced);
     let plan = &remove_dialog(&app).plan;
@@ -998,7 +1007,7 @@ fn y_in_the_remove_preview_sends_exactly_the_plan_shown() {
         request.change,
         Change::Remove {
             image: id('d'),
-            options: RemoveOptions::default()
+            options: dialog_options(&app)
         }
     );
     assert_eq!(request.summary, removal_summary("Removed", &plan));
@@ -1038,7 +1047,13 @@ fn the_prune_preview_toggles_all() {
     assert!(!deleted.contains(&id('c')), "a container uses c");
     app.update(Action::Confirm);
     let request = app.change_requested.clone().unwrap();
-    assert_eq!(request.change, Change::Prune { all: true });
+    assert_eq!(
+        request.change,
+        Change::Prune {
+            all: true,
+            options: dialog_options(&app)
+        }
+    );
     assert!(
         request.summary.starts_with("Pruned "),
         "{}",
@@ -1288,4 +1303,42 @@ fn the_list_first_then_the_full_store_of_the_same_load_is_no_reload() {
     assert_eq!(selected_id(&app), chosen, "the selection stays");
     assert_eq!(app.message, None, "the same load is not a reload");
     assert!(app.loading.is_none());
+}
+
+/// The prune dialog collects the layer an interrupted removal left behind, as `cairn prune`
+/// does, by the clock when it opened; the request carries that clock so applying plans the
+/// same.
+#[test]
+fn the_prune_dialog_collects_what_an_interrupted_removal_left_as_the_cli_does() {
+    let mut store = SnapshotBuilder::podman();
+    store
+        .image("base")
+        .name("localhost/base:1")
+        .layer("ADD base /", 10);
+    store
+        .image("tool")
+        .from("base")
+        .name("localhost/tool:1")
+        .layer("COPY tool /", 30);
+    let left = store.layers_of("tool")[0].clone();
+    store.remove_image("tool");
+    let mut app = App::with_catalog(
+        "test",
+        Timestamp::from_second(1_700_000_000 + 2 * 24 * 3600).unwrap(),
+        Rect::new(0, 0, 120, 40),
+        Theme::monochrome(),
+        store.catalog(),
+    );
+    app.update(Action::StartPrune);
+    let Some(Dialog::Prune(dialog)) = &app.dialog else {
+        panic!("no prune dialog");
+    };
+    assert_eq!(dialog.plan.layers, vec![left]);
+    assert_eq!(dialog.plan.reclaimed_bytes, 30);
+    app.update(Action::Confirm);
+    let request = app.change_requested.clone().unwrap();
+    let Change::Prune { options, .. } = request.change else {
+        panic!("not a prune: {:?}", request.change);
+    };
+    assert_eq!(options.collect_unreferenced_at, Some(app.now));
 }

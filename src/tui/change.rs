@@ -25,6 +25,7 @@ pub enum Change {
     },
     Prune {
         all: bool,
+        options: RemoveOptions,
     },
 }
 
@@ -35,7 +36,7 @@ impl Change {
             Change::Remove { image, options } => {
                 Some((Target::References(vec![image.clone()]), *options))
             }
-            Change::Prune { all } => Some((Target::Prune { all: *all }, RemoveOptions::default())),
+            Change::Prune { all, options } => Some((Target::Prune { all: *all }, *options)),
             Change::Tag { .. } | Change::Untag { .. } => None,
         }
     }

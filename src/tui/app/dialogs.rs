@@ -55,8 +55,17 @@ impl App {
         if let Some(subject) = self.subject()
             && let Some(store) = &self.store
         {
-            let dialog = RemoveDialog::new(store, subject, RemoveOptions::default());
+            let dialog = RemoveDialog::new(store, subject, self.removal_options());
             self.dialog = Some(Dialog::Remove(dialog));
+        }
+    }
+
+    /// A new removal's options: as the CLI's, it collects the layers an interrupted removal
+    /// left behind (podman's check rule), by the clock when the dialog opens.
+    fn removal_options(&self) -> RemoveOptions {
+        RemoveOptions {
+            collect_unreferenced_at: Some(self.now),
+            ..RemoveOptions::default()
         }
     }
 
@@ -66,7 +75,11 @@ impl App {
             return;
         }
         if let Some(store) = &self.store {
-            self.dialog = Some(Dialog::Prune(PruneDialog::new(store, false)));
+            self.dialog = Some(Dialog::Prune(PruneDialog::new(
+                store,
+                false,
+                self.removal_options(),
+            )));
         }
     }
 
@@ -130,7 +143,9 @@ impl App {
             Change::Remove { image, options } => {
                 Dialog::Remove(RemoveDialog::new(store, subject(image), *options))
             }
-            Change::Prune { all } => Dialog::Prune(PruneDialog::new(store, *all)),
+            Change::Prune { all, options } => {
+                Dialog::Prune(PruneDialog::new(store, *all, *options))
+            }
         });
     }
 

@@ -4,11 +4,13 @@ use super::plan::{PlanLine, add_unblock, confirmed, plan_tree};
 use crate::tui::action::Action;
 use crate::tui::change::{Change, ChangeRequest};
 use crate::tui::data::StoreData;
-use cairn_core::removal::RemovalPlan;
+use cairn_core::removal::{RemovalPlan, RemoveOptions};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PruneDialog {
     pub all: bool,
+    /// Fixed when the dialog opens, so that applying plans exactly what was shown.
+    pub options: RemoveOptions,
     pub plan: RemovalPlan,
     pub tree: Vec<PlanLine>,
     /// The first line of the plan on screen.
@@ -19,9 +21,10 @@ impl PruneDialog {
     /// Lines the preview shows above the plan: what is pruned and the switch.
     pub const HEADER_LINES: usize = 2;
 
-    pub fn new(store: &StoreData, all: bool) -> Self {
+    pub fn new(store: &StoreData, all: bool, options: RemoveOptions) -> Self {
         let mut dialog = PruneDialog {
             all,
+            options,
             plan: RemovalPlan::default(),
             tree: Vec::new(),
             scroll: 0,
@@ -31,14 +34,19 @@ impl PruneDialog {
     }
 
     pub fn replan(&mut self, store: &StoreData) {
-        self.plan = Change::Prune { all: self.all }.removal_plan(store);
+        self.plan = Change::Prune {
+            all: self.all,
+            options: self.options,
+        }
+        .removal_plan(store);
         self.tree = plan_tree(store, &self.plan);
         let all = !self.all;
+        let options = self.options;
         add_unblock(
             &mut self.tree,
             &self.plan,
             &[&[Action::TogglePruneAll]],
-            |_| Change::Prune { all }.removal_plan(store),
+            |_| Change::Prune { all, options }.removal_plan(store),
             |_| format!("all {}", if all { "on" } else { "off" }),
             "removes",
         );
@@ -46,6 +54,13 @@ impl PruneDialog {
     }
 
     pub fn change(&self) -> Result<ChangeRequest, String> {
-        confirmed(Change::Prune { all: self.all }, &self.plan, "Pruned")
+        confirmed(
+            Change::Prune {
+                all: self.all,
+                options: self.options,
+            },
+            &self.plan,
+            "Pruned",
+        )
     }
 }
