@@ -45,19 +45,11 @@ fn tags_by_skopeo(registry: &TestRegistry) -> BTreeMap<String, String> {
                 "--tls-verify=false",
                 &registry.reference(&name),
             ]);
-            let digest = format!("sha256:{}", sha256_hex(digest.as_bytes()));
+            let digest = crate::common::oci::sha256(digest.as_bytes());
             tags.insert(format!("{}/{name}", registry.addr), digest);
         }
     }
     tags
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// Every name cairn lists and the digest of its image.

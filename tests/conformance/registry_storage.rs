@@ -36,15 +36,6 @@ fn raw_manifest(registry: &TestRegistry, name: &str) -> Vec<u8> {
     out.stdout
 }
 
-fn sha256(bytes: &[u8]) -> String {
-    use sha2::Digest as _;
-    let hash = sha2::Sha256::digest(bytes);
-    format!(
-        "sha256:{}",
-        hash.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    )
-}
-
 #[test]
 fn images_are_the_manifests_every_tag_of_every_repository_names() {
     let registry = TestRegistry::filled();
@@ -69,7 +60,7 @@ fn images_are_the_manifests_every_tag_of_every_repository_names() {
         for tag in tags["Tags"].as_array().unwrap() {
             let name = format!("{repository}:{}", tag.as_str().unwrap());
             let manifest = raw_manifest(&registry, &name);
-            let digest = sha256(&manifest);
+            let digest = crate::common::oci::sha256(&manifest);
             let image = listing
                 .iter()
                 .find(|i| i["Digest"] == digest)
@@ -112,7 +103,7 @@ fn images_are_the_manifests_every_tag_of_every_repository_names() {
             .sum::<u64>();
     let app = listing
         .iter()
-        .find(|i| i["Digest"] == sha256(&manifest))
+        .find(|i| i["Digest"] == crate::common::oci::sha256(&manifest))
         .unwrap();
     assert_eq!(app["Size"], expected);
     assert!(app["SharedSize"].as_u64().unwrap() >= parsed["layers"][0]["size"].as_u64().unwrap());
