@@ -120,37 +120,39 @@ fn main() {
             app.jump_to(base);
         }
     }
-    println!("\nEach keypress: `App::update` plus a full draw into a 120x40 TestBackend.\n");
-    println!("| keys, idle | presses | p50 | p99 | max |");
-    println!("| --- | --- | --- | --- | --- |");
-    let mut all: Vec<Duration> = Vec::new();
+    println!(
+        "\nEach keypress: `App::update` plus a full draw into a 120x40 TestBackend, one every \
+         {KEY_PAUSE:?} as a fast typist's key repeat gives them; wall time, and the CPU time \
+         of the thread (which the machine's load does not change).\n"
+    );
+    println!("| keys, idle | presses | p50 | p99 | max | CPU p50 | CPU p99 |");
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    let mut all = Times::default();
     for key in idle_keys() {
-        let mut times: Vec<Duration> = Vec::new();
+        let mut times = Times::default();
         for action in key.actions {
-            let t = Instant::now();
-            app.update(action);
-            terminal.draw(|f| view::draw(&app, &mut view, f)).unwrap();
-            times.push(t.elapsed());
+            times.time(|| {
+                app.update(action);
+                terminal.draw(|f| view::draw(&app, &mut view, f)).unwrap();
+            });
+            std::thread::sleep(KEY_PAUSE);
         }
         all.extend(&times);
-        println!("{}", distribution(key.name, &mut times));
+        println!("{}", times.row(key.name));
     }
-    println!("{}", distribution("**every key, idle**", &mut all));
+    println!("{}", all.row("**every key, idle**"));
 
     let during = keys_during_removals(&mut app, &mut view, &mut terminal, &options);
     println!(
-        "\n| keys while {REMOVALS} removals are applied and the store read again | presses | p50 | p99 | max |"
+        "\n| keys while {REMOVALS} removals are applied and the store read again | presses | p50 | p99 | max | CPU p50 | CPU p99 |"
     );
-    println!("| --- | --- | --- | --- | --- |");
-    let mut all: Vec<Duration> = Vec::new();
-    for (name, mut times) in during {
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    let mut all = Times::default();
+    for (name, times) in during {
         all.extend(&times);
-        println!("{}", distribution(name, &mut times));
+        println!("{}", times.row(name));
     }
-    println!(
-        "{}",
-        distribution("**every key, during removals**", &mut all)
-    );
+    println!("{}", all.row("**every key, during removals**"));
     println!("\nLoad average after: {}", load_average());
 }
 
@@ -170,8 +172,10 @@ fn in_process_steps(options: &StorageOptions) -> (App, ViewState, Terminal<TestB
     );
     terminal.draw(|f| view::draw(&app, &mut view, f)).unwrap();
     let first_frame = start.elapsed();
+    let cpu_start = thread_cpu();
 
     let mut images_frame = Duration::ZERO;
+    let mut images_cpu = Duration::ZERO;
     let listed = containers_storage::load_list(options, &mut |snapshot| {
         let catalog = Arc::new(Catalog::without_lineage(snapshot));
         let data = StoreData::images_alone(OpenedStore::in_memory(catalog));
@@ -181,6 +185,7 @@ fn in_process_steps(options: &StorageOptions) -> (App, ViewState, Terminal<TestB
         });
         terminal.draw(|f| view::draw(&app, &mut view, f)).unwrap();
         images_frame = start.elapsed();
+        images_cpu = thread_cpu() - cpu_start;
     })
     .expect("listing the bench store");
     let read = start.elapsed();
@@ -215,8 +220,9 @@ fn in_process_steps(options: &StorageOptions) -> (App, ViewState, Terminal<TestB
     println!("| --- | --- |");
     println!("| first frame (loading screen) | {} |", ms(first_frame));
     println!(
-        "| records read under the locks, images.json parsed, frame with the list (names, IDs, ages) | {} |",
-        ms(images_frame)
+        "| records read under the locks, images.json parsed, frame with the list (names, IDs, ages) | {} (CPU of this thread: {}) |",
+        ms(images_frame),
+        ms(images_cpu)
     );
     println!("| layers.json parsed too | {} |", ms(read));
     println!("| frame with the sizes | {} |", ms(list_frame));
@@ -425,7 +431,7 @@ fn keys_during_removals(
     view: &mut ViewState,
     terminal: &mut Terminal<TestBackend>,
     options: &StorageOptions,
-) -> Vec<(&'static str, Vec<Duration>)> {
+) -> Vec<(&'static str, Times)> {
     let store = Store::new(options.clone());
     let (events, inbox) = mpsc::channel::<Event>();
     let (commands, loader_inbox) = mpsc::channel::<LoaderCmd>();
@@ -453,12 +459,18 @@ fn keys_during_removals(
         ("G / g", Action::Last),
         ("G / g", Action::First),
     ];
-    let mut times: Vec<(&'static str, Vec<Duration>)> = Vec::new();
-    let mut record =
-        |name: &'static str, took: Duration| match times.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, list)) => list.push(took),
-            None => times.push((name, vec![took])),
+    let mut times: Vec<(&'static str, Times)> = Vec::new();
+    let mut record = |name: &'static str, took: (Duration, Duration)| {
+        let at = match times.iter().position(|(n, _)| *n == name) {
+            Some(at) => at,
+            None => {
+                times.push((name, Times::default()));
+                times.len() - 1
+            }
         };
+        times[at].1.wall.push(took.0);
+        times[at].1.cpu.push(took.1);
+    };
     let mut candidates = removable_candidates(app);
     for _ in 0..REMOVALS {
         start_removal(app, &mut candidates, view, terminal, &changes, &mut record);
@@ -468,7 +480,7 @@ fn keys_during_removals(
         // Until the store read after the removal is whole (its lineage in).
         while !(applied && app.generation > generation && app.lineage.is_some()) {
             let (name, action) = keys.next().unwrap();
-            let t = Instant::now();
+            let t = Clocks::start();
             while let Ok(event) = inbox.try_recv() {
                 match event {
                     Event::Loader(msg) => app.receive(msg),
@@ -532,14 +544,14 @@ fn start_removal(
     view: &mut ViewState,
     terminal: &mut Terminal<TestBackend>,
     changes: &mpsc::Sender<cairn::tui::change::ChangeRequest>,
-    record: &mut impl FnMut(&'static str, Duration),
+    record: &mut impl FnMut(&'static str, (Duration, Duration)),
 ) {
     while let Some(id) = candidates.pop() {
         let Some(image) = app.catalog().unwrap().snapshot.image_by_id(&id) else {
             continue;
         };
         app.jump_to(image);
-        let t = Instant::now();
+        let t = Clocks::start();
         app.update(Action::StartRemove);
         terminal.draw(|f| view::draw(app, view, f)).unwrap();
         record("d (removal preview)", t.elapsed());
@@ -547,7 +559,7 @@ fn start_removal(
             app.update(Action::Back);
             continue;
         }
-        let t = Instant::now();
+        let t = Clocks::start();
         app.update(Action::Confirm);
         terminal.draw(|f| view::draw(app, view, f)).unwrap();
         record("y (apply)", t.elapsed());
@@ -557,17 +569,65 @@ fn start_removal(
     panic!("no image of the store can be removed");
 }
 
-/// A table row: how many, the median, the 99th percentile and the slowest.
-fn distribution(name: &str, times: &mut [Duration]) -> String {
-    times.sort();
-    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
-    format!(
-        "| {name} | {} | {} | {} | {} |",
-        times.len(),
-        ms(at(0.5)),
-        ms(at(0.99)),
-        ms(at(1.0))
-    )
+/// The CPU time this thread has had.
+fn thread_cpu() -> Duration {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
+/// The wall clock and the thread's CPU clock, started together.
+struct Clocks(Instant, Duration);
+
+impl Clocks {
+    fn start() -> Self {
+        Clocks(Instant::now(), thread_cpu())
+    }
+
+    /// Wall and CPU time since the start.
+    fn elapsed(&self) -> (Duration, Duration) {
+        (self.0.elapsed(), thread_cpu().saturating_sub(self.1))
+    }
+}
+
+/// The wall and CPU times of a kind of keypress.
+#[derive(Default)]
+struct Times {
+    wall: Vec<Duration>,
+    cpu: Vec<Duration>,
+}
+
+impl Times {
+    fn time(&mut self, work: impl FnOnce()) {
+        let clocks = Clocks::start();
+        work();
+        let (wall, cpu) = clocks.elapsed();
+        self.wall.push(wall);
+        self.cpu.push(cpu);
+    }
+
+    fn extend(&mut self, other: &Times) {
+        self.wall.extend(&other.wall);
+        self.cpu.extend(&other.cpu);
+    }
+
+    /// A table row: how many, the median, the 99th percentile and the slowest of the wall
+    /// times, the median and the 99th percentile of the CPU times.
+    fn row(&self, name: &str) -> String {
+        let (mut wall, mut cpu) = (self.wall.clone(), self.cpu.clone());
+        wall.sort();
+        cpu.sort();
+        let at =
+            |times: &[Duration], q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+        format!(
+            "| {name} | {} | {} | {} | {} | {} | {} |",
+            wall.len(),
+            ms(at(&wall, 0.5)),
+            ms(at(&wall, 0.99)),
+            ms(at(&wall, 1.0)),
+            ms(at(&cpu, 0.5)),
+            ms(at(&cpu, 0.99)),
+        )
+    }
 }
 
 /// A table row: the median, the fastest and the slowest.
