@@ -145,17 +145,8 @@ fn lineage_still_computing() {
 fn list_before_the_layers_are_read() {
     use cairn::tui::loader;
     use cairn_store::Store;
-    use cairn_store::containers_storage::StorageOptions;
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("root");
-    common::generated::generate(&root, common::generated::SEED);
-    let options = StorageOptions {
-        graphroot: root,
-        runroot: dir.path().join("run"),
-        driver: Some("vfs".into()),
-        additional_image_stores: Vec::new(),
-        explicit: true,
-    };
+    let options = common::generated::options(dir.path());
     let (commands, inbox) = std::sync::mpsc::channel();
     let (to_test, messages) = std::sync::mpsc::channel();
     let reader = loader::spawn(Store::new(options), inbox, move |msg| {

@@ -3,7 +3,7 @@
 //! `generated_store`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
-use crate::common::generated::{SEED, generate};
+use crate::common::generated::{SEED, generate, options};
 
 #[test]
 fn the_same_seed_writes_the_same_store() {
@@ -25,17 +25,9 @@ fn the_same_seed_writes_the_same_store() {
 
 #[test]
 fn the_records_alone_list_the_same_images_and_layers_without_configs() {
-    use cairn_store::containers_storage::{StorageOptions, load, load_records};
+    use cairn_store::containers_storage::{load, load_records};
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("root");
-    generate(&root, SEED);
-    let options = StorageOptions {
-        graphroot: root,
-        runroot: dir.path().join("run"),
-        driver: Some("vfs".into()),
-        additional_image_stores: Vec::new(),
-        explicit: true,
-    };
+    let options = options(dir.path());
     let full = load(&options).unwrap().snapshot;
     let listed = load_records(&options).unwrap().snapshot;
     assert_eq!(listed.layers.len(), full.layers.len());
@@ -53,17 +45,9 @@ fn the_records_alone_list_the_same_images_and_layers_without_configs() {
 /// no layer that anything could take for missing; the records follow whole.
 #[test]
 fn the_images_come_alone_first_then_the_records() {
-    use cairn_store::containers_storage::{StorageOptions, load_list};
+    use cairn_store::containers_storage::load_list;
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("root");
-    generate(&root, SEED);
-    let options = StorageOptions {
-        graphroot: root,
-        runroot: dir.path().join("run"),
-        driver: Some("vfs".into()),
-        additional_image_stores: Vec::new(),
-        explicit: true,
-    };
+    let options = options(dir.path());
     let mut first = Vec::new();
     let listed = load_list(&options, &mut |images| first.push(images))
         .unwrap()

@@ -336,7 +336,7 @@ fn layer_from_record(record: LayerEntry, mounted: &HashSet<String>) -> Layer {
         created: parse_time(record.created.as_deref()),
         diff_digest: record.diff_digest.filter(|d| !d.is_empty()),
         diff_size: record.diff_size.and_then(|s| u64::try_from(s).ok()),
-        incomplete: record.incomplete,
+        incomplete: record.incomplete.0,
         blob: None,
     }
 }
@@ -344,7 +344,7 @@ fn layer_from_record(record: LayerEntry, mounted: &HashSet<String>) -> Layer {
 /// An image record plus its config. Whatever cannot be read becomes a problem on the image.
 fn image_from_record(dir: &Path, record: ImageEntry, read_only: bool, depth: Depth) -> Image {
     let mut digests: Vec<String> = record.digest.iter().cloned().collect();
-    for (_, digest) in record.manifest_digests {
+    for (_, digest) in record.manifest_digests.0 {
         if !digests.contains(&digest) {
             digests.push(digest);
         }
@@ -357,7 +357,7 @@ fn image_from_record(dir: &Path, record: ImageEntry, read_only: bool, depth: Dep
         top_layer: record.layer.filter(|l| !l.is_empty()),
         mapped_top_layers: record.mapped_layers,
         created: parse_time(record.created.as_deref()),
-        big_data_size: record.big_data_size,
+        big_data_size: record.big_data_size.0,
         read_only,
         id: record.id,
         ..Image::default()

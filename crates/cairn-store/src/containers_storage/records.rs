@@ -7,7 +7,7 @@
 //! that fields unknown here survive.
 
 use super::big_data::is_manifest_key;
-use serde::de::{self, IgnoredAny, MapAccess, Visitor};
+use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -168,16 +168,10 @@ pub struct ImageEntry {
     pub mapped_layers: Vec<String>,
     #[serde(default, rename = "big-data-names", deserialize_with = "nullable")]
     pub big_data_names: Vec<String>,
-    /// `big-data-sizes` summed (a negative size counts as none).
-    #[serde(default, rename = "big-data-sizes", deserialize_with = "size_sum")]
-    pub big_data_size: u64,
-    /// The entries of `big-data-digests` whose key names a manifest, sorted by key.
-    #[serde(
-        default,
-        rename = "big-data-digests",
-        deserialize_with = "manifest_digests"
-    )]
-    pub manifest_digests: Vec<(String, String)>,
+    #[serde(default, rename = "big-data-sizes", deserialize_with = "nullable")]
+    pub big_data_size: SizeSum,
+    #[serde(default, rename = "big-data-digests", deserialize_with = "nullable")]
+    pub manifest_digests: ManifestDigests,
     #[serde(default)]
     pub created: Option<String>,
 }
@@ -198,102 +192,91 @@ pub struct LayerEntry {
     pub diff_digest: Option<String>,
     #[serde(default, rename = "diff-size")]
     pub diff_size: Option<i64>,
-    /// `flags` says `"incomplete": true` (a removal or a pull was interrupted).
-    #[serde(default, rename = "flags", deserialize_with = "incomplete_flag")]
-    pub incomplete: bool,
+    /// Marked by a removal or a pull that was interrupted.
+    #[serde(default, rename = "flags", deserialize_with = "nullable")]
+    pub incomplete: Incomplete,
 }
 
-fn size_sum<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
-    struct Sum;
-    impl<'de> Visitor<'de> for Sum {
-        type Value = u64;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("an object of sizes")
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<u64, E> {
-            Ok(0)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<u64, E> {
-            Ok(0)
-        }
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<u64, D::Error> {
-            d.deserialize_map(self)
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<u64, A::Error> {
-            let mut sum = 0u64;
-            while let Some((IgnoredAny, size)) = map.next_entry::<IgnoredAny, i64>()? {
-                sum = sum.saturating_add(u64::try_from(size).unwrap_or(0));
+/// `big-data-sizes` summed as it is parsed (a negative size counts as none).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SizeSum(pub u64);
+
+/// The entries of `big-data-digests` whose key names a manifest, sorted by key, as a map
+/// read whole would give them.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ManifestDigests(pub Vec<(String, String)>);
+
+/// Whether `flags` says `"incomplete": true`.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Incomplete(pub bool);
+
+impl<'de> Deserialize<'de> for SizeSum {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Sum;
+        impl<'de> Visitor<'de> for Sum {
+            type Value = SizeSum;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object of sizes")
             }
-            Ok(sum)
-        }
-    }
-    deserializer.deserialize_option(Sum)
-}
-
-fn manifest_digests<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Vec<(String, String)>, D::Error> {
-    struct Manifests;
-    impl<'de> Visitor<'de> for Manifests {
-        type Value = Vec<(String, String)>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("an object of digests")
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_map(self)
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut digests = Vec::new();
-            while let Some(key) = map.next_key::<String>()? {
-                if is_manifest_key(&key) {
-                    digests.push((key, map.next_value::<String>()?));
-                } else {
-                    map.next_value::<IgnoredAny>()?;
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SizeSum, A::Error> {
+                let mut sum = 0u64;
+                while let Some((IgnoredAny, size)) = map.next_entry::<IgnoredAny, i64>()? {
+                    sum = sum.saturating_add(u64::try_from(size).unwrap_or(0));
                 }
+                Ok(SizeSum(sum))
             }
-            // In key order, as a map read whole would give them.
-            digests.sort();
-            Ok(digests)
         }
+        deserializer.deserialize_map(Sum)
     }
-    deserializer.deserialize_option(Manifests)
 }
 
-fn incomplete_flag<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
-    struct Incomplete;
-    impl<'de> Visitor<'de> for Incomplete {
-        type Value = bool;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("an object of flags")
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
-            Ok(false)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<bool, E> {
-            Ok(false)
-        }
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-            d.deserialize_map(self)
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
-            let mut incomplete = false;
-            while let Some(key) = map.next_key::<String>()? {
-                if key == "incomplete" {
-                    incomplete = map.next_value::<serde_json::Value>()?.as_bool() == Some(true);
-                } else {
-                    map.next_value::<IgnoredAny>()?;
-                }
+impl<'de> Deserialize<'de> for ManifestDigests {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Manifests;
+        impl<'de> Visitor<'de> for Manifests {
+            type Value = ManifestDigests;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object of digests")
             }
-            Ok(incomplete)
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut digests = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if is_manifest_key(&key) {
+                        digests.push((key, map.next_value::<String>()?));
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+                digests.sort();
+                Ok(ManifestDigests(digests))
+            }
         }
+        deserializer.deserialize_map(Manifests)
     }
-    deserializer.deserialize_option(Incomplete)
+}
+
+impl<'de> Deserialize<'de> for Incomplete {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Flags;
+        impl<'de> Visitor<'de> for Flags {
+            type Value = Incomplete;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object of flags")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Incomplete, A::Error> {
+                let mut incomplete = false;
+                while let Some(key) = map.next_key::<String>()? {
+                    if key == "incomplete" {
+                        incomplete = map.next_value::<serde_json::Value>()?.as_bool() == Some(true);
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+                Ok(Incomplete(incomplete))
+            }
+        }
+        deserializer.deserialize_map(Flags)
+    }
 }
 
 #[cfg(test)]
@@ -331,23 +314,23 @@ mod tests {
                 {"id":"j","big-data-sizes":null,"big-data-digests":null}]"#,
         )
         .unwrap();
-        assert_eq!(images[0].big_data_size, 19);
+        assert_eq!(images[0].big_data_size, SizeSum(19));
         assert_eq!(
-            images[0].manifest_digests,
+            images[0].manifest_digests.0,
             [
                 ("manifest".to_string(), "sha256:a".to_string()),
                 ("manifest-sha256:b".to_string(), "sha256:b".to_string()),
             ]
         );
         assert_eq!(images[0].big_data_names, ["manifest", "sha256:c"]);
-        assert_eq!(images[1].big_data_size, 0);
-        assert!(images[1].manifest_digests.is_empty());
+        assert_eq!(images[1].big_data_size, SizeSum(0));
+        assert!(images[1].manifest_digests.0.is_empty());
         let layers: Vec<LayerEntry> = serde_json::from_str(
             r#"[{"id":"a","flags":{"x":1,"incomplete":true}},{"id":"b","flags":null},
                 {"id":"c","flags":{"incomplete":false}},{"id":"d","uidset":[0],"gidset":null}]"#,
         )
         .unwrap();
-        let incomplete: Vec<bool> = layers.iter().map(|l| l.incomplete).collect();
+        let incomplete: Vec<bool> = layers.iter().map(|l| l.incomplete.0).collect();
         assert_eq!(incomplete, [true, false, false, false]);
         let bad = serde_json::from_str::<Vec<ImageEntry>>(r#"[{"id":"i","big-data-sizes":3}]"#);
         assert!(bad.is_err(), "a size table that is no object is an error");
