@@ -3,9 +3,11 @@
 //! job control (Ctrl-Z, `kill -TSTP`), taken again when it continues.
 
 use anyhow::{Context, Result};
+use crossterm::cursor::Show;
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::terminal::{
-    Clear, ClearType, EnterAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode,
+    enable_raw_mode,
 };
 use ratatui::DefaultTerminal;
 use signal_hook::consts::{SIGABRT, SIGCONT, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP};
@@ -71,6 +73,19 @@ fn give_back() {
     ratatui::restore();
 }
 
+/// What the browser does to the screen, undone: the mouse released, the main screen back (and
+/// the cursor where it was before), the cursor shown. For the supervisor, which finds the
+/// browser gone and cannot know how far it got in giving the terminal back: each step is
+/// harmless when already taken.
+pub fn release_screen() {
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        Show
+    );
+}
+
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
         give_back();
@@ -91,7 +106,7 @@ pub fn cannot_draw(term: Option<&str>) -> Option<String> {
 /// The signals that end a process from outside (`kill`, a closed terminal window, a
 /// supervisor): each leaves the terminal raw on the alternate screen unless caught. In raw
 /// mode Ctrl-C and Ctrl-\ are keys, so these come only from outside.
-const ENDING: [i32; 5] = [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGABRT];
+pub const ENDING: [i32; 5] = [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGABRT];
 
 /// A stop asked for by job control from outside (`kill -TSTP`; in raw mode Ctrl-Z is a key):
 /// caught, so that the terminal is given back before the process stops.
@@ -104,19 +119,33 @@ pub const CONTINUED: i32 = SIGCONT;
 /// own, so that the event loop can give the terminal back before the process ends or stops.
 /// signal-hook's iterator does the signal-handler part, with no unsafe code of ours.
 ///
+/// Under a `supervisor` (see [`super::supervisor`]) a stop counts only when the supervisor
+/// sent it: it passes on each stop it gets, and a stop sent to the whole job, or to every
+/// `cairn` by `pkill`, reaches the browser directly as well, which would stop it a second
+/// time as soon as `fg` continues it.
+///
 /// An abort inside cairn (a stack overflow, a panic while panicking) cannot be handled
 /// here: the C library ends the process as soon as the handler returns, before this thread
 /// runs, and restoring the terminal from within the handler itself takes `unsafe` code
-/// (`signal_hook::low_level::register`), which the workspace forbids.
-pub fn watch_signals(deliver: impl Fn(i32) -> bool + Send + 'static) -> Result<()> {
+/// (`signal_hook::low_level::register`), which the workspace forbids. The supervisor gives
+/// the terminal back then.
+pub fn watch_signals(
+    supervisor: Option<u32>,
+    deliver: impl Fn(i32) -> bool + Send + 'static,
+) -> Result<()> {
+    use signal_hook::iterator::SignalsInfo;
+    use signal_hook::iterator::exfiltrator::WithOrigin;
     let watched = ENDING.iter().chain(&[STOP, CONTINUED]);
-    let mut signals =
-        signal_hook::iterator::Signals::new(watched).context("watching for signals")?;
+    let mut signals = SignalsInfo::<WithOrigin>::new(watched).context("watching for signals")?;
     std::thread::Builder::new()
         .name("cairn-signals".into())
         .spawn(move || {
-            for signal in signals.forever() {
-                if !deliver(signal) {
+            for origin in signals.forever() {
+                let sender = origin.process.and_then(|p| u32::try_from(p.pid).ok());
+                if origin.signal == STOP && supervisor.is_some_and(|s| sender != Some(s)) {
+                    continue;
+                }
+                if !deliver(origin.signal) {
                     break;
                 }
             }
