@@ -76,8 +76,8 @@ struct Pending {
 }
 
 /// Opens the browser on the store the flags select, in this process, until the user quits;
-/// under the `supervisor` with that pid, if any (see [`supervisor::open`]).
-pub fn run(flags: &Selection, supervisor: Option<u32>) -> Result<()> {
+/// `supervised` when a supervisor started this process for it (see [`supervisor::open`]).
+pub fn run(flags: &Selection, supervised: bool) -> Result<()> {
     let store = flags.resolve()?;
     if let Some(why) = terminal::cannot_draw(std::env::var("TERM").ok().as_deref()) {
         bail!(
@@ -109,7 +109,9 @@ pub fn run(flags: &Selection, supervisor: Option<u32>) -> Result<()> {
     .context("starting the change worker thread")?;
 
     let to_ui = events.clone();
-    terminal::watch_signals(supervisor, move |signal| to_ui.send(Event::Signal(signal)).is_ok())?;
+    terminal::watch_signals(supervised, move |signal| {
+        to_ui.send(Event::Signal(signal)).is_ok()
+    })?;
     let mut terminal = TerminalGuard::new()?;
     std::thread::Builder::new()
         .name("cairn-input".into())

@@ -11,10 +11,11 @@
 //! by the same signal, so the shell sees what it would have seen without the parent.
 //!
 //! Both processes stay in the shell's process group, so that the terminal's signals and the
-//! shell's job control reach both. The parent passes on the signals sent to it alone (the
-//! pid the shell knows is the parent's); when the browser stops, it gives the terminal back
-//! and stops too, since the shell only sees its own child stop; when it is continued, it
-//! continues the browser. The headless commands run in one process, unsupervised.
+//! shell's job control reach both. The parent passes on the signals it gets (the pid the
+//! shell knows is the parent's), a stop as [`terminal::PASSED_STOP`]; when the browser stops,
+//! it gives the terminal back and stops too, since the shell only sees its own child stop;
+//! when it is continued, it continues the browser. The headless commands run in one process,
+//! unsupervised.
 
 use super::terminal;
 use anyhow::{Context, Result};
@@ -31,8 +32,8 @@ pub const SUPERVISOR: &str = "CAIRN_BROWSER_SUPERVISOR";
 /// in a child process that this one watches, or, when that cannot be started, here.
 pub fn open(flags: &cairn_store::Selection) -> Result<i32> {
     if let Some(supervisor) = std::env::var_os(SUPERVISOR) {
-        let supervisor = watched_by(&supervisor.to_string_lossy())?;
-        return super::run(flags, Some(supervisor)).map(|()| 0);
+        watched_by(&supervisor.to_string_lossy())?;
+        return super::run(flags, true).map(|()| 0);
     }
     match start_browser() {
         Ok((signals, browser)) => supervise(signals, browser),
@@ -42,7 +43,7 @@ pub fn open(flags: &cairn_store::Selection) -> Result<i32> {
             eprintln!(
                 "cairn: the browser runs without its supervisor ({e:#}): a crash would leave the terminal raw"
             );
-            super::run(flags, None).map(|()| 0)
+            super::run(flags, false).map(|()| 0)
         }
     }
 }
@@ -50,7 +51,7 @@ pub fn open(flags: &cairn_store::Selection) -> Result<i32> {
 /// Checks that the supervisor named in the environment is this process's parent, and asks
 /// the kernel for SIGHUP when it ends: a browser whose parent was killed (SIGKILL) gives the
 /// terminal back to the shell as on a hang-up, instead of fighting it for the keyboard.
-fn watched_by(supervisor: &str) -> Result<u32> {
+fn watched_by(supervisor: &str) -> Result<()> {
     let pid: u32 = supervisor
         .parse()
         .with_context(|| format!("{SUPERVISOR}={supervisor:?} is not a process ID"))?;
@@ -62,7 +63,7 @@ fn watched_by(supervisor: &str) -> Result<u32> {
         std::os::unix::process::parent_id() == pid,
         "the cairn that started the browser (pid {pid}) has ended"
     );
-    Ok(pid)
+    Ok(())
 }
 
 /// Starts this binary again, with the same arguments, as the browser. The signals are
@@ -92,7 +93,11 @@ fn supervise(mut signals: Signals, browser: std::process::Child) -> Result<i32> 
     let pid = Pid::from_child(&browser);
     for signal in signals.forever() {
         if signal != SIGCHLD {
-            if let Some(signal) = Signal::from_named_raw(signal) {
+            let passed = match signal {
+                SIGTSTP => terminal::PASSED_STOP,
+                signal => signal,
+            };
+            if let Some(signal) = Signal::from_named_raw(passed) {
                 let _ = rustix::process::kill_process(pid, signal);
             }
             continue;

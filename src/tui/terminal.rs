@@ -6,11 +6,10 @@ use anyhow::{Context, Result};
 use crossterm::cursor::Show;
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::terminal::{
-    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode,
-    enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use ratatui::DefaultTerminal;
-use signal_hook::consts::{SIGABRT, SIGCONT, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP};
+use signal_hook::consts::{SIGABRT, SIGCONT, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP, SIGURG};
 
 /// The terminal in raw mode on the alternate screen with the mouse captured, for as long as
 /// this lives. Dropping it restores the terminal; on a panic, ratatui's hook restores the
@@ -115,14 +114,18 @@ pub const STOP: i32 = SIGTSTP;
 /// The process continues after any stop, also one that could not be caught (SIGSTOP).
 pub const CONTINUED: i32 = SIGCONT;
 
+/// A stop as the supervisor passes it on to the browser (see [`super::supervisor`]): SIGURG,
+/// which nothing else sends to cairn and which is ignored until caught (Go's runtime takes it
+/// for its own use likewise). Not SIGTSTP: a stop sent to the whole job, or to every `cairn`
+/// by `pkill`, reaches the browser directly as well, and the kernel keeps one of two SIGTSTPs
+/// pending at once; so the browser would stop once or twice, as the timing falls.
+pub const PASSED_STOP: i32 = SIGURG;
+
 /// Hands every ending signal, [`STOP`] and [`CONTINUED`] to `deliver`, from a thread of its
 /// own, so that the event loop can give the terminal back before the process ends or stops.
-/// signal-hook's iterator does the signal-handler part, with no unsafe code of ours.
-///
-/// Under a `supervisor` (see [`super::supervisor`]) a stop counts only when the supervisor
-/// sent it: it passes on each stop it gets, and a stop sent to the whole job, or to every
-/// `cairn` by `pkill`, reaches the browser directly as well, which would stop it a second
-/// time as soon as `fg` continues it.
+/// signal-hook's iterator does the signal-handler part, with no unsafe code of ours. Under
+/// the supervisor a stop is [`PASSED_STOP`], and [`STOP`] itself is caught only so that it
+/// does not stop the browser behind the supervisor's back: the supervisor gets it too.
 ///
 /// An abort inside cairn (a stack overflow, a panic while panicking) cannot be handled
 /// here: the C library ends the process as soon as the handler returns, before this thread
@@ -130,22 +133,23 @@ pub const CONTINUED: i32 = SIGCONT;
 /// (`signal_hook::low_level::register`), which the workspace forbids. The supervisor gives
 /// the terminal back then.
 pub fn watch_signals(
-    supervisor: Option<u32>,
+    supervised: bool,
     deliver: impl Fn(i32) -> bool + Send + 'static,
 ) -> Result<()> {
-    use signal_hook::iterator::SignalsInfo;
-    use signal_hook::iterator::exfiltrator::WithOrigin;
-    let watched = ENDING.iter().chain(&[STOP, CONTINUED]);
-    let mut signals = SignalsInfo::<WithOrigin>::new(watched).context("watching for signals")?;
+    let watched = ENDING.iter().chain(&[STOP, CONTINUED, PASSED_STOP]);
+    let mut signals =
+        signal_hook::iterator::Signals::new(watched).context("watching for signals")?;
     std::thread::Builder::new()
         .name("cairn-signals".into())
         .spawn(move || {
-            for origin in signals.forever() {
-                let sender = origin.process.and_then(|p| u32::try_from(p.pid).ok());
-                if origin.signal == STOP && supervisor.is_some_and(|s| sender != Some(s)) {
-                    continue;
-                }
-                if !deliver(origin.signal) {
+            for signal in signals.forever() {
+                let signal = match (signal, supervised) {
+                    // The supervisor gets every SIGTSTP too, and passes each on once.
+                    (STOP, true) | (PASSED_STOP, false) => continue,
+                    (PASSED_STOP, true) => STOP,
+                    (signal, _) => signal,
+                };
+                if !deliver(signal) {
                     break;
                 }
             }
