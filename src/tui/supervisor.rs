@@ -35,8 +35,10 @@ pub fn open(flags: &cairn_store::Selection) -> Result<i32> {
         watched_by(&supervisor.to_string_lossy())?;
         return super::run(flags, true).map(|()| 0);
     }
+    // The terminal's modes as the shell left them, before the browser changes them.
+    let modes = rustix::termios::tcgetattr(std::io::stdin()).ok();
     match start_browser() {
-        Ok((signals, browser)) => supervise(signals, browser),
+        Ok((signals, browser)) => supervise(signals, browser, modes.as_ref()),
         Err(e) => {
             // Refusing to open the browser would be worse than what is lost: only a crash
             // would leave the terminal raw, as it did before the supervisor.
@@ -86,10 +88,13 @@ fn start_browser() -> Result<(Signals, std::process::Child)> {
 }
 
 /// Waits for the browser to end, passing on signals and job control; returns its exit code,
-/// or ends this process by the signal that ended the browser.
-fn supervise(mut signals: Signals, browser: std::process::Child) -> Result<i32> {
-    // The terminal's modes as the shell left them, which the browser changes.
-    let modes = rustix::termios::tcgetattr(std::io::stdin()).ok();
+/// or ends this process by the signal that ended the browser; `modes` are the terminal's
+/// from before the browser started.
+fn supervise(
+    mut signals: Signals,
+    browser: std::process::Child,
+    modes: Option<&rustix::termios::Termios>,
+) -> Result<i32> {
     let pid = Pid::from_child(&browser);
     for signal in signals.forever() {
         if signal != SIGCHLD {
@@ -111,7 +116,7 @@ fn supervise(mut signals: Signals, browser: std::process::Child) -> Result<i32> 
                 return Ok(code);
             }
             // Ended or stopped by a signal: given back whether or not the browser did it.
-            give_back(modes.as_ref());
+            give_back(modes);
             if let Some(signal) = status.terminating_signal() {
                 // The browser dumped its core, if any: the parent's would overwrite it.
                 let core = rustix::process::getrlimit(rustix::process::Resource::Core);
