@@ -255,22 +255,27 @@ fn a_broken_registries_conf_knows_no_short_name() {
     assert_eq!(podman_finds(&m, "base:1", Files::Test), None);
 }
 
+/// With `files`, cairn finds what podman finds for the names the user's files alias, and
+/// that is what the home's files say: their aliases (quay.io/team/special) find tag 2 and not
+/// tag 1, where the `XDG_CONFIG_HOME` ones (quay.io/tool) would find it the other way round.
+fn the_homes_files_decide(files: Files) {
+    let m = machine();
+    let mut found = Vec::new();
+    for name in ["picked:2", "picked:1", "dropped:2", "dropped:1"] {
+        let podman = podman_finds(&m, name, files);
+        let cairn = cairn_finds(&m, name, files);
+        assert_eq!(cairn, podman, "{name} ({files:?})");
+        found.push(podman.is_some());
+    }
+    assert_eq!(found, [true, false, true, false], "{files:?}");
+}
+
 /// podman (containers/image's `sysregistriesv2`) reads the user's registries.conf and its
 /// drop-ins from `$HOME/.config/containers`, never from `$XDG_CONFIG_HOME`, and so does
 /// cairn: with the two folders apart and disagreeing, both find what the home's files say.
 #[test]
 fn the_users_registries_conf_is_the_homes_whatever_xdg_config_home_says() {
-    let m = machine();
-    let mut found = Vec::new();
-    for name in ["picked:2", "picked:1", "dropped:2", "dropped:1"] {
-        let podman = podman_finds(&m, name, Files::XdgElsewhere);
-        let cairn = cairn_finds(&m, name, Files::XdgElsewhere);
-        assert_eq!(cairn, podman, "{name}");
-        found.push(podman.is_some());
-    }
-    // The home's aliases (quay.io/team/special) find tag 2 and not tag 1; the
-    // XDG_CONFIG_HOME's (quay.io/tool) would have found it the other way round.
-    assert_eq!(found, [true, false, true, false]);
+    the_homes_files_decide(Files::XdgElsewhere);
 }
 
 /// Without `HOME`, podman (containers/storage's `homedir.Get`) takes the user's home from the
@@ -278,13 +283,5 @@ fn the_users_registries_conf_is_the_homes_whatever_xdg_config_home_says() {
 #[test]
 fn without_home_the_users_registries_conf_is_the_password_databases_home() {
     require("unshare");
-    let m = machine();
-    let mut found = Vec::new();
-    for name in ["picked:2", "picked:1", "dropped:2", "dropped:1"] {
-        let podman = podman_finds(&m, name, Files::NoHome);
-        let cairn = cairn_finds(&m, name, Files::NoHome);
-        assert_eq!(cairn, podman, "{name}");
-        found.push(podman.is_some());
-    }
-    assert_eq!(found, [true, false, true, false]);
+    the_homes_files_decide(Files::NoHome);
 }

@@ -135,30 +135,58 @@ enum Target {
     Browser,
 }
 
-/// Starts the browser on the demo in a pane, sends `signal` (number `number`) to `target`
-/// with `kill`, and returns what the pane shows once the shell runs again.
-fn end_by(signal: &str, number: u32, target: Target) -> After {
+/// cairn on the demo in a pane of its own, run by a shell that writes cairn's pid to `pid`
+/// and its status to `status`, and runs `stty -a` once the test has written `go`. Returns
+/// the folder, the pane and cairn's pid once the browser is on the screen.
+fn browser_in_a_pane() -> (tempfile::TempDir, Pane, String) {
     let dir = tempfile::tempdir().unwrap();
-    let pid_file = dir.path().join("pid");
-    let status_file = dir.path().join("status");
-    let stty_file = dir.path().join("stty");
+    let file = |name| shell_quote(&dir.path().join(name));
     let cairn = Path::new(env!("CARGO_BIN_EXE_cairn"));
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
     // `exec` in a subshell makes the pid written cairn's own.
     let script = format!(
-        "(echo $BASHPID > {pid}; exec {cairn} --store oci:{demo}); echo $? > {status}; stty -a > {stty}; exec sleep 60",
-        pid = shell_quote(&pid_file),
+        "(echo $BASHPID > {pid}; exec {cairn} --store oci:{demo}); echo $? > {status}; until [ -e {go} ]; do sleep 0.05; done; stty -a > {stty}; exec sleep 60",
+        pid = file("pid"),
         cairn = shell_quote(cairn),
         demo = shell_quote(&demo),
-        status = shell_quote(&status_file),
-        stty = shell_quote(&stty_file),
+        status = file("status"),
+        go = file("go"),
+        stty = file("stty"),
     );
     let pane = Pane::start(dir.path(), &script);
     wait_for_the_browser(&pane, "the browser takes the screen");
-    let pid = std::fs::read_to_string(&pid_file)
-        .unwrap()
-        .trim()
-        .to_owned();
+    let pid = std::fs::read_to_string(dir.path().join("pid")).unwrap();
+    let pid = pid.trim().to_owned();
+    (dir, pane, pid)
+}
+
+/// What the pane of [`browser_in_a_pane`] shows once cairn has ended and `settled` holds.
+fn after_cairn(dir: &Path, pane: &Pane, settled: impl Fn() -> bool) -> After {
+    let (status_file, stty_file) = (dir.join("status"), dir.join("stty"));
+    wait_until("cairn ends", || {
+        std::fs::read_to_string(&status_file).is_ok_and(|s| s.ends_with('\n'))
+    });
+    wait_until("the processes cairn leaves settle", settled);
+    std::fs::write(dir.join("go"), "").unwrap();
+    wait_until("the shell runs stty after cairn", || {
+        std::fs::read_to_string(&stty_file).is_ok_and(|s| s.contains("icanon"))
+    });
+    After {
+        alternate: pane.tmux(&["display", "-p", "#{alternate_on}"]),
+        status: std::fs::read_to_string(&status_file)
+            .unwrap()
+            .trim()
+            .to_owned(),
+        stty: std::fs::read_to_string(&stty_file).unwrap(),
+        mouse: pane.tmux(&["display", "-p", "#{mouse_any_flag}"]),
+        cursor: pane.tmux(&["display", "-p", "#{cursor_flag}"]),
+    }
+}
+
+/// Starts the browser on the demo in a pane, sends `signal` (number `number`) to `target`
+/// with `kill`, and returns what the pane shows once the shell runs again.
+fn end_by(signal: &str, number: u32, target: Target) -> After {
+    let (dir, pane, pid) = browser_in_a_pane();
     match target {
         Target::Cairn => kill(signal, &pid),
         Target::Browser => {
@@ -175,19 +203,7 @@ fn end_by(signal: &str, number: u32, target: Target) -> After {
             }
         }
     }
-    wait_until("the shell runs stty after cairn", || {
-        std::fs::read_to_string(&stty_file).is_ok_and(|s| s.contains("icanon"))
-    });
-    After {
-        alternate: pane.tmux(&["display", "-p", "#{alternate_on}"]),
-        status: std::fs::read_to_string(&status_file)
-            .unwrap()
-            .trim()
-            .to_owned(),
-        stty: std::fs::read_to_string(&stty_file).unwrap(),
-        mouse: pane.tmux(&["display", "-p", "#{mouse_any_flag}"]),
-        cursor: pane.tmux(&["display", "-p", "#{cursor_flag}"]),
-    }
+    after_cairn(dir.path(), &pane, || true)
 }
 
 /// The pane is back to a shell's terminal: main screen, mouse released, cursor shown, cooked
@@ -254,48 +270,11 @@ fn a_browser_killed_by_any_signal_leaves_a_usable_terminal_and_its_status() {
 /// kernel, gives the terminal back and ends, instead of reading keys the shell should get.
 #[test]
 fn a_killed_supervisor_takes_its_browser_with_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let (pid_file, status_file, stty_file, go) = (
-        dir.path().join("pid"),
-        dir.path().join("status"),
-        dir.path().join("stty"),
-        dir.path().join("go"),
-    );
-    let cairn = Path::new(env!("CARGO_BIN_EXE_cairn"));
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
-    // The shell runs stty only once the test saw the browser end.
-    let script = format!(
-        "(echo $BASHPID > {pid}; exec {cairn} --store oci:{demo}); echo $? > {status}; until [ -e {go} ]; do sleep 0.05; done; stty -a > {stty}; exec sleep 60",
-        pid = shell_quote(&pid_file),
-        cairn = shell_quote(cairn),
-        demo = shell_quote(&demo),
-        status = shell_quote(&status_file),
-        go = shell_quote(&go),
-        stty = shell_quote(&stty_file),
-    );
-    let pane = Pane::start(dir.path(), &script);
-    wait_for_the_browser(&pane, "the browser takes the screen");
-    let pid = std::fs::read_to_string(&pid_file)
-        .unwrap()
-        .trim()
-        .to_owned();
+    let (dir, pane, pid) = browser_in_a_pane();
     let browser = browser_of(&pid);
     kill("KILL", &pid);
-    wait_until("the browser ends after cairn", || !alive(&browser));
-    std::fs::write(&go, "").unwrap();
-    wait_until("the shell runs stty after the browser", || {
-        std::fs::read_to_string(&stty_file).is_ok_and(|s| s.contains("icanon"))
-    });
-    let after = After {
-        alternate: pane.tmux(&["display", "-p", "#{alternate_on}"]),
-        status: std::fs::read_to_string(&status_file)
-            .unwrap()
-            .trim()
-            .to_owned(),
-        stty: std::fs::read_to_string(&stty_file).unwrap(),
-        mouse: pane.tmux(&["display", "-p", "#{mouse_any_flag}"]),
-        cursor: pane.tmux(&["display", "-p", "#{cursor_flag}"]),
-    };
+    // The shell runs stty only once the browser has given the terminal back and ended.
+    let after = after_cairn(dir.path(), &pane, || !alive(&browser));
     assert_given_back(&after, 9, "cairn killed by SIGKILL");
 }
 
