@@ -6,7 +6,7 @@
 
 pub mod reader;
 
-use crate::backend::{Backend, Loaded, Terms, VerifyReport};
+use crate::backend::{Backend, Loaded, RemovalTerms, Terms, VerifyReport};
 use crate::contents::blob::blob_entries;
 use crate::contents::{layer_error, layer_name};
 use crate::digest::Digest;
@@ -15,8 +15,10 @@ use crate::oci::confined::Confined;
 use crate::watch::Watch;
 use anyhow::{Context, anyhow};
 use cairn_core::contents::{EntrySource, LayerEntries};
-use cairn_core::gc::{self, GcPlan};
-use cairn_core::removal::{Blob, Step};
+use cairn_core::gc::{self, GcPlan, ManifestDeletion};
+use cairn_core::removal::registry::{GC_BOUND, GC_EXACT, RegistryStep, Unreferenced};
+use cairn_core::removal::{Blob, RemovalPlan, Step};
+use cairn_core::tagging::NamesPlan;
 use cairn_core::{Catalog, LayerIdx, Rules, Snapshot};
 use std::path::PathBuf;
 
@@ -62,7 +64,10 @@ impl Backend for RegistryStorage {
         Ok(Loaded {
             snapshot: contents.registry.snapshot(),
             watch: Watch::default(),
-            terms: Terms::default(),
+            terms: Terms::new(StorageTerms {
+                label: self.label(),
+                gc: contents.gc,
+            }),
         })
     }
 
@@ -103,5 +108,70 @@ impl Backend for RegistryStorage {
         let contents = self.read()?;
         gc::mark_and_sweep(&contents.gc, delete_untagged)
             .map_err(|e| StoreError::Other(anyhow::anyhow!("{}: {e}", self.label())))
+    }
+}
+
+/// How a storage folder tells a removal: what the same requests through the registry's API
+/// would do, with what the next garbage collection then frees counted exactly, by
+/// distribution's mark and sweep on the storage as read (untagged revisions included).
+#[derive(Debug)]
+struct StorageTerms {
+    label: String,
+    gc: gc::Storage,
+}
+
+impl RemovalTerms for StorageTerms {
+    fn refine(&self, _: &Snapshot, plan: &mut RemovalPlan) {
+        let Some(preview) = plan.registry.as_mut() else {
+            return;
+        };
+        let deletions: Vec<ManifestDeletion> = plan
+            .steps
+            .iter()
+            .filter_map(|step| match step {
+                Step::Registry(RegistryStep::Delete {
+                    repository, digest, ..
+                }) => Some(ManifestDeletion {
+                    repository: repository.clone(),
+                    digest: digest.clone(),
+                }),
+                _ => None,
+            })
+            .collect();
+        match gc::freed_by(&self.gc, &deletions) {
+            Ok(freed) => {
+                plan.blobs = freed
+                    .blobs
+                    .into_iter()
+                    .map(|b| Blob {
+                        digest: b.digest,
+                        size: b.size,
+                    })
+                    .collect();
+                plan.reclaimed_bytes = freed.reclaimed_bytes;
+                preview.gc_exact = true;
+                preview.unreferenced_already = Some(Unreferenced {
+                    blobs: freed.unreferenced_already,
+                    bytes: freed.unreferenced_already_bytes,
+                });
+                for warning in &mut plan.warnings {
+                    if warning == GC_BOUND {
+                        *warning = GC_EXACT.into();
+                    }
+                }
+            }
+            // The bound stays; the collection itself is what fails.
+            Err(e) => plan.warnings.push(e.to_string()),
+        }
+        plan.warnings.push(format!(
+            "{} is only read: this is what the same requests through the registry's API do (--store registry:HOST applies them)",
+            self.label
+        ));
+    }
+
+    fn refine_names(&self, _: &mut NamesPlan) {}
+
+    fn deletes_blobs(&self) -> bool {
+        false
     }
 }
