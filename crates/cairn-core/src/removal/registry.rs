@@ -144,21 +144,22 @@ pub fn plan_removal(catalog: &Catalog, target: &Target, _options: RemoveOptions)
     // Rule 3: a platform image whose index stays is refused.
     let mut deletions: Vec<Deletion> = Vec::new();
     for (repository, idx) in &wanted {
-        if let Some(list) = snapshot.list_of(*idx) {
-            let index_goes = wanted.iter().any(|(r, i)| r == repository && *i == list);
-            let index_tagged_here = repositories(&snapshot.images[list].names).contains(repository);
-            if index_tagged_here && !index_goes {
-                plan.errors.push(PlanError {
-                    reference: snapshot.images[*idx].id.clone(),
-                    message: format!(
-                        "sha256:{} is a platform image of index sha256:{} in {repository}: deleting it would leave the index naming a missing manifest; remove the index",
-                        snapshot.images[*idx].id,
-                        snapshot.images[list].id
-                    ),
-                    kind: ErrorKind::Other,
-                });
-                continue;
-            }
+        let needing: Vec<String> = parents_in(snapshot, repository, *idx)
+            .into_iter()
+            .filter(|list| !wanted.iter().any(|(r, i)| r == repository && i == list))
+            .map(|list| format!("sha256:{}", snapshot.images[list].id))
+            .collect();
+        if !needing.is_empty() {
+            plan.errors.push(PlanError {
+                reference: snapshot.images[*idx].id.clone(),
+                message: format!(
+                    "sha256:{} is a platform image of index {} in {repository}: deleting it would leave the index naming a missing manifest; remove the index",
+                    snapshot.images[*idx].id,
+                    needing.join(" and ")
+                ),
+                kind: ErrorKind::Other,
+            });
+            continue;
         }
         deletions.push((repository.clone(), *idx));
     }
@@ -167,17 +168,9 @@ pub fn plan_removal(catalog: &Catalog, target: &Target, _options: RemoveOptions)
     for (repository, idx) in &deletions {
         for (child, _) in snapshot.instances(*idx) {
             let tagged = repositories(&snapshot.images[child].names).contains(repository);
-            let other_index = snapshot.images.iter_enumerated().any(|(other, image)| {
-                other != *idx
-                    && repositories(&image.names).contains(repository)
-                    && !deletions
-                        .iter()
-                        .any(|(r, i)| r == repository && *i == other)
-                    && image
-                        .instances
-                        .iter()
-                        .any(|i| i.id == snapshot.images[child].id)
-            });
+            let other_index = parents_in(snapshot, repository, child)
+                .into_iter()
+                .any(|other| other != *idx && !deletions.contains(&(repository.clone(), other)));
             let deletion = (repository.clone(), child);
             if !tagged
                 && !other_index
@@ -292,13 +285,11 @@ fn why_kept(
     if let Some(tag) = image.names.iter().find(|n| split_tag(n).0 == repository) {
         return format!("tagged {tag}");
     }
-    let other = snapshot.images.iter_enumerated().find(|(other, candidate)| {
-        !goes(repository, *other)
-            && repositories(&candidate.names).iter().any(|r| r == repository)
-            && candidate.instances.iter().any(|i| i.id == image.id)
-    });
+    let other = parents_in(snapshot, repository, child)
+        .into_iter()
+        .find(|&other| !goes(repository, other));
     match other {
-        Some((_, other)) => format!("named by index sha256:{}", other.id),
+        Some(other) => format!("named by index sha256:{}", snapshot.images[other].id),
         None => "still needed in the repository".into(),
     }
 }
@@ -321,16 +312,33 @@ fn deletions_for(snapshot: &Snapshot, reference: &str) -> Result<Vec<Deletion>, 
         .into_iter()
         .map(|r| (r, idx))
         .collect();
-    if found.is_empty()
-        && let Some(list) = snapshot.list_of(idx)
-    {
-        // An untagged platform image: in the repositories of its index (refused by rule 3).
-        found = repositories(&snapshot.images[list].names)
-            .into_iter()
-            .map(|r| (r, idx))
-            .collect();
+    if found.is_empty() {
+        // An untagged platform image: in the repositories of its indexes (refused by rule 3).
+        let lists = snapshot
+            .images
+            .iter()
+            .filter(|list| list.instances.iter().any(|i| i.id == image.id));
+        for repository in lists.flat_map(|list| repositories(&list.names)) {
+            if !found.iter().any(|(r, _)| *r == repository) {
+                found.push((repository, idx));
+            }
+        }
     }
     Ok(found)
+}
+
+/// The indexes tagged in `repository` that name `idx` among their platform images.
+fn parents_in(snapshot: &Snapshot, repository: &str, idx: ImageIdx) -> Vec<ImageIdx> {
+    let id = &snapshot.images[idx].id;
+    snapshot
+        .images
+        .iter_enumerated()
+        .filter(|(_, list)| {
+            list.instances.iter().any(|i| i.id == *id)
+                && repositories(&list.names).iter().any(|r| r == repository)
+        })
+        .map(|(list, _)| list)
+        .collect()
 }
 
 /// The repositories (`[HOST/]REPOSITORY`) of these names, in order, once each.

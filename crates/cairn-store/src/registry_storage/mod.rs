@@ -64,10 +64,7 @@ impl Backend for RegistryStorage {
         Ok(Loaded {
             snapshot: contents.registry.snapshot(),
             watch: Watch::default(),
-            terms: Terms::new(StorageTerms {
-                label: self.label(),
-                gc: contents.gc,
-            }),
+            terms: Terms::new(StorageTerms { gc: contents.gc }),
         })
     }
 
@@ -116,9 +113,11 @@ impl Backend for RegistryStorage {
 /// distribution's mark and sweep on the storage as read (untagged revisions included).
 #[derive(Debug)]
 struct StorageTerms {
-    label: String,
     gc: gc::Storage,
 }
+
+/// What a removal planned on a storage folder says of itself.
+const ONLY_READ: &str = "a registry's storage is only read: this is what the same requests through its API do (--store registry:HOST applies them)";
 
 impl RemovalTerms for StorageTerms {
     fn refine(&self, _: &Snapshot, plan: &mut RemovalPlan) {
@@ -163,10 +162,7 @@ impl RemovalTerms for StorageTerms {
             // The bound stays; the collection itself is what fails.
             Err(e) => plan.warnings.push(e.to_string()),
         }
-        plan.warnings.push(format!(
-            "{} is only read: this is what the same requests through the registry's API do (--store registry:HOST applies them)",
-            self.label
-        ));
+        plan.warnings.push(ONLY_READ.into());
     }
 
     fn refine_names(&self, _: &mut NamesPlan) {}

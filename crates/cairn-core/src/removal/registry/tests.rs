@@ -183,3 +183,18 @@ fn a_registry_only_read_is_planned_as_its_api_would_do_it_and_marked_read_only()
     assert_eq!(plan.untagged, [name("app:1.0"), name("app:latest")]);
     assert!(plan.registry.unwrap().read_only);
 }
+
+#[test]
+fn a_platform_image_is_refused_in_every_repository_whose_index_needs_it() {
+    let store = crate::testing::fixtures::registry();
+    let plan = super::super::plan_removal(
+        &store.catalog(),
+        &Target::References(vec![format!("sha256:{}", store.id("amd64"))]),
+        RemoveOptions::default(),
+    );
+    assert!(plan.steps.is_empty());
+    let messages: Vec<&str> = plan.errors.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages[0].contains(&format!("index sha256:{} in", store.id("multi"))));
+    assert!(messages[1].contains(&format!("index sha256:{} in", store.id("multi-docker"))));
+}
