@@ -20,6 +20,7 @@ mod oci_layout;
 mod podman_conformance;
 mod registry_api;
 mod registry_harness;
+mod registry_remove;
 mod registry_storage;
 mod removal_conformance;
 mod removal_safety;
