@@ -15,8 +15,8 @@ use crate::oci::confined::Confined;
 use crate::watch::Watch;
 use anyhow::{Context, anyhow};
 use cairn_core::contents::{EntrySource, LayerEntries};
-use cairn_core::gc::{self, GcPlan, ManifestDeletion};
-use cairn_core::removal::registry::{GC_BOUND, GC_EXACT, RegistryStep, Unreferenced};
+use crate::distribution::freed;
+use cairn_core::gc::{self, GcPlan};
 use cairn_core::removal::{Blob, RemovalPlan, Step};
 use cairn_core::tagging::NamesPlan;
 use cairn_core::{Catalog, LayerIdx, Rules, Snapshot};
@@ -121,47 +121,10 @@ const ONLY_READ: &str = "a registry's storage is only read: this is what the sam
 
 impl RemovalTerms for StorageTerms {
     fn refine(&self, _: &Snapshot, plan: &mut RemovalPlan) {
-        let Some(preview) = plan.registry.as_mut() else {
+        if plan.registry.is_none() {
             return;
-        };
-        let deletions: Vec<ManifestDeletion> = plan
-            .steps
-            .iter()
-            .filter_map(|step| match step {
-                Step::Registry(RegistryStep::Delete {
-                    repository, digest, ..
-                }) => Some(ManifestDeletion {
-                    repository: repository.clone(),
-                    digest: digest.clone(),
-                }),
-                _ => None,
-            })
-            .collect();
-        match gc::freed_by(&self.gc, &deletions) {
-            Ok(freed) => {
-                plan.blobs = freed
-                    .blobs
-                    .into_iter()
-                    .map(|b| Blob {
-                        digest: b.digest,
-                        size: b.size,
-                    })
-                    .collect();
-                plan.reclaimed_bytes = freed.reclaimed_bytes;
-                preview.gc_exact = true;
-                preview.unreferenced_already = Some(Unreferenced {
-                    blobs: freed.unreferenced_already,
-                    bytes: freed.unreferenced_already_bytes,
-                });
-                for warning in &mut plan.warnings {
-                    if warning == GC_BOUND {
-                        *warning = GC_EXACT.into();
-                    }
-                }
-            }
-            // The bound stays; the collection itself is what fails.
-            Err(e) => plan.warnings.push(e.to_string()),
         }
+        freed::tell_freed(plan, &self.gc, None, true);
         plan.warnings.push(ONLY_READ.into());
     }
 
