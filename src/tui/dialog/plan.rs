@@ -39,6 +39,19 @@ pub(super) fn confirmed(
 /// containers removed when there are any.
 pub fn removal_summary(verb: &str, plan: &RemovalPlan) -> String {
     let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    // A registry frees nothing yet: its collection does, later.
+    if let Some(registry) = &plan.registry {
+        let how = match registry.gc_exact {
+            true => "frees",
+            false => "frees at most",
+        };
+        return format!(
+            "Deleted {} ({}); the next garbage collection {how} {}",
+            count(registry.deletes.len(), "manifest"),
+            count(plan.untagged.len(), "tag"),
+            podman_size(plan.reclaimed_bytes)
+        );
+    }
     let mut parts = Vec::new();
     if !plan.records_deleted.is_empty() {
         parts.push(count(plan.records_deleted.len(), "image"));
