@@ -48,6 +48,11 @@ impl StoreData {
         self.opened.deletes_blobs()
     }
 
+    /// What the load could not reach (a registry's capped or refused catalog).
+    pub fn notes(&self) -> &[String] {
+        self.opened.notes()
+    }
+
     /// A tag or untag as the store will carry it out: on a layout, with the blobs it deletes.
     pub fn plan_names(&self, plan: NamesPlan) -> NamesPlan {
         self.opened.plan_names(plan)

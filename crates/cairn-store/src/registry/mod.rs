@@ -154,4 +154,8 @@ impl RemovalTerms for RegistryTerms {
     fn deletes_blobs(&self) -> bool {
         false
     }
+
+    fn notes(&self) -> &[String] {
+        &self.notes
+    }
 }
