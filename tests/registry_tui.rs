@@ -135,3 +135,31 @@ fn registry_remove_preview_of_a_platform_image_its_index_needs_is_blocked() {
     assert!(!app.dialog_can_apply());
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn a_capped_catalog_is_said_on_the_status_line() {
+    let registry = common::listing_registry::ListingRegistry::start(
+        common::listing_registry::Catalog::Capped(1000),
+    );
+    let selection = Selection {
+        store: Some(format!("registry:{}", registry.addr)),
+        tls_verify: Some(false),
+        ..Selection::default()
+    };
+    let app = App::with_loaded(
+        format!("registry {}", fixtures::REGISTRY),
+        now(),
+        Rect::new(0, 0, WIDTH, HEIGHT),
+        Theme::colored(),
+        selection.resolve().unwrap().load().unwrap(),
+    );
+    let text = screen(&app);
+    let status = text.lines().nth(usize::from(HEIGHT) - 2).unwrap();
+    assert!(
+        status.contains(
+            "! the catalog is capped at 1000 repositories by the registry; showing 1000"
+        ),
+        "{status}"
+    );
+    insta::assert_snapshot!(text);
+}

@@ -19,6 +19,7 @@ mod locking;
 mod oci_layout;
 mod podman_conformance;
 mod registry_api;
+mod registry_catalog;
 mod registry_harness;
 mod registry_remove;
 mod registry_storage;

@@ -256,6 +256,7 @@ fn registry_api_reads_behind_htpasswd_and_a_private_ca() {
     let registry = TestRegistry::start_with(&Options {
         tls: Some((dir.path().join("cert.pem"), dir.path().join("key.pem"))),
         htpasswd: Some(htpasswd),
+        ..Options::default()
     });
     let certs = dir.path().join("certs");
     std::fs::create_dir(&certs).unwrap();
