@@ -163,3 +163,50 @@ fn a_capped_catalog_is_said_on_the_status_line() {
     );
     insta::assert_snapshot!(text);
 }
+
+/// The list as typed into the filter, keys and all.
+fn type_filter(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.update(Action::FilterInput(c));
+    }
+}
+
+#[test]
+fn the_list_filtered_to_one_repository_completes_its_name_with_tab() {
+    let mut app = api_app("");
+    app.update(Action::StartFilter);
+    type_filter(&mut app, "repo:m");
+    app.update(Action::FilterComplete);
+    // Three repositories start with m and share nothing more: the status line names them.
+    assert_eq!(app.panes.images.filter, "repo:m");
+    assert_eq!(
+        app.message.as_deref(),
+        Some("3 repositories: mirror/app, multi, multi-docker")
+    );
+    type_filter(&mut app, "u");
+    app.update(Action::FilterComplete);
+    assert_eq!(app.panes.images.filter, "repo:multi");
+    let text = screen(&app);
+    // multi exactly: not multi-docker, whose index names the same platform images.
+    assert!(text.contains("127.0.0.1:5000/multi:1"), "{text}");
+    assert!(!text.contains("multi-docker:1"), "{text}");
+    assert!(text.contains("repo:NAME (Tab)"), "the filter line says so:\n{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn r_lists_only_the_selected_images_repository_and_again_every_one() {
+    let mut app = api_app("app:1.0");
+    app.update(Action::FilterRepository);
+    assert_eq!(app.panes.images.filter, "repo:app");
+    let text = screen(&app);
+    assert!(text.contains("127.0.0.1:5000/app:1.0"), "{text}");
+    assert_eq!(app.panes.images.rows.len(), 1, "{text}");
+    assert!(text.contains("r repository"), "the footer says so:\n{text}");
+    insta::assert_snapshot!(text);
+    app.update(Action::FilterRepository);
+    assert_eq!(app.panes.images.filter, "");
+    // A namespace: every repository under it.
+    common::tui::filter(&mut app, "repo:library/");
+    assert_eq!(app.panes.images.rows.len(), 1);
+}

@@ -283,8 +283,16 @@ pub static KEYMAP: &[Binding] = &[
         S::Images,
         &[ch('/')],
         Action::StartFilter,
-        "filter by name, ID or label",
+        "filter: name, ID, label, repo:NAME",
         Some("filter"),
+    ),
+    bind(
+        Normal,
+        S::Images,
+        &[ch('r')],
+        Action::FilterRepository,
+        "this image's repository only",
+        Some("repository"),
     ),
     bind(
         Normal,
@@ -557,6 +565,14 @@ pub static KEYMAP: &[Binding] = &[
         Action::FilterCancel,
         "drop the filter",
         Some("clear"),
+    ),
+    bind(
+        Filter,
+        S::Filter,
+        &[key(KeyCode::Tab)],
+        Action::FilterComplete,
+        "complete a repo:NAME",
+        None,
     ),
     bind(
         Filter,

@@ -369,6 +369,9 @@ impl App {
             }
             Action::FilterAccept => self.panes.images.filtering = false,
             Action::FilterCancel => self.cancel_filter(),
+            Action::FilterComplete if !self.tree_filtering() => self.complete_repository(),
+            Action::FilterComplete => {}
+            Action::FilterRepository => self.filter_repository(),
             Action::Reload => {
                 self.reload_requested = true;
                 self.message = Some("reloading".into());
