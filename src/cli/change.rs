@@ -252,7 +252,10 @@ fn prune_lines(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
     for id in &plan.records_deleted {
         line(out, "", id)?;
     }
-    blob_lines(&plan.blobs, out)
+    match plan.rules {
+        Rules::Registry => freed_lines(plan, out),
+        _ => blob_lines(&plan.blobs, out),
+    }
 }
 
 /// `rm` and `prune`: plan in the store's terms, apply unless it is a dry run, then print the
