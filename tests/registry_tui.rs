@@ -156,9 +156,8 @@ fn a_capped_catalog_is_said_on_the_status_line() {
     let text = screen(&app);
     let status = text.lines().nth(usize::from(HEIGHT) - 2).unwrap();
     assert!(
-        status.contains(
-            "! the catalog is capped at 1000 repositories by the registry; showing 1000"
-        ),
+        status
+            .contains("! the catalog is capped at 1000 repositories by the registry; showing 1000"),
         "{status}"
     );
     insta::assert_snapshot!(text);
@@ -190,7 +189,10 @@ fn the_list_filtered_to_one_repository_completes_its_name_with_tab() {
     // multi exactly: not multi-docker, whose index names the same platform images.
     assert!(text.contains("127.0.0.1:5000/multi:1"), "{text}");
     assert!(!text.contains("multi-docker:1"), "{text}");
-    assert!(text.contains("repo:NAME (Tab)"), "the filter line says so:\n{text}");
+    assert!(
+        text.contains("repo:NAME (Tab)"),
+        "the filter line says so:\n{text}"
+    );
     insta::assert_snapshot!(text);
 }
 

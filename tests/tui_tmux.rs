@@ -509,7 +509,10 @@ fn remove_and_untag_on_a_registry_in_a_real_terminal() {
 
     tmux.send(&["u"]);
     let screen = tmux.wait_text("does not delete a tag on its own");
-    assert!(screen.contains("400 Bad"), "the registry's answer:\n{screen}");
+    assert!(
+        screen.contains("400 Bad"),
+        "the registry's answer:\n{screen}"
+    );
     tmux.send(&["Escape"]);
     tmux.wait_for("the untag dialog closed", |s| !s.contains("Untag "));
 
@@ -523,7 +526,10 @@ fn remove_and_untag_on_a_registry_in_a_real_terminal() {
         "frees, at most".to_string(),
         "y/Enter apply".to_string(),
     ] {
-        assert!(screen.contains(&wanted), "{wanted:?} is not shown:\n{screen}");
+        assert!(
+            screen.contains(&wanted),
+            "{wanted:?} is not shown:\n{screen}"
+        );
     }
     tmux.send(&["y"]);
     tmux.wait_for("the removal reported and the list reloaded", |s| {

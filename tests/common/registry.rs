@@ -252,3 +252,17 @@ pub fn images() -> PathBuf {
     )
     .join("layout")
 }
+
+/// cairn on the registry at `addr` over its API (plain HTTP), with its own cache folder.
+pub fn cairn_api(addr: &str, cache: &Path, args: &[&str]) -> Output {
+    let mut all = vec![
+        format!("--store=registry:{addr}"),
+        "--tls-verify=false".to_string(),
+    ];
+    all.extend(args.iter().map(|a| a.to_string()));
+    super::run(
+        env!("CARGO_BIN_EXE_cairn"),
+        &all,
+        &[("XDG_CACHE_HOME", cache)],
+    )
+}

@@ -2,8 +2,8 @@
 //! which refuses an `n` above it): cairn asks again in the registry's own pages and lists
 //! every repository, and has nothing to warn of.
 
-use crate::common::registry::{Options, TestRegistry};
-use crate::common::{ok, run, stderr};
+use crate::common::registry::{Options, TestRegistry, cairn_api};
+use crate::common::{ok, stderr};
 
 #[test]
 fn a_catalog_paged_by_maxentries_is_read_whole() {
@@ -15,16 +15,7 @@ fn a_catalog_paged_by_maxentries_is_read_whole() {
     let refused = registry.get("/v2/_catalog?n=1000");
     assert!(refused.contains("PAGINATION_NUMBER_INVALID"), "{refused}");
     let cache = tempfile::tempdir().unwrap();
-    let out = run(
-        env!("CARGO_BIN_EXE_cairn"),
-        &[
-            format!("--store=registry:{}", registry.addr),
-            "--tls-verify=false".into(),
-            "images".into(),
-            "--all".into(),
-        ],
-        &[("XDG_CACHE_HOME", cache.path())],
-    );
+    let out = cairn_api(&registry.addr, cache.path(), &["images", "--all"]);
     assert!(!stderr(&out).contains("Warning"), "{}", stderr(&out));
     let listed = ok(out, "cairn images");
     // Nine repositories, in five pages of two; gone has no tag left.

@@ -6,8 +6,8 @@
 //! ones nothing referenced before (which it counted apart).
 
 use super::registry_api::tags_by_skopeo;
-use crate::common::registry::TestRegistry;
-use crate::common::{ok, run};
+use crate::common::ok;
+use crate::common::registry::{TestRegistry, cairn_api};
 use cairn::tui::action::Action;
 use cairn::tui::app::App;
 use cairn::tui::dialog::Dialog;
@@ -17,18 +17,16 @@ use cairn_store::Selection;
 use ratatui::layout::Rect;
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::path::Path;
 use std::process::Output;
 
-/// cairn on `store` with its own cache folder.
-fn cairn(store: &str, cache: &Path, args: &[&str]) -> Output {
-    let mut all = vec![format!("--store={store}"), "--tls-verify=false".into()];
+/// cairn on a registry's storage.
+fn cairn_storage(registry: &TestRegistry, args: &[&str]) -> Output {
+    let mut all = vec![format!(
+        "--store=registry-storage:{}",
+        registry.storage().display()
+    )];
     all.extend(args.iter().map(|a| a.to_string()));
-    run(
-        env!("CARGO_BIN_EXE_cairn"),
-        &all,
-        &[("XDG_CACHE_HOME", cache)],
-    )
+    crate::common::cairn(&all)
 }
 
 /// The remove dialog's plan for the first image the list shows under `filter`, on the
@@ -65,18 +63,24 @@ fn digests(values: &Value) -> BTreeSet<String> {
 fn what_the_dialog_said_goes_is_what_went(filter: &str) {
     let mut registry = TestRegistry::filled();
     let cache = tempfile::tempdir().unwrap();
-    let api = format!("registry:{}", registry.addr);
-    let storage = format!("registry-storage:{}", registry.storage().display());
     let plan = storage_dialog(&registry, filter);
     let preview = plan.registry.clone().expect("a registry preview");
     assert!(preview.gc_exact && preview.read_only, "{preview:?}");
     assert!(plan.errors.is_empty(), "{:?}", plan.errors);
-    let id = plan.records_deleted.first().expect("an image deleted").clone();
+    let id = plan
+        .records_deleted
+        .first()
+        .expect("an image deleted")
+        .clone();
     let digest = format!("sha256:{id}");
 
     // The API's preview of the same removal: the same tags, the blobs at most.
     let dry_run: Value = serde_json::from_str(&ok(
-        cairn(&api, cache.path(), &["rm", "--dry-run", "--json", &digest]),
+        cairn_api(
+            &registry.addr,
+            cache.path(),
+            &["rm", "--dry-run", "--json", &digest],
+        ),
         "cairn rm --dry-run --json",
     ))
     .unwrap();
@@ -93,21 +97,29 @@ fn what_the_dialog_said_goes_is_what_went(filter: &str) {
     // The bound holds what the storage's exact count frees.
     let exact: BTreeSet<String> = plan.blobs.iter().map(|b| b.digest.clone()).collect();
     let bound = digests(&dry_run["blobs"]);
-    assert!(bound.is_superset(&exact), "{bound:?} does not hold {exact:?}");
+    assert!(
+        bound.is_superset(&exact),
+        "{bound:?} does not hold {exact:?}"
+    );
 
     // What the next collection deletes anyway, which the dialog counted apart.
     let garbage: Value = serde_json::from_str(&ok(
-        cairn(&storage, cache.path(), &["gc", "--dry-run", "--json"]),
+        cairn_storage(&registry, &["gc", "--dry-run", "--json"]),
         "cairn gc --dry-run --json",
     ))
     .unwrap();
     let garbage = digests(&garbage["blobs"]);
-    let already = preview.unreferenced_already.expect("counted on the storage");
+    let already = preview
+        .unreferenced_already
+        .expect("counted on the storage");
     assert_eq!(already.blobs, garbage.len());
 
     let tags_before = tags_by_skopeo(&registry);
     let blobs_before: BTreeSet<String> = registry.blobs().into_iter().collect();
-    ok(cairn(&api, cache.path(), &["rm", &digest]), "cairn rm");
+    ok(
+        cairn_api(&registry.addr, cache.path(), &["rm", &digest]),
+        "cairn rm",
+    );
     let tags_after = tags_by_skopeo(&registry);
     let tags_gone: BTreeSet<String> = tags_before
         .keys()

@@ -4,21 +4,13 @@
 //! before the listing.
 
 use crate::common::listing_registry::{Catalog, ListingRegistry};
-use crate::common::{run, stderr, stdout};
+use crate::common::registry::cairn_api;
+use crate::common::{stderr, stdout};
 use std::process::Output;
 
 fn cairn_on(registry: &ListingRegistry, args: &[&str]) -> Output {
     let cache = tempfile::tempdir().unwrap();
-    let mut all = vec![
-        format!("--store=registry:{}", registry.addr),
-        "--tls-verify=false".to_string(),
-    ];
-    all.extend(args.iter().map(|a| a.to_string()));
-    run(
-        env!("CARGO_BIN_EXE_cairn"),
-        &all,
-        &[("XDG_CACHE_HOME", cache.path())],
-    )
+    cairn_api(&registry.addr, cache.path(), args)
 }
 
 #[test]

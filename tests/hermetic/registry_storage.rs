@@ -470,12 +470,19 @@ fn rm_dry_run_previews_the_requests_with_the_blobs_gc_frees_exactly_and_rm_chang
         "{text}"
     );
     let err = stderr(&out);
-    assert!(err.contains("Warning: nothing is freed until `registry garbage-collect` runs"), "{err}");
+    assert!(
+        err.contains("Warning: nothing is freed until `registry garbage-collect` runs"),
+        "{err}"
+    );
     assert!(err.contains("storage is only read"), "{err}");
 
-    let json: Value =
-        serde_json::from_str(&stdout(&storage.cairn(&["rm", "--dry-run", "--json", "app:1"])))
-            .unwrap();
+    let json: Value = serde_json::from_str(&stdout(&storage.cairn(&[
+        "rm",
+        "--dry-run",
+        "--json",
+        "app:1",
+    ])))
+    .unwrap();
     assert_eq!(json["registry"]["gc_exact"], true);
     assert_eq!(json["registry"]["read_only"], true);
     assert_eq!(json["registry"]["deletes"][0]["repository"], "app");

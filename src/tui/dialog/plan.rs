@@ -156,6 +156,17 @@ fn group_lines(lines: &mut Vec<PlanLine>, title: String, items: Vec<(String, Str
     }
 }
 
+/// What blocks the plan, one line each.
+fn blocked_lines(lines: &mut Vec<PlanLine>, plan: &RemovalPlan) {
+    for error in &plan.errors {
+        lines.push(PlanLine {
+            kind: LineKind::Blocked,
+            text: format!("Blocked: {}", error.message),
+            note: String::new(),
+        });
+    }
+}
+
 /// A digest as the previews show it: `sha256:` and the short ID.
 fn short_digest(digest: &str) -> String {
     match digest.split_once(':') {
@@ -187,12 +198,18 @@ fn registry_tree(store: &StoreData, plan: &RemovalPlan) -> Vec<PlanLine> {
             .deletes
             .iter()
             .map(|d| {
-                let hex = d.digest.split_once(':').map_or(d.digest.as_str(), |(_, h)| h);
+                let hex = d
+                    .digest
+                    .split_once(':')
+                    .map_or(d.digest.as_str(), |(_, h)| h);
                 let label = snapshot
                     .image_by_id(hex)
                     .map(|i| store.facts.label(&store.catalog, i))
                     .unwrap_or_default();
-                (format!("{}@{}", d.repository, short_digest(&d.digest)), label)
+                (
+                    format!("{}@{}", d.repository, short_digest(&d.digest)),
+                    label,
+                )
             })
             .collect(),
     );
@@ -213,7 +230,10 @@ fn registry_tree(store: &StoreData, plan: &RemovalPlan) -> Vec<PlanLine> {
     if !preview.index_children.is_empty() {
         group_lines(
             &mut lines,
-            format!("Platform images of the index ({})", preview.index_children.len()),
+            format!(
+                "Platform images of the index ({})",
+                preview.index_children.len()
+            ),
             preview
                 .index_children
                 .iter()
@@ -248,13 +268,7 @@ fn registry_tree(store: &StoreData, plan: &RemovalPlan) -> Vec<PlanLine> {
             .map(|b| (short_digest(&b.digest), podman_size(b.size)))
             .collect(),
     );
-    for error in &plan.errors {
-        lines.push(PlanLine {
-            kind: LineKind::Blocked,
-            text: format!("Blocked: {}", error.message),
-            note: String::new(),
-        });
-    }
+    blocked_lines(&mut lines, plan);
     for warning in &plan.warnings {
         lines.push(PlanLine {
             kind: LineKind::Note,
@@ -394,13 +408,7 @@ pub fn plan_tree(store: &StoreData, plan: &RemovalPlan) -> Vec<PlanLine> {
             }
         }
     }
-    for error in &plan.errors {
-        lines.push(PlanLine {
-            kind: LineKind::Blocked,
-            text: format!("Blocked: {}", error.message),
-            note: String::new(),
-        });
-    }
+    blocked_lines(&mut lines, plan);
     for warning in &plan.warnings {
         lines.push(PlanLine {
             kind: LineKind::Blocked,

@@ -248,8 +248,7 @@ fn preview(
         }
         for (child, platform) in snapshot.instances(*idx) {
             let deleted = goes(repository, child);
-            let kept_because =
-                (!deleted).then(|| why_kept(snapshot, repository, child, &goes));
+            let kept_because = (!deleted).then(|| why_kept(snapshot, repository, child, &goes));
             index_children.push(IndexChild {
                 index: format!("sha256:{}", image.id),
                 repository: repository.clone(),

@@ -90,9 +90,11 @@ impl Registry {
                         digest: digest.clone(),
                         tagged: repository.tags.values().any(|d| d == digest),
                         references: Ok(match self.manifests.get(digest).map(|m| &m.parsed) {
-                            Some(Ok(manifest)) => {
-                                manifest.references().into_iter().map(String::from).collect()
-                            }
+                            Some(Ok(manifest)) => manifest
+                                .references()
+                                .into_iter()
+                                .map(String::from)
+                                .collect(),
                             _ => Vec::new(),
                         }),
                     })

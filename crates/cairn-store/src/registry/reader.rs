@@ -76,7 +76,12 @@ fn read_all(client: &Client, repository: Option<&str>, cache: Option<&Cache>) ->
         ..Registry::default()
     };
     for (name, listing) in &tag_lists {
-        note_cut(&mut notes, &format!("the tag list of {name}"), "tags", listing);
+        note_cut(
+            &mut notes,
+            &format!("the tag list of {name}"),
+            "tags",
+            listing,
+        );
         registry
             .repositories
             .insert(name.clone(), Repository::default());

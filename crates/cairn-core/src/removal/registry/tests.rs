@@ -142,7 +142,10 @@ fn the_preview_names_the_tags_that_stay_in_other_repositories() {
     let preview = plan.registry.unwrap();
     assert_eq!(preview.tags_kept, [name("mirror/app:stable")]);
     assert_eq!(preview.deletes.len(), 1);
-    assert_eq!(preview.deletes[0].tags, [name("app:1.0"), name("app:latest")]);
+    assert_eq!(
+        preview.deletes[0].tags,
+        [name("app:1.0"), name("app:latest")]
+    );
     assert!(!preview.gc_exact, "over the snapshot alone it is a bound");
     // By digest, from every repository: nothing stays.
     let plan = rm(&store, &[&format!("sha256:{}", store.id("app"))]);
