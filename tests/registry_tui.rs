@@ -106,6 +106,8 @@ fn registry_remove_preview_names_every_tag_of_the_digest_in_every_repository() {
         assert!(text.contains(said), "{said} not shown:\n{text}");
     }
     assert!(app.dialog_can_apply());
+    // No rmi switches: a registry's removal has none.
+    assert!(!text.contains("f force"), "{text}");
     insta::assert_snapshot!(text);
 }
 

@@ -99,7 +99,7 @@ pub fn draw(app: &App, frame: &mut Frame, status: Rect, footer: Rect) {
     let mut spans = vec![Span::raw(" ")];
     for (key, word) in app
         .keymap
-        .hints(app.mode(), app.focus, app.dialog_can_apply())
+        .hints(app.mode(), app.focus, &|action| app.hint_shown(action))
     {
         spans.push(Span::styled(key, theme.key()));
         spans.push(Span::raw(" "));
