@@ -482,3 +482,70 @@ fn the_demo_with_a_config_file_in_a_real_terminal() {
         "{screen}"
     );
 }
+
+/// A real registry (docker-registry 2.8.2 filled with skopeo) in the browser: untag is
+/// refused with the registry's reason; the remove dialog names every tag of the digest in
+/// every repository, the manifests deleted and the blobs the next garbage collection frees at
+/// most; applying it leaves the registry without those tags, as skopeo sees it.
+#[test]
+fn remove_and_untag_on_a_registry_in_a_real_terminal() {
+    let registry = common::registry::TestRegistry::filled();
+    let cache = tempfile::tempdir().unwrap();
+    let command = format!(
+        "XDG_CACHE_HOME={} {} --store registry:{} --tls-verify=false; echo \"cairn exited $?\"; sleep 600",
+        shell_quote(cache.path()),
+        shell_quote(Path::new(env!("CARGO_BIN_EXE_cairn"))),
+        registry.addr,
+    );
+    let tmux = Tmux::start(&command);
+    tmux.wait_for("the list", |s| {
+        s.contains("1 Images") && !s.contains("computing lineage")
+    });
+    tmux.send(&["/"]);
+    tmux.type_text("app:1.0");
+    tmux.send(&["Enter"]);
+    let app = format!("{}/app:1.0", registry.addr);
+    tmux.wait_text(&format!("Names          {app}"));
+
+    tmux.send(&["u"]);
+    let screen = tmux.wait_text("does not delete a tag on its own");
+    assert!(
+        screen.contains("400 Bad"),
+        "the registry's answer:\n{screen}"
+    );
+    tmux.send(&["Escape"]);
+    tmux.wait_for("the untag dialog closed", |s| !s.contains("Untag "));
+
+    tmux.send(&["d"]);
+    let screen = tmux.wait_text(&format!("Remove {app}"));
+    for wanted in [
+        "Untagged (3)".to_string(),
+        format!("{}/app:latest", registry.addr),
+        format!("{}/mirror/app:stable", registry.addr),
+        "Manifests deleted (2)".to_string(),
+        "frees, at most".to_string(),
+        "y/Enter apply".to_string(),
+    ] {
+        assert!(
+            screen.contains(&wanted),
+            "{wanted:?} is not shown:\n{screen}"
+        );
+    }
+    tmux.send(&["y"]);
+    tmux.wait_for("the removal reported and the list reloaded", |s| {
+        // The filter line still says app:1.0; no row does.
+        s.contains("Deleted 2 manifests (3 tags)") && s.contains("No image selected")
+    });
+    tmux.send(&["q"]);
+    let screen = tmux.wait_text("cairn exited");
+    assert!(screen.contains("cairn exited 0"), "{screen}");
+
+    for (repository, tag) in [("app", "latest"), ("mirror/app", "stable")] {
+        let tags = registry.skopeo(&[
+            "list-tags",
+            "--tls-verify=false",
+            &registry.reference(repository),
+        ]);
+        assert!(!tags.contains(&format!("\"{tag}\"")), "{tags}");
+    }
+}

@@ -31,6 +31,7 @@ use super::state::{PaneState, Selected};
 use super::theme::Theme;
 use cairn_core::lineage::Lineage;
 use cairn_core::{Catalog, ImageIdx};
+use cairn_store::{Loaded, OpenedStore, Terms};
 use jiff::Timestamp;
 use ratatui::layout::Rect;
 use std::sync::Arc;
@@ -143,13 +144,37 @@ impl App {
         now: Timestamp,
         area: Rect,
         theme: Theme,
+        catalog: Catalog,
+    ) -> Self {
+        App::with_terms(store_label, now, area, theme, catalog, Terms::default())
+    }
+
+    /// An app on a store as loaded (its catalog computed here), whose previews are told in
+    /// the store's own terms as the loader's would be.
+    pub fn with_loaded(
+        store_label: impl Into<String>,
+        now: Timestamp,
+        area: Rect,
+        theme: Theme,
+        loaded: Loaded,
+    ) -> Self {
+        let catalog = Catalog::new(loaded.snapshot);
+        App::with_terms(store_label, now, area, theme, catalog, loaded.terms)
+    }
+
+    fn with_terms(
+        store_label: impl Into<String>,
+        now: Timestamp,
+        area: Rect,
+        theme: Theme,
         mut catalog: Catalog,
+        terms: Terms,
     ) -> Self {
         let mut app = App::new(store_label, now, area, theme);
         let lineage = std::mem::take(&mut catalog.lineage);
         app.receive(LoaderMsg::Loaded {
             generation: 1,
-            data: StoreData::new(Arc::new(catalog)),
+            data: StoreData::opened(OpenedStore::new(Arc::new(catalog), terms)),
         });
         app.receive(LoaderMsg::Lineage {
             generation: 1,
@@ -344,6 +369,9 @@ impl App {
             }
             Action::FilterAccept => self.panes.images.filtering = false,
             Action::FilterCancel => self.cancel_filter(),
+            Action::FilterComplete if !self.tree_filtering() => self.complete_repository(),
+            Action::FilterComplete => {}
+            Action::FilterRepository => self.filter_repository(),
             Action::Reload => {
                 self.reload_requested = true;
                 self.message = Some("reloading".into());
