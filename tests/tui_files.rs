@@ -38,15 +38,16 @@ fn only_the_pane_on_screen_asks_for_contents() {
     let mut app = fixture_app();
     select(&mut app, "localhost/app:1.0");
     // The details on screen asked for the wasted space.
+    let jobs: Vec<Job> = app.contents_requests.drain(..).map(|r| r.job).collect();
     assert!(
-        app.contents_requests
-            .drain(..)
-            .all(|r| matches!(r.job, Job::Waste { .. }))
+        matches!(jobs.as_slice(), [Job::Waste { .. }]),
+        "{jobs:?}"
     );
     app.update(Action::FocusPane(Pane::Layers));
+    let jobs: Vec<Job> = app.contents_requests.drain(..).map(|r| r.job).collect();
     assert!(
-        app.contents_requests.is_empty(),
-        "the layers need no contents"
+        matches!(jobs.as_slice(), [Job::Stop(contents::Slot::Waste)]),
+        "the layers need no contents, and the details' read stops: {jobs:?}"
     );
     app.update(Action::FocusPane(Pane::Files));
     let jobs: Vec<&Job> = app.contents_requests.iter().map(|r| &r.job).collect();
@@ -328,4 +329,98 @@ fn the_reader_thread_reads_the_demo_blobs() {
     assert!(paths.contains(&"/app/main.txt".to_string()), "{paths:?}");
     drop(requests);
     reader.join().unwrap();
+}
+
+/// The details read the wasted space only while they are on screen: a read the reader has
+/// not finished stops when another tab takes their place, selection moves made meanwhile
+/// read nothing, and the details ask again, for the image then selected, when they are shown
+/// again. The real reader thread on the demo layout, whose progress reports (one before each
+/// layer it reads) count what it reads; it is held before its first layer until the test
+/// has moved away.
+#[test]
+fn the_details_read_layers_only_while_on_screen() {
+    let store = cairn_store::Store::new(cairn_store::oci::OciLayout::bundled_demo(
+        "the test reads the compiled-in demo",
+    ));
+    let catalog = Catalog::new(store.load().expect("loading the demo").snapshot);
+    let mut app = App::with_catalog(
+        "demo",
+        common::tui_store::now(),
+        common::tui_store::area(),
+        cairn::tui::theme::Theme::colored(),
+        catalog,
+    );
+    let (requests, inbox) = mpsc::channel::<ContentsRequest>();
+    let (send, replies) = mpsc::channel::<ContentsMsg>();
+    let (release, gate) = mpsc::channel::<()>();
+    let held = std::sync::atomic::AtomicBool::new(false);
+    let reader = contents::spawn(store, inbox, move |msg| {
+        let first_waste_layer = matches!(
+            msg,
+            ContentsMsg::Progress {
+                slot: contents::Slot::Waste,
+                ..
+            }
+        );
+        if first_waste_layer && !held.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            let _ = gate.recv();
+        }
+        send.send(msg).is_ok()
+    })
+    .unwrap();
+    let forward = |app: &mut App| -> Vec<Job> {
+        app.contents_requests
+            .drain(..)
+            .map(|request| {
+                let job = request.job.clone();
+                requests.send(request).unwrap();
+                job
+            })
+            .collect()
+    };
+    // The details are the tab on screen at first: they ask for the selected image's waste.
+    select(&mut app, "localhost/app:1.0");
+    let asked = forward(&mut app);
+    assert!(
+        asked.iter().any(|j| matches!(j, Job::Waste { .. })),
+        "{asked:?}"
+    );
+    // Another tab, and the selection moves while it is shown.
+    app.update(Action::FocusPane(Pane::Layers));
+    forward(&mut app);
+    app.update(Action::FocusPane(Pane::Images));
+    for _ in 0..3 {
+        app.update(Action::Down);
+        let asked = forward(&mut app);
+        assert!(
+            !asked.iter().any(|j| matches!(j, Job::Waste { .. })),
+            "a selection move read layers for the details while they were not shown: {asked:?}"
+        );
+    }
+    release.send(()).unwrap();
+    // Shown again: the details ask for the image selected now.
+    let selected = app.selected().unwrap();
+    app.update(Action::FocusPane(Pane::Details));
+    let asked = forward(&mut app);
+    assert!(
+        asked
+            .iter()
+            .any(|j| matches!(j, Job::Waste { image, .. } if *image == selected)),
+        "{asked:?}"
+    );
+    drop(requests);
+    reader.join().unwrap();
+    let waste_done: Vec<_> = replies
+        .try_iter()
+        .filter_map(|msg| match msg {
+            ContentsMsg::Done {
+                job: Job::Waste { image, .. },
+                ..
+            } => Some(image),
+            _ => None,
+        })
+        .collect();
+    // The first image's read stopped before its first layer; the one read is the image the
+    // details show now.
+    assert_eq!(waste_done, [selected]);
 }

@@ -5,7 +5,7 @@
 
 use super::tui_store::{fixture_app, image_named, select};
 use cairn::tui::app::App;
-use cairn::tui::contents::{ContentsMsg, answer};
+use cairn::tui::contents::{ContentsMsg, ContentsRequest, Job, answer};
 use cairn::tui::pane::Pane;
 use cairn_core::contents::{LayerEntries, image_layers};
 use cairn_core::testing::entries::Layer;
@@ -78,7 +78,15 @@ pub fn fixture_entries(app: &App) -> HashMap<LayerIdx, Arc<LayerEntries>> {
 /// Answers every request the app made, as the reader thread would, until it asks no more.
 pub fn serve(app: &mut App, entries: &HashMap<LayerIdx, Arc<LayerEntries>>) {
     for _ in 0..8 {
-        let requests: Vec<_> = app.contents_requests.drain(..).collect();
+        let mut requests: Vec<ContentsRequest> = Vec::new();
+        for request in app.contents_requests.drain(..) {
+            // A stop drops what its pane asked before; the reader answers nothing to it.
+            if let Job::Stop(slot) = request.job {
+                requests.retain(|r| r.job.slot() != slot);
+            } else {
+                requests.push(request);
+            }
+        }
         if requests.is_empty() {
             return;
         }

@@ -231,10 +231,14 @@ impl App {
             Some(Pane::Details) => self.panes.details.waste_wanted(),
             _ => None,
         };
-        if let Some(job) = job {
+        let stop = match self.areas().tab {
+            Some(Pane::Details) => None,
+            _ => self.panes.details.waste_hidden(),
+        };
+        for job in stop.into_iter().chain(job) {
             self.contents_requests.push(ContentsRequest {
                 generation: self.generation,
-                catalog,
+                catalog: std::sync::Arc::clone(&catalog),
                 job,
             });
         }
