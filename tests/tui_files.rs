@@ -14,7 +14,7 @@ use cairn::tui::state::diff::DiffBase;
 use cairn::tui::state::files::{Contents, FilesSubject, Mark};
 use cairn_core::Catalog;
 use cairn_core::contents::{EntrySource, image_layers};
-use common::tui_contents::{contents_app, fixture_entries, serve_fixture};
+use common::tui_contents::{contents_app, fixture_entries, serve_filters, serve_fixture};
 use common::tui_store::{fixture_app, image_named, select};
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -39,10 +39,7 @@ fn only_the_pane_on_screen_asks_for_contents() {
     select(&mut app, "localhost/app:1.0");
     // The details on screen asked for the wasted space.
     let jobs: Vec<Job> = app.contents_requests.drain(..).map(|r| r.job).collect();
-    assert!(
-        matches!(jobs.as_slice(), [Job::Waste { .. }]),
-        "{jobs:?}"
-    );
+    assert!(matches!(jobs.as_slice(), [Job::Waste { .. }]), "{jobs:?}");
     app.update(Action::FocusPane(Pane::Layers));
     let jobs: Vec<Job> = app.contents_requests.drain(..).map(|r| r.job).collect();
     assert!(
@@ -91,11 +88,11 @@ fn an_answer_for_another_image_or_load_is_dropped() {
 #[test]
 fn the_tree_keys_go_to_the_focused_tree() {
     let mut app = contents_app("localhost/app:1.0", Pane::Files);
-    let rows = app.panes.files.contents.view().unwrap().rows.len();
+    let rows = app.panes.files.contents.view().unwrap().row_count();
     app.update(Action::ExpandAll);
-    assert!(app.panes.files.contents.view().unwrap().rows.len() > rows);
+    assert!(app.panes.files.contents.view().unwrap().row_count() > rows);
     app.update(Action::CollapseAll);
-    assert_eq!(app.panes.files.contents.view().unwrap().rows.len(), rows);
+    assert_eq!(app.panes.files.contents.view().unwrap().row_count(), rows);
     app.update(Action::Down);
     assert_eq!(cursor_path(&app, Pane::Files), "/base.txt");
     app.update(Action::Down);
@@ -123,10 +120,14 @@ fn typing_a_filter_in_the_files_filters_paths_not_images() {
         app.update(Action::FilterInput(c));
     }
     assert!(app.panes.images.filter.is_empty());
+    // The filter runs on the worker: until it answers, the rows are the previous ones.
+    assert_eq!(app.filter_requests.len(), 1);
+    assert!(app.panes.files.contents.view().unwrap().filter_running());
+    serve_filters(&mut app);
     let view = app.panes.files.contents.view().unwrap();
+    assert!(!view.filter_running());
     let paths: Vec<String> = view
-        .rows
-        .iter()
+        .rows_from(0)
         .map(|r| String::from_utf8(view.tree.path(r.node)).unwrap())
         .collect();
     assert_eq!(paths, ["/etc", "/etc/passwd"]);
@@ -169,9 +170,9 @@ fn enter_on_a_file_goes_to_the_layer_and_image_that_last_changed_it() {
 #[test]
 fn enter_on_a_directory_opens_it() {
     let mut app = contents_app("localhost/app:1.0", Pane::Files);
-    let rows = app.panes.files.contents.view().unwrap().rows.len();
+    let rows = app.panes.files.contents.view().unwrap().row_count();
     app.update(Action::Activate);
-    assert!(app.panes.files.contents.view().unwrap().rows.len() > rows);
+    assert!(app.panes.files.contents.view().unwrap().row_count() > rows);
     assert_eq!(app.panes.files.subject.as_ref().unwrap().at, 2);
 }
 

@@ -29,6 +29,7 @@ use super::state::lineage::LineageTree;
 use super::state::panes::Panes;
 use super::state::{PaneState, Selected};
 use super::theme::Theme;
+use super::tree_filter::FilterRequest;
 use cairn_core::lineage::Lineage;
 use cairn_core::{Catalog, ImageIdx};
 use jiff::Timestamp;
@@ -90,6 +91,8 @@ pub struct App {
     pub help_page: usize,
     /// Layer contents for the contents reader; the event loop passes them on.
     pub contents_requests: Vec<ContentsRequest>,
+    /// Path filter jobs for the filter worker; the event loop passes them on.
+    pub filter_requests: Vec<FilterRequest>,
     /// How far the contents reader is, for the status line.
     pub contents_progress: Option<ContentsProgress>,
     /// Where the last layers' entries were read from, in words, for the status line.
@@ -130,6 +133,7 @@ impl App {
             applying: None,
             help_page: 0,
             contents_requests: Vec::new(),
+            filter_requests: Vec::new(),
             contents_progress: None,
             contents_source: None,
             change_note: None,
