@@ -14,6 +14,7 @@
 //! at first), or only that layer's changes.
 
 use super::{PaneState, Selected};
+use crate::tui::app::free_elsewhere;
 use crate::tui::scroll::Scroll;
 use cairn_core::contents::image_layers;
 use cairn_core::contents::{EntryKind, PathFilter};
@@ -1252,7 +1253,7 @@ impl Contents {
     /// Takes the model's answer, keeping the choices made on the tree it replaces; a tree of
     /// changes comes with every directory open.
     pub fn receive(&mut self, answer: Result<FileTree, String>, changes: bool) {
-        *self = match (answer, self.view()) {
+        let new = match (answer, self.view()) {
             (Ok(tree), Some(old)) => Contents::Ready(Box::new(old.replaced(tree, changes))),
             (Ok(tree), None) => Contents::Ready(Box::new(TreeView::new(
                 tree,
@@ -1262,6 +1263,15 @@ impl Contents {
             ))),
             (Err(e), _) => Contents::Failed(e),
         };
+        self.replace(new);
+    }
+
+    /// Puts `new` in place. The tree let go of is freed on a thread of its own: a tree of
+    /// 100,000 paths is as many frees, which would stall a key on the UI thread.
+    pub fn replace(&mut self, new: Contents) {
+        if let Contents::Ready(old) = std::mem::replace(self, new) {
+            free_elsewhere(old);
+        }
     }
 }
 
@@ -1354,7 +1364,7 @@ impl PaneState for FilesPane {
             }
         });
         if subject.as_ref().map(|s| s.image) != self.subject.as_ref().map(|s| s.image) {
-            self.contents = Contents::None;
+            self.contents.replace(Contents::None);
             self.loaded = None;
         }
         self.subject = subject;
