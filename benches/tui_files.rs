@@ -130,17 +130,7 @@ fn main() {
         Ok(Answer::Tree(tree)) => tree.len(),
         _ => 0,
     };
-    let start = Instant::now();
-    app.receive_contents(ContentsMsg::Done {
-        generation: request.generation,
-        job: request.job,
-        answer,
-        sources: vec![EntrySource::Blob],
-    });
-    terminal
-        .draw(|frame| view::draw(&app, &mut view_state, frame))
-        .unwrap();
-    let shown = start.elapsed();
+    let shown = take(&mut app, &mut terminal, &mut view_state, request, answer);
     rows.push((
         format!("{total} entries in {LAYERS} layers: model and browser tree (reader thread)"),
         model,
@@ -176,17 +166,13 @@ fn main() {
             .rfind(|r| matches!(r.job, contents::Job::Files(_)))
             .expect("a layer step asks for its tree");
         let answer = contents::answer(&request.job, &entries);
-        let start = Instant::now();
-        app.receive_contents(ContentsMsg::Done {
-            generation: request.generation,
-            job: request.job,
+        steps.push(take(
+            &mut app,
+            &mut terminal,
+            &mut view_state,
+            request,
             answer,
-            sources: vec![EntrySource::Blob],
-        });
-        terminal
-            .draw(|frame| view::draw(&app, &mut view_state, frame))
-            .unwrap();
-        steps.push(start.elapsed());
+        ));
     }
     steps.sort();
     println!(
@@ -216,14 +202,12 @@ fn main() {
     };
     app.panes.diff.subject = Some(subject.clone());
     app.panes.diff.loaded = Some(subject.clone());
-    let diff = contents::Job::Diff(subject);
-    let answer = contents::answer(&diff, &entries);
-    app.receive_contents(ContentsMsg::Done {
-        generation: request.generation,
-        job: diff,
-        answer,
-        sources: vec![EntrySource::Blob],
-    });
+    let request = contents::ContentsRequest {
+        job: contents::Job::Diff(subject),
+        ..request
+    };
+    let answer = contents::answer(&request.job, &entries);
+    take(&mut app, &mut terminal, &mut view_state, request, answer);
     let diff_paths = app.panes.diff.contents.view().map_or(0, |v| v.tree.len());
 
     println!("\nMachine load before the keys: {}", load());
@@ -326,6 +310,27 @@ fn main() {
         }
     }
     println!("\nMachine load after the keys: {}", load());
+}
+
+/// The reader's answer to a request taken by the app and drawn: how long that took.
+fn take(
+    app: &mut App,
+    terminal: &mut Terminal<TestBackend>,
+    view_state: &mut ViewState,
+    request: contents::ContentsRequest,
+    answer: Result<Answer, String>,
+) -> Duration {
+    let start = Instant::now();
+    app.receive_contents(ContentsMsg::Done {
+        generation: request.generation,
+        job: request.job,
+        answer,
+        sources: vec![EntrySource::Blob],
+    });
+    terminal
+        .draw(|frame| view::draw(app, view_state, frame))
+        .unwrap();
+    start.elapsed()
 }
 
 /// Layer steps timed.
