@@ -482,3 +482,45 @@ fn the_demo_with_a_config_file_in_a_real_terminal() {
         "{screen}"
     );
 }
+
+/// The Files tab's path filter in a real terminal, on the demo: the filter worker's answer
+/// reaches the screen through the event loop, and Esc gives back the tree, with the
+/// directory of the file the cursor was on opened.
+#[test]
+fn the_files_filter_in_a_real_terminal() {
+    common::require("tmux");
+    let home = tempfile::tempdir().unwrap();
+    let command = format!(
+        "env HOME={home} XDG_DATA_HOME={home}/data XDG_CONFIG_HOME={home}/.config {cairn} --store demo; echo \"cairn exited $?\"; sleep 600",
+        home = shell_quote(home.path()),
+        cairn = shell_quote(Path::new(env!("CARGO_BIN_EXE_cairn"))),
+    );
+    let tmux = Tmux::start(&command);
+    tmux.wait_for("the demo's list", |s| {
+        s.contains("demo: scratch copy at") && !s.contains("computing lineage")
+    });
+    // The list's filter selects the app image; then its files.
+    tmux.send(&["/"]);
+    tmux.type_text("app:1.0");
+    tmux.send(&["Enter"]);
+    tmux.wait_text("Names          localhost/app:1.0");
+    tmux.send(&["6"]);
+    tmux.wait_for("the app's top-level files", |s| {
+        s.contains("▸ app/") && s.contains("▸ etc/")
+    });
+    tmux.send(&["/"]);
+    tmux.type_text("os-rel");
+    let screen = tmux.wait_for("the filtered tree", |s| {
+        s.contains("os-release") && !s.contains("filtering…")
+    });
+    assert!(screen.contains("/os-rel"), "{screen}");
+    assert!(!screen.contains("app/"), "app/ does not match:\n{screen}");
+    // Enter keeps the filter, ↓ goes to the file, Esc clears: the tree is back, etc/ open.
+    tmux.send(&["Enter", "Down", "Escape"]);
+    let screen = tmux.wait_for("the whole tree again", |s| {
+        s.contains("▸ app/") && s.contains("▾ etc/") && s.contains("os-release")
+    });
+    assert!(!screen.contains("/os-rel"), "{screen}");
+    tmux.send(&["q"]);
+    tmux.wait_text("cairn exited 0");
+}
