@@ -127,6 +127,16 @@ fn shell_quote(path: &Path) -> String {
     format!("'{}'", path.display().to_string().replace('\'', r"'\''"))
 }
 
+/// The demo in a shell that says how cairn exited, with `home` as its home and its data and
+/// config folders under it.
+fn demo_command(home: &Path) -> String {
+    format!(
+        "env HOME={home} XDG_DATA_HOME={home}/data XDG_CONFIG_HOME={home}/.config {cairn} --store demo; echo \"cairn exited $?\"; sleep 600",
+        home = shell_quote(home),
+        cairn = shell_quote(Path::new(env!("CARGO_BIN_EXE_cairn"))),
+    )
+}
+
 #[test]
 fn browse_the_fixture_store_in_a_real_terminal() {
     common::require("tmux");
@@ -437,11 +447,7 @@ fn the_demo_with_a_config_file_in_a_real_terminal() {
     let config = home.path().join(".config/cairn/config.toml");
     std::fs::create_dir_all(config.parent().unwrap()).unwrap();
     std::fs::write(&config, "[keys.normal]\nstart-remove = \"x\"\n").unwrap();
-    let command = format!(
-        "env HOME={home} XDG_DATA_HOME={home}/data XDG_CONFIG_HOME={home}/.config {cairn} --store demo; echo \"cairn exited $?\"; sleep 600",
-        home = shell_quote(home.path()),
-        cairn = shell_quote(Path::new(env!("CARGO_BIN_EXE_cairn"))),
-    );
+    let command = demo_command(home.path());
     let tmux = Tmux::start(&command);
     let screen = tmux.wait_for("the demo's list", |s| {
         s.contains("demo: scratch copy at")
@@ -490,11 +496,7 @@ fn the_demo_with_a_config_file_in_a_real_terminal() {
 fn the_files_filter_in_a_real_terminal() {
     common::require("tmux");
     let home = tempfile::tempdir().unwrap();
-    let command = format!(
-        "env HOME={home} XDG_DATA_HOME={home}/data XDG_CONFIG_HOME={home}/.config {cairn} --store demo; echo \"cairn exited $?\"; sleep 600",
-        home = shell_quote(home.path()),
-        cairn = shell_quote(Path::new(env!("CARGO_BIN_EXE_cairn"))),
-    );
+    let command = demo_command(home.path());
     let tmux = Tmux::start(&command);
     tmux.wait_for("the demo's list", |s| {
         s.contains("demo: scratch copy at") && !s.contains("computing lineage")
