@@ -29,6 +29,7 @@ use super::state::lineage::LineageTree;
 use super::state::panes::Panes;
 use super::state::{PaneState, Selected};
 use super::theme::Theme;
+use super::tree_filter::FilterRequest;
 use cairn_core::lineage::Lineage;
 use cairn_core::{Catalog, ImageIdx};
 use cairn_store::{Loaded, OpenedStore, Terms};
@@ -91,6 +92,8 @@ pub struct App {
     pub help_page: usize,
     /// Layer contents for the contents reader; the event loop passes them on.
     pub contents_requests: Vec<ContentsRequest>,
+    /// Path filter jobs for the filter worker; the event loop passes them on.
+    pub filter_requests: Vec<FilterRequest>,
     /// How far the contents reader is, for the status line.
     pub contents_progress: Option<ContentsProgress>,
     /// Where the last layers' entries were read from, in words, for the status line.
@@ -131,6 +134,7 @@ impl App {
             applying: None,
             help_page: 0,
             contents_requests: Vec::new(),
+            filter_requests: Vec::new(),
             contents_progress: None,
             contents_source: None,
             change_note: None,
@@ -479,7 +483,8 @@ impl App {
 /// Frees a replaced store on a thread of its own: the last reference to 10,000 images and
 /// 30,000 layers takes a few hundred thousand frees, which would stall a keypress on the UI
 /// thread (the loader has let go of it by then). Should no thread start, it is freed here.
-fn free_elsewhere<T: Send + 'static>(old: T) {
+/// The file trees a pane lets go of are freed the same way.
+pub(crate) fn free_elsewhere<T: Send + 'static>(old: T) {
     let _ = std::thread::Builder::new()
         .name("cairn-free".into())
         .spawn(move || drop(old));
