@@ -10,6 +10,7 @@ pub mod docker;
 pub mod generated;
 pub mod oci;
 pub mod registry;
+pub mod token_server;
 pub mod tui;
 pub mod tui_contents;
 pub mod tui_store;
