@@ -2,6 +2,7 @@
 //! `pkg/docker/config`: the auth files in podman's order, with their credential helpers), and
 //! the challenge a registry answers with (`WWW-Authenticate`), read into what to send next.
 
+use super::lock;
 use crate::error::{Result, StoreError};
 use crate::regular_file;
 use anyhow::anyhow;
@@ -13,7 +14,7 @@ use std::hash::Hash;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// An auth file is small; a bigger one is not one.
@@ -454,10 +455,6 @@ impl<K: Clone + Eq + Hash> Tokens<K> {
             }
         }
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 #[cfg(test)]

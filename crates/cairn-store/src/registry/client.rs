@@ -7,6 +7,7 @@ use super::auth::{
     AuthFiles, BearerRefusal, Challenge, Credentials, Token, TokenAnswer, Tokens, parse_challenge,
     parse_refusal,
 };
+use super::lock;
 use super::tls;
 use crate::digest::Digest;
 use crate::distribution::manifest;
@@ -646,12 +647,6 @@ fn refusal_of(answer: &Response<Body>) -> Option<BearerRefusal> {
         .iter()
         .filter_map(|v| v.to_str().ok())
         .find_map(parse_refusal)
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// A header's value as text, if it is there and is text.

@@ -19,8 +19,14 @@ use cairn_core::removal::{Blob, RemovalPlan, Step};
 use cairn_core::tagging::NamesPlan;
 use cairn_core::{Catalog, Rules, Snapshot};
 use client::{Client, Connect};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use watch::{Pace, RegistryProbe};
+
+/// A lock whose holder panicked still guards data that is whole (a map of tokens, a
+/// client): it is used as it is.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 /// A registry to open.
 #[derive(Debug, Clone)]
@@ -60,10 +66,7 @@ impl RegistryStore {
 
     /// The client, connected at the first call.
     fn client(&self) -> Result<Arc<Client>> {
-        let mut connected = self
-            .connected
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut connected = lock(&self.connected);
         if let Some(client) = &*connected {
             return Ok(Arc::clone(client));
         }

@@ -7,10 +7,11 @@
 //! with; the first difference is a change.
 
 use super::client::{Client, Scope};
+use super::lock;
 use crate::distribution::Registry;
 use crate::watch::Probe;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How hard the probe may ask a registry. The browser asks the probe once a second.
@@ -221,10 +222,6 @@ impl Probe for RegistryProbe {
         }
         false
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 #[cfg(test)]
