@@ -107,6 +107,16 @@ impl Behind {
     }
 }
 
+/// Tokens for one user only.
+fn only(user: &str, password: &str, grant: Grant) -> Policy {
+    let mut users = BTreeMap::new();
+    users.insert(user.to_string(), (password.to_string(), grant));
+    Policy {
+        users,
+        ..Policy::default()
+    }
+}
+
 fn flag(name: &str, path: &Path) -> String {
     format!("--{name}={}", path.display())
 }
@@ -150,12 +160,7 @@ fn registry_auth_anonymous_tokens_read_everything_asking_each_scope_once() {
 
 #[test]
 fn registry_auth_credentials_of_the_authfile_get_exactly_the_scopes_of_tag_and_rm() {
-    let mut users = BTreeMap::new();
-    users.insert("tester".to_string(), ("s3cret".to_string(), Grant::all()));
-    let behind = behind_tokens(Policy {
-        users,
-        ..Policy::default()
-    });
+    let behind = behind_tokens(only("tester", "s3cret", Grant::all()));
     // No credentials, or wrong ones: the token server's refusal, and for whom.
     let anonymous = behind.cairn(&["images"]);
     assert_eq!(anonymous.status.code(), Some(125));
@@ -220,12 +225,7 @@ fn registry_auth_credentials_of_the_authfile_get_exactly_the_scopes_of_tag_and_r
 
 #[test]
 fn registry_auth_a_token_without_the_delete_action_is_said_and_nothing_is_deleted() {
-    let mut users = BTreeMap::new();
-    users.insert("reader".to_string(), ("r3ad".to_string(), Grant::read()));
-    let behind = behind_tokens(Policy {
-        users,
-        ..Policy::default()
-    });
+    let behind = behind_tokens(only("reader", "r3ad", Grant::read()));
     let auth = flag("authfile", &behind.authfile("reader", "r3ad"));
     let out = behind.cairn(&[&auth, "rm", "app:1.0"]);
     assert_eq!(out.status.code(), Some(125), "{}", stderr(&out));

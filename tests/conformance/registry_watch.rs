@@ -23,12 +23,13 @@ const AT_ONCE: Pace = Pace {
     max_backoff: Duration::ZERO,
 };
 
-fn registry_store(registry: &TestRegistry, pace: Pace) -> Store {
+/// `registry:PLACE` (`HOST:PORT[/REPOSITORY]`) over plain HTTP, watched at `pace`.
+fn registry_store(place: &str, pace: Pace) -> Store {
     let connect = Connect {
         tls_verify: false,
         ..Connect::default()
     };
-    let mut store = RegistryStore::parse(&registry.addr, connect).unwrap();
+    let mut store = RegistryStore::parse(place, connect).unwrap();
     store.pace = pace;
     Store::new(store)
 }
@@ -71,47 +72,50 @@ fn sees(loaded: &Loaded, what: &str) {
     }
 }
 
+/// For each change in turn: the store loaded, nothing changed yet, the change made, and
+/// `seen` checks the watch sees it.
+fn each_seen(store: &Store, changes: &[(&str, &dyn Fn())], seen: impl Fn(&Loaded, &str)) {
+    for (what, change) in changes {
+        let loaded = store.load().unwrap();
+        unchanged(&loaded);
+        change();
+        seen(&loaded, what);
+    }
+}
+
+/// The watch over the API sees the change at the next time it is asked.
+fn at_once(loaded: &Loaded, what: &str) {
+    assert!(loaded.watch.changed(), "the watch did not see {what}");
+}
+
 #[test]
 fn registry_watch_sees_tags_pushed_moved_and_deleted_and_new_repositories() {
     let registry = TestRegistry::filled();
-    let store = registry_store(&registry, AT_ONCE);
-    let loaded = store.load().unwrap();
-    unchanged(&loaded);
-    push(&registry, "base:1", "app:watched");
-    assert!(loaded.watch.changed(), "a tag pushed");
-
-    let loaded = store.load().unwrap();
-    unchanged(&loaded);
-    // tools:1 over app:latest: the tag list stays the same, the tag's digest does not.
-    push(&registry, "tools:1", "app:latest");
-    assert!(loaded.watch.changed(), "a tag pushed over itself");
-
-    let loaded = store.load().unwrap();
-    unchanged(&loaded);
-    delete(&registry, "app:watched");
-    assert!(loaded.watch.changed(), "a tag deleted");
-
-    let loaded = store.load().unwrap();
-    unchanged(&loaded);
-    push(&registry, "base:1", "brand/new:1");
-    assert!(loaded.watch.changed(), "a repository in the catalog");
+    let store = registry_store(&registry.addr, AT_ONCE);
+    let changes: [(&str, &dyn Fn()); 4] = [
+        ("a tag pushed", &|| push(&registry, "base:1", "app:watched")),
+        // The tag list stays the same, the tag's digest does not.
+        ("a tag pushed over itself", &|| {
+            push(&registry, "tools:1", "app:latest")
+        }),
+        ("a tag deleted", &|| delete(&registry, "app:watched")),
+        ("a repository in the catalog", &|| {
+            push(&registry, "base:1", "brand/new:1")
+        }),
+    ];
+    each_seen(&store, &changes, at_once);
 }
 
 #[test]
 fn registry_watch_of_one_repository_sees_its_tags_only() {
     let registry = TestRegistry::filled();
-    let connect = Connect {
-        tls_verify: false,
-        ..Connect::default()
-    };
-    let mut store = RegistryStore::parse(&format!("{}/tools", registry.addr), connect).unwrap();
-    store.pace = AT_ONCE;
-    let loaded = Store::new(store).load().unwrap();
+    let store = registry_store(&format!("{}/tools", registry.addr), AT_ONCE);
+    let loaded = store.load().unwrap();
     unchanged(&loaded);
     push(&registry, "base:1", "elsewhere:1");
     unchanged(&loaded);
     push(&registry, "base:1", "tools:2");
-    assert!(loaded.watch.changed(), "a tag of the repository watched");
+    at_once(&loaded, "a tag of the repository watched");
 }
 
 #[test]
@@ -120,18 +124,12 @@ fn registry_watch_storage_sees_what_the_registry_writes() {
     let store = Store::new(RegistryStorage {
         path: registry.storage(),
     });
-    let loaded = store.load().unwrap();
-    unchanged(&loaded);
-    push(&registry, "base:1", "app:watched");
-    sees(&loaded, "a tag pushed");
-    let loaded = store.load().unwrap();
-    unchanged(&loaded);
-    push(&registry, "tools:1", "app:latest");
-    sees(&loaded, "a tag moved");
-    let loaded = store.load().unwrap();
-    unchanged(&loaded);
-    delete(&registry, "app:watched");
-    sees(&loaded, "a tag deleted");
+    let changes: [(&str, &dyn Fn()); 3] = [
+        ("a tag pushed", &|| push(&registry, "base:1", "app:watched")),
+        ("a tag moved", &|| push(&registry, "tools:1", "app:latest")),
+        ("a tag deleted", &|| delete(&registry, "app:watched")),
+    ];
+    each_seen(&store, &changes, sees);
 }
 
 /// The browser's loader on the registry, at the pace it uses on a network: a tag skopeo
@@ -139,7 +137,7 @@ fn registry_watch_storage_sees_what_the_registry_writes() {
 #[test]
 fn registry_watch_the_browser_shows_a_tag_pushed_while_it_is_open() {
     let registry = TestRegistry::filled();
-    let store = registry_store(&registry, Pace::NETWORK);
+    let store = registry_store(&registry.addr, Pace::NETWORK);
     let (commands, receive_commands) = mpsc::channel::<LoaderCmd>();
     let (send, messages) = mpsc::channel::<LoaderMsg>();
     let _loader = loader::spawn(store, receive_commands, move |m| send.send(m).is_ok()).unwrap();

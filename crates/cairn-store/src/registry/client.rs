@@ -629,24 +629,23 @@ fn retry_after(value: &str, now: jiff::Timestamp) -> Option<Duration> {
     Some(Duration::try_from(date.duration_since(now)).unwrap_or(Duration::ZERO))
 }
 
-/// The first challenge of a 401 that cairn can answer.
-fn challenge_of(answer: &Response<Body>) -> Option<Challenge> {
+/// The challenges of a 401 (`WWW-Authenticate`, one header each).
+fn challenges(answer: &Response<Body>) -> impl Iterator<Item = &str> {
     answer
         .headers()
         .get_all("www-authenticate")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find_map(parse_challenge)
+}
+
+/// The first challenge of a 401 that cairn can answer.
+fn challenge_of(answer: &Response<Body>) -> Option<Challenge> {
+    challenges(answer).find_map(parse_challenge)
 }
 
 /// What the bearer challenge of a 401 says of the token that was sent.
 fn refusal_of(answer: &Response<Body>) -> Option<BearerRefusal> {
-    answer
-        .headers()
-        .get_all("www-authenticate")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(parse_refusal)
+    challenges(answer).find_map(parse_refusal)
 }
 
 /// A header's value as text, if it is there and is text.
