@@ -153,7 +153,7 @@ impl Command {
 pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32> {
     let selection = cli.store.selection();
     let Some(command) = &cli.command else {
-        return crate::tui::run(&selection).map(|()| 0);
+        return crate::tui::supervisor::open(&selection);
     };
     let now = jiff::Timestamp::now();
     match command {

@@ -26,6 +26,7 @@ pub mod pane;
 pub mod popup;
 pub mod scroll;
 pub mod state;
+pub mod supervisor;
 pub mod terminal;
 pub mod theme;
 pub mod view;
@@ -74,8 +75,9 @@ struct Pending {
     continued: bool,
 }
 
-/// Opens the browser on the store the flags select, until the user quits.
-pub fn run(flags: &Selection) -> Result<()> {
+/// Opens the browser on the store the flags select, in this process, until the user quits;
+/// `supervised` when a supervisor started this process for it (see [`supervisor::open`]).
+pub fn run(flags: &Selection, supervised: bool) -> Result<()> {
     let store = flags.resolve()?;
     if let Some(why) = terminal::cannot_draw(std::env::var("TERM").ok().as_deref()) {
         bail!(
@@ -107,7 +109,9 @@ pub fn run(flags: &Selection) -> Result<()> {
     .context("starting the change worker thread")?;
 
     let to_ui = events.clone();
-    terminal::watch_signals(move |signal| to_ui.send(Event::Signal(signal)).is_ok())?;
+    terminal::watch_signals(supervised, move |signal| {
+        to_ui.send(Event::Signal(signal)).is_ok()
+    })?;
     let mut terminal = TerminalGuard::new()?;
     std::thread::Builder::new()
         .name("cairn-input".into())
