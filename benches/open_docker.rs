@@ -34,7 +34,12 @@ fn main() {
     println!("cairn open_docker benchmark: {RUNS} runs each, median");
     println!(
         "{:<8} {:>16} {:>16} {:>14} {:>20} {:>20}",
-        "images", "list + catalog", "whole + catalog", "`images -a`", "`images -a --json`", "`docker images -a`"
+        "images",
+        "list + catalog",
+        "whole + catalog",
+        "`images -a`",
+        "`images -a --json`",
+        "`docker images -a`"
     );
     for images in SIZES {
         let daemon = Daemon::start(&home.join("d"));
@@ -44,7 +49,11 @@ fn main() {
             .arg(images.to_string())
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         daemon.docker(&["load", "-q", "-i", archive.to_str().unwrap()]);
         let store = Store::new(DockerStore {
             host: daemon.host(),

@@ -148,7 +148,10 @@ fn asked(recorder: &Recorder) -> Vec<String> {
     let mut asked: Vec<String> = recorder
         .requests()
         .into_iter()
-        .map(|r| r.split_once('?').map_or(r.clone(), |(path, _)| path.to_string()))
+        .map(|r| {
+            r.split_once('?')
+                .map_or(r.clone(), |(path, _)| path.to_string())
+        })
         .filter(|r| r != "GET /version" && r != "GET /_ping")
         .collect();
     asked.sort();
