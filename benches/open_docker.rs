@@ -44,16 +44,9 @@ fn main() {
     for images in SIZES {
         let daemon = Daemon::start(&home.join("d"));
         let archive = home.join(format!("images-{images}.tar"));
-        let out = Command::new(root.join("scripts/make-docker-bench.py"))
+        run(Command::new(root.join("scripts/make-docker-bench.py"))
             .arg(&archive)
-            .arg(images.to_string())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+            .arg(images.to_string()));
         daemon.docker(&["load", "-q", "-i", archive.to_str().unwrap()]);
         let store = Store::new(DockerStore {
             host: daemon.host(),
@@ -131,17 +124,7 @@ impl Daemon {
 
     fn script(&self, action: &str) {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/docker-test-daemon.sh");
-        let out = Command::new("bash")
-            .arg(script)
-            .arg(action)
-            .arg(&self.dir)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "docker-test-daemon.sh {action}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        run(Command::new("bash").arg(script).arg(action).arg(&self.dir));
     }
 
     fn host(&self) -> String {
@@ -149,18 +132,20 @@ impl Daemon {
     }
 
     fn docker(&self, args: &[&str]) {
-        let out = Command::new("/usr/bin/docker")
+        run(Command::new("/usr/bin/docker")
             .args(args)
-            .env("DOCKER_HOST", self.host())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "docker {}: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr)
-        );
+            .env("DOCKER_HOST", self.host()));
     }
+}
+
+/// Runs a command to its end; it must succeed.
+fn run(command: &mut Command) {
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{command:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 impl Drop for Daemon {
