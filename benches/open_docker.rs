@@ -5,11 +5,12 @@
 //! config-only build steps. The daemon and its data live under `target/bench-docker/` for
 //! the run and are removed at the end.
 //!
-//! Figures, medians of warm runs: cairn's list-first read (the listing alone, what `images`
+//! Figures, medians of 11 runs: cairn's list-first read (the listing alone, what `images`
 //! and the browser's first frame need) and its whole read (every image's inspect and
 //! history) through the Engine API, in process, with the catalog built on each; the whole
-//! `cairn images -a` and `cairn images -a --json` processes; and `docker images -a` for
-//! comparison.
+//! `cairn images -a --json` process; and the whole `cairn images -a` and `docker images -a`
+//! processes run in turn, with the median of cairn's time over docker's pair by pair (on a
+//! busy machine the medians of each alone drift apart with the load).
 //!
 //! Run with `cargo bench --bench open_docker`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
@@ -25,21 +26,24 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 const SIZES: [usize; 2] = [200, 1_000];
-const RUNS: usize = 5;
+const RUNS: usize = 11;
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let home = root.join("target/bench-docker");
     std::fs::create_dir_all(&home).unwrap();
-    println!("cairn open_docker benchmark: {RUNS} runs each, median");
     println!(
-        "{:<8} {:>16} {:>16} {:>14} {:>20} {:>20}",
+        "cairn open_docker benchmark: medians of {RUNS} runs; `images -a` and docker's in turn, with the median of their ratios run by run"
+    );
+    println!(
+        "{:<8} {:>16} {:>16} {:>20} {:>14} {:>20} {:>8}",
         "images",
         "list + catalog",
         "whole + catalog",
-        "`images -a`",
         "`images -a --json`",
-        "`docker images -a`"
+        "`images -a`",
+        "`docker images -a`",
+        "ratio"
     );
     for images in SIZES {
         let daemon = Daemon::start(&home.join("d"));
@@ -61,27 +65,24 @@ fn main() {
         });
         let store_arg = format!("docker:{}", daemon.host());
         let cairn = |extra: &[&str]| {
-            median_of(|| {
-                let out = Command::new(env!("CARGO_BIN_EXE_cairn"))
-                    .args(["--store", &store_arg, "images", "-a"])
-                    .args(extra)
-                    .output()
-                    .unwrap();
-                assert!(out.status.success());
-            })
+            let out = Command::new(env!("CARGO_BIN_EXE_cairn"))
+                .args(["--store", &store_arg, "images", "-a"])
+                .args(extra)
+                .output()
+                .unwrap();
+            assert!(out.status.success());
         };
-        let (table, json) = (cairn(&[]), cairn(&["--json"]));
-        let docker = median_of(|| {
-            daemon.docker(&["images", "-a"]);
-        });
+        let json = median_of(|| cairn(&["--json"]));
+        let (table, docker, ratio) = in_turn(|| cairn(&[]), || daemon.docker(&["images", "-a"]));
         println!(
-            "{:<8} {:>16} {:>16} {:>14} {:>20} {:>20}",
+            "{:<8} {:>16} {:>16} {:>20} {:>14} {:>20} {:>8.2}",
             images,
             ms(list),
             ms(whole),
-            ms(table),
             ms(json),
-            ms(docker)
+            ms(table),
+            ms(docker),
+            ratio
         );
     }
 }
@@ -100,6 +101,28 @@ fn median_of(mut run: impl FnMut()) -> Duration {
                 start.elapsed()
             })
             .collect(),
+    )
+}
+
+/// Medians of `a` and `b` run in turn, A B A B, and the median of `a`'s time over `b`'s
+/// run by run: on a busy machine each pair sees about the same load.
+fn in_turn(mut a: impl FnMut(), mut b: impl FnMut()) -> (Duration, Duration, f64) {
+    let mut time = |run: &mut dyn FnMut()| {
+        let start = Instant::now();
+        run();
+        start.elapsed()
+    };
+    let pairs: Vec<(Duration, Duration)> =
+        (0..RUNS).map(|_| (time(&mut a), time(&mut b))).collect();
+    let mut ratios: Vec<f64> = pairs
+        .iter()
+        .map(|(a, b)| a.as_secs_f64() / b.as_secs_f64())
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    (
+        median(pairs.iter().map(|p| p.0).collect()),
+        median(pairs.iter().map(|p| p.1).collect()),
+        ratios[ratios.len() / 2],
     )
 }
 
