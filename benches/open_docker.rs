@@ -107,7 +107,7 @@ fn median_of(mut run: impl FnMut()) -> Duration {
 /// Medians of `a` and `b` run in turn, A B A B, and the median of `a`'s time over `b`'s
 /// run by run: on a busy machine each pair sees about the same load.
 fn in_turn(mut a: impl FnMut(), mut b: impl FnMut()) -> (Duration, Duration, f64) {
-    let mut time = |run: &mut dyn FnMut()| {
+    let time = |run: &mut dyn FnMut()| {
         let start = Instant::now();
         run();
         start.elapsed()
