@@ -3,6 +3,7 @@
 //! filled with skopeo from the images `scripts/make-registry-images.sh` builds (see
 //! `scripts/fill-registry.sh` for what it holds). Dropping it stops the server.
 
+use super::token_server::{ISSUER, SERVICE, TokenAuth};
 use super::{built_once, ok, require};
 use std::io::Read;
 use std::net::{TcpListener, TcpStream};
@@ -17,6 +18,11 @@ pub struct Options {
     pub tls: Option<(PathBuf, PathBuf)>,
     /// `auth.htpasswd`: the password file (bcrypt entries, as `htpasswd -B` writes).
     pub htpasswd: Option<PathBuf>,
+    /// `catalog.maxentries`: the most repositories one catalog page holds (distribution
+    /// refuses an `n` above it).
+    pub catalog_max_entries: Option<usize>,
+    /// `auth.token`: bearer tokens from a token server (see `common::token_server`).
+    pub token: Option<TokenAuth>,
 }
 
 /// A running registry and its storage.
@@ -68,15 +74,24 @@ impl TestRegistry {
                 key.display()
             ));
         }
-        let auth = match &options.htpasswd {
-            Some(file) => format!(
+        let auth = match (&options.htpasswd, &options.token) {
+            (Some(file), _) => format!(
                 "auth:\n  htpasswd:\n    realm: cairn-test\n    path: {}\n",
                 file.display()
             ),
+            (None, Some(token)) => format!(
+                "auth:\n  token:\n    realm: {}\n    service: {SERVICE}\n    issuer: {ISSUER}\n    rootcertbundle: {}\n",
+                token.realm,
+                token.rootcertbundle.display()
+            ),
+            (None, None) => String::new(),
+        };
+        let catalog = match options.catalog_max_entries {
+            Some(n) => format!("catalog:\n  maxentries: {n}\n"),
             None => String::new(),
         };
         format!(
-            "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\n  maintenance:\n    uploadpurging:\n      enabled: false\n{http}{auth}",
+            "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\n  maintenance:\n    uploadpurging:\n      enabled: false\n{http}{auth}{catalog}",
             self.storage().display()
         )
     }
@@ -138,6 +153,14 @@ impl TestRegistry {
     /// Starts the server again after [`Self::stop`], on the same port and storage.
     pub fn restart(&mut self) {
         self.stop();
+        self.serve();
+    }
+
+    /// Serves the same storage on the same port with `options` in the config instead: a
+    /// registry filled without auth, then put behind it.
+    pub fn reconfigure(&mut self, options: &Options) {
+        self.stop();
+        std::fs::write(self.config(), self.config_text(options)).unwrap();
         self.serve();
     }
 
@@ -244,4 +267,18 @@ pub fn images() -> PathBuf {
         },
     )
     .join("layout")
+}
+
+/// cairn on the registry at `addr` over its API (plain HTTP), with its own cache folder.
+pub fn cairn_api(addr: &str, cache: &Path, args: &[&str]) -> Output {
+    let mut all = vec![
+        format!("--store=registry:{addr}"),
+        "--tls-verify=false".to_string(),
+    ];
+    all.extend(args.iter().map(|a| a.to_string()));
+    super::run(
+        env!("CARGO_BIN_EXE_cairn"),
+        &all,
+        &[("XDG_CACHE_HOME", cache)],
+    )
 }

@@ -8,26 +8,41 @@ pub mod cache;
 pub mod client;
 pub mod reader;
 pub mod tls;
+pub mod watch;
 pub mod writer;
 
 use crate::backend::{Backend, Loaded, RemovalTerms, Terms};
+use crate::distribution::freed;
 use crate::error::{Result, StoreError};
 use crate::watch::Watch;
+use cairn_core::gc;
 use cairn_core::removal::registry::RegistryStep;
 use cairn_core::removal::{Blob, RemovalPlan, Step};
 use cairn_core::tagging::NamesPlan;
 use cairn_core::{Catalog, Rules, Snapshot};
 use client::{Client, Connect};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use watch::{Pace, RegistryProbe};
+
+/// A lock whose holder panicked still guards data that is whole (a map of tokens, a
+/// client): it is used as it is.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 /// A registry to open.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct RegistryStore {
     /// `HOST[:PORT]`.
     pub host: String,
     /// The one repository to read, when the user named one.
     pub repository: Option<String>,
     pub connect: Connect,
+    /// How hard the browser's watch may ask the registry for changes.
+    pub pace: Pace,
+    /// The client of the first load, kept for every load and change after it, so that its
+    /// tokens are used until they expire rather than asked for again at each reload.
+    connected: Arc<Mutex<Option<Arc<Client>>>>,
 }
 
 impl RegistryStore {
@@ -46,18 +61,30 @@ impl RegistryStore {
             host: host.to_string(),
             repository: repository.map(String::from),
             connect,
+            pace: Pace::NETWORK,
+            connected: Arc::default(),
         })
     }
 
-    fn client(&self) -> Result<Client> {
-        Client::connect(&self.host, self.repository.as_deref(), &self.connect)
+    /// The client, connected at the first call.
+    fn client(&self) -> Result<Arc<Client>> {
+        let mut connected = lock(&self.connected);
+        if let Some(client) = &*connected {
+            return Ok(Arc::clone(client));
+        }
+        let client = Arc::new(Client::connect(
+            &self.host,
+            self.repository.as_deref(),
+            &self.connect,
+        )?);
+        *connected = Some(Arc::clone(&client));
+        Ok(client)
     }
 
-    /// Reads the registry into a snapshot.
-    fn read(&self, client: &Client) -> Result<(Snapshot, Vec<String>)> {
+    /// Reads the registry.
+    fn read(&self, client: &Client) -> Result<reader::Read> {
         let cache = cache::Cache::user();
-        let read = reader::read(client, self.repository.as_deref(), cache.as_ref())?;
-        Ok((read.registry.snapshot(), read.notes))
+        reader::read(client, self.repository.as_deref(), cache.as_ref())
     }
 }
 
@@ -73,17 +100,26 @@ impl Backend for RegistryStore {
         Rules::Registry
     }
 
-    /// Every repository's tags, manifests and configs; nothing is watched (a registry
-    /// tells no one of its changes, and asking it every second would be a load on it).
+    /// Every repository's tags, manifests and configs, watched by asking the registry again
+    /// at its [`Pace`] (a registry tells no one of its changes).
     fn load(&self) -> Result<Loaded> {
-        let client = Arc::new(self.client()?);
-        let (snapshot, notes) = self.read(&client)?;
+        let client = self.client()?;
+        let read = self.read(&client)?;
+        let mut watch = Watch::default();
+        watch.probe(RegistryProbe::new(
+            Arc::clone(&client),
+            &read.registry,
+            self.repository.is_none(),
+            self.pace,
+        ));
+        let visible = read.registry.visible_storage();
         Ok(Loaded {
-            snapshot,
-            watch: Watch::default(),
+            snapshot: read.registry.snapshot(),
+            watch,
             terms: Terms::new(RegistryTerms {
                 client,
-                notes,
+                visible,
+                notes: read.notes,
                 deletes_tags: OnceLock::new(),
             }),
         })
@@ -97,7 +133,7 @@ impl Backend for RegistryStore {
         replan: &dyn Fn(&Catalog) -> Vec<Step>,
     ) -> Result<()> {
         let client = self.client()?;
-        let (snapshot, _) = self.read(&client)?;
+        let snapshot = self.read(&client)?.registry.snapshot();
         if replan(&Catalog::new(snapshot)) != preview {
             return Err(StoreError::Changed);
         }
@@ -110,6 +146,9 @@ impl Backend for RegistryStore {
 #[derive(Debug)]
 struct RegistryTerms {
     client: Arc<Client>,
+    /// What the collector walks as far as the API shows it (no untagged revisions): what a
+    /// removal frees is counted on it, as an upper bound.
+    visible: gc::Storage,
     /// What the listing could not reach, said with every plan.
     notes: Vec<String>,
     /// Whether DELETE of a tag works, asked once, when an untag is first planned.
@@ -118,6 +157,7 @@ struct RegistryTerms {
 
 impl RemovalTerms for RegistryTerms {
     fn refine(&self, _: &Snapshot, plan: &mut RemovalPlan) {
+        freed::tell_freed(plan, &self.visible, Some(&self.client.host), false);
         plan.warnings.extend(self.notes.iter().cloned());
     }
 
@@ -144,5 +184,9 @@ impl RemovalTerms for RegistryTerms {
 
     fn deletes_blobs(&self) -> bool {
         false
+    }
+
+    fn notes(&self) -> &[String] {
+        &self.notes
     }
 }
