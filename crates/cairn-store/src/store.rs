@@ -58,6 +58,20 @@ impl Store {
         ))
     }
 
+    /// Reads the store into a catalog through its quicker list-first read where it has one
+    /// ([`Store::load_list`]), else whole: for a command that prints only what that read
+    /// gives on this store.
+    pub fn open_list(&self) -> Result<OpenedStore> {
+        let loaded = match self.load_list(&mut |_| {}) {
+            Some(listed) => listed?,
+            None => self.load()?,
+        };
+        Ok(OpenedStore::new(
+            Arc::new(Catalog::new(loaded.snapshot)),
+            loaded.terms,
+        ))
+    }
+
     /// Applies `steps` if planning again with `replan` under the store's lock gives the same
     /// steps, and the same `blobs` to delete on a store told in blobs: what was shown is what
     /// happens (see [`Backend::apply`]). No steps: nothing to do, the store is not touched.
