@@ -122,41 +122,60 @@ pub fn contents_fixture() -> &'static std::path::Path {
     use std::sync::OnceLock;
     static FIXTURE: OnceLock<std::path::PathBuf> = OnceLock::new();
     FIXTURE.get_or_init(|| {
-        for tool in ["buildah", "skopeo", "umoci", "podman", "tar", "busybox"] {
-            super::require(tool);
-        }
-        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("scripts/make-contents-fixture.sh");
-        let bytes = std::fs::read(&script).unwrap();
-        let version = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
-            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-        });
-        // podman refuses run roots longer than 50 characters: short names.
-        let home = std::env::temp_dir().join("cairn-contents");
-        std::fs::create_dir_all(&home).unwrap();
-        let lock = std::fs::File::create(home.join(".lock")).unwrap();
-        lock.lock().unwrap();
-        let dir = home.join(format!("{:08x}", version as u32));
-        if !dir.join("done").exists() {
-            if dir.exists() {
-                std::fs::remove_dir_all(&dir).unwrap();
-            }
-            let out = std::process::Command::new("bash")
-                .arg(&script)
-                .arg(dir.join("store"))
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{} failed:\n{}\n{}",
-                script.display(),
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
-            std::fs::write(dir.join("done"), b"").unwrap();
-        }
-        dir.join("store")
+        built_once(
+            "make-contents-fixture.sh",
+            &["buildah", "skopeo", "umoci", "podman", "tar", "busybox"],
+        )
     })
+}
+
+/// The overlay-driver store `scripts/make-contents-overlay.sh` writes (the kernel's
+/// overlayfs, as root), built once per version of the script.
+pub fn overlay_fixture() -> &'static std::path::Path {
+    use std::sync::OnceLock;
+    static FIXTURE: OnceLock<std::path::PathBuf> = OnceLock::new();
+    FIXTURE.get_or_init(|| built_once("make-contents-overlay.sh", &["buildah", "busybox"]))
+}
+
+/// `scripts/SCRIPT DIR/store`, run once per version of the script under the system's
+/// temporary folder (other test processes wait on a lock meanwhile), after checking that
+/// its `tools` are installed.
+fn built_once(script: &str, tools: &[&str]) -> std::path::PathBuf {
+    for tool in tools {
+        super::require(tool);
+    }
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scripts")
+        .join(script);
+    let bytes = std::fs::read(&script).unwrap();
+    let version = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    // podman refuses run roots longer than 50 characters: short names.
+    let home = std::env::temp_dir().join("cairn-contents");
+    std::fs::create_dir_all(&home).unwrap();
+    let lock = std::fs::File::create(home.join(".lock")).unwrap();
+    lock.lock().unwrap();
+    let dir = home.join(format!("{:08x}", version as u32));
+    if !dir.join("done").exists() {
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
+        let out = std::process::Command::new("bash")
+            .arg(&script)
+            .arg(dir.join("store"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{} failed:\n{}\n{}",
+            script.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::write(dir.join("done"), b"").unwrap();
+    }
+    dir.join("store")
 }
 
 /// The names GNU tar lists in a layer tar, in its order, as cairn's contract writes paths

@@ -233,7 +233,7 @@ fn without_a_tar_split_a_vfs_layer_is_its_copy_compared_with_its_parent() {
 /// A loopback TCP port that forwards every connection to a unix socket, so that cairn meets
 /// a daemon it reaches over the network: one whose files it must not look for on this
 /// machine. It serves until the test ends.
-fn tcp_to_unix(socket: PathBuf) -> String {
+pub fn tcp_to_unix(socket: PathBuf) -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {

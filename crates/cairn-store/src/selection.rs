@@ -92,10 +92,7 @@ impl Selection {
                 Ok(PathBuf::from(place))
             };
             let archive = |kind| {
-                Ok(Store::new(Archive {
-                    kind,
-                    path: path()?,
-                }))
+                Ok(Store::new(Archive::new(kind, path()?)))
             };
             match kind {
                 "docker" => {

@@ -11,20 +11,23 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use cairn_core::contents::Entry;
 use serde::Deserialize;
+use std::borrow::Cow;
 use std::io::{self, BufRead, BufReader, Read};
 
-/// One line of a tar-split. Unknown fields (`position`, `name_raw`) are not needed: the
-/// headers in the segments say everything the entries need.
-/// The payload is borrowed from the line (base64 has nothing to escape), so that a layer of
-/// a hundred thousand entries is not a hundred thousand copies.
+/// One line of a tar-split. Unknown fields (`name`, `position`, `name_raw`) are not needed:
+/// the headers in the segments say everything the entries need.
+/// The payload's base64 is borrowed from the line as bytes (base64 has nothing to escape and
+/// is ASCII, so it is neither copied nor checked as UTF-8 first; a payload with escapes,
+/// which no tar-split writer makes, is copied). serde's own `Option<Cow<str>>` always
+/// copies: it took a fifth of the parsing time on a layer of 10,000 files.
 #[derive(Debug, Deserialize)]
 struct Line<'a> {
     #[serde(rename = "type")]
     kind: u8,
     #[serde(default)]
     size: i64,
-    #[serde(default, borrow)]
-    payload: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default, borrow, with = "serde_bytes")]
+    payload: Option<Cow<'a, [u8]>>,
 }
 
 /// Parses one line read by [`TarSplit::next_line`].
@@ -102,10 +105,7 @@ impl<R: BufRead> TarSplit<R> {
             }
             self.segment.clear();
             STANDARD
-                .decode_vec(
-                    line.payload.as_deref().unwrap_or_default(),
-                    &mut self.segment,
-                )
+                .decode_vec(line.payload.unwrap_or_default(), &mut self.segment)
                 .map_err(|e| not_base64(self.number, &e))?;
             self.at = 0;
             if !self.segment.is_empty() {
@@ -189,7 +189,7 @@ impl<R: BufRead> TarStream for TarSplit<R> {
         }
         self.hole = size;
         let crc = STANDARD
-            .decode(line.payload.as_deref().unwrap_or_default())
+            .decode(line.payload.unwrap_or_default())
             .map_err(|e| not_base64(self.number, &e))?;
         Ok((!crc.is_empty()).then(|| crc.into_boxed_slice()))
     }

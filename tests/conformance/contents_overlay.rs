@@ -1,0 +1,351 @@
+//! The overlay driver's layer folders, read when a layer has no tar-split (some partial
+//! pulls), against containers/storage's own reading of the same folders: the fixture
+//! (`scripts/make-contents-overlay.sh`) is built by buildah with the overlay driver on the
+//! kernel's overlayfs, so each layer's `overlay/<id>/diff` holds what overlayfs wrote (a
+//! removed file or folder as a 0/0 character device, a folder removed and made again with
+//! `trusted.overlay.opaque=y`) and each tar-split what containers/storage made of it when the
+//! layer was committed. With the tar-splits removed, cairn must list every layer as its
+//! tar-split lists it, and `cairn files` (merged and `--changes`) must print the same.
+//!
+//! The two other forms the folder can take are made from the kernel's by hand, since no tool
+//! here writes them: rootless overlayfs (`userxattr`) marks an opaque folder with
+//! `user.overlay.opaque`, and fuse-overlayfs without the right to make devices leaves
+//! AUFS-style `.wh.NAME` and `.wh..wh..opq` files. Each must read as the same changes.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
+
+use crate::common::contents::{overlay_fixture, show, without_checksums};
+use cairn_core::contents::{Entry, EntrySource};
+use cairn_core::{LayerIdx, Snapshot};
+use cairn_store::{Selection, Store};
+use rustix::fs::{AtFlags, FileType, Timespec, Timestamps, XattrFlags};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const IMAGE: &str = "localhost/overlay:1";
+
+/// What the folder's whiteouts and opaque markers look like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    /// As the kernel's overlayfs wrote them, as root.
+    Kernel,
+    /// `user.overlay.opaque` in place of `trusted.overlay.opaque`.
+    UserXattr,
+    /// Empty `.wh.NAME` files for the devices, `.wh..wh..opq` files for the attribute.
+    Aufs,
+}
+
+/// A copy of the fixture store, removed when dropped.
+struct Copy {
+    dir: tempfile::TempDir,
+}
+
+impl Copy {
+    fn new() -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("co")
+            .tempdir_in("/tmp")
+            .unwrap();
+        for part in ["root", "run"] {
+            let out = Command::new("cp")
+                .arg("-a")
+                .arg(overlay_fixture().join(part))
+                .arg(dir.path())
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Copy { dir }
+    }
+
+    fn root(&self) -> PathBuf {
+        self.dir.path().join("root")
+    }
+
+    fn flags(&self) -> Vec<String> {
+        let p = self.dir.path();
+        vec![
+            "--root".into(),
+            p.join("root").display().to_string(),
+            "--runroot".into(),
+            p.join("run").display().to_string(),
+            "--storage-driver".into(),
+            "overlay".into(),
+        ]
+    }
+
+    fn store(&self) -> Store {
+        Selection {
+            root: Some(self.root()),
+            runroot: Some(self.dir.path().join("run")),
+            storage_driver: Some("overlay".into()),
+            store: None,
+            ..Selection::default()
+        }
+        .resolve()
+        .unwrap()
+    }
+
+    fn remove_tar_splits(&self) {
+        let mut removed = 0;
+        for file in std::fs::read_dir(self.root().join("overlay-layers")).unwrap() {
+            let path = file.unwrap().path();
+            if path.to_string_lossy().ends_with(".tar-split.gz") {
+                std::fs::remove_file(path).unwrap();
+                removed += 1;
+            }
+        }
+        assert_eq!(removed, 3, "busybox and two layers");
+    }
+
+    /// Rewrites every layer's `diff/` into `form`; returns how many whiteouts and opaque
+    /// markers it rewrote.
+    fn make(&self, form: Form) -> (usize, usize) {
+        let mut counts = (0, 0);
+        if form == Form::Kernel {
+            return counts;
+        }
+        for layer in std::fs::read_dir(self.root().join("overlay")).unwrap() {
+            let diff = layer.unwrap().path().join("diff");
+            if diff.is_dir() {
+                rewrite(&diff, form, &mut counts);
+            }
+        }
+        counts
+    }
+}
+
+/// Every file below `dir`, depth first.
+fn files_below(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if std::fs::symlink_metadata(&path).unwrap().is_dir() {
+            found.extend(files_below(&path));
+        }
+        found.push(path);
+    }
+    found
+}
+
+/// Copies `from`'s owner and times to `to`, without following links.
+fn same_owner_and_time(from: &std::fs::Metadata, to: &Path) {
+    rustix::fs::chownat(
+        rustix::fs::CWD,
+        to,
+        Some(rustix::fs::Uid::from_raw(from.uid())),
+        Some(rustix::fs::Gid::from_raw(from.gid())),
+        AtFlags::SYMLINK_NOFOLLOW,
+    )
+    .unwrap();
+    let time = Timespec {
+        tv_sec: from.mtime(),
+        tv_nsec: from.mtime_nsec(),
+    };
+    rustix::fs::utimensat(
+        rustix::fs::CWD,
+        to,
+        &Timestamps {
+            last_access: time,
+            last_modification: time,
+        },
+        AtFlags::SYMLINK_NOFOLLOW,
+    )
+    .unwrap();
+}
+
+fn rewrite(diff: &Path, form: Form, counts: &mut (usize, usize)) {
+    for path in files_below(diff) {
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        let kind = FileType::from_raw_mode(meta.mode());
+        if kind == FileType::CharacterDevice && meta.rdev() == 0 && form == Form::Aufs {
+            // fuse-overlayfs's file: empty, mode 0600 as containers/storage writes a
+            // whiteout, the device's owner and time.
+            let name = path.file_name().unwrap().as_bytes();
+            let whiteout = path.with_file_name(std::ffi::OsStr::from_bytes(
+                &[b".wh.".as_slice(), name].concat(),
+            ));
+            std::fs::remove_file(&path).unwrap();
+            std::fs::write(&whiteout, b"").unwrap();
+            std::fs::set_permissions(
+                &whiteout,
+                std::os::unix::fs::PermissionsExt::from_mode(0o600),
+            )
+            .unwrap();
+            same_owner_and_time(&meta, &whiteout);
+            counts.0 += 1;
+        }
+        if kind != FileType::Directory {
+            continue;
+        }
+        let mut value = [0u8; 4];
+        let opaque = matches!(
+            rustix::fs::lgetxattr(&path, "trusted.overlay.opaque", &mut value[..]),
+            Ok(1) if value[0] == b'y'
+        );
+        if !opaque {
+            continue;
+        }
+        rustix::fs::lremovexattr(&path, "trusted.overlay.opaque").unwrap();
+        counts.1 += 1;
+        match form {
+            Form::UserXattr => {
+                rustix::fs::lsetxattr(&path, "user.overlay.opaque", b"y", XattrFlags::CREATE)
+                    .unwrap();
+            }
+            Form::Aufs => {
+                let marker = path.join(".wh..wh..opq");
+                std::fs::write(&marker, b"").unwrap();
+                std::fs::set_permissions(
+                    &marker,
+                    std::os::unix::fs::PermissionsExt::from_mode(meta.mode() & 0o777),
+                )
+                .unwrap();
+                same_owner_and_time(&meta, &marker);
+            }
+            Form::Kernel => unreachable!(),
+        }
+        // Writing inside the folder moved its time: put it back.
+        same_owner_and_time(&meta, &path);
+    }
+}
+
+/// The image's layers, base first.
+fn image_layers(snapshot: &Snapshot) -> Vec<LayerIdx> {
+    let image = snapshot
+        .images
+        .iter()
+        .find(|i| i.names.iter().any(|n| n == IMAGE))
+        .unwrap();
+    let mut layers = Vec::new();
+    let mut at = image.top_layer.clone();
+    while let Some(id) = at {
+        let idx = snapshot.layer_by_id(&id).unwrap();
+        layers.push(idx);
+        at = snapshot.layers[idx].parent.clone();
+    }
+    layers.reverse();
+    layers
+}
+
+/// Every layer's entries and where they came from.
+fn listings(store: &Store) -> Vec<(Vec<Entry>, EntrySource)> {
+    let snapshot = store.load().unwrap().snapshot;
+    image_layers(&snapshot)
+        .into_iter()
+        .map(|layer| {
+            let listed = store.layer_entries(&snapshot, layer).unwrap();
+            (listed.entries, listed.source)
+        })
+        .collect()
+}
+
+/// `cairn files IMAGE --json` with `args`, on the copy.
+fn cairn_files(copy: &Copy, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args(copy.flags())
+        .args(["files", IMAGE, "--json"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "cairn files {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// What `cairn files` prints of the image: merged and each layer's changes.
+fn printed(copy: &Copy) -> Vec<String> {
+    let mut all = vec![cairn_files(copy, &[])];
+    for layer in ["0", "1", "2"] {
+        all.push(cairn_files(copy, &["--layer", layer, "--changes"]));
+    }
+    all
+}
+
+/// The entries in path order: the AUFS form's markers sort among their folder's files.
+fn by_path(entries: &[Entry]) -> Vec<String> {
+    let mut shown = show(entries);
+    shown.sort();
+    shown
+}
+
+#[test]
+fn without_a_tar_split_an_overlay_layer_lists_as_containers_storage_read_its_diff_folder() {
+    let original = Copy::new();
+    let want = listings(&original.store());
+    assert!(want.iter().all(|(_, source)| *source == EntrySource::TarSplit));
+    let top = show(&want[2].0);
+    for marker in [
+        "\"data/.wh.removed\"",
+        "\"data/.wh.gone\"",
+        "\"data/again/.wh..wh..opq\"",
+    ] {
+        assert!(
+            top.iter().any(|line| line.starts_with(marker)),
+            "the fixture's top layer has no {marker}: {top:#?}"
+        );
+    }
+    for form in [Form::Kernel, Form::UserXattr, Form::Aufs] {
+        let copy = Copy::new();
+        copy.remove_tar_splits();
+        let (whiteouts, opaque) = copy.make(form);
+        if form != Form::Kernel {
+            assert_eq!(opaque, 1, "{form:?}: the opaque folder");
+        }
+        if form == Form::Aufs {
+            assert_eq!(whiteouts, 2, "{form:?}: the removed file and folder");
+        }
+        let got = listings(&copy.store());
+        for (layer, ((got, source), (want, _))) in got.iter().zip(&want).enumerate() {
+            assert_eq!(*source, EntrySource::LayerDirectory, "{form:?} layer {layer}");
+            let want = without_checksums(want);
+            match form {
+                Form::Aufs => assert_eq!(by_path(got), by_path(&want), "{form:?} layer {layer}"),
+                _ => {
+                    assert_eq!(show(got), show(&want), "{form:?} layer {layer}");
+                    assert_eq!(*got, want, "{form:?} layer {layer}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn cairn_files_prints_the_same_changes_from_an_overlay_folder_in_every_form() {
+    let original = Copy::new();
+    let want = printed(&original);
+    let changes: Vec<serde_json::Value> = serde_json::from_str(&want[3]).unwrap();
+    let removed: Vec<&str> = changes
+        .iter()
+        .filter(|e| e["change"] == "removed")
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
+    // The top layer's removals, as the tar-split has them: the file, the folder and all
+    // it held, and what the opaque folder hid.
+    for path in [
+        "/data/removed",
+        "/data/gone",
+        "/data/gone/sub/file",
+        "/data/again/old/file",
+        "/data/again/file",
+    ] {
+        assert!(removed.contains(&path), "{path} is not removed: {removed:?}");
+    }
+    for form in [Form::Kernel, Form::UserXattr, Form::Aufs] {
+        let copy = Copy::new();
+        copy.remove_tar_splits();
+        copy.make(form);
+        let got = printed(&copy);
+        for (i, (got, want)) in got.iter().zip(&want).enumerate() {
+            assert_eq!(got, want, "{form:?}: output {i} (0 merged, then layers 0-2)");
+        }
+    }
+}
