@@ -6,6 +6,11 @@
 //! figure is the median of warm page-cache runs. Memory per entry is what a listing keeps:
 //! the entry itself plus its path, link and checksum bytes, and the process's peak RSS.
 //!
+//! Then what a user runs, as whole processes: `cairn files IMAGE --json` (and `--changes`)
+//! of the release binary, start to exit, output thrown away, from each store, each run
+//! paired with a run of `tar -tzf` over the same blobs two at a time (also output thrown
+//! away); the ratio is taken pair by pair, so that it holds while the machine's speed drifts.
+//!
 //! Run with `cargo bench --bench contents_layers` (as root: buildah builds the image).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // bench code: a failed step is a failed run
 
@@ -17,6 +22,7 @@ use cairn_core::contents::{Entry, EntrySource};
 use cairn_core::{LayerIdx, Snapshot};
 use cairn_store::{Selection, Store};
 use rayon::prelude::*;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -80,6 +86,84 @@ fn main() {
         );
     }
     println!("peak RSS of this process: {}", peak_rss());
+    end_to_end(&dir, &blobs);
+}
+
+/// `cairn files` as a user runs it, against `tar -tzf` of the same blobs two at a time.
+fn end_to_end(dir: &Path, blobs: &[PathBuf]) {
+    let storage: Vec<OsString> = vec![
+        "--root".into(),
+        dir.join("root").into(),
+        "--runroot".into(),
+        dir.join("run").into(),
+        "--storage-driver".into(),
+        "vfs".into(),
+    ];
+    let layout: Vec<OsString> = vec![
+        "--store".into(),
+        format!("oci:{}", dir.join("layout").display()).into(),
+    ];
+    println!();
+    println!(
+        "whole processes, {RUNS} pairs each (median; cairn / tar taken pair by pair), `tar -tzf` \
+         two at a time"
+    );
+    println!(
+        "{:<60} {:>10} {:>10} {:>12}",
+        "command", "cairn", "tar", "cairn / tar"
+    );
+    for (name, store, image, changes) in [
+        ("containers-storage: files --json", &storage, "localhost/bench:1", false),
+        ("containers-storage: files --json --changes", &storage, "localhost/bench:1", true),
+        ("OCI layout: files --json", &layout, "bench:1", false),
+        ("OCI layout: files --json --changes", &layout, "bench:1", true),
+    ] {
+        let mut args = store.clone();
+        args.extend(["files".into(), image.into(), "--json".into()]);
+        if changes {
+            args.push("--changes".into());
+        }
+        let cairn = || {
+            let status = Command::new(env!("CARGO_BIN_EXE_cairn"))
+                .args(&args)
+                .stdout(Stdio::null())
+                .status()
+                .unwrap();
+            assert!(status.success(), "cairn {args:?}");
+        };
+        let tar = || blobs.par_iter().for_each(|blob| tar_list(blob));
+        let (cairn_time, tar_time, ratio) = paired(cairn, tar);
+        println!(
+            "{:<60} {:>10} {:>10} {:>12.2}",
+            format!("`cairn {name}`"),
+            ms(cairn_time),
+            ms(tar_time),
+            ratio
+        );
+    }
+}
+
+/// Runs `a` and `b` in turn, a warm-up pair first: the median time of each and the median of
+/// their ratios a / b, pair by pair.
+fn paired(mut a: impl FnMut(), mut b: impl FnMut()) -> (Duration, Duration, f64) {
+    let time = |run: &mut dyn FnMut()| {
+        let start = Instant::now();
+        run();
+        start.elapsed()
+    };
+    a();
+    b();
+    let mut pairs: Vec<(Duration, Duration)> =
+        (0..RUNS).map(|_| (time(&mut a), time(&mut b))).collect();
+    let mut ratios: Vec<f64> = pairs
+        .iter()
+        .map(|(a, b)| a.as_secs_f64() / b.as_secs_f64())
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let mut a_times: Vec<Duration> = pairs.iter().map(|p| p.0).collect();
+    a_times.sort();
+    pairs.sort_by_key(|p| p.1);
+    (a_times[RUNS / 2], pairs[RUNS / 2].1, ratios[RUNS / 2])
 }
 
 fn open(selection: Selection) -> Store {
