@@ -50,8 +50,8 @@ fn main() {
     let tar = median(|| blobs.iter().for_each(|blob| tar_list(blob)));
     let tar_parallel = median(|| blobs.par_iter().for_each(|blob| tar_list(blob)));
     println!(
-        "{:<44} {:>10} {:>10} {:>14}",
-        "reader", "median", "entries", "bytes/entry"
+        "{:<44} {:>10} {:>10} {:>14} {:>12}",
+        "reader", "median", "entries", "bytes/entry", "/ tar pair"
     );
     println!(
         "{:<44} {:>10} {:>10}",
@@ -73,16 +73,22 @@ fn main() {
         let layers = image_layers(&snapshot);
         assert_eq!(layers.len(), 11, "busybox and 10 layers of files");
         let mut listed = Vec::new();
-        let time = median(|| listed = list_all(store, &snapshot, &layers, source));
+        // Each run paired with a run of `tar -tzf` two at a time: the ratio holds while the
+        // machine's load drifts.
+        let pair = paired(
+            || listed = list_all(store, &snapshot, &layers, source),
+            || blobs.par_iter().for_each(|blob| tar_list(blob)),
+        );
         let entries: usize = listed.iter().map(Vec::len).sum();
         assert!(entries > 100_000, "{entries} entries");
         let bytes: usize = listed.iter().flatten().map(kept_bytes).sum();
         println!(
-            "{:<44} {:>10} {:>10} {:>14}",
+            "{:<44} {:>10} {:>10} {:>14} {:>12.2}",
             name,
-            ms(time),
+            ms(pair.a),
             entries,
-            bytes / entries
+            bytes / entries,
+            pair.ratio
         );
     }
     println!("peak RSS of this process: {}", peak_rss());
@@ -109,8 +115,8 @@ fn end_to_end(dir: &Path, blobs: &[PathBuf]) {
          two at a time"
     );
     println!(
-        "{:<60} {:>10} {:>10} {:>12}",
-        "command", "cairn", "tar", "cairn / tar"
+        "{:<52} {:>8} {:>8} {:>12} {:>10} {:>10}",
+        "command", "cairn", "tar", "cairn / tar", "cairn CPU", "tar CPU"
     );
     for (name, store, image, changes) in [
         ("containers-storage: files --json", &storage, "localhost/bench:1", false),
@@ -132,38 +138,72 @@ fn end_to_end(dir: &Path, blobs: &[PathBuf]) {
             assert!(status.success(), "cairn {args:?}");
         };
         let tar = || blobs.par_iter().for_each(|blob| tar_list(blob));
-        let (cairn_time, tar_time, ratio) = paired(cairn, tar);
+        let pair = paired(cairn, tar);
         println!(
-            "{:<60} {:>10} {:>10} {:>12.2}",
+            "{:<52} {:>8} {:>8} {:>12.2} {:>10} {:>10}",
             format!("`cairn {name}`"),
-            ms(cairn_time),
-            ms(tar_time),
-            ratio
+            ms(pair.a),
+            ms(pair.b),
+            pair.ratio,
+            ms(Duration::from_secs_f64(pair.a_cpu)),
+            ms(Duration::from_secs_f64(pair.b_cpu))
         );
     }
 }
 
-/// Runs `a` and `b` in turn, a warm-up pair first: the median time of each and the median of
-/// their ratios a / b, pair by pair.
-fn paired(mut a: impl FnMut(), mut b: impl FnMut()) -> (Duration, Duration, f64) {
-    let time = |run: &mut dyn FnMut()| {
-        let start = Instant::now();
+/// What [`paired`] measured: the median time of each side, the CPU time (user and system,
+/// in seconds) the child processes each side started took per run on average (what a loaded
+/// machine does not blur), and the median of the ratios a / b, pair by pair.
+struct Pair {
+    a: Duration,
+    b: Duration,
+    a_cpu: f64,
+    b_cpu: f64,
+    ratio: f64,
+}
+
+/// Runs `a` and `b` in turn, a warm-up pair first, then [`RUNS`] pairs.
+fn paired(mut a: impl FnMut(), mut b: impl FnMut()) -> Pair {
+    let (mut a_cpu, mut b_cpu) = (0.0, 0.0);
+    let time = |run: &mut dyn FnMut(), cpu: &mut f64| {
+        let (start, before) = (Instant::now(), children_cpu());
         run();
+        *cpu += children_cpu() - before;
         start.elapsed()
     };
     a();
     b();
-    let mut pairs: Vec<(Duration, Duration)> =
-        (0..RUNS).map(|_| (time(&mut a), time(&mut b))).collect();
+    let pairs: Vec<(Duration, Duration)> = (0..RUNS)
+        .map(|_| (time(&mut a, &mut a_cpu), time(&mut b, &mut b_cpu)))
+        .collect();
     let mut ratios: Vec<f64> = pairs
         .iter()
         .map(|(a, b)| a.as_secs_f64() / b.as_secs_f64())
         .collect();
     ratios.sort_by(f64::total_cmp);
-    let mut a_times: Vec<Duration> = pairs.iter().map(|p| p.0).collect();
-    a_times.sort();
-    pairs.sort_by_key(|p| p.1);
-    (a_times[RUNS / 2], pairs[RUNS / 2].1, ratios[RUNS / 2])
+    let median = |side: fn(&(Duration, Duration)) -> Duration| {
+        let mut times: Vec<Duration> = pairs.iter().map(side).collect();
+        times.sort();
+        times[RUNS / 2]
+    };
+    Pair {
+        a: median(|p| p.0),
+        b: median(|p| p.1),
+        a_cpu: a_cpu / RUNS as f64,
+        b_cpu: b_cpu / RUNS as f64,
+        ratio: ratios[RUNS / 2],
+    }
+}
+
+/// CPU seconds (user and system) of the child processes this process has waited for, their
+/// own waited-for children included (`tar`'s `gzip`): `/proc/self/stat`'s cutime and cstime,
+/// in Linux's USER_HZ of 100 a second.
+fn children_cpu() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    // Fields after the command name (which may hold spaces): the 3rd field of the line on.
+    let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
+    let ticks = |field: usize| fields[field - 3].parse::<f64>().unwrap();
+    (ticks(16) + ticks(17)) / 100.0
 }
 
 fn open(selection: Selection) -> Store {
