@@ -108,6 +108,12 @@ pub trait RemovalTerms: Debug + Send + Sync {
     /// True when a removal here deletes blobs rather than layers, which the browser then
     /// lists instead.
     fn deletes_blobs(&self) -> bool;
+
+    /// What the load could not reach (a registry's capped or refused catalog), for the
+    /// browser's status line and the listing commands' stderr; the snapshot holds the rest.
+    fn notes(&self) -> &[String] {
+        &[]
+    }
 }
 
 /// The terms of one load of a store: the model's own unless the backend has a hook.
@@ -134,5 +140,9 @@ impl Terms {
 
     pub(crate) fn deletes_blobs(&self) -> bool {
         self.0.as_ref().is_some_and(|terms| terms.deletes_blobs())
+    }
+
+    pub(crate) fn notes(&self) -> &[String] {
+        self.0.as_ref().map_or(&[], |terms| terms.notes())
     }
 }

@@ -127,4 +127,9 @@ impl OpenedStore {
     pub fn deletes_blobs(&self) -> bool {
         self.terms.deletes_blobs()
     }
+
+    /// What the load could not reach, to be told where the user looks.
+    pub fn notes(&self) -> &[String] {
+        self.terms.notes()
+    }
 }

@@ -11,8 +11,10 @@ pub mod tls;
 pub mod writer;
 
 use crate::backend::{Backend, Loaded, RemovalTerms, Terms};
+use crate::distribution::freed;
 use crate::error::{Result, StoreError};
 use crate::watch::Watch;
+use cairn_core::gc;
 use cairn_core::removal::registry::RegistryStep;
 use cairn_core::removal::{Blob, RemovalPlan, Step};
 use cairn_core::tagging::NamesPlan;
@@ -53,11 +55,13 @@ impl RegistryStore {
         Client::connect(&self.host, self.repository.as_deref(), &self.connect)
     }
 
-    /// Reads the registry into a snapshot.
-    fn read(&self, client: &Client) -> Result<(Snapshot, Vec<String>)> {
+    /// Reads the registry into a snapshot, what its collector would walk as far as the API
+    /// shows it, and what the listing could not reach.
+    fn read(&self, client: &Client) -> Result<(Snapshot, gc::Storage, Vec<String>)> {
         let cache = cache::Cache::user();
         let read = reader::read(client, self.repository.as_deref(), cache.as_ref())?;
-        Ok((read.registry.snapshot(), read.notes))
+        let storage = read.registry.visible_storage();
+        Ok((read.registry.snapshot(), storage, read.notes))
     }
 }
 
@@ -77,12 +81,13 @@ impl Backend for RegistryStore {
     /// tells no one of its changes, and asking it every second would be a load on it).
     fn load(&self) -> Result<Loaded> {
         let client = Arc::new(self.client()?);
-        let (snapshot, notes) = self.read(&client)?;
+        let (snapshot, visible, notes) = self.read(&client)?;
         Ok(Loaded {
             snapshot,
             watch: Watch::default(),
             terms: Terms::new(RegistryTerms {
                 client,
+                visible,
                 notes,
                 deletes_tags: OnceLock::new(),
             }),
@@ -97,7 +102,7 @@ impl Backend for RegistryStore {
         replan: &dyn Fn(&Catalog) -> Vec<Step>,
     ) -> Result<()> {
         let client = self.client()?;
-        let (snapshot, _) = self.read(&client)?;
+        let (snapshot, _, _) = self.read(&client)?;
         if replan(&Catalog::new(snapshot)) != preview {
             return Err(StoreError::Changed);
         }
@@ -110,6 +115,9 @@ impl Backend for RegistryStore {
 #[derive(Debug)]
 struct RegistryTerms {
     client: Arc<Client>,
+    /// What the collector walks as far as the API shows it (no untagged revisions): what a
+    /// removal frees is counted on it, as an upper bound.
+    visible: gc::Storage,
     /// What the listing could not reach, said with every plan.
     notes: Vec<String>,
     /// Whether DELETE of a tag works, asked once, when an untag is first planned.
@@ -118,6 +126,7 @@ struct RegistryTerms {
 
 impl RemovalTerms for RegistryTerms {
     fn refine(&self, _: &Snapshot, plan: &mut RemovalPlan) {
+        freed::tell_freed(plan, &self.visible, Some(&self.client.host), false);
         plan.warnings.extend(self.notes.iter().cloned());
     }
 
@@ -144,5 +153,9 @@ impl RemovalTerms for RegistryTerms {
 
     fn deletes_blobs(&self) -> bool {
         false
+    }
+
+    fn notes(&self) -> &[String] {
+        &self.notes
     }
 }

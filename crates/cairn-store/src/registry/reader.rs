@@ -46,7 +46,7 @@ fn read_all(client: &Client, repository: Option<&str>, cache: Option<&Cache>) ->
                         client.host, client.host
                     ),
                 })?;
-            note_cut(&mut notes, "the catalog", &listing);
+            note_cut(&mut notes, "the catalog", "repositories", &listing);
             listing.names
         }
     };
@@ -76,7 +76,12 @@ fn read_all(client: &Client, repository: Option<&str>, cache: Option<&Cache>) ->
         ..Registry::default()
     };
     for (name, listing) in &tag_lists {
-        note_cut(&mut notes, &format!("the tags of {name}"), listing);
+        note_cut(
+            &mut notes,
+            &format!("the tag list of {name}"),
+            "tags",
+            listing,
+        );
         registry
             .repositories
             .insert(name.clone(), Repository::default());
@@ -147,11 +152,17 @@ fn read_all(client: &Client, repository: Option<&str>, cache: Option<&Cache>) ->
     Ok(Read { registry, notes })
 }
 
-fn note_cut(notes: &mut Vec<String>, what: &str, listing: &Listing) {
-    if let Some(why) = &listing.cut_short {
+/// What the user is told of a list the registry did not give whole: how far it went, and
+/// that cairn shows that much.
+fn note_cut(notes: &mut Vec<String>, what: &str, entries: &str, listing: &Listing) {
+    let count = listing.names.len();
+    if listing.capped {
         notes.push(format!(
-            "{what} ended after {} entries, the rest was refused ({why}): cairn shows what it could reach",
-            listing.names.len()
+            "{what} is capped at {count} {entries} by the registry; showing {count}"
+        ));
+    } else if let Some(why) = &listing.cut_short {
+        notes.push(format!(
+            "{what} was refused after {count} {entries} ({why}); showing {count}"
         ));
     }
 }
