@@ -119,10 +119,25 @@ fn end_to_end(dir: &Path, blobs: &[PathBuf]) {
         "command", "cairn", "tar", "cairn / tar", "cairn CPU", "tar CPU"
     );
     for (name, store, image, changes) in [
-        ("containers-storage: files --json", &storage, "localhost/bench:1", false),
-        ("containers-storage: files --json --changes", &storage, "localhost/bench:1", true),
+        (
+            "containers-storage: files --json",
+            &storage,
+            "localhost/bench:1",
+            false,
+        ),
+        (
+            "containers-storage: files --json --changes",
+            &storage,
+            "localhost/bench:1",
+            true,
+        ),
         ("OCI layout: files --json", &layout, "bench:1", false),
-        ("OCI layout: files --json --changes", &layout, "bench:1", true),
+        (
+            "OCI layout: files --json --changes",
+            &layout,
+            "bench:1",
+            true,
+        ),
     ] {
         let mut args = store.clone();
         args.extend(["files".into(), image.into(), "--json".into()]);

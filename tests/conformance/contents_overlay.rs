@@ -308,7 +308,10 @@ fn comparable(entries: &[Entry], sorted: bool) -> Vec<String> {
 fn without_a_tar_split_an_overlay_layer_lists_as_containers_storage_read_its_diff_folder() {
     let original = Copy::new();
     let want = listings(&original.store());
-    assert!(want.iter().all(|(_, source)| *source == EntrySource::TarSplit));
+    assert!(
+        want.iter()
+            .all(|(_, source)| *source == EntrySource::TarSplit)
+    );
     let top = show(&want[2].0);
     for marker in [
         "\"data/.wh.removed\"",
@@ -332,7 +335,11 @@ fn without_a_tar_split_an_overlay_layer_lists_as_containers_storage_read_its_dif
         }
         let got = listings(&copy.store());
         for (layer, ((got, source), (want, _))) in got.iter().zip(&want).enumerate() {
-            assert_eq!(*source, EntrySource::LayerDirectory, "{form:?} layer {layer}");
+            assert_eq!(
+                *source,
+                EntrySource::LayerDirectory,
+                "{form:?} layer {layer}"
+            );
             let want = without_checksums(want);
             let sorted = form == Form::Aufs;
             assert_eq!(
@@ -363,7 +370,10 @@ fn cairn_files_prints_the_same_changes_from_an_overlay_folder_in_every_form() {
         "/data/again/old/file",
         "/data/again/file",
     ] {
-        assert!(removed.contains(&path), "{path} is not removed: {removed:?}");
+        assert!(
+            removed.contains(&path),
+            "{path} is not removed: {removed:?}"
+        );
     }
     for form in [Form::Kernel, Form::UserXattr, Form::Aufs] {
         let copy = Copy::new();
@@ -371,7 +381,10 @@ fn cairn_files_prints_the_same_changes_from_an_overlay_folder_in_every_form() {
         copy.make(form);
         let got = printed(&copy);
         for (i, (got, want)) in got.iter().zip(&want).enumerate() {
-            assert_eq!(got, want, "{form:?}: output {i} (0 merged, then layers 0-2)");
+            assert_eq!(
+                got, want,
+                "{form:?}: output {i} (0 merged, then layers 0-2)"
+            );
         }
     }
 }

@@ -125,7 +125,11 @@ fn an_opened_archive_is_scanned_once_for_every_layer_it_reads() {
     assert!(layers > 3, "{layers} layers");
     read_every_layer(&archive, &snapshot);
     archive.load().unwrap();
-    assert_eq!(archive.scans(), 1, "{layers} layers read twice and a reload");
+    assert_eq!(
+        archive.scans(),
+        1,
+        "{layers} layers read twice and a reload"
+    );
 
     // Another file at the path (a new archive, renamed over the old as tools write them):
     // scanned again, once, and its layers read from it.

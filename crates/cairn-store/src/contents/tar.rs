@@ -168,8 +168,8 @@ impl Reader<'_> {
         let header = tar::Header::from_byte_slice(&self.block);
         check_sum(header)?;
         let field = |what: &str, e: io::Error| anyhow!("its {what} is unreadable ({e})");
-        let declared = octal(&header.as_old().size, || header.entry_size())
-            .map_err(|e| field("size", e))?;
+        let declared =
+            octal(&header.as_old().size, || header.entry_size()).map_err(|e| field("size", e))?;
         let padded = declared
             .checked_next_multiple_of(BLOCK as u64)
             .ok_or_else(|| anyhow!("its size {declared} is impossible"))?;
@@ -425,7 +425,9 @@ mod tests {
             b"\x80\0\0\0\0\0\0\0\x01\0\0\0",
         ] {
             assert_eq!(
-                octal(raw, || tar_crate(raw).ok_or(io::ErrorKind::InvalidData.into())).ok(),
+                octal(raw, || tar_crate(raw)
+                    .ok_or(io::ErrorKind::InvalidData.into()))
+                .ok(),
                 tar_crate(raw),
                 "{:?}",
                 String::from_utf8_lossy(raw)
