@@ -226,3 +226,105 @@ pub fn show(entries: &[Entry]) -> Vec<String> {
         })
         .collect()
 }
+
+/// A copy of a fixture's containers-storage (its `root` and `run`, with owners, times,
+/// devices and extended attributes) under `/tmp` (podman's run roots must be short), for a
+/// test to change; removed at the end, with any container a test added, even when it fails.
+pub struct StoreCopy {
+    dir: tempfile::TempDir,
+    driver: &'static str,
+}
+
+impl StoreCopy {
+    pub fn of(fixture: &std::path::Path, driver: &'static str) -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("cc")
+            .tempdir_in("/tmp")
+            .unwrap();
+        for part in ["root", "run"] {
+            let out = std::process::Command::new("cp")
+                .arg("-a")
+                .arg(fixture.join(part))
+                .arg(dir.path())
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        StoreCopy { dir, driver }
+    }
+
+    pub fn root(&self) -> std::path::PathBuf {
+        self.dir.path().join("root")
+    }
+
+    /// podman's flags naming the copy.
+    pub fn flags(&self) -> Vec<String> {
+        let p = self.dir.path();
+        vec![
+            "--root".into(),
+            p.join("root").display().to_string(),
+            "--runroot".into(),
+            p.join("run").display().to_string(),
+            "--storage-driver".into(),
+            self.driver.into(),
+        ]
+    }
+
+    pub fn store(&self) -> cairn_store::Store {
+        cairn_store::Selection {
+            root: Some(self.root()),
+            runroot: Some(self.dir.path().join("run")),
+            storage_driver: Some(self.driver.into()),
+            store: None,
+            ..cairn_store::Selection::default()
+        }
+        .resolve()
+        .unwrap()
+    }
+
+    /// `buildah ARGS` on the copy; its output, trimmed.
+    pub fn buildah(&self, args: &[&str]) -> String {
+        let out = std::process::Command::new("buildah")
+            .args(self.flags())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "buildah {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    }
+}
+
+impl Drop for StoreCopy {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("buildah")
+            .args(self.flags())
+            .args(["rm", "--all"])
+            .output();
+    }
+}
+
+/// The layers of the image named `name` (a full name, as the store records it), base first.
+pub fn image_layers(snapshot: &cairn_core::Snapshot, name: &str) -> Vec<cairn_core::LayerIdx> {
+    let image = snapshot
+        .images
+        .iter()
+        .find(|i| i.names.iter().any(|n| n == name))
+        .unwrap_or_else(|| panic!("no image {name}"));
+    let mut layers = Vec::new();
+    let mut at = image.top_layer.clone();
+    while let Some(id) = at {
+        let idx = snapshot.layer_by_id(&id).unwrap();
+        layers.push(idx);
+        at = snapshot.layers[idx].parent.clone();
+    }
+    layers.reverse();
+    layers
+}

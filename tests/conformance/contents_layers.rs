@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 use crate::common::contents::{
-    contents_fixture, gnu_tar_names, layer_blobs, show, tar_listing, without_checksums,
+    StoreCopy, contents_fixture, gnu_tar_names, layer_blobs, show, tar_listing, without_checksums,
 };
 use crate::common::docker::{Daemon, docker_fixture};
 use crate::common::ok;
@@ -175,34 +175,16 @@ fn every_store_lists_the_same_entries_for_the_same_layer() {
 
 /// A copy of the fixture's containers-storage without its tar-splits, as some partial pulls
 /// leave a layer.
-fn store_without_tar_splits() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let copy = dir.path().join("s");
-    let out = std::process::Command::new("cp")
-        .arg("-a")
-        .arg(contents_fixture())
-        .arg(&copy)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for file in std::fs::read_dir(copy.join("root/vfs-layers")).unwrap() {
+fn store_without_tar_splits() -> (StoreCopy, Store) {
+    let copy = StoreCopy::of(contents_fixture(), "vfs");
+    for file in std::fs::read_dir(copy.root().join("vfs-layers")).unwrap() {
         let path = file.unwrap().path();
         if path.to_string_lossy().ends_with(".tar-split.gz") {
             std::fs::remove_file(path).unwrap();
         }
     }
-    let store = open(Selection {
-        root: Some(copy.join("root")),
-        runroot: Some(copy.join("run")),
-        storage_driver: Some("vfs".into()),
-        store: None,
-        ..Selection::default()
-    });
-    (dir, store)
+    let store = copy.store();
+    (copy, store)
 }
 
 #[test]

@@ -9,7 +9,7 @@
 //! from its tar-splits and from its export.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
-use crate::common::contents::contents_fixture;
+use crate::common::contents::{StoreCopy, contents_fixture};
 use crate::common::docker::{Daemon, docker_fixture};
 use crate::common::{ok, require};
 use crate::contents_layers::tcp_to_unix;
@@ -140,54 +140,6 @@ fn in_cairn(entry: &Value, all: &BTreeMap<String, Value>) -> (Seen, Option<Strin
     (seen, target)
 }
 
-/// A copy of the fixture's containers-storage (a container is added to it), removed at the
-/// end even when the test fails.
-struct StoreCopy(tempfile::TempDir);
-
-impl StoreCopy {
-    fn new() -> Self {
-        let dir = tempfile::Builder::new()
-            .prefix("cm")
-            .tempdir_in("/tmp")
-            .unwrap();
-        let fixture = contents_fixture();
-        for part in ["root", "run"] {
-            run(Command::new("cp")
-                .arg("-a")
-                .arg(fixture.join(part))
-                .arg(dir.path()));
-        }
-        StoreCopy(dir)
-    }
-
-    fn flags(&self) -> Vec<String> {
-        let p = self.0.path();
-        vec![
-            "--root".into(),
-            p.join("root").display().to_string(),
-            "--runroot".into(),
-            p.join("run").display().to_string(),
-            "--storage-driver".into(),
-            "vfs".into(),
-        ]
-    }
-
-    fn buildah(&self, args: &[&str]) -> String {
-        run(Command::new("buildah").args(self.flags()).args(args))
-            .trim()
-            .to_string()
-    }
-}
-
-impl Drop for StoreCopy {
-    fn drop(&mut self) {
-        let _ = Command::new("buildah")
-            .args(self.flags())
-            .args(["rm", "--all"])
-            .output();
-    }
-}
-
 fn check_image(copy: &StoreCopy, image: &str) {
     let container = copy.buildah(&["from", "--pull-never", "--quiet", image]);
     let mount = PathBuf::from(copy.buildah(&["mount", &container]));
@@ -216,7 +168,7 @@ fn the_merged_top_tree_is_what_buildah_mounts() {
     for tool in ["buildah", "cp"] {
         require(tool);
     }
-    let copy = StoreCopy::new();
+    let copy = StoreCopy::of(contents_fixture(), "vfs");
     for image in ["localhost/contents:1", "localhost/contents:2"] {
         check_image(&copy, image);
     }

@@ -18,10 +18,9 @@
 //! AUFS-style `.wh.NAME` and `.wh..wh..opq` files. Each must read as the same changes.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
-use crate::common::contents::{overlay_fixture, show, without_checksums};
+use crate::common::contents::{StoreCopy, image_layers, overlay_fixture, show, without_checksums};
 use cairn_core::contents::{Entry, EntrySource};
-use cairn_core::{LayerIdx, Snapshot};
-use cairn_store::{Selection, Store};
+use cairn_store::Store;
 use rustix::fs::{AtFlags, FileType, Timespec, Timestamps, XattrFlags};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
@@ -41,88 +40,29 @@ enum Form {
     Aufs,
 }
 
-/// A copy of the fixture store, removed when dropped.
-struct Copy {
-    dir: tempfile::TempDir,
-}
-
-impl Copy {
-    fn new() -> Self {
-        let dir = tempfile::Builder::new()
-            .prefix("co")
-            .tempdir_in("/tmp")
-            .unwrap();
-        for part in ["root", "run"] {
-            let out = Command::new("cp")
-                .arg("-a")
-                .arg(overlay_fixture().join(part))
-                .arg(dir.path())
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+/// A copy of the fixture without its tar-splits, every layer's `diff/` rewritten into
+/// `form`; with how many whiteouts and opaque markers were rewritten.
+fn copy_without_tar_splits(form: Form) -> (StoreCopy, (usize, usize)) {
+    let copy = StoreCopy::of(overlay_fixture(), "overlay");
+    let mut removed = 0;
+    for file in std::fs::read_dir(copy.root().join("overlay-layers")).unwrap() {
+        let path = file.unwrap().path();
+        if path.to_string_lossy().ends_with(".tar-split.gz") {
+            std::fs::remove_file(path).unwrap();
+            removed += 1;
         }
-        Copy { dir }
     }
-
-    fn root(&self) -> PathBuf {
-        self.dir.path().join("root")
-    }
-
-    fn flags(&self) -> Vec<String> {
-        let p = self.dir.path();
-        vec![
-            "--root".into(),
-            p.join("root").display().to_string(),
-            "--runroot".into(),
-            p.join("run").display().to_string(),
-            "--storage-driver".into(),
-            "overlay".into(),
-        ]
-    }
-
-    fn store(&self) -> Store {
-        Selection {
-            root: Some(self.root()),
-            runroot: Some(self.dir.path().join("run")),
-            storage_driver: Some("overlay".into()),
-            store: None,
-            ..Selection::default()
-        }
-        .resolve()
-        .unwrap()
-    }
-
-    fn remove_tar_splits(&self) {
-        let mut removed = 0;
-        for file in std::fs::read_dir(self.root().join("overlay-layers")).unwrap() {
-            let path = file.unwrap().path();
-            if path.to_string_lossy().ends_with(".tar-split.gz") {
-                std::fs::remove_file(path).unwrap();
-                removed += 1;
-            }
-        }
-        assert_eq!(removed, 3, "busybox and two layers");
-    }
-
-    /// Rewrites every layer's `diff/` into `form`; returns how many whiteouts and opaque
-    /// markers it rewrote.
-    fn make(&self, form: Form) -> (usize, usize) {
-        let mut counts = (0, 0);
-        if form == Form::Kernel {
-            return counts;
-        }
-        for layer in std::fs::read_dir(self.root().join("overlay")).unwrap() {
+    assert_eq!(removed, 3, "busybox and two layers");
+    let mut counts = (0, 0);
+    if form != Form::Kernel {
+        for layer in std::fs::read_dir(copy.root().join("overlay")).unwrap() {
             let diff = layer.unwrap().path().join("diff");
             if diff.is_dir() {
                 rewrite(&diff, form, &mut counts);
             }
         }
-        counts
     }
+    (copy, counts)
 }
 
 /// Every file below `dir`, depth first.
@@ -224,28 +164,10 @@ fn rewrite(diff: &Path, form: Form, counts: &mut (usize, usize)) {
     }
 }
 
-/// The image's layers, base first.
-fn image_layers(snapshot: &Snapshot) -> Vec<LayerIdx> {
-    let image = snapshot
-        .images
-        .iter()
-        .find(|i| i.names.iter().any(|n| n == IMAGE))
-        .unwrap();
-    let mut layers = Vec::new();
-    let mut at = image.top_layer.clone();
-    while let Some(id) = at {
-        let idx = snapshot.layer_by_id(&id).unwrap();
-        layers.push(idx);
-        at = snapshot.layers[idx].parent.clone();
-    }
-    layers.reverse();
-    layers
-}
-
 /// Every layer's entries and where they came from.
 fn listings(store: &Store) -> Vec<(Vec<Entry>, EntrySource)> {
     let snapshot = store.load().unwrap().snapshot;
-    image_layers(&snapshot)
+    image_layers(&snapshot, IMAGE)
         .into_iter()
         .map(|layer| {
             let listed = store.layer_entries(&snapshot, layer).unwrap();
@@ -255,7 +177,7 @@ fn listings(store: &Store) -> Vec<(Vec<Entry>, EntrySource)> {
 }
 
 /// `cairn files IMAGE --json` with `args`, on the copy.
-fn cairn_files(copy: &Copy, args: &[&str]) -> String {
+fn cairn_files(copy: &StoreCopy, args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_cairn"))
         .args(copy.flags())
         .args(["files", IMAGE, "--json"])
@@ -271,7 +193,7 @@ fn cairn_files(copy: &Copy, args: &[&str]) -> String {
 }
 
 /// What `cairn files` prints of the image: merged and each layer's changes.
-fn printed(copy: &Copy) -> Vec<String> {
+fn printed(copy: &StoreCopy) -> Vec<String> {
     let mut all = vec![cairn_files(copy, &[])];
     for layer in ["0", "1", "2"] {
         all.push(cairn_files(copy, &["--layer", layer, "--changes"]));
@@ -306,7 +228,7 @@ fn comparable(entries: &[Entry], sorted: bool) -> Vec<String> {
 
 #[test]
 fn without_a_tar_split_an_overlay_layer_lists_as_containers_storage_read_its_diff_folder() {
-    let original = Copy::new();
+    let original = StoreCopy::of(overlay_fixture(), "overlay");
     let want = listings(&original.store());
     assert!(
         want.iter()
@@ -324,9 +246,7 @@ fn without_a_tar_split_an_overlay_layer_lists_as_containers_storage_read_its_dif
         );
     }
     for form in [Form::Kernel, Form::UserXattr, Form::Aufs] {
-        let copy = Copy::new();
-        copy.remove_tar_splits();
-        let (whiteouts, opaque) = copy.make(form);
+        let (copy, (whiteouts, opaque)) = copy_without_tar_splits(form);
         if form != Form::Kernel {
             assert_eq!(opaque, 1, "{form:?}: the opaque folder");
         }
@@ -353,7 +273,7 @@ fn without_a_tar_split_an_overlay_layer_lists_as_containers_storage_read_its_dif
 
 #[test]
 fn cairn_files_prints_the_same_changes_from_an_overlay_folder_in_every_form() {
-    let original = Copy::new();
+    let original = StoreCopy::of(overlay_fixture(), "overlay");
     let want = printed(&original);
     let changes: Vec<serde_json::Value> = serde_json::from_str(&want[3]).unwrap();
     let removed: Vec<&str> = changes
@@ -376,9 +296,7 @@ fn cairn_files_prints_the_same_changes_from_an_overlay_folder_in_every_form() {
         );
     }
     for form in [Form::Kernel, Form::UserXattr, Form::Aufs] {
-        let copy = Copy::new();
-        copy.remove_tar_splits();
-        copy.make(form);
+        let (copy, _) = copy_without_tar_splits(form);
         let got = printed(&copy);
         for (i, (got, want)) in got.iter().zip(&want).enumerate() {
             assert_eq!(

@@ -314,42 +314,19 @@ fn scan(
         let size = entry.size();
         let offset = entry.raw_file_position();
         let keep = size <= KEEP_LIMIT;
-        if !keep && !hash {
-            if offset.checked_add(size).is_none_or(|end| end > length) {
-                bail!(
-                    "{} is a truncated tar archive: member {name:?} ends early",
-                    path.display()
-                );
-            }
-            files.insert(
-                name,
-                ArchivedFile {
-                    size,
-                    data: None,
-                    hashed: None,
-                    offset,
-                },
-            );
-            continue;
-        }
         let mut data = Vec::new();
         let mut hasher = hash.then(|| Digest::sha256_of(b"").hasher());
-        let mut buf = vec![0u8; 64 * 1024];
-        let mut read = 0u64;
-        loop {
-            let n = entry.read(&mut buf).map_err(broken)?;
-            if n == 0 {
-                break;
+        // A member neither kept nor hashed (a layer, when not verifying) is seeked over by
+        // the tar reader: only whether the file holds all of it is checked.
+        let whole = match keep || hash {
+            true => {
+                read_member(&mut entry, hasher.as_mut(), keep.then_some(&mut data))
+                    .map_err(broken)?
+                    == size
             }
-            read += n as u64;
-            if let Some(h) = hasher.as_mut() {
-                h.update(&buf[..n]);
-            }
-            if keep {
-                data.extend_from_slice(&buf[..n]);
-            }
-        }
-        if read != size {
+            false => offset.checked_add(size).is_some_and(|end| end <= length),
+        };
+        if !whole {
             bail!(
                 "{} is a truncated tar archive: member {name:?} ends early",
                 path.display()
@@ -371,6 +348,30 @@ fn scan(
         }
     }
     Ok(files)
+}
+
+/// Reads a member's bytes to its end, into `hasher` and `keep` where given; how many there
+/// were.
+fn read_member(
+    entry: &mut impl Read,
+    mut hasher: Option<&mut crate::digest::Hasher>,
+    mut keep: Option<&mut Vec<u8>>,
+) -> std::io::Result<u64> {
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut read = 0u64;
+    loop {
+        let n = entry.read(&mut buf)?;
+        if n == 0 {
+            return Ok(read);
+        }
+        read += n as u64;
+        if let Some(h) = hasher.as_mut() {
+            h.update(&buf[..n]);
+        }
+        if let Some(data) = keep.as_mut() {
+            data.extend_from_slice(&buf[..n]);
+        }
+    }
 }
 
 /// How many links in a row cairn follows, as the kernel stops at 40: a loop ends here.
