@@ -30,36 +30,11 @@ for tool in buildah busybox; do
     command -v "$tool" >/dev/null || { echo "$0: $tool not found" >&2; exit 1; }
 done
 [ "$(id -u)" = 0 ] || { echo "$0: the overlay driver needs root" >&2; exit 1; }
-BUSYBOX=$(command -v busybox)
-file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' || {
-    echo "$0: $BUSYBOX is not statically linked: apt-get install -y busybox-static" >&2
-    exit 1
-}
-mkdir -p "$DIR"
-DIR=$(cd "$DIR" && pwd)
-umask 022
+DRIVER=overlay
+WIP=localhost/overlay:wip
+. "$(dirname "$0")/lib/busybox-steps.sh"
 
-T=$(mktemp -d)
-S="--root $DIR/root --runroot $DIR/run --storage-driver overlay"
-trap 'buildah $S rm --all >/dev/null 2>&1 || true; rm -rf "$T"' EXIT
-printf '[storage]\ndriver = "overlay"\ngraphroot = "%s"\nrunroot = "%s"\n' "$DIR/root" "$DIR/run" >"$T/storage.conf"
-export CONTAINERS_STORAGE_CONF=$T/storage.conf
-TS="--timestamp 1700000000"
-
-# step SCRIPT: runs SCRIPT with busybox's sh in a working container of the image so far, and
-# commits it as that image plus one layer.
-step() {
-    local ctr
-    ctr=$(buildah $S from --quiet localhost/overlay:wip)
-    buildah $S run --isolation chroot "$ctr" -- /bin/busybox sh -euc "$1"
-    buildah $S commit --quiet $TS "$ctr" localhost/overlay:wip >/dev/null
-    buildah $S rm "$ctr" >/dev/null
-}
-
-ctr=$(buildah $S from --quiet scratch)
-buildah $S copy --quiet "$ctr" "$BUSYBOX" /bin/busybox >/dev/null
-buildah $S commit --quiet $TS "$ctr" localhost/overlay:wip >/dev/null
-buildah $S rm "$ctr" >/dev/null
+base
 step "
     cd /
     /bin/busybox mkdir -p data/keep data/gone/sub data/again/old etc

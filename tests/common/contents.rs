@@ -137,17 +137,18 @@ pub fn overlay_fixture() -> &'static std::path::Path {
     FIXTURE.get_or_init(|| built_once("make-contents-overlay.sh", &["buildah", "busybox"]))
 }
 
-/// `scripts/SCRIPT DIR/store`, run once per version of the script under the system's
-/// temporary folder (other test processes wait on a lock meanwhile), after checking that
-/// its `tools` are installed.
+/// `scripts/SCRIPT DIR/store`, run once per version of the script and of the library both
+/// fixture scripts source (`scripts/lib/busybox-steps.sh`) under the system's temporary
+/// folder (other test processes wait on a lock meanwhile), after checking that its `tools`
+/// are installed.
 fn built_once(script: &str, tools: &[&str]) -> std::path::PathBuf {
     for tool in tools {
         super::require(tool);
     }
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scripts")
-        .join(script);
-    let bytes = std::fs::read(&script).unwrap();
+    let scripts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts");
+    let script = scripts.join(script);
+    let mut bytes = std::fs::read(&script).unwrap();
+    bytes.extend(std::fs::read(scripts.join("lib/busybox-steps.sh")).unwrap());
     let version = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
     });
