@@ -21,6 +21,9 @@ pub struct StoreData {
     pub facts: Arc<Facts>,
     /// The store it came from, which tells removal previews in its own terms.
     opened: OpenedStore,
+    /// Only the images are known yet, without their layers: the list shows names, IDs and
+    /// dates, but no sizes; the panes about layers wait, and no change can be planned.
+    pub without_layers: bool,
 }
 
 impl StoreData {
@@ -35,6 +38,15 @@ impl StoreData {
             catalog: Arc::clone(&opened.catalog),
             facts: Arc::new(Facts::new(&opened.catalog)),
             opened,
+            without_layers: false,
+        }
+    }
+
+    /// A store's images alone, read before their layers (see [`StoreData::without_layers`]).
+    pub fn images_alone(opened: OpenedStore) -> Self {
+        StoreData {
+            without_layers: true,
+            ..StoreData::opened(opened)
         }
     }
 

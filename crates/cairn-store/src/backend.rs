@@ -31,8 +31,11 @@ pub trait Backend: Debug + Send + Sync {
 
     /// Reads what an image list needs (names, IDs, dates, layers and so sizes) when the
     /// store has a much quicker way to than [`Backend::load`], for a browser that shows the
-    /// list first and the rest after; `None` otherwise.
-    fn load_list(&self) -> Option<Result<Loaded>> {
+    /// list first and the rest after; `None` otherwise. Where the store can, `images` is
+    /// handed the images alone (names, IDs, dates; no layers, so no sizes) before the rest is
+    /// parsed, for the list's first frame.
+    fn load_list(&self, images: &mut dyn FnMut(Snapshot)) -> Option<Result<Loaded>> {
+        let _ = images;
         None
     }
 

@@ -45,8 +45,8 @@ impl Store {
 
     /// Reads what the image list needs, when the store has a quicker way to than
     /// [`Store::load`] (see [`Backend::load_list`]).
-    pub fn load_list(&self) -> Option<Result<Loaded>> {
-        self.0.load_list()
+    pub fn load_list(&self, images: &mut dyn FnMut(Snapshot)) -> Option<Result<Loaded>> {
+        self.0.load_list(images)
     }
 
     /// Reads the store into a catalog with its lineage.

@@ -8,6 +8,7 @@ pub mod cache;
 pub mod client;
 pub mod reader;
 pub mod tls;
+pub mod watch;
 pub mod writer;
 
 use crate::backend::{Backend, Loaded, RemovalTerms, Terms};
@@ -20,16 +21,28 @@ use cairn_core::removal::{Blob, RemovalPlan, Step};
 use cairn_core::tagging::NamesPlan;
 use cairn_core::{Catalog, Rules, Snapshot};
 use client::{Client, Connect};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use watch::{Pace, RegistryProbe};
+
+/// A lock whose holder panicked still guards data that is whole (a map of tokens, a
+/// client): it is used as it is.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 /// A registry to open.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct RegistryStore {
     /// `HOST[:PORT]`.
     pub host: String,
     /// The one repository to read, when the user named one.
     pub repository: Option<String>,
     pub connect: Connect,
+    /// How hard the browser's watch may ask the registry for changes.
+    pub pace: Pace,
+    /// The client of the first load, kept for every load and change after it, so that its
+    /// tokens are used until they expire rather than asked for again at each reload.
+    connected: Arc<Mutex<Option<Arc<Client>>>>,
 }
 
 impl RegistryStore {
@@ -48,20 +61,30 @@ impl RegistryStore {
             host: host.to_string(),
             repository: repository.map(String::from),
             connect,
+            pace: Pace::NETWORK,
+            connected: Arc::default(),
         })
     }
 
-    fn client(&self) -> Result<Client> {
-        Client::connect(&self.host, self.repository.as_deref(), &self.connect)
+    /// The client, connected at the first call.
+    fn client(&self) -> Result<Arc<Client>> {
+        let mut connected = lock(&self.connected);
+        if let Some(client) = &*connected {
+            return Ok(Arc::clone(client));
+        }
+        let client = Arc::new(Client::connect(
+            &self.host,
+            self.repository.as_deref(),
+            &self.connect,
+        )?);
+        *connected = Some(Arc::clone(&client));
+        Ok(client)
     }
 
-    /// Reads the registry into a snapshot, what its collector would walk as far as the API
-    /// shows it, and what the listing could not reach.
-    fn read(&self, client: &Client) -> Result<(Snapshot, gc::Storage, Vec<String>)> {
+    /// Reads the registry.
+    fn read(&self, client: &Client) -> Result<reader::Read> {
         let cache = cache::Cache::user();
-        let read = reader::read(client, self.repository.as_deref(), cache.as_ref())?;
-        let storage = read.registry.visible_storage();
-        Ok((read.registry.snapshot(), storage, read.notes))
+        reader::read(client, self.repository.as_deref(), cache.as_ref())
     }
 }
 
@@ -77,18 +100,26 @@ impl Backend for RegistryStore {
         Rules::Registry
     }
 
-    /// Every repository's tags, manifests and configs; nothing is watched (a registry
-    /// tells no one of its changes, and asking it every second would be a load on it).
+    /// Every repository's tags, manifests and configs, watched by asking the registry again
+    /// at its [`Pace`] (a registry tells no one of its changes).
     fn load(&self) -> Result<Loaded> {
-        let client = Arc::new(self.client()?);
-        let (snapshot, visible, notes) = self.read(&client)?;
+        let client = self.client()?;
+        let read = self.read(&client)?;
+        let mut watch = Watch::default();
+        watch.probe(RegistryProbe::new(
+            Arc::clone(&client),
+            &read.registry,
+            self.repository.is_none(),
+            self.pace,
+        ));
+        let visible = read.registry.visible_storage();
         Ok(Loaded {
-            snapshot,
-            watch: Watch::default(),
+            snapshot: read.registry.snapshot(),
+            watch,
             terms: Terms::new(RegistryTerms {
                 client,
                 visible,
-                notes,
+                notes: read.notes,
                 deletes_tags: OnceLock::new(),
             }),
         })
@@ -102,7 +133,7 @@ impl Backend for RegistryStore {
         replan: &dyn Fn(&Catalog) -> Vec<Step>,
     ) -> Result<()> {
         let client = self.client()?;
-        let (snapshot, _, _) = self.read(&client)?;
+        let snapshot = self.read(&client)?.registry.snapshot();
         if replan(&Catalog::new(snapshot)) != preview {
             return Err(StoreError::Changed);
         }
