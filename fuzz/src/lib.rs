@@ -235,7 +235,9 @@ pub fn oci_layout(data: &[u8]) {
 /// An `oci-archive:` or `docker-archive:` file: the tar, Docker's `manifest.json` or the
 /// layout inside, and everything the layout reader then reads from it.
 pub fn archive(data: &[u8]) {
-    if let Ok(archive) = ArchiveBlobs::from_reader(data, Path::new("fuzz.tar"), true) {
+    if let Ok(archive) =
+        ArchiveBlobs::from_reader(std::io::Cursor::new(data), Path::new("fuzz.tar"), true)
+    {
         read_layout(&archive, true);
         let _ = archive.check_contents();
     }

@@ -8,6 +8,7 @@ mod common;
 
 mod contents_layers;
 mod contents_merged;
+mod contents_overlay;
 mod docker_conformance;
 mod docker_harness;
 mod docker_requests;
