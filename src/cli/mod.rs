@@ -182,7 +182,19 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32> {
 /// catalog is left to the operating system instead of being freed piece by piece (a tenth of
 /// the run time on a store of 10,000 images).
 fn read(flags: &Selection, command: impl FnOnce(&Catalog) -> Result<()>) -> Result<i32> {
-    let opened = resolve(flags)?.open()?;
+    let store = resolve(flags)?;
+    let opened = store.open()?;
+    if let Some(at) = opened.cached_at() {
+        eprintln!(
+            "{}",
+            Visible(&format!(
+                "{}: as listed {}, from the cache (--cached): the registry was not asked",
+                store.label(),
+                cairn_core::human::ago(jiff::Timestamp::now(), jiff::Timestamp::try_from(at).ok())
+                    .to_lowercase()
+            ))
+        );
+    }
     let result = command(&opened.catalog);
     std::mem::forget(opened);
     result.map(|()| 0)

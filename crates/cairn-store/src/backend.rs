@@ -11,6 +11,7 @@ use cairn_core::tagging::NamesPlan;
 use cairn_core::{Catalog, LayerIdx, Rules, Snapshot};
 use std::fmt::Debug;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 /// One kind of store, located: reads it into the model and applies confirmed plans to it.
 pub trait Backend: Debug + Send + Sync {
@@ -108,6 +109,13 @@ pub trait RemovalTerms: Debug + Send + Sync {
     /// True when a removal here deletes blobs rather than layers, which the browser then
     /// lists instead.
     fn deletes_blobs(&self) -> bool;
+
+    /// When the snapshot these terms came with was read from the store, if it was not read
+    /// just now but kept from an earlier open (a registry's cached listing), so that the
+    /// user is told how old it is.
+    fn cached_at(&self) -> Option<SystemTime> {
+        None
+    }
 }
 
 /// The terms of one load of a store: the model's own unless the backend has a hook.
@@ -134,5 +142,9 @@ impl Terms {
 
     pub(crate) fn deletes_blobs(&self) -> bool {
         self.0.as_ref().is_some_and(|terms| terms.deletes_blobs())
+    }
+
+    pub(crate) fn cached_at(&self) -> Option<SystemTime> {
+        self.0.as_ref().and_then(|terms| terms.cached_at())
     }
 }

@@ -26,6 +26,15 @@ pub fn draw(app: &App, frame: &mut Frame, status: Rect, footer: Rect) {
             format!("  {count} image{}", if count == 1 { "" } else { "s" }),
             theme.dim(),
         ));
+        if let Some(at) = store.cached_at {
+            left.push(Span::styled(
+                format!(
+                    "  cached {}",
+                    cairn_core::human::ago(app.now, Some(at)).to_lowercase()
+                ),
+                theme.error(),
+            ));
+        }
     }
     if let Some(loading) = &app.loading {
         left.push(Span::raw("  "));

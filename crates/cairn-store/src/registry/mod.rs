@@ -19,6 +19,7 @@ use cairn_core::tagging::NamesPlan;
 use cairn_core::{Catalog, Rules, Snapshot};
 use client::{Client, Connect};
 use std::sync::{Arc, OnceLock};
+use std::time::SystemTime;
 
 /// A registry to open.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +29,9 @@ pub struct RegistryStore {
     /// The one repository to read, when the user named one.
     pub repository: Option<String>,
     pub connect: Connect,
+    /// `--cached`: show the listing the last open read, without asking the registry (a
+    /// change still asks it before anything is applied).
+    pub cached: bool,
 }
 
 impl RegistryStore {
@@ -46,6 +50,7 @@ impl RegistryStore {
             host: host.to_string(),
             repository: repository.map(String::from),
             connect,
+            cached: false,
         })
     }
 
@@ -59,6 +64,42 @@ impl RegistryStore {
         let read = reader::read(client, self.repository.as_deref(), cache.as_ref())?;
         Ok((read.registry.snapshot(), read.notes))
     }
+
+    /// The registry as its last open listed it, from the cache alone, if it has all of it.
+    fn read_cached(&self) -> Option<reader::Read> {
+        let cache = cache::Cache::user()?;
+        reader::read_cached(&self.host, self.repository.as_deref(), &cache)
+    }
+
+    /// What a load gives: the snapshot, and the terms that plan on it.
+    fn loaded(&self, read: reader::Read, client: OnceLock<Result<Arc<Client>, String>>) -> Loaded {
+        let mut notes = read.notes;
+        if let Some(at) = read.cached_at {
+            notes.push(format!(
+                "planned on {}'s listing as cached {}: cairn asks the registry again before applying",
+                self.host,
+                age(at)
+            ));
+        }
+        Loaded {
+            snapshot: read.registry.snapshot(),
+            watch: Watch::default(),
+            terms: Terms::new(RegistryTerms {
+                store: self.clone(),
+                client,
+                notes,
+                cached_at: read.cached_at,
+                deletes_tags: OnceLock::new(),
+            }),
+        }
+    }
+}
+
+/// How long ago `at` was, as a status line says it.
+fn age(at: SystemTime) -> String {
+    let now = jiff::Timestamp::now();
+    let then = jiff::Timestamp::try_from(at).ok();
+    cairn_core::human::ago(now, then).to_lowercase()
 }
 
 impl Backend for RegistryStore {
@@ -75,18 +116,24 @@ impl Backend for RegistryStore {
 
     /// Every repository's tags, manifests and configs; nothing is watched (a registry
     /// tells no one of its changes, and asking it every second would be a load on it).
+    /// Under `--cached`, the listing the last open read, when the cache has all of it.
     fn load(&self) -> Result<Loaded> {
+        if self.cached
+            && let Some(read) = self.read_cached()
+        {
+            return Ok(self.loaded(read, OnceLock::new()));
+        }
         let client = Arc::new(self.client()?);
-        let (snapshot, notes) = self.read(&client)?;
-        Ok(Loaded {
-            snapshot,
-            watch: Watch::default(),
-            terms: Terms::new(RegistryTerms {
-                client,
-                notes,
-                deletes_tags: OnceLock::new(),
-            }),
-        })
+        let cache = cache::Cache::user();
+        let read = reader::read(&client, self.repository.as_deref(), cache.as_ref())?;
+        Ok(self.loaded(read, OnceLock::from(Ok(client))))
+    }
+
+    /// The listing the last open read, at once and without a request, said to be cached:
+    /// the browser shows it while [`Backend::load`] asks the registry again.
+    fn load_list(&self) -> Option<Result<Loaded>> {
+        let read = self.read_cached()?;
+        Some(Ok(self.loaded(read, OnceLock::new())))
     }
 
     /// Steps are requests; nothing is told in blobs here.
@@ -109,9 +156,13 @@ impl Backend for RegistryStore {
 /// refused in the plan where the registry deletes no tag on its own.
 #[derive(Debug)]
 struct RegistryTerms {
-    client: Arc<Client>,
-    /// What the listing could not reach, said with every plan.
+    store: RegistryStore,
+    /// Connected when first needed: a cached listing is shown without any request.
+    client: OnceLock<Result<Arc<Client>, String>>,
+    /// What the listing could not reach, and its age when it was cached, said with every plan.
     notes: Vec<String>,
+    /// When the listing was asked of the registry, if it came from the cache.
+    cached_at: Option<SystemTime>,
     /// Whether DELETE of a tag works, asked once, when an untag is first planned.
     deletes_tags: OnceLock<std::result::Result<(), String>>,
 }
@@ -128,21 +179,31 @@ impl RemovalTerms for RegistryTerms {
             _ => None,
         });
         let Some(name) = untag else { return };
-        let repository = writer::path(&self.client.host, cairn_core::reference::split_tag(&name).0);
-        let answer = self
-            .deletes_tags
-            .get_or_init(|| self.client.deletes_tags(&repository));
+        let host = &self.store.host;
+        let repository = writer::path(host, cairn_core::reference::split_tag(&name).0);
+        let answer = self.deletes_tags.get_or_init(|| {
+            let client = self
+                .client
+                .get_or_init(|| self.store.client().map(Arc::new).map_err(|e| e.to_string()));
+            client
+                .as_ref()
+                .map_err(String::clone)?
+                .deletes_tags(&repository)
+        });
         if let Err(why) = answer {
             plan.steps.clear();
             plan.untagged.clear();
             plan.errors.push(format!(
-                "{} does not delete a tag on its own ({why}): nothing was untagged; `cairn rm {name}` deletes the manifest with every tag of {repository} on it",
-                self.client.host
+                "{host} does not delete a tag on its own ({why}): nothing was untagged; `cairn rm {name}` deletes the manifest with every tag of {repository} on it"
             ));
         }
     }
 
     fn deletes_blobs(&self) -> bool {
         false
+    }
+
+    fn cached_at(&self) -> Option<SystemTime> {
+        self.cached_at
     }
 }
