@@ -224,7 +224,8 @@ fn a_tag_link_that_is_not_a_digest_is_a_problem_of_that_tag_and_the_rest_loads()
     }
     // Everything else is there: app's manifest, now untagged, and the other repositories.
     assert_eq!(listing.len(), 5, "{listing:#?}");
-    assert_eq!(image(&listing, &app)["Names"], serde_json::json!([]));
+    let untagged = &image(&listing, &app)["Names"];
+    assert!(untagged.as_array().is_none_or(Vec::is_empty), "{untagged}");
     assert_eq!(
         image(&listing, &storage.tag("tools", "1"))["Names"],
         serde_json::json!(["tools:1"])
