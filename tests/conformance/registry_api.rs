@@ -396,10 +396,11 @@ fn browser_messages(
         .output()
         .unwrap();
     let text = ok(out, "the loader child");
+    // libtest prints the test's name on the same line, before it.
     let line = text
-        .lines()
-        .find_map(|l| l.strip_prefix("LOADER:"))
-        .unwrap_or_else(|| panic!("no LOADER: line in {text}"));
+        .split_once("LOADER:")
+        .and_then(|(_, rest)| rest.lines().next())
+        .unwrap_or_else(|| panic!("no LOADER: in {text}"));
     serde_json::from_str(line).unwrap()
 }
 

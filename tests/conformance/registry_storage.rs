@@ -315,9 +315,13 @@ fn a_damaged_storage_reads_as_the_registry_serves_it_and_gc_stops_where_it_does(
             let tag = tag.as_str().unwrap();
             let name = format!("{repository}:{tag}");
             match head(&registry, repository, tag) {
-                (200, Some(digest)) => served.insert(name, digest),
-                (status, _) => refused.insert(name, status),
-            };
+                (200, Some(digest)) => {
+                    served.insert(name, digest);
+                }
+                (status, _) => {
+                    refused.insert(name, status);
+                }
+            }
         }
     }
     assert_eq!(served.len(), 3, "{served:?}");
