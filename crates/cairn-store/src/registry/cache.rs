@@ -44,6 +44,11 @@ pub struct TagListing {
     pub tags: BTreeMap<String, BTreeMap<String, String>>,
     /// Repository → tag → why the registry would not say what the tag points at.
     pub broken: BTreeMap<String, BTreeMap<String, String>>,
+    /// Every manifest and config the listing needs, by digest, as text, so that showing it
+    /// reads one file instead of thousands. Each is checked against its digest when used,
+    /// as the cache's own files are; one that is not text is left to those.
+    #[serde(default)]
+    pub packed: BTreeMap<String, String>,
 }
 
 /// The on-disk cache.
@@ -241,6 +246,7 @@ mod tests {
             notes: vec!["the catalog ended after 1 entries".into()],
             tags: BTreeMap::from([("app".into(), BTreeMap::from([("1".into(), digest.clone())]))]),
             broken: BTreeMap::new(),
+            packed: BTreeMap::new(),
         };
         cache.put_listing(&listing);
         assert_eq!(cache.listing("r:5000", None), Some(listing.clone()));

@@ -14,6 +14,7 @@ use crate::distribution::{Manifest, ManifestRecord, Registry, Repository};
 use crate::error::{Result, StoreError};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Requests in flight at once.
@@ -37,10 +38,18 @@ pub struct Read {
 /// the listing in the cache for the next open.
 pub fn read(client: &Client, repository: Option<&str>, cache: Option<&Cache>) -> Result<Read> {
     pool(THREADS)?.install(|| {
-        let listing = list(client, repository)?;
-        // With a client every manifest and config is read, or is its image's problem.
-        let registry = contents(Some(client), &listing, cache).unwrap_or_default();
+        let mut listing = list(client, repository)?;
         if let Some(cache) = cache {
+            // The last listing's pack spares the cache's files for what has not changed.
+            listing.packed = cache
+                .listing(&client.host, repository)
+                .map(|last| last.packed)
+                .unwrap_or_default();
+        }
+        // With a client every manifest and config is read, or is its image's problem.
+        let (registry, used) = contents(Some(client), &listing, cache).unwrap_or_default();
+        if let Some(cache) = cache {
+            listing.packed = used;
             cache.put_listing(&listing);
             cache.trim();
         }
@@ -56,7 +65,7 @@ pub fn read(client: &Client, repository: Option<&str>, cache: Option<&Cache>) ->
 /// cache holds that listing and every manifest and config it needs.
 pub fn read_cached(host: &str, repository: Option<&str>, cache: &Cache) -> Option<Read> {
     let listing = cache.listing(host, repository)?;
-    let registry = pool(CACHE_THREADS)
+    let (registry, _) = pool(CACHE_THREADS)
         .ok()?
         .install(|| contents(None, &listing, Some(cache)))?;
     let seconds = u64::try_from(listing.read_at).unwrap_or(0);
@@ -148,13 +157,58 @@ fn list(client: &Client, repository: Option<&str>) -> Result<TagListing> {
     Ok(listing)
 }
 
-/// The registry the listing describes, every manifest and config read from the cache or,
-/// with a client, from the registry; without one, `None` at the first the cache lacks.
+/// Where a manifest or config by digest comes from: the copies packed with a cached
+/// listing, the cache's files, then the registry when there is a client. Whatever is used is
+/// kept, to be packed with the listing this read saves.
+struct Source<'a> {
+    client: Option<&'a Client>,
+    cache: Option<&'a Cache>,
+    packed: &'a BTreeMap<String, String>,
+    used: Mutex<BTreeMap<String, String>>,
+}
+
+impl Source<'_> {
+    /// The bytes of `digest` from the pack or the cache, checked against it.
+    fn known(&self, digest: &Digest) -> Option<Vec<u8>> {
+        let packed = self.packed.get(digest.as_str()).and_then(|text| {
+            let mut hasher = digest.hasher();
+            hasher.update(text.as_bytes());
+            (hasher.finish() == digest.hex()).then(|| text.as_bytes().to_vec())
+        });
+        packed.or_else(|| self.cache.and_then(|c| c.get(digest)))
+    }
+
+    /// Keeps what was fetched in the cache, and what was used (as text) for the pack.
+    fn used(&self, digest: &Digest, bytes: &[u8], fetched: bool) {
+        if fetched && let Some(cache) = self.cache {
+            cache.put(digest, bytes);
+        }
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            lock(&self.used).insert(digest.to_string(), text.to_string());
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The registry the listing describes, every manifest and config read from its pack, the
+/// cache or, with a client, the registry; without one, `None` at the first none of them
+/// has. With the registry, the manifests and configs used, to pack with the listing.
 fn contents(
     client: Option<&Client>,
     listing: &TagListing,
     cache: Option<&Cache>,
-) -> Option<Registry> {
+) -> Option<(Registry, BTreeMap<String, String>)> {
+    let source = Source {
+        client,
+        cache,
+        packed: &listing.packed,
+        used: Mutex::new(BTreeMap::new()),
+    };
     let mut registry = Registry {
         host: Some(listing.host.clone()),
         ..Registry::default()
@@ -184,7 +238,7 @@ fn contents(
         let fetched: Vec<(Digest, String, ManifestRecord)> = pending
             .into_par_iter()
             .map(|(digest, repo)| {
-                let record = manifest(client, cache, &repo, &digest)?;
+                let record = manifest(&source, &repo, &digest)?;
                 Some((digest, repo, record))
             })
             .collect::<Option<_>>()?;
@@ -221,11 +275,15 @@ fn contents(
     registry.configs = configs
         .into_par_iter()
         .map(|(digest, repo)| {
-            let parsed = config(client, cache, &repo, &digest)?;
+            let parsed = config(&source, &repo, &digest)?;
             Some((digest.to_string(), parsed))
         })
         .collect::<Option<_>>()?;
-    Some(registry)
+    let used = source
+        .used
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    Some((registry, used))
 }
 
 fn note_cut(notes: &mut Vec<String>, what: &str, listing: &super::client::Listing) {
@@ -237,22 +295,17 @@ fn note_cut(notes: &mut Vec<String>, what: &str, listing: &super::client::Listin
     }
 }
 
-/// One manifest by digest, from the cache or the registry; what fails is the image's
-/// problem. `None` when the cache lacks it and there is no client to ask.
-fn manifest(
-    client: Option<&Client>,
-    cache: Option<&Cache>,
-    repo: &str,
-    digest: &Digest,
-) -> Option<ManifestRecord> {
-    let cached = cache.and_then(|c| c.get(digest));
-    let (bytes, media_type) = match cached {
-        Some(bytes) => (bytes, None),
-        None => match client?.manifest(repo, digest.as_str()) {
+/// One manifest by digest, from the pack, the cache or the registry; what fails is the
+/// image's problem. `None` when none has it and there is no client to ask.
+fn manifest(source: &Source<'_>, repo: &str, digest: &Digest) -> Option<ManifestRecord> {
+    let (bytes, media_type) = match source.known(digest) {
+        Some(bytes) => {
+            source.used(digest, &bytes, false);
+            (bytes, None)
+        }
+        None => match source.client?.manifest(repo, digest.as_str()) {
             Ok(fetched) => {
-                if let Some(cache) = cache {
-                    cache.put(digest, &fetched.bytes);
-                }
+                source.used(digest, &fetched.bytes, true);
                 (fetched.bytes, Some(fetched.media_type))
             }
             Err(e) => {
@@ -269,21 +322,21 @@ fn manifest(
     })
 }
 
-/// One config by digest, from the cache or the registry, parsed; `None` when the cache
-/// lacks it and there is no client to ask.
+/// One config by digest, from the pack, the cache or the registry, parsed; `None` when
+/// none has it and there is no client to ask.
 fn config(
-    client: Option<&Client>,
-    cache: Option<&Cache>,
+    source: &Source<'_>,
     repo: &str,
     digest: &Digest,
 ) -> Option<std::result::Result<cairn_core::ImageConfig, String>> {
-    let bytes = match cache.and_then(|c| c.get(digest)) {
-        Some(bytes) => bytes,
-        None => match client?.blob(repo, digest, CONFIG_LIMIT) {
+    let bytes = match source.known(digest) {
+        Some(bytes) => {
+            source.used(digest, &bytes, false);
+            bytes
+        }
+        None => match source.client?.blob(repo, digest, CONFIG_LIMIT) {
             Ok(bytes) => {
-                if let Some(cache) = cache {
-                    cache.put(digest, &bytes);
-                }
+                source.used(digest, &bytes, true);
                 bytes
             }
             Err(e) => return Some(Err(e.to_string())),
