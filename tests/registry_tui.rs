@@ -1,7 +1,9 @@
-//! The browser on a registry's storage (the committed fixture a real registry wrote): images
-//! named by every tag in every repository, untagged revisions, lineage across repositories,
-//! and a removal preview that says the store is read-only. Rendered into `TestBackend` and
-//! compared with insta snapshots.
+//! The browser on a registry: on its storage (the committed fixture a real registry wrote),
+//! images named by every tag in every repository, untagged revisions, lineage across
+//! repositories, and the remove dialog's registry view: the tags that go, the manifests
+//! deleted from each repository, the platform images of an index, what blocks it, and the
+//! blobs the next garbage collection frees (exactly on the storage, at most over the API).
+//! Rendered into `TestBackend` and compared with insta snapshots.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 mod common;
@@ -10,12 +12,17 @@ use cairn::tui::action::Action;
 use cairn::tui::app::App;
 use cairn::tui::pane::Pane;
 use cairn::tui::theme::Theme;
-use cairn_core::Catalog;
+use cairn_core::testing::fixtures;
 use cairn_store::Selection;
 use ratatui::layout::Rect;
 
 use common::tui::{HEIGHT, WIDTH, screen};
 
+fn now() -> jiff::Timestamp {
+    "2023-11-20T12:00:00Z".parse().unwrap()
+}
+
+/// The browser on the committed storage fixture, loaded as the browser's loader loads it.
 fn registry_app(filter: &str) -> App {
     let storage =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/registry-storage");
@@ -24,13 +31,25 @@ fn registry_app(filter: &str) -> App {
         ..Selection::default()
     };
     let store = selection.resolve().unwrap();
-    let loaded = store.load().unwrap();
-    let mut app = App::with_catalog(
+    let mut app = App::with_loaded(
         "registry-storage:tests/fixtures/registry-storage",
-        "2023-11-20T12:00:00Z".parse().unwrap(),
+        now(),
         Rect::new(0, 0, WIDTH, HEIGHT),
         Theme::colored(),
-        Catalog::new(loaded.snapshot),
+        store.load().unwrap(),
+    );
+    common::tui::filter(&mut app, filter);
+    app
+}
+
+/// The browser on `scripts/fill-registry.sh`'s registry as its API lists it (in memory).
+fn api_app(filter: &str) -> App {
+    let mut app = App::with_catalog(
+        format!("registry {}", fixtures::REGISTRY),
+        now(),
+        Rect::new(0, 0, WIDTH, HEIGHT),
+        Theme::colored(),
+        fixtures::registry().catalog(),
     );
     common::tui::filter(&mut app, filter);
     app
@@ -49,11 +68,46 @@ fn registry_storage_lineage_across_repositories() {
 }
 
 #[test]
-fn registry_storage_remove_preview_is_blocked_read_only() {
+fn registry_storage_remove_preview_counts_what_gc_frees_exactly_and_applies_nothing() {
     let mut app = registry_app("app");
     app.update(Action::StartRemove);
     let text = screen(&app);
-    assert!(text.contains("read-only"), "{text}");
+    for said in [
+        "Untagged (1)",
+        "app:1",
+        "Manifests deleted (1)",
+        "frees, exactly",
+        "storage is only read",
+        "registry garbage-collect",
+    ] {
+        assert!(text.contains(said), "{said} not shown:\n{text}");
+    }
+    assert!(!app.dialog_can_apply());
+    insta::assert_snapshot!(text);
+    app.update(Action::Confirm);
+    assert!(app.change_requested.is_none());
+    let message = app.message.clone().unwrap_or_default();
+    assert!(message.contains("only read"), "{message}");
+}
+
+#[test]
+fn registry_remove_preview_names_every_tag_of_the_digest_in_every_repository() {
+    let mut app = api_app("app:1.0");
+    app.update(Action::StartRemove);
+    let text = screen(&app);
+    for said in [
+        "Untagged (3)",
+        "127.0.0.1:5000/app:latest",
+        "127.0.0.1:5000/mirror/app:stable",
+        "Manifests deleted (2)",
+        "frees, at most",
+        "untagged revision",
+    ] {
+        assert!(text.contains(said), "{said} not shown:\n{text}");
+    }
+    assert!(app.dialog_can_apply());
+    // No rmi switches: a registry's removal has none.
+    assert!(!text.contains("f force"), "{text}");
     insta::assert_snapshot!(text);
 }
 
@@ -74,7 +128,9 @@ fn registry_cached_listing_is_marked_until_the_registry_answers() {
     .unwrap();
     let data = || {
         let loaded = store.load().unwrap();
-        StoreData::new(Arc::new(Catalog::without_lineage(loaded.snapshot)))
+        StoreData::new(Arc::new(cairn_core::Catalog::without_lineage(
+            loaded.snapshot,
+        )))
     };
     let now: jiff::Timestamp = "2023-11-20T12:00:00Z".parse().unwrap();
     let mut app = App::new(
@@ -99,4 +155,108 @@ fn registry_cached_listing_is_marked_until_the_registry_answers() {
     });
     let text = screen(&app);
     assert!(!text.contains("cached"), "{text}");
+}
+
+#[test]
+fn registry_remove_preview_of_an_index_deletes_its_platform_images_after_it() {
+    let mut app = api_app("multi-docker");
+    app.update(Action::StartRemove);
+    let text = screen(&app);
+    for said in [
+        "Platform images of the index (2)",
+        "linux/amd64",
+        "deleted after the index",
+    ] {
+        assert!(text.contains(said), "{said} not shown:\n{text}");
+    }
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn registry_remove_preview_of_a_platform_image_its_index_needs_is_blocked() {
+    let mut app = api_app("multi:1");
+    // The index's row, then its first platform image under it.
+    app.update(Action::Down);
+    app.update(Action::StartRemove);
+    let text = screen(&app);
+    assert!(text.contains("platform image of index"), "{text}");
+    assert!(!app.dialog_can_apply());
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn a_capped_catalog_is_said_on_the_status_line() {
+    let registry = common::listing_registry::ListingRegistry::start(
+        common::listing_registry::Catalog::Capped(1000),
+    );
+    let selection = Selection {
+        store: Some(format!("registry:{}", registry.addr)),
+        tls_verify: Some(false),
+        ..Selection::default()
+    };
+    let app = App::with_loaded(
+        format!("registry {}", fixtures::REGISTRY),
+        now(),
+        Rect::new(0, 0, WIDTH, HEIGHT),
+        Theme::colored(),
+        selection.resolve().unwrap().load().unwrap(),
+    );
+    let text = screen(&app);
+    let status = text.lines().nth(usize::from(HEIGHT) - 2).unwrap();
+    assert!(
+        status
+            .contains("! the catalog is capped at 1000 repositories by the registry; showing 1000"),
+        "{status}"
+    );
+    insta::assert_snapshot!(text);
+}
+
+/// The list as typed into the filter, keys and all.
+fn type_filter(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.update(Action::FilterInput(c));
+    }
+}
+
+#[test]
+fn the_list_filtered_to_one_repository_completes_its_name_with_tab() {
+    let mut app = api_app("");
+    app.update(Action::StartFilter);
+    type_filter(&mut app, "repo:m");
+    app.update(Action::FilterComplete);
+    // Three repositories start with m and share nothing more: the status line names them.
+    assert_eq!(app.panes.images.filter, "repo:m");
+    assert_eq!(
+        app.message.as_deref(),
+        Some("3 repositories: mirror/app, multi, multi-docker")
+    );
+    type_filter(&mut app, "u");
+    app.update(Action::FilterComplete);
+    assert_eq!(app.panes.images.filter, "repo:multi");
+    let text = screen(&app);
+    // multi exactly: not multi-docker, whose index names the same platform images.
+    assert!(text.contains("127.0.0.1:5000/multi:1"), "{text}");
+    assert!(!text.contains("multi-docker:1"), "{text}");
+    assert!(
+        text.contains("repo:NAME (Tab)"),
+        "the filter line says so:\n{text}"
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn r_lists_only_the_selected_images_repository_and_again_every_one() {
+    let mut app = api_app("app:1.0");
+    app.update(Action::FilterRepository);
+    assert_eq!(app.panes.images.filter, "repo:app");
+    let text = screen(&app);
+    assert!(text.contains("127.0.0.1:5000/app:1.0"), "{text}");
+    assert_eq!(app.panes.images.rows.len(), 1, "{text}");
+    assert!(text.contains("r repository"), "the footer says so:\n{text}");
+    insta::assert_snapshot!(text);
+    app.update(Action::FilterRepository);
+    assert_eq!(app.panes.images.filter, "");
+    // A namespace: every repository under it.
+    common::tui::filter(&mut app, "repo:library/");
+    assert_eq!(app.panes.images.rows.len(), 1);
 }

@@ -685,15 +685,17 @@ fn preview_keys_apply_toggle_and_cancel() {
 fn the_dialog_footer_comes_from_the_key_table() {
     let keymap = Keymap::default();
     assert_eq!(
-        keymap.dialog_hints(Mode::Remove, true).join(" · "),
+        keymap.dialog_hints(Mode::Remove, &|_| true).join(" · "),
         "y/Enter apply · f force · n no-prune · Esc cancel"
     );
     assert_eq!(
-        keymap.dialog_hints(Mode::Tag, true).join(" · "),
+        keymap.dialog_hints(Mode::Tag, &|_| true).join(" · "),
         "Enter apply · Esc cancel"
     );
     assert_eq!(
-        keymap.dialog_hints(Mode::Remove, false).join(" · "),
+        keymap
+            .dialog_hints(Mode::Remove, &|a| *a != Action::Confirm)
+            .join(" · "),
         "f force · n no-prune · Esc cancel",
         "a plan that cannot be applied is not offered"
     );
@@ -960,7 +962,7 @@ fn a_blocked_removal_is_not_applied() {
     assert!(!app.dialog_can_apply());
     assert!(
         !app.keymap
-            .hints(app.mode(), app.focus, app.dialog_can_apply())
+            .hints(app.mode(), app.focus, &|action| app.hint_shown(action))
             .iter()
             .any(|(_, word)| *word == "apply")
     );

@@ -14,7 +14,7 @@ use cairn::tui::state::diff::DiffBase;
 use cairn::tui::state::files::{Contents, FilesSubject, Mark};
 use cairn_core::Catalog;
 use cairn_core::contents::{EntrySource, image_layers};
-use common::tui_contents::{contents_app, fixture_entries, serve_fixture};
+use common::tui_contents::{contents_app, fixture_entries, serve_filters, serve_fixture};
 use common::tui_store::{fixture_app, image_named, select};
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -38,15 +38,13 @@ fn only_the_pane_on_screen_asks_for_contents() {
     let mut app = fixture_app();
     select(&mut app, "localhost/app:1.0");
     // The details on screen asked for the wasted space.
-    assert!(
-        app.contents_requests
-            .drain(..)
-            .all(|r| matches!(r.job, Job::Waste { .. }))
-    );
+    let jobs: Vec<Job> = app.contents_requests.drain(..).map(|r| r.job).collect();
+    assert!(matches!(jobs.as_slice(), [Job::Waste { .. }]), "{jobs:?}");
     app.update(Action::FocusPane(Pane::Layers));
+    let jobs: Vec<Job> = app.contents_requests.drain(..).map(|r| r.job).collect();
     assert!(
-        app.contents_requests.is_empty(),
-        "the layers need no contents"
+        matches!(jobs.as_slice(), [Job::Stop(contents::Slot::Waste)]),
+        "the layers need no contents, and the details' read stops: {jobs:?}"
     );
     app.update(Action::FocusPane(Pane::Files));
     let jobs: Vec<&Job> = app.contents_requests.iter().map(|r| &r.job).collect();
@@ -90,11 +88,11 @@ fn an_answer_for_another_image_or_load_is_dropped() {
 #[test]
 fn the_tree_keys_go_to_the_focused_tree() {
     let mut app = contents_app("localhost/app:1.0", Pane::Files);
-    let rows = app.panes.files.contents.view().unwrap().rows.len();
+    let rows = app.panes.files.contents.view().unwrap().row_count();
     app.update(Action::ExpandAll);
-    assert!(app.panes.files.contents.view().unwrap().rows.len() > rows);
+    assert!(app.panes.files.contents.view().unwrap().row_count() > rows);
     app.update(Action::CollapseAll);
-    assert_eq!(app.panes.files.contents.view().unwrap().rows.len(), rows);
+    assert_eq!(app.panes.files.contents.view().unwrap().row_count(), rows);
     app.update(Action::Down);
     assert_eq!(cursor_path(&app, Pane::Files), "/base.txt");
     app.update(Action::Down);
@@ -122,10 +120,14 @@ fn typing_a_filter_in_the_files_filters_paths_not_images() {
         app.update(Action::FilterInput(c));
     }
     assert!(app.panes.images.filter.is_empty());
+    // The filter runs on the worker: until it answers, the rows are the previous ones.
+    assert_eq!(app.filter_requests.len(), 1);
+    assert!(app.panes.files.contents.view().unwrap().filter_running());
+    serve_filters(&mut app);
     let view = app.panes.files.contents.view().unwrap();
+    assert!(!view.filter_running());
     let paths: Vec<String> = view
-        .rows
-        .iter()
+        .rows_from(0)
         .map(|r| String::from_utf8(view.tree.path(r.node)).unwrap())
         .collect();
     assert_eq!(paths, ["/etc", "/etc/passwd"]);
@@ -168,9 +170,9 @@ fn enter_on_a_file_goes_to_the_layer_and_image_that_last_changed_it() {
 #[test]
 fn enter_on_a_directory_opens_it() {
     let mut app = contents_app("localhost/app:1.0", Pane::Files);
-    let rows = app.panes.files.contents.view().unwrap().rows.len();
+    let rows = app.panes.files.contents.view().unwrap().row_count();
     app.update(Action::Activate);
-    assert!(app.panes.files.contents.view().unwrap().rows.len() > rows);
+    assert!(app.panes.files.contents.view().unwrap().row_count() > rows);
     assert_eq!(app.panes.files.subject.as_ref().unwrap().at, 2);
 }
 
@@ -328,4 +330,98 @@ fn the_reader_thread_reads_the_demo_blobs() {
     assert!(paths.contains(&"/app/main.txt".to_string()), "{paths:?}");
     drop(requests);
     reader.join().unwrap();
+}
+
+/// The details read the wasted space only while they are on screen: a read the reader has
+/// not finished stops when another tab takes their place, selection moves made meanwhile
+/// read nothing, and the details ask again, for the image then selected, when they are shown
+/// again. The real reader thread on the demo layout, whose progress reports (one before each
+/// layer it reads) count what it reads; it is held before its first layer until the test
+/// has moved away.
+#[test]
+fn the_details_read_layers_only_while_on_screen() {
+    let store = cairn_store::Store::new(cairn_store::oci::OciLayout::bundled_demo(
+        "the test reads the compiled-in demo",
+    ));
+    let catalog = Catalog::new(store.load().expect("loading the demo").snapshot);
+    let mut app = App::with_catalog(
+        "demo",
+        common::tui_store::now(),
+        common::tui_store::area(),
+        cairn::tui::theme::Theme::colored(),
+        catalog,
+    );
+    let (requests, inbox) = mpsc::channel::<ContentsRequest>();
+    let (send, replies) = mpsc::channel::<ContentsMsg>();
+    let (release, gate) = mpsc::channel::<()>();
+    let held = std::sync::atomic::AtomicBool::new(false);
+    let reader = contents::spawn(store, inbox, move |msg| {
+        let first_waste_layer = matches!(
+            msg,
+            ContentsMsg::Progress {
+                slot: contents::Slot::Waste,
+                ..
+            }
+        );
+        if first_waste_layer && !held.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            let _ = gate.recv();
+        }
+        send.send(msg).is_ok()
+    })
+    .unwrap();
+    let forward = |app: &mut App| -> Vec<Job> {
+        app.contents_requests
+            .drain(..)
+            .map(|request| {
+                let job = request.job.clone();
+                requests.send(request).unwrap();
+                job
+            })
+            .collect()
+    };
+    // The details are the tab on screen at first: they ask for the selected image's waste.
+    select(&mut app, "localhost/app:1.0");
+    let asked = forward(&mut app);
+    assert!(
+        asked.iter().any(|j| matches!(j, Job::Waste { .. })),
+        "{asked:?}"
+    );
+    // Another tab, and the selection moves while it is shown.
+    app.update(Action::FocusPane(Pane::Layers));
+    forward(&mut app);
+    app.update(Action::FocusPane(Pane::Images));
+    for _ in 0..3 {
+        app.update(Action::Down);
+        let asked = forward(&mut app);
+        assert!(
+            !asked.iter().any(|j| matches!(j, Job::Waste { .. })),
+            "a selection move read layers for the details while they were not shown: {asked:?}"
+        );
+    }
+    release.send(()).unwrap();
+    // Shown again: the details ask for the image selected now.
+    let selected = app.selected().unwrap();
+    app.update(Action::FocusPane(Pane::Details));
+    let asked = forward(&mut app);
+    assert!(
+        asked
+            .iter()
+            .any(|j| matches!(j, Job::Waste { image, .. } if *image == selected)),
+        "{asked:?}"
+    );
+    drop(requests);
+    reader.join().unwrap();
+    let waste_done: Vec<_> = replies
+        .try_iter()
+        .filter_map(|msg| match msg {
+            ContentsMsg::Done {
+                job: Job::Waste { image, .. },
+                ..
+            } => Some(image),
+            _ => None,
+        })
+        .collect();
+    // The first image's read stopped before its first layer; the one read is the image the
+    // details show now.
+    assert_eq!(waste_done, [selected]);
 }

@@ -18,7 +18,7 @@ use cairn::tui::theme::Theme;
 use cairn::tui::view::{self, ViewState};
 use cairn_core::{Catalog, Snapshot};
 use common::tui::{HEIGHT, render, screen, text};
-use common::tui_contents::{contents_app, fixture_entries, serve, serve_fixture};
+use common::tui_contents::{contents_app, fixture_entries, serve, serve_filters, serve_fixture};
 use common::tui_store::{area, fixture_app, fixture_catalog, now, select};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -582,6 +582,19 @@ fn files_changed_only_at_a_lower_layer() {
 
 #[test]
 fn files_filtered_by_glob() {
+    let mut app = contents_app("localhost/app:1.0", Pane::Files);
+    app.update(Action::StartFilter);
+    for c in "*.so".chars() {
+        app.update(Action::FilterInput(c));
+    }
+    serve_filters(&mut app);
+    insta::assert_snapshot!(screen(&app));
+}
+
+/// While the filter worker has not answered, the rows are the last answer's and the
+/// filter line says so.
+#[test]
+fn files_filtering_in_the_background() {
     let mut app = contents_app("localhost/app:1.0", Pane::Files);
     app.update(Action::StartFilter);
     for c in "*.so".chars() {

@@ -127,6 +127,16 @@ fn shell_quote(path: &Path) -> String {
     format!("'{}'", path.display().to_string().replace('\'', r"'\''"))
 }
 
+/// The demo in a shell that says how cairn exited, with `home` as its home and its data and
+/// config folders under it.
+fn demo_command(home: &Path) -> String {
+    format!(
+        "env HOME={home} XDG_DATA_HOME={home}/data XDG_CONFIG_HOME={home}/.config {cairn} --store demo; echo \"cairn exited $?\"; sleep 600",
+        home = shell_quote(home),
+        cairn = shell_quote(Path::new(env!("CARGO_BIN_EXE_cairn"))),
+    )
+}
+
 #[test]
 fn browse_the_fixture_store_in_a_real_terminal() {
     common::require("tmux");
@@ -437,11 +447,7 @@ fn the_demo_with_a_config_file_in_a_real_terminal() {
     let config = home.path().join(".config/cairn/config.toml");
     std::fs::create_dir_all(config.parent().unwrap()).unwrap();
     std::fs::write(&config, "[keys.normal]\nstart-remove = \"x\"\n").unwrap();
-    let command = format!(
-        "env HOME={home} XDG_DATA_HOME={home}/data XDG_CONFIG_HOME={home}/.config {cairn} --store demo; echo \"cairn exited $?\"; sleep 600",
-        home = shell_quote(home.path()),
-        cairn = shell_quote(Path::new(env!("CARGO_BIN_EXE_cairn"))),
-    );
+    let command = demo_command(home.path());
     let tmux = Tmux::start(&command);
     let screen = tmux.wait_for("the demo's list", |s| {
         s.contains("demo: scratch copy at")
@@ -481,4 +487,109 @@ fn the_demo_with_a_config_file_in_a_real_terminal() {
         screen.contains("no action \"remov\" in [keys.remove]: its actions are"),
         "{screen}"
     );
+}
+
+/// A real registry (docker-registry 2.8.2 filled with skopeo) in the browser: untag is
+/// refused with the registry's reason; the remove dialog names every tag of the digest in
+/// every repository, the manifests deleted and the blobs the next garbage collection frees at
+/// most; applying it leaves the registry without those tags, as skopeo sees it.
+#[test]
+fn remove_and_untag_on_a_registry_in_a_real_terminal() {
+    let registry = common::registry::TestRegistry::filled();
+    let cache = tempfile::tempdir().unwrap();
+    let command = format!(
+        "XDG_CACHE_HOME={} {} --store registry:{} --tls-verify=false; echo \"cairn exited $?\"; sleep 600",
+        shell_quote(cache.path()),
+        shell_quote(Path::new(env!("CARGO_BIN_EXE_cairn"))),
+        registry.addr,
+    );
+    let tmux = Tmux::start(&command);
+    tmux.wait_for("the list", |s| {
+        s.contains("1 Images") && !s.contains("computing lineage")
+    });
+    tmux.send(&["/"]);
+    tmux.type_text("app:1.0");
+    tmux.send(&["Enter"]);
+    let app = format!("{}/app:1.0", registry.addr);
+    tmux.wait_text(&format!("Names          {app}"));
+
+    tmux.send(&["u"]);
+    let screen = tmux.wait_text("does not delete a tag on its own");
+    assert!(
+        screen.contains("400 Bad"),
+        "the registry's answer:\n{screen}"
+    );
+    tmux.send(&["Escape"]);
+    tmux.wait_for("the untag dialog closed", |s| !s.contains("Untag "));
+
+    tmux.send(&["d"]);
+    let screen = tmux.wait_text(&format!("Remove {app}"));
+    for wanted in [
+        "Untagged (3)".to_string(),
+        format!("{}/app:latest", registry.addr),
+        format!("{}/mirror/app:stable", registry.addr),
+        "Manifests deleted (2)".to_string(),
+        "frees, at most".to_string(),
+        "y/Enter apply".to_string(),
+    ] {
+        assert!(
+            screen.contains(&wanted),
+            "{wanted:?} is not shown:\n{screen}"
+        );
+    }
+    tmux.send(&["y"]);
+    tmux.wait_for("the removal reported and the list reloaded", |s| {
+        // The filter line still says app:1.0; no row does.
+        s.contains("Deleted 2 manifests (3 tags)") && s.contains("No image selected")
+    });
+    tmux.send(&["q"]);
+    let screen = tmux.wait_text("cairn exited");
+    assert!(screen.contains("cairn exited 0"), "{screen}");
+
+    for (repository, tag) in [("app", "latest"), ("mirror/app", "stable")] {
+        let tags = registry.skopeo(&[
+            "list-tags",
+            "--tls-verify=false",
+            &registry.reference(repository),
+        ]);
+        assert!(!tags.contains(&format!("\"{tag}\"")), "{tags}");
+    }
+}
+
+/// The Files tab's path filter in a real terminal, on the demo: the filter worker's answer
+/// reaches the screen through the event loop, and Esc gives back the tree, with the
+/// directory of the file the cursor was on opened.
+#[test]
+fn the_files_filter_in_a_real_terminal() {
+    common::require("tmux");
+    let home = tempfile::tempdir().unwrap();
+    let command = demo_command(home.path());
+    let tmux = Tmux::start(&command);
+    tmux.wait_for("the demo's list", |s| {
+        s.contains("demo: scratch copy at") && !s.contains("computing lineage")
+    });
+    // The list's filter selects the app image; then its files.
+    tmux.send(&["/"]);
+    tmux.type_text("app:1.0");
+    tmux.send(&["Enter"]);
+    tmux.wait_text("Names          localhost/app:1.0");
+    tmux.send(&["6"]);
+    tmux.wait_for("the app's top-level files", |s| {
+        s.contains("▸ app/") && s.contains("▸ etc/")
+    });
+    tmux.send(&["/"]);
+    tmux.type_text("os-rel");
+    let screen = tmux.wait_for("the filtered tree", |s| {
+        s.contains("os-release") && !s.contains("filtering…")
+    });
+    assert!(screen.contains("/os-rel"), "{screen}");
+    assert!(!screen.contains("app/"), "app/ does not match:\n{screen}");
+    // Enter keeps the filter, ↓ goes to the file, Esc clears: the tree is back, etc/ open.
+    tmux.send(&["Enter", "Down", "Escape"]);
+    let screen = tmux.wait_for("the whole tree again", |s| {
+        s.contains("▸ app/") && s.contains("▾ etc/") && s.contains("os-release")
+    });
+    assert!(!screen.contains("/os-rel"), "{screen}");
+    tmux.send(&["q"]);
+    tmux.wait_text("cairn exited 0");
 }

@@ -124,7 +124,58 @@ fn print_warnings(warnings: &[String]) {
     }
 }
 
+/// A registry deletes blobs only at its next garbage collection: the blobs it will free then,
+/// exactly (from its storage) or at most (over its API).
+fn freed_lines(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
+    for blob in &plan.blobs {
+        writeln!(
+            out,
+            "Freed by the next garbage collection: {} ({} bytes)",
+            Visible(&blob.digest),
+            blob.size
+        )?;
+    }
+    Ok(())
+}
+
+/// What a registry removal's dry run adds: the tags that stay, each platform image of a
+/// deleted index, and the total the next collection reclaims: the browser's preview in lines.
+fn registry_summary(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
+    let preview = plan.registry.clone().unwrap_or_default();
+    for name in &preview.tags_kept {
+        line(out, "Still tagged: ", name)?;
+    }
+    for child in &preview.index_children {
+        let text = format!("{} {}", child.digest, child.platform);
+        match &child.kept_because {
+            None => line(out, "Platform image deleted: ", &text)?,
+            Some(why) => line(out, "Platform image kept: ", &format!("{text} ({why})"))?,
+        }
+    }
+    if let Some(already) = preview.unreferenced_already.filter(|u| u.blobs > 0) {
+        writeln!(
+            out,
+            "Unreferenced already: {} blobs ({} bytes), which the collection deletes too",
+            already.blobs, already.bytes
+        )?;
+    }
+    let how = match preview.gc_exact {
+        true => "exactly",
+        false => "at most",
+    };
+    writeln!(
+        out,
+        "Reclaimed at the next garbage collection, {how}: {} ({} bytes)\nDry run: nothing was changed.",
+        podman_size(plan.reclaimed_bytes),
+        plan.reclaimed_bytes
+    )?;
+    Ok(())
+}
+
 fn dry_run_summary(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
+    if plan.rules == Rules::Registry {
+        return registry_summary(plan, out);
+    }
     // Docker's own records already name the layers.
     if plan.rules != Rules::Docker {
         for layer in &plan.layers {
@@ -187,7 +238,10 @@ fn rm_lines(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
     for id in &plan.deleted {
         line(out, "Deleted: ", id)?;
     }
-    blob_lines(&plan.blobs, out)
+    match plan.rules {
+        Rules::Registry => freed_lines(plan, out),
+        _ => blob_lines(&plan.blobs, out),
+    }
 }
 
 /// `podman image prune` prints the IDs it deleted; `docker image prune` its own report.
@@ -198,7 +252,10 @@ fn prune_lines(plan: &RemovalPlan, out: &mut dyn Write) -> Result<()> {
     for id in &plan.records_deleted {
         line(out, "", id)?;
     }
-    blob_lines(&plan.blobs, out)
+    match plan.rules {
+        Rules::Registry => freed_lines(plan, out),
+        _ => blob_lines(&plan.blobs, out),
+    }
 }
 
 /// `rm` and `prune`: plan in the store's terms, apply unless it is a dry run, then print the

@@ -153,7 +153,7 @@ impl Command {
 pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32> {
     let selection = cli.store.selection();
     let Some(command) = &cli.command else {
-        return crate::tui::run(&selection).map(|()| 0);
+        return crate::tui::supervisor::open(&selection);
     };
     let now = jiff::Timestamp::now();
     match command {
@@ -194,6 +194,10 @@ fn read(flags: &Selection, command: impl FnOnce(&Catalog) -> Result<()>) -> Resu
                     .to_lowercase()
             ))
         );
+    }
+    // What the store could not show, said before the listing that lacks it.
+    for note in opened.notes() {
+        eprintln!("Warning: {}", Visible(note));
     }
     let result = command(&opened.catalog);
     std::mem::forget(opened);

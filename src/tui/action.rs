@@ -55,6 +55,10 @@ pub enum Action {
     FilterAccept,
     /// Esc in the filter: drop it.
     FilterCancel,
+    /// Tab in the filter: complete the `repo:` term being typed to a repository's name.
+    FilterComplete,
+    /// `r`: list only the selected image's repository (again: every repository).
+    FilterRepository,
     Help,
     Reload,
     /// `t`: name the selected image.

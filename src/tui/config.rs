@@ -294,11 +294,11 @@ mod tests {
             Some(Action::ToggleForce)
         );
         assert!(
-            keys.hints(Mode::Normal, Pane::Images, true)
+            keys.hints(Mode::Normal, Pane::Images, &|_| true)
                 .contains(&("x".to_string(), "remove"))
         );
         assert_eq!(
-            keys.dialog_hints(Mode::Remove, true).join(" · "),
+            keys.dialog_hints(Mode::Remove, &|_| true).join(" · "),
             "y/Enter apply · F force · n no-prune · Esc cancel"
         );
     }

@@ -35,6 +35,9 @@ pub enum Job {
         layers: Vec<LayerIdx>,
         base: usize,
     },
+    /// The pane no longer shows what it asked for: what waits or is being read for it is
+    /// dropped, so that a tab left reads nothing more.
+    Stop(Slot),
 }
 
 /// Which pane a job is for: one job a pane at a time.
@@ -51,6 +54,7 @@ impl Job {
             Job::Files(_) => Slot::Files,
             Job::Diff(_) => Slot::Diff,
             Job::Waste { .. } => Slot::Waste,
+            Job::Stop(slot) => *slot,
         }
     }
 
@@ -67,6 +71,7 @@ impl Job {
                 .copied()
                 .collect(),
             Job::Waste { layers, .. } => layers.clone(),
+            Job::Stop(_) => Vec::new(),
         };
         let mut seen = std::collections::HashSet::new();
         layers.retain(|l| seen.insert(*l));
@@ -123,6 +128,7 @@ pub fn spawn(
                 store,
                 requests,
                 waiting: Vec::new(),
+                stopped: Vec::new(),
                 cache: HashMap::new(),
                 cached: 0,
             }
@@ -135,6 +141,8 @@ struct Reader {
     requests: Receiver<ContentsRequest>,
     /// At most one request a slot, the latest.
     waiting: Vec<ContentsRequest>,
+    /// The slots whose pane went off screen since their last request.
+    stopped: Vec<Slot>,
     /// Entries by layer ID.
     cache: HashMap<String, Arc<LayerEntries>>,
     cached: usize,
@@ -173,7 +181,11 @@ impl Reader {
     fn queue(&mut self, request: ContentsRequest) {
         let slot = request.job.slot();
         self.waiting.retain(|r| r.job.slot() != slot);
-        self.waiting.push(request);
+        self.stopped.retain(|&s| s != slot);
+        match request.job {
+            Job::Stop(_) => self.stopped.push(slot),
+            _ => self.waiting.push(request),
+        }
     }
 
     /// Queues what arrived meanwhile; false when the UI has gone and nothing is left.
@@ -207,7 +219,7 @@ impl Reader {
                 return None;
             }
             self.take_new();
-            if self.waiting.iter().any(|r| r.job.slot() == slot) {
+            if self.stopped.contains(&slot) || self.waiting.iter().any(|r| r.job.slot() == slot) {
                 return None;
             }
             let entries = match self.entries(&request.catalog, layer) {
@@ -304,6 +316,7 @@ pub fn answer(job: &Job, entries: &HashMap<LayerIdx, Arc<LayerEntries>>) -> Resu
             }))
         }
         Job::Waste { layers, base, .. } => Ok(Answer::Waste(contents(layers)?.waste(*base))),
+        Job::Stop(_) => Err("nothing was asked".into()),
     }
 }
 

@@ -4,7 +4,7 @@
 
 use cairn_core::image::short_id;
 use cairn_core::layer_forest::LayerForest;
-use cairn_core::reference::repo_tags;
+use cairn_core::reference::{has_domain, repo_tags, split_tag};
 use cairn_core::removal::{RemovalPlan, RemoveOptions, Target};
 use cairn_core::tagging::NamesPlan;
 use cairn_core::{Catalog, ImageIdx, TiVec};
@@ -54,6 +54,11 @@ impl StoreData {
         self.opened.deletes_blobs()
     }
 
+    /// What the load could not reach (a registry's capped or refused catalog).
+    pub fn notes(&self) -> &[String] {
+        self.opened.notes()
+    }
+
     /// A tag or untag as the store will carry it out: on a layout, with the blobs it deletes.
     pub fn plan_names(&self, plan: NamesPlan) -> NamesPlan {
         self.opened.plan_names(plan)
@@ -68,6 +73,12 @@ pub struct Facts {
     pub more_names: TiVec<ImageIdx, usize>,
     /// Lowercased ID, names and labels (`key=value`), one per line, for the filter.
     pub search: TiVec<ImageIdx, String>,
+    /// The repositories of each image's names, lowercased, without the registry host: what a
+    /// `repo:` filter word matches (a platform image is listed under its index, by the
+    /// index's).
+    pub repositories: TiVec<ImageIdx, Vec<String>>,
+    /// Every repository of the store, sorted, once: what `repo:` completes to.
+    pub all_repositories: Vec<String>,
     /// The whole layer forest's facts: how many images use each layer (more than one is
     /// shared), the bytes below each fork.
     pub forest: LayerForest,
@@ -112,10 +123,24 @@ impl Facts {
                 }
             }
         }
+        let repositories: TiVec<ImageIdx, Vec<String>> = snapshot
+            .images
+            .iter()
+            .map(|image| repositories_of(&image.names))
+            .collect();
+        let all_repositories: Vec<String> = repositories
+            .iter()
+            .flatten()
+            .cloned()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
         Facts {
             names,
             more_names,
             search,
+            repositories,
+            all_repositories,
             forest: LayerForest::new(snapshot, &catalog.tree),
         }
     }
@@ -127,6 +152,24 @@ impl Facts {
             _ => short_id(&catalog.snapshot.images[image].id).to_string(),
         }
     }
+}
+
+/// The repositories of these names, lowercased, without the registry host
+/// (`127.0.0.1:5000/team/app:1` is `team/app`), once each.
+fn repositories_of(names: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for name in names {
+        let repository = split_tag(name).0;
+        let path = match has_domain(repository) {
+            true => repository.split_once('/').map_or(repository, |(_, p)| p),
+            false => repository,
+        };
+        let path = path.to_lowercase();
+        if !out.contains(&path) {
+            out.push(path);
+        }
+    }
+    out
 }
 
 /// A short age for the list and history columns: `42s`, `5m`, `3h`, `12d`, `3mo`, `2y`.

@@ -283,8 +283,16 @@ pub static KEYMAP: &[Binding] = &[
         S::Images,
         &[ch('/')],
         Action::StartFilter,
-        "filter by name, ID or label",
+        "filter: name, ID, label, repo:NAME",
         Some("filter"),
+    ),
+    bind(
+        Normal,
+        S::Images,
+        &[ch('r')],
+        Action::FilterRepository,
+        "this image's repository only",
+        Some("repository"),
     ),
     bind(
         Normal,
@@ -557,6 +565,14 @@ pub static KEYMAP: &[Binding] = &[
         Action::FilterCancel,
         "drop the filter",
         Some("clear"),
+    ),
+    bind(
+        Filter,
+        S::Filter,
+        &[key(KeyCode::Tab)],
+        Action::FilterComplete,
+        "complete a repo:NAME",
+        None,
     ),
     bind(
         Filter,
@@ -849,10 +865,10 @@ impl Keymap {
 
     /// A dialog's own footer: its hinted bindings as `y/Enter apply`, in table order;
     /// without the apply key when the dialog's plan cannot be applied.
-    pub fn dialog_hints(&self, mode: Mode, can_apply: bool) -> Vec<String> {
+    pub fn dialog_hints(&self, mode: Mode, shown: &dyn Fn(&Action) -> bool) -> Vec<String> {
         self.bindings()
             .filter(|(b, keys)| b.mode == mode && !keys.is_empty())
-            .filter(|(b, _)| can_apply || b.action != Action::Confirm)
+            .filter(|(b, _)| shown(&b.action))
             .filter_map(|(b, keys)| {
                 let keys: Vec<String> = keys.iter().map(key_label).collect();
                 b.hint.map(|hint| format!("{} {hint}", keys.join("/")))
@@ -863,7 +879,12 @@ impl Keymap {
     /// The footer's hints for a mode and focused pane: the pane's own first, then the
     /// general ones, each as (first key, word); without the apply key when the open
     /// dialog's plan cannot be applied.
-    pub fn hints(&self, mode: Mode, focus: Pane, can_apply: bool) -> Vec<(String, &'static str)> {
+    pub fn hints(
+        &self,
+        mode: Mode,
+        focus: Pane,
+        shown: &dyn Fn(&Action) -> bool,
+    ) -> Vec<(String, &'static str)> {
         let of = |want: Option<Pane>| {
             self.bindings()
                 .filter(move |(b, _)| {
@@ -874,7 +895,7 @@ impl Keymap {
                             None => panes.is_empty(),
                         }
                 })
-                .filter(move |(b, _)| can_apply || b.action != Action::Confirm)
+                .filter(move |(b, _)| shown(&b.action))
                 .filter_map(|(b, keys)| Some((key_label(keys.first()?), b.hint?)))
         };
         if mode == Mode::Normal {
@@ -1103,7 +1124,7 @@ mod tests {
         );
         assert!(
             keymap
-                .hints(Mode::Normal, Pane::Images, true)
+                .hints(Mode::Normal, Pane::Images, &|_| true)
                 .contains(&("x".to_string(), "remove"))
         );
         assert!(!keymap.remap(Mode::Normal, &Action::ToggleForce, &[ch('x')]));

@@ -26,8 +26,10 @@ pub mod pane;
 pub mod popup;
 pub mod scroll;
 pub mod state;
+pub mod supervisor;
 pub mod terminal;
 pub mod theme;
+pub mod tree_filter;
 pub mod view;
 pub mod worker;
 
@@ -58,6 +60,7 @@ enum Event {
     Loader(LoaderMsg),
     Change(change::ChangeOutcome),
     Contents(contents::ContentsMsg),
+    Filtered(tree_filter::FilterDone),
     /// A signal that ends the process: the loop ends, the terminal is given back, and the
     /// process ends by the signal. Or job control's stop and continue.
     Signal(i32),
@@ -74,8 +77,9 @@ struct Pending {
     continued: bool,
 }
 
-/// Opens the browser on the store the flags select, until the user quits.
-pub fn run(flags: &Selection) -> Result<()> {
+/// Opens the browser on the store the flags select, in this process, until the user quits;
+/// `supervised` when a supervisor started this process for it (see [`supervisor::open`]).
+pub fn run(flags: &Selection, supervised: bool) -> Result<()> {
     let store = flags.resolve()?;
     if let Some(why) = terminal::cannot_draw(std::env::var("TERM").ok().as_deref()) {
         bail!(
@@ -100,6 +104,12 @@ pub fn run(flags: &Selection) -> Result<()> {
         to_ui.send(Event::Contents(msg)).is_ok()
     })
     .context("starting the contents reader thread")?;
+    let (filters, filter_inbox) = mpsc::channel::<tree_filter::FilterRequest>();
+    let to_ui = events.clone();
+    tree_filter::spawn(filter_inbox, move |done| {
+        to_ui.send(Event::Filtered(done)).is_ok()
+    })
+    .context("starting the filter thread")?;
     let to_ui = events.clone();
     worker::spawn(store, worker_inbox, move |outcome| {
         to_ui.send(Event::Change(outcome)).is_ok()
@@ -107,7 +117,9 @@ pub fn run(flags: &Selection) -> Result<()> {
     .context("starting the change worker thread")?;
 
     let to_ui = events.clone();
-    terminal::watch_signals(move |signal| to_ui.send(Event::Signal(signal)).is_ok())?;
+    terminal::watch_signals(supervised, move |signal| {
+        to_ui.send(Event::Signal(signal)).is_ok()
+    })?;
     let mut terminal = TerminalGuard::new()?;
     std::thread::Builder::new()
         .name("cairn-input".into())
@@ -164,6 +176,9 @@ pub fn run(flags: &Selection) -> Result<()> {
         for request in app.contents_requests.drain(..) {
             let _ = reads.send(request);
         }
+        for request in app.filter_requests.drain(..) {
+            let _ = filters.send(request);
+        }
         if app.reload_requested {
             app.reload_requested = false;
             let _ = commands.send(LoaderCmd::Reload);
@@ -204,6 +219,7 @@ fn handle(app: &mut App, view: &ViewState, pending: &mut Pending, event: Event) 
         Event::Loader(msg) => app.receive(msg),
         Event::Change(outcome) => app.receive_change(outcome),
         Event::Contents(msg) => app.receive_contents(msg),
+        Event::Filtered(done) => app.receive_filter(done),
         Event::Input(input) => {
             if let Some(action) = action_for_input(app, view, &input) {
                 app.update(action);

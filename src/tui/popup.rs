@@ -53,7 +53,7 @@ pub fn plan_max_scroll(
     let rows: usize = tree
         .iter()
         .map(|line| match line.kind {
-            LineKind::Blocked => blocked_rows(&line.text, width).len(),
+            LineKind::Blocked | LineKind::Note => blocked_rows(&line.text, width).len(),
             LineKind::Unblock(_) => blocked_rows(&unblock_text(line, keymap, mode), width).len(),
             LineKind::Group | LineKind::Item { .. } | LineKind::Total => 1,
         })

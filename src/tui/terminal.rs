@@ -3,12 +3,13 @@
 //! job control (Ctrl-Z, `kill -TSTP`), taken again when it continues.
 
 use anyhow::{Context, Result};
+use crossterm::cursor::Show;
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::terminal::{
-    Clear, ClearType, EnterAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use ratatui::DefaultTerminal;
-use signal_hook::consts::{SIGABRT, SIGCONT, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP};
+use signal_hook::consts::{SIGABRT, SIGCONT, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP, SIGURG};
 
 /// The terminal in raw mode on the alternate screen with the mouse captured, for as long as
 /// this lives. Dropping it restores the terminal; on a panic, ratatui's hook restores the
@@ -71,6 +72,19 @@ fn give_back() {
     ratatui::restore();
 }
 
+/// What the browser does to the screen, undone: the mouse released, the main screen back (and
+/// the cursor where it was before), the cursor shown. For the supervisor, which finds the
+/// browser gone and cannot know how far it got in giving the terminal back: each step is
+/// harmless when already taken.
+pub fn release_screen() {
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        Show
+    );
+}
+
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
         give_back();
@@ -91,7 +105,7 @@ pub fn cannot_draw(term: Option<&str>) -> Option<String> {
 /// The signals that end a process from outside (`kill`, a closed terminal window, a
 /// supervisor): each leaves the terminal raw on the alternate screen unless caught. In raw
 /// mode Ctrl-C and Ctrl-\ are keys, so these come only from outside.
-const ENDING: [i32; 5] = [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGABRT];
+pub const ENDING: [i32; 5] = [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGABRT];
 
 /// A stop asked for by job control from outside (`kill -TSTP`; in raw mode Ctrl-Z is a key):
 /// caught, so that the terminal is given back before the process stops.
@@ -100,22 +114,41 @@ pub const STOP: i32 = SIGTSTP;
 /// The process continues after any stop, also one that could not be caught (SIGSTOP).
 pub const CONTINUED: i32 = SIGCONT;
 
+/// A stop as the supervisor passes it on to the browser (see [`super::supervisor`]): SIGURG,
+/// which nothing else sends to cairn and which is ignored until caught (Go's runtime takes it
+/// for its own use likewise). Not SIGTSTP: a stop sent to the whole job, or to every `cairn`
+/// by `pkill`, reaches the browser directly as well, and the kernel keeps one of two SIGTSTPs
+/// pending at once; so the browser would stop once or twice, as the timing falls.
+pub const PASSED_STOP: i32 = SIGURG;
+
 /// Hands every ending signal, [`STOP`] and [`CONTINUED`] to `deliver`, from a thread of its
 /// own, so that the event loop can give the terminal back before the process ends or stops.
-/// signal-hook's iterator does the signal-handler part, with no unsafe code of ours.
+/// signal-hook's iterator does the signal-handler part, with no unsafe code of ours. Under
+/// the supervisor a stop is [`PASSED_STOP`], and [`STOP`] itself is caught only so that it
+/// does not stop the browser behind the supervisor's back: the supervisor gets it too.
 ///
 /// An abort inside cairn (a stack overflow, a panic while panicking) cannot be handled
 /// here: the C library ends the process as soon as the handler returns, before this thread
 /// runs, and restoring the terminal from within the handler itself takes `unsafe` code
-/// (`signal_hook::low_level::register`), which the workspace forbids.
-pub fn watch_signals(deliver: impl Fn(i32) -> bool + Send + 'static) -> Result<()> {
-    let watched = ENDING.iter().chain(&[STOP, CONTINUED]);
+/// (`signal_hook::low_level::register`), which the workspace forbids. The supervisor gives
+/// the terminal back then.
+pub fn watch_signals(
+    supervised: bool,
+    deliver: impl Fn(i32) -> bool + Send + 'static,
+) -> Result<()> {
+    let watched = ENDING.iter().chain(&[STOP, CONTINUED, PASSED_STOP]);
     let mut signals =
         signal_hook::iterator::Signals::new(watched).context("watching for signals")?;
     std::thread::Builder::new()
         .name("cairn-signals".into())
         .spawn(move || {
             for signal in signals.forever() {
+                let signal = match (signal, supervised) {
+                    // The supervisor gets every SIGTSTP too, and passes each on once.
+                    (STOP, true) | (PASSED_STOP, false) => continue,
+                    (PASSED_STOP, true) => STOP,
+                    (signal, _) => signal,
+                };
                 if !deliver(signal) {
                     break;
                 }

@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 pub mod contents;
 pub mod docker;
 pub mod generated;
+pub mod listing_registry;
 pub mod oci;
 pub mod registry;
 pub mod tui;

@@ -17,6 +17,9 @@ pub struct Options {
     pub tls: Option<(PathBuf, PathBuf)>,
     /// `auth.htpasswd`: the password file (bcrypt entries, as `htpasswd -B` writes).
     pub htpasswd: Option<PathBuf>,
+    /// `catalog.maxentries`: the most repositories one catalog page holds (distribution
+    /// refuses an `n` above it).
+    pub catalog_max_entries: Option<usize>,
 }
 
 /// A running registry and its storage.
@@ -75,8 +78,12 @@ impl TestRegistry {
             ),
             None => String::new(),
         };
+        let catalog = match options.catalog_max_entries {
+            Some(n) => format!("catalog:\n  maxentries: {n}\n"),
+            None => String::new(),
+        };
         format!(
-            "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\n  maintenance:\n    uploadpurging:\n      enabled: false\n{http}{auth}",
+            "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\n  maintenance:\n    uploadpurging:\n      enabled: false\n{http}{auth}{catalog}",
             self.storage().display()
         )
     }
@@ -244,4 +251,18 @@ pub fn images() -> PathBuf {
         },
     )
     .join("layout")
+}
+
+/// cairn on the registry at `addr` over its API (plain HTTP), with its own cache folder.
+pub fn cairn_api(addr: &str, cache: &Path, args: &[&str]) -> Output {
+    let mut all = vec![
+        format!("--store=registry:{addr}"),
+        "--tls-verify=false".to_string(),
+    ];
+    all.extend(args.iter().map(|a| a.to_string()));
+    super::run(
+        env!("CARGO_BIN_EXE_cairn"),
+        &all,
+        &[("XDG_CACHE_HOME", cache)],
+    )
 }

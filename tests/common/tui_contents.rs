@@ -5,8 +5,9 @@
 
 use super::tui_store::{fixture_app, image_named, select};
 use cairn::tui::app::App;
-use cairn::tui::contents::{ContentsMsg, answer};
+use cairn::tui::contents::{ContentsMsg, ContentsRequest, Job, answer};
 use cairn::tui::pane::Pane;
+use cairn::tui::tree_filter::FilterDone;
 use cairn_core::contents::{LayerEntries, image_layers};
 use cairn_core::testing::entries::Layer;
 use cairn_core::{Catalog, LayerIdx};
@@ -75,10 +76,32 @@ pub fn fixture_entries(app: &App) -> HashMap<LayerIdx, Arc<LayerEntries>> {
     out
 }
 
-/// Answers every request the app made, as the reader thread would, until it asks no more.
+/// Runs the path filter jobs the app made, as the filter worker would.
+pub fn serve_filters(app: &mut App) {
+    for request in std::mem::take(&mut app.filter_requests) {
+        if let Some(filtered) = request.job.run() {
+            app.receive_filter(FilterDone {
+                pane: request.pane,
+                filtered,
+            });
+        }
+    }
+}
+
+/// Answers every request the app made, as the reader thread and the filter worker would,
+/// until it asks no more.
 pub fn serve(app: &mut App, entries: &HashMap<LayerIdx, Arc<LayerEntries>>) {
     for _ in 0..8 {
-        let requests: Vec<_> = app.contents_requests.drain(..).collect();
+        serve_filters(app);
+        let mut requests: Vec<ContentsRequest> = Vec::new();
+        for request in app.contents_requests.drain(..) {
+            // A stop drops what its pane asked before; the reader answers nothing to it.
+            if let Job::Stop(slot) = request.job {
+                requests.retain(|r| r.job.slot() != slot);
+            } else {
+                requests.push(request);
+            }
+        }
         if requests.is_empty() {
             return;
         }

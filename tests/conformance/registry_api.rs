@@ -25,7 +25,7 @@ fn cairn(registry: &TestRegistry, cache: &Path, args: &[&str]) -> Output {
 }
 
 /// Every `REPOSITORY:TAG` and its digest, as skopeo sees the registry.
-fn tags_by_skopeo(registry: &TestRegistry) -> BTreeMap<String, String> {
+pub(crate) fn tags_by_skopeo(registry: &TestRegistry) -> BTreeMap<String, String> {
     let catalog = registry.get("/v2/_catalog");
     let body = catalog.split("\r\n\r\n").nth(1).unwrap();
     let catalog: serde_json::Value = serde_json::from_str(body).unwrap();
@@ -114,7 +114,15 @@ fn registry_api_rm_leaves_the_tags_skopeo_delete_leaves() {
         preview.contains(&format!("Untagged: {}/app:latest", ours.addr)),
         "{preview}"
     );
-    assert!(!preview.contains("mirror/app"), "{preview}");
+    // mirror/app keeps the manifest, and the preview says so.
+    assert!(
+        !preview.contains(&format!("Untagged: {}/mirror/app", ours.addr)),
+        "{preview}"
+    );
+    assert!(
+        preview.contains(&format!("Still tagged: {}/mirror/app:stable", ours.addr)),
+        "{preview}"
+    );
     ok(cairn(&ours, cache.path(), &["rm", "app:1.0"]), "cairn rm");
     theirs.skopeo(&["delete", "--tls-verify=false", &theirs.reference("app:1.0")]);
     let rename = |tags: BTreeMap<String, String>, addr: &str| -> BTreeMap<String, String> {
@@ -249,6 +257,7 @@ fn registry_api_reads_behind_htpasswd_and_a_private_ca() {
     let registry = TestRegistry::start_with(&Options {
         tls: Some((dir.path().join("cert.pem"), dir.path().join("key.pem"))),
         htpasswd: Some(htpasswd),
+        ..Options::default()
     });
     let certs = dir.path().join("certs");
     std::fs::create_dir(&certs).unwrap();

@@ -69,49 +69,160 @@ fn shell_quote(path: &Path) -> String {
     format!("'{}'", path.display().to_string().replace('\'', r"'\''"))
 }
 
-/// Starts the browser on the demo in a pane, sends `signal` to it with `kill`, and returns
-/// whether the pane is still on the alternate screen, the status cairn ended with and the
-/// terminal's settings the shell saw right after.
-fn end_by(signal: &str) -> (String, String, String) {
+/// What a pane shows after cairn ended: whether it is still on the alternate screen, the
+/// status the shell saw, the terminal's settings, whether the mouse is captured and whether
+/// the cursor shows.
+struct After {
+    alternate: String,
+    status: String,
+    stty: String,
+    mouse: String,
+    cursor: String,
+}
+
+/// The pid of the browser: the child process that `cairn` (pid `cairn`) runs it in.
+fn browser_of(cairn: &str) -> String {
+    let children = || -> Vec<String> {
+        std::fs::read_dir("/proc")
+            .unwrap()
+            .filter_map(|e| {
+                let pid = e.ok()?.file_name().into_string().ok()?;
+                let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+                status
+                    .lines()
+                    .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["PPid:", cairn])
+                    .then_some(pid)
+            })
+            .collect()
+    };
+    wait_until("cairn starts the browser", || !children().is_empty());
+    let children = children();
+    assert_eq!(children.len(), 1, "cairn runs one child: {children:?}");
+    children[0].clone()
+}
+
+/// Whether `pid` is a process that has not ended (a zombie has).
+fn alive(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+        s.rsplit_once(") ")
+            .is_some_and(|(_, rest)| !rest.starts_with('Z'))
+    })
+}
+
+/// Whether `pid` has a handler for signal `number` (`SigCgt` in its status).
+fn catches(pid: &str, number: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/status")).is_ok_and(|s| {
+        s.lines()
+            .find_map(|l| l.strip_prefix("SigCgt:"))
+            .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+            .is_some_and(|mask| mask & (1 << (number - 1)) != 0)
+    })
+}
+
+/// `kill -SIGNAL -- PID`: a negative PID is a process group.
+fn kill(signal: &str, pid: &str) {
+    let sent = Command::new("kill")
+        .args([&format!("-{signal}"), "--", pid])
+        .status()
+        .unwrap();
+    assert!(sent.success(), "kill -{signal} {pid}");
+}
+
+/// Who gets the signal: the `cairn` the shell started, or the browser it runs as its child.
+#[derive(Clone, Copy, PartialEq)]
+enum Target {
+    Cairn,
+    Browser,
+}
+
+/// cairn on the demo in a pane of its own, run by a shell that writes cairn's pid to `pid`
+/// and its status to `status`, and runs `stty -a` once the test has written `go`. Returns
+/// the folder, the pane and cairn's pid once the browser is on the screen.
+fn browser_in_a_pane() -> (tempfile::TempDir, Pane, String) {
     let dir = tempfile::tempdir().unwrap();
-    let pid_file = dir.path().join("pid");
-    let status_file = dir.path().join("status");
-    let stty_file = dir.path().join("stty");
+    let file = |name| shell_quote(&dir.path().join(name));
     let cairn = Path::new(env!("CARGO_BIN_EXE_cairn"));
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
     // `exec` in a subshell makes the pid written cairn's own.
     let script = format!(
-        "(echo $BASHPID > {pid}; exec {cairn} --store oci:{demo}); echo $? > {status}; stty -a > {stty}; exec sleep 60",
-        pid = shell_quote(&pid_file),
+        "(echo $BASHPID > {pid}; exec {cairn} --store oci:{demo}); echo $? > {status}; until [ -e {go} ]; do sleep 0.05; done; stty -a > {stty}; exec sleep 60",
+        pid = file("pid"),
         cairn = shell_quote(cairn),
         demo = shell_quote(&demo),
-        status = shell_quote(&status_file),
-        stty = shell_quote(&stty_file),
+        status = file("status"),
+        go = file("go"),
+        stty = file("stty"),
     );
     let pane = Pane::start(dir.path(), &script);
-    wait_until("the browser takes the screen", || {
-        pane.tmux(&["display", "-p", "#{alternate_on}"]) == "1"
-            && pane
-                .tmux(&["capture-pane", "-p"])
-                .contains("localhost/base")
+    wait_for_the_browser(&pane, "the browser takes the screen");
+    let pid = std::fs::read_to_string(dir.path().join("pid")).unwrap();
+    let pid = pid.trim().to_owned();
+    (dir, pane, pid)
+}
+
+/// What the pane of [`browser_in_a_pane`] shows once cairn has ended and `settled` holds.
+fn after_cairn(dir: &Path, pane: &Pane, settled: impl Fn() -> bool) -> After {
+    let (status_file, stty_file) = (dir.join("status"), dir.join("stty"));
+    wait_until("cairn ends", || {
+        std::fs::read_to_string(&status_file).is_ok_and(|s| s.ends_with('\n'))
     });
-    let pid = std::fs::read_to_string(&pid_file).unwrap();
-    let killed = Command::new("kill")
-        .args([&format!("-{signal}"), pid.trim()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
+    wait_until("the processes cairn leaves settle", settled);
+    std::fs::write(dir.join("go"), "").unwrap();
     wait_until("the shell runs stty after cairn", || {
         std::fs::read_to_string(&stty_file).is_ok_and(|s| s.contains("icanon"))
     });
-    (
-        pane.tmux(&["display", "-p", "#{alternate_on}"]),
-        std::fs::read_to_string(&status_file)
+    After {
+        alternate: pane.tmux(&["display", "-p", "#{alternate_on}"]),
+        status: std::fs::read_to_string(&status_file)
             .unwrap()
             .trim()
             .to_owned(),
-        std::fs::read_to_string(&stty_file).unwrap(),
-    )
+        stty: std::fs::read_to_string(&stty_file).unwrap(),
+        mouse: pane.tmux(&["display", "-p", "#{mouse_any_flag}"]),
+        cursor: pane.tmux(&["display", "-p", "#{cursor_flag}"]),
+    }
+}
+
+/// Starts the browser on the demo in a pane, sends `signal` (number `number`) to `target`
+/// with `kill`, and returns what the pane shows once the shell runs again.
+fn end_by(signal: &str, number: u32, target: Target) -> After {
+    let (dir, pane, pid) = browser_in_a_pane();
+    match target {
+        Target::Cairn => kill(signal, &pid),
+        Target::Browser => {
+            let browser = browser_of(&pid);
+            // A Rust program's first SIGSEGV or SIGBUS goes to std's stack-overflow handler,
+            // which finds no overflow, puts the default action back and returns; the next one
+            // ends the process, as a real fault does when its instruction runs again.
+            kill(signal, &browser);
+            wait_until("the browser ends, or stops catching the signal", || {
+                !alive(&browser) || !catches(&browser, number)
+            });
+            if alive(&browser) {
+                kill(signal, &browser);
+            }
+        }
+    }
+    after_cairn(dir.path(), &pane, || true)
+}
+
+/// The pane is back to a shell's terminal: main screen, mouse released, cursor shown, cooked
+/// modes with echo; and the shell saw cairn end by `number`.
+fn assert_given_back(after: &After, number: u32, what: &str) {
+    assert_eq!(
+        after.alternate, "0",
+        "{what}: still on the alternate screen"
+    );
+    assert_eq!(after.mouse, "0", "{what}: the mouse is still captured");
+    assert_eq!(after.cursor, "1", "{what}: the cursor is hidden");
+    for setting in ["icanon", "echo", "isig", "icrnl", "opost"] {
+        assert!(
+            setting_on(&after.stty, setting),
+            "{what}: {setting} is off:\n{}",
+            after.stty
+        );
+    }
+    assert_eq!(after.status, (128 + number).to_string(), "{what}");
 }
 
 /// `stty -a` names each setting, with a `-` in front when it is off.
@@ -128,16 +239,43 @@ fn every_ending_signal_gives_the_terminal_back_and_ends_cairn_by_that_signal() {
         ("QUIT", 3),
         ("ABRT", 6),
     ] {
-        let (alternate, status, stty) = end_by(signal);
-        assert_eq!(alternate, "0", "SIG{signal}: still on the alternate screen");
-        for setting in ["icanon", "echo", "isig", "icrnl", "opost"] {
-            assert!(
-                setting_on(&stty, setting),
-                "SIG{signal}: {setting} is off:\n{stty}"
-            );
-        }
-        assert_eq!(status, (128 + number).to_string(), "SIG{signal}");
+        let after = end_by(signal, number, Target::Cairn);
+        assert_given_back(&after, number, &format!("SIG{signal}"));
     }
+}
+
+/// The browser runs in a child process: when that dies by a signal it cannot handle (an
+/// abort, a fault, SIGKILL), the `cairn` the shell started gives the terminal back and ends
+/// by the same signal, as the shell would have seen the browser end.
+#[test]
+fn a_browser_killed_by_any_signal_leaves_a_usable_terminal_and_its_status() {
+    for (signal, number) in [
+        ("SEGV", 11),
+        ("ABRT", 6),
+        ("BUS", 7),
+        ("ILL", 4),
+        ("KILL", 9),
+        ("TERM", 15),
+    ] {
+        let after = end_by(signal, number, Target::Browser);
+        assert_given_back(
+            &after,
+            number,
+            &format!("the browser killed by SIG{signal}"),
+        );
+    }
+}
+
+/// The `cairn` the shell started killed with SIGKILL: the browser gets SIGHUP from the
+/// kernel, gives the terminal back and ends, instead of reading keys the shell should get.
+#[test]
+fn a_killed_supervisor_takes_its_browser_with_it() {
+    let (dir, pane, pid) = browser_in_a_pane();
+    let browser = browser_of(&pid);
+    kill("KILL", &pid);
+    // The shell runs stty only once the browser has given the terminal back and ended.
+    let after = after_cairn(dir.path(), &pane, || !alive(&browser));
+    assert_given_back(&after, 9, "cairn killed by SIGKILL");
 }
 
 #[test]
@@ -254,10 +392,27 @@ fn ctrl_z_gives_the_terminal_back_and_fg_takes_it_again() {
 fn sigtstp_from_outside_gives_the_terminal_back_and_fg_takes_it_again() {
     stop_and_continue(|_, dir| {
         let pid = std::fs::read_to_string(dir.join("pid")).unwrap();
-        let sent = Command::new("kill")
-            .args(["-TSTP", pid.trim()])
-            .status()
-            .unwrap();
-        assert!(sent.success());
+        kill("TSTP", pid.trim());
+    });
+}
+
+/// A stop sent to the whole job (`kill -TSTP %1` from another shell, `pkill -TSTP cairn`)
+/// reaches the browser twice, directly and passed on by `cairn`: it stops once, and after
+/// `fg` it stays.
+#[test]
+fn sigtstp_to_the_whole_job_stops_the_browser_once() {
+    stop_and_continue(|_, dir| {
+        let pid = std::fs::read_to_string(dir.join("pid")).unwrap();
+        kill("TSTP", &format!("-{}", pid.trim()));
+    });
+}
+
+/// SIGSTOP cannot be caught: the browser stops as it is, and the `cairn` the shell started
+/// gives the terminal back for it before it stops too, so the shell can take it.
+#[test]
+fn sigstop_on_the_browser_gives_the_terminal_back_and_fg_takes_it_again() {
+    stop_and_continue(|_, dir| {
+        let pid = std::fs::read_to_string(dir.join("pid")).unwrap();
+        kill("STOP", &browser_of(pid.trim()));
     });
 }

@@ -20,5 +20,6 @@ mod generated_store;
 mod hostile_structure;
 mod layer_forest;
 mod oci_layout;
+mod registry_catalog;
 mod registry_storage;
 mod terminal_text;

@@ -557,3 +557,48 @@ fn a_layer_lists_the_entries_of_its_blob() {
     );
     assert!(error.contains("cannot list layer"), "{error}");
 }
+
+#[test]
+fn rm_dry_run_previews_the_requests_with_the_blobs_gc_frees_exactly_and_rm_changes_nothing() {
+    let storage = Storage::copy();
+    let out = storage.cairn(&["rm", "--dry-run", "app:1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "Untagged: app:1");
+    assert!(lines[1].starts_with("Deleted: 12477ca09902"), "{text}");
+    // The manifest's own blob, its config and its one layer of its own; base's stay.
+    let freed: Vec<&&str> = lines
+        .iter()
+        .filter(|l| l.starts_with("Freed by the next garbage collection: sha256:"))
+        .collect();
+    assert_eq!(freed.len(), 3, "{text}");
+    assert!(
+        text.contains(
+            "Reclaimed at the next garbage collection, exactly: 1.35 kB (1350 bytes)\nDry run: nothing was changed."
+        ),
+        "{text}"
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("Warning: nothing is freed until `registry garbage-collect` runs"),
+        "{err}"
+    );
+    assert!(err.contains("storage is only read"), "{err}");
+
+    let json: Value = serde_json::from_str(&stdout(&storage.cairn(&[
+        "rm",
+        "--dry-run",
+        "--json",
+        "app:1",
+    ])))
+    .unwrap();
+    assert_eq!(json["registry"]["gc_exact"], true);
+    assert_eq!(json["registry"]["read_only"], true);
+    assert_eq!(json["registry"]["deletes"][0]["repository"], "app");
+    assert_eq!(json["reclaimed_bytes"], 1350);
+    assert_eq!(json["blobs"].as_array().unwrap().len(), 3);
+
+    // Applying is refused, by the store, before anything is written.
+    assert_error(&storage.cairn(&["rm", "app:1"]), &["never writes it"]);
+}

@@ -146,5 +146,54 @@ pub fn mark_and_sweep(storage: &Storage, delete_untagged: bool) -> Result<GcPlan
     })
 }
 
+/// What deleting manifests through the API (`DELETE /v2/<name>/manifests/<digest>`, which
+/// drops the repository's revision link and every tag on it) changes in the next garbage
+/// collection, without `--delete-untagged`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Freed {
+    /// Blob files the next collection deletes because of the change: those no revision left
+    /// in any repository references, that it would keep without the change.
+    pub blobs: Vec<StoredBlob>,
+    /// Their sizes on disk, summed.
+    pub reclaimed_bytes: u64,
+    /// Blob files the next collection deletes anyway (already unreferenced), counted apart
+    /// so that the change is not credited with them.
+    pub unreferenced_already: usize,
+    pub unreferenced_already_bytes: u64,
+}
+
+/// The storage as it is once these revisions are deleted: each revision link goes from its
+/// repository; the tags on it go with it, which changes no other revision's tagged state.
+pub fn after_deleting(storage: &Storage, deletions: &[ManifestDeletion]) -> Storage {
+    let mut after = storage.clone();
+    for repository in &mut after.repositories {
+        repository.revisions.retain(|revision| {
+            !deletions
+                .iter()
+                .any(|d| d.repository == repository.name && d.digest == revision.digest)
+        });
+    }
+    after
+}
+
+/// What the next collection frees because of `deletions`: the sweep after them less the
+/// sweep before, both by distribution's mark and sweep, so exact wherever `storage` is.
+pub fn freed_by(storage: &Storage, deletions: &[ManifestDeletion]) -> Result<Freed, GcError> {
+    let before = mark_and_sweep(storage, false)?;
+    let after = mark_and_sweep(&after_deleting(storage, deletions), false)?;
+    let swept: HashSet<&str> = before.blobs.iter().map(|b| b.digest.as_str()).collect();
+    let blobs: Vec<StoredBlob> = after
+        .blobs
+        .into_iter()
+        .filter(|b| !swept.contains(b.digest.as_str()))
+        .collect();
+    Ok(Freed {
+        reclaimed_bytes: blobs.iter().map(|b| b.size).fold(0, u64::saturating_add),
+        blobs,
+        unreferenced_already: before.blobs.len(),
+        unreferenced_already_bytes: before.reclaimed_bytes,
+    })
+}
+
 #[cfg(test)]
 mod tests;

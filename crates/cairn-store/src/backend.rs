@@ -116,6 +116,12 @@ pub trait RemovalTerms: Debug + Send + Sync {
     fn cached_at(&self) -> Option<SystemTime> {
         None
     }
+
+    /// What the load could not reach (a registry's capped or refused catalog), for the
+    /// browser's status line and the listing commands' stderr; the snapshot holds the rest.
+    fn notes(&self) -> &[String] {
+        &[]
+    }
 }
 
 /// The terms of one load of a store: the model's own unless the backend has a hook.
@@ -146,5 +152,9 @@ impl Terms {
 
     pub(crate) fn cached_at(&self) -> Option<SystemTime> {
         self.0.as_ref().and_then(|terms| terms.cached_at())
+    }
+
+    pub(crate) fn notes(&self) -> &[String] {
+        self.0.as_ref().map_or(&[], |terms| terms.notes())
     }
 }

@@ -149,7 +149,10 @@ impl Selection {
             },
             &env,
         )?;
-        if self.nothing_chosen() && env.storage_conf.is_none() && !options.exists() {
+        // `CONTAINERS_STORAGE_CONF` only picks the file that says where podman's store is, as
+        // `/etc/containers/storage.conf` does: where the store it names does not exist,
+        // podman has none either.
+        if self.nothing_chosen() && !options.exists() {
             // No podman store: Docker's, if a daemon may be there, else the demo.
             if docker_likely_present() {
                 return docker("");

@@ -134,4 +134,9 @@ impl OpenedStore {
     pub fn cached_at(&self) -> Option<std::time::SystemTime> {
         self.terms.cached_at()
     }
+
+    /// What the load could not reach, to be told where the user looks.
+    pub fn notes(&self) -> &[String] {
+        self.terms.notes()
+    }
 }

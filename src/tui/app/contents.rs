@@ -6,6 +6,7 @@ use crate::tui::contents::{Answer, ContentsMsg, ContentsRequest, Job, source_wor
 use crate::tui::pane::Pane;
 use crate::tui::state::files::{Contents, FileTree, TreeView};
 use crate::tui::state::{PaneState, Selected};
+use crate::tui::tree_filter::{FilterDone, FilterRequest};
 use cairn_core::visible::visible_bytes;
 use cairn_core::{ImageIdx, LayerIdx};
 
@@ -213,6 +214,7 @@ impl App {
 
     /// Asks the reader for what the pane on screen needs and does not have.
     pub(super) fn request_contents(&mut self) {
+        self.request_filters();
         let Some(store) = &self.store else {
             return;
         };
@@ -231,12 +233,44 @@ impl App {
             Some(Pane::Details) => self.panes.details.waste_wanted(),
             _ => None,
         };
-        if let Some(job) = job {
+        let stop = match self.areas().tab {
+            Some(Pane::Details) => None,
+            _ => self.panes.details.waste_hidden(),
+        };
+        for job in stop.into_iter().chain(job) {
             self.contents_requests.push(ContentsRequest {
                 generation: self.generation,
-                catalog,
+                catalog: std::sync::Arc::clone(&catalog),
                 job,
             });
+        }
+    }
+
+    /// Hands the trees' new filter jobs to the filter worker.
+    fn request_filters(&mut self) {
+        for pane in [Pane::Files, Pane::Diff] {
+            let contents = match pane {
+                Pane::Files => &mut self.panes.files.contents,
+                _ => &mut self.panes.diff.contents,
+            };
+            if let Some(job) = contents.view_mut().and_then(TreeView::take_job) {
+                self.filter_requests.retain(|r| r.pane != pane);
+                self.filter_requests.push(FilterRequest { pane, job });
+            }
+        }
+    }
+
+    /// Takes what the filter worker found.
+    pub fn receive_filter(&mut self, done: FilterDone) {
+        let page = self.page(done.pane);
+        let contents = match done.pane {
+            Pane::Files => &mut self.panes.files.contents,
+            Pane::Diff => &mut self.panes.diff.contents,
+            _ => return,
+        };
+        if let Some(view) = contents.view_mut() {
+            view.clamp(page);
+            view.receive_filter(done.filtered);
         }
     }
 

@@ -2,9 +2,11 @@
 //! the store changes, moved in, and confirmed into a request for the worker.
 
 use super::App;
+use crate::tui::action::Action;
 use crate::tui::change::Change;
 use crate::tui::dialog::{Dialog, PruneDialog, RemoveDialog, Subject, TagDialog, UntagDialog};
 use crate::tui::popup::plan_max_scroll;
+use cairn_core::Rules;
 use cairn_core::image::short_id;
 use cairn_core::removal::RemoveOptions;
 
@@ -119,6 +121,20 @@ impl App {
             Some(Dialog::Remove(d)) => d.change().is_ok(),
             Some(Dialog::Prune(d)) => d.change().is_ok(),
             Some(Dialog::Help) | None => true,
+        }
+    }
+
+    /// Whether the footers name `action`'s keys now: not the apply key when the open
+    /// dialog's plan cannot be applied, nor the `rmi` switches in a registry's remove
+    /// dialog, whose removal has none.
+    pub fn hint_shown(&self, action: &Action) -> bool {
+        match action {
+            Action::Confirm => self.dialog_can_apply(),
+            Action::ToggleForce | Action::ToggleNoPrune => !matches!(
+                (&self.dialog, self.catalog()),
+                (Some(Dialog::Remove(_)), Some(c)) if c.snapshot.rules == Rules::Registry
+            ),
+            _ => true,
         }
     }
 

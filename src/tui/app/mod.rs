@@ -29,8 +29,10 @@ use super::state::lineage::LineageTree;
 use super::state::panes::Panes;
 use super::state::{PaneState, Selected};
 use super::theme::Theme;
+use super::tree_filter::FilterRequest;
 use cairn_core::lineage::Lineage;
 use cairn_core::{Catalog, ImageIdx};
+use cairn_store::{Loaded, OpenedStore, Terms};
 use jiff::Timestamp;
 use ratatui::layout::Rect;
 use std::sync::Arc;
@@ -90,6 +92,8 @@ pub struct App {
     pub help_page: usize,
     /// Layer contents for the contents reader; the event loop passes them on.
     pub contents_requests: Vec<ContentsRequest>,
+    /// Path filter jobs for the filter worker; the event loop passes them on.
+    pub filter_requests: Vec<FilterRequest>,
     /// How far the contents reader is, for the status line.
     pub contents_progress: Option<ContentsProgress>,
     /// Where the last layers' entries were read from, in words, for the status line.
@@ -130,6 +134,7 @@ impl App {
             applying: None,
             help_page: 0,
             contents_requests: Vec::new(),
+            filter_requests: Vec::new(),
             contents_progress: None,
             contents_source: None,
             change_note: None,
@@ -143,13 +148,37 @@ impl App {
         now: Timestamp,
         area: Rect,
         theme: Theme,
+        catalog: Catalog,
+    ) -> Self {
+        App::with_terms(store_label, now, area, theme, catalog, Terms::default())
+    }
+
+    /// An app on a store as loaded (its catalog computed here), whose previews are told in
+    /// the store's own terms as the loader's would be.
+    pub fn with_loaded(
+        store_label: impl Into<String>,
+        now: Timestamp,
+        area: Rect,
+        theme: Theme,
+        loaded: Loaded,
+    ) -> Self {
+        let catalog = Catalog::new(loaded.snapshot);
+        App::with_terms(store_label, now, area, theme, catalog, loaded.terms)
+    }
+
+    fn with_terms(
+        store_label: impl Into<String>,
+        now: Timestamp,
+        area: Rect,
+        theme: Theme,
         mut catalog: Catalog,
+        terms: Terms,
     ) -> Self {
         let mut app = App::new(store_label, now, area, theme);
         let lineage = std::mem::take(&mut catalog.lineage);
         app.receive(LoaderMsg::Loaded {
             generation: 1,
-            data: StoreData::new(Arc::new(catalog)),
+            data: StoreData::opened(OpenedStore::new(Arc::new(catalog), terms)),
         });
         app.receive(LoaderMsg::Lineage {
             generation: 1,
@@ -344,6 +373,9 @@ impl App {
             }
             Action::FilterAccept => self.panes.images.filtering = false,
             Action::FilterCancel => self.cancel_filter(),
+            Action::FilterComplete if !self.tree_filtering() => self.complete_repository(),
+            Action::FilterComplete => {}
+            Action::FilterRepository => self.filter_repository(),
             Action::Reload => {
                 self.reload_requested = true;
                 self.message = Some("reloading".into());
@@ -454,7 +486,8 @@ impl App {
 /// Frees a replaced store on a thread of its own: the last reference to 10,000 images and
 /// 30,000 layers takes a few hundred thousand frees, which would stall a keypress on the UI
 /// thread (the loader has let go of it by then). Should no thread start, it is freed here.
-fn free_elsewhere<T: Send + 'static>(old: T) {
+/// The file trees a pane lets go of are freed the same way.
+pub(crate) fn free_elsewhere<T: Send + 'static>(old: T) {
     let _ = std::thread::Builder::new()
         .name("cairn-free".into())
         .spawn(move || drop(old));

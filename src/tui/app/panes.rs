@@ -6,6 +6,7 @@ use crate::tui::data::StoreData;
 use crate::tui::pane::Pane;
 use crate::tui::state::Selected;
 use crate::tui::state::forest::ForestPane;
+use crate::tui::state::image_list::REPOSITORY;
 use crate::tui::state::lineage::{LineageTree, TreeRow};
 use cairn_core::ImageIdx;
 use cairn_core::lineage::Lineage;
@@ -24,6 +25,92 @@ impl App {
             self.panes.images.filter.clear();
             self.rebuild_rows();
         }
+    }
+
+    /// `r`: only the selected image's repository (its first name's), or every repository
+    /// again when that is the filter already.
+    pub(super) fn filter_repository(&mut self) {
+        let (Some(store), Some(image)) = (&self.store, self.selected()) else {
+            return;
+        };
+        // A platform image is in its index's repositories.
+        let named = store.catalog.snapshot.list_of(image).unwrap_or(image);
+        let Some(repository) = store.facts.repositories.get(named).and_then(|r| r.first()) else {
+            self.message = Some("The image has no name, so no repository".into());
+            return;
+        };
+        let filter = format!("{REPOSITORY}{repository}");
+        self.focus_pane(Pane::Images);
+        if self.panes.images.filter == filter {
+            self.cancel_filter();
+            self.message = Some("Every repository".into());
+        } else {
+            self.panes.images.filter = filter;
+            self.panes.images.filtering = false;
+            self.rebuild_rows();
+        }
+    }
+
+    /// Tab in the list's filter: the `repo:` word being typed (the last one) grows to the
+    /// longest start every repository beginning with it shares (the whole name when one
+    /// does); when that adds nothing, the status line names the candidates.
+    pub(super) fn complete_repository(&mut self) {
+        let Some(store) = &self.store else {
+            return;
+        };
+        let filter = &self.panes.images.filter;
+        let start = filter.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+        let word = &filter[start..];
+        let Some(typed) = word.strip_prefix(REPOSITORY).map(str::to_lowercase) else {
+            if REPOSITORY.starts_with(word) {
+                self.replace_filter_word(start, REPOSITORY.to_string());
+            } else {
+                self.message = Some(format!("Tab completes a word starting with {REPOSITORY}"));
+            }
+            return;
+        };
+        let candidates: Vec<&String> = store
+            .facts
+            .all_repositories
+            .iter()
+            .filter(|r| r.starts_with(&typed))
+            .collect();
+        let common = candidates.iter().skip(1).fold(
+            candidates.first().map_or("", |c| c.as_str()),
+            |common, candidate| {
+                let shared = common
+                    .char_indices()
+                    .zip(candidate.chars())
+                    .find(|((_, a), b)| a != b)
+                    .map_or(common.len().min(candidate.len()), |((i, _), _)| i);
+                &common[..shared]
+            },
+        );
+        if candidates.is_empty() {
+            self.message = Some(format!("No repository starts with {typed}"));
+        } else if common.len() > typed.len() {
+            let word = format!("{REPOSITORY}{common}");
+            self.replace_filter_word(start, word);
+        } else {
+            const SHOWN: usize = 6;
+            let mut names: Vec<&str> = candidates.iter().take(SHOWN).map(|c| c.as_str()).collect();
+            if candidates.len() > SHOWN {
+                names.push("…");
+            }
+            self.message = Some(format!(
+                "{} repositories: {}",
+                candidates.len(),
+                names.join(", ")
+            ));
+        }
+    }
+
+    /// The filter with its word from `start` on replaced by `word`, and the list again.
+    fn replace_filter_word(&mut self, start: usize, word: String) {
+        self.panes.images.filter.truncate(start);
+        self.panes.images.filter.push_str(&word);
+        self.message = None;
+        self.rebuild_rows();
     }
 
     /// A tree key in the lineage pane, on the lineage or the forest, whichever it shows.

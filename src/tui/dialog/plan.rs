@@ -9,12 +9,18 @@ use cairn_core::human::podman_size;
 use cairn_core::image::short_id;
 use cairn_core::removal::RemovalPlan;
 
+/// Why a registry read from its storage folder takes no change.
+const READ_ONLY_REGISTRY: &str = "Nothing was changed: a registry's storage is only read; --store registry:HOST applies the same requests";
+
 /// A removal plan the user confirmed, or why there is nothing to apply.
 pub(super) fn confirmed(
     change: Change,
     plan: &RemovalPlan,
     verb: &str,
 ) -> Result<ChangeRequest, String> {
+    if plan.registry.as_ref().is_some_and(|r| r.read_only) {
+        return Err(READ_ONLY_REGISTRY.into());
+    }
     if plan.is_empty() {
         return Err(match plan.errors.first() {
             Some(error) => format!("Nothing was changed: {}", error.message),
@@ -33,6 +39,19 @@ pub(super) fn confirmed(
 /// containers removed when there are any.
 pub fn removal_summary(verb: &str, plan: &RemovalPlan) -> String {
     let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    // A registry frees nothing yet: its collection does, later.
+    if let Some(registry) = &plan.registry {
+        let how = match registry.gc_exact {
+            true => "frees",
+            false => "frees at most",
+        };
+        return format!(
+            "Deleted {} ({}); the next garbage collection {how} {}",
+            count(registry.deletes.len(), "manifest"),
+            count(plan.untagged.len(), "tag"),
+            podman_size(plan.reclaimed_bytes)
+        );
+    }
     let mut parts = Vec::new();
     if !plan.records_deleted.is_empty() {
         parts.push(count(plan.records_deleted.len(), "image"));
@@ -70,6 +89,9 @@ pub enum LineKind {
     Item { last: bool },
     /// A reason the plan cannot do something.
     Blocked,
+    /// What the plan does not do although it could seem to (a registry frees nothing until
+    /// its garbage collection runs).
+    Note,
     /// The bytes the whole plan frees.
     Total,
     /// A plan with nothing to apply: the switches whose keys would make it possible (the
@@ -115,6 +137,168 @@ pub(super) fn add_unblock(
     tree.insert(at, line);
 }
 
+/// Lines of one group: its title, then its items under it.
+fn group_lines(lines: &mut Vec<PlanLine>, title: String, items: Vec<(String, String)>) {
+    lines.push(PlanLine {
+        kind: LineKind::Group,
+        text: title,
+        note: String::new(),
+    });
+    let count = items.len();
+    for (i, (text, note)) in items.into_iter().enumerate() {
+        lines.push(PlanLine {
+            kind: LineKind::Item {
+                last: i + 1 == count,
+            },
+            text,
+            note,
+        });
+    }
+}
+
+/// What blocks the plan, one line each.
+fn blocked_lines(lines: &mut Vec<PlanLine>, plan: &RemovalPlan) {
+    for error in &plan.errors {
+        lines.push(PlanLine {
+            kind: LineKind::Blocked,
+            text: format!("Blocked: {}", error.message),
+            note: String::new(),
+        });
+    }
+}
+
+/// A digest as the previews show it: `sha256:` and the short ID.
+fn short_digest(digest: &str) -> String {
+    match digest.split_once(':') {
+        Some((algorithm, hex)) => format!("{algorithm}:{}", short_id(hex)),
+        None => short_id(digest).to_string(),
+    }
+}
+
+/// A registry's removal: every tag that goes, the manifests deleted from each repository,
+/// the tags that stay elsewhere, the platform images of deleted indexes, the blobs the
+/// next garbage collection frees (exactly, or at most), what blocks it, what it does not do,
+/// and the total. The same plan `cairn rm --dry-run` prints.
+fn registry_tree(store: &StoreData, plan: &RemovalPlan) -> Vec<PlanLine> {
+    let snapshot = &store.catalog.snapshot;
+    let preview = plan.registry.clone().unwrap_or_default();
+    let mut lines = Vec::new();
+    group_lines(
+        &mut lines,
+        format!("Untagged ({})", plan.untagged.len()),
+        plan.untagged
+            .iter()
+            .map(|n| (n.clone(), String::new()))
+            .collect(),
+    );
+    group_lines(
+        &mut lines,
+        format!("Manifests deleted ({})", preview.deletes.len()),
+        preview
+            .deletes
+            .iter()
+            .map(|d| {
+                let hex = d
+                    .digest
+                    .split_once(':')
+                    .map_or(d.digest.as_str(), |(_, h)| h);
+                let label = snapshot
+                    .image_by_id(hex)
+                    .map(|i| store.facts.label(&store.catalog, i))
+                    .unwrap_or_default();
+                (
+                    format!("{}@{}", d.repository, short_digest(&d.digest)),
+                    label,
+                )
+            })
+            .collect(),
+    );
+    if !preview.tags_kept.is_empty() {
+        group_lines(
+            &mut lines,
+            format!(
+                "Still tagged ({}): their repositories keep the manifest",
+                preview.tags_kept.len()
+            ),
+            preview
+                .tags_kept
+                .iter()
+                .map(|n| (n.clone(), String::new()))
+                .collect(),
+        );
+    }
+    if !preview.index_children.is_empty() {
+        group_lines(
+            &mut lines,
+            format!(
+                "Platform images of the index ({})",
+                preview.index_children.len()
+            ),
+            preview
+                .index_children
+                .iter()
+                .map(|c| {
+                    let fate = match &c.kept_because {
+                        None => "deleted after the index".to_string(),
+                        Some(why) => format!("kept: {why}"),
+                    };
+                    (format!("{} {}", short_digest(&c.digest), c.platform), fate)
+                })
+                .collect(),
+        );
+    }
+    let bytes = plan
+        .blobs
+        .iter()
+        .map(|b| b.size)
+        .fold(0, u64::saturating_add);
+    let how = match preview.gc_exact {
+        true => "exactly",
+        false => "at most",
+    };
+    group_lines(
+        &mut lines,
+        format!(
+            "Blobs the next garbage collection frees, {how} ({}) · {}",
+            plan.blobs.len(),
+            podman_size(bytes)
+        ),
+        plan.blobs
+            .iter()
+            .map(|b| (short_digest(&b.digest), podman_size(b.size)))
+            .collect(),
+    );
+    blocked_lines(&mut lines, plan);
+    for warning in &plan.warnings {
+        lines.push(PlanLine {
+            kind: LineKind::Note,
+            text: warning.clone(),
+            note: String::new(),
+        });
+    }
+    if let Some(already) = preview.unreferenced_already.filter(|u| u.blobs > 0) {
+        lines.push(PlanLine {
+            kind: LineKind::Note,
+            text: format!(
+                "The collection also deletes {} blob{} ({}) nothing references now (cairn gc --dry-run lists them)",
+                already.blobs,
+                if already.blobs == 1 { "" } else { "s" },
+                podman_size(already.bytes)
+            ),
+            note: String::new(),
+        });
+    }
+    lines.push(PlanLine {
+        kind: LineKind::Total,
+        text: format!(
+            "Reclaims {how} {} at the next garbage collection",
+            podman_size(plan.reclaimed_bytes)
+        ),
+        note: format!("({} bytes)", plan.reclaimed_bytes),
+    });
+    lines
+}
+
 /// One line of a plan shown as a tree. The text is store text: the view sanitizes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanLine {
@@ -127,26 +311,14 @@ pub struct PlanLine {
 /// The plan as groups of items, in the order they happen to the user: names, images,
 /// layers, containers, then what is blocked and the total.
 pub fn plan_tree(store: &StoreData, plan: &RemovalPlan) -> Vec<PlanLine> {
+    if store.catalog.snapshot.rules == Rules::Registry {
+        return registry_tree(store, plan);
+    }
     let catalog = &store.catalog;
     let snapshot = &catalog.snapshot;
     let mut lines = Vec::new();
-    let mut group = |title: String, items: Vec<(String, String)>| {
-        lines.push(PlanLine {
-            kind: LineKind::Group,
-            text: title,
-            note: String::new(),
-        });
-        let count = items.len();
-        for (i, (text, note)) in items.into_iter().enumerate() {
-            lines.push(PlanLine {
-                kind: LineKind::Item {
-                    last: i + 1 == count,
-                },
-                text,
-                note,
-            });
-        }
-    };
+    let mut group =
+        |title: String, items: Vec<(String, String)>| group_lines(&mut lines, title, items);
     group(
         format!("Untagged ({})", plan.untagged.len()),
         plan.untagged
@@ -236,13 +408,7 @@ pub fn plan_tree(store: &StoreData, plan: &RemovalPlan) -> Vec<PlanLine> {
             }
         }
     }
-    for error in &plan.errors {
-        lines.push(PlanLine {
-            kind: LineKind::Blocked,
-            text: format!("Blocked: {}", error.message),
-            note: String::new(),
-        });
-    }
+    blocked_lines(&mut lines, plan);
     for warning in &plan.warnings {
         lines.push(PlanLine {
             kind: LineKind::Blocked,

@@ -2,7 +2,7 @@
 //! line, as label and value.
 
 use super::{PaneState, Selected};
-use crate::tui::contents::{Answer, Job};
+use crate::tui::contents::{Answer, Job, Slot};
 use crate::tui::data::age;
 use crate::tui::marks::Marks;
 use crate::tui::scroll::Scroll;
@@ -25,15 +25,26 @@ pub struct DetailsPane {
     waste: Option<WasteSubject>,
     /// How many lines come before the wasted space's.
     facts: usize,
+    /// The image whose wasted space the reader was last asked for and has not answered: it
+    /// may be another than the one shown, after the selection moved.
+    reading: Option<ImageIdx>,
 }
 
-/// Whose wasted space the details show, and whether it was asked for.
+/// Whose wasted space the details show, and how far asking for it is.
 #[derive(Debug, Clone)]
 struct WasteSubject {
     image: ImageIdx,
     layers: Vec<LayerIdx>,
     base: usize,
-    asked: bool,
+    asked: Asked,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Asked {
+    Not,
+    /// The reader has the request and has not answered.
+    Waiting,
+    Answered,
 }
 
 impl PaneState for DetailsPane {
@@ -52,7 +63,7 @@ impl PaneState for DetailsPane {
                 image: s.image,
                 layers: image_layers(catalog, s.image),
                 base: base_layer_count_in(catalog, s.lineage?, s.image),
-                asked: false,
+                asked: Asked::Not,
             })
         });
         if self.waste.as_ref().is_some_and(|w| !w.layers.is_empty()) {
@@ -63,13 +74,15 @@ impl PaneState for DetailsPane {
 }
 
 impl DetailsPane {
-    /// The wasted space to read, once per image shown.
+    /// The wasted space to read, once per image shown: asked only while the details are on
+    /// screen.
     pub fn waste_wanted(&mut self) -> Option<Job> {
         let waste = self
             .waste
             .as_mut()
-            .filter(|w| !w.asked && !w.layers.is_empty())?;
-        waste.asked = true;
+            .filter(|w| w.asked == Asked::Not && !w.layers.is_empty())?;
+        waste.asked = Asked::Waiting;
+        self.reading = Some(waste.image);
         Some(Job::Waste {
             image: waste.image,
             layers: waste.layers.clone(),
@@ -77,10 +90,24 @@ impl DetailsPane {
         })
     }
 
+    /// The details went off screen: a read asked for and not answered is stopped (the job
+    /// that says so), and asked again when they are shown again.
+    pub fn waste_hidden(&mut self) -> Option<Job> {
+        self.reading.take()?;
+        if let Some(waste) = self.waste.as_mut().filter(|w| w.asked == Asked::Waiting) {
+            waste.asked = Asked::Not;
+        }
+        Some(Job::Stop(Slot::Waste))
+    }
+
     /// Shows the wasted space read for `image`, if it is still the one shown.
     pub fn receive_waste(&mut self, image: ImageIdx, answer: Result<Answer, String>) {
-        if self.waste.as_ref().map(|w| w.image) != Some(image) {
-            return;
+        if self.reading == Some(image) {
+            self.reading = None;
+        }
+        match &mut self.waste {
+            Some(waste) if waste.image == image => waste.asked = Asked::Answered,
+            _ => return,
         }
         self.lines.truncate(self.facts);
         match answer {

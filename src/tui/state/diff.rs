@@ -78,7 +78,7 @@ impl DiffPane {
     fn set(&mut self, subject: Option<DiffSubject>) {
         let same = |a: &DiffSubject, b: &DiffSubject| a.from == b.from && a.to == b.to;
         if !matches!((&subject, &self.subject), (Some(a), Some(b)) if same(a, b)) {
-            self.contents = Contents::None;
+            self.contents.replace(Contents::None);
             self.loaded = None;
         }
         self.none_because = None;

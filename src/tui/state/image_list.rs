@@ -80,6 +80,36 @@ impl PaneState for ImageList {
     }
 }
 
+/// The prefix of a filter word that names a repository.
+pub const REPOSITORY: &str = "repo:";
+
+/// One word of the filter; an image is listed when it matches every word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Term<'a> {
+    /// Text its ID, one of its names or one of its labels contains.
+    Text(&'a str),
+    /// `repo:NAME`: a repository of one of its names is NAME when the store has a
+    /// repository of that name, else starts with NAME (a namespace such as `team/`, or a
+    /// name still being typed).
+    Repository { name: &'a str, exact: bool },
+}
+
+/// The words of a lowercased filter, given the store's repositories (sorted).
+fn terms<'a>(needle: &'a str, repositories: &[String]) -> Vec<Term<'a>> {
+    needle
+        .split_whitespace()
+        .map(|word| match word.strip_prefix(REPOSITORY) {
+            Some(name) => Term::Repository {
+                name,
+                exact: repositories
+                    .binary_search_by(|r| r.as_str().cmp(name))
+                    .is_ok(),
+            },
+            None => Term::Text(word.strip_prefix("sha256:").unwrap_or(word)),
+        })
+        .collect()
+}
+
 impl ImageList {
     /// The image under the cursor.
     pub fn selected(&self) -> Option<ImageIdx> {
@@ -122,8 +152,18 @@ impl ImageList {
         let facts = &store.facts;
         let snapshot = &catalog.snapshot;
         let needle = self.filter.to_lowercase();
-        let needle = needle.strip_prefix("sha256:").unwrap_or(&needle);
-        let matches = |i: ImageIdx| needle.is_empty() || facts.search[i].contains(needle);
+        let terms = terms(&needle, &facts.all_repositories);
+        let matches = |i: ImageIdx| {
+            terms.iter().all(|term| match term {
+                Term::Text(text) => facts.search[i].contains(text),
+                Term::Repository { name, exact: true } => {
+                    facts.repositories[i].iter().any(|r| r == name)
+                }
+                Term::Repository { name, exact: false } => {
+                    facts.repositories[i].iter().any(|r| r.starts_with(name))
+                }
+            })
+        };
         // A list's platform images are shown right under the list, not sorted on their own;
         // a list is shown when it or one of them matches the filter.
         let mut rows: Vec<ImageIdx> = snapshot
@@ -168,5 +208,50 @@ impl ImageList {
             None => None,
         };
         self.scroll.go(wanted.unwrap_or(0), self.rows.len(), page);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repositories() -> Vec<String> {
+        ["app", "app-old", "team/api", "team/web"]
+            .map(String::from)
+            .to_vec()
+    }
+
+    #[test]
+    fn a_repository_word_is_exact_when_the_store_has_that_repository_else_a_prefix() {
+        let all = repositories();
+        assert_eq!(
+            terms("repo:app", &all),
+            [Term::Repository {
+                name: "app",
+                exact: true
+            }]
+        );
+        assert_eq!(
+            terms("repo:team/", &all),
+            [Term::Repository {
+                name: "team/",
+                exact: false
+            }]
+        );
+    }
+
+    #[test]
+    fn every_word_must_match_and_a_digest_prefix_is_dropped() {
+        assert_eq!(
+            terms("repo:app  sha256:ab12 1.0", &repositories()),
+            [
+                Term::Repository {
+                    name: "app",
+                    exact: true
+                },
+                Term::Text("ab12"),
+                Term::Text("1.0"),
+            ]
+        );
     }
 }

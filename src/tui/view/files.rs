@@ -1,6 +1,7 @@
 //! The Files pane, and the file tree it shares with the Diff pane: one row per visible path,
 //! its change mark (a symbol and a color), its size (a directory's total), the layer that
-//! last changed it, and its name in the tree. Only the rows on screen are drawn.
+//! last changed it, and its name in the tree. Only the rows on screen are drawn, found from
+//! the tree's row counts without listing the others.
 
 use super::parts::{centered_message, fit, scrollbar_on_border};
 use crate::tui::app::App;
@@ -70,8 +71,11 @@ fn draw_tree(app: &App, frame: &mut Frame, area: Rect, view: &TreeView, pane: Pa
         height: area.height - 1,
         ..area
     };
-    if view.rows.is_empty() {
-        let words = if view.filter.is_empty() && !view.changed_only {
+    let rows = view.row_count();
+    if rows == 0 {
+        let words = if view.filter_running() {
+            "Filtering…"
+        } else if view.filter.is_empty() && !view.changed_only {
             empty
         } else {
             "Nothing matches"
@@ -83,13 +87,12 @@ fn draw_tree(app: &App, frame: &mut Frame, area: Rect, view: &TreeView, pane: Pa
     let page = body.height as usize;
     let name_width = (area.width as usize).saturating_sub(2 + SIZE_WIDTH + 1 + LAYER_WIDTH + 1);
     let lines: Vec<Line> = view
-        .rows
-        .iter()
-        .enumerate()
-        .skip(view.scroll.offset)
+        .rows_from(view.scroll.offset)
         .take(page)
-        .map(|(position, row)| {
-            let line = row_line(app, view, row, name_width);
+        .enumerate()
+        .map(|(at, row)| {
+            let position = view.scroll.offset + at;
+            let line = row_line(app, view, &row, name_width);
             if position == view.scroll.cursor {
                 line.style(theme.cursor(focused))
             } else {
@@ -98,7 +101,7 @@ fn draw_tree(app: &App, frame: &mut Frame, area: Rect, view: &TreeView, pane: Pa
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), body);
-    scrollbar_on_border(frame, body, view.rows.len(), view.scroll.offset, page);
+    scrollbar_on_border(frame, body, rows, view.scroll.offset, page);
 }
 
 /// The column header, or the filter while there is one.
@@ -111,6 +114,10 @@ fn header_line(app: &App, view: &TreeView, width: usize) -> Line<'static> {
         ];
         if view.filtering {
             spans.push(Span::styled("▏", theme.key()));
+        }
+        // The rows are the previous filter's until the worker answers.
+        if view.filter_running() {
+            spans.push(Span::styled("  filtering…", theme.spinner()));
         }
         let note = match &view.filter_error {
             Some(error) => Span::styled(format!("  {error}"), theme.error()),

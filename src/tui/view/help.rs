@@ -31,7 +31,6 @@ fn page(n: usize) -> [(&'static [Section], &'static [Legend]); 2] {
                     Section::Move,
                     Section::Images,
                     Section::Layers,
-                    Section::History,
                 ],
                 &[],
             ),
@@ -46,7 +45,7 @@ fn page(n: usize) -> [(&'static [Section], &'static [Legend]); 2] {
             ),
         ],
         _ => [
-            (&[Section::Tree, Section::Files], &[]),
+            (&[Section::History, Section::Tree, Section::Files], &[]),
             (&[], &[Legend::Files, Legend::Images]),
         ],
     }

@@ -208,7 +208,7 @@ fn draw_filter(app: &App, frame: &mut Frame, area: Rect) {
     if app.panes.images.filtering {
         spans.push(Span::styled("▏", theme.key()));
         spans.push(Span::styled(
-            "  name, ID or label · Enter keep · Esc clear",
+            "  name, ID, label, repo:NAME (Tab) · Enter keep · Esc clear",
             theme.dim(),
         ));
     }

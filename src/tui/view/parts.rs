@@ -57,7 +57,9 @@ pub fn switch(
 /// apply when the dialog's plan cannot be applied).
 pub fn dialog_footer(app: &App, mode: Mode) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
-    let hints = app.keymap.dialog_hints(mode, app.dialog_can_apply());
+    let hints = app
+        .keymap
+        .dialog_hints(mode, &|action| app.hint_shown(action));
     for (i, hint) in hints.into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" · ", app.theme.dim()));

@@ -83,6 +83,12 @@ fn rows(app: &App, tree: &[PlanLine], width: u16, mode: Mode) -> Vec<Line<'stati
                     rows.push(Line::styled(format!("{lead}{chunk}"), theme.error()));
                 }
             }
+            LineKind::Note => {
+                for (i, chunk) in blocked_rows(&line.text, width).into_iter().enumerate() {
+                    let lead = if i == 0 { " ! " } else { "   " };
+                    rows.push(Line::styled(format!("{lead}{chunk}"), theme.in_use()));
+                }
+            }
             LineKind::Unblock(toggles) => {
                 let style = match toggles.is_empty() {
                     true => theme.error(),

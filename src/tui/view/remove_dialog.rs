@@ -1,4 +1,5 @@
 //! `d`: the preview of removing the selected image, with its switches and the plan as a tree.
+//! On a registry there are no switches: the removal is one request per repository.
 
 use super::parts::{subject_line, switch};
 use super::plan_tree;
@@ -6,6 +7,7 @@ use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::dialog::RemoveDialog;
 use crate::tui::mode::Mode;
+use cairn_core::Rules;
 use cairn_core::visible::visible;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -20,7 +22,32 @@ pub fn draw(app: &App, dialog: &RemoveDialog, frame: &mut Frame, area: Rect) {
             theme.focused_border(),
         ),
     ]);
-    let mut options = vec![Span::styled(" Options  ", theme.label())];
+    let registry = app
+        .catalog()
+        .is_some_and(|c| c.snapshot.rules == Rules::Registry);
+    let second = match registry {
+        true => Line::from(vec![
+            Span::styled(" Request  ", theme.label()),
+            Span::raw("DELETE of the manifest by digest, in every repository that tags it"),
+        ]),
+        false => options_line(app, dialog),
+    };
+    let header = vec![subject_line(app, &dialog.subject), second];
+    debug_assert_eq!(header.len(), RemoveDialog::HEADER_LINES);
+    plan_tree::draw(
+        app,
+        frame,
+        area,
+        title,
+        header,
+        (&dialog.tree, dialog.scroll),
+        Mode::Remove,
+    );
+}
+
+/// `podman rmi`'s two switches, with their keys.
+fn options_line(app: &App, dialog: &RemoveDialog) -> Line<'static> {
+    let mut options = vec![Span::styled(" Options  ", app.theme.label())];
     options.extend(switch(
         app,
         dialog.options.force,
@@ -34,15 +61,5 @@ pub fn draw(app: &App, dialog: &RemoveDialog, frame: &mut Frame, area: Rect) {
         (Mode::Remove, Action::ToggleNoPrune),
         "no-prune",
     ));
-    let header = vec![subject_line(app, &dialog.subject), Line::from(options)];
-    debug_assert_eq!(header.len(), RemoveDialog::HEADER_LINES);
-    plan_tree::draw(
-        app,
-        frame,
-        area,
-        title,
-        header,
-        (&dialog.tree, dialog.scroll),
-        Mode::Remove,
-    );
+    Line::from(options)
 }

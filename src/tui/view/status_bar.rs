@@ -36,6 +36,17 @@ pub fn draw(app: &App, frame: &mut Frame, status: Rect, footer: Rect) {
             ));
         }
     }
+    // What the store could not show stays in view: the list is not the whole registry.
+    if let Some((note, rest)) = app.store.as_ref().and_then(|s| s.notes().split_first()) {
+        let more = match rest.len() {
+            0 => String::new(),
+            n => format!(" (+{n} more)"),
+        };
+        left.push(Span::styled(
+            format!("  ! {}{more}", visible(note)),
+            theme.in_use(),
+        ));
+    }
     if let Some(loading) = &app.loading {
         left.push(Span::raw("  "));
         left.push(Span::styled(spinner(app.spinner), theme.spinner()));
@@ -97,7 +108,7 @@ pub fn draw(app: &App, frame: &mut Frame, status: Rect, footer: Rect) {
     let mut spans = vec![Span::raw(" ")];
     for (key, word) in app
         .keymap
-        .hints(app.mode(), app.focus, app.dialog_can_apply())
+        .hints(app.mode(), app.focus, &|action| app.hint_shown(action))
     {
         spans.push(Span::styled(key, theme.key()));
         spans.push(Span::raw(" "));

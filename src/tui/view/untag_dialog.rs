@@ -4,7 +4,7 @@ use super::parts::{dialog_block, dialog_footer, fit, subject_line};
 use crate::tui::app::App;
 use crate::tui::dialog::UntagDialog;
 use crate::tui::mode::Mode;
-use crate::tui::popup::popup_area;
+use crate::tui::popup::{blocked_rows, popup_area};
 use cairn_core::visible;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -24,8 +24,16 @@ pub fn draw(app: &App, dialog: &UntagDialog, frame: &mut Frame, area: Rect) {
         true => super::plan_tree::names_plan_lines(app, &dialog.plan, inner_width),
         false => Vec::new(),
     };
-    let height = (CHROME + extra.len() as u16 + dialog.names.len() as u16).min(max_height);
-    let visible = height.saturating_sub(CHROME + extra.len() as u16).max(1) as usize;
+    // A refusal is the whole answer (a registry that deletes no tag says why): it wraps.
+    let refusal: Vec<String> = dialog
+        .plan
+        .errors
+        .first()
+        .map(|error| blocked_rows(error, inner_width))
+        .unwrap_or_default();
+    let more = (extra.len() + refusal.len().saturating_sub(1)) as u16;
+    let height = (CHROME + more + dialog.names.len() as u16).min(max_height);
+    let visible = height.saturating_sub(CHROME + more).max(1) as usize;
     // Keep the choice in view.
     let first = dialog.selected.saturating_sub(visible - 1);
 
@@ -45,15 +53,13 @@ pub fn draw(app: &App, dialog: &UntagDialog, frame: &mut Frame, area: Rect) {
         });
     }
     lines.push(Line::raw(""));
-    lines.push(match dialog.plan.errors.first() {
-        Some(error) => Line::styled(
-            format!(
-                " ✗ {}",
-                fit(&visible::visible(error), inner_width.saturating_sub(3))
-            ),
-            theme.error(),
-        ),
-        None => {
+    if !refusal.is_empty() {
+        for (i, chunk) in refusal.into_iter().enumerate() {
+            let lead = if i == 0 { " ✗ " } else { "   " };
+            lines.push(Line::styled(format!("{lead}{chunk}"), theme.error()));
+        }
+    } else {
+        lines.push({
             let left = dialog.names.len().saturating_sub(1);
             Line::styled(
                 match left {
@@ -63,8 +69,8 @@ pub fn draw(app: &App, dialog: &UntagDialog, frame: &mut Frame, area: Rect) {
                 },
                 theme.dim(),
             )
-        }
-    });
+        });
+    }
     lines.extend(extra);
     lines.push(Line::raw(""));
     lines.push(dialog_footer(app, Mode::Untag));

@@ -183,3 +183,44 @@ fn a_revision_link_that_cannot_be_read_fails_the_collection() {
         assert!(error.to_string().contains("app: bad link"), "{error}");
     }
 }
+
+fn deletion(repository: &str, digest: &str) -> ManifestDeletion {
+    ManifestDeletion {
+        repository: repository.into(),
+        digest: digest.into(),
+    }
+}
+
+fn digests(blobs: &[StoredBlob]) -> Vec<&str> {
+    blobs.iter().map(|b| b.digest.as_str()).collect()
+}
+
+#[test]
+fn a_deletion_frees_what_no_revision_left_references_and_not_what_was_garbage_already() {
+    let freed = freed_by(&storage(), &[deletion("base", "m-base")]).unwrap();
+    // The base layer stays for app's revisions; the orphan was garbage before.
+    assert_eq!(digests(&freed.blobs), ["m-base", "c-base"]);
+    assert_eq!(freed.reclaimed_bytes, 80 + 90);
+    assert_eq!(
+        (freed.unreferenced_already, freed.unreferenced_already_bytes),
+        (1, 100)
+    );
+}
+
+#[test]
+fn an_untagged_revision_keeps_the_blobs_a_deletion_would_free() {
+    // app:1 goes, but its untagged revision m-old still references base (and base:1 too).
+    let freed = freed_by(&storage(), &[deletion("app", "m-app")]).unwrap();
+    assert_eq!(digests(&freed.blobs), ["m-app", "c-app", "app"]);
+}
+
+#[test]
+fn a_deletion_in_one_repository_leaves_the_revision_of_another() {
+    let mut storage = storage();
+    storage.repositories.push(repository(
+        "mirror",
+        vec![revision("m-app", true, &["c-app", "base", "app"])],
+    ));
+    let freed = freed_by(&storage, &[deletion("app", "m-app")]).unwrap();
+    assert!(freed.blobs.is_empty(), "{freed:?}");
+}

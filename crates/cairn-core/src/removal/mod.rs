@@ -153,6 +153,11 @@ pub struct RemovalPlan {
     /// followed by the layers it freed), as `docker rmi` prints it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub records: Vec<Record>,
+    /// Registries: what the requests do besides the names and images above (the tags that
+    /// stay elsewhere, an index's platform manifests, how exact the freed blobs are), for
+    /// the browser's preview and `rm --dry-run` alike.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registry: Option<registry::RegistryPreview>,
     /// Whose rules made the plan, which decides the exit code.
     #[serde(skip)]
     pub rules: Rules,

@@ -180,3 +180,73 @@ pub fn docker() -> SnapshotBuilder {
     store.container("leaf-created", "on-untagged");
     store
 }
+
+/// Where [`registry`] says its registry listens, as names carry it.
+pub const REGISTRY: &str = "127.0.0.1:5000";
+
+/// `scripts/fill-registry.sh`'s registry as its API lists it (so without the untagged
+/// revisions of `app`): names `HOST:PORT/REPOSITORY:TAG`, every layer a blob of its own.
+///
+/// Image keys: `base` (`base:1`, `library/base:1`), `tools` (on base), `app` (`app:1.0`,
+/// `app:latest`, `mirror/app:stable`; on tools through a step never pushed), `side` (on
+/// base), `multi` (an index of `amd64` and `arm64`, untagged) and `multi-docker` (the same
+/// platform images as a Docker manifest list).
+pub fn registry() -> SnapshotBuilder {
+    let name = |short: &str| format!("{REGISTRY}/{short}");
+    let mut store = SnapshotBuilder::registry();
+    store
+        .image("base")
+        .name(&name("base:1"))
+        .name(&name("library/base:1"))
+        .layer("COPY os-release /etc/os-release", 131)
+        .big_data(822);
+    store
+        .image("tools")
+        .from("base")
+        .name(&name("tools:1"))
+        .layer("COPY tool /usr/bin/tool", 125)
+        .big_data(1021);
+    store
+        .image("app")
+        .from("tools")
+        .name(&name("app:1.0"))
+        .name(&name("app:latest"))
+        .name(&name("mirror/app:stable"))
+        .layer("COPY lib.txt /app/lib.txt", 128)
+        .layer("COPY main.txt /app/main.txt", 126)
+        .label("org.opencontainers.image.title", "app")
+        .big_data(1350);
+    store
+        .image("side")
+        .from("base")
+        .name(&name("side:1"))
+        .layer("COPY side.txt /side.txt", 130)
+        .big_data(1003);
+    store
+        .image("amd64")
+        .layer("COPY arch.txt /arch.txt", 119)
+        .big_data(640);
+    store
+        .image("arm64")
+        .layer("COPY arch.txt /arch.txt", 119)
+        .arch("arm64")
+        .big_data(640);
+    store
+        .image("multi")
+        .name(&name("multi:1"))
+        .list(&[("amd64", "linux/amd64"), ("arm64", "linux/arm64")])
+        .big_data(500);
+    store
+        .image("multi-docker")
+        .name(&name("multi-docker:1"))
+        .list(&[("amd64", "linux/amd64"), ("arm64", "linux/arm64")])
+        .big_data(480);
+    let layers: Vec<String> = ["base", "tools", "app", "side", "amd64", "arm64"]
+        .iter()
+        .flat_map(|key| store.layers_of(key))
+        .collect();
+    for layer in layers {
+        store.layer(&layer).blob(&format!("sha256:{layer}"));
+    }
+    store
+}

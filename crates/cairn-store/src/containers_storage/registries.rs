@@ -6,7 +6,8 @@
 //! - the main file is `$CONTAINERS_REGISTRIES_CONF` when set (an error if missing), else
 //!   `~/.config/containers/registries.conf` when it exists, else
 //!   `/etc/containers/registries.conf` (no file is an empty one). containers/image takes the
-//!   user's folder from `$HOME`, not `$XDG_CONFIG_HOME`, and so does cairn;
+//!   user's folder from the home (`$HOME`, else the password database's when it is unset or
+//!   empty), never from `$XDG_CONFIG_HOME`, and so does cairn;
 //! - then the `*.conf` drop-ins, in name order: those of `/etc/containers/registries.conf.d`
 //!   and then `~/.config/containers/registries.conf.d`, except that a user's own
 //!   `registries.conf` hides the system's drop-ins; each replaces the search registries when
@@ -34,7 +35,7 @@ pub struct Places {
     pub system_conf: PathBuf,
     /// `/etc/containers/registries.conf.d`.
     pub system_dir: PathBuf,
-    /// `$HOME`.
+    /// The user's home: `$HOME`, else the password database's.
     pub home: Option<PathBuf>,
     /// The short-name alias cache podman writes when it pulls by a short name.
     pub alias_cache: Option<PathBuf>,
@@ -48,7 +49,9 @@ impl Places {
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from)
         };
-        let home = var("HOME");
+        // containers/storage's `homedir.Get`: `$HOME` unless it is unset or empty, else the
+        // user's entry in the password database, which is what std's `home_dir` does.
+        let home = std::env::home_dir().filter(|h| !h.as_os_str().is_empty());
         let alias_cache = match rustix::process::geteuid().is_root() {
             true => Some(PathBuf::from("/var/cache")),
             false => var("XDG_CACHE_HOME").or_else(|| home.as_ref().map(|h| h.join(".cache"))),

@@ -14,6 +14,7 @@
 //! - an image index or manifest list is a manifest list image whose instances are its
 //!   platform manifests.
 
+pub mod freed;
 pub mod manifest;
 pub mod model;
 

@@ -36,11 +36,14 @@ impl DockerStore {
         DockerStore { host }
     }
 
-    /// Whether a daemon may be there to ask: `DOCKER_HOST` is set, or the default socket
-    /// exists. Used only to pick a store when the user named none.
+    /// Whether a daemon may be there to ask: the socket the docker CLI would use exists
+    /// (`DOCKER_HOST`'s, else the default one), or `DOCKER_HOST` names a TCP or SSH address.
+    /// Used only to pick a store when the user named none.
     pub fn likely_present() -> bool {
-        std::env::var_os("DOCKER_HOST").is_some_and(|h| !h.is_empty())
-            || std::path::Path::new(DEFAULT_HOST.trim_start_matches("unix://")).exists()
+        match Self::from_env().host.strip_prefix("unix://") {
+            Some(socket) => std::path::Path::new(socket).exists(),
+            None => true,
+        }
     }
 }
 

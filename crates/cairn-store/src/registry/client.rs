@@ -9,7 +9,7 @@ use crate::digest::Digest;
 use crate::distribution::manifest;
 use crate::error::{Result, StoreError};
 use cairn_core::visible::visible;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::time::Duration;
 use ureq::http::{self, Method, Response, StatusCode};
@@ -83,6 +83,9 @@ pub struct Listing {
     pub names: Vec<String>,
     /// Set when the registry stopped answering before the list ended.
     pub cut_short: Option<String>,
+    /// Set when the registry sent a full page and, asked for what follows, the same entries
+    /// again: it caps the list and ignores `last` (no `Link` says there is more).
+    pub capped: bool,
 }
 
 /// One registry, connected.
@@ -328,12 +331,23 @@ impl Client {
     /// Every entry of a paginated list (`/v2/_catalog` under `repositories`, a tag list
     /// under `tags`), following `Link` headers, and `last=` where a full page came without
     /// one (a registry may cap its pages without saying so). A refusal after the first page
-    /// cuts the list short, and says so.
+    /// cuts the list short, and says so; so does a registry that answers `last=` with what it
+    /// sent already. A first page refused as a bad request is asked again without `n`, in
+    /// the registry's own page size: distribution 2.8 refuses an `n` above its
+    /// `catalog.maxentries` (`PAGINATION_NUMBER_INVALID`) and pages by that.
     pub fn list(&self, path: &str, field: &str, scope: &Scope) -> Result<Listing> {
         let mut listing = Listing::default();
         let mut url = self.url(&format!("{path}?n={PAGE_SIZE}"));
+        let mut own_pages = false;
+        let mut seen: HashSet<String> = HashSet::new();
         loop {
             let mut answer = self.send(Method::GET, &url, scope, &[], None)?;
+            if answer.status() == StatusCode::BAD_REQUEST && listing.names.is_empty() && !own_pages
+            {
+                own_pages = true;
+                url = self.url(path);
+                continue;
+            }
             if !answer.status().is_success() {
                 let error = self.refused(&Method::GET, &url, &mut answer);
                 if listing.names.is_empty() {
@@ -360,6 +374,11 @@ impl Client {
             let full = names.len() >= PAGE_SIZE;
             let last = names.last().cloned();
             let before = listing.names.len();
+            if names.iter().any(|n| seen.contains(n)) {
+                listing.capped = true;
+                return Ok(listing);
+            }
+            seen.extend(names.iter().cloned());
             listing.names.extend(names);
             url = match (next, last) {
                 (Some(next), _) => self.resolve(&next),

@@ -11,8 +11,10 @@ pub mod tls;
 pub mod writer;
 
 use crate::backend::{Backend, Loaded, RemovalTerms, Terms};
+use crate::distribution::freed;
 use crate::error::{Result, StoreError};
 use crate::watch::Watch;
+use cairn_core::gc;
 use cairn_core::removal::registry::RegistryStep;
 use cairn_core::removal::{Blob, RemovalPlan, Step};
 use cairn_core::tagging::NamesPlan;
@@ -58,11 +60,13 @@ impl RegistryStore {
         Client::connect(&self.host, self.repository.as_deref(), &self.connect)
     }
 
-    /// Reads the registry into a snapshot.
-    fn read(&self, client: &Client) -> Result<(Snapshot, Vec<String>)> {
+    /// Reads the registry into a snapshot, what its collector would walk as far as the API
+    /// shows it, and what the listing could not reach.
+    fn read(&self, client: &Client) -> Result<(Snapshot, gc::Storage, Vec<String>)> {
         let cache = cache::Cache::user();
         let read = reader::read(client, self.repository.as_deref(), cache.as_ref())?;
-        Ok((read.registry.snapshot(), read.notes))
+        let storage = read.registry.visible_storage();
+        Ok((read.registry.snapshot(), storage, read.notes))
     }
 
     /// The registry as its last open listed it, from the cache alone, if it has all of it.
@@ -73,22 +77,23 @@ impl RegistryStore {
 
     /// What a load gives: the snapshot, and the terms that plan on it.
     fn loaded(&self, read: reader::Read, client: OnceLock<Result<Arc<Client>, String>>) -> Loaded {
-        let mut notes = read.notes;
-        if let Some(at) = read.cached_at {
-            notes.push(format!(
+        let cached = read.cached_at.map(|at| {
+            let warning = format!(
                 "planned on {}'s listing as cached {}: cairn asks the registry again before applying",
                 self.host,
                 age(at)
-            ));
-        }
+            );
+            (at, warning)
+        });
         Loaded {
             snapshot: read.registry.snapshot(),
             watch: Watch::default(),
             terms: Terms::new(RegistryTerms {
                 store: self.clone(),
                 client,
-                notes,
-                cached_at: read.cached_at,
+                visible: read.registry.visible_storage(),
+                notes: read.notes,
+                cached,
                 deletes_tags: OnceLock::new(),
             }),
         }
@@ -144,7 +149,7 @@ impl Backend for RegistryStore {
         replan: &dyn Fn(&Catalog) -> Vec<Step>,
     ) -> Result<()> {
         let client = self.client()?;
-        let (snapshot, _) = self.read(&client)?;
+        let (snapshot, _, _) = self.read(&client)?;
         if replan(&Catalog::new(snapshot)) != preview {
             return Err(StoreError::Changed);
         }
@@ -159,21 +164,34 @@ struct RegistryTerms {
     store: RegistryStore,
     /// Connected when first needed: a cached listing is shown without any request.
     client: OnceLock<Result<Arc<Client>, String>>,
-    /// What the listing could not reach, and its age when it was cached, said with every plan.
+    /// What the collector walks as far as the API shows it (no untagged revisions): what a
+    /// removal frees is counted on it, as an upper bound.
+    visible: gc::Storage,
+    /// What the listing could not reach, said with every plan.
     notes: Vec<String>,
-    /// When the listing was asked of the registry, if it came from the cache.
-    cached_at: Option<SystemTime>,
+    /// When the listing was asked of the registry, if it came from the cache, and the
+    /// warning every plan made on it carries.
+    cached: Option<(SystemTime, String)>,
     /// Whether DELETE of a tag works, asked once, when an untag is first planned.
     deletes_tags: OnceLock<std::result::Result<(), String>>,
 }
 
+impl RegistryTerms {
+    /// What every plan says: what the listing could not reach, and its age if cached.
+    fn warnings(&self) -> impl Iterator<Item = String> + '_ {
+        let cached = self.cached.as_ref().map(|(_, warning)| warning.clone());
+        self.notes.iter().cloned().chain(cached)
+    }
+}
+
 impl RemovalTerms for RegistryTerms {
     fn refine(&self, _: &Snapshot, plan: &mut RemovalPlan) {
-        plan.warnings.extend(self.notes.iter().cloned());
+        freed::tell_freed(plan, &self.visible, Some(&self.store.host), false);
+        plan.warnings.extend(self.warnings());
     }
 
     fn refine_names(&self, plan: &mut NamesPlan) {
-        plan.warnings.extend(self.notes.iter().cloned());
+        plan.warnings.extend(self.warnings());
         let untag = plan.steps.iter().find_map(|step| match step {
             Step::Registry(RegistryStep::Untag { name, .. }) => Some(name.clone()),
             _ => None,
@@ -204,6 +222,10 @@ impl RemovalTerms for RegistryTerms {
     }
 
     fn cached_at(&self) -> Option<SystemTime> {
-        self.cached_at
+        self.cached.as_ref().map(|(at, _)| *at)
+    }
+
+    fn notes(&self) -> &[String] {
+        &self.notes
     }
 }

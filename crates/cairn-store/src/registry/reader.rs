@@ -8,7 +8,7 @@
 //! at once much faster than one by one.
 
 use super::cache::{Cache, TagListing};
-use super::client::{CONFIG_LIMIT, Client, Scope};
+use super::client::{CONFIG_LIMIT, Client, Listing, Scope};
 use crate::digest::Digest;
 use crate::distribution::{Manifest, ManifestRecord, Registry, Repository};
 use crate::error::{Result, StoreError};
@@ -107,11 +107,11 @@ fn list(client: &Client, repository: Option<&str>) -> Result<TagListing> {
                         client.host, client.host
                     ),
                 })?;
-            note_cut(&mut listing.notes, "the catalog", &catalog);
+            note_cut(&mut listing.notes, "the catalog", "repositories", &catalog);
             catalog.names
         }
     };
-    let tag_lists: Vec<(String, super::client::Listing)> = names
+    let tag_lists: Vec<(String, Listing)> = names
         .into_par_iter()
         .map(|name| {
             let path = format!("{name}/tags/list");
@@ -128,7 +128,12 @@ fn list(client: &Client, repository: Option<&str>) -> Result<TagListing> {
         .map(|(name, tag)| client.tag_digest(name, tag))
         .collect::<Result<_>>()?;
     for (name, tags) in &tag_lists {
-        note_cut(&mut listing.notes, &format!("the tags of {name}"), tags);
+        note_cut(
+            &mut listing.notes,
+            &format!("the tag list of {name}"),
+            "tags",
+            tags,
+        );
         listing.tags.insert(name.clone(), BTreeMap::new());
     }
     for ((name, tag), digest) in wanted.iter().zip(pointed) {
@@ -286,11 +291,17 @@ fn contents(
     Some((registry, used))
 }
 
-fn note_cut(notes: &mut Vec<String>, what: &str, listing: &super::client::Listing) {
-    if let Some(why) = &listing.cut_short {
+/// What the user is told of a list the registry did not give whole: how far it went, and
+/// that cairn shows that much.
+fn note_cut(notes: &mut Vec<String>, what: &str, entries: &str, listing: &Listing) {
+    let count = listing.names.len();
+    if listing.capped {
         notes.push(format!(
-            "{what} ended after {} entries, the rest was refused ({why}): cairn shows what it could reach",
-            listing.names.len()
+            "{what} is capped at {count} {entries} by the registry; showing {count}"
+        ));
+    } else if let Some(why) = &listing.cut_short {
+        notes.push(format!(
+            "{what} was refused after {count} {entries} ({why}); showing {count}"
         ));
     }
 }

@@ -6,17 +6,19 @@
 
 pub mod reader;
 
-use crate::backend::{Backend, Loaded, Terms, VerifyReport};
+use crate::backend::{Backend, Loaded, RemovalTerms, Terms, VerifyReport};
 use crate::contents::blob::blob_entries;
 use crate::contents::{layer_error, layer_name};
 use crate::digest::Digest;
+use crate::distribution::freed;
 use crate::error::{Result, StoreError};
 use crate::oci::confined::Confined;
 use crate::watch::Watch;
 use anyhow::{Context, anyhow};
 use cairn_core::contents::{EntrySource, LayerEntries};
 use cairn_core::gc::{self, GcPlan};
-use cairn_core::removal::{Blob, Step};
+use cairn_core::removal::{Blob, RemovalPlan, Step};
+use cairn_core::tagging::NamesPlan;
 use cairn_core::{Catalog, LayerIdx, Rules, Snapshot};
 use std::path::PathBuf;
 
@@ -62,7 +64,7 @@ impl Backend for RegistryStorage {
         Ok(Loaded {
             snapshot: contents.registry.snapshot(),
             watch: Watch::default(),
-            terms: Terms::default(),
+            terms: Terms::new(StorageTerms { gc: contents.gc }),
         })
     }
 
@@ -103,5 +105,32 @@ impl Backend for RegistryStorage {
         let contents = self.read()?;
         gc::mark_and_sweep(&contents.gc, delete_untagged)
             .map_err(|e| StoreError::Other(anyhow::anyhow!("{}: {e}", self.label())))
+    }
+}
+
+/// How a storage folder tells a removal: what the same requests through the registry's API
+/// would do, with what the next garbage collection then frees counted exactly, by
+/// distribution's mark and sweep on the storage as read (untagged revisions included).
+#[derive(Debug)]
+struct StorageTerms {
+    gc: gc::Storage,
+}
+
+/// What a removal planned on a storage folder says of itself.
+const ONLY_READ: &str = "a registry's storage is only read: this is what the same requests through its API do (--store registry:HOST applies them)";
+
+impl RemovalTerms for StorageTerms {
+    fn refine(&self, _: &Snapshot, plan: &mut RemovalPlan) {
+        if plan.registry.is_none() {
+            return;
+        }
+        freed::tell_freed(plan, &self.gc, None, true);
+        plan.warnings.push(ONLY_READ.into());
+    }
+
+    fn refine_names(&self, _: &mut NamesPlan) {}
+
+    fn deletes_blobs(&self) -> bool {
+        false
     }
 }

@@ -134,3 +134,70 @@ fn an_unknown_image_is_an_unknown_error() {
     assert_eq!(plan.errors[0].kind, ErrorKind::Unknown);
     assert_eq!(plan.exit_code(), 1);
 }
+
+#[test]
+fn the_preview_names_the_tags_that_stay_in_other_repositories() {
+    let store = registry();
+    let plan = rm(&store, &["app:1.0"]);
+    let preview = plan.registry.unwrap();
+    assert_eq!(preview.tags_kept, [name("mirror/app:stable")]);
+    assert_eq!(preview.deletes.len(), 1);
+    assert_eq!(
+        preview.deletes[0].tags,
+        [name("app:1.0"), name("app:latest")]
+    );
+    assert!(!preview.gc_exact, "over the snapshot alone it is a bound");
+    // By digest, from every repository: nothing stays.
+    let plan = rm(&store, &[&format!("sha256:{}", store.id("app"))]);
+    assert!(plan.registry.unwrap().tags_kept.is_empty());
+}
+
+#[test]
+fn the_preview_says_which_platform_images_go_with_their_index_and_why_others_stay() {
+    let store = multi();
+    let plan = rm(&store, &["multi:1"]);
+    let children = plan.registry.unwrap().index_children;
+    let fate: Vec<(&str, bool, Option<&str>)> = children
+        .iter()
+        .map(|c| (c.platform.as_str(), c.deleted, c.kept_because.as_deref()))
+        .collect();
+    let tag = format!("tagged {}", name("multi:amd64"));
+    assert_eq!(
+        fate,
+        [
+            ("linux/amd64", false, Some(tag.as_str())),
+            ("linux/arm64", true, None),
+        ]
+    );
+    assert_eq!(children[1].index, format!("sha256:{}", store.id("index")));
+}
+
+#[test]
+fn a_registry_only_read_is_planned_as_its_api_would_do_it_and_marked_read_only() {
+    let mut store = SnapshotBuilder::registry();
+    store
+        .image("app")
+        .name(&name("app:1.0"))
+        .name(&name("app:latest"))
+        .layer("COPY app /app", 10)
+        .read_only();
+    let plan = rm(&store, &["app:1.0"]);
+    assert!(plan.errors.is_empty(), "{:?}", plan.errors);
+    assert_eq!(plan.untagged, [name("app:1.0"), name("app:latest")]);
+    assert!(plan.registry.unwrap().read_only);
+}
+
+#[test]
+fn a_platform_image_is_refused_in_every_repository_whose_index_needs_it() {
+    let store = crate::testing::fixtures::registry();
+    let plan = super::super::plan_removal(
+        &store.catalog(),
+        &Target::References(vec![format!("sha256:{}", store.id("amd64"))]),
+        RemoveOptions::default(),
+    );
+    assert!(plan.steps.is_empty());
+    let messages: Vec<&str> = plan.errors.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages[0].contains(&format!("index sha256:{} in", store.id("multi"))));
+    assert!(messages[1].contains(&format!("index sha256:{} in", store.id("multi-docker"))));
+}
