@@ -11,6 +11,7 @@ pub mod generated;
 pub mod listing_registry;
 pub mod oci;
 pub mod registry;
+pub mod token_server;
 pub mod tui;
 pub mod tui_contents;
 pub mod tui_store;

@@ -3,6 +3,7 @@
 //! filled with skopeo from the images `scripts/make-registry-images.sh` builds (see
 //! `scripts/fill-registry.sh` for what it holds). Dropping it stops the server.
 
+use super::token_server::{ISSUER, SERVICE, TokenAuth};
 use super::{built_once, ok, require};
 use std::io::Read;
 use std::net::{TcpListener, TcpStream};
@@ -20,6 +21,8 @@ pub struct Options {
     /// `catalog.maxentries`: the most repositories one catalog page holds (distribution
     /// refuses an `n` above it).
     pub catalog_max_entries: Option<usize>,
+    /// `auth.token`: bearer tokens from a token server (see `common::token_server`).
+    pub token: Option<TokenAuth>,
 }
 
 /// A running registry and its storage.
@@ -71,12 +74,17 @@ impl TestRegistry {
                 key.display()
             ));
         }
-        let auth = match &options.htpasswd {
-            Some(file) => format!(
+        let auth = match (&options.htpasswd, &options.token) {
+            (Some(file), _) => format!(
                 "auth:\n  htpasswd:\n    realm: cairn-test\n    path: {}\n",
                 file.display()
             ),
-            None => String::new(),
+            (None, Some(token)) => format!(
+                "auth:\n  token:\n    realm: {}\n    service: {SERVICE}\n    issuer: {ISSUER}\n    rootcertbundle: {}\n",
+                token.realm,
+                token.rootcertbundle.display()
+            ),
+            (None, None) => String::new(),
         };
         let catalog = match options.catalog_max_entries {
             Some(n) => format!("catalog:\n  maxentries: {n}\n"),
@@ -145,6 +153,14 @@ impl TestRegistry {
     /// Starts the server again after [`Self::stop`], on the same port and storage.
     pub fn restart(&mut self) {
         self.stop();
+        self.serve();
+    }
+
+    /// Serves the same storage on the same port with `options` in the config instead: a
+    /// registry filled without auth, then put behind it.
+    pub fn reconfigure(&mut self, options: &Options) {
+        self.stop();
+        std::fs::write(self.config(), self.config_text(options)).unwrap();
         self.serve();
     }
 

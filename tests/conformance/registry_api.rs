@@ -24,7 +24,7 @@ fn cairn(registry: &TestRegistry, cache: &Path, args: &[&str]) -> Output {
     )
 }
 
-/// Every `REPOSITORY:TAG` and its digest, as skopeo sees the registry.
+/// Every `REPOSITORY:TAG` and its digest, as skopeo sees the registry (without auth).
 pub(crate) fn tags_by_skopeo(registry: &TestRegistry) -> BTreeMap<String, String> {
     let catalog = registry.get("/v2/_catalog");
     let body = catalog.split("\r\n\r\n").nth(1).unwrap();
@@ -55,7 +55,11 @@ pub(crate) fn tags_by_skopeo(registry: &TestRegistry) -> BTreeMap<String, String
 
 /// Every name cairn lists and the digest of its image.
 fn tags_by_cairn(registry: &TestRegistry, cache: &Path) -> BTreeMap<String, String> {
-    let out = cairn(registry, cache, &["images", "--all", "--json"]);
+    names(cairn(registry, cache, &["images", "--all", "--json"]))
+}
+
+/// Every name `cairn images --all --json` printed and the digest of its image.
+pub(crate) fn names(out: Output) -> BTreeMap<String, String> {
     let listed: serde_json::Value = serde_json::from_str(&ok(out, "cairn images")).unwrap();
     let mut tags = BTreeMap::new();
     for image in listed.as_array().unwrap() {

@@ -2,16 +2,20 @@
 //! `pkg/docker/config`: the auth files in podman's order, with their credential helpers), and
 //! the challenge a registry answers with (`WWW-Authenticate`), read into what to send next.
 
+use super::lock;
 use crate::error::{Result, StoreError};
 use crate::regular_file;
 use anyhow::anyhow;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::Hash;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// An auth file is small; a bigger one is not one.
 const AUTH_FILE_LIMIT: u64 = 4 << 20;
@@ -330,20 +334,126 @@ fn auth_params(text: &str) -> BTreeMap<String, String> {
     params
 }
 
-/// A token server's answer (distribution's token spec: `token`, or OAuth2's `access_token`).
+/// The reason a registry gives for refusing a bearer token (RFC 6750): `error` is
+/// `invalid_token` for an expired or bad one, `insufficient_scope` for one that does not grant
+/// what the request needs, and `scope` says what that is.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BearerRefusal {
+    pub error: Option<String>,
+    pub scope: Option<String>,
+}
+
+impl BearerRefusal {
+    /// The token is good but does not grant the access: asking for it again will not help.
+    pub fn insufficient_scope(&self) -> bool {
+        self.error.as_deref() == Some("insufficient_scope")
+    }
+}
+
+/// What a bearer challenge says of the token that was sent, or `None` when the header is no
+/// bearer challenge.
+pub fn parse_refusal(header: &str) -> Option<BearerRefusal> {
+    let (scheme, params) = header.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let mut params = auth_params(params);
+    Some(BearerRefusal {
+        error: params.remove("error"),
+        scope: params.remove("scope"),
+    })
+}
+
+/// A token server's answer (distribution's token spec: `token`, or OAuth2's `access_token`,
+/// and how many seconds it lasts).
 #[derive(Debug, Deserialize)]
 pub struct TokenAnswer {
     #[serde(default)]
     pub token: String,
     #[serde(default)]
     pub access_token: String,
+    #[serde(default)]
+    pub expires_in: Option<u64>,
+}
+
+/// The token spec's floor: a token without `expires_in` lasts 60 seconds, and "a token
+/// should never be returned with less than 60 seconds to live", so a shorter one is read as
+/// 60 (as containers/image and Docker do).
+const MINIMUM_TOKEN_LIFETIME: Duration = Duration::from_secs(60);
+
+/// A bearer token and when to stop using it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// The `Authorization` value: `Bearer ...`.
+    pub authorization: String,
+    /// Counted from when cairn received it rather than the server's `issued_at`, so that a
+    /// clock that differs from the server's changes nothing.
+    pub expires: Instant,
 }
 
 impl TokenAnswer {
-    pub fn into_token(self) -> Option<String> {
-        [self.token, self.access_token]
+    /// The token, lasting from `received` for `expires_in`; `None` when the answer holds none.
+    pub fn into_token(self, received: Instant) -> Option<Token> {
+        let token = [self.token, self.access_token]
             .into_iter()
-            .find(|t| !t.is_empty())
+            .find(|t| !t.is_empty())?;
+        let lifetime = self
+            .expires_in
+            .map(Duration::from_secs)
+            .unwrap_or(MINIMUM_TOKEN_LIFETIME)
+            .max(MINIMUM_TOKEN_LIFETIME);
+        Some(Token {
+            authorization: format!("Bearer {token}"),
+            expires: received + lifetime,
+        })
+    }
+}
+
+/// The tokens got so far, one per access asked for, each used until it expires or the
+/// registry refuses it. Threads that need the same access at once wait for one request to
+/// the token server rather than each making its own.
+#[derive(Debug)]
+pub struct Tokens<K> {
+    slots: Mutex<HashMap<K, Arc<Mutex<Option<Token>>>>>,
+}
+
+impl<K> Default for Tokens<K> {
+    fn default() -> Self {
+        Tokens {
+            slots: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<K: Clone + Eq + Hash> Tokens<K> {
+    /// The token for `key`, valid at `now`, or the one `fetch` gets (and that is kept).
+    pub fn get(
+        &self,
+        key: &K,
+        now: Instant,
+        fetch: impl FnOnce() -> Result<Token>,
+    ) -> Result<String> {
+        let slot = Arc::clone(lock(&self.slots).entry(key.clone()).or_default());
+        let mut slot = lock(&slot);
+        if let Some(token) = slot.as_ref().filter(|t| now < t.expires) {
+            return Ok(token.authorization.clone());
+        }
+        let token = fetch()?;
+        let authorization = token.authorization.clone();
+        *slot = Some(token);
+        Ok(authorization)
+    }
+
+    /// Forgets the token for `key` if it is still `refused` (the registry said it is expired
+    /// or bad): another thread may have got a new one meanwhile, which stays.
+    pub fn forget(&self, key: &K, refused: &str) {
+        let slot = lock(&self.slots).get(key).cloned();
+        if let Some(slot) = slot {
+            let mut slot = lock(&slot);
+            if slot.as_ref().is_some_and(|t| t.authorization == refused) {
+                *slot = None;
+            }
+        }
     }
 }
 
@@ -371,6 +481,90 @@ mod tests {
         assert_eq!(params["a"], "x\"y, z");
         assert_eq!(params["b"], "plain");
         assert_eq!(params["c"], "");
+    }
+
+    #[test]
+    fn a_refused_token_says_whether_it_expired_or_lacks_the_scope() {
+        let refusal = parse_refusal(
+            r#"Bearer realm="http://t/token",service="s",scope="repository:app:delete",error="insufficient_scope""#,
+        )
+        .unwrap();
+        assert!(refusal.insufficient_scope());
+        assert_eq!(refusal.scope.as_deref(), Some("repository:app:delete"));
+        let expired =
+            parse_refusal(r#"Bearer realm="http://t/token",error="invalid_token""#).unwrap();
+        assert!(!expired.insufficient_scope());
+        assert_eq!(parse_refusal(r#"Basic realm="r""#), None);
+    }
+
+    #[test]
+    fn a_token_lasts_what_the_server_says_but_never_under_a_minute() {
+        let now = Instant::now();
+        let answer = |json: &str| {
+            serde_json::from_str::<TokenAnswer>(json)
+                .unwrap()
+                .into_token(now)
+        };
+        let token = answer(r#"{"token":"t","expires_in":300}"#).unwrap();
+        assert_eq!(token.authorization, "Bearer t");
+        assert_eq!(token.expires, now + Duration::from_secs(300));
+        let short = answer(r#"{"access_token":"a","expires_in":5}"#).unwrap();
+        assert_eq!(short.authorization, "Bearer a");
+        assert_eq!(short.expires, now + Duration::from_secs(60));
+        let unsaid = answer(r#"{"token":"t"}"#).unwrap();
+        assert_eq!(unsaid.expires, now + Duration::from_secs(60));
+        assert_eq!(answer(r#"{"token":""}"#), None);
+    }
+
+    #[test]
+    fn a_token_is_asked_for_once_per_scope_until_it_expires_or_is_refused() {
+        let tokens: Tokens<&str> = Tokens::default();
+        let start = Instant::now();
+        let asked = std::cell::Cell::new(0);
+        let fetch = |name: &str| {
+            asked.set(asked.get() + 1);
+            Ok(Token {
+                authorization: format!("Bearer {name}{}", asked.get()),
+                expires: start + Duration::from_secs(60),
+            })
+        };
+        assert_eq!(
+            tokens.get(&"pull", start, || fetch("p")).unwrap(),
+            "Bearer p1"
+        );
+        assert_eq!(
+            tokens.get(&"pull", start, || fetch("p")).unwrap(),
+            "Bearer p1"
+        );
+        assert_eq!(
+            tokens.get(&"push", start, || fetch("q")).unwrap(),
+            "Bearer q2"
+        );
+        assert_eq!(asked.get(), 2);
+        let later = start + Duration::from_secs(61);
+        assert_eq!(
+            tokens.get(&"pull", later, || fetch("p")).unwrap(),
+            "Bearer p3"
+        );
+        tokens.forget(&"pull", "Bearer p1");
+        assert_eq!(
+            tokens.get(&"pull", start, || fetch("p")).unwrap(),
+            "Bearer p3",
+            "forgetting a token already replaced keeps the new one"
+        );
+        tokens.forget(&"pull", "Bearer p3");
+        assert_eq!(
+            tokens.get(&"pull", start, || fetch("p")).unwrap(),
+            "Bearer p4"
+        );
+        let failed = tokens.get(&"delete", start, || {
+            Err(StoreError::Unsupported("refused".into()))
+        });
+        assert!(failed.is_err());
+        assert_eq!(
+            tokens.get(&"delete", start, || fetch("d")).unwrap(),
+            "Bearer d5"
+        );
     }
 
     #[test]

@@ -3,15 +3,19 @@
 //! read up to a bound, every manifest and blob is checked against its digest, and each call
 //! asks for exactly the access it needs (`pull`, `push`, `delete`, `registry:catalog:*`).
 
-use super::auth::{AuthFiles, Challenge, Credentials, TokenAnswer, parse_challenge};
+use super::auth::{
+    AuthFiles, BearerRefusal, Challenge, Credentials, Token, TokenAnswer, Tokens, parse_challenge,
+    parse_refusal,
+};
+use super::lock;
 use super::tls;
 use crate::digest::Digest;
 use crate::distribution::manifest;
 use crate::error::{Result, StoreError};
 use cairn_core::visible::visible;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use ureq::http::{self, Method, Response, StatusCode};
 use ureq::{Agent, Body};
 
@@ -55,16 +59,32 @@ pub enum Scope {
     Pull(String),
     Push(String),
     Delete(String),
+    /// Mounting a blob of repository `from` into `to`: a push to one, a pull from the other
+    /// (distribution asks for both on the one request).
+    Mount {
+        to: String,
+        from: String,
+    },
 }
 
 impl Scope {
-    fn text(&self) -> String {
+    /// The `scope` values of a token request, one per resource.
+    fn texts(&self) -> Vec<String> {
         match self {
-            Scope::Catalog => "registry:catalog:*".into(),
-            Scope::Pull(repo) => format!("repository:{repo}:pull"),
-            Scope::Push(repo) => format!("repository:{repo}:pull,push"),
-            Scope::Delete(repo) => format!("repository:{repo}:delete"),
+            Scope::Catalog => vec!["registry:catalog:*".into()],
+            Scope::Pull(repo) => vec![format!("repository:{repo}:pull")],
+            Scope::Push(repo) => vec![format!("repository:{repo}:pull,push")],
+            Scope::Delete(repo) => vec![format!("repository:{repo}:delete")],
+            Scope::Mount { to, from } => vec![
+                format!("repository:{to}:pull,push"),
+                format!("repository:{from}:pull"),
+            ],
         }
+    }
+
+    /// The scopes as one text, as a challenge writes them.
+    fn text(&self) -> String {
+        self.texts().join(" ")
     }
 }
 
@@ -97,10 +117,12 @@ pub struct Client {
     /// `HOST[:PORT]`, as the user gave it.
     pub host: String,
     credentials: Option<Credentials>,
-    /// What the registry asked for at its last 401.
+    /// What the registry asked for at its last 401 (at `/v2/` when it is connected to).
     challenge: Mutex<Option<Challenge>>,
-    /// `Authorization` values by scope, once obtained.
-    tokens: Mutex<HashMap<Scope, String>>,
+    /// Bearer tokens by scope, each kept until it expires.
+    tokens: Tokens<Scope>,
+    /// Until when the registry asked to be left alone, at its last 429 (`Retry-After`).
+    rate_limited: Mutex<Option<Instant>>,
 }
 
 impl Client {
@@ -129,7 +151,8 @@ impl Client {
             host: host.to_string(),
             credentials,
             challenge: Mutex::new(None),
-            tokens: Mutex::new(HashMap::new()),
+            tokens: Tokens::default(),
+            rate_limited: Mutex::new(None),
         };
         match client.ping() {
             Ok(()) => Ok(client),
@@ -153,15 +176,21 @@ impl Client {
         }
     }
 
-    /// `GET /v2/`: only whether the server answers HTTP at all; a 401 is an answer.
+    /// `GET /v2/`: whether the server answers HTTP at all (a 401 is an answer), and the
+    /// challenge it answers with, so that every later request carries what it asks for from
+    /// the start rather than being sent anonymously first.
     fn ping(&self) -> std::result::Result<(), Transport> {
         let request = http::Request::get(format!("{}/v2/", self.base))
             .body(())
             .map_err(|e| Transport(e.to_string()))?;
-        self.agent
+        let answer = self
+            .agent
             .run(request)
-            .map(|_| ())
-            .map_err(|e| Transport(e.to_string()))
+            .map_err(|e| Transport(e.to_string()))?;
+        if answer.status() == StatusCode::UNAUTHORIZED {
+            *lock(&self.challenge) = challenge_of(&answer);
+        }
+        Ok(())
     }
 
     /// `/v2/...` on this registry.
@@ -169,8 +198,12 @@ impl Client {
         format!("{}/v2/{path}", self.base)
     }
 
-    /// Sends one request with the access `scope` needs, answering the registry's challenge
-    /// once if it asks for one. Any status is returned: callers decide what they expect.
+    /// Sends one request with the access `scope` needs. Once the registry has asked for
+    /// auth, every request carries it: basic auth, or a bearer token for `scope`, got once and
+    /// used until it expires. A 401 is answered once: with the challenge it carries when
+    /// nothing was sent, with a new token when the registry refused the one sent as expired
+    /// or bad; not when the token is good but does not grant `scope`, since asking again
+    /// would give the same. Any status is returned: callers decide what they expect.
     pub fn send(
         &self,
         method: Method,
@@ -181,7 +214,7 @@ impl Client {
     ) -> Result<Response<Body>> {
         let mut retried = false;
         loop {
-            let authorization = self.authorization(scope);
+            let authorization = self.authorization(scope)?;
             let mut request = http::Request::builder().method(method.clone()).uri(url);
             for (name, value) in headers {
                 request = request.header(*name, *value);
@@ -190,109 +223,116 @@ impl Client {
                 request = request.header("Authorization", value);
             }
             let sent = match body {
-                Some(bytes) => request
-                    .body(bytes.to_vec())
-                    .map_err(|e| self.failed(&method, url, e.to_string()))
-                    .and_then(|r| {
-                        self.agent
-                            .run(r)
-                            .map_err(|e| self.failed(&method, url, e.to_string()))
-                    }),
-                None => request
-                    .body(())
-                    .map_err(|e| self.failed(&method, url, e.to_string()))
-                    .and_then(|r| {
-                        self.agent
-                            .run(r)
-                            .map_err(|e| self.failed(&method, url, e.to_string()))
-                    }),
-            }?;
+                Some(bytes) => request.body(bytes.to_vec()).map(|r| self.agent.run(r)),
+                None => request.body(()).map(|r| self.agent.run(r)),
+            }
+            .map_err(|e| self.failed(&method, url, e.to_string()))?
+            .map_err(|e| self.failed(&method, url, e.to_string()))?;
+            if sent.status() == StatusCode::TOO_MANY_REQUESTS {
+                let wait = header(&sent, "retry-after")
+                    .and_then(|v| retry_after(&v, jiff::Timestamp::now()));
+                *lock(&self.rate_limited) = wait.map(|w| Instant::now() + w);
+            }
             if sent.status() != StatusCode::UNAUTHORIZED || retried {
                 return Ok(sent);
             }
-            let challenge = sent
-                .headers()
-                .get_all("www-authenticate")
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .find_map(parse_challenge);
-            let Some(challenge) = challenge else {
+            let Some(challenge) = challenge_of(&sent) else {
                 return Ok(sent);
             };
-            self.answer(&challenge, scope)?;
+            match (&challenge, &authorization) {
+                (Challenge::Bearer { .. }, Some(token)) => {
+                    if refusal_of(&sent).is_some_and(|r| r.insufficient_scope()) {
+                        return Ok(sent);
+                    }
+                    self.tokens.forget(scope, token);
+                }
+                // Basic credentials that were refused are refused again.
+                (Challenge::Basic, Some(_)) => return Ok(sent),
+                (_, None) => {}
+            }
+            if challenge == Challenge::Basic && self.credentials.is_none() {
+                return Err(self.no_credentials());
+            }
+            *lock(&self.challenge) = Some(challenge);
             retried = true;
         }
     }
 
-    /// What to send for `scope` now: the token got for it, or basic auth once the registry
-    /// asked for it; nothing before the first challenge (anonymous first, as podman).
-    fn authorization(&self, scope: &Scope) -> Option<String> {
-        if let Some(token) = lock(&self.tokens).get(scope) {
-            return Some(token.clone());
-        }
-        match &*lock(&self.challenge) {
-            Some(Challenge::Basic) => self.credentials.as_ref().map(Credentials::basic),
-            _ => None,
+    /// What to send for `scope` now: nothing before the registry asked for auth (anonymous
+    /// first, as podman), basic auth when it asks for that, else the bearer token for `scope`.
+    fn authorization(&self, scope: &Scope) -> Result<Option<String>> {
+        let challenge = lock(&self.challenge).clone();
+        match challenge {
+            None => Ok(None),
+            Some(Challenge::Basic) => Ok(self.credentials.as_ref().map(Credentials::basic)),
+            Some(Challenge::Bearer { realm, service }) => self
+                .tokens
+                .get(scope, Instant::now(), || {
+                    self.token(&realm, service.as_deref(), scope)
+                })
+                .map(Some),
         }
     }
 
-    /// Answers a challenge for `scope`: basic auth needs credentials; a bearer challenge is
-    /// answered with a token from its realm, asked with the credentials if there are any,
-    /// anonymously otherwise.
-    fn answer(&self, challenge: &Challenge, scope: &Scope) -> Result<()> {
-        *lock(&self.challenge) = Some(challenge.clone());
-        match challenge {
-            Challenge::Basic => {
-                if self.credentials.is_none() {
-                    return Err(self.no_credentials());
-                }
-                Ok(())
-            }
-            Challenge::Bearer { realm, service } => {
-                let mut url = format!("{realm}?");
-                if let Some(service) = service {
-                    url.push_str(&format!("service={}&", query(service)));
-                }
-                url.push_str(&format!("scope={}", query(&scope.text())));
-                let mut request = http::Request::get(&url);
-                if let Some(credentials) = &self.credentials {
-                    request = request.header("Authorization", credentials.basic());
-                }
-                let request = request
-                    .body(())
-                    .map_err(|e| self.failed(&Method::GET, &url, e.to_string()))?;
-                let mut answer = self
-                    .agent
-                    .run(request)
-                    .map_err(|e| self.failed(&Method::GET, &url, e.to_string()))?;
-                if !answer.status().is_success() {
-                    let status = answer.status();
-                    let said = read_error(&mut answer);
-                    return Err(StoreError::Daemon {
-                        host: self.host.clone(),
-                        message: format!(
-                            "the token server {} refused {}: {status}{said}{}",
-                            visible(realm),
-                            scope.text(),
-                            if self.credentials.is_none() {
-                                " (no credentials for this registry in the auth files)"
-                            } else {
-                                ""
-                            }
-                        ),
-                    });
-                }
-                let bytes = read_limited(&mut answer, TOKEN_LIMIT)
-                    .map_err(|e| self.failed(&Method::GET, &url, e))?;
-                let token = serde_json::from_slice::<TokenAnswer>(&bytes)
-                    .ok()
-                    .and_then(TokenAnswer::into_token)
-                    .ok_or_else(|| {
-                        self.failed(&Method::GET, &url, "the answer holds no token".into())
-                    })?;
-                lock(&self.tokens).insert(scope.clone(), format!("Bearer {token}"));
-                Ok(())
-            }
+    /// Asks the token server at `realm` for a token granting `scope` (the Docker token spec:
+    /// `GET realm?service=&scope=`), with the credentials if there are any, anonymously
+    /// otherwise.
+    fn token(&self, realm: &str, service: Option<&str>, scope: &Scope) -> Result<Token> {
+        let mut url = format!("{realm}{}", if realm.contains('?') { '&' } else { '?' });
+        if let Some(service) = service {
+            url.push_str(&format!("service={}&", query(service)));
+        }
+        let scopes: Vec<String> = scope
+            .texts()
+            .iter()
+            .map(|s| format!("scope={}", query(s)))
+            .collect();
+        url.push_str(&scopes.join("&"));
+        let mut request = http::Request::get(&url);
+        if let Some(credentials) = &self.credentials {
+            request = request.header("Authorization", credentials.basic());
+        }
+        let request = request
+            .body(())
+            .map_err(|e| self.failed(&Method::GET, &url, e.to_string()))?;
+        let mut answer = self
+            .agent
+            .run(request)
+            .map_err(|e| self.failed(&Method::GET, &url, e.to_string()))?;
+        let received = Instant::now();
+        if !answer.status().is_success() {
+            let status = answer.status();
+            let said = read_error(&mut answer);
+            return Err(StoreError::Daemon {
+                host: self.host.clone(),
+                message: format!(
+                    "the token server {} refused {} to {}: {status}{said}",
+                    visible(realm),
+                    scope.text(),
+                    self.who()
+                ),
+            });
+        }
+        let bytes = read_limited(&mut answer, TOKEN_LIMIT)
+            .map_err(|e| self.failed(&Method::GET, &url, e))?;
+        serde_json::from_slice::<TokenAnswer>(&bytes)
+            .ok()
+            .and_then(|a| a.into_token(received))
+            .ok_or_else(|| self.failed(&Method::GET, &url, "the answer holds no token".into()))
+    }
+
+    /// Until when the registry asked, at its last 429, not to be asked again (`Retry-After`):
+    /// what only watches it waits until then.
+    pub fn rate_limited_until(&self) -> Option<Instant> {
+        *lock(&self.rate_limited)
+    }
+
+    /// Who cairn is to this registry, for the messages of a refusal.
+    fn who(&self) -> String {
+        match &self.credentials {
+            Some(credentials) => format!("user {:?}", visible(&credentials.username)),
+            None => "anyone (cairn found no credentials for this registry in the auth files)"
+                .to_string(),
         }
     }
 
@@ -313,12 +353,33 @@ impl Client {
         }
     }
 
-    /// A registry's refusal, in its own words (`{"errors": [{"code", "message"}]}`).
+    /// A registry's refusal, in its own words (`{"errors": [{"code", "message"}]}`). A token
+    /// that lacks the access a request needs is said as such: which access, and whose token.
     pub fn refused(&self, method: &Method, url: &str, answer: &mut Response<Body>) -> StoreError {
         let status = answer.status();
+        let refusal = refusal_of(answer);
         let said = read_error(answer);
+        if let Some(refusal) = refusal.filter(|r| r.insufficient_scope()) {
+            let wanted = refusal.scope.as_deref().unwrap_or("the access it needs");
+            return self.failed(
+                method,
+                url,
+                format!(
+                    "{status}: the token the token server gave {} does not grant {} (insufficient_scope){said}",
+                    self.who(),
+                    visible(wanted)
+                ),
+            );
+        }
         if status == StatusCode::UNAUTHORIZED && self.credentials.is_none() {
             return self.no_credentials();
+        }
+        if status == StatusCode::FORBIDDEN {
+            return self.failed(
+                method,
+                url,
+                format!("{status}: the registry denies it to {}{said}", self.who()),
+            );
         }
         self.failed(method, url, format!("{status}{said}"))
     }
@@ -546,7 +607,10 @@ impl Client {
             "{repository}/blobs/uploads/?mount={digest}&from={}",
             query(from)
         ));
-        let scope = Scope::Push(repository.to_string());
+        let scope = Scope::Mount {
+            to: repository.to_string(),
+            from: from.to_string(),
+        };
         let mut answer = self.send(Method::POST, &url, &scope, &[], Some(&[]))?;
         if answer.status() == StatusCode::CREATED {
             return Ok(());
@@ -587,10 +651,35 @@ impl Client {
 /// The transport failed (no HTTP answer at all), as opposed to an answer cairn dislikes.
 struct Transport(String);
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+/// How long a `Retry-After` asks to wait at `now`: delay-seconds or an HTTP date (RFC 9110).
+fn retry_after(value: &str, now: jiff::Timestamp) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = jiff::fmt::rfc2822::DateTimeParser::new()
+        .parse_timestamp(value)
+        .ok()?;
+    Some(Duration::try_from(date.duration_since(now)).unwrap_or(Duration::ZERO))
+}
+
+/// The challenges of a 401 (`WWW-Authenticate`, one header each).
+fn challenges(answer: &Response<Body>) -> impl Iterator<Item = &str> {
+    answer
+        .headers()
+        .get_all("www-authenticate")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+}
+
+/// The first challenge of a 401 that cairn can answer.
+fn challenge_of(answer: &Response<Body>) -> Option<Challenge> {
+    challenges(answer).find_map(parse_challenge)
+}
+
+/// What the bearer challenge of a 401 says of the token that was sent.
+fn refusal_of(answer: &Response<Body>) -> Option<BearerRefusal> {
+    challenges(answer).find_map(parse_refusal)
 }
 
 /// A header's value as text, if it is there and is text.
@@ -692,11 +781,35 @@ mod tests {
     }
 
     #[test]
+    fn retry_after_is_read_as_seconds_or_an_http_date() {
+        let now: jiff::Timestamp = "2026-11-29T23:00:00Z".parse().unwrap();
+        assert_eq!(retry_after(" 120 ", now), Some(Duration::from_secs(120)));
+        assert_eq!(
+            retry_after("Sun, 29 Nov 2026 23:01:30 GMT", now),
+            Some(Duration::from_secs(90))
+        );
+        assert_eq!(
+            retry_after("Sun, 29 Nov 2026 22:00:00 GMT", now),
+            Some(Duration::ZERO),
+            "a date gone by asks for no wait"
+        );
+        assert_eq!(retry_after("soon", now), None);
+    }
+
+    #[test]
     fn scopes_name_the_access_each_call_needs() {
         assert_eq!(Scope::Catalog.text(), "registry:catalog:*");
         assert_eq!(Scope::Pull("a/b".into()).text(), "repository:a/b:pull");
         assert_eq!(Scope::Push("a".into()).text(), "repository:a:pull,push");
         assert_eq!(Scope::Delete("a".into()).text(), "repository:a:delete");
+        assert_eq!(
+            Scope::Mount {
+                to: "a".into(),
+                from: "b/c".into()
+            }
+            .texts(),
+            ["repository:a:pull,push", "repository:b/c:pull"]
+        );
         assert_eq!(
             query("repository:a/b:pull,push"),
             "repository%3Aa%2Fb%3Apull%2Cpush"

@@ -8,6 +8,7 @@ pub mod cache;
 pub mod client;
 pub mod reader;
 pub mod tls;
+pub mod watch;
 pub mod writer;
 
 use crate::backend::{Backend, Loaded, RemovalTerms, Terms};
@@ -20,20 +21,32 @@ use cairn_core::removal::{Blob, RemovalPlan, Step};
 use cairn_core::tagging::NamesPlan;
 use cairn_core::{Catalog, Rules, Snapshot};
 use client::{Client, Connect};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::SystemTime;
+use watch::{Pace, RegistryProbe};
+
+/// A lock whose holder panicked still guards data that is whole (a map of tokens, a
+/// client): it is used as it is.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 /// A registry to open.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct RegistryStore {
     /// `HOST[:PORT]`.
     pub host: String,
     /// The one repository to read, when the user named one.
     pub repository: Option<String>,
     pub connect: Connect,
+    /// How hard the browser's watch may ask the registry for changes.
+    pub pace: Pace,
     /// `--cached`: show the listing the last open read, without asking the registry (a
     /// change still asks it before anything is applied).
     pub cached: bool,
+    /// The client of the first load, kept for every load and change after it, so that its
+    /// tokens are used until they expire rather than asked for again at each reload.
+    connected: Arc<Mutex<Option<Arc<Client>>>>,
 }
 
 impl RegistryStore {
@@ -52,21 +65,31 @@ impl RegistryStore {
             host: host.to_string(),
             repository: repository.map(String::from),
             connect,
+            pace: Pace::NETWORK,
             cached: false,
+            connected: Arc::default(),
         })
     }
 
-    fn client(&self) -> Result<Client> {
-        Client::connect(&self.host, self.repository.as_deref(), &self.connect)
+    /// The client, connected at the first call.
+    fn client(&self) -> Result<Arc<Client>> {
+        let mut connected = lock(&self.connected);
+        if let Some(client) = &*connected {
+            return Ok(Arc::clone(client));
+        }
+        let client = Arc::new(Client::connect(
+            &self.host,
+            self.repository.as_deref(),
+            &self.connect,
+        )?);
+        *connected = Some(Arc::clone(&client));
+        Ok(client)
     }
 
-    /// Reads the registry into a snapshot, what its collector would walk as far as the API
-    /// shows it, and what the listing could not reach.
-    fn read(&self, client: &Client) -> Result<(Snapshot, gc::Storage, Vec<String>)> {
+    /// Reads the registry.
+    fn read(&self, client: &Client) -> Result<reader::Read> {
         let cache = cache::Cache::user();
-        let read = reader::read(client, self.repository.as_deref(), cache.as_ref())?;
-        let storage = read.registry.visible_storage();
-        Ok((read.registry.snapshot(), storage, read.notes))
+        reader::read(client, self.repository.as_deref(), cache.as_ref())
     }
 
     /// The registry as its last open listed it, from the cache alone, if it has all of it.
@@ -75,8 +98,8 @@ impl RegistryStore {
         reader::read_cached(&self.host, self.repository.as_deref(), &cache)
     }
 
-    /// What a load gives: the snapshot, and the terms that plan on it.
-    fn loaded(&self, read: reader::Read, client: OnceLock<Result<Arc<Client>, String>>) -> Loaded {
+    /// What a load gives: the snapshot, what watches it, and the terms that plan on it.
+    fn loaded(&self, read: reader::Read, watch: Watch) -> Loaded {
         let cached = read.cached_at.map(|at| {
             let warning = format!(
                 "planned on {}'s listing as cached {}: cairn asks the registry again before applying",
@@ -87,10 +110,9 @@ impl RegistryStore {
         });
         Loaded {
             snapshot: read.registry.snapshot(),
-            watch: Watch::default(),
+            watch,
             terms: Terms::new(RegistryTerms {
                 store: self.clone(),
-                client,
                 visible: read.registry.visible_storage(),
                 notes: read.notes,
                 cached,
@@ -119,26 +141,32 @@ impl Backend for RegistryStore {
         Rules::Registry
     }
 
-    /// Every repository's tags, manifests and configs; nothing is watched (a registry
-    /// tells no one of its changes, and asking it every second would be a load on it).
-    /// Under `--cached`, the listing the last open read, when the cache has all of it.
+    /// Every repository's tags, manifests and configs, watched by asking the registry again
+    /// at its [`Pace`] (a registry tells no one of its changes). Under `--cached`, the
+    /// listing the last open read, when the cache has all of it, unwatched.
     fn load(&self) -> Result<Loaded> {
         if self.cached
             && let Some(read) = self.read_cached()
         {
-            return Ok(self.loaded(read, OnceLock::new()));
+            return Ok(self.loaded(read, Watch::default()));
         }
-        let client = Arc::new(self.client()?);
-        let cache = cache::Cache::user();
-        let read = reader::read(&client, self.repository.as_deref(), cache.as_ref())?;
-        Ok(self.loaded(read, OnceLock::from(Ok(client))))
+        let client = self.client()?;
+        let read = self.read(&client)?;
+        let mut watch = Watch::default();
+        watch.probe(RegistryProbe::new(
+            Arc::clone(&client),
+            &read.registry,
+            self.repository.is_none(),
+            self.pace,
+        ));
+        Ok(self.loaded(read, watch))
     }
 
     /// The listing the last open read, at once and without a request, said to be cached:
     /// the browser shows it while [`Backend::load`] asks the registry again.
     fn load_list(&self) -> Option<Result<Loaded>> {
         let read = self.read_cached()?;
-        Some(Ok(self.loaded(read, OnceLock::new())))
+        Some(Ok(self.loaded(read, Watch::default())))
     }
 
     /// Steps are requests; nothing is told in blobs here.
@@ -149,7 +177,7 @@ impl Backend for RegistryStore {
         replan: &dyn Fn(&Catalog) -> Vec<Step>,
     ) -> Result<()> {
         let client = self.client()?;
-        let (snapshot, _, _) = self.read(&client)?;
+        let snapshot = self.read(&client)?.registry.snapshot();
         if replan(&Catalog::new(snapshot)) != preview {
             return Err(StoreError::Changed);
         }
@@ -161,9 +189,9 @@ impl Backend for RegistryStore {
 /// refused in the plan where the registry deletes no tag on its own.
 #[derive(Debug)]
 struct RegistryTerms {
+    /// The store, whose client connects when first needed: a cached listing is shown
+    /// without any request.
     store: RegistryStore,
-    /// Connected when first needed: a cached listing is shown without any request.
-    client: OnceLock<Result<Arc<Client>, String>>,
     /// What the collector walks as far as the API shows it (no untagged revisions): what a
     /// removal frees is counted on it, as an upper bound.
     visible: gc::Storage,
@@ -200,12 +228,9 @@ impl RemovalTerms for RegistryTerms {
         let host = &self.store.host;
         let repository = writer::path(host, cairn_core::reference::split_tag(&name).0);
         let answer = self.deletes_tags.get_or_init(|| {
-            let client = self
-                .client
-                .get_or_init(|| self.store.client().map(Arc::new).map_err(|e| e.to_string()));
-            client
-                .as_ref()
-                .map_err(String::clone)?
+            self.store
+                .client()
+                .map_err(|e| e.to_string())?
                 .deletes_tags(&repository)
         });
         if let Err(why) = answer {

@@ -9,6 +9,7 @@
 
 use super::cache::{Cache, TagListing};
 use super::client::{CONFIG_LIMIT, Client, Listing, Scope};
+use super::lock;
 use crate::digest::Digest;
 use crate::distribution::{Manifest, ManifestRecord, Registry, Repository};
 use crate::error::{Result, StoreError};
@@ -192,12 +193,6 @@ impl Source<'_> {
             lock(&self.used).insert(digest.to_string(), text.to_string());
         }
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The registry the listing describes, every manifest and config read from its pack, the

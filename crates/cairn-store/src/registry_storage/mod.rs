@@ -5,6 +5,7 @@
 //! `cairn gc --dry-run` tells exactly what `registry garbage-collect` will delete.
 
 pub mod reader;
+pub mod watch;
 
 use crate::backend::{Backend, Loaded, RemovalTerms, Terms, VerifyReport};
 use crate::contents::blob::blob_entries;
@@ -21,6 +22,7 @@ use cairn_core::removal::{Blob, RemovalPlan, Step};
 use cairn_core::tagging::NamesPlan;
 use cairn_core::{Catalog, LayerIdx, Rules, Snapshot};
 use std::path::PathBuf;
+use watch::StorageProbe;
 
 /// Why cairn does not change a registry's storage itself.
 const CHANGE_THROUGH_THE_REGISTRY: &str = "cairn reads a registry's storage and never writes it; change the registry through its API (--store registry:HOST)";
@@ -57,13 +59,15 @@ impl Backend for RegistryStorage {
         Rules::Registry
     }
 
-    /// Nothing to watch: a registry takes no lock a reader could see; a reload is one key
-    /// away.
+    /// Watched as a fingerprint of its folders and link files: a registry takes no lock a
+    /// reader could see (see [`watch`]).
     fn load(&self) -> Result<Loaded> {
+        let mut watch = Watch::default();
+        watch.probe(StorageProbe::new(&self.path.join("docker/registry/v2")));
         let contents = self.read()?;
         Ok(Loaded {
             snapshot: contents.registry.snapshot(),
-            watch: Watch::default(),
+            watch,
             terms: Terms::new(StorageTerms { gc: contents.gc }),
         })
     }
