@@ -6,6 +6,11 @@
 //! figure is the median of warm page-cache runs. Memory per entry is what a listing keeps:
 //! the entry itself plus its path, link and checksum bytes, and the process's peak RSS.
 //!
+//! Then what a user runs, as whole processes: `cairn files IMAGE --json` (and `--changes`)
+//! of the release binary, start to exit, output thrown away, from each store, each run
+//! paired with a run of `tar -tzf` over the same blobs two at a time (also output thrown
+//! away); the ratio is taken pair by pair, so that it holds while the machine's speed drifts.
+//!
 //! Run with `cargo bench --bench contents_layers` (as root: buildah builds the image).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // bench code: a failed step is a failed run
 
@@ -17,6 +22,7 @@ use cairn_core::contents::{Entry, EntrySource};
 use cairn_core::{LayerIdx, Snapshot};
 use cairn_store::{Selection, Store};
 use rayon::prelude::*;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -44,8 +50,8 @@ fn main() {
     let tar = median(|| blobs.iter().for_each(|blob| tar_list(blob)));
     let tar_parallel = median(|| blobs.par_iter().for_each(|blob| tar_list(blob)));
     println!(
-        "{:<44} {:>10} {:>10} {:>14}",
-        "reader", "median", "entries", "bytes/entry"
+        "{:<44} {:>10} {:>10} {:>14} {:>12}",
+        "reader", "median", "entries", "bytes/entry", "/ tar pair"
     );
     println!(
         "{:<44} {:>10} {:>10}",
@@ -67,19 +73,152 @@ fn main() {
         let layers = image_layers(&snapshot);
         assert_eq!(layers.len(), 11, "busybox and 10 layers of files");
         let mut listed = Vec::new();
-        let time = median(|| listed = list_all(store, &snapshot, &layers, source));
+        // Each run paired with a run of `tar -tzf` two at a time: the ratio holds while the
+        // machine's load drifts.
+        let pair = paired(
+            || listed = list_all(store, &snapshot, &layers, source),
+            || blobs.par_iter().for_each(|blob| tar_list(blob)),
+        );
         let entries: usize = listed.iter().map(Vec::len).sum();
         assert!(entries > 100_000, "{entries} entries");
         let bytes: usize = listed.iter().flatten().map(kept_bytes).sum();
         println!(
-            "{:<44} {:>10} {:>10} {:>14}",
+            "{:<44} {:>10} {:>10} {:>14} {:>12.2}",
             name,
-            ms(time),
+            ms(pair.a),
             entries,
-            bytes / entries
+            bytes / entries,
+            pair.ratio
         );
     }
     println!("peak RSS of this process: {}", peak_rss());
+    end_to_end(&dir, &blobs);
+}
+
+/// `cairn files` as a user runs it, against `tar -tzf` of the same blobs two at a time.
+fn end_to_end(dir: &Path, blobs: &[PathBuf]) {
+    let storage: Vec<OsString> = vec![
+        "--root".into(),
+        dir.join("root").into(),
+        "--runroot".into(),
+        dir.join("run").into(),
+        "--storage-driver".into(),
+        "vfs".into(),
+    ];
+    let layout: Vec<OsString> = vec![
+        "--store".into(),
+        format!("oci:{}", dir.join("layout").display()).into(),
+    ];
+    println!();
+    println!(
+        "whole processes, {RUNS} pairs each (median; cairn / tar taken pair by pair), `tar -tzf` \
+         two at a time"
+    );
+    println!(
+        "{:<52} {:>8} {:>8} {:>12} {:>10} {:>10}",
+        "command", "cairn", "tar", "cairn / tar", "cairn CPU", "tar CPU"
+    );
+    for (name, store, image, changes) in [
+        (
+            "containers-storage: files --json",
+            &storage,
+            "localhost/bench:1",
+            false,
+        ),
+        (
+            "containers-storage: files --json --changes",
+            &storage,
+            "localhost/bench:1",
+            true,
+        ),
+        ("OCI layout: files --json", &layout, "bench:1", false),
+        (
+            "OCI layout: files --json --changes",
+            &layout,
+            "bench:1",
+            true,
+        ),
+    ] {
+        let mut args = store.clone();
+        args.extend(["files".into(), image.into(), "--json".into()]);
+        if changes {
+            args.push("--changes".into());
+        }
+        let cairn = || {
+            let status = Command::new(env!("CARGO_BIN_EXE_cairn"))
+                .args(&args)
+                .stdout(Stdio::null())
+                .status()
+                .unwrap();
+            assert!(status.success(), "cairn {args:?}");
+        };
+        let tar = || blobs.par_iter().for_each(|blob| tar_list(blob));
+        let pair = paired(cairn, tar);
+        println!(
+            "{:<52} {:>8} {:>8} {:>12.2} {:>10} {:>10}",
+            format!("`cairn {name}`"),
+            ms(pair.a),
+            ms(pair.b),
+            pair.ratio,
+            ms(Duration::from_secs_f64(pair.a_cpu)),
+            ms(Duration::from_secs_f64(pair.b_cpu))
+        );
+    }
+}
+
+/// What [`paired`] measured: the median time of each side, the CPU time (user and system,
+/// in seconds) the child processes each side started took per run on average (what a loaded
+/// machine does not blur), and the median of the ratios a / b, pair by pair.
+struct Pair {
+    a: Duration,
+    b: Duration,
+    a_cpu: f64,
+    b_cpu: f64,
+    ratio: f64,
+}
+
+/// Runs `a` and `b` in turn, a warm-up pair first, then [`RUNS`] pairs.
+fn paired(mut a: impl FnMut(), mut b: impl FnMut()) -> Pair {
+    let (mut a_cpu, mut b_cpu) = (0.0, 0.0);
+    let time = |run: &mut dyn FnMut(), cpu: &mut f64| {
+        let (start, before) = (Instant::now(), children_cpu());
+        run();
+        *cpu += children_cpu() - before;
+        start.elapsed()
+    };
+    a();
+    b();
+    let pairs: Vec<(Duration, Duration)> = (0..RUNS)
+        .map(|_| (time(&mut a, &mut a_cpu), time(&mut b, &mut b_cpu)))
+        .collect();
+    let mut ratios: Vec<f64> = pairs
+        .iter()
+        .map(|(a, b)| a.as_secs_f64() / b.as_secs_f64())
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let median = |side: fn(&(Duration, Duration)) -> Duration| {
+        let mut times: Vec<Duration> = pairs.iter().map(side).collect();
+        times.sort();
+        times[RUNS / 2]
+    };
+    Pair {
+        a: median(|p| p.0),
+        b: median(|p| p.1),
+        a_cpu: a_cpu / RUNS as f64,
+        b_cpu: b_cpu / RUNS as f64,
+        ratio: ratios[RUNS / 2],
+    }
+}
+
+/// CPU seconds (user and system) of the child processes this process has waited for, their
+/// own waited-for children included (`tar`'s `gzip`): `/proc/self/stat`'s cutime and cstime,
+/// in Linux's USER_HZ of 100 a second.
+fn children_cpu() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    // Fields after the command name (which may hold spaces): the 3rd field of the line on.
+    let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
+    let ticks = |field: usize| fields[field - 3].parse::<f64>().unwrap();
+    (ticks(16) + ticks(17)) / 100.0
 }
 
 fn open(selection: Selection) -> Store {

@@ -38,41 +38,14 @@ fi
 for tool in buildah skopeo umoci podman tar busybox; do
     command -v "$tool" >/dev/null || { echo "$0: $tool not found" >&2; exit 1; }
 done
-BUSYBOX=$(command -v busybox)
-file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' || {
-    echo "$0: $BUSYBOX is not statically linked: apt-get install -y busybox-static" >&2
-    exit 1
-}
-mkdir -p "$DIR"
-DIR=$(cd "$DIR" && pwd)
-umask 022
-
-T=$(mktemp -d)
-S="--root $DIR/root --runroot $DIR/run --storage-driver vfs"
-trap 'buildah $S rm --all >/dev/null 2>&1 || true; rm -rf "$T"' EXIT
-printf '[storage]\ndriver = "vfs"\ngraphroot = "%s"\nrunroot = "%s"\n' "$DIR/root" "$DIR/run" >"$T/storage.conf"
-export CONTAINERS_STORAGE_CONF=$T/storage.conf
-CS="containers-storage:[vfs@$DIR/root+$DIR/run]"
-TS="--timestamp 1700000000"
+DRIVER=vfs
+WIP=localhost/contents:wip
+. "$(dirname "$0")/lib/busybox-steps.sh"
 
 LONG=$(printf 'n%.0s' $(seq 150))                 # one name of 150 bytes
 DEEP=$(printf 'd%.0s' $(seq 60))                  # 5 of these: a path over 255 bytes
 
-# step SCRIPT: runs SCRIPT with busybox's sh in a working container of the image so far,
-# and commits it as that image plus one layer (a container's commits are all diffs from the
-# image it was made from, so each step needs a container of its own).
-step() {
-    local ctr
-    ctr=$(buildah $S from --quiet localhost/contents:wip)
-    buildah $S run --isolation chroot "$ctr" -- /bin/busybox sh -euc "$1"
-    buildah $S commit --quiet $TS "$ctr" localhost/contents:wip >/dev/null
-    buildah $S rm "$ctr" >/dev/null
-}
-
-ctr=$(buildah $S from --quiet scratch)
-buildah $S copy --quiet "$ctr" "$BUSYBOX" /bin/busybox >/dev/null
-buildah $S commit --quiet $TS "$ctr" localhost/contents:wip >/dev/null
-buildah $S rm "$ctr" >/dev/null
+base
 step "
     cd /
     /bin/busybox mkdir -p etc data/keep data/gone/sub data/again/old usr/bin var/spool

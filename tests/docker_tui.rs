@@ -8,12 +8,16 @@ mod common;
 
 use cairn::tui::action::Action;
 use cairn::tui::app::App;
+use cairn::tui::data::StoreData;
 use cairn::tui::dialog::Dialog;
+use cairn::tui::loader::LoaderMsg;
 use cairn::tui::pane::Pane;
 use cairn::tui::theme::Theme;
 use cairn_core::testing::SnapshotBuilder;
+use cairn_core::{Catalog, Image, Listing, Rules, Snapshot};
 use jiff::Timestamp;
 use ratatui::layout::Rect;
+use std::sync::Arc;
 
 use common::tui::{HEIGHT, WIDTH, screen};
 
@@ -137,4 +141,73 @@ fn docker_remove_preview_forced_leaves_the_stopped_container() {
         "Docker removes no container:\n{text}"
     );
     insta::assert_snapshot!(text);
+}
+
+/// The store as the daemon's listing alone gives it (`load_list`, `/images/json`): names,
+/// recorded parents, dates and the sizes the daemon reports; no layers, no configs.
+fn listed_catalog() -> Catalog {
+    let full = docker_store().catalog();
+    let images = full
+        .snapshot
+        .images
+        .iter_enumerated()
+        .map(|(idx, image)| Image {
+            id: image.id.clone(),
+            names: image.names.clone(),
+            digest_names: image.digest_names.clone(),
+            parent: image.parent.clone(),
+            created: image.created,
+            listing: Some(Listing {
+                size: full.sizes.get(idx).total,
+                shared_size: None,
+            }),
+            ..Image::default()
+        })
+        .collect();
+    let containers = full.snapshot.containers.iter().cloned().collect();
+    Catalog::without_lineage(
+        Snapshot::new(images, Vec::new(), containers).with_rules(Rules::Docker),
+    )
+}
+
+/// The list is on screen from the daemon's listing, with the sizes it reports, before any
+/// image is inspected; what is shared is said once the layers are read.
+#[test]
+fn docker_list_first_then_the_details() {
+    let mut app = App::new(
+        "docker unix:///var/run/docker.sock",
+        Timestamp::from_second(1_700_000_000 + 3600).unwrap(),
+        Rect::new(0, 0, WIDTH, HEIGHT),
+        Theme::colored(),
+    );
+    app.receive(LoaderMsg::Listed {
+        generation: 1,
+        data: StoreData::new(Arc::new(listed_catalog())),
+    });
+    select(&mut app, "app");
+    app.update(Action::FocusPane(Pane::Details));
+    let text = screen(&app);
+    assert!(text.contains("app:1.0 +1"), "{text}");
+    assert!(
+        text.contains("19 B · layers not read yet"),
+        "the listing's size, sharing not known yet:\n{text}"
+    );
+    insta::assert_snapshot!(text);
+
+    let mut full = docker_store().catalog();
+    let lineage = std::mem::take(&mut full.lineage);
+    app.receive(LoaderMsg::Loaded {
+        generation: 1,
+        data: StoreData::new(Arc::new(full)),
+    });
+    app.receive(LoaderMsg::Lineage {
+        generation: 1,
+        lineage,
+    });
+    let text = screen(&app);
+    assert!(
+        text.contains("19 B · shared 5 B · unique 14 B"),
+        "the layers read:\n{text}"
+    );
+    assert_eq!(app.message, None, "the same load is not a reload");
 }

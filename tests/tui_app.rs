@@ -321,6 +321,82 @@ fn lineage_expands_and_collapses_one_or_all() {
     assert_eq!(app.panes.lineage.rows.len(), 1);
 }
 
+/// A base with 60 images built on it: more than the lineage pane shows at once.
+fn wide_app() -> App {
+    let mut store = SnapshotBuilder::podman();
+    store
+        .image("base")
+        .id(&"b".repeat(64))
+        .name("localhost/base:1")
+        .layer("ADD base /", 1000)
+        .created(T0);
+    for n in 0..60 {
+        store
+            .image(&format!("c{n}"))
+            .id(&format!("{n:064x}"))
+            .from("base")
+            .name(&format!("localhost/child:{n}"))
+            .layer(&format!("COPY {n} /{n}"), 10)
+            .created(T0 + 10 + n);
+    }
+    App::with_catalog(
+        "test",
+        now(),
+        Rect::new(0, 0, 120, 40),
+        Theme::monochrome(),
+        store.catalog(),
+    )
+}
+
+/// Only the rows on screen are drawn: moving down a base's 60 children scrolls the pane so
+/// that the selected one stays in view, and a click on a line finds the node drawn there.
+#[test]
+fn the_lineage_pane_keeps_the_selection_in_view_and_clicks_find_the_node_drawn() {
+    use cairn::tui::input::action_for_input;
+    use cairn::tui::view::{self, ViewState};
+    use crossterm::event::{Event, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let mut app = wide_app();
+    app.update(Action::Last);
+    assert_eq!(selected_id(&app), "b".repeat(64));
+    app.update(Action::FocusPane(Pane::Lineage));
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let mut view = ViewState::default();
+    let pane = app.areas().of(Pane::Lineage);
+    let line = |terminal: &Terminal<TestBackend>, y: u16| -> String {
+        let buffer = terminal.backend().buffer();
+        (pane.x..pane.x + pane.width)
+            .map(|x| buffer[(x, y)].symbol())
+            .collect()
+    };
+    let mut scrolled = false;
+    for step in 0..45 {
+        app.update(Action::Down);
+        terminal.draw(|f| view::draw(&app, &mut view, f)).unwrap();
+        let node = app.panes.lineage.selected.clone();
+        let image = *node.last().unwrap();
+        let name = format!("{} ", app.store.as_ref().unwrap().facts.names[image]);
+        let y = (pane.y..pane.y + pane.height)
+            .find(|&y| line(&terminal, y).contains(&name))
+            .unwrap_or_else(|| panic!("step {step}: {name} is not on screen"));
+        scrolled |= !(pane.y..pane.y + pane.height)
+            .any(|y| line(&terminal, y).contains("localhost/base:1 "));
+        let click = Event::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: pane.x + 10,
+            row: y,
+            modifiers: KeyModifiers::NONE,
+        });
+        assert_eq!(
+            action_for_input(&app, &view, &click),
+            Some(Action::ClickTreeNode(node)),
+            "step {step}"
+        );
+    }
+    assert!(scrolled, "the root scrolled out of the pane");
+}
+
 #[test]
 fn tree_keys_do_nothing_outside_the_lineage_pane() {
     let mut app = app();
@@ -1343,4 +1419,66 @@ fn the_prune_dialog_collects_what_an_interrupted_removal_left_as_the_cli_does() 
         panic!("not a prune: {:?}", request.change);
     };
     assert_eq!(options.collect_unreferenced_at, Some(app.now));
+}
+
+/// What the loader sends first on a store read for the first time: the images alone, no
+/// layers (so no sizes), as the reader hands them over before the layers are parsed.
+fn images_alone() -> StoreData {
+    let images = catalog()
+        .snapshot
+        .images
+        .into_iter()
+        .map(|mut image| {
+            image.top_layer = None;
+            image.config = None;
+            image
+        })
+        .collect();
+    let snapshot = Snapshot::new(images, Vec::new(), Vec::new());
+    let catalog = Arc::new(Catalog::without_lineage(snapshot));
+    StoreData::images_alone(cairn_store::OpenedStore::in_memory(catalog))
+}
+
+/// The list is up before the layers are read, but nothing is planned on it: a removal, a
+/// prune, a tag or an untag waits for the layers, and says so.
+#[test]
+fn while_only_the_images_are_known_the_list_shows_and_no_change_is_planned() {
+    let mut app = App::new("test", now(), Rect::new(0, 0, 120, 40), Theme::monochrome());
+    app.receive(LoaderMsg::Images {
+        generation: 1,
+        data: images_alone(),
+    });
+    assert_eq!(app.panes.images.rows.len(), 5, "every image is listed");
+    assert_eq!(
+        app.loading.as_ref().map(|l| l.stage),
+        Some("reading layers")
+    );
+    for action in [
+        Action::StartRemove,
+        Action::StartPrune,
+        Action::StartTag,
+        Action::StartUntag,
+    ] {
+        app.message = None;
+        app.update(action.clone());
+        assert!(app.dialog.is_none(), "{action:?} opened a dialog");
+        assert_eq!(
+            app.message.as_deref(),
+            Some("the store is not loaded yet"),
+            "{action:?}"
+        );
+    }
+    app.update(Action::Down);
+    app.message = None;
+    let chosen = selected_id(&app);
+    let mut listed = catalog();
+    listed.lineage = Default::default();
+    app.receive(LoaderMsg::Listed {
+        generation: 1,
+        data: StoreData::new(Arc::new(listed)),
+    });
+    assert_eq!(selected_id(&app), chosen, "the selection stays");
+    assert_eq!(app.message, None, "the same load is not a reload");
+    app.update(Action::StartRemove);
+    assert!(matches!(app.dialog, Some(Dialog::Remove(_))));
 }

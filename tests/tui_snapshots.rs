@@ -138,6 +138,40 @@ fn lineage_still_computing() {
     insta::assert_snapshot!(screen(&app));
 }
 
+/// The first frame with the list, on a store read for the first time: the real loader on a
+/// store `cairn-genstore` wrote hands over the images before their layers, and the list
+/// shows names, IDs and ages, sizes to come, the panes about layers waiting.
+#[test]
+fn list_before_the_layers_are_read() {
+    use cairn::tui::loader;
+    use cairn_store::Store;
+    let dir = tempfile::tempdir().unwrap();
+    let options = common::generated::options(dir.path());
+    let (commands, inbox) = std::sync::mpsc::channel();
+    let (to_test, messages) = std::sync::mpsc::channel();
+    let reader = loader::spawn(Store::new(options), inbox, move |msg| {
+        to_test.send(msg).is_ok()
+    })
+    .unwrap();
+    let data = loop {
+        match messages.recv().unwrap() {
+            LoaderMsg::Progress(_) => {}
+            LoaderMsg::Images { data, .. } => break data,
+            other => panic!("{other:?} before the images alone"),
+        }
+    };
+    drop((commands, messages));
+    reader.join().unwrap();
+    assert!(data.without_layers);
+    let now = "2025-06-01T00:00:00Z".parse().unwrap();
+    let mut app = App::new("generated (vfs)", now, area(), Theme::colored());
+    app.receive(LoaderMsg::Images {
+        generation: 1,
+        data,
+    });
+    insta::assert_snapshot!(screen(&app));
+}
+
 #[test]
 fn load_failed() {
     let mut app = App::new("/nowhere (vfs)", now(), area(), Theme::colored());

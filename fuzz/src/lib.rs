@@ -10,7 +10,7 @@ use cairn_core::{Catalog, Rules, Snapshot};
 use cairn_store::archive::blobs::ArchiveBlobs;
 use cairn_store::containers_storage::reader::parse_records;
 use cairn_store::containers_storage::records::{
-    ContainerRecord, ImageRecord, LayerRecord, MountRecord,
+    ContainerRecord, ImageEntry, LayerEntry, MountRecord,
 };
 use cairn_store::containers_storage::{self, StorageOptions, big_data};
 use cairn_store::digest::Digest;
@@ -68,8 +68,8 @@ pub fn cs_records(data: &[u8]) {
     };
     let path = Path::new("fuzz.json");
     match kind % 4 {
-        0 => drop(parse_records::<ImageRecord>(bytes, path)),
-        1 => drop(parse_records::<LayerRecord>(bytes, path)),
+        0 => drop(parse_records::<ImageEntry>(bytes, path)),
+        1 => drop(parse_records::<LayerEntry>(bytes, path)),
         2 => drop(parse_records::<ContainerRecord>(bytes, path)),
         _ => drop(parse_records::<MountRecord>(bytes, path)),
     }
@@ -235,7 +235,9 @@ pub fn oci_layout(data: &[u8]) {
 /// An `oci-archive:` or `docker-archive:` file: the tar, Docker's `manifest.json` or the
 /// layout inside, and everything the layout reader then reads from it.
 pub fn archive(data: &[u8]) {
-    if let Ok(archive) = ArchiveBlobs::from_reader(data, Path::new("fuzz.tar"), true) {
+    if let Ok(archive) =
+        ArchiveBlobs::from_reader(std::io::Cursor::new(data), Path::new("fuzz.tar"), true)
+    {
         read_layout(&archive, true);
         let _ = archive.check_contents();
     }

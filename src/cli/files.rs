@@ -47,19 +47,29 @@ pub fn run(flags: &Selection, args: &Args, out: &mut dyn Write) -> Result<i32> {
     Ok(0)
 }
 
-/// An array with one entry a line: valid JSON, and still a line per path for grep.
+/// An array with one entry a line: valid JSON, and still a line per path for grep. The
+/// lines are put together in a buffer of this function's own and handed to `out` in large
+/// writes: serde writes a value in a dozen small pieces, and each write to `out` is a call
+/// through a `dyn Write`, which cost a tenth of the command's time on 100,000 entries.
 fn print_json(tree: &Tree, changes: bool, out: &mut dyn Write) -> Result<()> {
-    out.write_all(b"[")?;
+    const FLUSH_AT: usize = 64 << 10;
+    let mut buf = Vec::with_capacity(FLUSH_AT + 4096);
+    buf.push(b'[');
     let mut first = true;
     for node in tree.walk() {
         let Some(entry) = EntryJson::of(tree, node, changes) else {
             continue;
         };
-        out.write_all(if first { b"\n" } else { b",\n" })?;
+        buf.extend_from_slice(if first { b"\n" } else { b",\n" });
         first = false;
-        serde_json::to_writer(&mut *out, &entry)?;
+        serde_json::to_writer(&mut buf, &entry)?;
+        if buf.len() >= FLUSH_AT {
+            out.write_all(&buf)?;
+            buf.clear();
+        }
     }
-    out.write_all(b"\n]\n")?;
+    buf.extend_from_slice(b"\n]\n");
+    out.write_all(&buf)?;
     Ok(())
 }
 

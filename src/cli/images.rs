@@ -32,6 +32,14 @@ pub struct Args {
     pub sort: String,
 }
 
+/// Whether the store's listing alone ([`cairn_store::Store::open_list`]) holds what this
+/// `images` prints. A Docker Engine's does for its table and IDs: names, dates, sizes, and
+/// which untagged images have children (the parents Docker records). The JSON's shared and
+/// unique sizes need every image's layers, and podman's lineage its configs.
+pub fn from_listing(rules: Rules, args: &Args) -> bool {
+    rules == Rules::Docker && !args.json.enabled()
+}
+
 /// The images podman lists: all of them with `--all`, else all but intermediates and the
 /// platform images of manifest lists (parts of their list, as intermediates are parts of
 /// their children).

@@ -157,7 +157,11 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32> {
     };
     let now = jiff::Timestamp::now();
     match command {
-        Command::Images(args) => read(&selection, |c| images::run(c, args, now, out)),
+        Command::Images(args) => read_as(
+            &selection,
+            |rules| images::from_listing(rules, args),
+            |c| images::run(c, args, now, out),
+        ),
         Command::Tree(args) => read(&selection, |c| tree::run(c, args, out)),
         Command::Layers(args) => read(&selection, |c| layers::run(c, args, out)),
         Command::History(args) => read(&selection, |c| history::run(c, args, now, out)),
@@ -182,8 +186,21 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32> {
 /// catalog is left to the operating system instead of being freed piece by piece (a tenth of
 /// the run time on a store of 10,000 images).
 fn read(flags: &Selection, command: impl FnOnce(&Catalog) -> Result<()>) -> Result<i32> {
+    read_as(flags, |_| false, command)
+}
+
+/// [`read`], on the store's quicker list-first read ([`Store::open_list`]) when
+/// `from_listing` says that what the command prints under the store's rules is all there.
+fn read_as(
+    flags: &Selection,
+    from_listing: impl FnOnce(Rules) -> bool,
+    command: impl FnOnce(&Catalog) -> Result<()>,
+) -> Result<i32> {
     let store = resolve(flags)?;
-    let opened = store.open()?;
+    let opened = match from_listing(store.rules()) {
+        true => store.open_list()?,
+        false => store.open()?,
+    };
     if let Some(at) = opened.cached_at() {
         eprintln!(
             "{}",

@@ -24,6 +24,9 @@ pub struct StoreData {
     pub cached_at: Option<Timestamp>,
     /// The store it came from, which tells removal previews in its own terms.
     opened: OpenedStore,
+    /// Only the images are known yet, without their layers: the list shows names, IDs and
+    /// dates, but no sizes; the panes about layers wait, and no change can be planned.
+    pub without_layers: bool,
 }
 
 impl StoreData {
@@ -41,6 +44,15 @@ impl StoreData {
                 .cached_at()
                 .and_then(|at| Timestamp::try_from(at).ok()),
             opened,
+            without_layers: false,
+        }
+    }
+
+    /// A store's images alone, read before their layers (see [`StoreData::without_layers`]).
+    pub fn images_alone(opened: OpenedStore) -> Self {
+        StoreData {
+            without_layers: true,
+            ..StoreData::opened(opened)
         }
     }
 

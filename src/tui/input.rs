@@ -6,7 +6,6 @@ use super::action::Action;
 use super::app::App;
 use super::pane::Pane;
 use super::view::ViewState;
-use super::view::lineage::PLACEHOLDER;
 use crossterm::event::{Event as TermEvent, MouseButton, MouseEventKind};
 use ratatui::layout::Position;
 
@@ -27,8 +26,7 @@ pub fn action_for_input(app: &App, view: &ViewState, event: &TermEvent) -> Optio
                             .contains(Position::new(column, row));
                     let node = in_tree
                         .then(|| view.tree.rendered_at(Position::new(column, row)))
-                        .flatten()
-                        .filter(|path| !path.contains(&PLACEHOLDER));
+                        .flatten();
                     Some(match node {
                         Some(path) => Action::ClickTreeNode(path.to_vec()),
                         None => Action::Click { column, row },

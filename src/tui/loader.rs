@@ -5,8 +5,8 @@
 //! receives [`LoaderMsg`]s.
 
 use super::data::StoreData;
-use cairn_core::Catalog;
 use cairn_core::lineage::Lineage;
+use cairn_core::{Catalog, Snapshot};
 use cairn_store::{OpenedStore, Store, Watch};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
@@ -22,6 +22,10 @@ const WATCH_INTERVAL: Duration = Duration::from_secs(1);
 pub enum LoaderMsg {
     /// What the loader is doing now, for the spinner.
     Progress(&'static str),
+    /// The images alone of a store read for the first time, for the list's first frame:
+    /// names, IDs and dates, no layers (so no sizes). The same generation follows as
+    /// `Listed` or `Loaded`.
+    Images { generation: u64, data: StoreData },
     /// The list of a new store, read quickly without the image configs: the loader goes on
     /// reading, and sends the same generation again as `Loaded`.
     Listed { generation: u64, data: StoreData },
@@ -108,8 +112,21 @@ fn load(
         return None;
     }
     // The list first, where the store has a quick way to it; an error there is left to the
-    // full load to report.
-    if let Some(Ok(listed)) = store.load_list() {
+    // full load to report. On the first load the images alone come first of all, for a list
+    // on screen at once; a reload keeps the store on screen until its records are read.
+    let mut gone = false;
+    let mut images = |snapshot: Snapshot| {
+        if generation == 1 && !gone {
+            let catalog = Arc::new(Catalog::without_lineage(snapshot));
+            let data = StoreData::images_alone(OpenedStore::in_memory(catalog));
+            gone = !send(LoaderMsg::Images { generation, data });
+        }
+    };
+    let listed = store.load_list(&mut images);
+    if gone {
+        return None;
+    }
+    if let Some(Ok(listed)) = listed {
         let catalog = Arc::new(Catalog::without_lineage(listed.snapshot));
         let data = StoreData::opened(OpenedStore::new(catalog, listed.terms));
         if !send(LoaderMsg::Listed { generation, data }) {

@@ -122,41 +122,61 @@ pub fn contents_fixture() -> &'static std::path::Path {
     use std::sync::OnceLock;
     static FIXTURE: OnceLock<std::path::PathBuf> = OnceLock::new();
     FIXTURE.get_or_init(|| {
-        for tool in ["buildah", "skopeo", "umoci", "podman", "tar", "busybox"] {
-            super::require(tool);
-        }
-        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("scripts/make-contents-fixture.sh");
-        let bytes = std::fs::read(&script).unwrap();
-        let version = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
-            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-        });
-        // podman refuses run roots longer than 50 characters: short names.
-        let home = std::env::temp_dir().join("cairn-contents");
-        std::fs::create_dir_all(&home).unwrap();
-        let lock = std::fs::File::create(home.join(".lock")).unwrap();
-        lock.lock().unwrap();
-        let dir = home.join(format!("{:08x}", version as u32));
-        if !dir.join("done").exists() {
-            if dir.exists() {
-                std::fs::remove_dir_all(&dir).unwrap();
-            }
-            let out = std::process::Command::new("bash")
-                .arg(&script)
-                .arg(dir.join("store"))
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{} failed:\n{}\n{}",
-                script.display(),
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
-            std::fs::write(dir.join("done"), b"").unwrap();
-        }
-        dir.join("store")
+        built_once(
+            "make-contents-fixture.sh",
+            &["buildah", "skopeo", "umoci", "podman", "tar", "busybox"],
+        )
     })
+}
+
+/// The overlay-driver store `scripts/make-contents-overlay.sh` writes (the kernel's
+/// overlayfs, as root), built once per version of the script.
+pub fn overlay_fixture() -> &'static std::path::Path {
+    use std::sync::OnceLock;
+    static FIXTURE: OnceLock<std::path::PathBuf> = OnceLock::new();
+    FIXTURE.get_or_init(|| built_once("make-contents-overlay.sh", &["buildah", "busybox"]))
+}
+
+/// `scripts/SCRIPT DIR/store`, run once per version of the script and of the library both
+/// fixture scripts source (`scripts/lib/busybox-steps.sh`) under the system's temporary
+/// folder (other test processes wait on a lock meanwhile), after checking that its `tools`
+/// are installed.
+fn built_once(script: &str, tools: &[&str]) -> std::path::PathBuf {
+    for tool in tools {
+        super::require(tool);
+    }
+    let scripts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts");
+    let script = scripts.join(script);
+    let mut bytes = std::fs::read(&script).unwrap();
+    bytes.extend(std::fs::read(scripts.join("lib/busybox-steps.sh")).unwrap());
+    let version = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    // podman refuses run roots longer than 50 characters: short names.
+    let home = std::env::temp_dir().join("cairn-contents");
+    std::fs::create_dir_all(&home).unwrap();
+    let lock = std::fs::File::create(home.join(".lock")).unwrap();
+    lock.lock().unwrap();
+    let dir = home.join(format!("{:08x}", version as u32));
+    if !dir.join("done").exists() {
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
+        let out = std::process::Command::new("bash")
+            .arg(&script)
+            .arg(dir.join("store"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{} failed:\n{}\n{}",
+            script.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::write(dir.join("done"), b"").unwrap();
+    }
+    dir.join("store")
 }
 
 /// The names GNU tar lists in a layer tar, in its order, as cairn's contract writes paths
@@ -206,4 +226,106 @@ pub fn show(entries: &[Entry]) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// A copy of a fixture's containers-storage (its `root` and `run`, with owners, times,
+/// devices and extended attributes) under `/tmp` (podman's run roots must be short), for a
+/// test to change; removed at the end, with any container a test added, even when it fails.
+pub struct StoreCopy {
+    dir: tempfile::TempDir,
+    driver: &'static str,
+}
+
+impl StoreCopy {
+    pub fn of(fixture: &std::path::Path, driver: &'static str) -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("cc")
+            .tempdir_in("/tmp")
+            .unwrap();
+        for part in ["root", "run"] {
+            let out = std::process::Command::new("cp")
+                .arg("-a")
+                .arg(fixture.join(part))
+                .arg(dir.path())
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        StoreCopy { dir, driver }
+    }
+
+    pub fn root(&self) -> std::path::PathBuf {
+        self.dir.path().join("root")
+    }
+
+    /// podman's flags naming the copy.
+    pub fn flags(&self) -> Vec<String> {
+        let p = self.dir.path();
+        vec![
+            "--root".into(),
+            p.join("root").display().to_string(),
+            "--runroot".into(),
+            p.join("run").display().to_string(),
+            "--storage-driver".into(),
+            self.driver.into(),
+        ]
+    }
+
+    pub fn store(&self) -> cairn_store::Store {
+        cairn_store::Selection {
+            root: Some(self.root()),
+            runroot: Some(self.dir.path().join("run")),
+            storage_driver: Some(self.driver.into()),
+            store: None,
+            ..cairn_store::Selection::default()
+        }
+        .resolve()
+        .unwrap()
+    }
+
+    /// `buildah ARGS` on the copy; its output, trimmed.
+    pub fn buildah(&self, args: &[&str]) -> String {
+        let out = std::process::Command::new("buildah")
+            .args(self.flags())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "buildah {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    }
+}
+
+impl Drop for StoreCopy {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("buildah")
+            .args(self.flags())
+            .args(["rm", "--all"])
+            .output();
+    }
+}
+
+/// The layers of the image named `name` (a full name, as the store records it), base first.
+pub fn image_layers(snapshot: &cairn_core::Snapshot, name: &str) -> Vec<cairn_core::LayerIdx> {
+    let image = snapshot
+        .images
+        .iter()
+        .find(|i| i.names.iter().any(|n| n == name))
+        .unwrap_or_else(|| panic!("no image {name}"));
+    let mut layers = Vec::new();
+    let mut at = image.top_layer.clone();
+    while let Some(id) = at {
+        let idx = snapshot.layer_by_id(&id).unwrap();
+        layers.push(idx);
+        at = snapshot.layers[idx].parent.clone();
+    }
+    layers.reverse();
+    layers
 }

@@ -22,3 +22,17 @@ pub fn generate(root: &Path, seed: u64) {
     };
     cairn_genstore::generate(root, shape).expect("generating the store");
 }
+
+/// Writes the store made with [`SEED`] under `dir` (graph root `dir/root`, run root
+/// `dir/run`) and says where it is, as cairn's reader takes it.
+pub fn options(dir: &Path) -> cairn_store::containers_storage::StorageOptions {
+    let root = dir.join("root");
+    generate(&root, SEED);
+    cairn_store::containers_storage::StorageOptions {
+        graphroot: root,
+        runroot: dir.join("run"),
+        driver: Some("vfs".into()),
+        additional_image_stores: Vec::new(),
+        explicit: true,
+    }
+}

@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 use crate::common::contents::{
-    contents_fixture, gnu_tar_names, layer_blobs, show, tar_listing, without_checksums,
+    StoreCopy, contents_fixture, gnu_tar_names, layer_blobs, show, tar_listing, without_checksums,
 };
 use crate::common::docker::{Daemon, docker_fixture};
 use crate::common::ok;
@@ -175,34 +175,16 @@ fn every_store_lists_the_same_entries_for_the_same_layer() {
 
 /// A copy of the fixture's containers-storage without its tar-splits, as some partial pulls
 /// leave a layer.
-fn store_without_tar_splits() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let copy = dir.path().join("s");
-    let out = std::process::Command::new("cp")
-        .arg("-a")
-        .arg(contents_fixture())
-        .arg(&copy)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for file in std::fs::read_dir(copy.join("root/vfs-layers")).unwrap() {
+fn store_without_tar_splits() -> (StoreCopy, Store) {
+    let copy = StoreCopy::of(contents_fixture(), "vfs");
+    for file in std::fs::read_dir(copy.root().join("vfs-layers")).unwrap() {
         let path = file.unwrap().path();
         if path.to_string_lossy().ends_with(".tar-split.gz") {
             std::fs::remove_file(path).unwrap();
         }
     }
-    let store = open(Selection {
-        root: Some(copy.join("root")),
-        runroot: Some(copy.join("run")),
-        storage_driver: Some("vfs".into()),
-        store: None,
-        ..Selection::default()
-    });
-    (dir, store)
+    let store = copy.store();
+    (copy, store)
 }
 
 #[test]
@@ -233,7 +215,7 @@ fn without_a_tar_split_a_vfs_layer_is_its_copy_compared_with_its_parent() {
 /// A loopback TCP port that forwards every connection to a unix socket, so that cairn meets
 /// a daemon it reaches over the network: one whose files it must not look for on this
 /// machine. It serves until the test ends.
-fn tcp_to_unix(socket: PathBuf) -> String {
+pub fn tcp_to_unix(socket: PathBuf) -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {

@@ -5,11 +5,14 @@
 //! `buildah mount` of a container made from it, with the same type, permissions, owner,
 //! size, link target and (for all but directories) mtime; a hard link must be the same
 //! file as its target. The same image read from an OCI layout, an oci-archive and a
-//! docker-archive must give the same tree.
+//! docker-archive must give the same tree, and so must a Docker Engine that loaded it, read
+//! from its tar-splits and from its export.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
-use crate::common::contents::contents_fixture;
-use crate::common::require;
+use crate::common::contents::{StoreCopy, contents_fixture};
+use crate::common::docker::{Daemon, docker_fixture};
+use crate::common::{ok, require};
+use crate::contents_layers::tcp_to_unix;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::os::unix::ffi::OsStrExt;
@@ -137,54 +140,6 @@ fn in_cairn(entry: &Value, all: &BTreeMap<String, Value>) -> (Seen, Option<Strin
     (seen, target)
 }
 
-/// A copy of the fixture's containers-storage (a container is added to it), removed at the
-/// end even when the test fails.
-struct StoreCopy(tempfile::TempDir);
-
-impl StoreCopy {
-    fn new() -> Self {
-        let dir = tempfile::Builder::new()
-            .prefix("cm")
-            .tempdir_in("/tmp")
-            .unwrap();
-        let fixture = contents_fixture();
-        for part in ["root", "run"] {
-            run(Command::new("cp")
-                .arg("-a")
-                .arg(fixture.join(part))
-                .arg(dir.path()));
-        }
-        StoreCopy(dir)
-    }
-
-    fn flags(&self) -> Vec<String> {
-        let p = self.0.path();
-        vec![
-            "--root".into(),
-            p.join("root").display().to_string(),
-            "--runroot".into(),
-            p.join("run").display().to_string(),
-            "--storage-driver".into(),
-            "vfs".into(),
-        ]
-    }
-
-    fn buildah(&self, args: &[&str]) -> String {
-        run(Command::new("buildah").args(self.flags()).args(args))
-            .trim()
-            .to_string()
-    }
-}
-
-impl Drop for StoreCopy {
-    fn drop(&mut self) {
-        let _ = Command::new("buildah")
-            .args(self.flags())
-            .args(["rm", "--all"])
-            .output();
-    }
-}
-
 fn check_image(copy: &StoreCopy, image: &str) {
     let container = copy.buildah(&["from", "--pull-never", "--quiet", image]);
     let mount = PathBuf::from(copy.buildah(&["mount", &container]));
@@ -213,14 +168,14 @@ fn the_merged_top_tree_is_what_buildah_mounts() {
     for tool in ["buildah", "cp"] {
         require(tool);
     }
-    let copy = StoreCopy::new();
+    let copy = StoreCopy::of(contents_fixture(), "vfs");
     for image in ["localhost/contents:1", "localhost/contents:2"] {
         check_image(&copy, image);
     }
 }
 
-#[test]
-fn every_store_kind_gives_the_same_merged_tree() {
+/// `cairn files localhost/contents:2 --json` on the fixture's containers-storage.
+fn containers_storage_tree() -> BTreeMap<String, Value> {
     let fixture = contents_fixture();
     let root = fixture.join("root").display().to_string();
     let run_dir = fixture.join("run").display().to_string();
@@ -232,7 +187,13 @@ fn every_store_kind_gives_the_same_merged_tree() {
         "--storage-driver",
         "vfs",
     ];
-    let want = cairn_files(&storage, "localhost/contents:2");
+    cairn_files(&storage, "localhost/contents:2")
+}
+
+#[test]
+fn every_store_kind_gives_the_same_merged_tree() {
+    let fixture = contents_fixture();
+    let want = containers_storage_tree();
     let layout = format!("oci:{}", fixture.join("layout").display());
     let oci_archive = format!("oci-archive:{}", fixture.join("contents.oci.tar").display());
     let docker_archive = format!(
@@ -249,6 +210,33 @@ fn every_store_kind_gives_the_same_merged_tree() {
             cairn_files(&["--store", store], image),
             want,
             "{store} {image}"
+        );
+    }
+}
+
+/// The same image loaded into a Docker Engine of its own (`docker load` of the fixture's
+/// docker-archive): read from the daemon's tar-splits when cairn meets it on its own socket,
+/// and from `docker save`'s stream when it meets it over TCP (whose files it must not look
+/// for), the merged tree is the one containers-storage gives.
+#[test]
+fn the_docker_engine_gives_the_same_merged_tree_from_its_tar_splits_and_its_export() {
+    let want = containers_storage_tree();
+    let daemon = Daemon::start(docker_fixture());
+    let archive = contents_fixture().join("contents.docker.tar");
+    ok(
+        daemon.docker(&["load", "-i", &archive.display().to_string()]),
+        "docker load",
+    );
+    let socket = daemon.dir().join("docker.sock");
+    for (host, source) in [
+        (daemon.host(), "tar-split"),
+        (tcp_to_unix(socket), "export"),
+    ] {
+        let store = format!("docker:{host}");
+        assert_eq!(
+            cairn_files(&["--store", &store], "localhost/contents:2"),
+            want,
+            "{store} (its {source})"
         );
     }
 }

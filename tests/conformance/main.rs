@@ -8,10 +8,11 @@ mod common;
 
 mod contents_layers;
 mod contents_merged;
+mod contents_overlay;
 mod docker_conformance;
 mod docker_harness;
+mod docker_requests;
 mod docker_store;
-mod docker_watch;
 mod generated_store;
 mod kill_campaign;
 mod layer_forest;

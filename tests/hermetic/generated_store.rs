@@ -3,7 +3,7 @@
 //! `generated_store`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
-use crate::common::generated::{SEED, generate};
+use crate::common::generated::{SEED, generate, options};
 
 #[test]
 fn the_same_seed_writes_the_same_store() {
@@ -25,17 +25,9 @@ fn the_same_seed_writes_the_same_store() {
 
 #[test]
 fn the_records_alone_list_the_same_images_and_layers_without_configs() {
-    use cairn_store::containers_storage::{StorageOptions, load, load_records};
+    use cairn_store::containers_storage::{load, load_records};
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("root");
-    generate(&root, SEED);
-    let options = StorageOptions {
-        graphroot: root,
-        runroot: dir.path().join("run"),
-        driver: Some("vfs".into()),
-        additional_image_stores: Vec::new(),
-        explicit: true,
-    };
+    let options = options(dir.path());
     let full = load(&options).unwrap().snapshot;
     let listed = load_records(&options).unwrap().snapshot;
     assert_eq!(listed.layers.len(), full.layers.len());
@@ -46,4 +38,30 @@ fn the_records_alone_list_the_same_images_and_layers_without_configs() {
         assert!(a.config.is_none() && a.problems.is_empty());
     }
     assert!(full.images.iter().any(|i| i.config.is_some()));
+}
+
+/// The list's first frame comes from `images.json` alone: the reader hands over the images
+/// before it has the layers, with what the list shows of them as the records give it, and
+/// no layer that anything could take for missing; the records follow whole.
+#[test]
+fn the_images_come_alone_first_then_the_records() {
+    use cairn_store::containers_storage::load_list;
+    let dir = tempfile::tempdir().unwrap();
+    let options = options(dir.path());
+    let mut first = Vec::new();
+    let listed = load_list(&options, &mut |images| first.push(images))
+        .unwrap()
+        .snapshot;
+    let [alone] = &first[..] else {
+        panic!("the images were handed over {} times", first.len());
+    };
+    assert!(alone.layers.is_empty() && alone.containers.is_empty());
+    assert_eq!(alone.images.len(), listed.images.len());
+    for (a, b) in alone.images.iter().zip(listed.images.iter()) {
+        assert_eq!((&a.id, &a.names, a.created), (&b.id, &b.names, b.created));
+        assert_eq!((&a.digests, a.big_data_size), (&b.digests, b.big_data_size));
+        assert!(a.top_layer.is_none() && a.problems.is_empty(), "{}", a.id);
+    }
+    assert!(listed.images.iter().any(|i| i.top_layer.is_some()));
+    assert!(!listed.layers.is_empty() && !listed.containers.is_empty());
 }

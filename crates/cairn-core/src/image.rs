@@ -45,6 +45,10 @@ pub struct Image {
     pub config: Option<ImageConfig>,
     /// Why the image cannot be read whole; empty for a healthy image.
     pub problems: Vec<String>,
+    /// Set while only the store's listing of the image has been read (a Docker Engine's
+    /// `/images/json`), its layers and config not yet: the sizes the listing reports then
+    /// stand in for those its layers would give.
+    pub listing: Option<Listing>,
 }
 
 impl Image {
@@ -62,6 +66,15 @@ impl Image {
 /// The first 12 characters of an ID, or the whole ID when it is shorter.
 pub fn short_id(id: &str) -> &str {
     id.get(..12).unwrap_or(id)
+}
+
+/// The sizes a store's listing reports for an image whose layers are not read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Listing {
+    /// Bytes of all its layers.
+    pub size: u64,
+    /// Bytes of its layers other images use too, when the listing was asked for them.
+    pub shared_size: Option<u64>,
 }
 
 /// The base an image names in its manifest annotations (`org.opencontainers.image.base.digest`

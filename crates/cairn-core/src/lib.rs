@@ -28,7 +28,7 @@ pub mod visible;
 
 pub use catalog::Catalog;
 pub use container::Container;
-pub use image::{BaseImage, HistoryEntry, Image, ImageConfig, Instance};
+pub use image::{BaseImage, HistoryEntry, Image, ImageConfig, Instance, Listing};
 pub use index::{ContainerIdx, ImageIdx, LayerIdx, TiSlice, TiVec};
 pub use layer::Layer;
 pub use rules::Rules;

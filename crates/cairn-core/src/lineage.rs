@@ -176,7 +176,9 @@ pub fn parent_of(
     alive: Alive<'_>,
 ) -> Option<ImageIdx> {
     let image = &snapshot.images[child];
-    if image.manifest_list {
+    // Without a config (not read yet, or unreadable) no image passes the history check:
+    // the candidates need not be looked at (all of a listing's images are empty ones).
+    if image.manifest_list || image.config.is_none() {
         return None;
     }
     if image.top_layer.is_none() {
@@ -208,7 +210,7 @@ pub fn children_of(
     alive: Alive<'_>,
 ) -> Vec<ImageIdx> {
     let image = &snapshot.images[parent];
-    if image.manifest_list {
+    if image.manifest_list || image.config.is_none() {
         return Vec::new();
     }
     if image.top_layer.is_none() {

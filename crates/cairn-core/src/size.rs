@@ -2,7 +2,7 @@
 //! image is shared with other images.
 
 use super::layer_tree::LayerTree;
-use super::{ImageIdx, LayerIdx, Rules, Snapshot, TiVec};
+use super::{ImageIdx, LayerIdx, Listing, Rules, Snapshot, TiVec};
 use rayon::prelude::*;
 
 /// How big an image is, and how much of it would come back if it alone were removed.
@@ -14,6 +14,19 @@ pub struct ImageSize {
     pub shared: u64,
     /// Bytes no other image uses: layers of its own plus its metadata.
     pub unique: u64,
+}
+
+impl ImageSize {
+    /// What a store's listing reports, before the image's layers are read; a shared size it
+    /// was not asked for counts as unique until then.
+    pub fn listed(listing: Listing) -> Self {
+        let shared = listing.shared_size.unwrap_or(0).min(listing.size);
+        ImageSize {
+            total: listing.size,
+            shared,
+            unique: listing.size - shared,
+        }
+    }
 }
 
 /// Sizes of every image of a snapshot.
@@ -48,6 +61,9 @@ impl Sizes {
             .enumerate()
             .map(|(image, layers)| {
                 let image = ImageIdx::from(image);
+                if let Some(listing) = snapshot.images[image].listing {
+                    return ImageSize::listed(listing);
+                }
                 let mut size = ImageSize::default();
                 // Shared: some image other than this one uses the layer too. Sizes come
                 // from the store's records: absurd ones saturate rather than overflow.

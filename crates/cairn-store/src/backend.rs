@@ -30,10 +30,14 @@ pub trait Backend: Debug + Send + Sync {
     /// Reads the whole store, under its locks when it has any.
     fn load(&self) -> Result<Loaded>;
 
-    /// Reads what an image list needs (names, IDs, dates, layers and so sizes) when the
-    /// store has a much quicker way to than [`Backend::load`], for a browser that shows the
-    /// list first and the rest after; `None` otherwise.
-    fn load_list(&self) -> Option<Result<Loaded>> {
+    /// Reads what an image list needs (names, IDs, dates, and sizes: from the layers, or as
+    /// the store's own listing reports them in [`cairn_core::Image::listing`]) when the store
+    /// has a much quicker way to than [`Backend::load`], for a browser that shows the list
+    /// first and the rest after; `None` otherwise. Where the store can, `images` is handed
+    /// the images alone (names, IDs, dates; no layers, so no sizes) before the rest is
+    /// parsed, for the list's first frame.
+    fn load_list(&self, images: &mut dyn FnMut(Snapshot)) -> Option<Result<Loaded>> {
+        let _ = images;
         None
     }
 

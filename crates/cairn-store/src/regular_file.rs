@@ -9,10 +9,10 @@
 
 use crate::error::{Result, StoreError};
 use anyhow::anyhow;
+use rustix::buffer::spare_capacity;
 use rustix::fs::{FileType, Mode, OFlags, fstat, stat};
 use rustix::io::Errno;
 use std::fs::File;
-use std::io::Read;
 use std::path::Path;
 
 /// A regular file opened for reading, following links as podman does; `None` when it does
@@ -45,17 +45,37 @@ pub fn read(path: &Path, limit: u64) -> Result<Option<Vec<u8>>> {
     }
 }
 
-/// At most `limit` bytes of an opened file; more is an error naming `path`.
+/// At most `limit` bytes of an opened file; more is an error naming `path`. The buffer is
+/// sized from the file's size, so that a file is read in one read (and one more that finds
+/// its end): a store's record files are megabytes, and a growing buffer would read them a
+/// few kilobytes at a time, copying everything read each time it grew.
 pub fn read_bounded(file: File, limit: u64, path: &Path) -> Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| StoreError::io("reading", path, e))?;
-    if bytes.len() as u64 > limit {
-        return Err(StoreError::Other(anyhow!(
-            "{} is bigger than the {limit} bytes cairn reads of it: refused",
-            path.display()
-        )));
+    let reading = |e: Errno| StoreError::io("reading", path, e.into());
+    let size = fstat(&file).map_err(reading)?.st_size;
+    let expected = u64::try_from(size).unwrap_or(0).min(limit);
+    let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0).saturating_add(1));
+    loop {
+        if bytes.len() == bytes.capacity() {
+            // Grown since it was looked at (or a file that tells no size): on, until the
+            // end or one byte past the bound.
+            let room = usize::try_from(limit)
+                .unwrap_or(usize::MAX)
+                .saturating_add(1)
+                .saturating_sub(bytes.len());
+            bytes.reserve(bytes.len().max(8192).min(room));
+        }
+        match rustix::io::read(&file, spare_capacity(&mut bytes)) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(Errno::INTR) => continue,
+            Err(e) => return Err(reading(e)),
+        }
+        if bytes.len() as u64 > limit {
+            return Err(StoreError::Other(anyhow!(
+                "{} is bigger than the {limit} bytes cairn reads of it: refused",
+                path.display()
+            )));
+        }
     }
     Ok(bytes)
 }

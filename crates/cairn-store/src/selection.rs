@@ -93,12 +93,7 @@ impl Selection {
                 not_podman()?;
                 Ok(PathBuf::from(place))
             };
-            let archive = |kind| {
-                Ok(Store::new(Archive {
-                    kind,
-                    path: path()?,
-                }))
-            };
+            let archive = |kind| Ok(Store::new(Archive::new(kind, path()?)));
             match kind {
                 "docker" => {
                     not_podman()?;

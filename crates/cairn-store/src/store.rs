@@ -45,13 +45,27 @@ impl Store {
 
     /// Reads what the image list needs, when the store has a quicker way to than
     /// [`Store::load`] (see [`Backend::load_list`]).
-    pub fn load_list(&self) -> Option<Result<Loaded>> {
-        self.0.load_list()
+    pub fn load_list(&self, images: &mut dyn FnMut(Snapshot)) -> Option<Result<Loaded>> {
+        self.0.load_list(images)
     }
 
     /// Reads the store into a catalog with its lineage.
     pub fn open(&self) -> Result<OpenedStore> {
         let loaded = self.load()?;
+        Ok(OpenedStore::new(
+            Arc::new(Catalog::new(loaded.snapshot)),
+            loaded.terms,
+        ))
+    }
+
+    /// Reads the store into a catalog through its quicker list-first read where it has one
+    /// ([`Store::load_list`]), else whole: for a command that prints only what that read
+    /// gives on this store.
+    pub fn open_list(&self) -> Result<OpenedStore> {
+        let loaded = match self.load_list(&mut |_| {}) {
+            Some(listed) => listed?,
+            None => self.load()?,
+        };
         Ok(OpenedStore::new(
             Arc::new(Catalog::new(loaded.snapshot)),
             loaded.terms,

@@ -375,16 +375,18 @@ fn a_daemon_that_is_not_there_is_a_daemon_error() {
     let host = format!("unix://{}", dir.path().join("docker.sock").display());
     let store = store(&format!("docker:{host}")).unwrap();
     assert_eq!(store.rules(), Rules::Docker, "docker's conventions, unread");
-    let error = store.open().unwrap_err();
-    match &error {
-        StoreError::Daemon { host: at, message } => {
-            assert_eq!(at, &host);
-            assert!(
-                message.starts_with(&format!("connecting to the Docker Engine at {host}: ")),
-                "{message}"
-            );
+    // The whole read and the listing alone fail alike.
+    for error in [store.open().unwrap_err(), store.open_list().unwrap_err()] {
+        match &error {
+            StoreError::Daemon { host: at, message } => {
+                assert_eq!(at, &host);
+                assert!(
+                    message.starts_with(&format!("connecting to the Docker Engine at {host}: ")),
+                    "{message}"
+                );
+            }
+            other => panic!("{other:?}"),
         }
-        other => panic!("{other:?}"),
     }
 }
 

@@ -17,7 +17,7 @@ impl App {
             self.message = Some("a change is still being applied".into());
             return None;
         }
-        let Some(store) = &self.store else {
+        let Some(store) = self.store.as_ref().filter(|s| !s.without_layers) else {
             self.message = Some("the store is not loaded yet".into());
             return None;
         };
@@ -76,12 +76,15 @@ impl App {
             self.message = Some("a change is still being applied".into());
             return;
         }
-        if let Some(store) = &self.store {
-            self.dialog = Some(Dialog::Prune(PruneDialog::new(
-                store,
-                false,
-                self.removal_options(),
-            )));
+        match self.store.as_ref().filter(|s| !s.without_layers) {
+            Some(store) => {
+                self.dialog = Some(Dialog::Prune(PruneDialog::new(
+                    store,
+                    false,
+                    self.removal_options(),
+                )));
+            }
+            None => self.message = Some("the store is not loaded yet".into()),
         }
     }
 

@@ -403,6 +403,12 @@ impl App {
     pub fn receive(&mut self, msg: LoaderMsg) {
         match msg {
             LoaderMsg::Progress(stage) => self.loading = Some(Loading { stage }),
+            LoaderMsg::Images { generation, data } => {
+                self.receive(LoaderMsg::Loaded { generation, data });
+                self.loading = Some(Loading {
+                    stage: "reading layers",
+                });
+            }
             LoaderMsg::Listed { generation, data } => {
                 // A cached listing is complete but may be old: the full load asks again.
                 let stage = match data.cached_at {

@@ -240,14 +240,19 @@ fn lines(selected: Selected<'_>) -> Vec<(String, String)> {
         );
     }
     let size = catalog.sizes.get(image);
-    push(
-        "Size",
-        vec![format!(
-            "{} · shared {} · unique {}",
-            podman_size(size.total),
+    // Listed only (a Docker Engine's list, shown before the layers are read): what is
+    // shared is not known yet.
+    let sharing = match img.listing {
+        Some(listing) if listing.shared_size.is_none() => "layers not read yet".to_string(),
+        _ => format!(
+            "shared {} · unique {}",
             podman_size(size.shared),
             podman_size(size.unique)
-        )],
+        ),
+    };
+    push(
+        "Size",
+        vec![format!("{} · {sharing}", podman_size(size.total))],
     );
     let marks = Marks::of(catalog, lineage, image).words();
     if !marks.is_empty() {

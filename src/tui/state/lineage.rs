@@ -1,9 +1,9 @@
 //! The lineage pane's state, a tree: the chain from the root ancestor down to the selected
 //! image, then the image's descendants. Which nodes are open and which is selected live
-//! here, not in the tree widget, so keys work before anything is drawn and tests need no
-//! terminal; the widget's `TreeState` is rebuilt from this for each frame.
+//! here, not in the view, so keys work before anything is drawn and tests need no
+//! terminal; the view draws the rows on screen from this.
 //!
-//! A node is a path of image indexes from the root, as tui-tree-widget identifies nodes.
+//! A node is a path of image indexes from the root.
 
 use super::{PaneState, Selected};
 use crate::tui::scroll::Scroll;
@@ -67,13 +67,14 @@ impl LineageTree {
         let Some(&last) = path.last() else {
             return Vec::new();
         };
-        let mut out: Vec<ImageIdx> = Vec::new();
-        for &child in lineage.children(last) {
-            if !path.contains(&child) && !out.contains(&child) {
-                out.push(child);
-            }
-        }
-        out
+        // A set, not a scan of `out`: a base image can have thousands of children.
+        let mut seen = HashSet::new();
+        lineage
+            .children(last)
+            .iter()
+            .copied()
+            .filter(|child| !path.contains(child) && seen.insert(*child))
+            .collect()
     }
 
     /// Recomputes the visible rows from the open set.
@@ -205,7 +206,7 @@ impl LineageTree {
 }
 
 /// The tree moves by nodes, not by a list's scroll: the wheel moves one node per notch, and
-/// clicks go through the widget's last render (`Action::ClickTreeNode`).
+/// clicks go through the view's last frame (`Action::ClickTreeNode`).
 impl PaneState for LineageTree {
     fn list(&mut self) -> Option<(&mut Scroll, usize)> {
         None

@@ -39,6 +39,10 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         }
         return;
     };
+    if store.without_layers {
+        centered_message(frame, inner, super::reading_layers(app));
+        return;
+    }
     if forest.rows.is_empty() {
         centered_message(
             frame,

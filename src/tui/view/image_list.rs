@@ -3,7 +3,7 @@
 
 use super::parts::{centered_message, fit, pane_block, scrollbar, spinner, title};
 use crate::tui::app::App;
-use crate::tui::data::{NO_NAME, age};
+use crate::tui::data::{NO_NAME, StoreData, age};
 use crate::tui::marks::Marks;
 use crate::tui::pane::Pane;
 use cairn_core::human::podman_size;
@@ -135,10 +135,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                 Cell::from(name_cell),
                 Cell::from(Span::styled(img.short_id().to_string(), theme.dim())),
                 Cell::from(age(app.now, img.created)),
-                Cell::from(
-                    Line::styled(podman_size(catalog.sizes.get(image).total), theme.size())
-                        .right_aligned(),
-                ),
+                Cell::from(size_cell(app, store, image)),
             ]);
             if position == list.scroll.cursor {
                 row.style(theme.cursor(focused))
@@ -165,6 +162,19 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let table = Table::new(rows, widths).header(header).column_spacing(1);
     frame.render_widget(table, list_area);
     scrollbar(frame, area, list.rows.len(), list.scroll.offset, page);
+}
+
+/// An image's size; while its layers are still being read, a dim ellipsis.
+fn size_cell(app: &App, store: &StoreData, image: ImageIdx) -> Line<'static> {
+    let line = if store.without_layers {
+        Line::styled("…", app.theme.dim())
+    } else {
+        Line::styled(
+            podman_size(store.catalog.sizes.get(image).total),
+            app.theme.size(),
+        )
+    };
+    line.right_aligned()
 }
 
 /// The platform of a manifest list's platform image, as the list states it.

@@ -1,6 +1,9 @@
-//! The lineage pane: the selected image's ancestors down to it, then its descendants, in
-//! tui-tree-widget's tree. Which nodes are open is the app's; the widget's `TreeState` is
-//! refreshed from it every frame and keeps only the scroll position.
+//! The lineage pane: the selected image's ancestors down to it, then its descendants, as a
+//! tree. Which nodes are open, and the visible rows, are the app's
+//! ([`LineageTree`](crate::tui::state::lineage::LineageTree)); only the rows on screen are
+//! drawn, so that a base image with thousands of descendants costs a keypress no more than
+//! a leaf. (tui-tree-widget, which drew it before, needs every visible node's item built for
+//! every frame, in any pane, which took most of an idle key's time on such a base.)
 
 use super::parts::{centered_message, pane_block, spinner, title};
 use crate::tui::app::App;
@@ -11,15 +14,33 @@ use cairn_core::ImageIdx;
 use cairn_core::lineage::Lineage;
 use cairn_core::visible::visible;
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
-use tui_tree_widget::{Tree, TreeItem, TreeState};
 
-/// The identifier of the stand-in child of a closed node: the widget draws a closed arrow
-/// only for nodes with children, and building the real ones would cost as much as opening it.
-pub const PLACEHOLDER: ImageIdx = ImageIdx(usize::MAX);
+/// What the tree keeps between frames: the first row on screen, which moves only as far as
+/// keeping the selected row on screen needs, and which node each line shows, for clicks.
+#[derive(Debug, Default)]
+pub struct TreeWindow {
+    offset: usize,
+    area: Rect,
+    drawn: Vec<(u16, Vec<ImageIdx>)>,
+}
 
-pub fn draw(app: &App, state: &mut TreeState<ImageIdx>, frame: &mut Frame, area: Rect) {
+impl TreeWindow {
+    /// The node drawn at `position` in the last frame.
+    pub fn rendered_at(&self, position: Position) -> Option<&[ImageIdx]> {
+        if !self.area.contains(position) {
+            return None;
+        }
+        self.drawn
+            .iter()
+            .rev()
+            .find(|(y, _)| position.y >= *y)
+            .map(|(_, path)| path.as_slice())
+    }
+}
+
+pub fn draw(app: &App, window: &mut TreeWindow, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Pane::Lineage;
     let extra = match (&app.lineage, app.selected()) {
         (Some(lineage), Some(image)) => format!(
@@ -31,8 +52,10 @@ pub fn draw(app: &App, state: &mut TreeState<ImageIdx>, frame: &mut Frame, area:
     };
     let block = pane_block(app, focused, title(app, Pane::Lineage, extra));
     let inner = block.inner(area);
+    frame.render_widget(block, area);
+    window.area = inner;
+    window.drawn.clear();
     let (Some(store), Some(lineage)) = (&app.store, &app.lineage) else {
-        frame.render_widget(block, area);
         if app.store.is_some() || app.load_error.is_none() {
             let line = Line::from(vec![
                 Span::styled(spinner(app.spinner), app.theme.spinner()),
@@ -42,8 +65,8 @@ pub fn draw(app: &App, state: &mut TreeState<ImageIdx>, frame: &mut Frame, area:
         }
         return;
     };
-    if app.panes.lineage.rows.is_empty() {
-        frame.render_widget(block, area);
+    let tree = &app.panes.lineage;
+    if tree.rows.is_empty() {
         centered_message(
             frame,
             inner,
@@ -51,57 +74,51 @@ pub fn draw(app: &App, state: &mut TreeState<ImageIdx>, frame: &mut Frame, area:
         );
         return;
     }
-    let Some(&root) = app.panes.lineage.chain.first() else {
+    let height = usize::from(inner.height);
+    if height == 0 || inner.width == 0 {
         return;
-    };
-    let items = vec![item(app, store, lineage, vec![root])];
-    state.close_all();
-    for path in &app.panes.lineage.open {
-        state.open(path.clone());
     }
-    state.select(app.panes.lineage.selected.clone());
-    let highlight = app.theme.cursor(focused);
-    match Tree::new(&items) {
-        Ok(tree) => {
-            let tree = tree
-                .block(block)
-                .highlight_style(highlight)
-                .node_open_symbol("▾ ")
-                .node_closed_symbol("▸ ")
-                .node_no_children_symbol("  ");
-            frame.render_stateful_widget(tree, area, state);
+    let selected = tree.selected_index();
+    let mut start = window.offset.min(tree.rows.len() - 1);
+    if let Some(selected) = selected {
+        start = start.min(selected);
+        if selected >= start + height {
+            start = selected + 1 - height;
         }
-        Err(_) => frame.render_widget(block, area),
     }
-}
-
-/// The tree item of a node and, when it is open, of everything visible below it.
-fn item(
-    app: &App,
-    store: &StoreData,
-    lineage: &Lineage,
-    path: Vec<ImageIdx>,
-) -> TreeItem<'static, ImageIdx> {
-    let Some(&image) = path.last() else {
-        return TreeItem::new_leaf(PLACEHOLDER, String::new());
-    };
-    let text = node_line(app, store, lineage, image);
-    let children = app.panes.lineage.children(lineage, &path);
-    let kids: Vec<TreeItem<'static, ImageIdx>> = if children.is_empty() {
-        Vec::new()
-    } else if app.panes.lineage.open.contains(&path) {
-        children
-            .into_iter()
-            .map(|child| {
-                let mut next = path.clone();
-                next.push(child);
-                item(app, store, lineage, next)
-            })
-            .collect()
-    } else {
-        vec![TreeItem::new_leaf(PLACEHOLDER, "")]
-    };
-    TreeItem::new(image, text.clone(), kids).unwrap_or_else(|_| TreeItem::new_leaf(image, text))
+    window.offset = start;
+    let highlight = app.theme.cursor(focused);
+    let buffer = frame.buffer_mut();
+    for (line, row) in tree.rows.iter().skip(start).take(height).enumerate() {
+        let y = inner.y + line as u16;
+        let symbol = if !row.has_children {
+            "  "
+        } else if tree.open.contains(&row.path) {
+            "▾ "
+        } else {
+            "▸ "
+        };
+        let indent = " ".repeat(row.path.len().saturating_sub(1) * 2) + symbol;
+        let (x, _) = buffer.set_stringn(
+            inner.x,
+            y,
+            &indent,
+            usize::from(inner.width),
+            ratatui::style::Style::new(),
+        );
+        if let Some(image) = row.image() {
+            let text_area = Rect::new(x, y, inner.width.saturating_sub(x - inner.x), 1);
+            ratatui::widgets::Widget::render(
+                node_line(app, store, lineage, image),
+                text_area,
+                buffer,
+            );
+        }
+        if Some(start + line) == selected {
+            buffer.set_style(Rect::new(inner.x, y, inner.width, 1), highlight);
+        }
+        window.drawn.push((y, row.path.clone()));
+    }
 }
 
 /// A node's text: name, short ID, and a marker on the image selected in the list.

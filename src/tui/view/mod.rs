@@ -29,12 +29,11 @@ use parts::{fit, pane_block};
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
-use tui_tree_widget::TreeState;
 
 /// What widgets remember between frames.
 #[derive(Debug, Default)]
 pub struct ViewState {
-    pub tree: TreeState<cairn_core::ImageIdx>,
+    pub tree: lineage::TreeWindow,
 }
 
 /// Draws the whole screen.
@@ -55,6 +54,10 @@ pub fn draw(app: &App, view: &mut ViewState, frame: &mut Frame) {
         let inner = block.inner(areas.inspector);
         frame.render_widget(block, areas.inspector);
         match tab {
+            // Every tab is about the selected image's layers or what the configs say.
+            _ if app.store.as_ref().is_some_and(|s| s.without_layers) => {
+                parts::centered_message(frame, inner, reading_layers(app));
+            }
             Pane::Layers => layers::draw(app, frame, inner),
             Pane::History => history::draw(app, frame, inner),
             Pane::Files => files::draw(app, frame, inner),
@@ -72,6 +75,14 @@ pub fn draw(app: &App, view: &mut ViewState, frame: &mut Frame) {
         Some(Dialog::Prune(d)) => prune_dialog::draw(app, d, frame, area),
         None => {}
     }
+}
+
+/// What a pane about layers shows while only the images are known.
+pub fn reading_layers(app: &App) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(parts::spinner(app.spinner), app.theme.spinner()),
+        Span::raw(" reading layers…"),
+    ])
 }
 
 /// The inspector's tab titles after their separators, styled by which is shown and focused.

@@ -132,3 +132,31 @@ fn a_registry_counts_each_blob_once_wherever_it_sits() {
         "one blob used twice by one image is its own, once"
     );
 }
+
+#[test]
+fn a_listed_image_is_what_the_listing_says_until_its_layers_are_read() {
+    use crate::{Catalog, Image, Listing, Snapshot};
+    let listed = |id: &str, size, shared_size| Image {
+        id: id.into(),
+        listing: Some(Listing { size, shared_size }),
+        ..Image::default()
+    };
+    let snapshot = Snapshot::new(
+        vec![
+            listed("a", 30, Some(10)),
+            listed("b", 30, None),
+            listed("c", 5, Some(8)),
+        ],
+        Vec::new(),
+        Vec::new(),
+    )
+    .with_rules(Rules::Docker);
+    let catalog = Catalog::new(snapshot);
+    let size = |i: usize| {
+        let s = catalog.sizes.get(ImageIdx::from(i));
+        (s.total, s.shared, s.unique)
+    };
+    assert_eq!(size(0), (30, 10, 20));
+    assert_eq!(size(1), (30, 0, 30), "a shared size not asked for");
+    assert_eq!(size(2), (5, 5, 0), "no more shared than there is");
+}

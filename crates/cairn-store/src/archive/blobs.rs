@@ -1,6 +1,7 @@
 //! An archive's tar scanned once, its small files (manifests, configs, indexes) kept in
-//! memory and its layers only measured, and the result served as a layout through
-//! [`BlobSource`].
+//! memory and its layers only indexed (where each one starts, and its size: the scan seeks
+//! over them), and the result served as a layout through [`BlobSource`]; a layer is then
+//! read in place, from the file the scan opened.
 //!
 //! Three forms are read: an OCI layout in a tar (`podman save --format oci-archive`,
 //! `skopeo copy ... oci-archive:`, and `docker save` since Docker 25, which adds a
@@ -20,6 +21,7 @@ use cairn_core::reference::docker_full;
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
+use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
@@ -45,12 +47,40 @@ struct ArchivedFile {
 #[derive(Debug)]
 pub struct ArchiveBlobs {
     path: PathBuf,
+    /// The file that was scanned, and what it was then, when the scan read a file (not
+    /// bytes): layers are read from this file, and [`ArchiveBlobs::is_current`] compares.
+    file: Option<(File, Identity)>,
     index: Vec<u8>,
     /// Digest -> the file in the archive holding that blob.
     blobs: HashMap<String, String>,
     files: HashMap<String, ArchivedFile>,
     /// Blobs cairn made from a Docker `manifest.json` (manifests that the archive implies).
     made: HashMap<String, Vec<u8>>,
+}
+
+/// What tells one state of a file from another: a file replaced (another inode) or written
+/// to (its size, modification or change time) is another archive, and is scanned again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Identity {
+    dev: u64,
+    ino: u64,
+    size: i64,
+    mtime: (i64, u64),
+    ctime: (i64, u64),
+}
+
+impl Identity {
+    fn of(stat: &rustix::fs::Stat) -> Self {
+        // Cast: the fields' types differ between targets (`as` is what libc's users write).
+        #[allow(clippy::unnecessary_cast)]
+        Identity {
+            dev: stat.st_dev as u64,
+            ino: stat.st_ino as u64,
+            size: stat.st_size as i64,
+            mtime: (stat.st_mtime as i64, stat.st_mtime_nsec as u64),
+            ctime: (stat.st_ctime as i64, stat.st_ctime_nsec as u64),
+        }
+    }
 }
 
 /// One entry of Docker's `manifest.json`.
@@ -71,15 +101,31 @@ impl ArchiveBlobs {
             what: "archive",
             path: path.to_path_buf(),
         })?;
-        Self::from_reader(BufReader::new(file), path, hash)
+        let identity = rustix::fs::fstat(&file)
+            .map(|stat| Identity::of(&stat))
+            .map_err(|e| StoreError::io("reading", path, e.into()))?;
+        let mut archive = Self::from_reader(BufReader::new(&file), path, hash)?;
+        archive.file = Some((file, identity));
+        Ok(archive)
+    }
+
+    /// Whether the archive's path still holds the file this scan read, unchanged. An
+    /// archive scanned from bytes is never current.
+    pub fn is_current(&self) -> bool {
+        let Some((_, scanned)) = &self.file else {
+            return false;
+        };
+        rustix::fs::stat(&self.path).is_ok_and(|now| Identity::of(&now) == *scanned)
     }
 
     /// Scans an archive read from `reader`; `path` names it in messages. The fuzz targets
-    /// feed it bytes as [`ArchiveBlobs::open`] feeds it a file.
-    pub fn from_reader(reader: impl BufRead, path: &Path, hash: bool) -> Result<Self> {
+    /// feed it bytes as [`ArchiveBlobs::open`] feeds it a file; such an archive has no file
+    /// to read layers from.
+    pub fn from_reader(reader: impl BufRead + Seek, path: &Path, hash: bool) -> Result<Self> {
         let files = scan(reader, path, hash)?;
         let mut archive = ArchiveBlobs {
             path: path.to_path_buf(),
+            file: None,
             index: Vec::new(),
             blobs: HashMap::new(),
             files,
@@ -210,15 +256,20 @@ fn clean_path(name: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-/// Reads every member of the tar. Folders are skipped; a link (symbolic or hard) to another
-/// member is that member again, as `docker load` follows the `<id>/layer.tar` links of
-/// older `docker save` archives to the first copy, and never leads out of the archive (see
-/// [`link_target`]). A truncated archive fails here.
+/// Reads every member of the tar: small ones whole, big ones (layers) only when `hash` asks
+/// for their digests, else seeked over. Folders are skipped; a link (symbolic or hard) to
+/// another member is that member again, as `docker load` follows the `<id>/layer.tar` links
+/// of older `docker save` archives to the first copy, and never leads out of the archive
+/// (see [`link_target`]). A truncated archive fails here.
 fn scan(
-    mut reader: impl BufRead,
+    mut reader: impl BufRead + Seek,
     path: &Path,
     hash: bool,
 ) -> Result<HashMap<String, ArchivedFile>> {
+    let length = reader
+        .seek(SeekFrom::End(0))
+        .and_then(|end| reader.rewind().map(|()| end))
+        .map_err(|e| StoreError::io("reading", path, e))?;
     let start = reader
         .fill_buf()
         .map_err(|e| StoreError::io("reading", path, e))?;
@@ -242,7 +293,7 @@ fn scan(
     let mut archive = tar::Archive::new(reader);
     let mut files = HashMap::new();
     let mut links = HashMap::new();
-    for entry in archive.entries().map_err(broken)? {
+    for entry in archive.entries_with_seek().map_err(broken)? {
         let mut entry = entry.map_err(broken)?;
         let kind = entry.header().entry_type();
         let raw = entry.path_bytes().into_owned();
@@ -265,22 +316,17 @@ fn scan(
         let keep = size <= KEEP_LIMIT;
         let mut data = Vec::new();
         let mut hasher = hash.then(|| Digest::sha256_of(b"").hasher());
-        let mut buf = vec![0u8; 64 * 1024];
-        let mut read = 0u64;
-        loop {
-            let n = entry.read(&mut buf).map_err(broken)?;
-            if n == 0 {
-                break;
+        // A member neither kept nor hashed (a layer, when not verifying) is seeked over by
+        // the tar reader: only whether the file holds all of it is checked.
+        let whole = match keep || hash {
+            true => {
+                read_member(&mut entry, hasher.as_mut(), keep.then_some(&mut data))
+                    .map_err(broken)?
+                    == size
             }
-            read += n as u64;
-            if let Some(h) = hasher.as_mut() {
-                h.update(&buf[..n]);
-            }
-            if keep {
-                data.extend_from_slice(&buf[..n]);
-            }
-        }
-        if read != size {
+            false => offset.checked_add(size).is_some_and(|end| end <= length),
+        };
+        if !whole {
             bail!(
                 "{} is a truncated tar archive: member {name:?} ends early",
                 path.display()
@@ -302,6 +348,30 @@ fn scan(
         }
     }
     Ok(files)
+}
+
+/// Reads a member's bytes to its end, into `hasher` and `keep` where given; how many there
+/// were.
+fn read_member(
+    entry: &mut impl Read,
+    mut hasher: Option<&mut crate::digest::Hasher>,
+    mut keep: Option<&mut Vec<u8>>,
+) -> std::io::Result<u64> {
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut read = 0u64;
+    loop {
+        let n = entry.read(&mut buf)?;
+        if n == 0 {
+            return Ok(read);
+        }
+        read += n as u64;
+        if let Some(h) = hasher.as_mut() {
+            h.update(&buf[..n]);
+        }
+        if let Some(data) = keep.as_mut() {
+            data.extend_from_slice(&buf[..n]);
+        }
+    }
 }
 
 /// How many links in a row cairn follows, as the kernel stops at 40: a loop ends here.
@@ -392,16 +462,19 @@ impl BlobSource for ArchiveBlobs {
         format!("the archive {}", self.path.display())
     }
 
-    /// The member is read where it lies in the archive file, which is opened again.
+    /// The member is read where it lies in the file the scan read, whatever the path holds
+    /// by now: the offsets are that file's.
     fn open_blob(&self, digest: &Digest) -> Result<Option<(Box<dyn BlobRead + '_>, u64)>> {
         let Some(name) = self.blobs.get(digest.as_str()) else {
             return Ok(None);
         };
         let member = &self.files[name];
-        let file = regular_file::open(&self.path)?.ok_or_else(|| StoreError::NotFound {
-            what: "archive",
-            path: self.path.clone(),
-        })?;
+        let Some((file, _)) = &self.file else {
+            bail!(
+                "{} was scanned from memory: its layers cannot be read",
+                self.describe()
+            );
+        };
         let window = Window {
             file,
             start: member.offset,
@@ -441,15 +514,15 @@ impl BlobSource for ArchiveBlobs {
 }
 
 /// One member of the archive file, read in place (`pread`, so the file's own position is
-/// never shared).
-struct Window {
-    file: std::fs::File,
+/// never shared, and layers can be read side by side).
+struct Window<'a> {
+    file: &'a File,
     start: u64,
     len: u64,
     at: u64,
 }
 
-impl Read for Window {
+impl Read for Window<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let left = self.len.saturating_sub(self.at);
         let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
@@ -462,7 +535,7 @@ impl Read for Window {
     }
 }
 
-impl Seek for Window {
+impl Seek for Window<'_> {
     fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
         let at = match to {
             SeekFrom::Start(at) => Some(at),

@@ -1,6 +1,9 @@
 //! `oci-archive:` and `docker-archive:` files as stores, read-only: changing one means
 //! rewriting the whole tar, which is `podman save`'s job. The archive is scanned into memory
-//! ([`blobs`]) and read as the OCI layout it holds or implies.
+//! ([`blobs`]) and read as the OCI layout it holds or implies. An opened store scans its
+//! archive once and keeps the scan while the file stays the same one, unchanged: loading it
+//! and reading any number of its layers is one pass over the tar's headers, each layer then
+//! read where it lies.
 
 pub mod blobs;
 
@@ -14,6 +17,8 @@ use cairn_core::contents::LayerEntries;
 use cairn_core::removal::{Blob, Step};
 use cairn_core::{Catalog, LayerIdx, Rules, Snapshot};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Which tool's format the archive is in, as `--store` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,10 +30,45 @@ pub enum ArchiveKind {
 }
 
 /// An archive file to open.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct Archive {
     pub kind: ArchiveKind,
     pub path: PathBuf,
+    /// The last scan of the file, reused while [`ArchiveBlobs::is_current`].
+    scanned: Mutex<Option<Arc<ArchiveBlobs>>>,
+    /// How many times the file was scanned for reading.
+    scans: AtomicUsize,
+}
+
+impl Archive {
+    pub fn new(kind: ArchiveKind, path: PathBuf) -> Self {
+        Archive {
+            kind,
+            path,
+            scanned: Mutex::new(None),
+            scans: AtomicUsize::new(0),
+        }
+    }
+
+    /// How many times this store has scanned its archive to read it (`verify`'s hashing
+    /// pass aside): once, until the file is replaced or written to. The tests hold the
+    /// store to this.
+    pub fn scans(&self) -> usize {
+        self.scans.load(Ordering::Relaxed)
+    }
+
+    /// The archive's scan: the last one while the file is unchanged, else a new one. Layers
+    /// read side by side wait here for the one scan rather than each making its own.
+    fn blobs(&self) -> anyhow::Result<Arc<ArchiveBlobs>> {
+        let mut scanned = self.scanned.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(blobs) = scanned.as_ref().filter(|b| b.is_current()) {
+            return Ok(Arc::clone(blobs));
+        }
+        let blobs = Arc::new(ArchiveBlobs::open(&self.path, false)?);
+        self.scans.fetch_add(1, Ordering::Relaxed);
+        *scanned = Some(Arc::clone(&blobs));
+        Ok(blobs)
+    }
 }
 
 impl Backend for Archive {
@@ -46,8 +86,8 @@ impl Backend for Archive {
 
     /// Nothing to watch: an archive is replaced whole, and a reload is one key away.
     fn load(&self) -> Result<Loaded> {
-        let source = ArchiveBlobs::open(&self.path, false)?;
-        let (snapshot, _) = oci::read_snapshot(&source, true)?;
+        let source = self.blobs()?;
+        let (snapshot, _) = oci::read_snapshot(source.as_ref(), true)?;
         Ok(Loaded {
             snapshot,
             watch: Watch::default(),
@@ -63,8 +103,8 @@ impl Backend for Archive {
     }
 
     fn layer_entries(&self, snapshot: &Snapshot, layer: LayerIdx) -> Result<LayerEntries> {
-        ArchiveBlobs::open(&self.path, false)
-            .and_then(|source| oci::contents::layer_entries(&source, snapshot, layer))
+        self.blobs()
+            .and_then(|source| oci::contents::layer_entries(source.as_ref(), snapshot, layer))
             .map_err(|e| layer_error(&layer_name(snapshot, layer), &self.label(), &e))
     }
 

@@ -320,3 +320,53 @@ fn vfs_entries(walked: Vec<Found>, parent: Vec<Found>) -> Vec<Entry> {
     }
     ordered.into_values().collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustix::fs::XattrFlags;
+
+    /// The forms an overlay folder takes without root: fuse-overlayfs's AUFS-style whiteout
+    /// files pass as they are, and a folder marked `user.overlay.opaque` (rootless
+    /// overlayfs) gets the opaque marker. The 0/0 devices and `trusted.overlay.opaque` need
+    /// root: the conformance tier (`contents_overlay`) checks every form against what
+    /// containers/storage recorded of a real overlay layer.
+    #[test]
+    fn an_overlay_folder_lists_whiteout_files_as_they_are_and_user_opaque_folders_as_opaque() {
+        let dir = tempfile::tempdir().unwrap();
+        let diff = dir.path();
+        std::fs::create_dir_all(diff.join("data/again/new")).unwrap();
+        std::fs::create_dir_all(diff.join("data/aufs")).unwrap();
+        std::fs::write(diff.join("data/.wh.removed"), b"").unwrap();
+        std::fs::write(diff.join("data/aufs/.wh..wh..opq"), b"").unwrap();
+        std::fs::write(diff.join("data/again/new/file"), b"nine\n").unwrap();
+        rustix::fs::setxattr(
+            diff.join("data/again"),
+            "user.overlay.opaque",
+            b"y",
+            XattrFlags::CREATE,
+        )
+        .unwrap();
+        let fd = rustix::fs::open(diff, DIR_FLAGS, Mode::empty()).unwrap();
+        let entries = overlay_entries(walk(fd, "diff").unwrap());
+        let listed: Vec<(&[u8], EntryKind)> =
+            entries.iter().map(|e| (&e.path[..], e.kind)).collect();
+        assert_eq!(
+            listed,
+            [
+                (&b"data"[..], EntryKind::Dir),
+                (b"data/.wh.removed", EntryKind::File),
+                (b"data/again", EntryKind::Dir),
+                (b"data/again/.wh..wh..opq", EntryKind::File),
+                (b"data/again/new", EntryKind::Dir),
+                (b"data/again/new/file", EntryKind::File),
+                (b"data/aufs", EntryKind::Dir),
+                (b"data/aufs/.wh..wh..opq", EntryKind::File),
+            ]
+        );
+        // The marker has its folder's owner and permission bits, as containers/storage
+        // writes it.
+        assert_eq!(entries[3].mode, entries[2].mode & 0o777);
+        assert_eq!(entries[3].mtime, entries[2].mtime);
+    }
+}

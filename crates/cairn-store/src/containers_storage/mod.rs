@@ -13,7 +13,7 @@ pub mod registries;
 pub mod writer;
 
 pub use options::StorageOptions;
-pub use reader::{load, load_records};
+pub use reader::{load, load_list, load_records};
 
 use crate::backend::{Backend, Loaded};
 use crate::contents::{layer_error, layer_name};
@@ -39,8 +39,8 @@ impl Backend for StorageOptions {
         Ok(load(self)?)
     }
 
-    fn load_list(&self) -> Option<Result<Loaded, StoreError>> {
-        Some(reader::load_records(self).map_err(StoreError::from))
+    fn load_list(&self, images: &mut dyn FnMut(Snapshot)) -> Option<Result<Loaded, StoreError>> {
+        Some(reader::load_list(self, images).map_err(StoreError::from))
     }
 
     fn layer_entries(

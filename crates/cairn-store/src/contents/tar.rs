@@ -168,7 +168,8 @@ impl Reader<'_> {
         let header = tar::Header::from_byte_slice(&self.block);
         check_sum(header)?;
         let field = |what: &str, e: io::Error| anyhow!("its {what} is unreadable ({e})");
-        let declared = header.entry_size().map_err(|e| field("size", e))?;
+        let declared =
+            octal(&header.as_old().size, || header.entry_size()).map_err(|e| field("size", e))?;
         let padded = declared
             .checked_next_multiple_of(BLOCK as u64)
             .ok_or_else(|| anyhow!("its size {declared} is impossible"))?;
@@ -287,27 +288,28 @@ impl Reader<'_> {
 /// The header's checksum, as tar computes it (unsigned, or signed as some old tars did).
 fn check_sum(header: &tar::Header) -> Result<()> {
     let bytes = header.as_bytes();
-    let recorded = header
-        .cksum()
+    let recorded = octal(&header.as_old().cksum, || header.cksum().map(u64::from))
         .map_err(|_| anyhow!("its checksum field is not a number: not a tar header"))?;
-    let spaces = 8 * u32::from(b' ');
-    let unsigned: u32 = bytes[..148]
-        .iter()
-        .chain(&bytes[156..])
-        .map(|&b| u32::from(b))
-        .sum::<u32>()
-        + spaces;
-    let signed: i64 = bytes[..148]
-        .iter()
-        .chain(&bytes[156..])
-        .map(|&b| i64::from(b as i8))
-        .sum::<i64>()
-        + i64::from(spaces);
-    if recorded == unsigned || i64::from(recorded) == signed {
+    // The whole block's sum less the checksum field's, which counts as eight spaces: plain
+    // sums over a whole slice, which the compiler vectorizes (a chained iterator it does
+    // not, and this ran once per entry). 512 bytes cannot overflow either sum.
+    let field = &bytes[148..156];
+    let spaces = 8 * i32::from(b' ');
+    let unsigned = sum_unsigned(bytes) - sum_unsigned(field) + spaces;
+    let signed = sum_signed(bytes) - sum_signed(field) + spaces;
+    if i32::try_from(recorded).is_ok_and(|r| r == unsigned || r == signed) {
         Ok(())
     } else {
         bail!("its checksum does not match: the tar is damaged")
     }
+}
+
+fn sum_unsigned(bytes: &[u8]) -> i32 {
+    bytes.iter().map(|&b| i32::from(b)).sum()
+}
+
+fn sum_signed(bytes: &[u8]) -> i32 {
+    bytes.iter().map(|&b| i32::from(b as i8)).sum()
 }
 
 /// A numeric field; one left empty (all NULs or spaces) is 0, as Go's archive/tar (which
@@ -315,8 +317,29 @@ fn check_sum(header: &tar::Header) -> Result<()> {
 fn numeric(raw: &[u8], parse: impl FnOnce() -> io::Result<u64>) -> io::Result<u64> {
     match raw.iter().all(|&b| b == 0 || b == b' ') {
         true => Ok(0),
-        false => parse(),
+        false => octal(raw, parse),
     }
+}
+
+/// A field in plain octal (digits, spaces around them, ended by a NUL or the field's end),
+/// as nearly every field is, read here; anything else (base-256, a field that is no number)
+/// goes to `parse`, the tar crate's reader. The tar crate checks each field as UTF-8 and
+/// trims it as a string first: with six fields a header, that was a tenth of reading a
+/// tar-split.
+fn octal(raw: &[u8], parse: impl FnOnce() -> io::Result<u64>) -> io::Result<u64> {
+    let end = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
+    let digits = raw[..end].trim_ascii_start();
+    let digits = digits
+        .iter()
+        .rposition(|&b| b != b' ')
+        .map_or(&digits[..0], |last| &digits[..=last]);
+    // 21 octal digits are 63 bits: no overflow.
+    if digits.is_empty() || digits.len() > 21 || !digits.iter().all(|b| (b'0'..=b'7').contains(b)) {
+        return parse();
+    }
+    Ok(digits
+        .iter()
+        .fold(0u64, |n, &d| (n << 3) | u64::from(d - b'0')))
 }
 
 fn until_nul(body: &[u8]) -> Vec<u8> {
@@ -381,6 +404,35 @@ mod tests {
         assert!(normalize(b"./").unwrap().is_none());
         assert!(normalize(b"a/../../b").is_err());
         assert!(normalize(b"/etc/passwd").is_err());
+    }
+
+    #[test]
+    fn octal_fields_read_as_the_tar_crate_reads_them() {
+        let tar_crate = |raw: &[u8]| {
+            let mut header = tar::Header::new_old();
+            header.as_old_mut().size.copy_from_slice(raw);
+            header.entry_size().ok()
+        };
+        for raw in [
+            b"00000000144\0",
+            b"  144      \0",
+            b"144\0garbage!",
+            b"77777777777\0",
+            b"0000000000 \0",
+            b"12 34\0\0\0\0\0\0\0",
+            b"00000009\0\0\0\0",
+            b"+1\0\0\0\0\0\0\0\0\0\0",
+            b"\x80\0\0\0\0\0\0\0\x01\0\0\0",
+        ] {
+            assert_eq!(
+                octal(raw, || tar_crate(raw)
+                    .ok_or(io::ErrorKind::InvalidData.into()))
+                .ok(),
+                tar_crate(raw),
+                "{:?}",
+                String::from_utf8_lossy(raw)
+            );
+        }
     }
 
     #[test]

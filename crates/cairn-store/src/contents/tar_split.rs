@@ -7,30 +7,25 @@
 
 use super::tar::{TarStream, read_entries};
 use anyhow::{Result, bail};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use cairn_core::contents::Entry;
 use serde::Deserialize;
+use std::borrow::Cow;
 use std::io::{self, BufRead, BufReader, Read};
 
-/// One line of a tar-split. Unknown fields (`position`, `name_raw`) are not needed: the
-/// headers in the segments say everything the entries need.
-/// The payload is borrowed from the line (base64 has nothing to escape), so that a layer of
-/// a hundred thousand entries is not a hundred thousand copies.
+/// One line of a tar-split. Unknown fields (`name`, `position`, `name_raw`) are not needed:
+/// the headers in the segments say everything the entries need.
+/// The payload's base64 is borrowed from the line as bytes (base64 has nothing to escape and
+/// is ASCII, so it is neither copied nor checked as UTF-8 first; a payload with escapes,
+/// which no tar-split writer makes, is copied). serde's own `Option<Cow<str>>` always
+/// copies: it took a fifth of the parsing time on a layer of 10,000 files.
 #[derive(Debug, Deserialize)]
 struct Line<'a> {
     #[serde(rename = "type")]
     kind: u8,
     #[serde(default)]
     size: i64,
-    #[serde(default, borrow)]
-    payload: Option<std::borrow::Cow<'a, str>>,
-}
-
-/// Parses one line read by [`TarSplit::next_line`].
-fn parse(line: &[u8], number: usize) -> io::Result<Line<'_>> {
-    serde_json::from_slice(line)
-        .map_err(|e| invalid(format!("line {number} is not a tar-split record ({e})")))
+    #[serde(default, borrow, with = "serde_bytes")]
+    payload: Option<Cow<'a, [u8]>>,
 }
 
 const FILE: u8 = 1;
@@ -57,6 +52,7 @@ pub fn tar_split_entries(compressed: impl Read) -> Result<Vec<Entry>> {
 
 struct TarSplit<R: BufRead> {
     lines: R,
+    /// A line that did not lie whole in `lines`' buffer, put together here.
     line: Vec<u8>,
     number: usize,
     /// The current segment's bytes, and how many of them were read.
@@ -66,56 +62,91 @@ struct TarSplit<R: BufRead> {
     hole: u64,
 }
 
+/// What one line holds: a segment (its bytes decoded into the reader's segment buffer), or
+/// a file's size and checksum.
+enum Record {
+    Segment,
+    File { size: i64, crc: Box<[u8]> },
+}
+
+/// Reads line `number` of a tar-split, a segment's bytes into `segment` (decoded from base64
+/// with the CPU's vector instructions: most of a tar-split is base64).
+fn record(line: &[u8], number: usize, segment: &mut Vec<u8>) -> io::Result<Record> {
+    let parsed: Line<'_> = serde_json::from_slice(line)
+        .map_err(|e| invalid(format!("line {number} is not a tar-split record ({e})")))?;
+    let payload = parsed.payload.unwrap_or_default();
+    match parsed.kind {
+        SEGMENT => {
+            segment.clear();
+            base64_simd::STANDARD
+                .decode_append(payload, segment)
+                .map_err(|e| not_base64(number, &e))?;
+            Ok(Record::Segment)
+        }
+        FILE => Ok(Record::File {
+            size: parsed.size,
+            crc: base64_simd::STANDARD
+                .decode_to_vec(payload)
+                .map_err(|e| not_base64(number, &e))?
+                .into_boxed_slice(),
+        }),
+        other => Err(invalid(format!(
+            "line {number} has record type {other}, which tar-split does not write"
+        ))),
+    }
+}
+
 impl<R: BufRead> TarSplit<R> {
-    /// Reads the next line into `self.line`; `false` at the end.
-    fn next_line(&mut self) -> io::Result<bool> {
+    /// Reads the next line's record; `None` at the end. A line that lies whole in the
+    /// buffer (nearly all) is parsed where it lies, without a copy.
+    fn next_record(&mut self) -> io::Result<Option<Record>> {
+        let available = self.lines.fill_buf()?;
+        if available.is_empty() {
+            return Ok(None);
+        }
+        self.number += 1;
+        if let Some(end) = memchr::memchr(b'\n', available) {
+            let record = record(&available[..end], self.number, &mut self.segment)?;
+            self.lines.consume(end + 1);
+            return Ok(Some(record));
+        }
         self.line.clear();
         let read = (&mut self.lines)
             .take(LINE_LIMIT)
             .read_until(b'\n', &mut self.line)?;
-        if read == 0 {
-            return Ok(false);
-        }
-        self.number += 1;
         if read as u64 == LINE_LIMIT && self.line.last() != Some(&b'\n') {
             return Err(invalid(format!(
                 "line {} is longer than {LINE_LIMIT} bytes",
                 self.number
             )));
         }
-        Ok(true)
+        record(&self.line, self.number, &mut self.segment).map(Some)
     }
 
     /// Makes the next segment current (decoded into the same buffer each time); `false` at
     /// the end.
     fn next_segment(&mut self) -> io::Result<bool> {
         loop {
-            if !self.next_line()? {
-                return Ok(false);
-            }
-            let line = parse(&self.line, self.number)?;
-            if line.kind != SEGMENT {
-                return Err(invalid(format!(
-                    "line {} records a file where tar bytes should be",
-                    self.number
-                )));
-            }
-            self.segment.clear();
-            STANDARD
-                .decode_vec(
-                    line.payload.as_deref().unwrap_or_default(),
-                    &mut self.segment,
-                )
-                .map_err(|e| not_base64(self.number, &e))?;
-            self.at = 0;
-            if !self.segment.is_empty() {
-                return Ok(true);
+            match self.next_record()? {
+                None => return Ok(false),
+                Some(Record::File { .. }) => {
+                    return Err(invalid(format!(
+                        "line {} records a file where tar bytes should be",
+                        self.number
+                    )));
+                }
+                Some(Record::Segment) => {
+                    self.at = 0;
+                    if !self.segment.is_empty() {
+                        return Ok(true);
+                    }
+                }
             }
         }
     }
 }
 
-fn not_base64(number: usize, e: &base64::DecodeError) -> io::Error {
+fn not_base64(number: usize, e: &base64_simd::Error) -> io::Error {
     invalid(format!(
         "line {number} has a payload that is not base64 ({e})"
     ))
@@ -170,27 +201,21 @@ impl<R: BufRead> TarStream for TarSplit<R> {
                 self.number
             );
         }
-        if !self.next_line()? {
-            bail!("the tar-split ends before the file record of its last header");
-        }
-        let line = parse(&self.line, self.number)?;
-        if line.kind != FILE {
-            bail!(
+        let (recorded, crc) = match self.next_record()? {
+            None => bail!("the tar-split ends before the file record of its last header"),
+            Some(Record::Segment) => bail!(
                 "line {} is no file record, where the last header's should be: the tar-split is damaged",
+                self.number
+            ),
+            Some(Record::File { size, crc }) => (size, crc),
+        };
+        if u64::try_from(recorded).ok() != Some(size) {
+            bail!(
+                "line {} records {recorded} bytes for an entry whose header says {size}: the tar-split is damaged",
                 self.number
             );
         }
-        if u64::try_from(line.size).ok() != Some(size) {
-            bail!(
-                "line {} records {} bytes for an entry whose header says {size}: the tar-split is damaged",
-                self.number,
-                line.size
-            );
-        }
         self.hole = size;
-        let crc = STANDARD
-            .decode(line.payload.as_deref().unwrap_or_default())
-            .map_err(|e| not_base64(self.number, &e))?;
-        Ok((!crc.is_empty()).then(|| crc.into_boxed_slice()))
+        Ok((!crc.is_empty()).then_some(crc))
     }
 }

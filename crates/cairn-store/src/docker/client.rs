@@ -98,6 +98,21 @@ impl Client {
             .map_err(|e| self.fail("listing images", e))
     }
 
+    /// Every image and every container ([`Client::images`] and [`Client::containers`]), asked
+    /// at once: the two requests of a listing overlap.
+    pub fn listing(&self) -> Result<(Vec<ImageSummary>, Vec<ContainerSummary>)> {
+        let images = ListImagesOptionsBuilder::default().all(true).build();
+        let containers = ListContainersOptionsBuilder::default().all(true).build();
+        let (images, containers) = self.runtime.block_on(futures_util::future::join(
+            self.docker.list_images(Some(images)),
+            self.docker.list_containers(Some(containers)),
+        ));
+        Ok((
+            images.map_err(|e| self.fail("listing images", e))?,
+            containers.map_err(|e| self.fail("listing containers", e))?,
+        ))
+    }
+
     /// Inspect and history of each image, read concurrently. An image removed since it was
     /// listed is left out (`None`), as if the listing had come a moment later.
     pub fn details(&self, ids: &[String]) -> Result<Vec<Option<ImageDetails>>> {

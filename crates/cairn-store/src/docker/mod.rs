@@ -71,6 +71,18 @@ impl Backend for DockerStore {
         })
     }
 
+    /// The daemon's listing of images and containers, two requests: what `docker images`
+    /// prints, with the sizes the daemon reports; no layers, configs or history (see
+    /// [`snapshot::listed`]). Nothing to watch: [`Backend::load`] follows with that.
+    fn load_list(&self, _: &mut dyn FnMut(Snapshot)) -> Option<Result<Loaded>> {
+        let listed = Client::connect(&self.host).and_then(|client| client.listing());
+        Some(listed.map(|(images, containers)| Loaded {
+            snapshot: snapshot::listed(images, containers),
+            watch: Watch::default(),
+            terms: Terms::default(),
+        }))
+    }
+
     fn layer_entries(&self, snapshot: &Snapshot, layer: LayerIdx) -> Result<LayerEntries> {
         contents::layer_entries(self, snapshot, layer)
             .map_err(|e| layer_error(&layer_name(snapshot, layer), &self.label(), &e))

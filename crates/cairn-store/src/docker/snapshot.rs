@@ -4,12 +4,13 @@
 //!
 //! Inspect gives a layer's identity but not its size, and the history gives sizes per build
 //! step but does not say which steps made a layer: the steps are matched to the layers (see
-//! [`layer_steps`]).
+//! [`layer_steps`]). The listing alone ([`listed`]) gives what `docker images` prints, with
+//! the sizes the daemon reports standing in for the layers until they are read.
 
 use super::client::{ImageDetails, is_running};
 use crate::digest::chain_ids;
 use bollard::models::{ContainerSummary, ImageHistoryResponseItem, ImageSummary};
-use cairn_core::{Container, HistoryEntry, Image, ImageConfig, Layer, Rules, Snapshot};
+use cairn_core::{Container, HistoryEntry, Image, ImageConfig, Layer, Listing, Rules, Snapshot};
 use jiff::Timestamp;
 use std::collections::HashSet;
 
@@ -31,6 +32,47 @@ pub fn build(
     }
     let containers = containers.into_iter().map(container).collect();
     Snapshot::new(model_images, layers, containers).with_rules(Rules::Docker)
+}
+
+/// The snapshot of a daemon from its listing alone, in its order: names, recorded parents,
+/// dates and the sizes the daemon reports; no layers, no configs (see [`Listing`]).
+pub fn listed(images: Vec<ImageSummary>, containers: Vec<ContainerSummary>) -> Snapshot {
+    let images = images
+        .into_iter()
+        .map(|summary| {
+            let size = u64::try_from(summary.size).unwrap_or(0);
+            Image {
+                listing: Some(Listing {
+                    size,
+                    shared_size: None,
+                }),
+                ..listed_image(summary)
+            }
+        })
+        .collect();
+    let containers = containers.into_iter().map(container).collect();
+    Snapshot::new(images, Vec::new(), containers).with_rules(Rules::Docker)
+}
+
+/// What the listing says of an image: its ID, names, digest names, recorded parent and
+/// creation time (to the second).
+fn listed_image(summary: ImageSummary) -> Image {
+    Image {
+        id: hex(&summary.id),
+        names: summary
+            .repo_tags
+            .into_iter()
+            .filter(|t| t != "<none>:<none>")
+            .collect(),
+        digest_names: summary
+            .repo_digests
+            .into_iter()
+            .filter(|d| d != "<none>@<none>")
+            .collect(),
+        parent: Some(hex(&summary.parent_id)).filter(|p| !p.is_empty()),
+        created: Timestamp::from_second(summary.created).ok(),
+        ..Image::default()
+    }
 }
 
 fn hex(id: &str) -> String {
@@ -61,11 +103,12 @@ fn image(
         ));
     }
     let chains = chain_ids(&diff_ids);
+    let listed = listed_image(summary);
     let created = inspect
         .created
         .as_deref()
         .and_then(|t| t.parse::<Timestamp>().ok())
-        .or_else(|| Timestamp::from_second(summary.created).ok());
+        .or(listed.created);
     for (i, chain) in chains.iter().enumerate() {
         let id = hex(chain);
         if layer_ids.insert(id.clone()) {
@@ -110,23 +153,11 @@ fn image(
         user: run.user.unwrap_or_default(),
     };
     Image {
-        id: hex(&summary.id),
-        names: summary
-            .repo_tags
-            .into_iter()
-            .filter(|t| t != "<none>:<none>")
-            .collect(),
-        digest_names: summary
-            .repo_digests
-            .into_iter()
-            .filter(|d| d != "<none>@<none>")
-            .collect(),
-        parent: Some(hex(&summary.parent_id)).filter(|p| !p.is_empty()),
         top_layer: chains.last().map(|c| hex(c)),
         created,
         config: Some(config),
         problems,
-        ..Image::default()
+        ..listed
     }
 }
 

@@ -162,9 +162,10 @@ impl Backend for RegistryStore {
         Ok(self.loaded(read, watch))
     }
 
-    /// The listing the last open read, at once and without a request, said to be cached:
-    /// the browser shows it while [`Backend::load`] asks the registry again.
-    fn load_list(&self) -> Option<Result<Loaded>> {
+    /// The listing the last open read, at once and without a request, said to be cached
+    /// (its terms' `cached_at`): the browser shows it while [`Backend::load`] asks the
+    /// registry again. It may be stale: no command prints from it but under `--cached`.
+    fn load_list(&self, _: &mut dyn FnMut(Snapshot)) -> Option<Result<Loaded>> {
         let read = self.read_cached()?;
         Some(Ok(self.loaded(read, Watch::default())))
     }
