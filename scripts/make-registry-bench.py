@@ -18,11 +18,16 @@ def blob(data):
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, "data"), "wb") as f: f.write(data)
     return "sha256:" + h, len(data)
+# Links written already: the base blobs' links repeat for every tag of a repository.
+linked = set()
 def link(path, digest):
+    if path in linked: return
+    linked.add(path)
     os.makedirs(path, exist_ok=True)
     with open(os.path.join(path, "link"), "w") as f: f.write(digest)
 base = [blob(b"base layer %d" % i) for i in range(3)]
 for r in range(repos):
+    linked.clear()
     name = "team%d/app%d" % (r % 20, r)
     rp = os.path.join(v2, "repositories", name)
     for t in range(tags):

@@ -111,6 +111,52 @@ fn registry_remove_preview_names_every_tag_of_the_digest_in_every_repository() {
     insta::assert_snapshot!(text);
 }
 
+/// A registry's cached listing is shown at once, marked with its age, while the registry is
+/// asked again; the list the registry gives then replaces it, and the mark goes.
+#[test]
+fn registry_cached_listing_is_marked_until_the_registry_answers() {
+    use cairn::tui::data::StoreData;
+    use cairn::tui::loader::LoaderMsg;
+    use std::sync::Arc;
+    let storage =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/registry-storage");
+    let store = Selection {
+        store: Some(format!("registry-storage:{}", storage.display())),
+        ..Selection::default()
+    }
+    .resolve()
+    .unwrap();
+    let data = || {
+        let loaded = store.load().unwrap();
+        StoreData::new(Arc::new(cairn_core::Catalog::without_lineage(
+            loaded.snapshot,
+        )))
+    };
+    let now: jiff::Timestamp = "2023-11-20T12:00:00Z".parse().unwrap();
+    let mut app = App::new(
+        "registry 127.0.0.1:5000",
+        now,
+        Rect::new(0, 0, WIDTH, HEIGHT),
+        Theme::colored(),
+    );
+    let mut cached = data();
+    cached.cached_at = Some(now - jiff::SignedDuration::from_mins(3));
+    app.receive(LoaderMsg::Listed {
+        generation: 1,
+        data: cached,
+    });
+    let text = screen(&app);
+    assert!(text.contains("cached 3 minutes ago"), "{text}");
+    assert!(text.contains("asking the registry again"), "{text}");
+    insta::assert_snapshot!(text);
+    app.receive(LoaderMsg::Loaded {
+        generation: 1,
+        data: data(),
+    });
+    let text = screen(&app);
+    assert!(!text.contains("cached"), "{text}");
+}
+
 #[test]
 fn registry_remove_preview_of_an_index_deletes_its_platform_images_after_it() {
     let mut app = api_app("multi-docker");

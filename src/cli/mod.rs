@@ -201,6 +201,17 @@ fn read_as(
         true => store.open_list()?,
         false => store.open()?,
     };
+    if let Some(at) = opened.cached_at() {
+        eprintln!(
+            "{}",
+            Visible(&format!(
+                "{}: as listed {}, from the cache (--cached): the registry was not asked",
+                store.label(),
+                cairn_core::human::ago(jiff::Timestamp::now(), jiff::Timestamp::try_from(at).ok())
+                    .to_lowercase()
+            ))
+        );
+    }
     // What the store could not show, said before the listing that lacks it.
     for note in opened.notes() {
         eprintln!("Warning: {}", Visible(note));

@@ -37,6 +37,10 @@ pub struct StoreArgs {
     /// REGISTRY_AUTH_FILE, podman's and Docker's auth files)
     #[arg(long, global = true, value_name = "FILE")]
     pub authfile: Option<PathBuf>,
+    /// a registry: answer from the listing its last open read (its age said on stderr),
+    /// without asking the registry; a change still asks it first
+    #[arg(long, global = true)]
+    pub cached: bool,
 }
 
 impl StoreArgs {
@@ -49,6 +53,7 @@ impl StoreArgs {
             tls_verify: self.tls_verify,
             cert_dir: self.cert_dir.clone(),
             authfile: self.authfile.clone(),
+            cached: self.cached,
         }
     }
 }

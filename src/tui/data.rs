@@ -19,6 +19,9 @@ pub struct StoreData {
     /// The opened store's catalog, which every pane reads.
     pub catalog: Arc<Catalog>,
     pub facts: Arc<Facts>,
+    /// When the catalog was read, if it was kept from an earlier open (a registry's cached
+    /// listing) and may be that old: the status bar says so until the store is read again.
+    pub cached_at: Option<Timestamp>,
     /// The store it came from, which tells removal previews in its own terms.
     opened: OpenedStore,
     /// Only the images are known yet, without their layers: the list shows names, IDs and
@@ -37,6 +40,9 @@ impl StoreData {
         StoreData {
             catalog: Arc::clone(&opened.catalog),
             facts: Arc::new(Facts::new(&opened.catalog)),
+            cached_at: opened
+                .cached_at()
+                .and_then(|at| Timestamp::try_from(at).ok()),
             opened,
             without_layers: false,
         }

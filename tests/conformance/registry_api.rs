@@ -5,6 +5,7 @@
 
 use crate::common::registry::{Options, TestRegistry};
 use crate::common::{ok, require, run, stderr, stdout};
+use cairn::tui::loader::{self, LoaderMsg};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -319,4 +320,133 @@ fn registry_api_reads_behind_htpasswd_and_a_private_ca() {
         "{}",
         stderr(&insecure)
     );
+}
+
+/// Another client retags and deletes: `--cached` answers with the last listing (and says
+/// so on stderr), every other open, and the browser once it has asked again, with the truth.
+#[test]
+fn registry_api_open_after_another_client_changes_shows_the_truth() {
+    if let Ok(addr) = std::env::var(LOADER_CHILD) {
+        return loader_child(&addr);
+    }
+    let registry = TestRegistry::filled();
+    let cache = tempfile::tempdir().unwrap();
+    let before = tags_by_skopeo(&registry);
+    assert_eq!(tags_by_cairn(&registry, cache.path()), before);
+    // app:latest moves to side:1's manifest; tools:1 is deleted; side gets a new tag.
+    let copy = |from: &str, to: &str| {
+        registry.skopeo(&[
+            "copy",
+            "--quiet",
+            "--src-tls-verify=false",
+            "--dest-tls-verify=false",
+            &registry.reference(from),
+            &registry.reference(to),
+        ])
+    };
+    copy("side:1", "app:latest");
+    copy("side:1", "side:2");
+    registry.skopeo(&[
+        "delete",
+        "--tls-verify=false",
+        &registry.reference("tools:1"),
+    ]);
+    let after = tags_by_skopeo(&registry);
+    assert_ne!(after, before);
+    // --cached: the listing as it was, said to be cached.
+    let out = cairn(
+        &registry,
+        cache.path(),
+        &["--cached", "images", "--all", "--json"],
+    );
+    let said = stderr(&out);
+    assert!(said.contains("from the cache (--cached)"), "{said}");
+    let listed: serde_json::Value = serde_json::from_str(&ok(out, "cairn --cached")).unwrap();
+    let names: usize = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["Names"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(names, before.len());
+    // Any other open asks again: no stale tag survives, the moved tag has its new digest.
+    assert_eq!(tags_by_cairn(&registry, cache.path()), after);
+    let latest = format!("{}/app:latest", registry.addr);
+    assert_eq!(after[&latest], after[&format!("{}/side:1", registry.addr)]);
+    // The browser: the cached listing first, marked as such, then the truth.
+    copy("side:1", "side:3");
+    let truth = tags_by_skopeo(&registry);
+    let messages = browser_messages(&registry, cache.path());
+    assert_eq!(messages.len(), 2, "a cached list, then the loaded one");
+    assert!(
+        messages[0].1.is_some(),
+        "the first list is marked as cached"
+    );
+    assert_eq!(messages[0].0, after);
+    assert_eq!(messages[1].1, None);
+    assert_eq!(messages[1].0, truth);
+}
+
+/// Set in the child `browser_messages` runs: the registry's address.
+const LOADER_CHILD: &str = "CAIRN_TEST_LOADER_ADDR";
+
+/// The names and digests of each list the browser's loader sends, with when it was cached
+/// if it was, from a child process (this test again, with `cache` as its cache folder: the
+/// loader reads the user's cache folder from the environment).
+fn browser_messages(
+    registry: &TestRegistry,
+    cache: &Path,
+) -> Vec<(BTreeMap<String, String>, Option<String>)> {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "registry_api::registry_api_open_after_another_client_changes_shows_the_truth",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(LOADER_CHILD, &registry.addr)
+        .env("XDG_CACHE_HOME", cache)
+        .output()
+        .unwrap();
+    let text = ok(out, "the loader child");
+    // libtest prints the test's name on the same line, before it.
+    let line = text
+        .split_once("LOADER:")
+        .and_then(|(_, rest)| rest.lines().next())
+        .unwrap_or_else(|| panic!("no LOADER: in {text}"));
+    serde_json::from_str(line).unwrap()
+}
+
+/// The child's part: the browser's loader on the registry, each list it sends printed.
+fn loader_child(addr: &str) {
+    let store = cairn_store::Selection {
+        store: Some(format!("registry:{addr}")),
+        tls_verify: Some(false),
+        ..cairn_store::Selection::default()
+    }
+    .resolve()
+    .unwrap();
+    let (send, receive) = std::sync::mpsc::channel();
+    let (_commands, listen) = std::sync::mpsc::channel();
+    let _loader = loader::spawn(store, listen, move |msg| send.send(msg).is_ok()).unwrap();
+    let mut lists: Vec<(BTreeMap<String, String>, Option<String>)> = Vec::new();
+    loop {
+        let (data, last) = match receive.recv().unwrap() {
+            LoaderMsg::Listed { data, .. } => (data, false),
+            LoaderMsg::Loaded { data, .. } => (data, true),
+            LoaderMsg::Failed(error) => panic!("{error}"),
+            _ => continue,
+        };
+        let mut tags = BTreeMap::new();
+        for image in &data.catalog.snapshot.images {
+            for name in &image.names {
+                tags.insert(name.clone(), format!("sha256:{}", image.id));
+            }
+        }
+        lists.push((tags, data.cached_at.map(|at| at.to_string())));
+        if last {
+            break;
+        }
+    }
+    println!("LOADER:{}", serde_json::to_string(&lists).unwrap());
 }

@@ -6,7 +6,7 @@
 use crate::common::registry::TestRegistry;
 use crate::common::{cairn, ok, stdout};
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 fn cairn_on(registry: &TestRegistry, rest: &[&str]) -> String {
     let mut args = vec![
@@ -224,4 +224,179 @@ fn gc_dry_run_names_what_the_registry_collects_and_the_collection_leaves_the_res
     let plan = json(&cairn_on(&registry, &["gc", "--dry-run", "--json", "-m"]));
     assert_eq!(plan["manifests"].as_array().unwrap().len(), 5);
     collect_as_previewed(&mut registry, true);
+}
+
+/// The status and `Docker-Content-Digest` the registry answers to `HEAD` of a tag.
+fn head(registry: &TestRegistry, repository: &str, tag: &str) -> (u16, Option<String>) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(&registry.addr).unwrap();
+    write!(
+        stream,
+        "HEAD /v2/{repository}/manifests/{tag} HTTP/1.0\r\nHost: {}\r\nAccept: application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json\r\n\r\n",
+        registry.addr
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let status = answer.split(' ').nth(1).unwrap().parse().unwrap();
+    let digest = answer.lines().find_map(|l| {
+        let (name, value) = l.split_once(':')?;
+        name.eq_ignore_ascii_case("docker-content-digest")
+            .then(|| value.trim().to_string())
+    });
+    (status, digest)
+}
+
+/// Tag name → digest of the images that have one, and tag name → problems of those that
+/// do not (a tag naming no manifest), from `cairn images --all --json`.
+type Listed = (BTreeMap<String, String>, BTreeMap<String, String>);
+
+fn listed(output: &str) -> Listed {
+    let mut served = BTreeMap::new();
+    let mut broken = BTreeMap::new();
+    for image in json(output).as_array().unwrap() {
+        for name in image["Names"].as_array().into_iter().flatten() {
+            let name = name.as_str().unwrap().to_string();
+            match image["Digest"].as_str().filter(|d| !d.is_empty()) {
+                Some(digest) => served.insert(name, digest.to_string()),
+                None => broken.insert(name, image["Problems"].to_string()),
+            };
+        }
+    }
+    (served, broken)
+}
+
+/// A copy of `tests/fixtures/registry-storage` served by a real registry, with four bad
+/// tags: a link that is no digest, one with `../`, one naming a digest stored nowhere, and
+/// one naming a manifest its repository does not link. cairn reads it as the registry
+/// serves it, from disk and over the API: the good tags with their digests, each bad tag
+/// listed with the status the registry answers; the collection runs or stops as the
+/// registry's own does.
+#[test]
+fn a_damaged_storage_reads_as_the_registry_serves_it_and_gc_stops_where_it_does() {
+    let mut registry = TestRegistry::start();
+    registry.stop();
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/registry-storage");
+    std::fs::remove_dir_all(registry.storage()).unwrap();
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(&fixture)
+        .arg(registry.storage())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let repositories = registry.v2().join("repositories");
+    let base =
+        std::fs::read_to_string(repositories.join("base/_manifests/tags/1/current/link")).unwrap();
+    let nowhere = format!("sha256:{}", "0".repeat(64));
+    for (repository, tag, text) in [
+        ("app", "garbage", "not a digest"),
+        ("base", "escape", "sha256:../../../../../etc/passwd"),
+        ("app", "missing", nowhere.as_str()),
+        ("tools", "cross", base.as_str()),
+    ] {
+        let current = repositories
+            .join(repository)
+            .join("_manifests/tags")
+            .join(tag)
+            .join("current");
+        std::fs::create_dir_all(&current).unwrap();
+        std::fs::write(current.join("link"), text).unwrap();
+    }
+    registry.restart();
+    // What the registry serves for every tag it lists.
+    let mut served = BTreeMap::new();
+    let mut refused = BTreeMap::new();
+    for repository in ["app", "base", "tools"] {
+        let answer = registry.get(&format!("/v2/{repository}/tags/list"));
+        let body = json(answer.split("\r\n\r\n").nth(1).unwrap());
+        for tag in body["tags"].as_array().unwrap() {
+            let tag = tag.as_str().unwrap();
+            let name = format!("{repository}:{tag}");
+            match head(&registry, repository, tag) {
+                (200, Some(digest)) => {
+                    served.insert(name, digest);
+                }
+                (status, _) => {
+                    refused.insert(name, status);
+                }
+            }
+        }
+    }
+    assert_eq!(served.len(), 3, "{served:?}");
+    assert_eq!(refused.len(), 4, "{refused:?}");
+    let check = |(ours, broken): Listed, prefix: &str| {
+        let prefixed = |name: &String| format!("{prefix}{name}");
+        let expected: BTreeMap<String, String> = served
+            .iter()
+            .map(|(n, d)| (prefixed(n), d.clone()))
+            .collect();
+        assert_eq!(ours, expected);
+        let names: Vec<String> = refused.keys().map(prefixed).collect();
+        assert_eq!(broken.keys().cloned().collect::<Vec<_>>(), names);
+        for (name, status) in &refused {
+            let said = &broken[&prefixed(name)];
+            assert!(said.contains(&status.to_string()), "{name}: {said}");
+        }
+    };
+    check(
+        listed(&cairn_on(&registry, &["images", "--all", "--json"])),
+        "",
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let over_api = crate::common::run(
+        env!("CARGO_BIN_EXE_cairn"),
+        &[
+            format!("--store=registry:{}", registry.addr),
+            "--tls-verify=false".into(),
+            "images".into(),
+            "--all".into(),
+            "--json".into(),
+        ],
+        &[("XDG_CACHE_HOME", cache.path())],
+    );
+    check(
+        listed(&ok(over_api, "cairn images over the API")),
+        &format!("{}/", registry.addr),
+    );
+    // The collection: the registry's and cairn's run, or stop, alike.
+    for delete_untagged in [false, true] {
+        let theirs = registry.garbage_collect(true, delete_untagged);
+        let mut args = vec![
+            "--store".to_string(),
+            format!("registry-storage:{}", registry.storage().display()),
+            "gc".into(),
+            "--dry-run".into(),
+            "--json".into(),
+        ];
+        if delete_untagged {
+            args.push("-m".into());
+        }
+        let ours = cairn(&args);
+        assert_eq!(
+            ours.status.success(),
+            theirs.status.success(),
+            "-m {delete_untagged}: registry {theirs:?}, cairn {ours:?}"
+        );
+        if theirs.status.success() {
+            let plan = json(&stdout(&ours));
+            let dry_run = stdout(&theirs);
+            assert_eq!(
+                sorted(&plan["blobs"], Some("digest")),
+                eligible(&dry_run, "blob")
+            );
+            assert_eq!(
+                sorted(&plan["manifests"], None),
+                eligible(&dry_run, "manifest")
+            );
+        } else {
+            let theirs = String::from_utf8_lossy(&theirs.stderr).into_owned() + &stdout(&theirs);
+            assert!(theirs.contains("failed to retrieve tags"), "{theirs}");
+            let said = crate::common::stderr(&ours);
+            assert_eq!(ours.status.code(), Some(125), "{said}");
+            assert!(said.contains("failed to retrieve tags"), "{said}");
+            assert!(said.contains("_manifests/tags/"), "{said}");
+        }
+    }
 }

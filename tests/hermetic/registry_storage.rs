@@ -182,42 +182,152 @@ fn the_fixture_reads_as_the_registry_that_wrote_it() {
     assert_eq!(storage.gc(false)["blobs"], serde_json::json!([]));
 }
 
-#[test]
-fn a_link_that_is_not_a_digest_is_one_error_naming_it() {
-    let mut storage = Storage::copy();
-    let link = storage
-        .repository("app")
-        .join("_manifests/tags/1/current/link");
-    std::fs::write(&link, "not a digest\n").unwrap();
-    storage.broken();
-    for command in [&["images"][..], &["gc", "--dry-run"]] {
-        let out = storage.cairn(command);
-        assert_error(
-            &out,
-            &[&link.display().to_string(), "not a digest", "damaged"],
-        );
-    }
+/// The image cairn lists for a tag that names no manifest.
+fn broken_tag<'a>(listing: &'a [Value], name: &str) -> &'a Value {
+    let tag = listing
+        .iter()
+        .find(|i| i["Names"] == serde_json::json!([name]))
+        .unwrap_or_else(|| panic!("no image named {name} in {listing:#?}"));
+    assert!(tag["Digest"].as_str().is_none_or(str::is_empty), "{tag:#}");
+    tag
+}
+
+/// Writes `text` as the `current/link` of `repository:tag`, making the tag if it is new.
+fn write_tag(storage: &Storage, repository: &str, tag: &str, text: &str) -> PathBuf {
+    let current = storage
+        .repository(repository)
+        .join("_manifests/tags")
+        .join(tag)
+        .join("current");
+    std::fs::create_dir_all(&current).unwrap();
+    let link = current.join("link");
+    std::fs::write(&link, text).unwrap();
+    link
 }
 
 #[test]
-fn a_dot_dot_digest_in_a_link_is_refused_without_reading_outside() {
+fn a_tag_link_that_is_not_a_digest_is_a_problem_of_that_tag_and_the_rest_loads() {
     let mut storage = Storage::copy();
-    let revisions = storage
-        .repository("app")
-        .join("_manifests/revisions/sha256");
-    let revision = std::fs::read_dir(&revisions)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    std::fs::write(revision.join("link"), "sha256:../../../../../../etc/passwd").unwrap();
+    let app = storage.tag("app", "1");
+    let link = write_tag(&storage, "app", "1", "not a digest\n");
     storage.broken();
-    let out = storage.cairn(&["images"]);
+    let listing = storage.listing();
+    // The tag is listed with why, as the registry lists it (and answers 500 for it).
+    let said = problems(broken_tag(&listing, "app:1")).join("\n");
+    for needle in [
+        &format!("tag app:1: {}", link.display()),
+        "\"not a digest\\n\", not a digest",
+        "damaged",
+        "500",
+    ] {
+        assert!(said.contains(needle), "{needle:?} not in {said}");
+    }
+    // Everything else is there: app's manifest, now untagged, and the other repositories.
+    assert_eq!(listing.len(), 5, "{listing:#?}");
+    let untagged = &image(&listing, &app)["Names"];
+    assert!(untagged.as_array().is_none_or(Vec::is_empty), "{untagged}");
+    assert_eq!(
+        image(&listing, &storage.tag("tools", "1"))["Names"],
+        serde_json::json!(["tools:1"])
+    );
+    // The collector reads no tag without --delete-untagged, and stops on it with.
+    assert_eq!(storage.gc(false)["blobs"], serde_json::json!([]));
+    let out = storage.cairn(&["gc", "--dry-run", "--delete-untagged"]);
     assert_error(
         &out,
-        &["sha256:../../../../../../etc/passwd", "not a digest"],
+        &[
+            "would fail while marking",
+            "app: failed to retrieve tags for digest",
+            &link.display().to_string(),
+        ],
     );
+}
+
+#[test]
+fn a_tag_naming_a_manifest_its_repository_does_not_link_is_a_problem_of_that_tag() {
+    let mut storage = Storage::copy();
+    let base = storage.tag("base", "1");
+    // A digest stored nowhere, and base's manifest, which tools does not link.
+    let nowhere = format!("sha256:{}", "0".repeat(64));
+    let missing = write_tag(&storage, "app", "missing", &nowhere);
+    let cross = write_tag(&storage, "tools", "cross", &base);
+    storage.broken();
+    let listing = storage.listing();
+    assert_eq!(listing.len(), 6, "{listing:#?}");
+    for (name, link, digest) in [
+        ("app:missing", &missing, &nowhere),
+        ("tools:cross", &cross, &base),
+    ] {
+        let said = problems(broken_tag(&listing, name)).join("\n");
+        assert!(
+            said.contains(&format!("{} names {digest}", link.display())),
+            "{said}"
+        );
+        assert!(said.contains("404 MANIFEST_UNKNOWN"), "{said}");
+    }
+    assert_eq!(
+        image(&listing, &base)["Names"],
+        serde_json::json!(["base:1"])
+    );
+    // Neither changes what the collector keeps.
+    assert_eq!(storage.gc(false)["blobs"], serde_json::json!([]));
+    assert_eq!(storage.gc(true)["manifests"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_dot_dot_digest_in_a_tag_link_is_a_problem_without_reading_outside() {
+    let mut storage = Storage::copy();
+    let link = write_tag(
+        &storage,
+        "base",
+        "escape",
+        "sha256:../../../../../../etc/passwd",
+    );
+    storage.broken();
+    let listing = storage.listing();
+    let said = problems(broken_tag(&listing, "base:escape")).join("\n");
+    assert!(
+        said.contains(&format!(
+            "{} holds \"sha256:../../../../../../etc/passwd\", not a digest",
+            link.display()
+        )),
+        "{said}"
+    );
+    assert!(!said.contains("root:"), "{said}");
+    assert_eq!(listing.len(), 5, "{listing:#?}");
+}
+
+#[test]
+fn a_dot_dot_digest_in_a_revision_link_is_a_problem_of_its_image_and_stops_the_collection() {
+    let mut storage = Storage::copy();
+    let app = storage.tag("app", "1");
+    let hex = app.trim_start_matches("sha256:");
+    let link = storage
+        .repository("app")
+        .join("_manifests/revisions/sha256")
+        .join(hex)
+        .join("link");
+    std::fs::write(&link, "sha256:../../../../../../etc/passwd").unwrap();
+    storage.broken();
+    let listing = storage.listing();
+    assert_eq!(listing.len(), 4, "{listing:#?}");
+    let said = problems(image(&listing, &app)).join("\n");
+    assert!(
+        said.contains(&format!(
+            "revision {app} of app: {} holds \"sha256:../../../../../../etc/passwd\", not a digest",
+            link.display()
+        )),
+        "{said}"
+    );
+    assert_eq!(image(&listing, &app)["Names"], serde_json::json!(["app:1"]));
+    // distribution's walk of app's revisions stops on the link, flags or not.
+    for args in [&["gc", "--dry-run"][..], &["gc", "--dry-run", "-m"]] {
+        let out = storage.cairn(args);
+        assert_error(
+            &out,
+            &["would fail while marking", &link.display().to_string()],
+        );
+    }
 }
 
 #[test]

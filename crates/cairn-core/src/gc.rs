@@ -33,6 +33,12 @@ pub struct Repository {
     /// Whether `_manifests/tags` exists: distribution fails to delete an untagged revision of
     /// a repository without it, since it cannot list the repository's tags.
     pub tags_listable: bool,
+    /// Why distribution cannot read a tag of the repository (a `current/link` that is not a
+    /// digest): with `--delete-untagged` it looks up every revision's tags, and stops there.
+    pub tags_error: Option<String>,
+    /// Why distribution's walk of the repository's revisions stops (a revision link that is
+    /// not a digest): the collection fails, with or without `--delete-untagged`.
+    pub walk_error: Option<String>,
     /// Its revisions, as distribution enumerates them: links whose manifest blob exists.
     pub revisions: Vec<Revision>,
 }
@@ -91,7 +97,16 @@ pub fn mark_and_sweep(storage: &Storage, delete_untagged: bool) -> Result<GcPlan
                 repository.name
             )));
         }
+        if let Some(reason) = &repository.walk_error {
+            return Err(GcError(format!("{}: {reason}", repository.name)));
+        }
         for revision in &repository.revisions {
+            if delete_untagged && let Some(reason) = &repository.tags_error {
+                return Err(GcError(format!(
+                    "{}: failed to retrieve tags for digest {}: {reason}",
+                    repository.name, revision.digest
+                )));
+            }
             if delete_untagged && !revision.tagged {
                 if !repository.tags_listable {
                     return Err(GcError(format!(

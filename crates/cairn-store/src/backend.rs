@@ -11,6 +11,7 @@ use cairn_core::tagging::NamesPlan;
 use cairn_core::{Catalog, LayerIdx, Rules, Snapshot};
 use std::fmt::Debug;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 /// One kind of store, located: reads it into the model and applies confirmed plans to it.
 pub trait Backend: Debug + Send + Sync {
@@ -113,6 +114,13 @@ pub trait RemovalTerms: Debug + Send + Sync {
     /// lists instead.
     fn deletes_blobs(&self) -> bool;
 
+    /// When the snapshot these terms came with was read from the store, if it was not read
+    /// just now but kept from an earlier open (a registry's cached listing), so that the
+    /// user is told how old it is.
+    fn cached_at(&self) -> Option<SystemTime> {
+        None
+    }
+
     /// What the load could not reach (a registry's capped or refused catalog), for the
     /// browser's status line and the listing commands' stderr; the snapshot holds the rest.
     fn notes(&self) -> &[String] {
@@ -144,6 +152,10 @@ impl Terms {
 
     pub(crate) fn deletes_blobs(&self) -> bool {
         self.0.as_ref().is_some_and(|terms| terms.deletes_blobs())
+    }
+
+    pub(crate) fn cached_at(&self) -> Option<SystemTime> {
+        self.0.as_ref().and_then(|terms| terms.cached_at())
     }
 
     pub(crate) fn notes(&self) -> &[String] {

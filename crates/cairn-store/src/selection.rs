@@ -31,6 +31,8 @@ pub struct Selection {
     pub cert_dir: Option<PathBuf>,
     /// podman's `--authfile`: the credentials for a registry
     pub authfile: Option<PathBuf>,
+    /// `--cached`: a registry's listing as its last open read it, without asking it
+    pub cached: bool,
 }
 
 /// The demo's scratch copy (see [`crate::demo`]), made now if it is missing: `--store demo`,
@@ -109,7 +111,9 @@ impl Selection {
                         cert_dir: self.cert_dir.clone(),
                         authfile: self.authfile.clone(),
                     };
-                    return Ok(Store::new(RegistryStore::parse(place, connect)?));
+                    let mut registry = RegistryStore::parse(place, connect)?;
+                    registry.cached = self.cached;
+                    return Ok(Store::new(registry));
                 }
                 "registry-storage" => return Ok(Store::new(RegistryStorage { path: path()? })),
                 "oci-archive" => return archive(ArchiveKind::Oci),

@@ -142,6 +142,13 @@ impl OpenedStore {
         self.terms.deletes_blobs()
     }
 
+    /// When the catalog was read from the store, if it was kept from an earlier open (a
+    /// registry's cached listing) rather than read just now: it may be out of date by that
+    /// much, and the user is told.
+    pub fn cached_at(&self) -> Option<std::time::SystemTime> {
+        self.terms.cached_at()
+    }
+
     /// What the load could not reach, to be told where the user looks.
     pub fn notes(&self) -> &[String] {
         self.terms.notes()

@@ -410,10 +410,13 @@ impl App {
                 });
             }
             LoaderMsg::Listed { generation, data } => {
+                // A cached listing is complete but may be old: the full load asks again.
+                let stage = match data.cached_at {
+                    Some(_) => "asking the registry again",
+                    None => "reading image configs",
+                };
                 self.receive(LoaderMsg::Loaded { generation, data });
-                self.loading = Some(Loading {
-                    stage: "reading image configs",
-                });
+                self.loading = Some(Loading { stage });
             }
             LoaderMsg::Loaded { generation, data } => {
                 // The full load after the list of the same generation is no reload.

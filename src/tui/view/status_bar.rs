@@ -26,6 +26,15 @@ pub fn draw(app: &App, frame: &mut Frame, status: Rect, footer: Rect) {
             format!("  {count} image{}", if count == 1 { "" } else { "s" }),
             theme.dim(),
         ));
+        if let Some(at) = store.cached_at {
+            left.push(Span::styled(
+                format!(
+                    "  cached {}",
+                    cairn_core::human::ago(app.now, Some(at)).to_lowercase()
+                ),
+                theme.error(),
+            ));
+        }
     }
     // What the store could not show stays in view: the list is not the whole registry.
     if let Some((note, rest)) = app.store.as_ref().and_then(|s| s.notes().split_first()) {

@@ -14,6 +14,8 @@ fn repository(name: &str, revisions: Vec<Revision>) -> Repository {
     Repository {
         name: name.into(),
         tags_listable: true,
+        tags_error: None,
+        walk_error: None,
         revisions,
     }
 }
@@ -153,6 +155,33 @@ fn a_repository_name_that_is_no_reference_fails_the_collection() {
         error.to_string().contains("failed to parse repo name Base"),
         "{error}"
     );
+}
+
+#[test]
+fn a_tag_that_cannot_be_read_fails_delete_untagged_at_any_revision() {
+    let mut storage = storage();
+    storage.repositories[1].tags_error = Some("invalid checksum digest format".into());
+    // Without --delete-untagged no tag is read.
+    assert!(mark_and_sweep(&storage, false).is_ok());
+    // With it, every revision's tags are looked up, tagged or not.
+    let error = mark_and_sweep(&storage, true).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "garbage collection would fail while marking: base: failed to retrieve tags for digest m-base: invalid checksum digest format"
+    );
+    // A repository with no revision looks nothing up.
+    storage.repositories[1].revisions.clear();
+    assert!(mark_and_sweep(&storage, true).is_ok());
+}
+
+#[test]
+fn a_revision_link_that_cannot_be_read_fails_the_collection() {
+    let mut storage = storage();
+    storage.repositories[0].walk_error = Some("bad link".into());
+    for delete_untagged in [false, true] {
+        let error = mark_and_sweep(&storage, delete_untagged).unwrap_err();
+        assert!(error.to_string().contains("app: bad link"), "{error}");
+    }
 }
 
 fn deletion(repository: &str, digest: &str) -> ManifestDeletion {

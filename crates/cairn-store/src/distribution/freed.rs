@@ -83,6 +83,8 @@ impl Registry {
             .map(|(name, repository)| gc::Repository {
                 name: name.clone(),
                 tags_listable: true,
+                tags_error: None,
+                walk_error: None,
                 revisions: repository
                     .revisions
                     .iter()

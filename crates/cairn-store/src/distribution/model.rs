@@ -15,6 +15,13 @@ pub struct Repository {
     pub revisions: BTreeSet<String>,
     /// Every blob digest the repository links (`_layers`); empty over the API.
     pub layers: BTreeSet<String>,
+    /// Tags the registry lists but cannot resolve to a manifest (a damaged link, a digest
+    /// the repository does not link), each with why: the registry answers an error for
+    /// them, and the rest of the repository is served as usual.
+    pub broken_tags: BTreeMap<String, String>,
+    /// Revisions whose link cannot be read, each with why: the registry answers an error
+    /// for them in this repository (`registry-storage:` only).
+    pub broken_revisions: BTreeMap<String, String>,
 }
 
 /// A manifest as read: its size in bytes and what it says, or why it could not be read.
@@ -97,6 +104,14 @@ impl Registry {
     /// The model's snapshot of the registry (no containers), under the registry's rules.
     pub fn snapshot(&self) -> Snapshot {
         let names = self.names();
+        let mut broken: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for (repository, repo) in &self.repositories {
+            for (digest, why) in &repo.broken_revisions {
+                broken.entry(digest.as_str()).or_default().push(format!(
+                    "revision {digest} of {repository}: {why} (the registry answers 500 for it)"
+                ));
+            }
+        }
         let mut images = Vec::new();
         let mut layers = Vec::new();
         let mut layer_ids = HashSet::new();
@@ -136,8 +151,12 @@ impl Registry {
                     }
                 }
             }
+            if let Some(problems) = broken.get(digest) {
+                image.problems.extend(problems.iter().cloned());
+            }
             images.push(image);
         }
+        images.extend(self.broken_tag_images());
         // An index is as new as its newest platform image.
         let created: BTreeMap<String, jiff::Timestamp> = images
             .iter()
@@ -152,6 +171,28 @@ impl Registry {
                 .copied();
         }
         Snapshot::new(images, layers, Vec::new()).with_rules(Rules::Registry)
+    }
+
+    /// One image per tag that names no manifest, so that the tag is listed with why, as the
+    /// registry lists it: no manifest, no digest, read-only, and an ID made from the tag's
+    /// name (the digest of `REPOSITORY:TAG`), since there is no content to name it by.
+    fn broken_tag_images(&self) -> Vec<Image> {
+        let mut images = Vec::new();
+        for (repository, repo) in &self.repositories {
+            for (tag, why) in &repo.broken_tags {
+                let name = self.name(repository, tag);
+                images.push(Image {
+                    id: crate::digest::Digest::sha256_of(format!("{repository}:{tag}").as_bytes())
+                        .hex()
+                        .to_string(),
+                    problems: vec![format!("tag {name}: {why}")],
+                    names: vec![name],
+                    read_only: true,
+                    ..Image::default()
+                });
+            }
+        }
+        images
     }
 
     /// An image manifest's config, layers and problems.

@@ -464,23 +464,37 @@ impl Client {
         }
     }
 
-    /// The digest a tag points at now (`HEAD`), `None` when the tag is not there.
-    pub fn tag_digest(&self, repository: &str, tag: &str) -> Result<Option<Digest>> {
+    /// The digest a tag points at now (`HEAD`), `None` when the tag is not there. The inner
+    /// `Err` is the registry's refusal for this tag alone (a damaged tag answers 500 on
+    /// distribution), which is that tag's problem; the outer one fails the whole read (no
+    /// answer, or no access).
+    pub fn tag_digest(
+        &self,
+        repository: &str,
+        tag: &str,
+    ) -> Result<std::result::Result<Option<Digest>, String>> {
         let url = self.url(&format!("{repository}/manifests/{tag}"));
         let accept = accept();
         let scope = Scope::Pull(repository.to_string());
         let mut answer = self.send(Method::HEAD, &url, &scope, &[("Accept", &accept)], None)?;
-        if answer.status() == StatusCode::NOT_FOUND {
-            return Ok(None);
+        let status = answer.status();
+        if status == StatusCode::NOT_FOUND {
+            return Ok(Ok(None));
         }
-        if !answer.status().is_success() {
+        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
             return Err(self.refused(&Method::HEAD, &url, &mut answer));
         }
+        if !status.is_success() {
+            return Ok(Err(format!(
+                "the registry answers {status} to HEAD {}",
+                visible(&url)
+            )));
+        }
         match header(&answer, "docker-content-digest") {
-            Some(digest) => Digest::parse(&digest)
+            Some(digest) => Ok(Digest::parse(&digest)
                 .map(Some)
-                .map_err(|e| self.failed(&Method::HEAD, &url, e.to_string())),
-            None => self.manifest(repository, tag).map(|m| Some(m.digest)),
+                .map_err(|e| format!("HEAD {}: {e}", visible(&url)))),
+            None => self.manifest(repository, tag).map(|m| Ok(Some(m.digest))),
         }
     }
 

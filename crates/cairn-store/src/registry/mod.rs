@@ -22,6 +22,7 @@ use cairn_core::tagging::NamesPlan;
 use cairn_core::{Catalog, Rules, Snapshot};
 use client::{Client, Connect};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::time::SystemTime;
 use watch::{Pace, RegistryProbe};
 
 /// A lock whose holder panicked still guards data that is whole (a map of tokens, a
@@ -40,6 +41,9 @@ pub struct RegistryStore {
     pub connect: Connect,
     /// How hard the browser's watch may ask the registry for changes.
     pub pace: Pace,
+    /// `--cached`: show the listing the last open read, without asking the registry (a
+    /// change still asks it before anything is applied).
+    pub cached: bool,
     /// The client of the first load, kept for every load and change after it, so that its
     /// tokens are used until they expire rather than asked for again at each reload.
     connected: Arc<Mutex<Option<Arc<Client>>>>,
@@ -62,6 +66,7 @@ impl RegistryStore {
             repository: repository.map(String::from),
             connect,
             pace: Pace::NETWORK,
+            cached: false,
             connected: Arc::default(),
         })
     }
@@ -86,6 +91,42 @@ impl RegistryStore {
         let cache = cache::Cache::user();
         reader::read(client, self.repository.as_deref(), cache.as_ref())
     }
+
+    /// The registry as its last open listed it, from the cache alone, if it has all of it.
+    fn read_cached(&self) -> Option<reader::Read> {
+        let cache = cache::Cache::user()?;
+        reader::read_cached(&self.host, self.repository.as_deref(), &cache)
+    }
+
+    /// What a load gives: the snapshot, what watches it, and the terms that plan on it.
+    fn loaded(&self, read: reader::Read, watch: Watch) -> Loaded {
+        let cached = read.cached_at.map(|at| {
+            let warning = format!(
+                "planned on {}'s listing as cached {}: cairn asks the registry again before applying",
+                self.host,
+                age(at)
+            );
+            (at, warning)
+        });
+        Loaded {
+            snapshot: read.registry.snapshot(),
+            watch,
+            terms: Terms::new(RegistryTerms {
+                store: self.clone(),
+                visible: read.registry.visible_storage(),
+                notes: read.notes,
+                cached,
+                deletes_tags: OnceLock::new(),
+            }),
+        }
+    }
+}
+
+/// How long ago `at` was, as a status line says it.
+fn age(at: SystemTime) -> String {
+    let now = jiff::Timestamp::now();
+    let then = jiff::Timestamp::try_from(at).ok();
+    cairn_core::human::ago(now, then).to_lowercase()
 }
 
 impl Backend for RegistryStore {
@@ -101,8 +142,14 @@ impl Backend for RegistryStore {
     }
 
     /// Every repository's tags, manifests and configs, watched by asking the registry again
-    /// at its [`Pace`] (a registry tells no one of its changes).
+    /// at its [`Pace`] (a registry tells no one of its changes). Under `--cached`, the
+    /// listing the last open read, when the cache has all of it, unwatched.
     fn load(&self) -> Result<Loaded> {
+        if self.cached
+            && let Some(read) = self.read_cached()
+        {
+            return Ok(self.loaded(read, Watch::default()));
+        }
         let client = self.client()?;
         let read = self.read(&client)?;
         let mut watch = Watch::default();
@@ -112,17 +159,15 @@ impl Backend for RegistryStore {
             self.repository.is_none(),
             self.pace,
         ));
-        let visible = read.registry.visible_storage();
-        Ok(Loaded {
-            snapshot: read.registry.snapshot(),
-            watch,
-            terms: Terms::new(RegistryTerms {
-                client,
-                visible,
-                notes: read.notes,
-                deletes_tags: OnceLock::new(),
-            }),
-        })
+        Ok(self.loaded(read, watch))
+    }
+
+    /// The listing the last open read, at once and without a request, said to be cached
+    /// (its terms' `cached_at`): the browser shows it while [`Backend::load`] asks the
+    /// registry again. It may be stale: no command prints from it but under `--cached`.
+    fn load_list(&self, _: &mut dyn FnMut(Snapshot)) -> Option<Result<Loaded>> {
+        let read = self.read_cached()?;
+        Some(Ok(self.loaded(read, Watch::default())))
     }
 
     /// Steps are requests; nothing is told in blobs here.
@@ -145,45 +190,65 @@ impl Backend for RegistryStore {
 /// refused in the plan where the registry deletes no tag on its own.
 #[derive(Debug)]
 struct RegistryTerms {
-    client: Arc<Client>,
+    /// The store, whose client connects when first needed: a cached listing is shown
+    /// without any request.
+    store: RegistryStore,
     /// What the collector walks as far as the API shows it (no untagged revisions): what a
     /// removal frees is counted on it, as an upper bound.
     visible: gc::Storage,
     /// What the listing could not reach, said with every plan.
     notes: Vec<String>,
+    /// When the listing was asked of the registry, if it came from the cache, and the
+    /// warning every plan made on it carries.
+    cached: Option<(SystemTime, String)>,
     /// Whether DELETE of a tag works, asked once, when an untag is first planned.
     deletes_tags: OnceLock<std::result::Result<(), String>>,
 }
 
+impl RegistryTerms {
+    /// What every plan says: what the listing could not reach, and its age if cached.
+    fn warnings(&self) -> impl Iterator<Item = String> + '_ {
+        let cached = self.cached.as_ref().map(|(_, warning)| warning.clone());
+        self.notes.iter().cloned().chain(cached)
+    }
+}
+
 impl RemovalTerms for RegistryTerms {
     fn refine(&self, _: &Snapshot, plan: &mut RemovalPlan) {
-        freed::tell_freed(plan, &self.visible, Some(&self.client.host), false);
-        plan.warnings.extend(self.notes.iter().cloned());
+        freed::tell_freed(plan, &self.visible, Some(&self.store.host), false);
+        plan.warnings.extend(self.warnings());
     }
 
     fn refine_names(&self, plan: &mut NamesPlan) {
-        plan.warnings.extend(self.notes.iter().cloned());
+        plan.warnings.extend(self.warnings());
         let untag = plan.steps.iter().find_map(|step| match step {
             Step::Registry(RegistryStep::Untag { name, .. }) => Some(name.clone()),
             _ => None,
         });
         let Some(name) = untag else { return };
-        let repository = writer::path(&self.client.host, cairn_core::reference::split_tag(&name).0);
-        let answer = self
-            .deletes_tags
-            .get_or_init(|| self.client.deletes_tags(&repository));
+        let host = &self.store.host;
+        let repository = writer::path(host, cairn_core::reference::split_tag(&name).0);
+        let answer = self.deletes_tags.get_or_init(|| {
+            self.store
+                .client()
+                .map_err(|e| e.to_string())?
+                .deletes_tags(&repository)
+        });
         if let Err(why) = answer {
             plan.steps.clear();
             plan.untagged.clear();
             plan.errors.push(format!(
-                "{} does not delete a tag on its own ({why}): nothing was untagged; `cairn rm {name}` deletes the manifest with every tag of {repository} on it",
-                self.client.host
+                "{host} does not delete a tag on its own ({why}): nothing was untagged; `cairn rm {name}` deletes the manifest with every tag of {repository} on it"
             ));
         }
     }
 
     fn deletes_blobs(&self) -> bool {
         false
+    }
+
+    fn cached_at(&self) -> Option<SystemTime> {
+        self.cached.as_ref().map(|(at, _)| *at)
     }
 
     fn notes(&self) -> &[String] {

@@ -1,18 +1,28 @@
-//! Reading a registry over its API into the shared registry model: the repositories (the
-//! catalog, or the one named), their tags, the digest each tag points at, then every manifest
-//! (index children included) and config by digest, from the cache when it has them. Requests
-//! run on a pool of threads, since a registry answers many at once much faster than one by one.
+//! Reading a registry over its API into the shared registry model, in two parts. The
+//! listing is what changes: the repositories (the catalog, or the one named), their tags, and
+//! the digest each tag points at now (one `HEAD` per tag: no endpoint says them in bulk). The
+//! contents are what never changes: every manifest (index children included) and config by
+//! digest, from the cache when it has them. The listing is kept in the cache too, so that
+//! [`read_cached`] can show the last one at once, said to be as old as it is, while the
+//! registry is asked again. Requests run on a pool of threads, since a registry answers many
+//! at once much faster than one by one.
 
-use super::cache::Cache;
+use super::cache::{Cache, TagListing};
 use super::client::{CONFIG_LIMIT, Client, Listing, Scope};
+use super::lock;
 use crate::digest::Digest;
 use crate::distribution::{Manifest, ManifestRecord, Registry, Repository};
 use crate::error::{Result, StoreError};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Requests in flight at once.
 const THREADS: usize = 16;
+
+/// Threads reading the cache alone: the work is the machine's, not a registry's.
+const CACHE_THREADS: usize = 4;
 
 /// What was read, and what could not be seen.
 #[derive(Debug)]
@@ -20,24 +30,76 @@ pub struct Read {
     pub registry: Registry,
     /// Why the listing may be incomplete (a capped or refused catalog), said to the user.
     pub notes: Vec<String>,
+    /// When the listing was asked of the registry, when that was not just now: the
+    /// registry may have changed since.
+    pub cached_at: Option<SystemTime>,
 }
 
-/// Reads the registry: every repository of the catalog, or only `repository`.
+/// Reads the registry: every repository of the catalog, or only `repository`, and keeps
+/// the listing in the cache for the next open.
 pub fn read(client: &Client, repository: Option<&str>, cache: Option<&Cache>) -> Result<Read> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(THREADS)
-        .build()
-        .map_err(|e| StoreError::Other(e.into()))?;
-    pool.install(|| read_all(client, repository, cache))
+    pool(THREADS)?.install(|| {
+        let mut listing = list(client, repository)?;
+        if let Some(cache) = cache {
+            // The last listing's pack spares the cache's files for what has not changed.
+            listing.packed = cache
+                .listing(&client.host, repository)
+                .map(|last| last.packed)
+                .unwrap_or_default();
+        }
+        // With a client every manifest and config is read, or is its image's problem.
+        let (registry, used) = contents(Some(client), &listing, cache).unwrap_or_default();
+        if let Some(cache) = cache {
+            listing.packed = used;
+            cache.put_listing(&listing);
+            cache.trim();
+        }
+        Ok(Read {
+            registry,
+            notes: listing.notes,
+            cached_at: None,
+        })
+    })
 }
 
-fn read_all(client: &Client, repository: Option<&str>, cache: Option<&Cache>) -> Result<Read> {
-    let mut notes = Vec::new();
+/// The registry as its last open listed it, without asking it anything: `None` unless the
+/// cache holds that listing and every manifest and config it needs.
+pub fn read_cached(host: &str, repository: Option<&str>, cache: &Cache) -> Option<Read> {
+    let listing = cache.listing(host, repository)?;
+    let (registry, _) = pool(CACHE_THREADS)
+        .ok()?
+        .install(|| contents(None, &listing, Some(cache)))?;
+    let seconds = u64::try_from(listing.read_at).unwrap_or(0);
+    Some(Read {
+        registry,
+        notes: listing.notes,
+        cached_at: Some(UNIX_EPOCH + Duration::from_secs(seconds)),
+    })
+}
+
+fn pool(threads: usize) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| StoreError::Other(e.into()))
+}
+
+/// Asks the registry for its repositories, their tags and the digest of each tag.
+fn list(client: &Client, repository: Option<&str>) -> Result<TagListing> {
+    let read_at = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let mut listing = TagListing {
+        host: client.host.clone(),
+        repository: repository.map(String::from),
+        read_at,
+        ..TagListing::default()
+    };
     let names = match repository {
         Some(name) => vec![name.to_string()],
         None => {
             // The catalog is not in the OCI spec: a registry may refuse it to anyone.
-            let listing = client
+            let catalog = client
                 .list("_catalog", "repositories", &Scope::Catalog)
                 .map_err(|e| StoreError::Daemon {
                     host: client.host.clone(),
@@ -46,56 +108,127 @@ fn read_all(client: &Client, repository: Option<&str>, cache: Option<&Cache>) ->
                         client.host, client.host
                     ),
                 })?;
-            note_cut(&mut notes, "the catalog", "repositories", &listing);
-            listing.names
+            note_cut(&mut listing.notes, "the catalog", "repositories", &catalog);
+            catalog.names
         }
     };
     let tag_lists: Vec<(String, Listing)> = names
         .into_par_iter()
         .map(|name| {
             let path = format!("{name}/tags/list");
-            let listing = client.list(&path, "tags", &Scope::Pull(name.clone()))?;
-            Ok((name, listing))
+            let tags = client.list(&path, "tags", &Scope::Pull(name.clone()))?;
+            Ok((name, tags))
         })
         .collect::<Result<_>>()?;
     let wanted: Vec<(&str, &str)> = tag_lists
         .iter()
-        .flat_map(|(name, listing)| {
-            listing
-                .names
-                .iter()
-                .map(|tag| (name.as_str(), tag.as_str()))
-        })
+        .flat_map(|(name, tags)| tags.names.iter().map(|tag| (name.as_str(), tag.as_str())))
         .collect();
-    let pointed: Vec<Option<Digest>> = wanted
+    let pointed: Vec<std::result::Result<Option<Digest>, String>> = wanted
         .par_iter()
         .map(|(name, tag)| client.tag_digest(name, tag))
         .collect::<Result<_>>()?;
-    let mut registry = Registry {
-        host: Some(client.host.clone()),
-        ..Registry::default()
-    };
-    for (name, listing) in &tag_lists {
+    for (name, tags) in &tag_lists {
         note_cut(
-            &mut notes,
+            &mut listing.notes,
             &format!("the tag list of {name}"),
             "tags",
-            listing,
+            tags,
         );
-        registry
-            .repositories
-            .insert(name.clone(), Repository::default());
+        listing.tags.insert(name.clone(), BTreeMap::new());
     }
+    for ((name, tag), digest) in wanted.iter().zip(pointed) {
+        match digest {
+            Ok(Some(digest)) => {
+                if let Some(tags) = listing.tags.get_mut(*name) {
+                    tags.insert(tag.to_string(), digest.to_string());
+                }
+            }
+            // Listed, but no manifest: a dangling tag (or one deleted since the listing).
+            Ok(None) => {
+                listing.broken.entry(name.to_string()).or_default().insert(
+                    tag.to_string(),
+                    "the registry lists it, and answers 404 MANIFEST_UNKNOWN for it".into(),
+                );
+            }
+            Err(why) => {
+                listing
+                    .broken
+                    .entry(name.to_string())
+                    .or_default()
+                    .insert(tag.to_string(), why);
+            }
+        }
+    }
+    Ok(listing)
+}
+
+/// Where a manifest or config by digest comes from: the copies packed with a cached
+/// listing, the cache's files, then the registry when there is a client. Whatever is used is
+/// kept, to be packed with the listing this read saves.
+struct Source<'a> {
+    client: Option<&'a Client>,
+    cache: Option<&'a Cache>,
+    packed: &'a BTreeMap<String, String>,
+    used: Mutex<BTreeMap<String, String>>,
+}
+
+impl Source<'_> {
+    /// The bytes of `digest` from the pack or the cache, checked against it.
+    fn known(&self, digest: &Digest) -> Option<Vec<u8>> {
+        let packed = self.packed.get(digest.as_str()).and_then(|text| {
+            let mut hasher = digest.hasher();
+            hasher.update(text.as_bytes());
+            (hasher.finish() == digest.hex()).then(|| text.as_bytes().to_vec())
+        });
+        packed.or_else(|| self.cache.and_then(|c| c.get(digest)))
+    }
+
+    /// Keeps what was fetched in the cache, and what was used (as text) for the pack.
+    fn used(&self, digest: &Digest, bytes: &[u8], fetched: bool) {
+        if fetched && let Some(cache) = self.cache {
+            cache.put(digest, bytes);
+        }
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            lock(&self.used).insert(digest.to_string(), text.to_string());
+        }
+    }
+}
+
+/// The registry the listing describes, every manifest and config read from its pack, the
+/// cache or, with a client, the registry; without one, `None` at the first none of them
+/// has. With the registry, the manifests and configs used, to pack with the listing.
+fn contents(
+    client: Option<&Client>,
+    listing: &TagListing,
+    cache: Option<&Cache>,
+) -> Option<(Registry, BTreeMap<String, String>)> {
+    let source = Source {
+        client,
+        cache,
+        packed: &listing.packed,
+        used: Mutex::new(BTreeMap::new()),
+    };
+    let mut registry = Registry {
+        host: Some(listing.host.clone()),
+        ..Registry::default()
+    };
     // Each manifest is read from one repository that links it: access is per repository.
     let mut from: BTreeMap<Digest, &str> = BTreeMap::new();
-    for ((name, tag), digest) in wanted.iter().zip(pointed) {
-        // A tag deleted between the listing and the request is simply not there.
-        let Some(digest) = digest else { continue };
-        if let Some(repo) = registry.repositories.get_mut(*name) {
-            repo.tags.insert(tag.to_string(), digest.to_string());
+    for (name, tags) in &listing.tags {
+        let mut repo = Repository::default();
+        for (tag, digest) in tags {
+            let Ok(digest) = Digest::parse(digest) else {
+                continue;
+            };
+            repo.tags.insert(tag.clone(), digest.to_string());
             repo.revisions.insert(digest.to_string());
+            from.entry(digest).or_insert(name);
         }
-        from.entry(digest).or_insert(name);
+        if let Some(broken) = listing.broken.get(name) {
+            repo.broken_tags = broken.clone();
+        }
+        registry.repositories.insert(name.clone(), repo);
     }
     // Manifests, then the children of the indexes among them, level by level.
     let mut pending: Vec<(Digest, String)> =
@@ -105,10 +238,10 @@ fn read_all(client: &Client, repository: Option<&str>, cache: Option<&Cache>) ->
         let fetched: Vec<(Digest, String, ManifestRecord)> = pending
             .into_par_iter()
             .map(|(digest, repo)| {
-                let record = manifest(client, cache, &repo, &digest);
-                (digest, repo, record)
+                let record = manifest(&source, &repo, &digest)?;
+                Some((digest, repo, record))
             })
-            .collect();
+            .collect::<Option<_>>()?;
         let mut next = Vec::new();
         for (digest, repo, record) in fetched {
             match &record.parsed {
@@ -142,14 +275,15 @@ fn read_all(client: &Client, repository: Option<&str>, cache: Option<&Cache>) ->
     registry.configs = configs
         .into_par_iter()
         .map(|(digest, repo)| {
-            let parsed = config(client, cache, &repo, &digest);
-            (digest.to_string(), parsed)
+            let parsed = config(&source, &repo, &digest)?;
+            Some((digest.to_string(), parsed))
         })
-        .collect();
-    if let Some(cache) = cache {
-        cache.trim();
-    }
-    Ok(Read { registry, notes })
+        .collect::<Option<_>>()?;
+    let used = source
+        .used
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    Some((registry, used))
 }
 
 /// What the user is told of a list the registry did not give whole: how far it went, and
@@ -167,50 +301,52 @@ fn note_cut(notes: &mut Vec<String>, what: &str, entries: &str, listing: &Listin
     }
 }
 
-/// One manifest by digest, from the cache or the registry; what fails is the image's problem.
-fn manifest(client: &Client, cache: Option<&Cache>, repo: &str, digest: &Digest) -> ManifestRecord {
-    let cached = cache.and_then(|c| c.get(digest));
-    let (bytes, media_type) = match cached {
-        Some(bytes) => (bytes, None),
-        None => match client.manifest(repo, digest.as_str()) {
+/// One manifest by digest, from the pack, the cache or the registry; what fails is the
+/// image's problem. `None` when none has it and there is no client to ask.
+fn manifest(source: &Source<'_>, repo: &str, digest: &Digest) -> Option<ManifestRecord> {
+    let (bytes, media_type) = match source.known(digest) {
+        Some(bytes) => {
+            source.used(digest, &bytes, false);
+            (bytes, None)
+        }
+        None => match source.client?.manifest(repo, digest.as_str()) {
             Ok(fetched) => {
-                if let Some(cache) = cache {
-                    cache.put(digest, &fetched.bytes);
-                }
+                source.used(digest, &fetched.bytes, true);
                 (fetched.bytes, Some(fetched.media_type))
             }
             Err(e) => {
-                return ManifestRecord {
+                return Some(ManifestRecord {
                     size: 0,
                     parsed: Err(e.to_string()),
-                };
+                });
             }
         },
     };
-    ManifestRecord {
+    Some(ManifestRecord {
         size: bytes.len() as u64,
         parsed: Manifest::parse(&bytes, media_type.as_deref().filter(|m| !m.is_empty())),
-    }
+    })
 }
 
-/// One config by digest, from the cache or the registry, parsed.
+/// One config by digest, from the pack, the cache or the registry, parsed; `None` when
+/// none has it and there is no client to ask.
 fn config(
-    client: &Client,
-    cache: Option<&Cache>,
+    source: &Source<'_>,
     repo: &str,
     digest: &Digest,
-) -> std::result::Result<cairn_core::ImageConfig, String> {
-    let bytes = match cache.and_then(|c| c.get(digest)) {
-        Some(bytes) => bytes,
-        None => {
-            let bytes = client
-                .blob(repo, digest, CONFIG_LIMIT)
-                .map_err(|e| e.to_string())?;
-            if let Some(cache) = cache {
-                cache.put(digest, &bytes);
-            }
+) -> Option<std::result::Result<cairn_core::ImageConfig, String>> {
+    let bytes = match source.known(digest) {
+        Some(bytes) => {
+            source.used(digest, &bytes, false);
             bytes
         }
+        None => match source.client?.blob(repo, digest, CONFIG_LIMIT) {
+            Ok(bytes) => {
+                source.used(digest, &bytes, true);
+                bytes
+            }
+            Err(e) => return Some(Err(e.to_string())),
+        },
     };
-    crate::oci_config::parse(&bytes).map_err(|e| format!("{e:#}"))
+    Some(crate::oci_config::parse(&bytes).map_err(|e| format!("{e:#}")))
 }

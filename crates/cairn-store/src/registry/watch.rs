@@ -64,6 +64,8 @@ enum Check {
 struct Seen {
     catalog: Option<BTreeSet<String>>,
     tags: BTreeMap<String, BTreeMap<String, String>>,
+    /// Tags listed but naming no manifest, per repository: their tag list lists them too.
+    broken: BTreeMap<String, BTreeSet<String>>,
 }
 
 /// The requests of a round: the catalog, every tag list, then `heads` tag digests from
@@ -127,9 +129,20 @@ impl RegistryProbe {
             .iter()
             .map(|(name, repository)| (name.clone(), repository.tags.clone()))
             .collect();
+        let broken = registry
+            .repositories
+            .iter()
+            .map(|(name, repository)| {
+                (
+                    name.clone(),
+                    repository.broken_tags.keys().cloned().collect(),
+                )
+            })
+            .collect();
         let seen = Seen {
             catalog: catalog.then(|| tags.keys().cloned().collect()),
             tags,
+            broken,
         };
         RegistryProbe {
             client,
@@ -166,16 +179,20 @@ impl RegistryProbe {
                     )
                     .ok()?;
                 let now: BTreeSet<&String> = listing.names.iter().collect();
+                let broken = self.seen.broken.get(repository).into_iter().flatten();
                 let seen: BTreeSet<&String> = self
                     .seen
                     .tags
                     .get(repository)
-                    .map(|tags| tags.keys().collect())
-                    .unwrap_or_default();
+                    .into_iter()
+                    .flat_map(|tags| tags.keys())
+                    .chain(broken)
+                    .collect();
                 Some(now != seen)
             }
             Check::Digest { repository, tag } => {
-                let now = self.client.tag_digest(repository, tag).ok()?;
+                // A refusal of this tag alone is no answer to compare either.
+                let now = self.client.tag_digest(repository, tag).ok()?.ok()?;
                 let seen = self.seen.tags.get(repository).and_then(|t| t.get(tag));
                 Some(now.as_ref().map(|d| d.as_str()) != seen.map(String::as_str))
             }
@@ -243,6 +260,7 @@ mod tests {
                 ("b".to_string(), tags(&["x", "y"])),
             ]
             .into(),
+            broken: BTreeMap::new(),
         };
         let digest = |r: &str, t: &str| Check::Digest {
             repository: r.into(),
@@ -269,6 +287,7 @@ mod tests {
         let named = Seen {
             catalog: None,
             tags: [("a".to_string(), tags(&["1"]))].into(),
+            broken: BTreeMap::new(),
         };
         let only: Vec<Check> = plan(&named, 32, &mut 0).into();
         assert_eq!(only, [Check::Tags("a".into()), digest("a", "1")]);

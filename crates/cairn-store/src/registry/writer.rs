@@ -81,6 +81,8 @@ fn expect(client: &Client, name: &str, digest: Option<&String>) -> std::result::
     let (repository, tag) = split_tag(name);
     let now = client
         .tag_digest(&path(&client.host, repository), tag.unwrap_or("latest"))
+        .map_err(|e| e.to_string())
+        .and_then(|answer| answer)
         .map_err(|e| format!("checking {name}: {e}"))?;
     let now = now.map(|d| d.to_string());
     if now.as_ref() != digest {

@@ -14,9 +14,13 @@
 //! A repository is a folder holding `_layers`, at any depth (`library/alpine`), as
 //! distribution's catalog finds them. Link files hold a digest and nothing else. Every
 //! manifest and config read is checked against its digest; a blob whose content differs, or
-//! one that is missing, is a problem of the image it belongs to. A link that is not a digest,
-//! a link where a file should be, or a blob folder that is not named by a digest is an error
-//! naming the file: distribution's own collector stops on those too.
+//! one that is missing, is a problem of the image it belongs to. A damaged link is what the
+//! registry makes of it: a tag whose link holds no digest, or names a manifest its
+//! repository does not link, is listed with why (the registry lists it, and answers 500 or
+//! 404 for it), and a revision whose link holds no digest is a problem of its image; the rest
+//! is read. The collection stops where distribution's does (see [`gc::Repository`]). A
+//! link where a file should be, a layer link that holds no digest, or a blob folder that is
+//! not named by a digest is an error naming the file.
 
 use crate::digest::Digest;
 use crate::distribution::{Manifest, ManifestRecord, Registry, Repository};
@@ -84,19 +88,21 @@ impl V2Dir<'_> {
         Ok(out)
     }
 
-    /// A link file's digest; `None` when the file does not exist.
-    fn link(&self, parts: &[&str]) -> Result<Option<Digest>> {
+    /// A link file's digest; `None` when the file does not exist. The inner `Err` says the
+    /// file holds no digest (distribution then answers an error for what it links, and
+    /// the rest of the storage is served); the outer one, that it could not be read safely.
+    fn link(&self, parts: &[&str]) -> Result<Option<Result<Digest, String>>> {
         let Some(bytes) = self.root.read(&self.parts(parts), LINK_LIMIT)? else {
             return Ok(None);
         };
         let text = String::from_utf8_lossy(&bytes);
-        Digest::parse(&text).map(Some).map_err(|_| {
-            anyhow!(
+        Ok(Some(Digest::parse(&text).map_err(|_| {
+            format!(
                 "{} holds {:?}, not a digest: the registry's storage is damaged",
                 self.display(parts),
                 text
             )
-        })
+        })))
     }
 
     /// A blob's bytes, checked against its digest: `Err` says why they cannot be used.
@@ -278,14 +284,17 @@ fn repository_names(v2: &V2Dir<'_>) -> Result<Vec<String>> {
     Ok(names)
 }
 
-/// Digests linked under `<alg>/<hex>/link` of a folder (`_layers`, `_manifests/revisions`),
-/// each with whether the link resolves as distribution resolves it: the link of the digest
-/// it holds exists, and that link's blob is stored.
-fn links(
-    v2: &V2Dir<'_>,
-    folder: &[&str],
-    blobs: &BTreeMap<String, u64>,
-) -> Result<Vec<(Digest, bool)>> {
+/// One link under `<alg>/<hex>/link` of a folder (`_layers`, `_manifests/revisions`).
+struct Link {
+    /// The digest its folder names, when the folder is named by one.
+    named: Option<Digest>,
+    /// The digest it holds and whether it resolves as distribution resolves it (the link of
+    /// that digest exists, and that link's blob is stored), or why it holds none.
+    read: std::result::Result<(Digest, bool), String>,
+}
+
+/// Every link of a folder.
+fn links(v2: &V2Dir<'_>, folder: &[&str], blobs: &BTreeMap<String, u64>) -> Result<Vec<Link>> {
     let mut out = Vec::new();
     for algorithm in v2.folders(folder)? {
         let mut at = folder.to_vec();
@@ -293,16 +302,26 @@ fn links(
         for hex in v2.folders(&at)? {
             let mut link = at.clone();
             link.extend([hex.as_str(), "link"]);
-            let Some(digest) = v2.link(&link)? else {
-                continue;
+            let named = Digest::parse(&format!("{algorithm}:{hex}")).ok();
+            let digest = match v2.link(&link)? {
+                None => continue,
+                Some(Err(why)) => {
+                    out.push(Link {
+                        named,
+                        read: Err(why),
+                    });
+                    continue;
+                }
+                Some(Ok(digest)) => digest,
             };
             let mut own = folder.to_vec();
             own.extend([digest.algorithm(), digest.hex(), "link"]);
-            let resolves = match v2.link(&own)? {
-                Some(target) => blobs.contains_key(target.as_str()),
-                None => false,
+            let read = match v2.link(&own)? {
+                Some(Ok(target)) => Ok((digest, blobs.contains_key(target.as_str()))),
+                Some(Err(why)) => Err(why),
+                None => Ok((digest, false)),
             };
-            out.push((digest, resolves));
+            out.push(Link { named, read });
         }
     }
     Ok(out)
@@ -317,26 +336,60 @@ fn read_repository(v2: &V2Dir<'_>, name: &str, contents: &mut StorageContents) -
     };
     let blobs = &contents.registry.blob_sizes;
     let mut repository = Repository::default();
-    for (digest, _) in links(v2, &at(&["_layers"]), blobs)? {
+    for link in links(v2, &at(&["_layers"]), blobs)? {
+        let (digest, _) = link.read.map_err(|why| anyhow!(why))?;
         repository.layers.insert(digest.to_string());
     }
     let mut revisions = Vec::new();
-    for (digest, resolves) in links(v2, &at(&["_manifests", "revisions"]), blobs)? {
-        repository.revisions.insert(digest.to_string());
-        if resolves {
-            revisions.push(digest.to_string());
+    let mut walk_error = None;
+    for link in links(v2, &at(&["_manifests", "revisions"]), blobs)? {
+        match (link.read, link.named) {
+            (Ok((digest, resolves)), _) => {
+                repository.revisions.insert(digest.to_string());
+                if resolves {
+                    revisions.push(digest.to_string());
+                }
+            }
+            // The revision its folder names is one the registry cannot serve (it answers
+            // 500 for it), and its collector stops there.
+            (Err(why), Some(named)) => {
+                repository.revisions.insert(named.to_string());
+                walk_error.get_or_insert_with(|| why.clone());
+                repository.broken_revisions.insert(named.to_string(), why);
+            }
+            (Err(why), None) => bail!(why),
         }
     }
     let tags_folder = at(&["_manifests", "tags"]);
     let tags_listable = v2.list(&tags_folder)?.is_some();
+    let mut tagged: BTreeSet<String> = BTreeSet::new();
+    let mut tags_error = None;
     for tag in v2.folders(&tags_folder)? {
         let mut link = tags_folder.clone();
         link.extend([tag.as_str(), "current", "link"]);
-        if let Some(digest) = v2.link(&link)? {
-            repository.tags.insert(tag, digest.to_string());
+        match v2.link(&link)? {
+            // distribution lists the tag, and answers 404 for it.
+            None => {}
+            Some(Ok(digest)) if repository.revisions.contains(digest.as_str()) => {
+                tagged.insert(digest.to_string());
+                repository.tags.insert(tag, digest.to_string());
+            }
+            Some(Ok(digest)) => {
+                tagged.insert(digest.to_string());
+                let why = format!(
+                    "{} names {digest}, which {name} does not link as a revision: the registry answers 404 MANIFEST_UNKNOWN for it",
+                    v2.display(&link)
+                );
+                repository.broken_tags.insert(tag, why);
+            }
+            Some(Err(why)) => {
+                tags_error.get_or_insert_with(|| why.clone());
+                repository
+                    .broken_tags
+                    .insert(tag, format!("{why} (the registry answers 500 for it)"));
+            }
         }
     }
-    let tagged: BTreeSet<&String> = repository.tags.values().collect();
     let revisions = revisions
         .into_iter()
         .map(|digest| gc::Revision {
@@ -348,6 +401,8 @@ fn read_repository(v2: &V2Dir<'_>, name: &str, contents: &mut StorageContents) -
     contents.gc.repositories.push(gc::Repository {
         name: name.to_string(),
         tags_listable,
+        tags_error,
+        walk_error,
         revisions,
     });
     contents
