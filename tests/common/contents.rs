@@ -167,13 +167,7 @@ fn built_once(script: &str, tools: &[&str]) -> std::path::PathBuf {
             .arg(dir.join("store"))
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{} failed:\n{}\n{}",
-            script.display(),
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        super::ok(out, &script.display().to_string());
         std::fs::write(dir.join("done"), b"").unwrap();
     }
     dir.join("store")

@@ -72,13 +72,7 @@ fn run_fixture_script(base: &Path) {
         .arg(base)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{} failed:\n{}\n{}",
-        script.display(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(out, &script.display().to_string());
 }
 
 /// Builds a fresh fixture store in its own temporary folder.

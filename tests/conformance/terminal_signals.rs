@@ -121,11 +121,16 @@ fn catches(pid: &str, number: u32) -> bool {
 
 /// `kill -SIGNAL -- PID`: a negative PID is a process group.
 fn kill(signal: &str, pid: &str) {
-    let sent = Command::new("kill")
+    assert!(send(signal, pid), "kill -{signal} {pid}");
+}
+
+/// Whether `kill -SIGNAL -- PID` found the process to signal.
+fn send(signal: &str, pid: &str) -> bool {
+    Command::new("kill")
         .args([&format!("-{signal}"), "--", pid])
         .status()
-        .unwrap();
-    assert!(sent.success(), "kill -{signal} {pid}");
+        .unwrap()
+        .success()
 }
 
 /// Who gets the signal: the `cairn` the shell started, or the browser it runs as its child.
@@ -201,12 +206,8 @@ fn end_by(signal: &str, number: u32, target: Target) -> After {
             // A browser that catches the signal (SIGABRT, SIGTERM) puts the default action
             // back just before it ends by it: it may be gone by the time the second one goes.
             if alive(&browser) {
-                let sent = Command::new("kill")
-                    .args([&format!("-{signal}"), "--", &browser])
-                    .status()
-                    .unwrap();
                 assert!(
-                    sent.success() || !alive(&browser),
+                    send(signal, &browser) || !alive(&browser),
                     "kill -{signal} {browser}"
                 );
             }
