@@ -40,6 +40,12 @@ pub fn from_listing(rules: Rules, args: &Args) -> bool {
     rules == Rules::Docker && !args.json.enabled()
 }
 
+/// Whether this `images` prints anything of the lineage: which images are intermediate
+/// (hidden without `--all`, said in the JSON) and which are dangling (the JSON).
+pub fn needs_lineage(args: &Args) -> bool {
+    !args.all || args.json.enabled()
+}
+
 /// The images podman lists: all of them with `--all`, else all but intermediates and the
 /// platform images of manifest lists (parts of their list, as intermediates are parts of
 /// their children).

@@ -105,12 +105,7 @@ impl Hasher {
 }
 
 pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
+    hex::encode(bytes)
 }
 
 /// The OCI ChainID of a layer stack (image-spec `config.md`): the first DiffID itself, then
@@ -121,9 +116,13 @@ pub fn chain_ids(diff_ids: &[String]) -> Vec<String> {
     for diff_id in diff_ids {
         let next = match chains.last() {
             None => diff_id.clone(),
-            Some(parent) => Digest::sha256_of(format!("{parent} {diff_id}").as_bytes())
-                .as_str()
-                .to_string(),
+            Some(parent) => {
+                let mut hasher = Sha256::new();
+                hasher.update(parent.as_bytes());
+                hasher.update(b" ");
+                hasher.update(diff_id.as_bytes());
+                format!("sha256:{}", hex(&hasher.finalize()))
+            }
         };
         chains.push(next);
     }

@@ -58,6 +58,17 @@ impl Store {
         ))
     }
 
+    /// Reads the store into a catalog without its lineage, for a command that prints none
+    /// of it: on a registry of 10,000 images, finding each one's parent across repositories
+    /// is a fifth of what the rest costs.
+    pub fn open_without_lineage(&self) -> Result<OpenedStore> {
+        let loaded = self.load()?;
+        Ok(OpenedStore::new(
+            Arc::new(Catalog::without_lineage(loaded.snapshot)),
+            loaded.terms,
+        ))
+    }
+
     /// Reads the store into a catalog through its quicker list-first read where it has one
     /// ([`Store::load_list`]), else whole: for a command that prints only what that read
     /// gives on this store.

@@ -12,7 +12,7 @@ pub mod watch;
 pub mod writer;
 
 use crate::backend::{Backend, Loaded, RemovalTerms, Terms};
-use crate::distribution::freed;
+use crate::distribution::{Registry, freed};
 use crate::error::{Result, StoreError};
 use crate::watch::Watch;
 use cairn_core::gc;
@@ -99,7 +99,7 @@ impl RegistryStore {
     }
 
     /// What a load gives: the snapshot, what watches it, and the terms that plan on it.
-    fn loaded(&self, read: reader::Read, watch: Watch) -> Loaded {
+    fn loaded(&self, mut read: reader::Read, watch: Watch) -> Loaded {
         let cached = read.cached_at.map(|at| {
             let warning = format!(
                 "planned on {}'s listing as cached {}: cairn asks the registry again before applying",
@@ -109,11 +109,12 @@ impl RegistryStore {
             (at, warning)
         });
         Loaded {
-            snapshot: read.registry.snapshot(),
+            snapshot: read.registry.take_snapshot(),
             watch,
             terms: Terms::new(RegistryTerms {
                 store: self.clone(),
-                visible: read.registry.visible_storage(),
+                registry: read.registry,
+                visible: OnceLock::new(),
                 notes: read.notes,
                 cached,
                 deletes_tags: OnceLock::new(),
@@ -178,7 +179,7 @@ impl Backend for RegistryStore {
         replan: &dyn Fn(&Catalog) -> Vec<Step>,
     ) -> Result<()> {
         let client = self.client()?;
-        let snapshot = self.read(&client)?.registry.snapshot();
+        let snapshot = self.read(&client)?.registry.take_snapshot();
         if replan(&Catalog::new(snapshot)) != preview {
             return Err(StoreError::Changed);
         }
@@ -193,9 +194,12 @@ struct RegistryTerms {
     /// The store, whose client connects when first needed: a cached listing is shown
     /// without any request.
     store: RegistryStore,
+    /// The registry as read (its configs are the snapshot's now).
+    registry: Registry,
     /// What the collector walks as far as the API shows it (no untagged revisions): what a
-    /// removal frees is counted on it, as an upper bound.
-    visible: gc::Storage,
+    /// removal frees is counted on it, as an upper bound. Made at the first plan, not before
+    /// the list is shown.
+    visible: OnceLock<gc::Storage>,
     /// What the listing could not reach, said with every plan.
     notes: Vec<String>,
     /// When the listing was asked of the registry, if it came from the cache, and the
@@ -215,7 +219,8 @@ impl RegistryTerms {
 
 impl RemovalTerms for RegistryTerms {
     fn refine(&self, _: &Snapshot, plan: &mut RemovalPlan) {
-        freed::tell_freed(plan, &self.visible, Some(&self.store.host), false);
+        let visible = self.visible.get_or_init(|| self.registry.visible_storage());
+        freed::tell_freed(plan, visible, Some(&self.store.host), false);
         plan.warnings.extend(self.warnings());
     }
 

@@ -64,9 +64,9 @@ impl Backend for RegistryStorage {
     fn load(&self) -> Result<Loaded> {
         let mut watch = Watch::default();
         watch.probe(StorageProbe::new(&self.path.join("docker/registry/v2")));
-        let contents = self.read()?;
+        let mut contents = self.read()?;
         Ok(Loaded {
-            snapshot: contents.registry.snapshot(),
+            snapshot: contents.registry.take_snapshot(),
             watch,
             terms: Terms::new(StorageTerms { gc: contents.gc }),
         })
