@@ -137,6 +137,10 @@ impl Client {
             .http_status_as_error(false)
             .timeout_connect(Some(CONNECT_TIMEOUT))
             .timeout_global(Some(REQUEST_TIMEOUT))
+            // Every thread of a read keeps its connection between requests: with ureq's
+            // default of 10 idle connections in all, 16 threads opened 336 connections for
+            // the 10,000 HEADs of a warm open instead of 16.
+            .max_idle_connections(64)
             .max_idle_connections_per_host(64)
             .user_agent(concat!("cairn/", env!("CARGO_PKG_VERSION")))
             .tls_config(tls)
