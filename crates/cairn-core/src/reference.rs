@@ -621,13 +621,22 @@ mod tests {
         // The whole name counts, registry included, and not the tag.
         let path = "a".repeat(245);
         assert_eq!(error(&format!("localhost/{path}")), None);
-        assert_eq!(error(&format!("localhost/{path}a")), Some(SyntaxError::NameTooLong));
+        assert_eq!(
+            error(&format!("localhost/{path}a")),
+            Some(SyntaxError::NameTooLong)
+        );
         assert_eq!(error(&format!("{path}:{}", "t".repeat(128))), None);
         // go-digest: the length of a known algorithm, then lower-case hex; an unknown one.
         let sha = |hex: &str| format!("app@sha256:{hex}");
         assert_eq!(error(&sha(&"0".repeat(64))), None);
-        assert_eq!(error(&sha(&"0".repeat(63))), Some(SyntaxError::DigestInvalidLength));
-        assert_eq!(error(&sha(&"A".repeat(64))), Some(SyntaxError::DigestInvalidFormat));
+        assert_eq!(
+            error(&sha(&"0".repeat(63))),
+            Some(SyntaxError::DigestInvalidLength)
+        );
+        assert_eq!(
+            error(&sha(&"A".repeat(64))),
+            Some(SyntaxError::DigestInvalidFormat)
+        );
         let other = |algorithm: &str| error(&format!("app@{algorithm}:{}", "0".repeat(32)));
         assert_eq!(other("md5"), Some(SyntaxError::DigestUnsupported));
         assert_eq!(other("Md5"), Some(SyntaxError::DigestInvalidFormat));
@@ -641,10 +650,16 @@ mod tests {
         assert_eq!(parsed("test.com:tag"), "docker.io/library/test.com:tag");
         assert_eq!(parsed("foo/bar"), "docker.io/foo/bar:latest");
         assert_eq!(parsed("index.docker.io/x"), "docker.io/library/x:latest");
-        assert_eq!(parsed("Uppercase/lowercase:tag"), "docker.io/Uppercase/lowercase:tag");
+        assert_eq!(
+            parsed("Uppercase/lowercase:tag"),
+            "docker.io/Uppercase/lowercase:tag"
+        );
         assert_eq!(parsed("test:5000/repo"), "test:5000/repo:latest");
         let digest = format!("sha256:{}", "f".repeat(64));
-        assert_eq!(parsed(&format!("a/b@{digest}")), format!("docker.io/a/b@{digest}"));
+        assert_eq!(
+            parsed(&format!("a/b@{digest}")),
+            format!("docker.io/a/b@{digest}")
+        );
         assert_eq!(
             parsed(&format!("localhost/b:1@{digest}")),
             format!("localhost/b:1@{digest}")
