@@ -1275,6 +1275,78 @@ impl Contents {
     }
 }
 
+/// Where a tree pane's read stands with the contents reader: the subject its contents are of
+/// or are being read for, and whether that read is still unanswered. A pane reads only while
+/// it is on screen: an unanswered read is stopped when the pane leaves the screen (or the
+/// subject goes), and asked again when the pane comes back.
+#[derive(Debug, Clone)]
+pub struct Reading<S> {
+    loaded: Option<S>,
+    pending: bool,
+}
+
+impl<S> Default for Reading<S> {
+    fn default() -> Self {
+        Reading {
+            loaded: None,
+            pending: false,
+        }
+    }
+}
+
+/// What a tree pane asks of the contents reader.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ask<S> {
+    Read(S),
+    /// Drop the read asked before: the pane no longer wants it.
+    Stop,
+}
+
+impl<S: Clone + PartialEq> Reading<S> {
+    /// Whether the contents are of `subject`, or are being read for it.
+    pub fn is_of(&self, subject: &S) -> bool {
+        self.loaded.as_ref() == Some(subject)
+    }
+
+    /// The contents are to be read again: the subject changed, or the store was reloaded.
+    pub fn forget(&mut self) {
+        self.loaded = None;
+    }
+
+    /// The reader was asked for `subject`.
+    pub fn asked(&mut self, subject: S) {
+        self.loaded = Some(subject);
+        self.pending = true;
+    }
+
+    /// What to ask next: the pane's `subject` (`None` when there is nothing to read) while
+    /// the pane is `on_screen` and its contents are not of it; a stop for an unanswered read
+    /// once the pane is off screen or the subject went.
+    pub fn next(&mut self, subject: Option<&S>, on_screen: bool) -> Option<Ask<S>> {
+        match subject {
+            Some(subject) if on_screen && !self.is_of(subject) => {
+                self.asked(subject.clone());
+                Some(Ask::Read(subject.clone()))
+            }
+            _ if self.pending && (!on_screen || subject.is_none()) => {
+                self.pending = false;
+                self.loaded = None;
+                Some(Ask::Stop)
+            }
+            _ => None,
+        }
+    }
+
+    /// An answer for `subject` came: true when it is what the contents wait for.
+    pub fn answered(&mut self, subject: &S) -> bool {
+        let wanted = self.is_of(subject);
+        if wanted {
+            self.pending = false;
+        }
+        wanted
+    }
+}
+
 /// What the Files pane shows: one image's merged tree at one of its layers, or that layer's
 /// changes only.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1299,8 +1371,8 @@ impl FilesSubject {
 pub struct FilesPane {
     pub subject: Option<FilesSubject>,
     pub contents: Contents,
-    /// The subject the contents are of (or being loaded for).
-    pub loaded: Option<FilesSubject>,
+    /// The subject the contents are of (or being read for).
+    pub read: Reading<FilesSubject>,
     /// A path to put the cursor on when the tree being loaded comes.
     pub reveal: Option<Vec<u8>>,
 }
@@ -1333,13 +1405,6 @@ impl FilesPane {
             subject.layer_only = !subject.layer_only;
         }
     }
-
-    /// The subject, when the contents shown are not of it: what the loader should read.
-    pub fn wanted(&self) -> Option<&FilesSubject> {
-        self.subject
-            .as_ref()
-            .filter(|s| !s.layers.is_empty() && self.loaded.as_ref() != Some(*s))
-    }
 }
 
 impl PaneState for FilesPane {
@@ -1365,7 +1430,7 @@ impl PaneState for FilesPane {
         });
         if subject.as_ref().map(|s| s.image) != self.subject.as_ref().map(|s| s.image) {
             self.contents.replace(Contents::None);
-            self.loaded = None;
+            self.read.forget();
         }
         self.subject = subject;
     }
