@@ -15,13 +15,15 @@
 
 mod contents;
 mod filter;
+mod node;
 mod tree;
 mod view;
 mod visible;
 
 pub use contents::{Ask, Contents, Reading};
 pub use filter::{FilterJob, Filtered};
-pub use tree::{FileInput, FileTree, Mark, Node};
+pub use node::{Mark, Node};
+pub use tree::{FileInput, FileTree};
 pub use view::{Row, Rows, TreeView};
 pub use visible::{FileSort, Visible};
 

@@ -12,7 +12,8 @@ mod tests;
 pub use rows::{Row, Rows};
 
 use super::filter::FilterJob;
-use super::tree::{FileTree, Node};
+use super::node::Node;
+use super::tree::FileTree;
 use super::visible::{FileSort, Visible};
 use crate::tui::scroll::Scroll;
 use openness::Openness;

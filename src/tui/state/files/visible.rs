@@ -1,7 +1,7 @@
 //! Sort orders and what shows: each directory's shown children by name and by size, and how
 //! many shown nodes are below each node, from which the rows are counted.
 
-use super::tree::Node;
+use super::node::Node;
 
 /// How the rows of a directory are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
