@@ -222,29 +222,16 @@ impl App {
         let catalog = std::sync::Arc::clone(&store.catalog);
         let tab = self.areas().tab;
         let files = &mut self.panes.files;
-        let files = match files.read.next(
+        let ask = files.read.next(
             files.subject.as_ref().filter(|s| !s.layers.is_empty()),
             tab == Some(Pane::Files),
-        ) {
-            Some(Ask::Read(subject)) => {
-                Self::mark_loading(&mut files.contents);
-                Some(Job::Files(subject))
-            }
-            Some(Ask::Stop) => Some(Job::Stop(Slot::Files)),
-            None => None,
-        };
+        );
+        let files = Self::tree_job(ask, &mut files.contents, Job::Files, Slot::Files);
         let diff = &mut self.panes.diff;
-        let diff = match diff
+        let ask = diff
             .read
-            .next(diff.subject.as_ref(), tab == Some(Pane::Diff))
-        {
-            Some(Ask::Read(subject)) => {
-                Self::mark_loading(&mut diff.contents);
-                Some(Job::Diff(subject))
-            }
-            Some(Ask::Stop) => Some(Job::Stop(Slot::Diff)),
-            None => None,
-        };
+            .next(diff.subject.as_ref(), tab == Some(Pane::Diff));
+        let diff = Self::tree_job(ask, &mut diff.contents, Job::Diff, Slot::Diff);
         let details = match tab {
             Some(Pane::Details) => self.panes.details.waste_wanted(),
             _ => self.panes.details.waste_hidden(),
@@ -255,6 +242,23 @@ impl App {
                 catalog: std::sync::Arc::clone(&catalog),
                 job,
             });
+        }
+    }
+
+    /// The reader's job for what a tree pane asks: a read (the pane says it is loading), or
+    /// a stop of the pane's read.
+    fn tree_job<S>(
+        ask: Option<Ask<S>>,
+        contents: &mut Contents,
+        read: fn(S) -> Job,
+        slot: Slot,
+    ) -> Option<Job> {
+        match ask? {
+            Ask::Read(subject) => {
+                Self::mark_loading(contents);
+                Some(read(subject))
+            }
+            Ask::Stop => Some(Job::Stop(slot)),
         }
     }
 
