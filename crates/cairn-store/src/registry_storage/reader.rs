@@ -92,9 +92,23 @@ impl V2Dir<'_> {
     /// file holds no digest (distribution then answers an error for what it links, and
     /// the rest of the storage is served); the outer one, that it could not be read safely.
     fn link(&self, parts: &[&str]) -> Result<Option<Result<Digest, String>>> {
-        let Some(bytes) = self.root.read(&self.parts(parts), LINK_LIMIT)? else {
+        let Some(file) = self.root.open_file(&self.parts(parts))? else {
             return Ok(None);
         };
+        let display = self.display(parts);
+        let size = file
+            .metadata()
+            .map_err(|e| anyhow!("reading {display}: {e}"))?
+            .len();
+        // distribution reads a link whole and finds no digest in it: so does cairn, without
+        // reading it.
+        if size > LINK_LIMIT {
+            return Ok(Some(Err(format!(
+                "{display} holds {size} bytes, not a digest: the registry's storage is damaged"
+            ))));
+        }
+        let bytes =
+            crate::regular_file::read_bounded(file, LINK_LIMIT, std::path::Path::new(&display))?;
         let text = String::from_utf8_lossy(&bytes);
         Ok(Some(Digest::parse(&text).map_err(|_| {
             format!(
@@ -227,19 +241,26 @@ fn read_blobs(v2: &V2Dir<'_>, contents: &mut StorageContents) -> Result<()> {
                     .unwrap_or_default()
                     .into_iter()
                     .find(|e| e.name == "data");
-                let Some(data) = data else {
+                // A `data` folder is no blob to distribution (it answers 404 for it, and its
+                // walk goes into it); a link or device is refused, since it would follow it.
+                let Some(data) = data.filter(|d| d.kind != FileType::Directory) else {
                     continue;
                 };
-                if !valid {
-                    bail!(
-                        "{} is not named by a digest: the registry's storage is damaged",
-                        v2.display(&folder)
-                    );
-                }
                 if data.kind != FileType::RegularFile {
                     let mut path = folder.to_vec();
                     path.push("data");
                     bail!(v2.root.not_regular(&v2.parts(&path), data.kind));
+                }
+                // A blob no digest names is never served, but the collector's walk of the
+                // blobs stops on it.
+                if !valid {
+                    contents.gc.blobs_error.get_or_insert_with(|| {
+                        format!(
+                            "{} is not named by a digest: the registry's storage is damaged",
+                            v2.display(&folder)
+                        )
+                    });
+                    continue;
                 }
                 contents.registry.blob_sizes.insert(text.clone(), data.size);
                 contents.gc.blobs.push(gc::StoredBlob {
@@ -327,6 +348,51 @@ fn links(v2: &V2Dir<'_>, folder: &[&str], blobs: &BTreeMap<String, u64>) -> Resu
     Ok(out)
 }
 
+/// The blobs a repository serves, read as distribution serves `GET /v2/<name>/blobs/<digest>`:
+/// the link of that digest's folder in `_layers`, then the blob it names. A blob served is
+/// added to `layers`; one the registry answers an error for, to `broken_layers` with why.
+/// A folder no digest names is never asked for, and garbage collection reads no `_layers`:
+/// both are left alone.
+fn layer_links(
+    v2: &V2Dir<'_>,
+    folder: &[&str],
+    name: &str,
+    blobs: &BTreeMap<String, u64>,
+    repository: &mut Repository,
+) -> Result<()> {
+    for algorithm in v2.folders(folder)? {
+        let mut at = folder.to_vec();
+        at.push(&algorithm);
+        for hex in v2.folders(&at)? {
+            let Ok(named) = Digest::parse(&format!("{algorithm}:{hex}")) else {
+                continue;
+            };
+            let mut link = at.clone();
+            link.extend([hex.as_str(), "link"]);
+            let why = match v2.link(&link)? {
+                None => continue,
+                Some(Err(why)) => format!("{why} (the registry answers 500 for it)"),
+                Some(Ok(target)) if !blobs.contains_key(target.as_str()) => format!(
+                    "{} names {target}, which is not in the registry: the registry answers 404 BLOB_UNKNOWN for it",
+                    v2.display(&link)
+                ),
+                Some(Ok(target)) if target != named => format!(
+                    "{} names {target}: the registry serves that blob's content for it, which no client accepts",
+                    v2.display(&link)
+                ),
+                Some(Ok(_)) => {
+                    repository.layers.insert(named.to_string());
+                    continue;
+                }
+            };
+            repository
+                .broken_layers
+                .insert(named.to_string(), format!("blob {named} of {name}: {why}"));
+        }
+    }
+    Ok(())
+}
+
 fn read_repository(v2: &V2Dir<'_>, name: &str, contents: &mut StorageContents) -> Result<()> {
     let path: Vec<&str> = std::iter::once("repositories")
         .chain(name.split('/'))
@@ -336,10 +402,7 @@ fn read_repository(v2: &V2Dir<'_>, name: &str, contents: &mut StorageContents) -
     };
     let blobs = &contents.registry.blob_sizes;
     let mut repository = Repository::default();
-    for link in links(v2, &at(&["_layers"]), blobs)? {
-        let (digest, _) = link.read.map_err(|why| anyhow!(why))?;
-        repository.layers.insert(digest.to_string());
-    }
+    layer_links(v2, &at(&["_layers"]), name, blobs, &mut repository)?;
     let mut revisions = Vec::new();
     let mut walk_error = None;
     for link in links(v2, &at(&["_manifests", "revisions"]), blobs)? {
@@ -357,7 +420,11 @@ fn read_repository(v2: &V2Dir<'_>, name: &str, contents: &mut StorageContents) -
                 walk_error.get_or_insert_with(|| why.clone());
                 repository.broken_revisions.insert(named.to_string(), why);
             }
-            (Err(why), None) => bail!(why),
+            // A folder no digest names is one the registry never serves, but its walk
+            // reads every link, and stops there.
+            (Err(why), None) => {
+                walk_error.get_or_insert(why);
+            }
         }
     }
     let tags_folder = at(&["_manifests", "tags"]);
@@ -370,9 +437,23 @@ fn read_repository(v2: &V2Dir<'_>, name: &str, contents: &mut StorageContents) -
         match v2.link(&link)? {
             // distribution lists the tag, and answers 404 for it.
             None => {}
-            Some(Ok(digest)) if repository.revisions.contains(digest.as_str()) => {
+            // distribution looks a manifest up by its revision link, then (for what 2.1.0
+            // linked there) by its `_layers` link.
+            Some(Ok(digest))
+                if repository.revisions.contains(digest.as_str())
+                    || repository.layers.contains(digest.as_str()) =>
+            {
                 tagged.insert(digest.to_string());
                 repository.tags.insert(tag, digest.to_string());
+            }
+            Some(Ok(digest)) if repository.broken_layers.contains_key(digest.as_str()) => {
+                tagged.insert(digest.to_string());
+                let why = format!(
+                    "{} names {digest}, which {name} links only in _layers, and {}",
+                    v2.display(&link),
+                    repository.broken_layers[digest.as_str()]
+                );
+                repository.broken_tags.insert(tag, why);
             }
             Some(Ok(digest)) => {
                 tagged.insert(digest.to_string());
