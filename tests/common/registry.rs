@@ -241,8 +241,25 @@ impl Drop for TestRegistry {
     }
 }
 
-/// A port nothing listens on right now (the kernel's pick for port 0).
+/// A port nothing listens on right now: the next free one of `CAIRN_TEST_PORTS`
+/// (`FIRST-LAST`, where the machine gives each developer a range), else the kernel's pick.
 fn free_port() -> u16 {
+    use std::sync::atomic::{AtomicU16, Ordering};
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let range = std::env::var("CAIRN_TEST_PORTS").ok().and_then(|r| {
+        let (first, last) = r.split_once('-')?;
+        Some((first.parse::<u16>().ok()?, last.parse::<u16>().ok()?))
+    });
+    if let Some((first, last)) = range.filter(|(first, last)| first <= last) {
+        let count = last - first + 1;
+        for _ in 0..count {
+            let port = first + NEXT.fetch_add(1, Ordering::Relaxed) % count;
+            if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+                return port;
+            }
+        }
+        panic!("no free port in CAIRN_TEST_PORTS={first}-{last}");
+    }
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().port()
 }

@@ -89,6 +89,10 @@ fn images_are_the_manifests_every_tag_of_every_repository_names() {
         .filter(|i| i["Names"].as_array().is_none_or(Vec::is_empty))
         .count();
     assert_eq!(untagged, 5);
+    // Every blob of every image is linked where it is pulled from, as skopeo pushed it.
+    for image in listing {
+        assert!(image["Problems"].as_array().is_none(), "{image:#}");
+    }
     // A compressed size is the manifest, its config and its layers as the registry serves
     // them; base's layer is shared with every image built on it.
     let manifest = raw_manifest(&registry, "app:latest");

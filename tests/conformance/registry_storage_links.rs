@@ -1,0 +1,355 @@
+//! Every kind of link a registry's storage holds, damaged in a copy of
+//! `tests/fixtures/registry-storage` that the real registry (docker-registry 2.8.2) then
+//! serves: `cairn --store registry-storage:` reads each as the registry serves it (an image
+//! has a problem exactly where pulling it from a repository fails, naming the blob and the
+//! status), and `cairn gc --dry-run [-m]` runs, or stops, where `docker-registry
+//! garbage-collect --dry-run [-m]` does.
+
+use crate::common::registry::TestRegistry;
+use crate::common::{cairn, stderr, stdout};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// A registry serving a copy of the fixture.
+fn serving_the_fixture() -> TestRegistry {
+    let mut registry = TestRegistry::start();
+    registry.stop();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/registry-storage");
+    std::fs::remove_dir_all(registry.storage()).unwrap();
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(&fixture)
+        .arg(registry.storage())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    registry
+}
+
+/// `GET path`: the status and the body's bytes.
+fn get(registry: &TestRegistry, path: &str) -> (u16, Vec<u8>) {
+    let mut stream = std::net::TcpStream::connect(&registry.addr).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.0\r\nHost: {}\r\nAccept: application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json\r\n\r\n",
+        registry.addr
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).unwrap();
+    let split = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("an HTTP answer");
+    let head = String::from_utf8_lossy(&answer[..split]);
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, answer[split + 4..].to_vec())
+}
+
+/// What pulling each image from each repository that serves its manifest meets: image
+/// digest → `(repository, blob, what the registry did)` for every blob not served as
+/// stored, `"500"`, `"404"` or `"other content"`.
+fn pulls(registry: &TestRegistry, images: &[String]) -> BTreeMap<String, BTreeSet<String>> {
+    let mut failures = BTreeMap::new();
+    for digest in images {
+        let mut met = BTreeSet::new();
+        for repository in ["app", "base", "tools"] {
+            let (status, body) = get(registry, &format!("/v2/{repository}/manifests/{digest}"));
+            if status != 200 {
+                continue;
+            }
+            let manifest: Value = serde_json::from_slice(&body).unwrap();
+            let blobs = std::iter::once(&manifest["config"])
+                .chain(manifest["layers"].as_array().unwrap())
+                .map(|b| b["digest"].as_str().unwrap().to_string());
+            for blob in blobs {
+                let (status, body) = get(registry, &format!("/v2/{repository}/blobs/{blob}"));
+                let what = match status {
+                    200 if crate::common::oci::sha256(&body) == blob => continue,
+                    200 => "other content".to_string(),
+                    status => status.to_string(),
+                };
+                met.insert(format!("{repository} {blob} {what}"));
+            }
+        }
+        failures.insert(digest.clone(), met);
+    }
+    failures
+}
+
+/// `cairn images --all --json` on the storage: image digest → problems.
+fn listed(registry: &TestRegistry) -> BTreeMap<String, Vec<String>> {
+    let out = cairn(&[
+        "--store".to_string(),
+        format!("registry-storage:{}", registry.storage().display()),
+        "images".into(),
+        "--all".into(),
+        "--json".into(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let listing: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    listing
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let problems = i["Problems"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| p.as_str().unwrap().to_string())
+                .collect();
+            (i["Digest"].as_str().unwrap().to_string(), problems)
+        })
+        .collect()
+}
+
+/// Each failure the registry gave is one problem of that image naming the blob, the
+/// repository and what the registry answers; an image whose pulls all succeed has none.
+fn assert_problems_match(
+    pulled: &BTreeMap<String, BTreeSet<String>>,
+    ours: &BTreeMap<String, Vec<String>>,
+) {
+    assert_eq!(
+        pulled.keys().collect::<Vec<_>>(),
+        ours.keys().collect::<Vec<_>>()
+    );
+    for (digest, met) in pulled {
+        let said = &ours[digest];
+        assert_eq!(
+            said.len(),
+            met.len(),
+            "{digest}: registry {met:?}, cairn {said:?}"
+        );
+        for failure in met {
+            let mut words = failure.splitn(3, ' ');
+            let (repository, blob, what) = (
+                words.next().unwrap(),
+                words.next().unwrap(),
+                words.next().unwrap(),
+            );
+            // Other content: a link naming another blob (of that repository), or the blob
+            // itself stored with other bytes (a truncated file, in every repository).
+            let link = |p: &String, needle: &str| {
+                p.contains(&format!("blob {blob} of {repository}: ")) && p.contains(needle)
+            };
+            let found = said.iter().any(|p| match what {
+                "other content" => {
+                    link(p, "serves that blob's content for it")
+                        || p.starts_with(&format!("blob {blob} is "))
+                            && p.contains("bytes in the registry, but its manifest says")
+                }
+                "404" => link(p, "404 BLOB_UNKNOWN"),
+                status => link(p, &format!("answers {status}")),
+            });
+            assert!(
+                found,
+                "{digest}: the registry {failure}; cairn says {said:?}"
+            );
+        }
+    }
+}
+
+/// Both collections, the registry's dry run and cairn's: they succeed or fail alike, name
+/// the same blobs and manifests when they succeed, and the same failure when they do not.
+fn assert_collections_match(registry: &TestRegistry, failure: Option<(&str, &Path)>) {
+    for delete_untagged in [false, true] {
+        let theirs = registry.garbage_collect(true, delete_untagged);
+        let mut args = vec![
+            "--store".to_string(),
+            format!("registry-storage:{}", registry.storage().display()),
+            "gc".into(),
+            "--dry-run".into(),
+            "--json".into(),
+        ];
+        if delete_untagged {
+            args.push("-m".into());
+        }
+        let ours = cairn(&args);
+        let their_text = String::from_utf8_lossy(&theirs.stderr).into_owned() + &stdout(&theirs);
+        assert_eq!(
+            ours.status.success(),
+            theirs.status.success(),
+            "-m {delete_untagged}: registry {their_text}, cairn {}",
+            stderr(&ours)
+        );
+        match failure {
+            None => {
+                let plan: Value = serde_json::from_str(&stdout(&ours)).unwrap();
+                for (what, key) in [("blob", Some("digest")), ("manifest", None)] {
+                    let mut ours: Vec<String> = plan[format!("{what}s")]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|v| key.map_or(v, |k| &v[k]).as_str().unwrap().to_string())
+                        .collect();
+                    ours.sort();
+                    let prefix = format!("{what} eligible for deletion: ");
+                    let mut theirs: Vec<String> = their_text
+                        .lines()
+                        .filter_map(|l| l.strip_prefix(&prefix))
+                        .map(|d| d.trim().to_string())
+                        .collect();
+                    theirs.sort();
+                    assert_eq!(ours, theirs, "-m {delete_untagged}: {what}s");
+                }
+            }
+            Some((theirs_says, file)) => {
+                assert!(their_text.contains(theirs_says), "{their_text}");
+                let said = stderr(&ours);
+                assert_eq!(ours.status.code(), Some(125), "{said}");
+                assert_eq!(said.lines().count(), 1, "{said}");
+                assert!(said.contains(&file.display().to_string()), "{said}");
+            }
+        }
+    }
+}
+
+fn layer_link(registry: &TestRegistry, repository: &str, digest: &str) -> PathBuf {
+    registry
+        .v2()
+        .join("repositories")
+        .join(repository)
+        .join("_layers/sha256")
+        .join(digest.trim_start_matches("sha256:"))
+        .join("link")
+}
+
+fn tag(registry: &TestRegistry, repository: &str, tag: &str) -> String {
+    std::fs::read_to_string(
+        registry
+            .v2()
+            .join("repositories")
+            .join(repository)
+            .join("_manifests/tags")
+            .join(tag)
+            .join("current/link"),
+    )
+    .unwrap()
+}
+
+fn manifest(registry: &TestRegistry, digest: &str) -> Value {
+    let hex = digest.trim_start_matches("sha256:");
+    let data = registry
+        .v2()
+        .join("blobs/sha256")
+        .join(&hex[..2])
+        .join(hex)
+        .join("data");
+    serde_json::from_slice(&std::fs::read(data).unwrap()).unwrap()
+}
+
+/// Layer links of every kind of damage, a truncated layer, and the links distribution reads
+/// neither to serve nor to collect (a tag's `index`, `_uploads`, a blob folder without
+/// `data`): cairn's problems are the registry's failed pulls, one for one, and both
+/// collections name the same blobs as the registry's.
+#[test]
+fn damaged_layer_links_read_as_the_registry_serves_them_and_gc_is_unchanged() {
+    let mut registry = serving_the_fixture();
+    let app = tag(&registry, "app", "1");
+    let tools = tag(&registry, "tools", "1");
+    let base = tag(&registry, "base", "1");
+    let base_layer = manifest(&registry, &base)["layers"][0]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let tools_manifest = manifest(&registry, &tools);
+    let tools_layer = tools_manifest["layers"][1]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let app_manifest = manifest(&registry, &app);
+    let app_layer = app_manifest["layers"][1]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let app_config = app_manifest["config"]["digest"].as_str().unwrap();
+    let base_config = manifest(&registry, &base)["config"]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let nowhere = format!("sha256:{}", "0".repeat(64));
+    // app: the shared base layer's link is garbage, and its config's holds `../`.
+    std::fs::write(layer_link(&registry, "app", &base_layer), "not a digest").unwrap();
+    std::fs::write(
+        layer_link(&registry, "app", app_config),
+        "sha256:../../../../../etc/passwd",
+    )
+    .unwrap();
+    // tools: its own layer's link is empty, and base's layer links a blob stored nowhere.
+    std::fs::write(layer_link(&registry, "tools", &tools_layer), "").unwrap();
+    std::fs::write(layer_link(&registry, "tools", &base_layer), &nowhere).unwrap();
+    // base: its config's link names its layer; the link of app's layer (which base does not
+    // use) is garbage, which pulls of base never meet.
+    std::fs::write(layer_link(&registry, "base", &base_config), &base_layer).unwrap();
+    let unused = layer_link(&registry, "base", &app_layer);
+    std::fs::create_dir_all(unused.parent().unwrap()).unwrap();
+    std::fs::write(unused, "garbage").unwrap();
+    // app's own layer is truncated: served as it is.
+    let hex = app_layer.trim_start_matches("sha256:");
+    let data = registry
+        .v2()
+        .join("blobs/sha256")
+        .join(&hex[..2])
+        .join(hex)
+        .join("data");
+    let bytes = std::fs::read(&data).unwrap();
+    std::fs::write(&data, &bytes[..bytes.len() - 7]).unwrap();
+    // What neither serving nor collecting reads.
+    let repository = registry.v2().join("repositories/app");
+    let index = repository
+        .join("_manifests/tags/1/index/sha256")
+        .join(app.trim_start_matches("sha256:"))
+        .join("link");
+    std::fs::write(index, "sha256:../../etc/passwd").unwrap();
+    let upload = repository.join("_uploads/not-a-uuid");
+    std::fs::create_dir_all(&upload).unwrap();
+    std::fs::write(upload.join("startedat"), "garbage").unwrap();
+    std::fs::write(upload.join("data"), "half a layer").unwrap();
+    std::fs::create_dir_all(registry.v2().join("blobs/sha256/ab").join("ab".repeat(32))).unwrap();
+    registry.restart();
+
+    let ours = listed(&registry);
+    assert_eq!(ours.len(), 4, "{ours:#?}");
+    let images: Vec<String> = ours.keys().cloned().collect();
+    let pulled = pulls(&registry, &images);
+    // The damage is seen: app and tools fail on two blobs each, base on its config.
+    for (digest, count) in [(&app, 3), (&tools, 2), (&base, 1)] {
+        assert_eq!(pulled[digest].len(), count, "{digest}: {pulled:#?}");
+    }
+    assert_problems_match(&pulled, &ours);
+    assert_collections_match(&registry, None);
+}
+
+/// A blob folder no digest names, holding `data`: served by nobody, the load is as before;
+/// the collector's walk of the blobs stops on it, with or without -m, after marking.
+#[test]
+fn a_blob_no_digest_names_stops_the_collection_where_the_registry_stops() {
+    let mut registry = serving_the_fixture();
+    let folder = registry.v2().join("blobs/sha256/zz/not-a-digest");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("data"), "x").unwrap();
+    registry.restart();
+    let ours = listed(&registry);
+    assert!(ours.values().all(Vec::is_empty), "{ours:#?}");
+    assert_collections_match(&registry, Some(("error enumerating blobs", &folder)));
+}
+
+/// A revision link in a folder no digest names, holding no digest: never served, the load
+/// is as before; the collector's walk of the revisions stops on it, with or without -m.
+#[test]
+fn a_revision_link_no_digest_names_stops_the_collection_where_the_registry_stops() {
+    let mut registry = serving_the_fixture();
+    let folder = registry
+        .v2()
+        .join("repositories/tools/_manifests/revisions/sha256/not-a-digest");
+    std::fs::create_dir_all(&folder).unwrap();
+    let link = folder.join("link");
+    std::fs::write(&link, "garbage").unwrap();
+    registry.restart();
+    let ours = listed(&registry);
+    assert!(ours.values().all(Vec::is_empty), "{ours:#?}");
+    assert_collections_match(&registry, Some(("failed to mark", &link)));
+}
