@@ -157,6 +157,98 @@ fn registry_cached_listing_is_marked_until_the_registry_answers() {
     assert!(!text.contains("cached"), "{text}");
 }
 
+/// The status line of `app` drawn `width` columns wide, without its trailing blanks.
+fn status_line(app: &App, width: u16) -> String {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let mut terminal = Terminal::new(TestBackend::new(width, HEIGHT)).unwrap();
+    let mut view = cairn::tui::view::ViewState::default();
+    terminal
+        .draw(|frame| cairn::tui::view::draw(app, &mut view, frame))
+        .unwrap();
+    let text = common::tui::text(terminal.backend().buffer());
+    text.lines().nth(HEIGHT as usize - 2).unwrap().to_string()
+}
+
+/// A registry that does not answer is said in the status line, while the cached listing
+/// stays: since when, when it is asked again (counting down as the clock moves) and why;
+/// the listing it gives once it answers clears it. The same when the watch of a listing read
+/// just now stops reaching it, until it answers again.
+#[test]
+fn registry_unreachable_is_said_until_it_answers() {
+    use cairn::tui::data::StoreData;
+    use cairn::tui::loader::LoaderMsg;
+    use cairn_store::Unreachable;
+    use std::sync::Arc;
+    use std::time::{Duration, SystemTime};
+    let data = || StoreData::new(Arc::new(fixtures::registry().catalog()));
+    let now = now();
+    let at = |seconds: i64| {
+        let base = SystemTime::from(now);
+        match seconds {
+            s if s >= 0 => base + Duration::from_secs(s as u64),
+            s => base - Duration::from_secs(s.unsigned_abs()),
+        }
+    };
+    let unreachable = |since: i64, next: i64| {
+        LoaderMsg::Unreachable(Some(Unreachable {
+            since: at(since),
+            error: "registry 127.0.0.1:5000: GET http://127.0.0.1:5000/v2/: connection refused"
+                .into(),
+            next_try: at(next),
+        }))
+    };
+    let mut app = App::new(
+        format!("registry {}", fixtures::REGISTRY),
+        now,
+        Rect::new(0, 0, WIDTH, HEIGHT),
+        Theme::colored(),
+    );
+    let mut cached = data();
+    cached.cached_at = Some(now - jiff::SignedDuration::from_mins(3));
+    app.receive(LoaderMsg::Listed {
+        generation: 1,
+        data: cached,
+    });
+    app.receive(unreachable(-120, 25));
+    let text = screen(&app);
+    // On 120 columns, the times and the start of the error; the whole on a wider terminal.
+    assert!(
+        text.contains("unreachable since 2 minutes ago, next try in 25 s: registry"),
+        "{text}"
+    );
+    assert!(!text.contains("asking the registry again"), "{text}");
+    insta::assert_snapshot!(text);
+    let wide = status_line(&app, 200);
+    assert!(wide.contains("cached 3 minutes ago"), "{wide}");
+    assert!(
+        wide.ends_with("unreachable since 2 minutes ago, next try in 25 s: registry 127.0.0.1:5000: GET http://127.0.0.1:5000/v2/: connection refused"),
+        "{wide}"
+    );
+    // The countdown follows the clock; past it, the try is under way.
+    app.now = now + jiff::SignedDuration::from_secs(20);
+    assert!(screen(&app).contains("next try in 5 s"));
+    app.now = now + jiff::SignedDuration::from_secs(30);
+    assert!(screen(&app).contains("trying again now"));
+    app.receive(LoaderMsg::Loaded {
+        generation: 1,
+        data: data(),
+    });
+    let text = screen(&app);
+    assert!(!text.contains("unreachable"), "{text}");
+    assert!(!text.contains("cached"), "{text}");
+    // The watch of a fresh listing: said from its first failure until an answer.
+    app.now = now;
+    app.receive(unreachable(-30, 600));
+    assert!(
+        screen(&app).contains("unreachable since 30 seconds ago, next try in 10 min"),
+        "{}",
+        screen(&app)
+    );
+    app.receive(LoaderMsg::Unreachable(None));
+    assert!(!screen(&app).contains("unreachable"));
+}
+
 #[test]
 fn registry_remove_preview_of_an_index_deletes_its_platform_images_after_it() {
     let mut app = api_app("multi-docker");

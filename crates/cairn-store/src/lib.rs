@@ -31,4 +31,4 @@ pub use backend::{Backend, Loaded, RemovalTerms, Terms, VerifyReport};
 pub use error::StoreError;
 pub use selection::Selection;
 pub use store::{OpenedStore, Store};
-pub use watch::Watch;
+pub use watch::{Unreachable, Watch};
