@@ -249,6 +249,73 @@ fn registry_unreachable_is_said_until_it_answers() {
     assert!(!screen(&app).contains("unreachable"));
 }
 
+/// The real loader on a registry (the listing server of the tests) watched at a quick pace:
+/// once the registry is gone, the watch's failure reaches the browser, with the error and a
+/// next try after the one before; once it is back, the loader says it answers again.
+#[test]
+fn the_loader_says_a_registry_unreachable_while_its_watch_fails_and_clears_it_when_it_answers() {
+    use cairn::tui::loader::{self, LoaderCmd, LoaderMsg};
+    use cairn_store::Store;
+    use cairn_store::registry::RegistryStore;
+    use cairn_store::registry::client::Connect;
+    use cairn_store::registry::watch::Pace;
+    use common::listing_registry::{Catalog, ListingRegistry};
+    use std::time::Duration;
+    let registry = ListingRegistry::start(Catalog::Capped(2));
+    let addr = registry.addr.clone();
+    let connect = Connect {
+        tls_verify: false,
+        ..Connect::default()
+    };
+    let mut store = RegistryStore::parse(&addr, connect).unwrap();
+    store.pace = Pace {
+        batch: usize::MAX,
+        pause: Duration::from_millis(10),
+        heads: usize::MAX,
+        backoff: Duration::from_millis(10),
+        max_backoff: Duration::from_millis(10),
+    };
+    let (commands, inbox) = std::sync::mpsc::channel::<LoaderCmd>();
+    let (send, messages) = std::sync::mpsc::channel::<LoaderMsg>();
+    let _loader = loader::spawn(Store::new(store), inbox, move |m| send.send(m).is_ok()).unwrap();
+    // Bounded waits, to fail rather than hang: the watch asks every second.
+    let patience = Duration::from_secs(120);
+    let next = || {
+        messages
+            .recv_timeout(patience)
+            .expect("the loader went quiet")
+    };
+    loop {
+        match next() {
+            LoaderMsg::Lineage { .. } => break,
+            LoaderMsg::Failed(why) => panic!("the open failed: {why}"),
+            _ => {}
+        }
+    }
+    drop(registry);
+    let unreachable = loop {
+        match next() {
+            LoaderMsg::Unreachable(Some(unreachable)) => break unreachable,
+            LoaderMsg::Unreachable(None) => panic!("cleared before it failed"),
+            _ => {}
+        }
+    };
+    assert!(unreachable.error.contains(&addr), "{}", unreachable.error);
+    assert!(unreachable.next_try > unreachable.since);
+    let _back = ListingRegistry::start_at(&addr, Catalog::Capped(2));
+    loop {
+        match next() {
+            LoaderMsg::Unreachable(None) => break,
+            LoaderMsg::Unreachable(Some(later)) => {
+                assert_eq!(later.since, unreachable.since, "one run of failures")
+            }
+            LoaderMsg::Loaded { .. } => panic!("the registry did not change: no reload"),
+            _ => {}
+        }
+    }
+    drop(commands);
+}
+
 #[test]
 fn registry_remove_preview_of_an_index_deletes_its_platform_images_after_it() {
     let mut app = api_app("multi-docker");
