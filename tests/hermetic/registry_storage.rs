@@ -778,7 +778,7 @@ fn a_truncated_layer_blob_is_a_problem_of_every_image_using_it() {
         bytes.len() / 2
     );
     for (digest, said) in problems_by_digest(&listing) {
-        assert_eq!(said, [expected.clone()], "{digest}");
+        assert_eq!(said, std::slice::from_ref(&expected), "{digest}");
     }
     assert_eq!(storage.plans("base:1")[2..], plans[2..]);
 }
