@@ -111,6 +111,22 @@ fn registry_remove_preview_names_every_tag_of_the_digest_in_every_repository() {
     insta::assert_snapshot!(text);
 }
 
+/// The browser on `data` as the loader hands over a registry's listing cached 3 minutes ago.
+fn on_a_cached_listing(mut data: cairn::tui::data::StoreData) -> App {
+    let mut app = App::new(
+        format!("registry {}", fixtures::REGISTRY),
+        now(),
+        Rect::new(0, 0, WIDTH, HEIGHT),
+        Theme::colored(),
+    );
+    data.cached_at = Some(now() - jiff::SignedDuration::from_mins(3));
+    app.receive(cairn::tui::loader::LoaderMsg::Listed {
+        generation: 1,
+        data,
+    });
+    app
+}
+
 /// A registry's cached listing is shown at once, marked with its age, while the registry is
 /// asked again; the list the registry gives then replaces it, and the mark goes.
 #[test]
@@ -132,19 +148,7 @@ fn registry_cached_listing_is_marked_until_the_registry_answers() {
             loaded.snapshot,
         )))
     };
-    let now: jiff::Timestamp = "2023-11-20T12:00:00Z".parse().unwrap();
-    let mut app = App::new(
-        "registry 127.0.0.1:5000",
-        now,
-        Rect::new(0, 0, WIDTH, HEIGHT),
-        Theme::colored(),
-    );
-    let mut cached = data();
-    cached.cached_at = Some(now - jiff::SignedDuration::from_mins(3));
-    app.receive(LoaderMsg::Listed {
-        generation: 1,
-        data: cached,
-    });
+    let mut app = on_a_cached_listing(data());
     let text = screen(&app);
     assert!(text.contains("cached 3 minutes ago"), "{text}");
     assert!(text.contains("asking the registry again"), "{text}");
@@ -198,18 +202,7 @@ fn registry_unreachable_is_said_until_it_answers() {
             next_try: at(next),
         }))
     };
-    let mut app = App::new(
-        format!("registry {}", fixtures::REGISTRY),
-        now,
-        Rect::new(0, 0, WIDTH, HEIGHT),
-        Theme::colored(),
-    );
-    let mut cached = data();
-    cached.cached_at = Some(now - jiff::SignedDuration::from_mins(3));
-    app.receive(LoaderMsg::Listed {
-        generation: 1,
-        data: cached,
-    });
+    let mut app = on_a_cached_listing(data());
     app.receive(unreachable(-120, 25));
     let text = screen(&app);
     // On 120 columns, the times and the start of the error; the whole on a wider terminal.

@@ -501,6 +501,17 @@ fn the_demo_with_a_config_file_in_a_real_terminal() {
     );
 }
 
+/// The browser on `registry` over plain HTTP, with its cache in `cache`; the shell says how
+/// it exited.
+fn registry_command(registry: &common::registry::TestRegistry, cache: &Path) -> String {
+    format!(
+        "XDG_CACHE_HOME={} {} --store registry:{} --tls-verify=false; echo \"cairn exited $?\"; sleep 600",
+        shell_quote(cache),
+        shell_quote(Path::new(env!("CARGO_BIN_EXE_cairn"))),
+        registry.addr,
+    )
+}
+
 /// A real registry (docker-registry 2.8.2 filled with skopeo) in the browser: untag is
 /// refused with the registry's reason; the remove dialog names every tag of the digest in
 /// every repository, the manifests deleted and the blobs the next garbage collection frees at
@@ -509,12 +520,7 @@ fn the_demo_with_a_config_file_in_a_real_terminal() {
 fn remove_and_untag_on_a_registry_in_a_real_terminal() {
     let registry = common::registry::TestRegistry::filled();
     let cache = tempfile::tempdir().unwrap();
-    let command = format!(
-        "XDG_CACHE_HOME={} {} --store registry:{} --tls-verify=false; echo \"cairn exited $?\"; sleep 600",
-        shell_quote(cache.path()),
-        shell_quote(Path::new(env!("CARGO_BIN_EXE_cairn"))),
-        registry.addr,
-    );
+    let command = registry_command(&registry, cache.path());
     let tmux = Tmux::start(&command);
     tmux.wait_for("the list", |s| {
         s.contains("1 Images") && !s.contains("computing lineage")
@@ -579,12 +585,7 @@ fn an_unreachable_registry_is_said_until_it_answers_in_a_real_terminal() {
     let patience = Duration::from_secs(180);
     let mut registry = common::registry::TestRegistry::filled();
     let cache = tempfile::tempdir().unwrap();
-    let command = format!(
-        "XDG_CACHE_HOME={} {} --store registry:{} --tls-verify=false; echo \"cairn exited $?\"; sleep 600",
-        shell_quote(cache.path()),
-        shell_quote(Path::new(env!("CARGO_BIN_EXE_cairn"))),
-        registry.addr,
-    );
+    let command = registry_command(&registry, cache.path());
     let listed = |s: &str| s.contains("1 Images") && !s.contains("computing lineage");
     let tmux = Tmux::start(&command);
     tmux.wait_for("the list", listed);

@@ -206,6 +206,34 @@ impl TestRegistry {
         command.arg(self.config()).output().unwrap()
     }
 
+    /// The `data` file of a blob in the storage.
+    pub fn blob(&self, digest: &str) -> PathBuf {
+        blob_data(&self.v2(), digest)
+    }
+
+    /// `METHOD path` over plain HTTP/1.0, accepting every manifest type: the status, the
+    /// header lines and the body's bytes.
+    pub fn request(&self, method: &str, path: &str) -> (u16, String, Vec<u8>) {
+        use std::io::Write;
+        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        write!(
+            stream,
+            "{method} {path} HTTP/1.0\r\nHost: {}\r\nAccept: application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json\r\n\r\n",
+            self.addr
+        )
+        .unwrap();
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).unwrap();
+        let split = answer
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .unwrap_or(answer.len());
+        let head = String::from_utf8_lossy(&answer[..split]).into_owned();
+        let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+        let body = answer.get(split + 4..).unwrap_or_default().to_vec();
+        (status, head, body)
+    }
+
     /// Every blob digest in the storage, sorted.
     pub fn blobs(&self) -> Vec<String> {
         let mut digests = Vec::new();
@@ -239,6 +267,15 @@ impl Drop for TestRegistry {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// `blobs/sha256/<first two>/<hex>/data` under a storage's `docker/registry/v2`.
+pub fn blob_data(v2: &Path, digest: &str) -> PathBuf {
+    let hex = digest.trim_start_matches("sha256:");
+    v2.join("blobs/sha256")
+        .join(&hex[..2])
+        .join(hex)
+        .join("data")
 }
 
 /// A port nothing listens on right now: the next free one of `CAIRN_TEST_PORTS`

@@ -45,12 +45,7 @@ impl Storage {
     }
 
     fn blob(&self, digest: &str) -> PathBuf {
-        let hex = digest.trim_start_matches("sha256:");
-        self.v2()
-            .join("blobs/sha256")
-            .join(&hex[..2])
-            .join(hex)
-            .join("data")
+        crate::common::registry::blob_data(&self.v2(), digest)
     }
 
     /// What a tag's `current/link` holds.
