@@ -611,8 +611,9 @@ fn an_unreachable_registry_is_said_until_it_answers_in_a_real_terminal() {
     // Opened while the registry is down: the cached listing, and why it is not fresh.
     registry.stop();
     let tmux = Tmux::start(&command);
+    // Its lineage too: nothing else comes until the registry answers.
     let screen = tmux.wait_for_within("the cached listing, unreachable", patience, |s| {
-        s.contains("cached") && s.contains("unreachable since") && s.contains("1 Images")
+        s.contains("cached") && s.contains("unreachable since") && listed(s)
     });
     assert!(screen.contains(", next try in "), "{screen}");
     registry.restart();

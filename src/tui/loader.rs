@@ -87,7 +87,20 @@ impl StoreWatcher {
                     Outcome::Gone => return,
                     Outcome::Failed => break None,
                     Outcome::Watching(watch) => break Some(watch),
-                    Outcome::Unanswered(error) => error,
+                    Outcome::Unanswered { error, listed } => {
+                        // The listing on screen is all there is until the store answers: its
+                        // lineage, rather than a lineage pane waiting on nothing.
+                        if let Some(catalog) = listed {
+                            let lineage = Lineage::new(&catalog.snapshot, &catalog.tree);
+                            if !send(LoaderMsg::Lineage {
+                                generation,
+                                lineage,
+                            }) {
+                                return;
+                            }
+                        }
+                        error
+                    }
                 };
                 failures = failures.saturating_add(1);
                 let wait = RETRY_FIRST
@@ -175,8 +188,12 @@ enum Outcome {
     Watching(Watch),
     /// Failed, and said so.
     Failed,
-    /// Failed while the store's cached listing is on screen: why, for the status line.
-    Unanswered(String),
+    /// Failed while the store's cached listing is on screen: why, for the status line, and
+    /// that listing when this load put it there.
+    Unanswered {
+        error: String,
+        listed: Option<Arc<Catalog>>,
+    },
     /// The UI has gone.
     Gone,
 }
@@ -188,6 +205,7 @@ fn load(store: &Store, generation: u64, list: bool, send: &impl Fn(LoaderMsg) ->
         return Outcome::Gone;
     }
     let mut cached = !list;
+    let mut shown = None;
     // The list first, where the store has a quick way to it; an error there is left to the
     // full load to report. On the first load the images alone come first of all, for a list
     // on screen at once; a reload keeps the store on screen until its records are read.
@@ -208,15 +226,21 @@ fn load(store: &Store, generation: u64, list: bool, send: &impl Fn(LoaderMsg) ->
     }
     if let Some(Ok(listed)) = listed {
         let catalog = Arc::new(Catalog::without_lineage(listed.snapshot));
-        let data = StoreData::opened(OpenedStore::new(catalog, listed.terms));
+        let data = StoreData::opened(OpenedStore::new(Arc::clone(&catalog), listed.terms));
         cached = data.cached_at.is_some();
+        shown = cached.then_some(catalog);
         if !send(LoaderMsg::Listed { generation, data }) {
             return Outcome::Gone;
         }
     }
     let loaded = match store.load() {
         Ok(loaded) => loaded,
-        Err(e) if cached => return Outcome::Unanswered(format!("{e:#}")),
+        Err(e) if cached => {
+            return Outcome::Unanswered {
+                error: format!("{e:#}"),
+                listed: shown,
+            };
+        }
         Err(e) => {
             return match send(LoaderMsg::Failed(format!("{e:#}"))) {
                 true => Outcome::Failed,
