@@ -255,3 +255,44 @@ fn a_revision_link_no_digest_names_stops_the_collection_where_the_registry_stops
     let ran = collections_alike(&registry, ("failed to mark", &link.display().to_string()));
     assert_eq!(ran, [false, false]);
 }
+
+/// A manifest's blob truncated: the registry cannot serve it and its collector cannot mark
+/// it, with or without -m; cairn lists the image with the problem and its collection stops
+/// on the same manifest, naming the file.
+#[test]
+fn a_truncated_manifest_is_a_problem_and_stops_the_collection_where_the_registry_stops() {
+    let mut registry = serving_the_fixture();
+    let tools = tag(&registry, "tools", "1");
+    let data = registry.blob(&tools);
+    let bytes = std::fs::read(&data).unwrap();
+    std::fs::write(&data, &bytes[..bytes.len() / 2]).unwrap();
+    registry.restart();
+    let (status, _, _) = registry.request("GET", &format!("/v2/tools/manifests/{tools}"));
+    assert_ne!(status, 200);
+    let ours = listed(&registry);
+    let said = ours[&tools].join("\n");
+    assert!(said.contains(&format!("manifest {tools}")), "{said}");
+    let file = data.display().to_string();
+    let ran = collections_alike(&registry, ("failed to retrieve manifest", &file));
+    assert_eq!(ran, [false, false]);
+}
+
+/// A manifest's blob gone while its revision link stays: the registry answers 404 for it
+/// and its collector skips the revision (its config and layers go); cairn says the manifest
+/// is not in the registry and plans the same collection.
+#[test]
+fn a_missing_manifest_blob_is_a_problem_and_the_collection_skips_it_as_the_registry_does() {
+    let mut registry = serving_the_fixture();
+    let tools = tag(&registry, "tools", "1");
+    std::fs::remove_dir_all(registry.blob(&tools).parent().unwrap()).unwrap();
+    registry.restart();
+    let (status, _, _) = registry.request("GET", &format!("/v2/tools/manifests/{tools}"));
+    assert_eq!(status, 404);
+    let ours = listed(&registry);
+    assert_eq!(
+        ours[&tools],
+        [format!("manifest {tools} is not in the registry")]
+    );
+    let ran = collections_alike(&registry, ("", "no failure"));
+    assert_eq!(ran, [true, true]);
+}
