@@ -220,6 +220,29 @@ fn damaged_layer_links_read_as_the_registry_serves_them_and_gc_is_unchanged() {
     assert_problems_match(&pulled, &ours);
     let ran = collections_alike(&registry, ("", "no failure"));
     assert_eq!(ran, [true, true]);
+    // Over the API, where cairn reads manifests and configs but no layer: the images whose
+    // config the registry will not serve as stored have a problem saying so, the rest none.
+    let cache = tempfile::tempdir().unwrap();
+    let out = crate::common::registry::cairn_api(
+        &registry.addr,
+        cache.path(),
+        &["images", "--all", "--json"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let listing: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    for image in listing.as_array().unwrap() {
+        let digest = image["Digest"].as_str().unwrap();
+        let said = image["Problems"].to_string();
+        let config_refused = [&app, &base].contains(&&digest.to_string());
+        assert_eq!(
+            image["Problems"].as_array().is_some(),
+            config_refused,
+            "{digest}: {said}"
+        );
+        if config_refused {
+            assert!(said.contains("config"), "{digest}: {said}");
+        }
+    }
 }
 
 /// A blob folder no digest names, holding `data`: served by nobody, the load is as before;
