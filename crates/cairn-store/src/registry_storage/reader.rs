@@ -17,10 +17,14 @@
 //! one that is missing, is a problem of the image it belongs to. A damaged link is what the
 //! registry makes of it: a tag whose link holds no digest, or names a manifest its
 //! repository does not link, is listed with why (the registry lists it, and answers 500 or
-//! 404 for it), and a revision whose link holds no digest is a problem of its image; the rest
-//! is read. The collection stops where distribution's does (see [`gc::Repository`]). A
-//! link where a file should be, a layer link that holds no digest, or a blob folder that is
-//! not named by a digest is an error naming the file.
+//! 404 for it), a revision whose link holds no digest is a problem of its image, and a
+//! `_layers` link that does not lead to the blob its folder names is a problem of the images
+//! of that repository using the blob (`GET /v2/<name>/blobs/<digest>` fails); the rest is
+//! read. What distribution reads neither to serve nor to collect (a tag's `index/`,
+//! `_uploads`, `_layers` folders no digest names) is not read. The collection stops where
+//! distribution's does (see [`gc::Repository`] and [`gc::Storage`]). A symbolic link, or
+//! anything but a folder or a regular file, where distribution would follow or read it is an
+//! error naming the file.
 
 use crate::digest::Digest;
 use crate::distribution::{Manifest, ManifestRecord, Registry, Repository};
@@ -305,7 +309,7 @@ fn repository_names(v2: &V2Dir<'_>) -> Result<Vec<String>> {
     Ok(names)
 }
 
-/// One link under `<alg>/<hex>/link` of a folder (`_layers`, `_manifests/revisions`).
+/// One link under `<alg>/<hex>/link` of `_manifests/revisions`.
 struct Link {
     /// The digest its folder names, when the folder is named by one.
     named: Option<Digest>,
@@ -314,7 +318,7 @@ struct Link {
     read: std::result::Result<(Digest, bool), String>,
 }
 
-/// Every link of a folder.
+/// Every link of a folder, as distribution's enumeration of it reads them.
 fn links(v2: &V2Dir<'_>, folder: &[&str], blobs: &BTreeMap<String, u64>) -> Result<Vec<Link>> {
     let mut out = Vec::new();
     for algorithm in v2.folders(folder)? {
