@@ -252,8 +252,9 @@ impl Registry {
                 if let Some(why) = repo.broken_layers.get(&blob.digest) {
                     image.problems.push(why.clone());
                 } else if !repo.layers.contains(&blob.digest) {
+                    let link = blob.digest.replacen(':', "/", 1);
                     image.problems.push(format!(
-                        "blob {} is not linked in {name}: the registry answers 404 BLOB_UNKNOWN for it",
+                        "blob {} is not linked in {name}: the registry answers 404 BLOB_UNKNOWN for it (there is no repositories/{name}/_layers/{link}/link)",
                         blob.digest
                     ));
                 }

@@ -257,8 +257,9 @@ fn a_blob_a_repository_cannot_serve_is_a_problem_of_its_images_there() {
         [
             format!("blob {} of app: damaged link", digest(1)),
             format!(
-                "blob {} is not linked in app: the registry answers 404 BLOB_UNKNOWN for it",
-                digest(2)
+                "blob {} is not linked in app: the registry answers 404 BLOB_UNKNOWN for it (there is no repositories/app/_layers/sha256/{}/link)",
+                digest(2),
+                hex(&digest(2))
             ),
         ],
         "app:1 is pulled from app and other/app: only app fails"
