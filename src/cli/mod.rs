@@ -159,7 +159,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32> {
     match command {
         Command::Images(args) => read_as(
             &selection,
-            |rules| images::from_listing(rules, args),
+            images::from_listing,
             images::needs_lineage(args),
             |c| images::run(c, args, now, out),
         ),

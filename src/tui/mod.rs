@@ -54,6 +54,9 @@ const SPIN_INTERVAL: Duration = Duration::from_millis(100);
 /// How often ages are brought up to date when nothing happens.
 const CLOCK_INTERVAL: Duration = Duration::from_secs(30);
 
+/// How often the status line's countdown to the next try at an unreachable store moves.
+const COUNTDOWN_INTERVAL: Duration = Duration::from_secs(1);
+
 /// Everything the event loop waits for.
 enum Event {
     Input(crossterm::event::Event),
@@ -139,7 +142,8 @@ pub fn run(flags: &Selection, supervised: bool) -> Result<()> {
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
     };
-    let config_path = config::location(env("XDG_CONFIG_HOME").as_deref(), env("HOME").as_deref());
+    let home = cairn_store::home::user_home();
+    let config_path = config::location(env("XDG_CONFIG_HOME").as_deref(), home.as_deref());
     let (config, config_error) = config::load(config_path.as_deref(), Theme::from_env());
     let mut app = App::new(label, Timestamp::now(), area, config.theme);
     app.keymap = config.keymap;
@@ -153,6 +157,8 @@ pub fn run(flags: &Selection, supervised: bool) -> Result<()> {
         let busy = app.loading.is_some() || app.applying.is_some();
         let wait = if busy || app.contents_progress.is_some() {
             SPIN_INTERVAL
+        } else if app.unreachable.is_some() {
+            COUNTDOWN_INTERVAL
         } else {
             CLOCK_INTERVAL
         };

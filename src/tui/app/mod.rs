@@ -32,7 +32,7 @@ use super::theme::Theme;
 use super::tree_filter::FilterRequest;
 use cairn_core::lineage::Lineage;
 use cairn_core::{Catalog, ImageIdx};
-use cairn_store::{Loaded, OpenedStore, Terms};
+use cairn_store::{Loaded, OpenedStore, Terms, Unreachable};
 use jiff::Timestamp;
 use ratatui::layout::Rect;
 use std::sync::Arc;
@@ -68,6 +68,8 @@ pub struct App {
     pub generation: u64,
     pub loading: Option<Loading>,
     pub load_error: Option<String>,
+    /// The store does not answer (a registry): shown in the status line until it does.
+    pub unreachable: Option<Unreachable>,
     pub spinner: usize,
 
     pub focus: Pane,
@@ -121,6 +123,7 @@ impl App {
                 stage: "reading store",
             }),
             load_error: None,
+            unreachable: None,
             spinner: 0,
             focus: Pane::Images,
             inspector: Pane::Details,
@@ -424,13 +427,14 @@ impl App {
                 self.generation = generation;
                 free_elsewhere((self.store.replace(data), self.lineage.take()));
                 self.load_error = None;
+                self.unreachable = None;
                 self.loading = Some(Loading {
                     stage: "computing lineage",
                 });
                 // Indexes change with a load: what was asked under the old ones is asked
                 // again (the trees on screen stay until the answers come).
-                self.panes.files.loaded = None;
-                self.panes.diff.loaded = None;
+                self.panes.files.read.forget();
+                self.panes.diff.read.forget();
                 self.rebuild_rows();
                 self.replan_dialog();
                 self.request_contents();
@@ -458,6 +462,13 @@ impl App {
                 self.loading = None;
                 self.message = Some(error.clone());
                 self.load_error = Some(error);
+            }
+            LoaderMsg::Unreachable(unreachable) => {
+                // The loader waits until the next try: nothing is in progress meanwhile.
+                if unreachable.is_some() {
+                    self.loading = None;
+                }
+                self.unreachable = unreachable;
             }
         }
     }

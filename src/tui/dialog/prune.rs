@@ -1,9 +1,10 @@
 //! `p`: what `podman image prune` would do; `a` switches to `--all`.
 
-use super::plan::{PlanLine, add_unblock, confirmed, plan_tree};
+use super::plan::{PlanLine, PlanPreview, add_unblock, confirmed, plan_tree};
 use crate::tui::action::Action;
 use crate::tui::change::{Change, ChangeRequest};
 use crate::tui::data::StoreData;
+use crate::tui::mode::Mode;
 use cairn_core::removal::{RemovalPlan, RemoveOptions};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -17,10 +18,17 @@ pub struct PruneDialog {
     pub scroll: usize,
 }
 
-impl PruneDialog {
-    /// Lines the preview shows above the plan: what is pruned and the switch.
-    pub const HEADER_LINES: usize = 2;
+impl PlanPreview for PruneDialog {
+    /// What is pruned and the switch.
+    const HEADER_LINES: usize = 2;
+    const MODE: Mode = Mode::Prune;
 
+    fn plan_lines(&self) -> (&[PlanLine], usize) {
+        (&self.tree, self.scroll)
+    }
+}
+
+impl PruneDialog {
     pub fn new(store: &StoreData, all: bool, options: RemoveOptions) -> Self {
         let mut dialog = PruneDialog {
             all,
