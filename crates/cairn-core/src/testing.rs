@@ -518,7 +518,7 @@ impl ContainerBuilder<'_> {
 
 /// A 64-digit hex ID that depends only on `seed` (FNV-1a, four lanes, mixed): stable across runs and
 /// platforms, unlike the standard library's hasher.
-fn hex_id(seed: &str) -> String {
+pub(crate) fn hex_id(seed: &str) -> String {
     (0u64..4)
         .map(|lane| {
             let mut hash: u64 = 0xcbf2_9ce4_8422_2325 ^ lane.wrapping_mul(0x9e37_79b9_7f4a_7c15);
