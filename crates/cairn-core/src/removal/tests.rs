@@ -111,7 +111,11 @@ fn generated(rules: Rules, seed: u64) -> SnapshotBuilder {
             .name(&name(rules, "ro", "1"))
             .layer("COPY ro /", 5)
             .read_only();
-        store.image("arm").from("base2").layer("COPY arm /", 6).arch("arm64");
+        store
+            .image("arm")
+            .from("base2")
+            .layer("COPY arm /", 6)
+            .arch("arm64");
         store.image("x86").from("base2").layer("COPY x86 /", 6);
         store
             .image("list")
@@ -202,7 +206,12 @@ fn every_plan(catalog: &Catalog) -> String {
         let label = format!("rm {} {}", short(&image.id), short(&other.id));
         removal_lines(&mut out, catalog, &label, both);
     }
-    removal_lines(&mut out, catalog, "rm nosuch", Target::References(vec!["nosuch".into()]));
+    removal_lines(
+        &mut out,
+        catalog,
+        "rm nosuch",
+        Target::References(vec!["nosuch".into()]),
+    );
     removal_lines(&mut out, catalog, "prune", Target::Prune { all: false });
     removal_lines(&mut out, catalog, "prune -a", Target::Prune { all: true });
     removal_lines(&mut out, catalog, "rm -a", Target::All);
@@ -213,7 +222,11 @@ fn every_plan(catalog: &Catalog) -> String {
     for (i, image) in images.iter().enumerate() {
         let id = &image.id;
         let new = tag(&i.to_string());
-        names_line(&mut out, &format!("tag {} {new}", short(id)), &plan_tag(catalog, id, &[new.clone()]));
+        names_line(
+            &mut out,
+            &format!("tag {} {new}", short(id)),
+            &plan_tag(catalog, id, &[new.clone()]),
+        );
         let other = images[(i + 1) % images.len()];
         if let Some(taken) = other.names.first() {
             let plan = plan_tag(catalog, id, &[new, taken.clone()]);
@@ -223,7 +236,11 @@ fn every_plan(catalog: &Catalog) -> String {
             let plan = plan_untag(catalog, id, std::slice::from_ref(name));
             names_line(&mut out, &format!("untag {} {name}", short(id)), &plan);
         }
-        names_line(&mut out, &format!("untag {}", short(id)), &plan_untag(catalog, id, &[]));
+        names_line(
+            &mut out,
+            &format!("untag {}", short(id)),
+            &plan_untag(catalog, id, &[]),
+        );
     }
     out
 }
