@@ -121,8 +121,8 @@ impl App {
         match &self.dialog {
             Some(Dialog::Tag(d)) => d.change().is_ok(),
             Some(Dialog::Untag(d)) => d.change().is_ok(),
-            Some(Dialog::Remove(d)) => d.change().is_ok(),
-            Some(Dialog::Prune(d)) => d.change().is_ok(),
+            Some(Dialog::Remove(d)) => d.can_apply(),
+            Some(Dialog::Prune(d)) => d.can_apply(),
             Some(Dialog::Help) | None => true,
         }
     }

@@ -1,6 +1,6 @@
 //! `p`: what `podman image prune` would do; `a` switches to `--all`.
 
-use super::plan::{PlanLine, add_unblock, confirmed, plan_tree};
+use super::plan::{PlanLine, add_unblock, confirmed, nothing_to_apply, plan_tree};
 use crate::tui::action::Action;
 use crate::tui::change::{Change, ChangeRequest};
 use crate::tui::data::StoreData;
@@ -51,6 +51,11 @@ impl PruneDialog {
             "removes",
         );
         self.scroll = self.scroll.min(self.tree.len().saturating_sub(1));
+    }
+
+    /// Whether the plan shown can be applied: [`Self::change`] without building the request.
+    pub fn can_apply(&self) -> bool {
+        nothing_to_apply(&self.plan).is_none()
     }
 
     pub fn change(&self) -> Result<ChangeRequest, String> {
