@@ -25,15 +25,14 @@ use cairn::tui::action::Action;
 use cairn::tui::app::App;
 use cairn::tui::change::ChangeOutcome;
 use cairn::tui::data::StoreData;
+use cairn::tui::dialog::Dialog;
 use cairn::tui::loader::{self, LoaderCmd, LoaderMsg};
 use cairn::tui::pane::Pane;
 use cairn::tui::theme::Theme;
 use cairn::tui::view::{self, ViewState};
 use cairn::tui::worker;
-use cairn::tui::dialog::Dialog;
 use cairn_core::lineage::Lineage;
 use cairn_core::{Catalog, ImageIdx, Rules};
-use tui_input::InputRequest;
 use cairn_store::containers_storage::{self, StorageOptions};
 use cairn_store::{OpenedStore, Store};
 use ratatui::Terminal;
@@ -45,6 +44,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+use tui_input::InputRequest;
 
 const IMAGES: usize = 10_000;
 const LAYERS: usize = 30_000;
@@ -143,18 +143,35 @@ fn main() {
          `u` on {PLANNED_IMAGES} images spread over the store and the base image with the most \
          descendants; `t` with a name typed; `p` and `a`)."
     );
+    let (keys, planner) = planning_keys(&mut app, &mut view, &mut terminal);
     print_times(
         "planning keys, idle, podman's rules",
-        planning_keys(&mut app, &mut view, &mut terminal),
+        keys,
         "**every planning key, podman's rules**",
     );
     let (mut docker_app, mut docker_view) = under_docker_rules(&app, &options);
+    let (docker_keys, docker_planner) =
+        planning_keys(&mut docker_app, &mut docker_view, &mut terminal);
+    drop(docker_app);
     print_times(
         "planning keys, idle, the same store under Docker's rules",
-        planning_keys(&mut docker_app, &mut docker_view, &mut terminal),
+        docker_keys,
         "**every planning key, Docker's rules**",
     );
-    drop(docker_app);
+    println!(
+        "\nNo key waits for these: the prune preview opens at once and shows its plan when the \
+         planner thread has made it."
+    );
+    print_times(
+        "off the UI thread, podman's rules",
+        planner,
+        "**the planner, podman's rules**",
+    );
+    print_times(
+        "off the UI thread, Docker's rules",
+        docker_planner,
+        "**the planner, Docker's rules**",
+    );
 
     if !planning_only {
         let during = keys_during_removals(&mut app, &mut view, &mut terminal, &options);
@@ -614,6 +631,28 @@ impl KeyTimes {
         self.0[at].1.cpu.push(cpu);
     }
 
+    /// The prune previews' plans the app asked for, made here as the planner thread makes
+    /// them (timed into `planner`: no key waits for them), then taken and drawn as the event
+    /// loop does when the planner answers (timed here).
+    fn serve_plans(
+        &mut self,
+        planner: &mut KeyTimes,
+        app: &mut App,
+        view: &mut ViewState,
+        terminal: &mut Terminal<TestBackend>,
+    ) {
+        for request in std::mem::take(&mut app.plan_requests) {
+            let t = Clocks::start();
+            let done = request.run();
+            planner.record("a prune planned, on the planner thread", t.elapsed());
+            let t = Clocks::start();
+            app.receive_plan(done);
+            terminal.draw(|f| view::draw(app, view, f)).unwrap();
+            self.record("the prune's plan taken and drawn", t.elapsed());
+            std::thread::sleep(KEY_PAUSE);
+        }
+    }
+
     /// One key: `App::update` and the draw, timed, then the pause before the next key.
     fn press(
         &mut self,
@@ -631,6 +670,9 @@ impl KeyTimes {
     }
 }
 
+/// The times of the keys that plan, and those of the planner thread's work.
+type PlanningTimes = (Vec<(&'static str, Times)>, Vec<(&'static str, Times)>);
+
 /// The keys that plan a change, on [`PLANNED_IMAGES`] images spread over the store's order
 /// and on the image selected when it is called: the removal preview with its switches, the
 /// untag dialog moved in, the tag dialog with a name typed; then the prune preview and its
@@ -639,7 +681,7 @@ fn planning_keys(
     app: &mut App,
     view: &mut ViewState,
     terminal: &mut Terminal<TestBackend>,
-) -> Vec<(&'static str, Times)> {
+) -> PlanningTimes {
     let count = app.catalog().unwrap().snapshot.images.len();
     let spread = (0..PLANNED_IMAGES).map(|i| ImageIdx::from(i * count / PLANNED_IMAGES));
     let subjects: Vec<ImageIdx> = app.selected().into_iter().chain(spread).collect();
@@ -650,15 +692,39 @@ fn planning_keys(
     };
     for image in subjects {
         app.jump_to(image);
-        times.press("d (removal preview)", Action::StartRemove, app, view, terminal);
+        times.press(
+            "d (removal preview)",
+            Action::StartRemove,
+            app,
+            view,
+            terminal,
+        );
         for _ in 0..2 {
-            times.press("f (force) in the preview", Action::ToggleForce, app, view, terminal);
-            times.press("n (no-prune) in the preview", Action::ToggleNoPrune, app, view, terminal);
+            times.press(
+                "f (force) in the preview",
+                Action::ToggleForce,
+                app,
+                view,
+                terminal,
+            );
+            times.press(
+                "n (no-prune) in the preview",
+                Action::ToggleNoPrune,
+                app,
+                view,
+                terminal,
+            );
         }
         close(app, view, terminal);
         times.press("u (untag dialog)", Action::StartUntag, app, view, terminal);
         if matches!(app.dialog, Some(Dialog::Untag(_))) {
-            times.press("j / k in the untag dialog", Action::Down, app, view, terminal);
+            times.press(
+                "j / k in the untag dialog",
+                Action::Down,
+                app,
+                view,
+                terminal,
+            );
             times.press("j / k in the untag dialog", Action::Up, app, view, terminal);
             close(app, view, terminal);
         }
@@ -669,14 +735,23 @@ fn planning_keys(
         }
         close(app, view, terminal);
     }
+    let mut planner = KeyTimes::default();
     for _ in 0..20 {
         times.press("p (prune preview)", Action::StartPrune, app, view, terminal);
+        times.serve_plans(&mut planner, app, view, terminal);
         for _ in 0..2 {
-            times.press("a (all) in the prune preview", Action::TogglePruneAll, app, view, terminal);
+            times.press(
+                "a (all) in the prune preview",
+                Action::TogglePruneAll,
+                app,
+                view,
+                terminal,
+            );
+            times.serve_plans(&mut planner, app, view, terminal);
         }
         close(app, view, terminal);
     }
-    times.0
+    (times.0, planner.0)
 }
 
 /// A second browser on the same store read under Docker's rules (the snapshot in memory with

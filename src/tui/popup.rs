@@ -64,7 +64,7 @@ pub fn plan_line_rows(line: &PlanLine, width: usize, keymap: &Keymap, mode: Mode
     match line.kind {
         LineKind::Blocked | LineKind::Note => blocked_rows(&line.text, width).len(),
         LineKind::Unblock(_) => blocked_rows(&unblock_text(line, keymap, mode), width).len(),
-        LineKind::Group | LineKind::Item { .. } | LineKind::Total => 1,
+        LineKind::Group | LineKind::Item { .. } | LineKind::Total | LineKind::Planning => 1,
     }
 }
 

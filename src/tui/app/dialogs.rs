@@ -5,6 +5,7 @@ use super::App;
 use crate::tui::action::Action;
 use crate::tui::change::Change;
 use crate::tui::dialog::{Dialog, PruneDialog, RemoveDialog, Subject, TagDialog, UntagDialog};
+use crate::tui::planner::PlanDone;
 use crate::tui::popup::plan_max_scroll;
 use cairn_core::Rules;
 use cairn_core::image::short_id;
@@ -77,14 +78,35 @@ impl App {
             return;
         }
         match self.store.as_ref().filter(|s| !s.without_layers) {
-            Some(store) => {
-                self.dialog = Some(Dialog::Prune(PruneDialog::new(
-                    store,
-                    false,
-                    self.removal_options(),
-                )));
-            }
+            Some(_) => self.open_prune(false, self.removal_options()),
             None => self.message = Some("the store is not loaded yet".into()),
+        }
+    }
+
+    /// Opens the prune preview, which asks the planner for its plan.
+    fn open_prune(&mut self, all: bool, options: RemoveOptions) {
+        let Some(store) = &self.store else {
+            return;
+        };
+        self.last_plan_request += 1;
+        let (dialog, request) = PruneDialog::new(store, all, options, self.last_plan_request);
+        self.dialog = Some(Dialog::Prune(dialog));
+        self.plan_requests.push(request);
+    }
+
+    /// Asks the planner for the open prune preview's plan again.
+    pub(super) fn replan_prune(&mut self) {
+        if let (Some(Dialog::Prune(dialog)), Some(store)) = (&mut self.dialog, &self.store) {
+            self.last_plan_request += 1;
+            let request = dialog.replan(store, self.last_plan_request);
+            self.plan_requests.push(request);
+        }
+    }
+
+    /// Takes what the planner made, for the prune preview that waits for it.
+    pub fn receive_plan(&mut self, done: PlanDone) {
+        if let Some(Dialog::Prune(dialog)) = &mut self.dialog {
+            dialog.planned(done);
         }
     }
 
@@ -162,9 +184,7 @@ impl App {
             Change::Remove { image, options } => {
                 Dialog::Remove(RemoveDialog::new(store, subject(image), *options))
             }
-            Change::Prune { all, options } => {
-                Dialog::Prune(PruneDialog::new(store, *all, *options))
-            }
+            Change::Prune { all, options } => return self.open_prune(*all, *options),
         });
     }
 
@@ -177,7 +197,7 @@ impl App {
             Some(Dialog::Tag(d)) => d.replan(store),
             Some(Dialog::Untag(d)) => d.replan(store, None),
             Some(Dialog::Remove(d)) => d.replan(store),
-            Some(Dialog::Prune(d)) => d.replan(store),
+            Some(Dialog::Prune(_)) => self.replan_prune(),
             Some(Dialog::Help) | None => {}
         }
     }

@@ -103,6 +103,8 @@ pub enum LineKind {
     Note,
     /// The bytes the whole plan frees.
     Total,
+    /// The plan is being made on the planner thread.
+    Planning,
     /// A plan with nothing to apply: the switches whose keys would make it possible (the
     /// text says how they would be set, the note what the plan would then do), or none.
     Unblock(&'static [Action]),

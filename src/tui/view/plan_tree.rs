@@ -85,6 +85,7 @@ fn rows(app: &App, line: &PlanLine, width: usize, mode: Mode) -> Vec<Line<'stati
     let note = visible(&line.note).into_owned();
     match line.kind {
         LineKind::Group => rows.push(Line::styled(format!(" {text}"), theme.label())),
+        LineKind::Planning => rows.push(Line::styled(format!(" … {text}"), theme.dim())),
         LineKind::Item { last } => {
             let branch = if last { " └─ " } else { " ├─ " };
             let room = width.saturating_sub(branch.chars().count() + note.chars().count() + 2);
