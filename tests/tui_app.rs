@@ -1139,6 +1139,14 @@ fn the_prune_preview_waits_for_the_planner_and_takes_only_the_latest_plan() {
     assert!(dialog.planning.is_none() && dialog.all);
     assert!(dialog.plan.records_deleted.len() > 1, "{:?}", dialog.plan);
     assert!(app.dialog_can_apply());
+
+    // An answer that comes after the preview was closed is let go.
+    app.update(Action::TogglePruneAll);
+    app.update(Action::Back);
+    for request in std::mem::take(&mut app.plan_requests) {
+        app.receive_plan(request.run());
+    }
+    assert_eq!(app.dialog, None);
 }
 
 /// The planner thread answers a request with the plan the request makes where it is run.

@@ -1,7 +1,7 @@
 //! The change dialogs' life in the app: opened on the list's selection, planned again when
 //! the store changes, moved in, and confirmed into a request for the worker.
 
-use super::App;
+use super::{App, free_elsewhere};
 use crate::tui::action::Action;
 use crate::tui::change::Change;
 use crate::tui::dialog::{Dialog, PruneDialog, RemoveDialog, Subject, TagDialog, UntagDialog};
@@ -94,6 +94,14 @@ impl App {
         self.plan_requests.push(request);
     }
 
+    /// Closes the open dialog. A prune preview's plan can hold most of a store's images and
+    /// layers, as many frees as would stall a key: it is freed on a thread of its own.
+    pub(super) fn close_dialog(&mut self) {
+        if let Some(Dialog::Prune(old)) = self.dialog.take() {
+            free_elsewhere(old);
+        }
+    }
+
     /// Asks the planner for the open prune preview's plan again.
     pub(super) fn replan_prune(&mut self) {
         if let (Some(Dialog::Prune(dialog)), Some(store)) = (&mut self.dialog, &self.store) {
@@ -105,8 +113,10 @@ impl App {
 
     /// Takes what the planner made, for the prune preview that waits for it.
     pub fn receive_plan(&mut self, done: PlanDone) {
-        if let Some(Dialog::Prune(dialog)) = &mut self.dialog {
-            dialog.planned(done);
+        match &mut self.dialog {
+            Some(Dialog::Prune(dialog)) => dialog.planned(done),
+            // The preview was closed meanwhile; its plan can be large.
+            _ => free_elsewhere(done),
         }
     }
 
@@ -129,7 +139,7 @@ impl App {
         };
         match request {
             Ok(request) => {
-                self.dialog = None;
+                self.close_dialog();
                 self.applying = Some(request.summary.clone());
                 self.change_requested = Some(request);
             }

@@ -246,7 +246,7 @@ impl App {
             Action::Quit => self.quit = true,
             Action::Back => {
                 if self.dialog.is_some() {
-                    self.dialog = None;
+                    self.close_dialog();
                 } else if self.tree_filter_shown() {
                     self.with_files(|view| view.filter_clear());
                 } else if self.panes.images.filter_line_shown() {

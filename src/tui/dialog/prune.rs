@@ -5,6 +5,7 @@
 
 use super::plan::{LineKind, PlanLine, add_unblock, confirmed, nothing_to_apply, plan_tree};
 use crate::tui::action::Action;
+use crate::tui::app::free_elsewhere;
 use crate::tui::change::{Change, ChangeRequest};
 use crate::tui::data::StoreData;
 use crate::tui::planner::{PlanDone, PlanRequest};
@@ -51,12 +52,16 @@ impl PruneDialog {
     /// it comes the preview says it is planning and offers nothing to apply.
     pub fn replan(&mut self, store: &StoreData, id: u64) -> PlanRequest {
         self.planning = Some(id);
-        self.plan = RemovalPlan::default();
-        self.tree = vec![PlanLine {
+        let planning = vec![PlanLine {
             kind: LineKind::Planning,
             text: format!("Planning on {} images", store.catalog.snapshot.images.len()),
             note: String::new(),
         }];
+        // The plan shown so far can be a whole store's: freed where no key waits for it.
+        free_elsewhere((
+            std::mem::take(&mut self.plan),
+            std::mem::replace(&mut self.tree, planning),
+        ));
         PlanRequest {
             id,
             store: store.clone(),
@@ -66,9 +71,10 @@ impl PruneDialog {
     }
 
     /// Takes the planner's answer when it is the one the preview waits for (an answer to an
-    /// earlier switch or store is dropped).
+    /// earlier switch or store is dropped, on a thread of its own as it can be large).
     pub fn planned(&mut self, done: PlanDone) {
         if self.planning != Some(done.id) {
+            free_elsewhere(done);
             return;
         }
         self.planning = None;
