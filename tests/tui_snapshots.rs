@@ -476,6 +476,30 @@ fn status_line_after_a_removal() {
 }
 
 #[test]
+fn a_long_store_label_is_cut_before_the_message() {
+    let mut app = fixture_app();
+    app.store_label = format!(
+        "demo: scratch copy at /{} (cairn demo reset)",
+        "deep/".repeat(30)
+    );
+    select(&mut app, "localhost/side:1");
+    app.update(Action::StartRemove);
+    app.update(Action::Confirm);
+    let request = app.change_requested.take().unwrap();
+    app.receive_change(ChangeOutcome::Applied(request));
+    let rendered = text(&render(&app));
+    let status = rendered.lines().nth(HEIGHT as usize - 2).unwrap();
+    assert!(
+        status.starts_with(" cairn  demo: scratch copy at /deep/"),
+        "{status}"
+    );
+    assert!(
+        status.ends_with("… Removed 1 image; 1.96 kB reclaimed"),
+        "{status}"
+    );
+}
+
+#[test]
 fn blocked_reasons_are_red_and_bold() {
     let mut app = fixture_app();
     select(&mut app, "localhost/ro:1");

@@ -19,8 +19,9 @@ pub struct StoreArgs {
     pub storage_driver: Option<String>,
     /// the store to open: containers-storage[:ROOT], oci:DIR, oci-archive:FILE,
     /// docker-archive:FILE, docker[:HOST] (the Docker Engine; HOST as DOCKER_HOST),
-    /// registry:HOST[:PORT][/REPOSITORY] (a registry over its API) or demo (a scratch copy
-    /// of the bundled demo, made on first use)
+    /// registry:HOST[:PORT][/REPOSITORY] (a registry over its API), registry-storage:DIR (a
+    /// registry's storage folder, read-only) or demo (a scratch copy of the bundled demo,
+    /// made on first use)
     // The help text is clap's: its brackets are the usage's, not rustdoc links.
     #[allow(rustdoc::broken_intra_doc_links)]
     #[arg(long, global = true, value_name = "KIND:WHERE")]

@@ -148,3 +148,29 @@ fn the_man_page_has_every_command_and_the_store_options() {
     assert!(folder.join("cairn.1").is_file());
     assert!(folder.join("cairn-demo-reset.1").is_file());
 }
+
+#[test]
+fn the_store_flags_help_names_every_kind_the_parser_accepts() {
+    let refused = cairn(&["--store", "bogus:x", "images"]);
+    assert!(!refused.status.success());
+    let message = stderr(&refused);
+    let kinds = message
+        .split("expected ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no list of kinds in: {message}"));
+    let kinds: Vec<&str> = kinds
+        .trim()
+        .split([',', ' '])
+        .filter(|word| !word.is_empty() && *word != "or")
+        .collect();
+    assert!(kinds.len() >= 8, "{kinds:?}");
+    let help = ok(&["images", "--help"]).replace('\n', " ");
+    for kind in kinds {
+        assert!(
+            [":", "[", " "]
+                .iter()
+                .any(|after| help.contains(&format!(" {kind}{after}"))),
+            "--store's help does not name {kind}: {help}"
+        );
+    }
+}

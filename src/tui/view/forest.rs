@@ -3,7 +3,7 @@
 //! images share the layers below it and how many bytes those are. Only the rows on screen are
 //! built, so a store of 30,000 layers draws as fast as one of thirty.
 
-use super::parts::{centered_message, fit, pane_block, scrollbar, spinner, title};
+use super::parts::{centered_message, fit_spans, pane_block, scrollbar, spinner, title};
 use crate::tui::app::App;
 use crate::tui::pane::Pane;
 use cairn_core::human::podman_size;
@@ -142,19 +142,8 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
 /// A row cut to the pane's width, its last span ending with `…` when it was longer, and
 /// padded so that the cursor's colour spans the whole row.
 fn cut(line: Line<'static>, width: usize) -> Line<'static> {
-    let mut left = width;
-    let mut spans = Vec::new();
-    for span in line.spans {
-        let len = span.content.chars().count();
-        if len <= left {
-            left -= len;
-            spans.push(span);
-            continue;
-        }
-        spans.push(Span::styled(fit(&span.content, left), span.style));
-        left = 0;
-        break;
-    }
-    spans.push(Span::raw(" ".repeat(left)));
+    let mut spans = fit_spans(line.spans, width);
+    let used: usize = spans.iter().map(|span| span.content.chars().count()).sum();
+    spans.push(Span::raw(" ".repeat(width.saturating_sub(used))));
     Line::from(spans)
 }

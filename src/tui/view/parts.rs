@@ -150,6 +150,28 @@ pub fn fit(text: &str, width: usize) -> String {
     out
 }
 
+/// Cuts a line of spans to `width` columns, ending with `…` when it was longer, so that text
+/// cut short says so instead of running into what is drawn next to it.
+pub fn fit_spans(spans: Vec<Span<'static>>, width: usize) -> Vec<Span<'static>> {
+    let total: usize = spans.iter().map(|span| span.content.chars().count()).sum();
+    if total <= width || width == 0 {
+        return if width == 0 { Vec::new() } else { spans };
+    }
+    let mut room = width - 1;
+    let mut out = Vec::new();
+    for span in spans {
+        let len = span.content.chars().count();
+        if len > room {
+            let cut: String = span.content.chars().take(room).collect();
+            out.push(Span::styled(cut + "…", span.style));
+            break;
+        }
+        room -= len;
+        out.push(span);
+    }
+    out
+}
+
 /// The spinner's frame for a tick count.
 pub fn spinner(tick: usize) -> &'static str {
     const FRAMES: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];

@@ -1,7 +1,7 @@
 //! The two bottom lines: the status (store, counts, loading progress, last message) and the
 //! key hints for the focused pane, taken from the key table.
 
-use super::parts::spinner;
+use super::parts::{fit_spans, spinner};
 use crate::tui::app::App;
 use crate::tui::contents::Slot;
 use cairn_core::visible::visible;
@@ -94,7 +94,12 @@ pub fn draw(app: &App, frame: &mut Frame, status: Rect, footer: Rect) {
     let message_width = (message.width() as u16).min(status.width / 2);
     let [l, r] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(message_width)]).areas(status);
-    frame.render_widget(Line::from(left), l);
+    // The status cut short ends in `…` and a blank before the message, never runs into it.
+    let room = match message_width {
+        0 => l.width,
+        _ => l.width.saturating_sub(1),
+    };
+    frame.render_widget(Line::from(fit_spans(left, room.into())), l);
     // A message too long for its half shows its start, where it says what happened.
     let fits = message.width() as u16 <= message_width;
     frame.render_widget(
