@@ -2,6 +2,7 @@
 //! space, diffs, and random layers that must never make the model panic.
 
 use super::*;
+use crate::testing::Random;
 use crate::testing::entries::{Layer, entry};
 use std::sync::Arc;
 
@@ -668,22 +669,6 @@ fn diff_of_an_image_with_itself_is_empty() {
 
 // Random layers: whatever a store hands over, the model answers without panicking and its
 // trees hold together.
-
-/// A small deterministic generator (xorshift), so a failing case can be replayed.
-struct Random(u64);
-
-impl Random {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn pick<'a, T>(&mut self, from: &'a [T]) -> &'a T {
-        &from[(self.next() % from.len() as u64) as usize]
-    }
-}
 
 fn random_layer(random: &mut Random) -> LayerEntries {
     const NAMES: &[&[u8]] = &[

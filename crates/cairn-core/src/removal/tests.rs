@@ -13,30 +13,10 @@
 
 use super::{RemoveOptions, Target, plan_removal};
 use crate::tagging::{NamesPlan, plan_tag, plan_untag};
-use crate::testing::{SnapshotBuilder, fixtures, hex_id};
+use crate::testing::{Random, SnapshotBuilder, fixtures, hex_id};
 use crate::{Catalog, Rules};
 use jiff::Timestamp;
 use std::fmt::Write;
-
-/// xorshift64: the same store on every run and platform.
-struct Random(u64);
-
-impl Random {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-}
 
 /// A name in the rules' form: podman's full names, Docker's familiar ones.
 fn name(rules: Rules, repository: &str, tag: &str) -> String {
