@@ -205,7 +205,7 @@ fn every_plan(catalog: &Catalog) -> String {
         names_line(
             &mut out,
             &format!("tag {} {new}", short(id)),
-            &plan_tag(catalog, id, &[new.clone()]),
+            &plan_tag(catalog, id, std::slice::from_ref(&new)),
         );
         let other = images[(i + 1) % images.len()];
         if let Some(taken) = other.names.first() {
