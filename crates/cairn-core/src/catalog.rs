@@ -15,9 +15,8 @@ pub struct Catalog {
     pub lineage: Lineage,
     pub sizes: Sizes,
     /// The layers no image and no container uses (what an interrupted removal leaves), each
-    /// after the layers on top of it
-    /// ([`unreferenced`](super::removal::podman::unreferenced::unreferenced)): found here once,
-    /// so that planning a removal does not walk the store for them.
+    /// after the layers on top of it ([`unreferenced`]): found here once, so that planning a
+    /// removal does not walk the store for them.
     pub unreferenced: Vec<LayerIdx>,
 }
 

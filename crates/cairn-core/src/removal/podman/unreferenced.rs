@@ -68,8 +68,8 @@ pub fn collectable(catalog: &Catalog, now: Timestamp) -> TiVec<LayerIdx, bool> {
     collectable
 }
 
-/// The layers `wanted` accepts, each after every layer on top of it. Iterative, so that no
-/// depth of layers overflows the stack.
+/// The layers `wanted` accepts, each after every layer on top of it ([`subtree_post_order`]
+/// from every root).
 fn post_order(
     snapshot: &Snapshot,
     tree: &LayerTree,
@@ -84,8 +84,9 @@ fn post_order(
     order
 }
 
-/// [`post_order`] of the layers at and above `root` that `wanted` accepts, appended to
-/// `order`; a refused layer hides the layers on top of it.
+/// The layers at and above `root` that `wanted` accepts, each after every layer on top of it
+/// (the order in which they can be deleted), appended to `order`; a refused layer hides the
+/// layers on top of it. Iterative, so that no depth of layers overflows the stack.
 pub fn subtree_post_order(
     tree: &LayerTree,
     root: LayerIdx,
