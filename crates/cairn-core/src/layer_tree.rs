@@ -15,6 +15,8 @@ pub struct LayerTree {
     /// The images that have a layer among their mapped top layers (an ID-mapped copy of the
     /// top layer, rare): a removal keeps a layer another image maps.
     mapped: HashMap<LayerIdx, Vec<ImageIdx>>,
+    /// Each image's top layer, looked up once: lineage and removal ask for it often.
+    tops: TiVec<ImageIdx, Option<LayerIdx>>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -43,6 +45,7 @@ impl LayerTree {
         let mut empty_images = Vec::new();
         let mut orphan_images = Vec::new();
         let mut mapped: HashMap<LayerIdx, Vec<ImageIdx>> = HashMap::new();
+        let mut tops: TiVec<ImageIdx, Option<LayerIdx>> = vec![None; snapshot.images.len()].into();
         for (idx, image) in snapshot.images.iter_enumerated() {
             for layer in image.mapped_top_layers.iter() {
                 if let Some(layer) = snapshot.layer_by_id(layer) {
@@ -52,7 +55,10 @@ impl LayerTree {
             match image.top_layer.as_deref() {
                 None => empty_images.push(idx),
                 Some(top) => match snapshot.layer_by_id(top) {
-                    Some(layer) => nodes[layer].images.push(idx),
+                    Some(layer) => {
+                        nodes[layer].images.push(idx);
+                        tops[idx] = Some(layer);
+                    }
                     None => orphan_images.push(idx),
                 },
             }
@@ -62,6 +68,7 @@ impl LayerTree {
             empty_images,
             orphan_images,
             mapped,
+            tops,
         }
     }
 
@@ -74,12 +81,14 @@ impl LayerTree {
         &self.nodes[layer]
     }
 
-    /// The node of an image's top layer, if it has one in the store.
+    /// The node of an image's top layer, if it has one in the store: found when the tree was
+    /// built (an empty tree, the default, looks it up in `snapshot`).
     pub fn top_node(&self, snapshot: &Snapshot, image: ImageIdx) -> Option<LayerIdx> {
-        snapshot.images[image]
-            .top_layer
-            .as_deref()
-            .and_then(|top| snapshot.layer_by_id(top))
+        match self.tops.get(image) {
+            Some(&top) => top,
+            None => (snapshot.images[image].top_layer.as_deref())
+                .and_then(|top| snapshot.layer_by_id(top)),
+        }
     }
 
     /// The image's layers from its top layer down to the base.
