@@ -61,6 +61,7 @@ struct Simulation<'a> {
     reports: HashMap<ImageIdx, Report>,
     /// The images reported on, in the order podman reports them.
     order: Vec<ImageIdx>,
+    /// Whether an image is in `order` already.
     ordered: TiVec<ImageIdx, bool>,
     plan: RemovalPlan,
 }
