@@ -57,7 +57,10 @@ fn main() {
         });
         let list = median_of(|| {
             let listed = store.load_list(&mut |_| {}).unwrap().unwrap();
-            assert_eq!(Catalog::new(listed.snapshot).snapshot.images.len(), images);
+            assert_eq!(
+                Catalog::new(listed.loaded.snapshot).snapshot.images.len(),
+                images
+            );
         });
         let whole = median_of(|| {
             let loaded = store.load().unwrap();

@@ -201,7 +201,7 @@ fn main() {
         _ => unreachable!("a Diff job was found"),
     };
     app.panes.diff.subject = Some(subject.clone());
-    app.panes.diff.loaded = Some(subject.clone());
+    app.panes.diff.read.asked(subject.clone());
     let request = contents::ContentsRequest {
         job: contents::Job::Diff(subject),
         ..request

@@ -7,7 +7,9 @@
 //!
 //! The start is measured on the real binary in a pseudo-terminal of 120x40, as a user starts
 //! it: from the spawn to the moment the frame with the list (its header and its "N of
-//! 10000" count) has been written to the terminal. `CAIRN_BENCH_BIN` times another `cairn`
+//! 10000" count) has been written to the terminal; and the CPU time the `cairn` processes
+//! (the supervisor and the browser, every thread still running) have used by then, which
+//! the machine's load does not change. `CAIRN_BENCH_BIN` times another `cairn`
 //! binary there instead (an older build, to compare).
 //!
 //! The store is written by `cairn-genstore` (built next to this benchmark), or taken from
@@ -193,11 +195,19 @@ fn print_starts(options: &StorageOptions, app: &App, scratch: &Path) {
     println!("| --- | --- | --- | --- |");
     let mut first_bytes: Vec<Duration> = starts.iter().map(|s| s.0).collect();
     let mut listed: Vec<Duration> = starts.iter().map(|s| s.1).collect();
+    let mut cpu: Vec<Duration> = starts.iter().map(|s| s.2).collect();
     println!(
         "{}",
         spread("the first frame (loading screen)", &mut first_bytes)
     );
     println!("{}", spread("the frame with the list", &mut listed));
+    println!(
+        "{}",
+        spread(
+            "the frame with the list, CPU time of the processes",
+            &mut cpu
+        )
+    );
 }
 
 /// What the browser does from its start to the full store, in this process: the loading
@@ -280,12 +290,12 @@ fn in_process_steps(options: &StorageOptions) -> (App, ViewState, Terminal<TestB
 
 /// Starts `cairn` on the store in a pseudo-terminal [`STARTS`] + 1 times (the first not
 /// counted): for each, the time to its first output (the loading frame) and to the frame
-/// with the list.
+/// with the list, and the CPU time its processes had used by then.
 fn process_starts(
     options: &StorageOptions,
     images: usize,
     scratch: &Path,
-) -> Vec<(Duration, Duration)> {
+) -> Vec<(Duration, Duration, Duration)> {
     let binary = std::env::var_os("CAIRN_BENCH_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_cairn")));
@@ -303,7 +313,7 @@ fn start_in_a_terminal(
     options: &StorageOptions,
     images: usize,
     home: &Path,
-) -> (Duration, Duration) {
+) -> (Duration, Duration, Duration) {
     use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
     use std::os::unix::ffi::OsStrExt;
     let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY | OpenptFlags::CLOEXEC).unwrap();
@@ -360,11 +370,30 @@ fn start_in_a_terminal(
             break started.elapsed();
         }
     };
+    let cpu = process_tree_cpu(child.id());
     master.write_all(b"q").unwrap();
     while master.read(&mut buffer).is_ok_and(|n| n > 0) {}
     let status = child.wait().unwrap();
     assert!(status.success(), "cairn failed: {status}");
-    (first_output.unwrap_or(listed), listed)
+    (first_output.unwrap_or(listed), listed, cpu)
+}
+
+/// The CPU time process `pid` and its descendants have used, summed over their threads'
+/// `schedstat` (nanoseconds; threads that have ended are not counted).
+fn process_tree_cpu(pid: u32) -> Duration {
+    let mut total = Duration::ZERO;
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).unwrap();
+    for task in tasks {
+        let task = task.unwrap().path();
+        let schedstat = std::fs::read_to_string(task.join("schedstat")).unwrap_or_default();
+        let ns = schedstat.split_whitespace().next().unwrap_or("0");
+        total += Duration::from_nanos(ns.parse().unwrap());
+        let children = std::fs::read_to_string(task.join("children")).unwrap_or_default();
+        for child in children.split_whitespace() {
+            total += process_tree_cpu(child.parse().unwrap());
+        }
+    }
+    total
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

@@ -647,7 +647,7 @@ fn zoom_gives_the_focused_pane_the_screen() {
 // ---- Changing images: tag, untag, remove and prune dialogs -------------------------------
 
 use cairn::tui::change::{Change, ChangeOutcome};
-use cairn::tui::dialog::{NameCheck, PruneDialog, removal_summary};
+use cairn::tui::dialog::{NameCheck, PlanPreview, PruneDialog, removal_summary};
 use cairn::tui::keymap::Keymap;
 use cairn_core::removal::{RemoveOptions, Target, plan_removal};
 use cairn_core::tagging::plan_tag;

@@ -332,96 +332,190 @@ fn the_reader_thread_reads_the_demo_blobs() {
     reader.join().unwrap();
 }
 
-/// The details read the wasted space only while they are on screen: a read the reader has
-/// not finished stops when another tab takes their place, selection moves made meanwhile
-/// read nothing, and the details ask again, for the image then selected, when they are shown
-/// again. The real reader thread on the demo layout, whose progress reports (one before each
-/// layer it reads) count what it reads; it is held before its first layer until the test
-/// has moved away.
-#[test]
-fn the_details_read_layers_only_while_on_screen() {
-    let store = cairn_store::Store::new(cairn_store::oci::OciLayout::bundled_demo(
-        "the test reads the compiled-in demo",
-    ));
-    let catalog = Catalog::new(store.load().expect("loading the demo").snapshot);
-    let mut app = App::with_catalog(
-        "demo",
-        common::tui_store::now(),
-        common::tui_store::area(),
-        cairn::tui::theme::Theme::colored(),
-        catalog,
-    );
-    let (requests, inbox) = mpsc::channel::<ContentsRequest>();
-    let (send, replies) = mpsc::channel::<ContentsMsg>();
-    let (release, gate) = mpsc::channel::<()>();
-    let held = std::sync::atomic::AtomicBool::new(false);
-    let reader = contents::spawn(store, inbox, move |msg| {
-        let first_waste_layer = matches!(
-            msg,
-            ContentsMsg::Progress {
-                slot: contents::Slot::Waste,
-                ..
-            }
+/// The app on the bundled demo layout with the real contents reader thread, whose progress
+/// reports (one before each layer it reads) count what it reads. The reader is held before
+/// the first layer it reads for `held` until the test releases it.
+struct HeldReader {
+    app: App,
+    requests: mpsc::Sender<ContentsRequest>,
+    replies: mpsc::Receiver<ContentsMsg>,
+    release: mpsc::Sender<()>,
+    reader: std::thread::JoinHandle<()>,
+}
+
+impl HeldReader {
+    fn new(held: contents::Slot) -> Self {
+        let store = cairn_store::Store::new(cairn_store::oci::OciLayout::bundled_demo(
+            "the test reads the compiled-in demo",
+        ));
+        let catalog = Catalog::new(store.load().expect("loading the demo").snapshot);
+        let app = App::with_catalog(
+            "demo",
+            common::tui_store::now(),
+            common::tui_store::area(),
+            cairn::tui::theme::Theme::colored(),
+            catalog,
         );
-        if first_waste_layer && !held.swap(true, std::sync::atomic::Ordering::SeqCst) {
-            let _ = gate.recv();
+        let (requests, inbox) = mpsc::channel::<ContentsRequest>();
+        let (send, replies) = mpsc::channel::<ContentsMsg>();
+        let (release, gate) = mpsc::channel::<()>();
+        let waited = std::sync::atomic::AtomicBool::new(false);
+        let reader = contents::spawn(store, inbox, move |msg| {
+            let first = matches!(msg, ContentsMsg::Progress { slot, .. } if slot == held);
+            if first && !waited.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                let _ = gate.recv();
+            }
+            send.send(msg).is_ok()
+        })
+        .unwrap();
+        HeldReader {
+            app,
+            requests,
+            replies,
+            release,
+            reader,
         }
-        send.send(msg).is_ok()
-    })
-    .unwrap();
-    let forward = |app: &mut App| -> Vec<Job> {
-        app.contents_requests
+    }
+
+    /// Applies `action` and hands the reader what the app asked; returns the jobs asked.
+    fn update(&mut self, action: Action) -> Vec<Job> {
+        self.app.update(action);
+        self.app
+            .contents_requests
             .drain(..)
             .map(|request| {
                 let job = request.job.clone();
-                requests.send(request).unwrap();
+                self.requests.send(request).unwrap();
                 job
             })
             .collect()
-    };
+    }
+
+    /// Lets the reader go on, and waits for it to finish all it was asked: the jobs it
+    /// answered, in order.
+    fn finish(self) -> Vec<Job> {
+        self.release.send(()).unwrap();
+        drop(self.requests);
+        self.reader.join().unwrap();
+        self.replies
+            .try_iter()
+            .filter_map(|msg| match msg {
+                ContentsMsg::Done { job, .. } => Some(job),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// The details read the wasted space only while they are on screen: a read the reader has
+/// not finished stops when another tab takes their place, selection moves made meanwhile
+/// read nothing, and the details ask again, for the image then selected, when they are shown
+/// again. The reader is held before its first layer until the test has moved away.
+#[test]
+fn the_details_read_layers_only_while_on_screen() {
+    let mut held = HeldReader::new(contents::Slot::Waste);
     // The details are the tab on screen at first: they ask for the selected image's waste.
-    select(&mut app, "localhost/app:1.0");
-    let asked = forward(&mut app);
+    select(&mut held.app, "localhost/app:1.0");
+    let asked = held.update(Action::Tick);
     assert!(
         asked.iter().any(|j| matches!(j, Job::Waste { .. })),
         "{asked:?}"
     );
     // Another tab, and the selection moves while it is shown.
-    app.update(Action::FocusPane(Pane::Layers));
-    forward(&mut app);
-    app.update(Action::FocusPane(Pane::Images));
+    held.update(Action::FocusPane(Pane::Layers));
+    held.update(Action::FocusPane(Pane::Images));
     for _ in 0..3 {
-        app.update(Action::Down);
-        let asked = forward(&mut app);
+        let asked = held.update(Action::Down);
         assert!(
             !asked.iter().any(|j| matches!(j, Job::Waste { .. })),
             "a selection move read layers for the details while they were not shown: {asked:?}"
         );
     }
-    release.send(()).unwrap();
     // Shown again: the details ask for the image selected now.
-    let selected = app.selected().unwrap();
-    app.update(Action::FocusPane(Pane::Details));
-    let asked = forward(&mut app);
+    let selected = held.app.selected().unwrap();
+    let asked = held.update(Action::FocusPane(Pane::Details));
     assert!(
         asked
             .iter()
             .any(|j| matches!(j, Job::Waste { image, .. } if *image == selected)),
         "{asked:?}"
     );
-    drop(requests);
-    reader.join().unwrap();
-    let waste_done: Vec<_> = replies
-        .try_iter()
-        .filter_map(|msg| match msg {
-            ContentsMsg::Done {
-                job: Job::Waste { image, .. },
-                ..
-            } => Some(image),
+    let waste_done: Vec<_> = held
+        .finish()
+        .into_iter()
+        .filter_map(|job| match job {
+            Job::Waste { image, .. } => Some(image),
             _ => None,
         })
         .collect();
     // The first image's read stopped before its first layer; the one read is the image the
     // details show now.
     assert_eq!(waste_done, [selected]);
+}
+
+/// The Files and Diff tabs read layers only while they are on screen, as the details do: a
+/// read not finished stops when another tab takes the tab's place, when the image list is
+/// zoomed over it, and when the selection moves to another image while it is away; the tab
+/// asks again when it comes back, and the reader answers only the last ask, for the image
+/// then selected. The reader is held before the tab's first layer until the test has moved
+/// away and back.
+#[test]
+fn the_files_and_diff_tabs_read_layers_only_while_on_screen() {
+    for (pane, slot) in [
+        (Pane::Files, contents::Slot::Files),
+        (Pane::Diff, contents::Slot::Diff),
+    ] {
+        let mut held = HeldReader::new(slot);
+        let of_tab = |jobs: &[Job]| -> Vec<Job> {
+            jobs.iter().filter(|j| j.slot() == slot).cloned().collect()
+        };
+        select(&mut held.app, "localhost/app:1.0");
+        let first = of_tab(&held.update(Action::FocusPane(pane)));
+        assert!(
+            matches!(first.as_slice(), [Job::Files(_) | Job::Diff(_)]),
+            "{pane:?} asks for its tree: {first:?}"
+        );
+        // Another tab takes its place: the read stops; shown again, it is asked again.
+        let asked = of_tab(&held.update(Action::FocusPane(Pane::Layers)));
+        assert_eq!(asked, [Job::Stop(slot)], "{pane:?} left the screen");
+        let asked = of_tab(&held.update(Action::FocusPane(pane)));
+        assert_eq!(asked, first, "{pane:?} came back");
+        // The image list zoomed over the inspector: the same.
+        held.update(Action::FocusPane(Pane::Images));
+        let asked = of_tab(&held.update(Action::ToggleZoom));
+        assert_eq!(asked, [Job::Stop(slot)], "{pane:?} hidden by the zoom");
+        let asked = of_tab(&held.update(Action::ToggleZoom));
+        assert_eq!(asked, first, "{pane:?} shown again after the zoom");
+        // The selection moves to other images while another tab is shown: nothing is read.
+        let asked = of_tab(&held.update(Action::FocusPane(Pane::Layers)));
+        assert_eq!(asked, [Job::Stop(slot)]);
+        held.update(Action::FocusPane(Pane::Images));
+        // Down to the next image with layers and a parent, so that both tabs have a tree.
+        let start = held.app.selected();
+        loop {
+            assert_ne!(
+                held.app.selected(),
+                held.app.panes.images.rows.last().copied(),
+                "no image below app:1.0 has layers and a parent"
+            );
+            let asked = of_tab(&held.update(Action::Down));
+            assert!(asked.is_empty(), "{pane:?} read while away: {asked:?}");
+            let files = held.app.panes.files.subject.as_ref();
+            if held.app.selected() != start
+                && files.is_some_and(|s| !s.layers.is_empty())
+                && held.app.panes.diff.subject.is_some()
+            {
+                break;
+            }
+        }
+        let asked = of_tab(&held.update(Action::FocusPane(pane)));
+        let last = match asked.as_slice() {
+            [job @ (Job::Files(_) | Job::Diff(_))] => job.clone(),
+            _ => panic!("{pane:?} asks for the image selected now: {asked:?}"),
+        };
+        assert_ne!([last.clone()].as_slice(), first.as_slice());
+        // The first read stopped before its first layer: what is answered is the last ask.
+        let done: Vec<Job> = of_tab(&held.finish());
+        assert_eq!(done, [last], "{pane:?}");
+    }
 }

@@ -70,9 +70,10 @@ pub fn image_rows(catalog: &Catalog, images: &[ImageIdx]) -> Vec<ImageRow> {
     rows
 }
 
-/// `docker images --format '{{json .}}'`, one object per line, fields as the CLI names them;
-/// `Containers`, `SharedSize` and `UniqueSize`, which the listing leaves `N/A`, are filled
-/// in as `docker system df -v` computes and words them (four digits, go-units' `HumanSize`).
+/// `docker images --format '{{json .}}'`, one object per line, fields as the CLI names them
+/// and from where it takes them: the daemon's `/images/json` alone. That listing leaves
+/// `Containers` and `SharedSize` at -1 (only `/system/df` counts them), which the CLI prints
+/// as `N/A`, and `UniqueSize` with them.
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 struct ImageLine {
@@ -121,15 +122,11 @@ pub fn images(
     }
     let total = |image: ImageIdx| size(catalog.sizes.get(image).total);
     if format.json {
+        let not_counted = || "N/A".to_string();
         for row in &rows {
             let img = &catalog.snapshot.images[row.image];
-            let sizes = catalog.sizes.get(row.image);
             let line = ImageLine {
-                containers: catalog
-                    .snapshot
-                    .containers_of(row.image)
-                    .count()
-                    .to_string(),
+                containers: not_counted(),
                 created_at: img
                     .created
                     .map(|t| format!("{} +0000 UTC", t.strftime("%Y-%m-%d %H:%M:%S")))
@@ -138,11 +135,14 @@ pub fn images(
                 digest: "<none>".into(),
                 id: id(row.image),
                 repository: row.repository.clone(),
-                shared_size: human_size_with_precision(sizes.shared as f64, 4),
+                shared_size: not_counted(),
                 size: total(row.image),
                 tag: row.tag.clone(),
-                unique_size: human_size_with_precision(sizes.unique as f64, 4),
-                virtual_size: total(row.image),
+                unique_size: not_counted(),
+                virtual_size: human_size_with_precision(
+                    catalog.sizes.get(row.image).total as f64,
+                    4,
+                ),
             };
             serde_json::to_writer(&mut *out, &line)?;
             writeln!(out)?;

@@ -33,11 +33,11 @@ pub struct Args {
 }
 
 /// Whether the store's listing alone ([`cairn_store::Store::open_list`]) holds what this
-/// `images` prints. A Docker Engine's does for its table and IDs: names, dates, sizes, and
-/// which untagged images have children (the parents Docker records). The JSON's shared and
-/// unique sizes need every image's layers, and podman's lineage its configs.
-pub fn from_listing(rules: Rules, args: &Args) -> bool {
-    rules == Rules::Docker && !args.json.enabled()
+/// `images` prints. A Docker Engine's does, as it does for `docker images`: names, dates,
+/// sizes, and which untagged images have children (the parents Docker records); its JSON
+/// is the listing's too. podman's lineage needs the configs.
+pub fn from_listing(rules: Rules) -> bool {
+    rules == Rules::Docker
 }
 
 /// The images podman lists: all of them with `--all`, else all but intermediates and the

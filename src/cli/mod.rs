@@ -157,11 +157,9 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<i32> {
     };
     let now = jiff::Timestamp::now();
     match command {
-        Command::Images(args) => read_as(
-            &selection,
-            |rules| images::from_listing(rules, args),
-            |c| images::run(c, args, now, out),
-        ),
+        Command::Images(args) => read_as(&selection, images::from_listing, |c| {
+            images::run(c, args, now, out)
+        }),
         Command::Tree(args) => read(&selection, |c| tree::run(c, args, out)),
         Command::Layers(args) => read(&selection, |c| layers::run(c, args, out)),
         Command::History(args) => read(&selection, |c| history::run(c, args, now, out)),

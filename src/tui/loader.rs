@@ -126,14 +126,18 @@ fn load(
     if gone {
         return None;
     }
+    // The full read goes on from the listing where the store can (asking only what the list
+    // did not), else starts over.
+    let mut rest = None;
     if let Some(Ok(listed)) = listed {
-        let catalog = Arc::new(Catalog::without_lineage(listed.snapshot));
-        let data = StoreData::opened(OpenedStore::new(catalog, listed.terms));
+        rest = listed.rest;
+        let catalog = Arc::new(Catalog::without_lineage(listed.loaded.snapshot));
+        let data = StoreData::opened(OpenedStore::new(catalog, listed.loaded.terms));
         if !send(LoaderMsg::Listed { generation, data }) {
             return None;
         }
     }
-    let loaded = match store.load() {
+    let loaded = match store.load_rest(rest) {
         Ok(loaded) => loaded,
         Err(e) => {
             return send(LoaderMsg::Failed(format!("{e:#}"))).then_some(None);

@@ -147,7 +147,8 @@ pub fn run(flags: &Selection, supervised: bool) -> Result<()> {
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
     };
-    let config_path = config::location(env("XDG_CONFIG_HOME").as_deref(), env("HOME").as_deref());
+    let home = cairn_store::home::user_home();
+    let config_path = config::location(env("XDG_CONFIG_HOME").as_deref(), home.as_deref());
     let (config, config_error) = config::load(config_path.as_deref(), Theme::from_env());
     let mut app = App::new(label, Timestamp::now(), area, config.theme);
     app.keymap = config.keymap;

@@ -52,6 +52,19 @@ pub fn store_flags(root: &Path, runroot: &Path) -> Vec<String> {
 
 /// Fails with a clear message when a tool the tests need is missing: these tests compare
 /// cairn with the real tools, and a missing tool must not pass as a success.
+/// This user's home as `/etc/passwd` gives it.
+pub fn password_database_home() -> PathBuf {
+    let uid = rustix::process::getuid().as_raw().to_string();
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap();
+    let home = passwd
+        .lines()
+        .map(|l| l.split(':').collect::<Vec<_>>())
+        .find(|fields| fields.len() > 5 && fields[2] == uid)
+        .map(|fields| fields[5].to_string())
+        .unwrap_or_else(|| panic!("no /etc/passwd entry for uid {uid}"));
+    PathBuf::from(home)
+}
+
 pub fn require(tool: &str) {
     let found = Command::new("sh")
         .args(["-c", &format!("command -v {tool}")])

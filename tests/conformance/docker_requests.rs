@@ -1,13 +1,15 @@
 //! What cairn asks a real Docker Engine (a private dockerd 20.10 on a copy of the fixture),
 //! seen on the wire: a socket of the test's own passes every byte between cairn and the
-//! daemon and notes each request line. `images` asks what `docker images` asks (the list),
-//! and the container list beside it, never an image's inspect or history; the watcher asks
+//! daemon and notes each request line. `images`, its JSON too, asks what `docker images`
+//! asks (the list), and the container list beside it, never an image's inspect or history;
+//! the browser lists the daemon once and then asks each image's details; the watcher asks
 //! through the client that read the store, so the API version is agreed on once, and sees a
 //! `docker tag`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 use crate::common;
 
+use cairn::tui::loader::{self, LoaderCmd, LoaderMsg};
 use cairn_store::Store;
 use cairn_store::docker::DockerStore;
 use common::docker::{Daemon, docker_fixture};
@@ -168,6 +170,8 @@ fn images_asks_the_daemon_for_its_lists_only() {
         &["images", "-a"],
         &["images", "-a", "--no-trunc"],
         &["images", "-aq"],
+        &["images", "--json"],
+        &["images", "-a", "--format", "json"],
     ] {
         recorder.clear();
         let through = cairn(&recorder.host(), args);
@@ -193,17 +197,105 @@ fn images_asks_the_daemon_for_its_lists_only() {
             "{args:?}"
         );
     }
-    // The JSON's shared sizes need each image's layers: every image is inspected, which the
-    // recorder sees as well.
-    recorder.clear();
-    cairn(&recorder.host(), &["images", "--json"]);
-    let images = common::ok(daemon.docker(&["images", "-aq"]), "docker images");
+}
+
+/// The browser's loader shows the daemon's listing first and then reads the whole store: the
+/// full read goes on from the listing, so one open asks for the list of images (and of
+/// containers) once, then each image's inspect and history once, through one client.
+#[test]
+fn the_browser_lists_the_daemon_once() {
+    let daemon = Daemon::start(docker_fixture());
+    let recorder = Recorder::start(&socket(&daemon));
+    let store = Store::new(DockerStore {
+        host: recorder.host(),
+    });
+    let (_commands, receive_commands) = std::sync::mpsc::channel::<LoaderCmd>();
+    let (send, messages) = std::sync::mpsc::channel::<LoaderMsg>();
+    let _loader = loader::spawn(store, receive_commands, move |m| send.send(m).is_ok()).unwrap();
+    let (mut listed, mut loaded) = (None, None);
+    for message in messages.iter() {
+        match message {
+            LoaderMsg::Listed { data, .. } => listed = Some(data),
+            LoaderMsg::Loaded { data, .. } => loaded = Some(data),
+            LoaderMsg::Lineage { .. } => break,
+            LoaderMsg::Failed(e) => panic!("the load failed: {e}"),
+            _ => {}
+        }
+    }
+    let requests = recorder.requests();
+    let (listed, loaded) = (
+        listed.expect("a listing first"),
+        loaded.expect("a full read"),
+    );
+    let images = common::ok(
+        daemon.docker(&["images", "-aq", "--no-trunc"]),
+        "docker images",
+    );
     let images: std::collections::BTreeSet<&str> = images.lines().collect();
-    let inspected = asked(&recorder)
-        .iter()
-        .filter(|r| r.starts_with("GET /images/sha256:") && r.ends_with("/json"))
-        .count();
-    assert_eq!(inspected, images.len(), "{:?}", asked(&recorder));
+    let count = |wanted: &dyn Fn(&str) -> bool| requests.iter().filter(|r| wanted(r)).count();
+    assert_eq!(
+        count(&|r| r.starts_with("GET /images/json")),
+        1,
+        "{requests:?}"
+    );
+    assert_eq!(
+        count(&|r| r.starts_with("GET /containers/json")),
+        1,
+        "{requests:?}"
+    );
+    assert_eq!(count(&|r| r == "GET /version"), 1, "{requests:?}");
+    for image in &images {
+        let asked = |what: &str| count(&|r| r == format!("GET /images/{image}/{what}"));
+        assert_eq!(
+            (asked("json"), asked("history")),
+            (1, 1),
+            "{image}: {requests:?}"
+        );
+    }
+    assert_eq!(
+        requests.len(),
+        3 + 2 * images.len(),
+        "nothing else: {requests:?}"
+    );
+    // The read that went on from the listing is the store's whole read.
+    let whole = Store::new(DockerStore {
+        host: daemon.host(),
+    })
+    .load()
+    .unwrap()
+    .snapshot;
+    let ids = |snapshot: &cairn_core::Snapshot| -> std::collections::BTreeSet<String> {
+        snapshot
+            .images
+            .iter()
+            .map(|i| format!("sha256:{}", i.id))
+            .collect()
+    };
+    let listed = &listed.catalog.snapshot;
+    let loaded = &loaded.catalog.snapshot;
+    assert_eq!(ids(listed), images.iter().map(|i| i.to_string()).collect());
+    assert_eq!(ids(loaded), ids(listed));
+    // Each image, layer and container alike (the daemon's order of images made in the same
+    // second changes from one listing to the next).
+    let sorted = |items: Vec<String>| {
+        let mut items = items;
+        items.sort();
+        items
+    };
+    let each = |snapshot: &cairn_core::Snapshot| {
+        (
+            sorted(snapshot.images.iter().map(|i| format!("{i:?}")).collect()),
+            sorted(snapshot.layers.iter().map(|l| format!("{l:?}")).collect()),
+            sorted(
+                snapshot
+                    .containers
+                    .iter()
+                    .map(|c| format!("{c:?}"))
+                    .collect(),
+            ),
+        )
+    };
+    assert_eq!(each(loaded), each(&whole));
 }
 
 /// The watcher asks for events through the client that read the store: one version agreed

@@ -290,6 +290,15 @@ fn lookups_and_their_errors_match_podman() {
         "x@sha256:abc".into(),
         "a//b".into(),
         ":tag".into(),
+        // Go's `\w` is ASCII; the whole name counts towards 255 characters, registry and all;
+        // go-digest wants lower-case hex and knows sha256, sha384 and sha512 only.
+        "base:t\u{e9}".into(),
+        "a".repeat(250),
+        format!("localhost/{}", "a".repeat(246)),
+        format!("x@sha256:{}", "A".repeat(64)),
+        format!("x@Sha256:{}", "0".repeat(64)),
+        format!("x@md5:{}", "0".repeat(32)),
+        format!("x@sha512:{}", "0".repeat(64)),
     ];
     for id in &ids {
         references.push(id[..12].to_string());

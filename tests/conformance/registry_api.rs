@@ -7,7 +7,7 @@ use crate::common::registry::{Options, TestRegistry};
 use crate::common::{ok, require, run, stderr, stdout};
 use cairn::tui::loader::{self, LoaderMsg};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// cairn on `registry` with its own cache folder, plain HTTP.
@@ -243,12 +243,13 @@ fn certificate(dir: &Path) {
     ]);
 }
 
-#[test]
-fn registry_api_reads_behind_htpasswd_and_a_private_ca() {
+/// A registry behind htpasswd (`tester:s3cret`) and a certificate of a private CA, in `dir`,
+/// holding `secure/base:1`. `certs(addr)` names the folder to put the CA in, as a certs.d
+/// folder holds it.
+fn secure_registry(dir: &Path, certs: impl FnOnce(&str) -> PathBuf) -> (TestRegistry, PathBuf) {
     require("htpasswd");
-    let dir = tempfile::tempdir().unwrap();
-    certificate(dir.path());
-    let htpasswd = dir.path().join("htpasswd");
+    certificate(dir);
+    let htpasswd = dir.join("htpasswd");
     ok(
         Command::new("htpasswd")
             .args(["-Bbc"])
@@ -259,13 +260,13 @@ fn registry_api_reads_behind_htpasswd_and_a_private_ca() {
         "htpasswd",
     );
     let registry = TestRegistry::start_with(&Options {
-        tls: Some((dir.path().join("cert.pem"), dir.path().join("key.pem"))),
+        tls: Some((dir.join("cert.pem"), dir.join("key.pem"))),
         htpasswd: Some(htpasswd),
         ..Options::default()
     });
-    let certs = dir.path().join("certs");
-    std::fs::create_dir(&certs).unwrap();
-    std::fs::copy(dir.path().join("ca.pem"), certs.join("ca.crt")).unwrap();
+    let certs = certs(&registry.addr);
+    std::fs::create_dir_all(&certs).unwrap();
+    std::fs::copy(dir.join("ca.pem"), certs.join("ca.crt")).unwrap();
     registry.skopeo(&[
         "copy",
         "--dest-creds=tester:s3cret",
@@ -273,9 +274,13 @@ fn registry_api_reads_behind_htpasswd_and_a_private_ca() {
         &format!("oci:{}:base:1", crate::common::registry::images().display()),
         &registry.reference("secure/base:1"),
     ]);
-    let authfile = dir.path().join("auth.json");
+    (registry, certs)
+}
+
+/// An auth file (podman's and Docker's form) with the credentials of [`secure_registry`].
+fn write_auth_file(path: &Path, registry: &TestRegistry) {
     std::fs::write(
-        &authfile,
+        path,
         format!(
             r#"{{"auths":{{"{}":{{"auth":"{}"}}}}}}"#,
             registry.addr,
@@ -283,6 +288,14 @@ fn registry_api_reads_behind_htpasswd_and_a_private_ca() {
         ),
     )
     .unwrap();
+}
+
+#[test]
+fn registry_api_reads_behind_htpasswd_and_a_private_ca() {
+    let dir = tempfile::tempdir().unwrap();
+    let (registry, certs) = secure_registry(dir.path(), |_| dir.path().join("certs"));
+    let authfile = dir.path().join("auth.json");
+    write_auth_file(&authfile, &registry);
     let cache = tempfile::tempdir().unwrap();
     let store = format!("--store=registry:{}", registry.addr);
     let cert_dir = format!("--cert-dir={}", certs.display());
@@ -319,6 +332,63 @@ fn registry_api_reads_behind_htpasswd_and_a_private_ca() {
         stdout(&insecure).contains("secure/base"),
         "{}",
         stderr(&insecure)
+    );
+}
+
+/// Without `HOME`, the credentials in `~/.docker/config.json` and the CA in
+/// `~/.config/containers/certs.d` are those of the home the password database gives, for
+/// containers/image (skopeo, podman's library: `homedir.Get`) and for cairn alike. That home
+/// is a folder of the test's, mounted over the real one in a mount namespace of the tool's own.
+#[test]
+fn without_home_auth_and_certificates_are_the_password_databases_homes() {
+    require("unshare");
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let (registry, _) = secure_registry(dir.path(), |addr| {
+        home.join(".config/containers/certs.d").join(addr)
+    });
+    std::fs::create_dir_all(home.join(".docker")).unwrap();
+    write_auth_file(&home.join(".docker/config.json"), &registry);
+    let without_home = |program: &str, args: &[String]| {
+        let mut command = Command::new("unshare");
+        command
+            .args(["--mount", "sh", "-c"])
+            .arg(r#"mount --bind "$0" "$1" && shift && exec "$@""#)
+            .arg(&home)
+            .arg(crate::common::password_database_home())
+            .arg(program)
+            .args(args);
+        for variable in [
+            "HOME",
+            "XDG_CONFIG_HOME",
+            "XDG_RUNTIME_DIR",
+            "XDG_CACHE_HOME",
+            "REGISTRY_AUTH_FILE",
+            "DOCKER_CONFIG",
+        ] {
+            command.env_remove(variable);
+        }
+        command.output().unwrap()
+    };
+    let repository = format!("docker://{}/secure/base", registry.addr);
+    let skopeo = ok(
+        without_home("skopeo", &["list-tags".into(), repository]),
+        "skopeo list-tags",
+    );
+    assert!(skopeo.contains("\"1\""), "{skopeo}");
+    let cairn = ok(
+        without_home(
+            env!("CARGO_BIN_EXE_cairn"),
+            &[
+                format!("--store=registry:{}", registry.addr),
+                "images".into(),
+            ],
+        ),
+        "cairn images",
+    );
+    assert!(
+        cairn.contains(&format!("{}/secure/base", registry.addr)),
+        "{cairn}"
     );
 }
 

@@ -82,19 +82,6 @@ fn on(program: &str, m: &Machine, rest: &[&str], files: Files) -> std::process::
         .unwrap_or_else(|e| panic!("running {program}: {e}"))
 }
 
-/// This user's home as `/etc/passwd` gives it.
-fn password_database_home() -> PathBuf {
-    let uid = rustix::process::getuid().as_raw().to_string();
-    let passwd = std::fs::read_to_string("/etc/passwd").unwrap();
-    let home = passwd
-        .lines()
-        .map(|l| l.split(':').collect::<Vec<_>>())
-        .find(|fields| fields.len() > 5 && fields[2] == uid)
-        .map(|fields| fields[5].to_string())
-        .unwrap_or_else(|| panic!("no /etc/passwd entry for uid {uid}"));
-    PathBuf::from(home)
-}
-
 fn machine() -> Machine {
     require("podman");
     let (dir, store) = copy_store(shared_fixture());

@@ -187,3 +187,26 @@ fn entries(dir: &std::path::Path) -> Vec<std::ffi::OsString> {
         .map(|e| e.unwrap().file_name())
         .collect()
 }
+
+/// Without `HOME`, unset or empty, cairn finds the user's home as podman does
+/// (containers/storage's `homedir.Get`): in the password database. The demo's place, which
+/// `demo path` prints without making it, is under that home's `.local/share`.
+#[test]
+fn without_home_the_demo_is_under_the_password_databases_home() {
+    let home = crate::common::password_database_home();
+    for empty in [false, true] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_cairn"));
+        command.args(["demo", "path"]).env_remove("XDG_DATA_HOME");
+        match empty {
+            true => command.env("HOME", ""),
+            false => command.env_remove("HOME"),
+        };
+        let path = ok(command.output().unwrap());
+        let expected = home.join(".local/share/cairn/demo");
+        assert_eq!(
+            path,
+            format!("{}\n", expected.display()),
+            "HOME empty: {empty}"
+        );
+    }
+}

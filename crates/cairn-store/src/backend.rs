@@ -36,7 +36,7 @@ pub trait Backend: Debug + Send + Sync {
     /// first and the rest after; `None` otherwise. Where the store can, `images` is handed
     /// the images alone (names, IDs, dates; no layers, so no sizes) before the rest is
     /// parsed, for the list's first frame.
-    fn load_list(&self, images: &mut dyn FnMut(Snapshot)) -> Option<Result<Loaded>> {
+    fn load_list(&self, images: &mut dyn FnMut(Snapshot)) -> Option<Result<Listed>> {
         let _ = images;
         None
     }
@@ -98,6 +98,35 @@ pub struct Loaded {
     pub snapshot: Snapshot,
     pub watch: Watch,
     pub terms: Terms,
+}
+
+/// A quick listing ([`Backend::load_list`]), and the rest of the store's read where the
+/// listing is its first part.
+pub struct Listed {
+    pub loaded: Loaded,
+    /// Reads the whole store, asking only what the listing did not (a Docker Engine's
+    /// listing is the `/images/json` its full read begins with); `None` where the full read
+    /// starts over ([`Backend::load`]). See [`crate::Store::load_rest`].
+    pub rest: Option<Rest>,
+}
+
+/// The rest of a store's read after its listing (see [`Listed::rest`]).
+pub type Rest = Box<dyn FnOnce() -> Result<Loaded> + Send>;
+
+impl Listed {
+    /// A listing the full read does not reuse.
+    pub fn alone(loaded: Loaded) -> Self {
+        Listed { loaded, rest: None }
+    }
+}
+
+impl Debug for Listed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Listed")
+            .field("loaded", &self.loaded)
+            .field("rest", &self.rest.as_ref().map(|_| "…"))
+            .finish()
+    }
 }
 
 /// A backend's hook into plans: what the model plans is said in layers and records;

@@ -17,6 +17,7 @@ pub mod distribution;
 #[cfg(feature = "docker")]
 pub mod docker;
 pub mod error;
+pub mod home;
 pub mod lockfile;
 pub mod oci;
 pub mod oci_config;
@@ -27,7 +28,7 @@ pub mod selection;
 pub mod store;
 pub mod watch;
 
-pub use backend::{Backend, Loaded, RemovalTerms, Terms, VerifyReport};
+pub use backend::{Backend, Listed, Loaded, RemovalTerms, Rest, Terms, VerifyReport};
 pub use error::StoreError;
 pub use selection::Selection;
 pub use store::{OpenedStore, Store};

@@ -2,7 +2,7 @@
 //! flags, see [`crate::Selection`]); opening it gives an [`OpenedStore`], the catalog the
 //! commands and the browser read, which plans changes the way that store will carry them out.
 
-use crate::backend::{Backend, Loaded, Terms, VerifyReport};
+use crate::backend::{Backend, Listed, Loaded, Rest, Terms, VerifyReport};
 use crate::error::Result;
 use cairn_core::contents::LayerEntries;
 use cairn_core::gc::GcPlan;
@@ -45,8 +45,17 @@ impl Store {
 
     /// Reads what the image list needs, when the store has a quicker way to than
     /// [`Store::load`] (see [`Backend::load_list`]).
-    pub fn load_list(&self, images: &mut dyn FnMut(Snapshot)) -> Option<Result<Loaded>> {
+    pub fn load_list(&self, images: &mut dyn FnMut(Snapshot)) -> Option<Result<Listed>> {
         self.0.load_list(images)
+    }
+
+    /// Reads the whole store after [`Store::load_list`]: through the listing's `rest` where
+    /// it has one (asking only what the listing did not), else [`Store::load`].
+    pub fn load_rest(&self, rest: Option<Rest>) -> Result<Loaded> {
+        match rest {
+            Some(rest) => rest(),
+            None => self.load(),
+        }
     }
 
     /// Reads the store into a catalog with its lineage.
@@ -63,7 +72,7 @@ impl Store {
     /// gives on this store.
     pub fn open_list(&self) -> Result<OpenedStore> {
         let loaded = match self.load_list(&mut |_| {}) {
-            Some(listed) => listed?,
+            Some(listed) => listed?.loaded,
             None => self.load()?,
         };
         Ok(OpenedStore::new(

@@ -2,9 +2,9 @@
 //! contents reader for what the pane on screen needs, and taking its answers.
 
 use super::{App, ContentsProgress};
-use crate::tui::contents::{Answer, ContentsMsg, ContentsRequest, Job, source_words};
+use crate::tui::contents::{Answer, ContentsMsg, ContentsRequest, Job, Slot, source_words};
 use crate::tui::pane::Pane;
-use crate::tui::state::files::{Contents, FileTree, TreeView};
+use crate::tui::state::files::{Ask, Contents, FileTree, TreeView};
 use crate::tui::state::{PaneState, Selected};
 use crate::tui::tree_filter::{FilterDone, FilterRequest};
 use cairn_core::visible::visible_bytes;
@@ -212,37 +212,53 @@ impl App {
         })
     }
 
-    /// Asks the reader for what the pane on screen needs and does not have.
+    /// Asks the reader for what the pane on screen needs and does not have, and stops the
+    /// reads of the panes that left the screen.
     pub(super) fn request_contents(&mut self) {
         self.request_filters();
         let Some(store) = &self.store else {
             return;
         };
         let catalog = std::sync::Arc::clone(&store.catalog);
-        let job = match self.areas().tab {
-            Some(Pane::Files) => self.panes.files.wanted().cloned().map(|subject| {
-                self.panes.files.loaded = Some(subject.clone());
-                Self::mark_loading(&mut self.panes.files.contents);
-                Job::Files(subject)
-            }),
-            Some(Pane::Diff) => self.panes.diff.wanted().cloned().map(|subject| {
-                self.panes.diff.loaded = Some(subject.clone());
-                Self::mark_loading(&mut self.panes.diff.contents);
-                Job::Diff(subject)
-            }),
+        let tab = self.areas().tab;
+        let files = &mut self.panes.files;
+        let ask = files.read.next(
+            files.subject.as_ref().filter(|s| !s.layers.is_empty()),
+            tab == Some(Pane::Files),
+        );
+        let files = Self::tree_job(ask, &mut files.contents, Job::Files, Slot::Files);
+        let diff = &mut self.panes.diff;
+        let ask = diff
+            .read
+            .next(diff.subject.as_ref(), tab == Some(Pane::Diff));
+        let diff = Self::tree_job(ask, &mut diff.contents, Job::Diff, Slot::Diff);
+        let details = match tab {
             Some(Pane::Details) => self.panes.details.waste_wanted(),
-            _ => None,
-        };
-        let stop = match self.areas().tab {
-            Some(Pane::Details) => None,
             _ => self.panes.details.waste_hidden(),
         };
-        for job in stop.into_iter().chain(job) {
+        for job in [files, diff, details].into_iter().flatten() {
             self.contents_requests.push(ContentsRequest {
                 generation: self.generation,
                 catalog: std::sync::Arc::clone(&catalog),
                 job,
             });
+        }
+    }
+
+    /// The reader's job for what a tree pane asks: a read (the pane says it is loading), or
+    /// a stop of the pane's read.
+    fn tree_job<S>(
+        ask: Option<Ask<S>>,
+        contents: &mut Contents,
+        read: fn(S) -> Job,
+        slot: Slot,
+    ) -> Option<Job> {
+        match ask? {
+            Ask::Read(subject) => {
+                Self::mark_loading(contents);
+                Some(read(subject))
+            }
+            Ask::Stop => Some(Job::Stop(slot)),
         }
     }
 
@@ -303,7 +319,7 @@ impl App {
                 let from: Vec<&str> = sources.iter().map(|&s| source_words(s)).collect();
                 let read = answer.is_ok();
                 match job {
-                    Job::Files(subject) if self.panes.files.loaded.as_ref() == Some(&subject) => {
+                    Job::Files(subject) if self.panes.files.read.answered(&subject) => {
                         let page = self.page(Pane::Files);
                         let files = &mut self.panes.files;
                         files.contents.receive(tree(answer), subject.layer_only);
@@ -314,7 +330,7 @@ impl App {
                             view.reveal(&path);
                         }
                     }
-                    Job::Diff(subject) if self.panes.diff.loaded.as_ref() == Some(&subject) => {
+                    Job::Diff(subject) if self.panes.diff.read.answered(&subject) => {
                         self.panes.diff.contents.receive(tree(answer), true);
                     }
                     Job::Waste { image, .. } => {

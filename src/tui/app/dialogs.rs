@@ -4,7 +4,9 @@
 use super::{App, free_elsewhere};
 use crate::tui::action::Action;
 use crate::tui::change::Change;
-use crate::tui::dialog::{Dialog, PruneDialog, RemoveDialog, Subject, TagDialog, UntagDialog};
+use crate::tui::dialog::{
+    Dialog, PlanPreview, PruneDialog, RemoveDialog, Subject, TagDialog, UntagDialog,
+};
 use crate::tui::planner::PlanDone;
 use crate::tui::popup::plan_max_scroll;
 use cairn_core::Rules;

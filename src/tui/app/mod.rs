@@ -435,8 +435,8 @@ impl App {
                 });
                 // Indexes change with a load: what was asked under the old ones is asked
                 // again (the trees on screen stay until the answers come).
-                self.panes.files.loaded = None;
-                self.panes.diff.loaded = None;
+                self.panes.files.read.forget();
+                self.panes.diff.read.forget();
                 self.rebuild_rows();
                 self.replan_dialog();
                 self.request_contents();

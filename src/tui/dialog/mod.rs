@@ -11,7 +11,7 @@ pub mod subject;
 pub mod tag;
 pub mod untag;
 
-pub use plan::{LineKind, PlanLine, plan_tree, removal_summary};
+pub use plan::{LineKind, PlanLine, PlanPreview, plan_tree, removal_summary};
 pub use prune::PruneDialog;
 pub use remove::RemoveDialog;
 pub use subject::Subject;

@@ -4,10 +4,22 @@
 use crate::tui::action::Action;
 use crate::tui::change::{Change, ChangeRequest};
 use crate::tui::data::{NO_NAME, StoreData};
+use crate::tui::mode::Mode;
 use cairn_core::Rules;
 use cairn_core::human::podman_size;
 use cairn_core::image::short_id;
 use cairn_core::removal::RemovalPlan;
+
+/// A dialog that previews a removal plan as a tree under a few header lines (remove, prune):
+/// what the preview's frame needs to draw and scroll it.
+pub trait PlanPreview {
+    /// Lines the preview shows above the plan.
+    const HEADER_LINES: usize;
+    /// The dialog's mode: the preview's footer shows its keys.
+    const MODE: Mode;
+    /// The plan's lines, and the first one on screen.
+    fn plan_lines(&self) -> (&[PlanLine], usize);
+}
 
 /// Why a registry read from its storage folder takes no change.
 const READ_ONLY_REGISTRY: &str = "Nothing was changed: a registry's storage is only read; --store registry:HOST applies the same requests";

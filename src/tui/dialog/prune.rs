@@ -3,11 +3,14 @@
 //! preview opens at once, and the plan is made on the planner thread
 //! ([`planner`](crate::tui::planner)) and shown when it comes.
 
-use super::plan::{LineKind, PlanLine, add_unblock, confirmed, nothing_to_apply, plan_tree};
+use super::plan::{
+    LineKind, PlanLine, PlanPreview, add_unblock, confirmed, nothing_to_apply, plan_tree,
+};
 use crate::tui::action::Action;
 use crate::tui::app::free_elsewhere;
 use crate::tui::change::{Change, ChangeRequest};
 use crate::tui::data::StoreData;
+use crate::tui::mode::Mode;
 use crate::tui::planner::{PlanDone, PlanRequest};
 use cairn_core::removal::{RemovalPlan, RemoveOptions};
 
@@ -24,10 +27,17 @@ pub struct PruneDialog {
     pub planning: Option<u64>,
 }
 
-impl PruneDialog {
-    /// Lines the preview shows above the plan: what is pruned and the switch.
-    pub const HEADER_LINES: usize = 2;
+impl PlanPreview for PruneDialog {
+    /// What is pruned and the switch.
+    const HEADER_LINES: usize = 2;
+    const MODE: Mode = Mode::Prune;
 
+    fn plan_lines(&self) -> (&[PlanLine], usize) {
+        (&self.tree, self.scroll)
+    }
+}
+
+impl PruneDialog {
     /// A preview that asks the planner for its plan as job `id`: the dialog and the request
     /// to pass on.
     pub fn new(

@@ -1,11 +1,14 @@
 //! `d`: what `podman rmi` (or `docker rmi`) of the selected image would do, with its two
 //! switches, `--force` and `--no-prune`.
 
-use super::plan::{PlanLine, Switches, add_unblock, confirmed, nothing_to_apply, plan_tree};
+use super::plan::{
+    PlanLine, PlanPreview, Switches, add_unblock, confirmed, nothing_to_apply, plan_tree,
+};
 use super::subject::Subject;
 use crate::tui::action::Action;
 use crate::tui::change::{Change, ChangeRequest};
 use crate::tui::data::StoreData;
+use crate::tui::mode::Mode;
 use cairn_core::removal::{RemovalPlan, RemoveOptions};
 
 /// What a blocked removal tries: force, no-prune, then both switched.
@@ -25,10 +28,17 @@ pub struct RemoveDialog {
     pub scroll: usize,
 }
 
-impl RemoveDialog {
-    /// Lines the preview shows above the plan: the image and the switches.
-    pub const HEADER_LINES: usize = 2;
+impl PlanPreview for RemoveDialog {
+    /// The image and the switches.
+    const HEADER_LINES: usize = 2;
+    const MODE: Mode = Mode::Remove;
 
+    fn plan_lines(&self) -> (&[PlanLine], usize) {
+        (&self.tree, self.scroll)
+    }
+}
+
+impl RemoveDialog {
     pub fn new(store: &StoreData, subject: Subject, options: RemoveOptions) -> Self {
         let mut dialog = RemoveDialog {
             subject,

@@ -4,7 +4,7 @@
 //! the step from a node's parent to the node changed. The tree and its keys are the Files
 //! pane's ([`TreeView`](super::files::TreeView)).
 
-use super::files::Contents;
+use super::files::{Contents, Reading};
 use super::{PaneState, Selected};
 use crate::tui::scroll::Scroll;
 use cairn_core::contents::image_layers;
@@ -49,8 +49,8 @@ impl DiffSubject {
 pub struct DiffPane {
     pub subject: Option<DiffSubject>,
     pub contents: Contents,
-    /// The subject the contents are of (or being loaded for).
-    pub loaded: Option<DiffSubject>,
+    /// The subject the contents are of (or being read for).
+    pub read: Reading<DiffSubject>,
     /// The ID of the image marked in the list to compare against: IDs outlive reloads.
     pub marked: Option<String>,
     /// Why there is nothing to compare, when there is not.
@@ -58,13 +58,6 @@ pub struct DiffPane {
 }
 
 impl DiffPane {
-    /// The subject, when the contents shown are not of it: what the loader should read.
-    pub fn wanted(&self) -> Option<&DiffSubject> {
-        self.subject
-            .as_ref()
-            .filter(|s| self.loaded.as_ref() != Some(*s))
-    }
-
     /// Compares the two images of a lineage step.
     pub fn show_step(&mut self, catalog: &Catalog, parent: ImageIdx, child: ImageIdx) {
         self.set(Some(DiffSubject::new(
@@ -79,7 +72,7 @@ impl DiffPane {
         let same = |a: &DiffSubject, b: &DiffSubject| a.from == b.from && a.to == b.to;
         if !matches!((&subject, &self.subject), (Some(a), Some(b)) if same(a, b)) {
             self.contents.replace(Contents::None);
-            self.loaded = None;
+            self.read.forget();
         }
         self.none_because = None;
         self.subject = subject;

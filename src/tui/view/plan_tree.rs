@@ -4,7 +4,7 @@
 
 use super::parts::{dialog_block, dialog_footer};
 use crate::tui::app::App;
-use crate::tui::dialog::{LineKind, PlanLine};
+use crate::tui::dialog::{LineKind, PlanLine, PlanPreview};
 use crate::tui::mode::Mode;
 use crate::tui::popup::{blocked_rows, plan_line_rows, plan_popup, plan_text_width, unblock_text};
 use cairn_core::human::podman_size;
@@ -15,17 +15,18 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-/// Draws a preview: title, header lines, the plan from `scroll`, and the keys of `mode`
-/// (the switches a blocked plan names are written with their keys in `mode`).
-pub fn draw(
+/// Draws a dialog's preview: title, header lines, the plan from its scroll, and the keys of
+/// its mode (the switches a blocked plan names are written with their keys in that mode).
+pub fn draw<P: PlanPreview>(
     app: &App,
     frame: &mut Frame,
     area: Rect,
     title: Line<'static>,
     header: Vec<Line<'static>>,
-    (tree, scroll): (&[PlanLine], usize),
-    mode: Mode,
+    dialog: &P,
 ) {
+    debug_assert_eq!(header.len(), P::HEADER_LINES);
+    let ((tree, scroll), mode) = (dialog.plan_lines(), P::MODE);
     let width = plan_text_width(area) as usize;
     let counts: Vec<usize> = (tree.iter())
         .map(|line| plan_line_rows(line, width, &app.keymap, mode))

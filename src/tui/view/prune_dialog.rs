@@ -33,14 +33,5 @@ pub fn draw(app: &App, dialog: &PruneDialog, frame: &mut Frame, area: Rect) {
         ]),
         Line::from(options),
     ];
-    debug_assert_eq!(header.len(), PruneDialog::HEADER_LINES);
-    plan_tree::draw(
-        app,
-        frame,
-        area,
-        title,
-        header,
-        (&dialog.tree, dialog.scroll),
-        Mode::Prune,
-    );
+    plan_tree::draw(app, frame, area, title, header, dialog);
 }

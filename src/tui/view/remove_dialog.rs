@@ -33,16 +33,7 @@ pub fn draw(app: &App, dialog: &RemoveDialog, frame: &mut Frame, area: Rect) {
         false => options_line(app, dialog),
     };
     let header = vec![subject_line(app, &dialog.subject), second];
-    debug_assert_eq!(header.len(), RemoveDialog::HEADER_LINES);
-    plan_tree::draw(
-        app,
-        frame,
-        area,
-        title,
-        header,
-        (&dialog.tree, dialog.scroll),
-        Mode::Remove,
-    );
+    plan_tree::draw(app, frame, area, title, header, dialog);
 }
 
 /// `podman rmi`'s two switches, with their keys.

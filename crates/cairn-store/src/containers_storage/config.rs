@@ -21,6 +21,7 @@ pub struct Flags {
 pub struct Environment {
     pub storage_conf: Option<PathBuf>,
     pub uid: u32,
+    /// The user's home as podman finds it ([`crate::home::user_home`]).
     pub home: Option<PathBuf>,
     pub xdg_data_home: Option<PathBuf>,
     pub xdg_config_home: Option<PathBuf>,
@@ -39,7 +40,7 @@ impl Environment {
         Environment {
             storage_conf: path("CONTAINERS_STORAGE_CONF"),
             uid: rustix::process::geteuid().as_raw(),
-            home: path("HOME"),
+            home: crate::home::user_home(),
             xdg_data_home: path("XDG_DATA_HOME"),
             xdg_config_home: path("XDG_CONFIG_HOME"),
             xdg_runtime_dir: path("XDG_RUNTIME_DIR"),

@@ -15,7 +15,7 @@ pub mod writer;
 pub use options::StorageOptions;
 pub use reader::{load, load_list, load_records};
 
-use crate::backend::{Backend, Loaded};
+use crate::backend::{Backend, Listed, Loaded};
 use crate::contents::{layer_error, layer_name};
 use crate::error::StoreError;
 use cairn_core::contents::LayerEntries;
@@ -39,8 +39,12 @@ impl Backend for StorageOptions {
         Ok(load(self)?)
     }
 
-    fn load_list(&self, images: &mut dyn FnMut(Snapshot)) -> Option<Result<Loaded, StoreError>> {
-        Some(reader::load_list(self, images).map_err(StoreError::from))
+    fn load_list(&self, images: &mut dyn FnMut(Snapshot)) -> Option<Result<Listed, StoreError>> {
+        Some(
+            reader::load_list(self, images)
+                .map(Listed::alone)
+                .map_err(StoreError::from),
+        )
     }
 
     fn layer_entries(

@@ -49,9 +49,7 @@ impl Places {
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from)
         };
-        // containers/storage's `homedir.Get`: `$HOME` unless it is unset or empty, else the
-        // user's entry in the password database, which is what std's `home_dir` does.
-        let home = std::env::home_dir().filter(|h| !h.as_os_str().is_empty());
+        let home = crate::home::user_home();
         let alias_cache = match rustix::process::geteuid().is_root() {
             true => Some(PathBuf::from("/var/cache")),
             false => var("XDG_CACHE_HOME").or_else(|| home.as_ref().map(|h| h.join(".cache"))),

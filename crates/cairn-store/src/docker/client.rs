@@ -90,16 +90,8 @@ impl Client {
         }
     }
 
-    /// Every image, untagged ones included, in the daemon's order (newest first).
-    pub fn images(&self) -> Result<Vec<ImageSummary>> {
-        let options = ListImagesOptionsBuilder::default().all(true).build();
-        self.runtime
-            .block_on(self.docker.list_images(Some(options)))
-            .map_err(|e| self.fail("listing images", e))
-    }
-
-    /// Every image and every container ([`Client::images`] and [`Client::containers`]), asked
-    /// at once: the two requests of a listing overlap.
+    /// Every image, untagged ones included, in the daemon's order (newest first), and every
+    /// container, stopped ones included, asked at once: the two requests overlap.
     pub fn listing(&self) -> Result<(Vec<ImageSummary>, Vec<ContainerSummary>)> {
         let images = ListImagesOptionsBuilder::default().all(true).build();
         let containers = ListContainersOptionsBuilder::default().all(true).build();
@@ -130,14 +122,6 @@ impl Client {
                 .buffered(CONCURRENT_REQUESTS)
                 .try_collect(),
         )
-    }
-
-    /// Every container, stopped ones included.
-    pub fn containers(&self) -> Result<Vec<ContainerSummary>> {
-        let options = ListContainersOptionsBuilder::default().all(true).build();
-        self.runtime
-            .block_on(self.docker.list_containers(Some(options)))
-            .map_err(|e| self.fail("listing containers", e))
     }
 
     /// `DELETE /images/{name}`, never pruning parents (each is a call of its own), with the

@@ -7,10 +7,11 @@ pub mod contents;
 pub mod snapshot;
 pub mod writer;
 
-use crate::backend::{Backend, Loaded, Terms};
+use crate::backend::{Backend, Listed, Loaded, Terms};
 use crate::contents::{layer_error, layer_name};
 use crate::error::Result;
 use crate::watch::{Probe, Watch};
+use bollard::models::{ContainerSummary, ImageSummary};
 use cairn_core::contents::LayerEntries;
 use cairn_core::removal::{Blob, Step};
 use cairn_core::{Catalog, LayerIdx, Rules, Snapshot};
@@ -59,28 +60,31 @@ impl Backend for DockerStore {
     /// Reads every image (with its inspect answer and history) and every container, and
     /// notes the time, so that the watcher can ask the daemon what happened since.
     fn load(&self) -> Result<Loaded> {
-        let client = Client::connect(&self.host)?;
-        let since = client::event_time_now();
-        let snapshot = read(&client)?;
-        let mut watch = Watch::default();
-        watch.probe(Events { client, since });
-        Ok(Loaded {
-            snapshot,
-            watch,
-            terms: Terms::default(),
-        })
+        let (client, since) = self.connect()?;
+        let (images, containers) = client.listing()?;
+        read_details(client, since, images, containers)
     }
 
     /// The daemon's listing of images and containers, two requests: what `docker images`
     /// prints, with the sizes the daemon reports; no layers, configs or history (see
-    /// [`snapshot::listed`]). Nothing to watch: [`Backend::load`] follows with that.
-    fn load_list(&self, _: &mut dyn FnMut(Snapshot)) -> Option<Result<Loaded>> {
-        let listed = Client::connect(&self.host).and_then(|client| client.listing());
-        Some(listed.map(|(images, containers)| Loaded {
-            snapshot: snapshot::listed(images, containers),
-            watch: Watch::default(),
-            terms: Terms::default(),
-        }))
+    /// [`snapshot::listed`]). Its rest asks, through the same client, each image's inspect
+    /// and history: the full read lists nothing twice. Nothing to watch until then.
+    fn load_list(&self, _: &mut dyn FnMut(Snapshot)) -> Option<Result<Listed>> {
+        let listed = self.connect().and_then(|(client, since)| {
+            let (images, containers) = client.listing()?;
+            let snapshot = snapshot::listed(images.clone(), containers.clone());
+            Ok(Listed {
+                loaded: Loaded {
+                    snapshot,
+                    watch: Watch::default(),
+                    terms: Terms::default(),
+                },
+                rest: Some(Box::new(move || {
+                    read_details(client, since, images, containers)
+                })),
+            })
+        });
+        Some(listed)
     }
 
     fn layer_entries(&self, snapshot: &Snapshot, layer: LayerIdx) -> Result<LayerEntries> {
@@ -124,11 +128,46 @@ impl Probe for Events {
     }
 }
 
+impl DockerStore {
+    /// A client, and the time from which its watcher asks for events: taken before anything
+    /// is read, so that a change while the store is read is seen.
+    fn connect(&self) -> Result<(Client, String)> {
+        let client = Client::connect(&self.host)?;
+        Ok((client, client::event_time_now()))
+    }
+}
+
 /// The daemon's images and containers as a snapshot.
-pub fn read(client: &Client) -> Result<cairn_core::Snapshot> {
-    let images = client.images()?;
+pub fn read(client: &Client) -> Result<Snapshot> {
+    let (images, containers) = client.listing()?;
+    with_details(client, images, containers)
+}
+
+/// The snapshot of a listing, with each listed image's inspect and history.
+fn with_details(
+    client: &Client,
+    images: Vec<ImageSummary>,
+    containers: Vec<ContainerSummary>,
+) -> Result<Snapshot> {
     let ids: Vec<String> = images.iter().map(|i| i.id.clone()).collect();
     let details = client.details(&ids)?;
-    let containers = client.containers()?;
     Ok(snapshot::build(images, details, containers))
+}
+
+/// The whole store from the daemon's listing ([`with_details`]), watched through `client`
+/// for events since `since`.
+fn read_details(
+    client: Client,
+    since: String,
+    images: Vec<ImageSummary>,
+    containers: Vec<ContainerSummary>,
+) -> Result<Loaded> {
+    let snapshot = with_details(&client, images, containers)?;
+    let mut watch = Watch::default();
+    watch.probe(Events { client, since });
+    Ok(Loaded {
+        snapshot,
+        watch,
+        terms: Terms::default(),
+    })
 }

@@ -55,14 +55,18 @@ impl AuthFiles {
     /// podman's search: `--authfile`, else `REGISTRY_AUTH_FILE`, else
     /// `$XDG_RUNTIME_DIR/containers/auth.json`; then, unless the user named a file,
     /// `~/.config/containers/auth.json`; then Docker's `config.json` (`$DOCKER_CONFIG` or
-    /// `~/.docker`), which podman reads as well.
-    pub fn podman(authfile: Option<&Path>, env: &dyn Fn(&str) -> Option<String>) -> Self {
+    /// `~/.docker`), which podman reads as well. `home` is the user's
+    /// ([`crate::home::user_home`]).
+    pub fn podman(
+        authfile: Option<&Path>,
+        env: &dyn Fn(&str) -> Option<String>,
+        home: Option<&Path>,
+    ) -> Self {
         let mut paths = Vec::new();
         let named = authfile
             .map(Path::to_path_buf)
             .or_else(|| env("REGISTRY_AUTH_FILE").map(PathBuf::from));
         let user_named = named.is_some();
-        let home = env("HOME").map(PathBuf::from);
         match named {
             Some(path) => paths.push(path),
             None => {
@@ -74,7 +78,7 @@ impl AuthFiles {
         if !user_named {
             let config = env("XDG_CONFIG_HOME")
                 .map(PathBuf::from)
-                .or_else(|| home.as_ref().map(|h| h.join(".config")));
+                .or_else(|| home.map(|h| h.join(".config")));
             if let Some(config) = config {
                 paths.push(config.join("containers/auth.json"));
             }
@@ -82,7 +86,7 @@ impl AuthFiles {
         match env("DOCKER_CONFIG") {
             Some(dir) => paths.push(Path::new(&dir).join("config.json")),
             None => {
-                if let Some(home) = &home {
+                if let Some(home) = home {
                     paths.push(home.join(".docker/config.json"));
                 }
             }
@@ -569,12 +573,12 @@ mod tests {
 
     #[test]
     fn auth_files_are_searched_in_podmans_order() {
+        let home = Some(Path::new("/home/u"));
         let env = |key: &str| match key {
-            "HOME" => Some("/home/u".to_string()),
             "XDG_RUNTIME_DIR" => Some("/run/user/1".to_string()),
             _ => None,
         };
-        let files = AuthFiles::podman(None, &env);
+        let files = AuthFiles::podman(None, &env, home);
         assert_eq!(
             files.paths,
             [
@@ -583,7 +587,7 @@ mod tests {
                 PathBuf::from("/home/u/.docker/config.json"),
             ]
         );
-        let named = AuthFiles::podman(Some(Path::new("/a.json")), &env);
+        let named = AuthFiles::podman(Some(Path::new("/a.json")), &env, home);
         assert_eq!(
             named.paths,
             [
@@ -596,7 +600,7 @@ mod tests {
             other => env(other),
         };
         assert_eq!(
-            AuthFiles::podman(None, &env_named).paths[0],
+            AuthFiles::podman(None, &env_named, home).paths[0],
             PathBuf::from("/b.json")
         );
     }

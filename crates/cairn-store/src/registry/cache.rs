@@ -64,7 +64,7 @@ impl Cache {
         let base = std::env::var_os("XDG_CACHE_HOME")
             .filter(|d| !d.is_empty())
             .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache")))?;
+            .or_else(|| crate::home::user_home().map(|h| h.join(".cache")))?;
         Some(Cache::at(base.join("cairn/registry"), DEFAULT_LIMIT))
     }
 

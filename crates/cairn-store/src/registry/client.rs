@@ -130,7 +130,7 @@ impl Client {
     /// also lets cairn fall back to plain HTTP when the registry speaks no TLS. Asks `/v2/`
     /// once, so that a registry that is not there, or not one, is said before anything else.
     pub fn connect(host: &str, repository: Option<&str>, how: &Connect) -> Result<Self> {
-        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+        let home = crate::home::user_home();
         let dirs = tls::cert_dirs(host, how.cert_dir.as_deref(), home.as_deref());
         let tls = tls::config(how.tls_verify, &dirs)?;
         let agent: Agent = Agent::config_builder()
@@ -143,8 +143,8 @@ impl Client {
             .build()
             .into();
         let env = |key: &str| std::env::var(key).ok().filter(|v| !v.is_empty());
-        let credentials =
-            AuthFiles::podman(how.authfile.as_deref(), &env).lookup(host, repository)?;
+        let credentials = AuthFiles::podman(how.authfile.as_deref(), &env, home.as_deref())
+            .lookup(host, repository)?;
         let mut client = Client {
             agent,
             base: format!("https://{host}"),

@@ -11,7 +11,7 @@ pub mod tls;
 pub mod watch;
 pub mod writer;
 
-use crate::backend::{Backend, Loaded, RemovalTerms, Terms};
+use crate::backend::{Backend, Listed, Loaded, RemovalTerms, Terms};
 use crate::distribution::freed;
 use crate::error::{Result, StoreError};
 use crate::watch::Watch;
@@ -165,9 +165,9 @@ impl Backend for RegistryStore {
     /// The listing the last open read, at once and without a request, said to be cached
     /// (its terms' `cached_at`): the browser shows it while [`Backend::load`] asks the
     /// registry again. It may be stale: no command prints from it but under `--cached`.
-    fn load_list(&self, _: &mut dyn FnMut(Snapshot)) -> Option<Result<Loaded>> {
+    fn load_list(&self, _: &mut dyn FnMut(Snapshot)) -> Option<Result<Listed>> {
         let read = self.read_cached()?;
-        Some(Ok(self.loaded(read, Watch::default())))
+        Some(Ok(Listed::alone(self.loaded(read, Watch::default()))))
     }
 
     /// Steps are requests; nothing is told in blobs here.
