@@ -111,6 +111,22 @@ fn registry_remove_preview_names_every_tag_of_the_digest_in_every_repository() {
     insta::assert_snapshot!(text);
 }
 
+/// The browser on `data` as the loader hands over a registry's listing cached 3 minutes ago.
+fn on_a_cached_listing(mut data: cairn::tui::data::StoreData) -> App {
+    let mut app = App::new(
+        format!("registry {}", fixtures::REGISTRY),
+        now(),
+        Rect::new(0, 0, WIDTH, HEIGHT),
+        Theme::colored(),
+    );
+    data.cached_at = Some(now() - jiff::SignedDuration::from_mins(3));
+    app.receive(cairn::tui::loader::LoaderMsg::Listed {
+        generation: 1,
+        data,
+    });
+    app
+}
+
 /// A registry's cached listing is shown at once, marked with its age, while the registry is
 /// asked again; the list the registry gives then replaces it, and the mark goes.
 #[test]
@@ -132,19 +148,7 @@ fn registry_cached_listing_is_marked_until_the_registry_answers() {
             loaded.snapshot,
         )))
     };
-    let now: jiff::Timestamp = "2023-11-20T12:00:00Z".parse().unwrap();
-    let mut app = App::new(
-        "registry 127.0.0.1:5000",
-        now,
-        Rect::new(0, 0, WIDTH, HEIGHT),
-        Theme::colored(),
-    );
-    let mut cached = data();
-    cached.cached_at = Some(now - jiff::SignedDuration::from_mins(3));
-    app.receive(LoaderMsg::Listed {
-        generation: 1,
-        data: cached,
-    });
+    let mut app = on_a_cached_listing(data());
     let text = screen(&app);
     assert!(text.contains("cached 3 minutes ago"), "{text}");
     assert!(text.contains("asking the registry again"), "{text}");
@@ -155,6 +159,154 @@ fn registry_cached_listing_is_marked_until_the_registry_answers() {
     });
     let text = screen(&app);
     assert!(!text.contains("cached"), "{text}");
+}
+
+/// The status line of `app` drawn `width` columns wide, without its trailing blanks.
+fn status_line(app: &App, width: u16) -> String {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let mut terminal = Terminal::new(TestBackend::new(width, HEIGHT)).unwrap();
+    let mut view = cairn::tui::view::ViewState::default();
+    terminal
+        .draw(|frame| cairn::tui::view::draw(app, &mut view, frame))
+        .unwrap();
+    let text = common::tui::text(terminal.backend().buffer());
+    text.lines().nth(HEIGHT as usize - 2).unwrap().to_string()
+}
+
+/// A registry that does not answer is said in the status line, while the cached listing
+/// stays: since when, when it is asked again (counting down as the clock moves) and why;
+/// the listing it gives once it answers clears it. The same when the watch of a listing read
+/// just now stops reaching it, until it answers again.
+#[test]
+fn registry_unreachable_is_said_until_it_answers() {
+    use cairn::tui::data::StoreData;
+    use cairn::tui::loader::LoaderMsg;
+    use cairn_store::Unreachable;
+    use std::sync::Arc;
+    use std::time::{Duration, SystemTime};
+    let data = || StoreData::new(Arc::new(fixtures::registry().catalog()));
+    let now = now();
+    let at = |seconds: i64| {
+        let base = SystemTime::from(now);
+        match seconds {
+            s if s >= 0 => base + Duration::from_secs(s as u64),
+            s => base - Duration::from_secs(s.unsigned_abs()),
+        }
+    };
+    let unreachable = |since: i64, next: i64| {
+        LoaderMsg::Unreachable(Some(Unreachable {
+            since: at(since),
+            error: "registry 127.0.0.1:5000: GET http://127.0.0.1:5000/v2/: connection refused"
+                .into(),
+            next_try: at(next),
+        }))
+    };
+    let mut app = on_a_cached_listing(data());
+    app.receive(unreachable(-120, 25));
+    let text = screen(&app);
+    // On 120 columns, the times and the start of the error; the whole on a wider terminal.
+    assert!(
+        text.contains("unreachable since 2 minutes ago, next try in 25 s: registry"),
+        "{text}"
+    );
+    assert!(!text.contains("asking the registry again"), "{text}");
+    insta::assert_snapshot!(text);
+    let wide = status_line(&app, 200);
+    assert!(wide.contains("cached 3 minutes ago"), "{wide}");
+    assert!(
+        wide.ends_with("unreachable since 2 minutes ago, next try in 25 s: registry 127.0.0.1:5000: GET http://127.0.0.1:5000/v2/: connection refused"),
+        "{wide}"
+    );
+    // The countdown follows the clock; past it, the try is under way.
+    app.now = now + jiff::SignedDuration::from_secs(20);
+    assert!(screen(&app).contains("next try in 5 s"));
+    app.now = now + jiff::SignedDuration::from_secs(30);
+    assert!(screen(&app).contains("trying again now"));
+    app.receive(LoaderMsg::Loaded {
+        generation: 1,
+        data: data(),
+    });
+    let text = screen(&app);
+    assert!(!text.contains("unreachable"), "{text}");
+    assert!(!text.contains("cached"), "{text}");
+    // The watch of a fresh listing: said from its first failure until an answer.
+    app.now = now;
+    app.receive(unreachable(-30, 600));
+    assert!(
+        screen(&app).contains("unreachable since 30 seconds ago, next try in 10 min"),
+        "{}",
+        screen(&app)
+    );
+    app.receive(LoaderMsg::Unreachable(None));
+    assert!(!screen(&app).contains("unreachable"));
+}
+
+/// The real loader on a registry (the listing server of the tests) watched at a quick pace:
+/// once the registry is gone, the watch's failure reaches the browser, with the error and a
+/// next try after the one before; once it is back, the loader says it answers again.
+#[test]
+fn the_loader_says_a_registry_unreachable_while_its_watch_fails_and_clears_it_when_it_answers() {
+    use cairn::tui::loader::{self, LoaderCmd, LoaderMsg};
+    use cairn_store::Store;
+    use cairn_store::registry::RegistryStore;
+    use cairn_store::registry::client::Connect;
+    use cairn_store::registry::watch::Pace;
+    use common::listing_registry::{Catalog, ListingRegistry};
+    use std::time::Duration;
+    let registry = ListingRegistry::start(Catalog::Capped(2));
+    let addr = registry.addr.clone();
+    let connect = Connect {
+        tls_verify: false,
+        ..Connect::default()
+    };
+    let mut store = RegistryStore::parse(&addr, connect).unwrap();
+    store.pace = Pace {
+        batch: usize::MAX,
+        pause: Duration::from_millis(10),
+        heads: usize::MAX,
+        backoff: Duration::from_millis(10),
+        max_backoff: Duration::from_millis(10),
+    };
+    let (commands, inbox) = std::sync::mpsc::channel::<LoaderCmd>();
+    let (send, messages) = std::sync::mpsc::channel::<LoaderMsg>();
+    let _loader = loader::spawn(Store::new(store), inbox, move |m| send.send(m).is_ok()).unwrap();
+    // Bounded waits, to fail rather than hang: the watch asks every second.
+    let patience = Duration::from_secs(120);
+    let next = || {
+        messages
+            .recv_timeout(patience)
+            .expect("the loader went quiet")
+    };
+    loop {
+        match next() {
+            LoaderMsg::Lineage { .. } => break,
+            LoaderMsg::Failed(why) => panic!("the open failed: {why}"),
+            _ => {}
+        }
+    }
+    drop(registry);
+    let unreachable = loop {
+        match next() {
+            LoaderMsg::Unreachable(Some(unreachable)) => break unreachable,
+            LoaderMsg::Unreachable(None) => panic!("cleared before it failed"),
+            _ => {}
+        }
+    };
+    assert!(unreachable.error.contains(&addr), "{}", unreachable.error);
+    assert!(unreachable.next_try > unreachable.since);
+    let _back = ListingRegistry::start_at(&addr, Catalog::Capped(2));
+    loop {
+        match next() {
+            LoaderMsg::Unreachable(None) => break,
+            LoaderMsg::Unreachable(Some(later)) => {
+                assert_eq!(later.since, unreachable.since, "one run of failures")
+            }
+            LoaderMsg::Loaded { .. } => panic!("the registry did not change: no reload"),
+            _ => {}
+        }
+    }
+    drop(commands);
 }
 
 #[test]

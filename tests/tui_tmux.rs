@@ -73,6 +73,18 @@ impl Tmux {
     /// Polls the screen until `check` holds on a screen that stays the same for a moment (a
     /// capture can catch a frame half drawn), and returns that screen.
     fn wait_for(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
+        self.wait_for_within(what, DEADLINE, check)
+    }
+
+    /// [`Self::wait_for`] with a deadline of its own, for what comes only after the
+    /// browser's own pauses (a registry's watch asks every 15 s, and again 30 s after a
+    /// failure).
+    fn wait_for_within(
+        &self,
+        what: &str,
+        deadline: Duration,
+        check: impl Fn(&str) -> bool,
+    ) -> String {
         let start = Instant::now();
         loop {
             let screen = self.screen();
@@ -83,8 +95,8 @@ impl Tmux {
                 }
                 continue;
             }
-            if start.elapsed() > DEADLINE {
-                panic!("waited {DEADLINE:?} for {what}; the screen is:\n{screen}");
+            if start.elapsed() > deadline {
+                panic!("waited {deadline:?} for {what}; the screen is:\n{screen}");
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -507,6 +519,17 @@ fn the_demo_with_a_config_file_in_a_real_terminal() {
     );
 }
 
+/// The browser on `registry` over plain HTTP, with its cache in `cache`; the shell says how
+/// it exited.
+fn registry_command(registry: &common::registry::TestRegistry, cache: &Path) -> String {
+    format!(
+        "XDG_CACHE_HOME={} {} --store registry:{} --tls-verify=false; echo \"cairn exited $?\"; sleep 600",
+        shell_quote(cache),
+        shell_quote(Path::new(env!("CARGO_BIN_EXE_cairn"))),
+        registry.addr,
+    )
+}
+
 /// A real registry (docker-registry 2.8.2 filled with skopeo) in the browser: untag is
 /// refused with the registry's reason; the remove dialog names every tag of the digest in
 /// every repository, the manifests deleted and the blobs the next garbage collection frees at
@@ -515,12 +538,7 @@ fn the_demo_with_a_config_file_in_a_real_terminal() {
 fn remove_and_untag_on_a_registry_in_a_real_terminal() {
     let registry = common::registry::TestRegistry::filled();
     let cache = tempfile::tempdir().unwrap();
-    let command = format!(
-        "XDG_CACHE_HOME={} {} --store registry:{} --tls-verify=false; echo \"cairn exited $?\"; sleep 600",
-        shell_quote(cache.path()),
-        shell_quote(Path::new(env!("CARGO_BIN_EXE_cairn"))),
-        registry.addr,
-    );
+    let command = registry_command(&registry, cache.path());
     let tmux = Tmux::start(&command);
     tmux.wait_for("the list", |s| {
         s.contains("1 Images") && !s.contains("computing lineage")
@@ -572,6 +590,57 @@ fn remove_and_untag_on_a_registry_in_a_real_terminal() {
         ]);
         assert!(!tags.contains(&format!("\"{tag}\"")), "{tags}");
     }
+}
+
+/// A registry that stops answering while the browser shows it: the status line says so
+/// (since when, the next try, the error) once the watch fails, and the message goes once
+/// the registry answers again. Then the same at open: with the registry stopped, the
+/// browser shows the listing it cached, says the registry is unreachable, and replaces the
+/// listing once the registry is back.
+#[test]
+fn an_unreachable_registry_is_said_until_it_answers_in_a_real_terminal() {
+    // The watch pauses 15 s between rounds and waits 30 s after a first failure.
+    let patience = Duration::from_secs(180);
+    let mut registry = common::registry::TestRegistry::filled();
+    let cache = tempfile::tempdir().unwrap();
+    let command = registry_command(&registry, cache.path());
+    let listed = |s: &str| s.contains("1 Images") && !s.contains("computing lineage");
+    let tmux = Tmux::start(&command);
+    tmux.wait_for("the list", listed);
+    registry.stop();
+    let screen = tmux.wait_for_within("the registry said unreachable", patience, |s| {
+        s.contains("unreachable since")
+    });
+    let status = screen.lines().nth(38).unwrap_or_default();
+    assert!(
+        status.contains("unreachable since") && status.contains(", next try in "),
+        "{screen}"
+    );
+    assert!(listed(&screen), "the listing stays: {screen}");
+    registry.restart();
+    tmux.wait_for_within("the message gone", patience, |s| {
+        !s.contains("unreachable") && listed(s)
+    });
+    tmux.send(&["q"]);
+    let screen = tmux.wait_text("cairn exited");
+    assert!(screen.contains("cairn exited 0"), "{screen}");
+    drop(tmux);
+
+    // Opened while the registry is down: the cached listing, and why it is not fresh.
+    registry.stop();
+    let tmux = Tmux::start(&command);
+    // Its lineage too: nothing else comes until the registry answers.
+    let screen = tmux.wait_for_within("the cached listing, unreachable", patience, |s| {
+        s.contains("cached") && s.contains("unreachable since") && listed(s)
+    });
+    assert!(screen.contains(", next try in "), "{screen}");
+    registry.restart();
+    tmux.wait_for_within("the registry's own listing", patience, |s| {
+        !s.contains("unreachable") && !s.contains("cached") && listed(s)
+    });
+    tmux.send(&["q"]);
+    let screen = tmux.wait_text("cairn exited");
+    assert!(screen.contains("cairn exited 0"), "{screen}");
 }
 
 /// The Files tab's path filter in a real terminal, on the demo: the filter worker's answer

@@ -7,15 +7,21 @@
 use super::data::StoreData;
 use cairn_core::lineage::Lineage;
 use cairn_core::{Catalog, Snapshot};
-use cairn_store::{OpenedStore, Store, Watch};
+use cairn_store::{OpenedStore, Store, Unreachable, Watch};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 /// How often the watcher looks at the lock files: about once a second, as the issue asks;
 /// reading a few 64-byte tokens costs nothing.
 const WATCH_INTERVAL: Duration = Duration::from_secs(1);
+
+/// The wait before opening again a store whose listing is shown from the cache but which
+/// did not answer, doubled at each failure up to `RETRY_MAX`: as the registry's own watch
+/// waits after a failure.
+const RETRY_FIRST: Duration = Duration::from_secs(30);
+const RETRY_MAX: Duration = Duration::from_secs(600);
 
 /// What the loader tells the UI.
 #[derive(Debug)]
@@ -35,6 +41,10 @@ pub enum LoaderMsg {
     Lineage { generation: u64, lineage: Lineage },
     /// Loading failed; the message is one line for the status bar.
     Failed(String),
+    /// The store cannot be asked (a registry that does not answer): since when, why and
+    /// when it is asked again, while a listing it gave before stays on screen; `None` once
+    /// it answers again.
+    Unreachable(Option<Unreachable>),
 }
 
 /// What the UI asks of the loader.
@@ -66,11 +76,54 @@ impl StoreWatcher {
         let mut generation = 0;
         loop {
             generation += 1;
-            let watch = match load(&self.store, generation, &send) {
-                Some(watch) => watch,
-                None => return,
+            let mut outcome = load(&self.store, generation, true, &send);
+            // A cached listing on screen whose store does not answer: it stays, says so, and
+            // the store is opened again, less often each time, until it answers (the load
+            // that succeeds clears the message).
+            let mut failures = 0u32;
+            let mut since = None;
+            let watch = loop {
+                let error = match outcome {
+                    Outcome::Gone => return,
+                    Outcome::Failed => break None,
+                    Outcome::Watching(watch) => break Some(watch),
+                    Outcome::Unanswered { error, listed } => {
+                        // The listing on screen is all there is until the store answers: its
+                        // lineage, rather than a lineage pane waiting on nothing.
+                        if let Some(catalog) = listed {
+                            let lineage = Lineage::new(&catalog.snapshot, &catalog.tree);
+                            if !send(LoaderMsg::Lineage {
+                                generation,
+                                lineage,
+                            }) {
+                                return;
+                            }
+                        }
+                        error
+                    }
+                };
+                failures = failures.saturating_add(1);
+                let wait = RETRY_FIRST
+                    .saturating_mul(1u32 << (failures - 1).min(16))
+                    .min(RETRY_MAX);
+                let now = SystemTime::now();
+                let unreachable = Unreachable {
+                    since: *since.get_or_insert(now),
+                    error,
+                    next_try: now + wait,
+                };
+                if !send(LoaderMsg::Unreachable(Some(unreachable))) {
+                    return;
+                }
+                if let Waited::Gone = self.wait(Instant::now() + wait) {
+                    return;
+                }
+                if !send(LoaderMsg::Progress("asking the registry again")) {
+                    return;
+                }
+                outcome = load(&self.store, generation, false, &send);
             };
-            if !self.wait_for_change(watch.as_ref()) {
+            if !self.wait_for_change(watch.as_ref(), &send) {
                 return;
             }
             if !send(LoaderMsg::Progress("reloading store")) {
@@ -79,38 +132,80 @@ impl StoreWatcher {
         }
     }
 
-    /// Waits until the store changes or a reload is asked for. Requests that pile up while a
-    /// load runs are drained here, so any number of them costs one load (the latest wins).
-    /// Returns false when the UI has gone.
-    fn wait_for_change(&self, watch: Option<&Watch>) -> bool {
+    /// Waits until `until`, or until a reload is asked for (requests that piled up are
+    /// drained: any number of them costs one load).
+    fn wait(&self, until: Instant) -> Waited {
+        match self
+            .commands
+            .recv_timeout(until.saturating_duration_since(Instant::now()))
+        {
+            Ok(LoaderCmd::Reload) => {
+                while self.commands.try_recv().is_ok() {}
+                Waited::Asked
+            }
+            Err(RecvTimeoutError::Timeout) => Waited::Due,
+            Err(RecvTimeoutError::Disconnected) => Waited::Gone,
+        }
+    }
+
+    /// Waits until the store changes or a reload is asked for, telling the UI whenever the
+    /// watch starts or stops failing to reach the store. Returns false when the UI has gone.
+    fn wait_for_change(&self, watch: Option<&Watch>, send: &impl Fn(LoaderMsg) -> bool) -> bool {
+        let mut told = None;
         loop {
-            match self.commands.recv_timeout(WATCH_INTERVAL) {
-                Ok(LoaderCmd::Reload) => {
-                    while self.commands.try_recv().is_ok() {}
-                    return true;
-                }
-                Err(RecvTimeoutError::Timeout) => {
+            match self.wait(Instant::now() + WATCH_INTERVAL) {
+                Waited::Asked => return true,
+                Waited::Gone => return false,
+                Waited::Due => {
                     // After a failed load there is nothing to compare: wait for a request.
-                    if watch.is_some_and(Watch::changed) {
+                    let Some(watch) = watch else { continue };
+                    if watch.changed() {
                         return true;
                     }
+                    let now = watch.unreachable();
+                    if now != told {
+                        told.clone_from(&now);
+                        if !send(LoaderMsg::Unreachable(now)) {
+                            return false;
+                        }
+                    }
                 }
-                Err(RecvTimeoutError::Disconnected) => return false,
             }
         }
     }
 }
 
-/// One load. Returns what to watch for the next change (`Some(None)` when the load failed),
-/// or `None` when the UI has gone.
-fn load(
-    store: &Store,
-    generation: u64,
-    send: &impl Fn(LoaderMsg) -> bool,
-) -> Option<Option<Watch>> {
-    if !send(LoaderMsg::Progress("reading store")) {
-        return None;
+/// How a wait ended.
+enum Waited {
+    Due,
+    Asked,
+    Gone,
+}
+
+/// How a load ended.
+enum Outcome {
+    /// Loaded: what to watch for the next change.
+    Watching(Watch),
+    /// Failed, and said so.
+    Failed,
+    /// Failed while the store's cached listing is on screen: why, for the status line, and
+    /// that listing when this load put it there.
+    Unanswered {
+        error: String,
+        listed: Option<Arc<Catalog>>,
+    },
+    /// The UI has gone.
+    Gone,
+}
+
+/// One load; `list` reads the store's quick list first (not when a cached listing is on
+/// screen already).
+fn load(store: &Store, generation: u64, list: bool, send: &impl Fn(LoaderMsg) -> bool) -> Outcome {
+    if list && !send(LoaderMsg::Progress("reading store")) {
+        return Outcome::Gone;
     }
+    let mut cached = !list;
+    let mut shown = None;
     // The list first, where the store has a quick way to it; an error there is left to the
     // full load to report. On the first load the images alone come first of all, for a list
     // on screen at once; a reload keeps the store on screen until its records are read.
@@ -122,9 +217,12 @@ fn load(
             gone = !send(LoaderMsg::Images { generation, data });
         }
     };
-    let listed = store.load_list(&mut images);
+    let listed = match list {
+        true => store.load_list(&mut images),
+        false => None,
+    };
     if gone {
-        return None;
+        return Outcome::Gone;
     }
     // The full read goes on from the listing where the store can (asking only what the list
     // did not), else starts over.
@@ -132,24 +230,35 @@ fn load(
     if let Some(Ok(listed)) = listed {
         rest = listed.rest;
         let catalog = Arc::new(Catalog::without_lineage(listed.loaded.snapshot));
-        let data = StoreData::opened(OpenedStore::new(catalog, listed.loaded.terms));
+        let data = StoreData::opened(OpenedStore::new(Arc::clone(&catalog), listed.loaded.terms));
+        cached = data.cached_at.is_some();
+        shown = cached.then_some(catalog);
         if !send(LoaderMsg::Listed { generation, data }) {
-            return None;
+            return Outcome::Gone;
         }
     }
     let loaded = match store.load_rest(rest) {
         Ok(loaded) => loaded,
+        Err(e) if cached => {
+            return Outcome::Unanswered {
+                error: format!("{e:#}"),
+                listed: shown,
+            };
+        }
         Err(e) => {
-            return send(LoaderMsg::Failed(format!("{e:#}"))).then_some(None);
+            return match send(LoaderMsg::Failed(format!("{e:#}"))) {
+                true => Outcome::Failed,
+                false => Outcome::Gone,
+            };
         }
     };
     if !send(LoaderMsg::Progress("indexing layers")) {
-        return None;
+        return Outcome::Gone;
     }
     let catalog = Arc::new(Catalog::without_lineage(loaded.snapshot));
     let data = StoreData::opened(OpenedStore::new(Arc::clone(&catalog), loaded.terms));
     if !send(LoaderMsg::Loaded { generation, data }) {
-        return None;
+        return Outcome::Gone;
     }
     let lineage = Lineage::new(&catalog.snapshot, &catalog.tree);
     drop(catalog);
@@ -157,7 +266,7 @@ fn load(
         generation,
         lineage,
     }) {
-        return None;
+        return Outcome::Gone;
     }
-    Some(Some(loaded.watch))
+    Outcome::Watching(loaded.watch)
 }

@@ -55,6 +55,9 @@ const SPIN_INTERVAL: Duration = Duration::from_millis(100);
 /// How often ages are brought up to date when nothing happens.
 const CLOCK_INTERVAL: Duration = Duration::from_secs(30);
 
+/// How often the status line's countdown to the next try at an unreachable store moves.
+const COUNTDOWN_INTERVAL: Duration = Duration::from_secs(1);
+
 /// Everything the event loop waits for.
 enum Event {
     Input(crossterm::event::Event),
@@ -162,6 +165,8 @@ pub fn run(flags: &Selection, supervised: bool) -> Result<()> {
         let busy = app.loading.is_some() || app.applying.is_some();
         let wait = if busy || app.contents_progress.is_some() {
             SPIN_INTERVAL
+        } else if app.unreachable.is_some() {
+            COUNTDOWN_INTERVAL
         } else {
             CLOCK_INTERVAL
         };

@@ -26,7 +26,13 @@ pub struct ListingRegistry {
 
 impl ListingRegistry {
     pub fn start(catalog: Catalog) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        Self::start_at("127.0.0.1:0", catalog)
+    }
+
+    /// Serves on `addr` (`127.0.0.1:PORT`): again where one was dropped, for a registry
+    /// that comes back.
+    pub fn start_at(addr: &str, catalog: Catalog) -> Self {
+        let listener = TcpListener::bind(addr).unwrap();
         let addr = listener.local_addr().unwrap().to_string();
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = Arc::clone(&stop);

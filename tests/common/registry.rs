@@ -206,6 +206,34 @@ impl TestRegistry {
         command.arg(self.config()).output().unwrap()
     }
 
+    /// The `data` file of a blob in the storage.
+    pub fn blob(&self, digest: &str) -> PathBuf {
+        blob_data(&self.v2(), digest)
+    }
+
+    /// `METHOD path` over plain HTTP/1.0, accepting every manifest type: the status, the
+    /// header lines and the body's bytes.
+    pub fn request(&self, method: &str, path: &str) -> (u16, String, Vec<u8>) {
+        use std::io::Write;
+        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        write!(
+            stream,
+            "{method} {path} HTTP/1.0\r\nHost: {}\r\nAccept: application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json\r\n\r\n",
+            self.addr
+        )
+        .unwrap();
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).unwrap();
+        let split = answer
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .unwrap_or(answer.len());
+        let head = String::from_utf8_lossy(&answer[..split]).into_owned();
+        let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+        let body = answer.get(split + 4..).unwrap_or_default().to_vec();
+        (status, head, body)
+    }
+
     /// Every blob digest in the storage, sorted.
     pub fn blobs(&self) -> Vec<String> {
         let mut digests = Vec::new();
@@ -241,8 +269,34 @@ impl Drop for TestRegistry {
     }
 }
 
-/// A port nothing listens on right now (the kernel's pick for port 0).
+/// `blobs/sha256/<first two>/<hex>/data` under a storage's `docker/registry/v2`.
+pub fn blob_data(v2: &Path, digest: &str) -> PathBuf {
+    let hex = digest.trim_start_matches("sha256:");
+    v2.join("blobs/sha256")
+        .join(&hex[..2])
+        .join(hex)
+        .join("data")
+}
+
+/// A port nothing listens on right now: the next free one of `CAIRN_TEST_PORTS`
+/// (`FIRST-LAST`, where the machine gives each developer a range), else the kernel's pick.
 fn free_port() -> u16 {
+    use std::sync::atomic::{AtomicU16, Ordering};
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let range = std::env::var("CAIRN_TEST_PORTS").ok().and_then(|r| {
+        let (first, last) = r.split_once('-')?;
+        Some((first.parse::<u16>().ok()?, last.parse::<u16>().ok()?))
+    });
+    if let Some((first, last)) = range.filter(|(first, last)| first <= last) {
+        let count = last - first + 1;
+        for _ in 0..count {
+            let port = first + NEXT.fetch_add(1, Ordering::Relaxed) % count;
+            if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+                return port;
+            }
+        }
+        panic!("no free port in CAIRN_TEST_PORTS={first}-{last}");
+    }
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().port()
 }

@@ -25,6 +25,7 @@ mod registry_catalog;
 mod registry_harness;
 mod registry_remove;
 mod registry_storage;
+mod registry_storage_links;
 mod registry_watch;
 mod removal_conformance;
 mod removal_safety;

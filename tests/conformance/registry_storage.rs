@@ -89,6 +89,10 @@ fn images_are_the_manifests_every_tag_of_every_repository_names() {
         .filter(|i| i["Names"].as_array().is_none_or(Vec::is_empty))
         .count();
     assert_eq!(untagged, 5);
+    // Every blob of every image is linked where it is pulled from, as skopeo pushed it.
+    for image in listing {
+        assert!(image["Problems"].as_array().is_none(), "{image:#}");
+    }
     // A compressed size is the manifest, its config and its layers as the registry serves
     // them; base's layer is shared with every image built on it.
     let manifest = raw_manifest(&registry, "app:latest");
@@ -184,16 +188,7 @@ fn collect_as_previewed(registry: &mut TestRegistry, delete_untagged: bool) {
     let before: BTreeSet<String> = registry.blobs().into_iter().collect();
     let sizes: u64 = blobs
         .iter()
-        .map(|d| {
-            let hex = d.trim_start_matches("sha256:");
-            let data = registry
-                .v2()
-                .join("blobs/sha256")
-                .join(&hex[..2])
-                .join(hex)
-                .join("data");
-            std::fs::metadata(data).unwrap().len()
-        })
+        .map(|d| std::fs::metadata(registry.blob(d)).unwrap().len())
         .sum();
     assert_eq!(plan["reclaimed_bytes"], sizes);
     registry.stop();
@@ -228,18 +223,8 @@ fn gc_dry_run_names_what_the_registry_collects_and_the_collection_leaves_the_res
 
 /// The status and `Docker-Content-Digest` the registry answers to `HEAD` of a tag.
 fn head(registry: &TestRegistry, repository: &str, tag: &str) -> (u16, Option<String>) {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(&registry.addr).unwrap();
-    write!(
-        stream,
-        "HEAD /v2/{repository}/manifests/{tag} HTTP/1.0\r\nHost: {}\r\nAccept: application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json\r\n\r\n",
-        registry.addr
-    )
-    .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    let status = answer.split(' ').nth(1).unwrap().parse().unwrap();
-    let digest = answer.lines().find_map(|l| {
+    let (status, head, _) = registry.request("HEAD", &format!("/v2/{repository}/manifests/{tag}"));
+    let digest = head.lines().find_map(|l| {
         let (name, value) = l.split_once(':')?;
         name.eq_ignore_ascii_case("docker-content-digest")
             .then(|| value.trim().to_string())
@@ -274,18 +259,7 @@ fn listed(output: &str) -> Listed {
 /// registry's own does.
 #[test]
 fn a_damaged_storage_reads_as_the_registry_serves_it_and_gc_stops_where_it_does() {
-    let mut registry = TestRegistry::start();
-    registry.stop();
-    let fixture =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/registry-storage");
-    std::fs::remove_dir_all(registry.storage()).unwrap();
-    let status = std::process::Command::new("cp")
-        .arg("-r")
-        .arg(&fixture)
-        .arg(registry.storage())
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let mut registry = serving_the_fixture();
     let repositories = registry.v2().join("repositories");
     let base =
         std::fs::read_to_string(repositories.join("base/_manifests/tags/1/current/link")).unwrap();
@@ -361,42 +335,72 @@ fn a_damaged_storage_reads_as_the_registry_serves_it_and_gc_stops_where_it_does(
         &format!("{}/", registry.addr),
     );
     // The collection: the registry's and cairn's run, or stop, alike.
-    for delete_untagged in [false, true] {
+    let ran = collections_alike(&registry, ("failed to retrieve tags", "_manifests/tags/"));
+    assert_eq!(
+        ran,
+        [true, false],
+        "the collector reads every tag with -m only"
+    );
+}
+
+/// Both collections, `docker-registry garbage-collect --dry-run [-m]` and `cairn gc --dry-run
+/// [-m]` on the storage: they succeed or fail alike, name the same blobs and manifests when
+/// they succeed, and when they fail, the registry says `failure.0` and cairn one line naming
+/// `failure.1` (the file). Whether each (without, then with -m) succeeded.
+pub fn collections_alike(registry: &TestRegistry, failure: (&str, &str)) -> [bool; 2] {
+    [false, true].map(|delete_untagged| {
         let theirs = registry.garbage_collect(true, delete_untagged);
-        let mut args = vec![
+        let mut args = vec!["gc", "--dry-run", "--json"];
+        if delete_untagged {
+            args.push("-m");
+        }
+        let mut command = vec![
             "--store".to_string(),
             format!("registry-storage:{}", registry.storage().display()),
-            "gc".into(),
-            "--dry-run".into(),
-            "--json".into(),
         ];
-        if delete_untagged {
-            args.push("-m".into());
-        }
-        let ours = cairn(&args);
+        command.extend(args.iter().map(|a| a.to_string()));
+        let ours = cairn(&command);
+        let their_text = String::from_utf8_lossy(&theirs.stderr).into_owned() + &stdout(&theirs);
+        let said = crate::common::stderr(&ours);
         assert_eq!(
             ours.status.success(),
             theirs.status.success(),
-            "-m {delete_untagged}: registry {theirs:?}, cairn {ours:?}"
+            "-m {delete_untagged}: registry {their_text}, cairn {said}"
         );
         if theirs.status.success() {
             let plan = json(&stdout(&ours));
-            let dry_run = stdout(&theirs);
             assert_eq!(
                 sorted(&plan["blobs"], Some("digest")),
-                eligible(&dry_run, "blob")
+                eligible(&their_text, "blob")
             );
             assert_eq!(
                 sorted(&plan["manifests"], None),
-                eligible(&dry_run, "manifest")
+                eligible(&their_text, "manifest")
             );
         } else {
-            let theirs = String::from_utf8_lossy(&theirs.stderr).into_owned() + &stdout(&theirs);
-            assert!(theirs.contains("failed to retrieve tags"), "{theirs}");
-            let said = crate::common::stderr(&ours);
+            assert!(their_text.contains(failure.0), "{their_text}");
             assert_eq!(ours.status.code(), Some(125), "{said}");
-            assert!(said.contains("failed to retrieve tags"), "{said}");
-            assert!(said.contains("_manifests/tags/"), "{said}");
+            assert_eq!(said.lines().count(), 1, "{said}");
+            assert!(said.contains(failure.1), "{said}");
         }
-    }
+        theirs.status.success()
+    })
+}
+
+/// A registry, stopped, whose storage is a copy of `tests/fixtures/registry-storage`: to
+/// damage, then serve with `restart`.
+pub fn serving_the_fixture() -> TestRegistry {
+    let mut registry = TestRegistry::start();
+    registry.stop();
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/registry-storage");
+    std::fs::remove_dir_all(registry.storage()).unwrap();
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(&fixture)
+        .arg(registry.storage())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    registry
 }

@@ -45,12 +45,7 @@ impl Storage {
     }
 
     fn blob(&self, digest: &str) -> PathBuf {
-        let hex = digest.trim_start_matches("sha256:");
-        self.v2()
-            .join("blobs/sha256")
-            .join(&hex[..2])
-            .join(hex)
-            .join("data")
+        crate::common::registry::blob_data(&self.v2(), digest)
     }
 
     /// What a tag's `current/link` holds.
@@ -601,4 +596,270 @@ fn rm_dry_run_previews_the_requests_with_the_blobs_gc_frees_exactly_and_rm_chang
 
     // Applying is refused, by the store, before anything is written.
     assert_error(&storage.cairn(&["rm", "app:1"]), &["never writes it"]);
+}
+
+impl Storage {
+    /// The `_layers` link of `digest` in `repository`.
+    fn layer_link(&self, repository: &str, digest: &str) -> PathBuf {
+        self.repository(repository)
+            .join("_layers/sha256")
+            .join(digest.trim_start_matches("sha256:"))
+            .join("link")
+    }
+
+    /// `tree`, `rm --dry-run` and both collections' plans: what a damaged link must leave
+    /// as it was.
+    fn plans(&self, image: &str) -> [String; 4] {
+        [
+            ok(self.cairn(&["tree", image]), "cairn tree"),
+            ok(
+                self.cairn(&["rm", "--dry-run", image]),
+                "cairn rm --dry-run",
+            ),
+            self.gc(false).to_string(),
+            self.gc(true).to_string(),
+        ]
+    }
+}
+
+/// Every image's digest and problems, by digest.
+fn problems_by_digest(listing: &[Value]) -> std::collections::BTreeMap<String, Vec<String>> {
+    listing
+        .iter()
+        .map(|i| (i["Digest"].as_str().unwrap().to_string(), problems(i)))
+        .collect()
+}
+
+/// A `_layers` link that holds no digest (empty, garbage, `../`, more bytes than any digest)
+/// is what the registry makes of it: it answers 500 for that blob of that repository, and
+/// serves the rest. So the images of that repository that use the blob each have a problem
+/// naming the link; every other image, `tree`, `rm --dry-run` and the collection (which
+/// reads no `_layers`) are as before.
+#[test]
+fn a_layer_link_that_holds_no_digest_is_a_problem_of_the_images_pulling_it_and_the_rest_loads() {
+    let clean = Storage::copy();
+    let app = clean.tag("app", "1");
+    let plans = clean.plans("app:1");
+    let listing = clean.listing();
+    let untagged = listing
+        .iter()
+        .find(|i| i["Names"].as_array().is_none_or(Vec::is_empty))
+        .unwrap()["Digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let layer = clean.manifest(&app)["layers"][0]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let long = "x".repeat(4000);
+    for text in [
+        "",
+        "not a digest\n",
+        "sha256:../../../../../../etc/passwd",
+        &long,
+    ] {
+        let mut storage = Storage::copy();
+        let link = storage.layer_link("app", &layer);
+        std::fs::write(&link, text).unwrap();
+        storage.broken();
+        let listing = storage.listing();
+        assert_eq!(listing.len(), 4, "{listing:#?}");
+        for (digest, said) in problems_by_digest(&listing) {
+            if digest == app || digest == untagged {
+                assert_eq!(said.len(), 1, "{said:?}");
+                let said = &said[0];
+                for needle in [
+                    &format!("blob {layer} of app: {}", link.display()),
+                    "not a digest",
+                    "damaged",
+                    "the registry answers 500 for it",
+                ] {
+                    assert!(said.contains(needle), "{needle:?} not in {said}");
+                }
+                assert!(!said.contains("root:"), "{said}");
+            } else {
+                assert!(said.is_empty(), "{digest}: {said:?}");
+            }
+        }
+        assert_eq!(storage.plans("app:1"), plans, "{text:?}");
+    }
+}
+
+/// A `_layers` link naming a blob the registry does not store is a 404 for that blob, one
+/// naming another stored blob serves that blob's bytes (which no client accepts), and a
+/// blob the repository does not link at all is a 404: each a problem of the images of that
+/// repository using the blob; the collection is as before.
+#[test]
+fn a_layer_link_naming_a_missing_or_other_blob_or_none_is_a_problem_of_the_images_using_it() {
+    let clean = Storage::copy();
+    let tools = clean.tag("tools", "1");
+    let plans = clean.plans("tools:1");
+    let manifest = clean.manifest(&tools);
+    let layer = manifest["layers"][1]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let config = manifest["config"]["digest"].as_str().unwrap().to_string();
+    let nowhere = format!("sha256:{}", "0".repeat(64));
+    let cases: [(&str, &str, Option<&str>, &str); 3] = [
+        (
+            "missing target",
+            &layer,
+            Some(&nowhere),
+            "which is not in the registry: the registry answers 404 BLOB_UNKNOWN for it",
+        ),
+        (
+            "other blob",
+            &layer,
+            Some(&config),
+            "the registry serves that blob's content for it, which no client accepts",
+        ),
+        (
+            "no link",
+            &config,
+            None,
+            "is not linked in tools: the registry answers 404 BLOB_UNKNOWN for it",
+        ),
+    ];
+    for (case, blob, text, needle) in cases {
+        let mut storage = Storage::copy();
+        let link = storage.layer_link("tools", blob);
+        match text {
+            Some(text) => std::fs::write(&link, text).unwrap(),
+            None => std::fs::remove_file(&link).unwrap(),
+        }
+        storage.broken();
+        let listing = storage.listing();
+        assert_eq!(listing.len(), 4, "{case}: {listing:#?}");
+        for (digest, said) in problems_by_digest(&listing) {
+            if digest == tools {
+                assert_eq!(said.len(), 1, "{case}: {said:?}");
+                assert!(said[0].contains(blob), "{case}: {said:?}");
+                assert!(said[0].contains(needle), "{case}: {said:?}");
+                // The link file, or where it would be.
+                let named = match text {
+                    Some(_) => link.display().to_string(),
+                    None => link
+                        .strip_prefix(storage.v2())
+                        .unwrap()
+                        .display()
+                        .to_string(),
+                };
+                assert!(said[0].contains(&named), "{case}: {said:?}");
+            } else {
+                assert!(said.is_empty(), "{case}: {digest}: {said:?}");
+            }
+        }
+        assert_eq!(storage.plans("tools:1"), plans, "{case}");
+    }
+}
+
+/// A truncated layer blob is served as it is, and refused by every client: a problem of each
+/// image using it, naming both sizes. The collection does not read layers.
+#[test]
+fn a_truncated_layer_blob_is_a_problem_of_every_image_using_it() {
+    let mut storage = Storage::copy();
+    let base = storage.tag("base", "1");
+    let plans = storage.plans("base:1");
+    let layer = &storage.manifest(&base)["layers"][0];
+    let (digest, size) = (
+        layer["digest"].as_str().unwrap().to_string(),
+        layer["size"].as_u64().unwrap(),
+    );
+    let data = storage.blob(&digest);
+    let bytes = std::fs::read(&data).unwrap();
+    std::fs::write(&data, &bytes[..bytes.len() / 2]).unwrap();
+    storage.broken();
+    let listing = storage.listing();
+    let expected = format!(
+        "blob {digest} is {} bytes in the registry, but its manifest says {size}: it is damaged",
+        bytes.len() / 2
+    );
+    for (digest, said) in problems_by_digest(&listing) {
+        assert_eq!(said, std::slice::from_ref(&expected), "{digest}");
+    }
+    assert_eq!(storage.plans("base:1")[2..], plans[2..]);
+}
+
+/// Links distribution neither serves nor collects by (a tag's `index`, an upload in
+/// `_uploads`), and a blob folder without `data` or with a folder for it, change nothing.
+#[test]
+fn links_the_registry_reads_neither_to_serve_nor_to_collect_change_nothing() {
+    let clean = Storage::copy();
+    let app = clean.tag("app", "1");
+    let plans = clean.plans("app:1");
+    let listing = clean.listing();
+    let mut storage = Storage::copy();
+    let index = storage
+        .repository("app")
+        .join("_manifests/tags/1/index/sha256")
+        .join(app.trim_start_matches("sha256:"))
+        .join("link");
+    std::fs::write(&index, "sha256:../../../etc/passwd").unwrap();
+    let upload = storage.repository("app").join("_uploads/6f0c-not-a-uuid");
+    std::fs::create_dir_all(&upload).unwrap();
+    std::fs::write(upload.join("startedat"), "garbage").unwrap();
+    std::fs::write(upload.join("data"), "half a layer").unwrap();
+    let hashstates = upload.join("hashstates/sha256");
+    std::fs::create_dir_all(&hashstates).unwrap();
+    std::fs::write(hashstates.join("12"), "").unwrap();
+    let empty = storage.v2().join("blobs/sha256/ab").join("ab".repeat(32));
+    std::fs::create_dir_all(&empty).unwrap();
+    let folder = storage.v2().join("blobs/sha256/cd").join("cd".repeat(32));
+    std::fs::create_dir_all(folder.join("data")).unwrap();
+    storage.broken();
+    assert_eq!(storage.listing(), listing);
+    assert_eq!(storage.plans("app:1"), plans);
+}
+
+/// A blob folder no digest names, holding `data`, is never served; distribution's collector
+/// stops on it when it walks the blobs, after marking, with or without -m.
+#[test]
+fn a_blob_no_digest_names_loads_and_stops_the_collection() {
+    let clean = Storage::copy();
+    let listing = clean.listing();
+    let mut storage = Storage::copy();
+    let folder = storage.v2().join("blobs/sha256/zz/not-a-digest");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("data"), "x").unwrap();
+    storage.broken();
+    assert_eq!(storage.listing(), listing);
+    for args in [&["gc", "--dry-run"][..], &["gc", "--dry-run", "-m"]] {
+        assert_error(
+            &storage.cairn(args),
+            &[
+                "would fail while sweeping: error enumerating blobs",
+                &folder.display().to_string(),
+                "not named by a digest",
+            ],
+        );
+    }
+}
+
+/// A revision link in a folder no digest names, holding no digest, is never served, but the
+/// collector's walk of the revisions reads it and stops, with or without -m.
+#[test]
+fn a_revision_link_no_digest_names_loads_and_stops_the_collection() {
+    let clean = Storage::copy();
+    let listing = clean.listing();
+    let mut storage = Storage::copy();
+    let folder = storage
+        .repository("tools")
+        .join("_manifests/revisions/sha256/not-a-digest");
+    std::fs::create_dir_all(&folder).unwrap();
+    let link = folder.join("link");
+    std::fs::write(&link, "garbage").unwrap();
+    storage.broken();
+    assert_eq!(storage.listing(), listing);
+    for args in [&["gc", "--dry-run"][..], &["gc", "--dry-run", "-m"]] {
+        assert_error(
+            &storage.cairn(args),
+            &[
+                "would fail while marking",
+                "tools",
+                &link.display().to_string(),
+            ],
+        );
+    }
 }

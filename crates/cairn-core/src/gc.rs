@@ -55,6 +55,9 @@ pub struct StoredBlob {
 pub struct Storage {
     pub repositories: Vec<Repository>,
     pub blobs: Vec<StoredBlob>,
+    /// Why distribution's walk of every blob stops (a `data` file under a folder no digest
+    /// names): the sweep fails once the mark is done, before deleting anything.
+    pub blobs_error: Option<String>,
 }
 
 /// An untagged revision `--delete-untagged` deletes, and its repository.
@@ -82,8 +85,15 @@ pub struct GcPlan {
 
 /// Why the collection would fail: distribution stops before sweeping anything.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("garbage collection would fail while marking: {0}")]
+#[error("garbage collection would fail {0}")]
 pub struct GcError(pub String);
+
+impl GcError {
+    /// A failure of the mark, which distribution reports as `failed to mark`.
+    fn marking(reason: String) -> Self {
+        GcError(format!("while marking: {reason}"))
+    }
+}
 
 /// Distribution's mark and sweep, without the sweep.
 pub fn mark_and_sweep(storage: &Storage, delete_untagged: bool) -> Result<GcPlan, GcError> {
@@ -92,24 +102,24 @@ pub fn mark_and_sweep(storage: &Storage, delete_untagged: bool) -> Result<GcPlan
     for repository in &storage.repositories {
         // distribution parses each name it walks as a reference, and stops on one it cannot.
         if let Err(reason) = crate::reference::check_syntax(&repository.name) {
-            return Err(GcError(format!(
+            return Err(GcError::marking(format!(
                 "failed to parse repo name {}: {reason}",
                 repository.name
             )));
         }
         if let Some(reason) = &repository.walk_error {
-            return Err(GcError(format!("{}: {reason}", repository.name)));
+            return Err(GcError::marking(format!("{}: {reason}", repository.name)));
         }
         for revision in &repository.revisions {
             if delete_untagged && let Some(reason) = &repository.tags_error {
-                return Err(GcError(format!(
+                return Err(GcError::marking(format!(
                     "{}: failed to retrieve tags for digest {}: {reason}",
                     repository.name, revision.digest
                 )));
             }
             if delete_untagged && !revision.tagged {
                 if !repository.tags_listable {
-                    return Err(GcError(format!(
+                    return Err(GcError::marking(format!(
                         "{}: failed to retrieve tags: the repository has no _manifests/tags",
                         repository.name
                     )));
@@ -122,13 +132,18 @@ pub fn mark_and_sweep(storage: &Storage, delete_untagged: bool) -> Result<GcPlan
             }
             marked.insert(&revision.digest);
             let references = revision.references.as_ref().map_err(|reason| {
-                GcError(format!(
+                GcError::marking(format!(
                     "{}: failed to retrieve manifest for digest {}: {reason}",
                     repository.name, revision.digest
                 ))
             })?;
             marked.extend(references.iter().map(String::as_str));
         }
+    }
+    if let Some(reason) = &storage.blobs_error {
+        return Err(GcError(format!(
+            "while sweeping: error enumerating blobs: {reason}"
+        )));
     }
     let blobs: Vec<StoredBlob> = storage
         .blobs

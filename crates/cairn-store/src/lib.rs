@@ -32,4 +32,4 @@ pub use backend::{Backend, Listed, Loaded, RemovalTerms, Rest, Terms, VerifyRepo
 pub use error::StoreError;
 pub use selection::Selection;
 pub use store::{OpenedStore, Store};
-pub use watch::Watch;
+pub use watch::{Unreachable, Watch};

@@ -8,6 +8,7 @@ use std::io::Read;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::SystemTime;
 
 /// What was seen of a store when it was read: one probe per thing that changes when the
 /// store does. Each backend adds the probes its tools leave traces in.
@@ -19,6 +20,23 @@ pub trait Probe: Debug + Send + Sync {
     /// True when it differs from what was seen when the store was read; also when it cannot
     /// be looked at any more (a reload then says what is wrong).
     fn changed(&self) -> bool;
+
+    /// Why the probe cannot ask its store now, when it asks it over the network and keeps
+    /// trying (a registry that does not answer): the browser says so until it answers.
+    fn unreachable(&self) -> Option<Unreachable> {
+        None
+    }
+}
+
+/// A store that keeps failing to answer, told to the user rather than retried silently.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreachable {
+    /// The first failure of this run of failures.
+    pub since: SystemTime,
+    /// The last failure, in words.
+    pub error: String,
+    /// When it is asked again.
+    pub next_try: SystemTime,
 }
 
 /// A lock file's "last write" token: podman and buildah write a new one before each change,
@@ -65,6 +83,11 @@ impl Watch {
     /// True when a tool has written to the store since it was read.
     pub fn changed(&self) -> bool {
         self.0.iter().any(|probe| probe.changed())
+    }
+
+    /// Why the store cannot be asked whether it changed, while that lasts.
+    pub fn unreachable(&self) -> Option<Unreachable> {
+        self.0.iter().find_map(|probe| probe.unreachable())
     }
 }
 

@@ -33,7 +33,7 @@ use super::theme::Theme;
 use super::tree_filter::FilterRequest;
 use cairn_core::lineage::Lineage;
 use cairn_core::{Catalog, ImageIdx};
-use cairn_store::{Loaded, OpenedStore, Terms};
+use cairn_store::{Loaded, OpenedStore, Terms, Unreachable};
 use jiff::Timestamp;
 use ratatui::layout::Rect;
 use std::sync::Arc;
@@ -69,6 +69,8 @@ pub struct App {
     pub generation: u64,
     pub loading: Option<Loading>,
     pub load_error: Option<String>,
+    /// The store does not answer (a registry): shown in the status line until it does.
+    pub unreachable: Option<Unreachable>,
     pub spinner: usize,
 
     pub focus: Pane,
@@ -126,6 +128,7 @@ impl App {
                 stage: "reading store",
             }),
             load_error: None,
+            unreachable: None,
             spinner: 0,
             focus: Pane::Images,
             inspector: Pane::Details,
@@ -430,6 +433,7 @@ impl App {
                 self.generation = generation;
                 free_elsewhere((self.store.replace(data), self.lineage.take()));
                 self.load_error = None;
+                self.unreachable = None;
                 self.loading = Some(Loading {
                     stage: "computing lineage",
                 });
@@ -464,6 +468,13 @@ impl App {
                 self.loading = None;
                 self.message = Some(error.clone());
                 self.load_error = Some(error);
+            }
+            LoaderMsg::Unreachable(unreachable) => {
+                // The loader waits until the next try: nothing is in progress meanwhile.
+                if unreachable.is_some() {
+                    self.loading = None;
+                }
+                self.unreachable = unreachable;
             }
         }
     }

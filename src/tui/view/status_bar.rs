@@ -5,10 +5,13 @@ use super::parts::{fit_spans, spinner};
 use crate::tui::app::App;
 use crate::tui::contents::Slot;
 use cairn_core::visible::visible;
+use cairn_store::Unreachable;
+use jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
+use std::time::SystemTime;
 
 pub fn draw(app: &App, frame: &mut Frame, status: Rect, footer: Rect) {
     let theme = &app.theme;
@@ -83,24 +86,32 @@ pub fn draw(app: &App, frame: &mut Frame, status: Rect, footer: Rect) {
         left.push(Span::styled(spinner(app.spinner), theme.spinner()));
         left.push(Span::styled(" applying changes…", theme.spinner()));
     }
-    let message = match (&app.load_error, &app.message) {
-        (Some(error), _) => Span::styled(format!("{} ", visible(error)), theme.error()),
-        (None, Some(message)) if app.message_is_alert() => {
+    // A store that does not answer stays said over any later message, until it answers.
+    let message = match (&app.load_error, &app.unreachable, &app.message) {
+        (Some(error), _, _) => Span::styled(format!("{} ", visible(error)), theme.error()),
+        (None, Some(unreachable), _) => Span::styled(
+            format!("{} ", unreachable_words(app.now, unreachable)),
+            theme.error(),
+        ),
+        (None, None, Some(message)) if app.message_is_alert() => {
             Span::styled(format!("{} ", visible(message)), theme.error())
         }
-        (None, Some(message)) => Span::styled(format!("{} ", visible(message)), theme.dim()),
-        (None, None) => Span::raw(""),
+        (None, None, Some(message)) => Span::styled(format!("{} ", visible(message)), theme.dim()),
+        (None, None, None) => Span::raw(""),
     };
-    let message_width = (message.width() as u16).min(status.width / 2);
+    // The message has half the line, or all the left part leaves free.
+    let used: usize = left.iter().map(Span::width).sum();
+    let room = (status.width / 2).max(status.width.saturating_sub(used as u16));
+    let message_width = (message.width() as u16).min(room);
     let [l, r] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(message_width)]).areas(status);
     // The status cut short ends in `…` and a blank before the message, never runs into it.
-    let room = match message_width {
+    let left_room = match message_width {
         0 => l.width,
         _ => l.width.saturating_sub(1),
     };
-    frame.render_widget(Line::from(fit_spans(left, room.into())), l);
-    // A message too long for its half shows its start, where it says what happened.
+    frame.render_widget(Line::from(fit_spans(left, left_room.into())), l);
+    // A message too long for its room shows its start, where it says what happened.
     let fits = message.width() as u16 <= message_width;
     frame.render_widget(
         match fits {
@@ -121,4 +132,24 @@ pub fn draw(app: &App, frame: &mut Frame, status: Rect, footer: Rect) {
         spans.push(Span::raw("  "));
     }
     frame.render_widget(Line::from(spans), footer);
+}
+
+/// `unreachable since 3 minutes ago, next try in 25 s: ERROR` (the store's label says which
+/// registry): the times first, so that a long error cut at the screen's edge leaves them in
+/// view.
+fn unreachable_words(now: Timestamp, unreachable: &Unreachable) -> String {
+    let at = |time: SystemTime| Timestamp::try_from(time).ok();
+    let next = at(unreachable.next_try)
+        .map(|next| next.as_second().saturating_sub(now.as_second()))
+        .unwrap_or(0);
+    let next = match next {
+        ..=0 => "trying again now".to_string(),
+        1..60 => format!("next try in {next} s"),
+        _ => format!("next try in {} min", (next + 59) / 60),
+    };
+    format!(
+        "unreachable since {}, {next}: {}",
+        cairn_core::human::ago(now, at(unreachable.since)).to_lowercase(),
+        visible(&unreachable.error)
+    )
 }

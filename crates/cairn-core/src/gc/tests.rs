@@ -53,6 +53,7 @@ fn storage() -> Storage {
         blobs: blobs(&[
             "m-app", "c-app", "base", "app", "m-old", "c-old", "old", "m-base", "c-base", "orphan",
         ]),
+        blobs_error: None,
     }
 }
 
@@ -108,6 +109,7 @@ fn an_index_marks_its_manifests_one_level_only() {
         blobs: blobs(&[
             "index", "m-amd", "c-amd", "l-amd", "m-arm", "c-arm", "l-arm",
         ]),
+        blobs_error: None,
     };
     assert!(deleted(&mark_and_sweep(&storage, false).unwrap()).is_empty());
     let plan = mark_and_sweep(&storage, true).unwrap();
@@ -223,4 +225,19 @@ fn a_deletion_in_one_repository_leaves_the_revision_of_another() {
     ));
     let freed = freed_by(&storage, &[deletion("app", "m-app")]).unwrap();
     assert!(freed.blobs.is_empty(), "{freed:?}");
+}
+
+#[test]
+fn a_blob_no_digest_names_fails_the_sweep_after_the_mark() {
+    let mut damaged = storage();
+    damaged.blobs_error = Some("blobs/sha256/zz/x is not named by a digest".into());
+    let error = mark_and_sweep(&damaged, false).unwrap_err().to_string();
+    assert!(
+        error.contains("while sweeping: error enumerating blobs"),
+        "{error}"
+    );
+    // A failing mark is reported first, as distribution marks before it sweeps.
+    damaged.repositories[0].walk_error = Some("bad revision link".into());
+    let error = mark_and_sweep(&damaged, false).unwrap_err().to_string();
+    assert!(error.contains("while marking"), "{error}");
 }

@@ -113,6 +113,7 @@ impl Registry {
         gc::Storage {
             repositories,
             blobs,
+            blobs_error: None,
         }
     }
 }

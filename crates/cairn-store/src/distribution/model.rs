@@ -22,6 +22,10 @@ pub struct Repository {
     /// Revisions whose link cannot be read, each with why: the registry answers an error
     /// for them in this repository (`registry-storage:` only).
     pub broken_revisions: BTreeMap<String, String>,
+    /// Blobs whose `_layers` link the registry cannot follow to a stored blob, each with why:
+    /// it answers an error when an image of this repository is pulled (`registry-storage:`
+    /// only).
+    pub broken_layers: BTreeMap<String, String>,
 }
 
 /// A manifest as read: its size in bytes and what it says, or why it could not be read.
@@ -112,6 +116,7 @@ impl Registry {
                 ));
             }
         }
+        let linked = self.linked_in();
         let mut images = Vec::new();
         let mut layers = Vec::new();
         let mut layer_ids = HashSet::new();
@@ -147,6 +152,8 @@ impl Registry {
                         }
                         Ok(Manifest::Image(manifest)) => {
                             self.fill_image(&mut image, manifest, &mut layers, &mut layer_ids);
+                            let repositories = linked.get(digest).map_or(&[][..], Vec::as_slice);
+                            self.check_served(&mut image, manifest, repositories);
                         }
                     }
                 }
@@ -193,6 +200,66 @@ impl Registry {
             }
         }
         images
+    }
+
+    /// Manifest digest → the repositories that link it (by a revision or a tag), when the
+    /// registry's links were read (a storage folder); empty over the API.
+    fn linked_in(&self) -> BTreeMap<&str, Vec<&str>> {
+        let mut linked: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        if !self.blobs_listed {
+            return linked;
+        }
+        for (name, repo) in &self.repositories {
+            let digests: BTreeSet<&str> = repo
+                .revisions
+                .iter()
+                .chain(repo.tags.values())
+                .map(String::as_str)
+                .collect();
+            for digest in digests {
+                linked.entry(digest).or_default().push(name.as_str());
+            }
+        }
+        linked
+    }
+
+    /// The problems of pulling an image from the repositories that link it, as the registry
+    /// serves its blobs: a stored blob the repository does not link, or links through a link
+    /// the registry cannot follow, is refused; a layer stored with another size than its
+    /// descriptor says (a truncated file) is served, and refused by every client.
+    fn check_served(
+        &self,
+        image: &mut Image,
+        manifest: &super::ImageManifest,
+        repositories: &[&str],
+    ) {
+        let blobs = std::iter::once(&manifest.config).chain(&manifest.layers);
+        for (i, blob) in blobs.enumerate() {
+            let Some(&stored) = self.blob_sizes.get(&blob.digest) else {
+                continue;
+            };
+            // A config is read, and its content checked (see `fill_image`); a layer is not.
+            if i > 0 && stored != blob.size {
+                image.problems.push(format!(
+                    "blob {} is {stored} bytes in the registry, but its manifest says {}: it is damaged",
+                    blob.digest, blob.size
+                ));
+            }
+            for name in repositories {
+                let Some(repo) = self.repositories.get(*name) else {
+                    continue;
+                };
+                if let Some(why) = repo.broken_layers.get(&blob.digest) {
+                    image.problems.push(why.clone());
+                } else if !repo.layers.contains(&blob.digest) {
+                    let link = blob.digest.replacen(':', "/", 1);
+                    image.problems.push(format!(
+                        "blob {} is not linked in {name}: the registry answers 404 BLOB_UNKNOWN for it (there is no repositories/{name}/_layers/{link}/link)",
+                        blob.digest
+                    ));
+                }
+            }
+        }
     }
 
     /// An image manifest's config, layers and problems.

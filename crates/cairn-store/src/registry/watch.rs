@@ -9,10 +9,10 @@
 use super::client::{Client, Scope};
 use super::lock;
 use crate::distribution::Registry;
-use crate::watch::Probe;
+use crate::watch::{Probe, Unreachable};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 /// How hard the probe may ask a registry. The browser asks the probe once a second.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +107,8 @@ struct Round {
     /// Not before then.
     due: Instant,
     failures: u32,
+    /// Why the registry does not answer, while `failures` is not 0.
+    failing: Option<Unreachable>,
     /// The first tag whose digest the next round asks, counted in `Seen::tags` order.
     cursor: usize,
 }
@@ -152,22 +154,24 @@ impl RegistryProbe {
                 queue: VecDeque::new(),
                 due: Instant::now() + pace.pause,
                 failures: 0,
+                failing: None,
                 cursor: 0,
             }),
         }
     }
 
-    /// Whether the registry's answer to `check` differs from what was seen; `Err` when it
-    /// gave none cairn can compare.
-    fn differs(&self, check: &Check) -> Option<bool> {
+    /// Whether the registry's answer to `check` differs from what was seen; `Err` says why
+    /// it gave none cairn can compare.
+    fn differs(&self, check: &Check) -> Result<bool, String> {
+        let words = |e: crate::error::StoreError| format!("{e:#}");
         match check {
             Check::Catalog => {
                 let listing = self
                     .client
                     .list("_catalog", "repositories", &Scope::Catalog)
-                    .ok()?;
+                    .map_err(words)?;
                 let now: BTreeSet<String> = listing.names.into_iter().collect();
-                Some(self.seen.catalog.as_ref() != Some(&now))
+                Ok(self.seen.catalog.as_ref() != Some(&now))
             }
             Check::Tags(repository) => {
                 let listing = self
@@ -177,7 +181,7 @@ impl RegistryProbe {
                         "tags",
                         &Scope::Pull(repository.clone()),
                     )
-                    .ok()?;
+                    .map_err(words)?;
                 let now: BTreeSet<&String> = listing.names.iter().collect();
                 let broken = self.seen.broken.get(repository).into_iter().flatten();
                 let seen: BTreeSet<&String> = self
@@ -188,13 +192,13 @@ impl RegistryProbe {
                     .flat_map(|tags| tags.keys())
                     .chain(broken)
                     .collect();
-                Some(now != seen)
+                Ok(now != seen)
             }
             Check::Digest { repository, tag } => {
                 // A refusal of this tag alone is no answer to compare either.
-                let now = self.client.tag_digest(repository, tag).ok()?.ok()?;
+                let now = self.client.tag_digest(repository, tag).map_err(words)??;
                 let seen = self.seen.tags.get(repository).and_then(|t| t.get(tag));
-                Some(now.as_ref().map(|d| d.as_str()) != seen.map(String::as_str))
+                Ok(now.as_ref().map(|d| d.as_str()) != seen.map(String::as_str))
             }
         }
     }
@@ -218,18 +222,26 @@ impl Probe for RegistryProbe {
                 break;
             };
             match self.differs(check) {
-                Some(true) => return true,
-                Some(false) => {
+                Ok(true) => return true,
+                Ok(false) => {
                     round.queue.pop_front();
                     round.failures = 0;
+                    round.failing = None;
                 }
-                None => {
+                Err(error) => {
                     round.failures = round.failures.saturating_add(1);
+                    let now = Instant::now();
                     round.due = self.pace.after_failure(
                         round.failures,
-                        Instant::now(),
+                        now,
                         self.client.rate_limited_until(),
                     );
+                    let wall = SystemTime::now();
+                    round.failing = Some(Unreachable {
+                        since: round.failing.as_ref().map_or(wall, |f| f.since),
+                        error,
+                        next_try: wall + round.due.saturating_duration_since(now),
+                    });
                     return false;
                 }
             }
@@ -238,6 +250,11 @@ impl Probe for RegistryProbe {
             round.due = Instant::now() + self.pace.pause;
         }
         false
+    }
+
+    /// Set from the first failed request of a run of failures until a request is answered.
+    fn unreachable(&self) -> Option<Unreachable> {
+        lock(&self.round).failing.clone()
     }
 }
 

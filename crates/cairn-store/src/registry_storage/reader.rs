@@ -17,10 +17,14 @@
 //! one that is missing, is a problem of the image it belongs to. A damaged link is what the
 //! registry makes of it: a tag whose link holds no digest, or names a manifest its
 //! repository does not link, is listed with why (the registry lists it, and answers 500 or
-//! 404 for it), and a revision whose link holds no digest is a problem of its image; the rest
-//! is read. The collection stops where distribution's does (see [`gc::Repository`]). A
-//! link where a file should be, a layer link that holds no digest, or a blob folder that is
-//! not named by a digest is an error naming the file.
+//! 404 for it), a revision whose link holds no digest is a problem of its image, and a
+//! `_layers` link that does not lead to the blob its folder names is a problem of the images
+//! of that repository using the blob (`GET /v2/<name>/blobs/<digest>` fails); the rest is
+//! read. What distribution reads neither to serve nor to collect (a tag's `index/`,
+//! `_uploads`, `_layers` folders no digest names) is not read. The collection stops where
+//! distribution's does (see [`gc::Repository`] and [`gc::Storage`]). A symbolic link, or
+//! anything but a folder or a regular file, where distribution would follow or read it is an
+//! error naming the file.
 
 use crate::digest::Digest;
 use crate::distribution::{Manifest, ManifestRecord, Registry, Repository};
@@ -92,9 +96,23 @@ impl V2Dir<'_> {
     /// file holds no digest (distribution then answers an error for what it links, and
     /// the rest of the storage is served); the outer one, that it could not be read safely.
     fn link(&self, parts: &[&str]) -> Result<Option<Result<Digest, String>>> {
-        let Some(bytes) = self.root.read(&self.parts(parts), LINK_LIMIT)? else {
+        let Some(file) = self.root.open_file(&self.parts(parts))? else {
             return Ok(None);
         };
+        let display = self.display(parts);
+        let size = file
+            .metadata()
+            .map_err(|e| anyhow!("reading {display}: {e}"))?
+            .len();
+        // distribution reads a link whole and finds no digest in it: so does cairn, without
+        // reading it.
+        if size > LINK_LIMIT {
+            return Ok(Some(Err(format!(
+                "{display} holds {size} bytes, not a digest: the registry's storage is damaged"
+            ))));
+        }
+        let bytes =
+            crate::regular_file::read_bounded(file, LINK_LIMIT, std::path::Path::new(&display))?;
         let text = String::from_utf8_lossy(&bytes);
         Ok(Some(Digest::parse(&text).map_err(|_| {
             format!(
@@ -227,19 +245,26 @@ fn read_blobs(v2: &V2Dir<'_>, contents: &mut StorageContents) -> Result<()> {
                     .unwrap_or_default()
                     .into_iter()
                     .find(|e| e.name == "data");
-                let Some(data) = data else {
+                // A `data` folder is no blob to distribution (it answers 404 for it, and its
+                // walk goes into it); a link or device is refused, since it would follow it.
+                let Some(data) = data.filter(|d| d.kind != FileType::Directory) else {
                     continue;
                 };
-                if !valid {
-                    bail!(
-                        "{} is not named by a digest: the registry's storage is damaged",
-                        v2.display(&folder)
-                    );
-                }
                 if data.kind != FileType::RegularFile {
                     let mut path = folder.to_vec();
                     path.push("data");
                     bail!(v2.root.not_regular(&v2.parts(&path), data.kind));
+                }
+                // A blob no digest names is never served, but the collector's walk of the
+                // blobs stops on it.
+                if !valid {
+                    contents.gc.blobs_error.get_or_insert_with(|| {
+                        format!(
+                            "{} is not named by a digest: the registry's storage is damaged",
+                            v2.display(&folder)
+                        )
+                    });
+                    continue;
                 }
                 contents.registry.blob_sizes.insert(text.clone(), data.size);
                 contents.gc.blobs.push(gc::StoredBlob {
@@ -284,7 +309,7 @@ fn repository_names(v2: &V2Dir<'_>) -> Result<Vec<String>> {
     Ok(names)
 }
 
-/// One link under `<alg>/<hex>/link` of a folder (`_layers`, `_manifests/revisions`).
+/// One link under `<alg>/<hex>/link` of `_manifests/revisions`.
 struct Link {
     /// The digest its folder names, when the folder is named by one.
     named: Option<Digest>,
@@ -293,7 +318,7 @@ struct Link {
     read: std::result::Result<(Digest, bool), String>,
 }
 
-/// Every link of a folder.
+/// Every link of a folder, as distribution's enumeration of it reads them.
 fn links(v2: &V2Dir<'_>, folder: &[&str], blobs: &BTreeMap<String, u64>) -> Result<Vec<Link>> {
     let mut out = Vec::new();
     for algorithm in v2.folders(folder)? {
@@ -327,6 +352,51 @@ fn links(v2: &V2Dir<'_>, folder: &[&str], blobs: &BTreeMap<String, u64>) -> Resu
     Ok(out)
 }
 
+/// The blobs a repository serves, read as distribution serves `GET /v2/<name>/blobs/<digest>`:
+/// the link of that digest's folder in `_layers`, then the blob it names. A blob served is
+/// added to `layers`; one the registry answers an error for, to `broken_layers` with why.
+/// A folder no digest names is never asked for, and garbage collection reads no `_layers`:
+/// both are left alone.
+fn layer_links(
+    v2: &V2Dir<'_>,
+    folder: &[&str],
+    name: &str,
+    blobs: &BTreeMap<String, u64>,
+    repository: &mut Repository,
+) -> Result<()> {
+    for algorithm in v2.folders(folder)? {
+        let mut at = folder.to_vec();
+        at.push(&algorithm);
+        for hex in v2.folders(&at)? {
+            let Ok(named) = Digest::parse(&format!("{algorithm}:{hex}")) else {
+                continue;
+            };
+            let mut link = at.clone();
+            link.extend([hex.as_str(), "link"]);
+            let why = match v2.link(&link)? {
+                None => continue,
+                Some(Err(why)) => format!("{why} (the registry answers 500 for it)"),
+                Some(Ok(target)) if !blobs.contains_key(target.as_str()) => format!(
+                    "{} names {target}, which is not in the registry: the registry answers 404 BLOB_UNKNOWN for it",
+                    v2.display(&link)
+                ),
+                Some(Ok(target)) if target != named => format!(
+                    "{} names {target}: the registry serves that blob's content for it, which no client accepts",
+                    v2.display(&link)
+                ),
+                Some(Ok(_)) => {
+                    repository.layers.insert(named.to_string());
+                    continue;
+                }
+            };
+            repository
+                .broken_layers
+                .insert(named.to_string(), format!("blob {named} of {name}: {why}"));
+        }
+    }
+    Ok(())
+}
+
 fn read_repository(v2: &V2Dir<'_>, name: &str, contents: &mut StorageContents) -> Result<()> {
     let path: Vec<&str> = std::iter::once("repositories")
         .chain(name.split('/'))
@@ -336,10 +406,7 @@ fn read_repository(v2: &V2Dir<'_>, name: &str, contents: &mut StorageContents) -
     };
     let blobs = &contents.registry.blob_sizes;
     let mut repository = Repository::default();
-    for link in links(v2, &at(&["_layers"]), blobs)? {
-        let (digest, _) = link.read.map_err(|why| anyhow!(why))?;
-        repository.layers.insert(digest.to_string());
-    }
+    layer_links(v2, &at(&["_layers"]), name, blobs, &mut repository)?;
     let mut revisions = Vec::new();
     let mut walk_error = None;
     for link in links(v2, &at(&["_manifests", "revisions"]), blobs)? {
@@ -357,7 +424,11 @@ fn read_repository(v2: &V2Dir<'_>, name: &str, contents: &mut StorageContents) -
                 walk_error.get_or_insert_with(|| why.clone());
                 repository.broken_revisions.insert(named.to_string(), why);
             }
-            (Err(why), None) => bail!(why),
+            // A folder no digest names is one the registry never serves, but its walk
+            // reads every link, and stops there.
+            (Err(why), None) => {
+                walk_error.get_or_insert(why);
+            }
         }
     }
     let tags_folder = at(&["_manifests", "tags"]);
@@ -370,9 +441,23 @@ fn read_repository(v2: &V2Dir<'_>, name: &str, contents: &mut StorageContents) -
         match v2.link(&link)? {
             // distribution lists the tag, and answers 404 for it.
             None => {}
-            Some(Ok(digest)) if repository.revisions.contains(digest.as_str()) => {
+            // distribution looks a manifest up by its revision link, then (for what 2.1.0
+            // linked there) by its `_layers` link.
+            Some(Ok(digest))
+                if repository.revisions.contains(digest.as_str())
+                    || repository.layers.contains(digest.as_str()) =>
+            {
                 tagged.insert(digest.to_string());
                 repository.tags.insert(tag, digest.to_string());
+            }
+            Some(Ok(digest)) if repository.broken_layers.contains_key(digest.as_str()) => {
+                tagged.insert(digest.to_string());
+                let why = format!(
+                    "{} names {digest}, which {name} links only in _layers, and {}",
+                    v2.display(&link),
+                    repository.broken_layers[digest.as_str()]
+                );
+                repository.broken_tags.insert(tag, why);
             }
             Some(Ok(digest)) => {
                 tagged.insert(digest.to_string());

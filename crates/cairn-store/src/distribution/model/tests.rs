@@ -46,7 +46,7 @@ fn add_image(registry: &mut Registry, m: u32, c: u32, layers: &[u32]) {
             parsed: Ok(Manifest::Image(ImageManifest {
                 media_type: super::super::manifest::OCI_MANIFEST.into(),
                 config: blob(c, 100),
-                layers: layers.iter().map(|&l| blob(l, 1)).collect(),
+                layers: layers.iter().map(|&l| blob(l, u64::from(l) * 10)).collect(),
                 annotations: BTreeMap::new(),
             })),
         },
@@ -82,6 +82,11 @@ fn sample() -> Registry {
         .or_default()
         .revisions
         .insert(digest(3));
+    // Every repository links every blob, as one pushed to all of them.
+    let blobs: Vec<String> = registry.blob_sizes.keys().cloned().collect();
+    for repo in registry.repositories.values_mut() {
+        repo.layers.extend(blobs.iter().cloned());
+    }
     registry
 }
 
@@ -233,4 +238,62 @@ fn base_annotations_become_the_images_base() {
         })
     );
     assert_eq!(image(&snapshot, 1).base, None);
+}
+
+#[test]
+fn a_blob_a_repository_cannot_serve_is_a_problem_of_its_images_there() {
+    let mut registry = sample();
+    let app = registry.repositories.get_mut("app").unwrap();
+    // The shared base layer's link in app holds no digest; app's own layer is not linked.
+    app.layers.remove(&digest(1));
+    app.broken_layers.insert(
+        digest(1),
+        format!("blob {} of app: damaged link", digest(1)),
+    );
+    app.layers.remove(&digest(2));
+    let snapshot = registry.snapshot();
+    assert_eq!(
+        image(&snapshot, 2).problems,
+        [
+            format!("blob {} of app: damaged link", digest(1)),
+            format!(
+                "blob {} is not linked in app: the registry answers 404 BLOB_UNKNOWN for it (there is no repositories/app/_layers/sha256/{}/link)",
+                digest(2),
+                hex(&digest(2))
+            ),
+        ],
+        "app:1 is pulled from app and other/app: only app fails"
+    );
+    assert_eq!(
+        image(&snapshot, 3).problems,
+        [format!("blob {} of app: damaged link", digest(1))]
+    );
+    assert!(image(&snapshot, 1).problems.is_empty(), "base:1 is in base");
+}
+
+#[test]
+fn a_layer_stored_with_another_size_than_its_descriptor_is_a_problem_of_every_image() {
+    let mut registry = sample();
+    registry.blob_sizes.insert(digest(1), 3);
+    let snapshot = registry.snapshot();
+    for m in [1, 2, 3] {
+        assert_eq!(
+            image(&snapshot, m).problems,
+            [format!(
+                "blob {} is 3 bytes in the registry, but its manifest says 10: it is damaged",
+                digest(1)
+            )]
+        );
+    }
+}
+
+#[test]
+fn over_the_api_links_are_not_seen_and_not_checked() {
+    let mut registry = sample();
+    registry.blobs_listed = false;
+    for repo in registry.repositories.values_mut() {
+        repo.layers.clear();
+    }
+    let snapshot = registry.snapshot();
+    assert!(snapshot.images.iter().all(|i| i.problems.is_empty()));
 }
