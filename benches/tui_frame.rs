@@ -1,7 +1,9 @@
 //! How fast the browser answers on a 10,000-image store: the time from the start of the
 //! `cairn` process to the frame with the list on it, the in-process steps behind it, and the
 //! update + draw time of every kind of keypress, idle and while removals run in the
-//! background, drawn into a 120x40 `TestBackend`.
+//! background, drawn into a 120x40 `TestBackend`. The keys that plan a change (the removal,
+//! prune, tag and untag dialogs and their switches) are timed on a hundred images of the store,
+//! under podman's rules and again with the same store read under Docker's.
 //!
 //! The start is measured on the real binary in a pseudo-terminal of 120x40, as a user starts
 //! it: from the spawn to the moment the frame with the list (its header and its "N of
@@ -13,7 +15,8 @@
 //! The store is written by `cairn-genstore` (built next to this benchmark), or taken from
 //! `CAIRN_BENCH_ROOT` (a graph root, vfs driver; the removals change it). Prints Markdown
 //! tables, and the machine's load average before and after, since other work on the machine
-//! moves every figure.
+//! moves every figure. `CAIRN_BENCH_PLANNING_ONLY=1` times only the keys that plan, which
+//! leaves the store as it was.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
 /// The same allocator as the cairn binary, so that the figures are the product's.
@@ -24,13 +27,14 @@ use cairn::tui::action::Action;
 use cairn::tui::app::App;
 use cairn::tui::change::ChangeOutcome;
 use cairn::tui::data::StoreData;
+use cairn::tui::dialog::Dialog;
 use cairn::tui::loader::{self, LoaderCmd, LoaderMsg};
 use cairn::tui::pane::Pane;
 use cairn::tui::theme::Theme;
 use cairn::tui::view::{self, ViewState};
 use cairn::tui::worker;
-use cairn_core::Catalog;
 use cairn_core::lineage::Lineage;
+use cairn_core::{Catalog, ImageIdx, Rules};
 use cairn_store::containers_storage::{self, StorageOptions};
 use cairn_store::{OpenedStore, Store};
 use ratatui::Terminal;
@@ -42,9 +46,15 @@ use std::process::Command;
 use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+use tui_input::InputRequest;
 
 const IMAGES: usize = 10_000;
 const LAYERS: usize = 30_000;
+/// Containers on the store's tagged images (their layers are among [`LAYERS`]): images in use
+/// make removal previews blocked until forced, as on a build server.
+const CONTAINERS: usize = 200;
+/// Images the planning keys are pressed on, spread over the store's order.
+const PLANNED_IMAGES: usize = 100;
 /// Starts of the real binary timed, after one that is not.
 const STARTS: usize = 15;
 /// Removals applied while keys are pressed.
@@ -60,7 +70,7 @@ fn store_root(keep: &tempfile::TempDir) -> PathBuf {
     let shape = cairn_genstore::Shape {
         images: IMAGES,
         layers: LAYERS,
-        containers: 0,
+        containers: CONTAINERS,
         seed: 1,
     };
     cairn_genstore::generate(&root, shape).expect("generating the store");
@@ -101,9 +111,85 @@ fn main() {
     println!("Load average before: {}\n", load_average());
 
     let (mut app, mut view, mut terminal) = in_process_steps(&options);
-    let image_count = app.catalog().unwrap().snapshot.images.len();
+    // For work on the planners: only the keys that plan, on a store that stays as it is.
+    let planning_only = std::env::var_os("CAIRN_BENCH_PLANNING_ONLY").is_some();
+    if !planning_only {
+        print_starts(&options, &app, keep.path());
+    }
 
-    let starts = process_starts(&options, image_count, keep.path());
+    // Start from the base image with the most descendants, the hardest case for lineage.
+    if let Some(store) = app.store.clone() {
+        let base = store.facts.names.position(|n| n.contains("/base/"));
+        if let Some(base) = base {
+            app.jump_to(base);
+        }
+    }
+    println!(
+        "\nEach keypress: `App::update` plus a full draw into a 120x40 TestBackend, one every \
+         {KEY_PAUSE:?} as a fast typist's key repeat gives them; wall time, and the CPU time \
+         of the thread (which the machine's load does not change)."
+    );
+    if !planning_only {
+        let mut times = KeyTimes::default();
+        for key in idle_keys() {
+            for action in key.actions {
+                times.press(key.name, action, &mut app, &mut view, &mut terminal);
+            }
+        }
+        print_times("keys, idle", times.0, "**every key, idle**");
+    }
+
+    println!(
+        "\nThe keys that plan a change, idle: each opens a change dialog on an image or \
+         changes a switch in it, and the dialog plans on the whole store (`d`, `f`, `n` and \
+         `u` on {PLANNED_IMAGES} images spread over the store and the base image with the most \
+         descendants; `t` with a name typed; `p` and `a`)."
+    );
+    let (keys, planner) = planning_keys(&mut app, &mut view, &mut terminal);
+    print_times(
+        "planning keys, idle, podman's rules",
+        keys,
+        "**every planning key, podman's rules**",
+    );
+    let (mut docker_app, mut docker_view) = under_docker_rules(&app, &options);
+    let (docker_keys, docker_planner) =
+        planning_keys(&mut docker_app, &mut docker_view, &mut terminal);
+    drop(docker_app);
+    print_times(
+        "planning keys, idle, the same store under Docker's rules",
+        docker_keys,
+        "**every planning key, Docker's rules**",
+    );
+    println!(
+        "\nNo key waits for these: the prune preview opens at once and shows its plan when the \
+         planner thread has made it."
+    );
+    print_times(
+        "off the UI thread, podman's rules",
+        planner,
+        "**the planner, podman's rules**",
+    );
+    print_times(
+        "off the UI thread, Docker's rules",
+        docker_planner,
+        "**the planner, Docker's rules**",
+    );
+
+    if !planning_only {
+        let during = keys_during_removals(&mut app, &mut view, &mut terminal, &options);
+        print_times(
+            &format!("keys while {REMOVALS} removals are applied and the store read again"),
+            during,
+            "**every key, during removals**",
+        );
+    }
+    println!("\nLoad average after: {}", load_average());
+}
+
+/// The table of the whole process's starts.
+fn print_starts(options: &StorageOptions, app: &App, scratch: &Path) {
+    let image_count = app.catalog().unwrap().snapshot.images.len();
+    let starts = process_starts(options, image_count, scratch);
     println!("\nThe whole `cairn` process in a 120x40 pseudo-terminal, {STARTS} starts:\n");
     println!("| from the start of the process to | median | min | max |");
     println!("| --- | --- | --- | --- |");
@@ -122,48 +208,6 @@ fn main() {
             &mut cpu
         )
     );
-
-    // Start from the base image with the most descendants, the hardest case for lineage.
-    if let Some(store) = app.store.clone() {
-        let base = store.facts.names.position(|n| n.contains("/base/"));
-        if let Some(base) = base {
-            app.jump_to(base);
-        }
-    }
-    println!(
-        "\nEach keypress: `App::update` plus a full draw into a 120x40 TestBackend, one every \
-         {KEY_PAUSE:?} as a fast typist's key repeat gives them; wall time, and the CPU time \
-         of the thread (which the machine's load does not change).\n"
-    );
-    println!("| keys, idle | presses | p50 | p99 | max | CPU p50 | CPU p99 |");
-    println!("| --- | --- | --- | --- | --- | --- | --- |");
-    let mut all = Times::default();
-    for key in idle_keys() {
-        let mut times = Times::default();
-        for action in key.actions {
-            times.time(|| {
-                app.update(action);
-                terminal.draw(|f| view::draw(&app, &mut view, f)).unwrap();
-            });
-            std::thread::sleep(KEY_PAUSE);
-        }
-        all.extend(&times);
-        println!("{}", times.row(key.name));
-    }
-    println!("{}", all.row("**every key, idle**"));
-
-    let during = keys_during_removals(&mut app, &mut view, &mut terminal, &options);
-    println!(
-        "\n| keys while {REMOVALS} removals are applied and the store read again | presses | p50 | p99 | max | CPU p50 | CPU p99 |"
-    );
-    println!("| --- | --- | --- | --- | --- | --- | --- |");
-    let mut all = Times::default();
-    for (name, times) in during {
-        all.extend(&times);
-        println!("{}", times.row(name));
-    }
-    println!("{}", all.row("**every key, during removals**"));
-    println!("\nLoad average after: {}", load_average());
 }
 
 /// What the browser does from its start to the full store, in this process: the loading
@@ -488,21 +532,10 @@ fn keys_during_removals(
         ("G / g", Action::Last),
         ("G / g", Action::First),
     ];
-    let mut times: Vec<(&'static str, Times)> = Vec::new();
-    let mut record = |name: &'static str, took: (Duration, Duration)| {
-        let at = match times.iter().position(|(n, _)| *n == name) {
-            Some(at) => at,
-            None => {
-                times.push((name, Times::default()));
-                times.len() - 1
-            }
-        };
-        times[at].1.wall.push(took.0);
-        times[at].1.cpu.push(took.1);
-    };
+    let mut times = KeyTimes::default();
     let mut candidates = removable_candidates(app);
     for _ in 0..REMOVALS {
-        start_removal(app, &mut candidates, view, terminal, &changes, &mut record);
+        start_removal(app, &mut candidates, view, terminal, &changes, &mut times);
         let generation = app.generation;
         let mut applied = false;
         let mut keys = mix.iter().cycle();
@@ -528,14 +561,14 @@ fn keys_during_removals(
             }
             app.update(action.clone());
             terminal.draw(|f| view::draw(app, view, f)).unwrap();
-            record(name, t.elapsed());
+            times.record(name, t.elapsed());
             std::thread::sleep(KEY_PAUSE);
         }
     }
     drop((commands, changes, inbox));
     loader.join().unwrap();
     worker.join().unwrap();
-    times
+    times.0
 }
 
 /// Takes the loader's messages until the store it reads is whole.
@@ -573,7 +606,7 @@ fn start_removal(
     view: &mut ViewState,
     terminal: &mut Terminal<TestBackend>,
     changes: &mpsc::Sender<cairn::tui::change::ChangeRequest>,
-    record: &mut impl FnMut(&'static str, (Duration, Duration)),
+    times: &mut KeyTimes,
 ) {
     while let Some(id) = candidates.pop() {
         let Some(image) = app.catalog().unwrap().snapshot.image_by_id(&id) else {
@@ -583,7 +616,7 @@ fn start_removal(
         let t = Clocks::start();
         app.update(Action::StartRemove);
         terminal.draw(|f| view::draw(app, view, f)).unwrap();
-        record("d (removal preview)", t.elapsed());
+        times.record("d (removal preview)", t.elapsed());
         if !app.dialog_can_apply() {
             app.update(Action::Back);
             continue;
@@ -591,11 +624,191 @@ fn start_removal(
         let t = Clocks::start();
         app.update(Action::Confirm);
         terminal.draw(|f| view::draw(app, view, f)).unwrap();
-        record("y (apply)", t.elapsed());
+        times.record("y (apply)", t.elapsed());
         changes.send(app.change_requested.take().unwrap()).unwrap();
         return;
     }
     panic!("no image of the store can be removed");
+}
+
+/// Prints a table of times per kind of key, and a last row over all of them.
+fn print_times(title: &str, times: Vec<(&'static str, Times)>, total: &str) {
+    println!("\n| {title} | presses | p50 | p99 | max | CPU p50 | CPU p99 |");
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    let mut all = Times::default();
+    for (name, times) in times {
+        all.extend(&times);
+        println!("{}", times.row(name));
+    }
+    println!("{}", all.row(total));
+}
+
+/// Times per kind of key, in the order the kinds first came.
+#[derive(Default)]
+struct KeyTimes(Vec<(&'static str, Times)>);
+
+impl KeyTimes {
+    fn record(&mut self, name: &'static str, (wall, cpu): (Duration, Duration)) {
+        let at = match self.0.iter().position(|(n, _)| *n == name) {
+            Some(at) => at,
+            None => {
+                self.0.push((name, Times::default()));
+                self.0.len() - 1
+            }
+        };
+        self.0[at].1.wall.push(wall);
+        self.0[at].1.cpu.push(cpu);
+    }
+
+    /// The prune previews' plans the app asked for, made here as the planner thread makes
+    /// them (timed into `planner`: no key waits for them), then taken and drawn as the event
+    /// loop does when the planner answers (timed here).
+    fn serve_plans(
+        &mut self,
+        planner: &mut KeyTimes,
+        app: &mut App,
+        view: &mut ViewState,
+        terminal: &mut Terminal<TestBackend>,
+    ) {
+        for request in std::mem::take(&mut app.plan_requests) {
+            let t = Clocks::start();
+            let done = request.run();
+            planner.record("a prune planned, on the planner thread", t.elapsed());
+            let t = Clocks::start();
+            app.receive_plan(done);
+            terminal.draw(|f| view::draw(app, view, f)).unwrap();
+            self.record("the prune's plan taken and drawn", t.elapsed());
+            std::thread::sleep(KEY_PAUSE);
+        }
+    }
+
+    /// One key: `App::update` and the draw, timed, then the pause before the next key.
+    fn press(
+        &mut self,
+        name: &'static str,
+        action: Action,
+        app: &mut App,
+        view: &mut ViewState,
+        terminal: &mut Terminal<TestBackend>,
+    ) {
+        let t = Clocks::start();
+        app.update(action);
+        terminal.draw(|f| view::draw(app, view, f)).unwrap();
+        self.record(name, t.elapsed());
+        std::thread::sleep(KEY_PAUSE);
+    }
+}
+
+/// The times of the keys that plan, and those of the planner thread's work.
+type PlanningTimes = (Vec<(&'static str, Times)>, Vec<(&'static str, Times)>);
+
+/// The keys that plan a change, on [`PLANNED_IMAGES`] images spread over the store's order
+/// and on the image selected when it is called: the removal preview with its switches, the
+/// untag dialog moved in, the tag dialog with a name typed; then the prune preview and its
+/// switch. Every dialog is closed again with Esc, which is not timed.
+fn planning_keys(
+    app: &mut App,
+    view: &mut ViewState,
+    terminal: &mut Terminal<TestBackend>,
+) -> PlanningTimes {
+    let count = app.catalog().unwrap().snapshot.images.len();
+    let spread = (0..PLANNED_IMAGES).map(|i| ImageIdx::from(i * count / PLANNED_IMAGES));
+    let subjects: Vec<ImageIdx> = app.selected().into_iter().chain(spread).collect();
+    let mut times = KeyTimes::default();
+    let close = |app: &mut App, view: &mut ViewState, terminal: &mut Terminal<TestBackend>| {
+        app.update(Action::Back);
+        terminal.draw(|f| view::draw(app, view, f)).unwrap();
+    };
+    for image in subjects {
+        app.jump_to(image);
+        times.press(
+            "d (removal preview)",
+            Action::StartRemove,
+            app,
+            view,
+            terminal,
+        );
+        for _ in 0..2 {
+            times.press(
+                "f (force) in the preview",
+                Action::ToggleForce,
+                app,
+                view,
+                terminal,
+            );
+            times.press(
+                "n (no-prune) in the preview",
+                Action::ToggleNoPrune,
+                app,
+                view,
+                terminal,
+            );
+        }
+        close(app, view, terminal);
+        times.press("u (untag dialog)", Action::StartUntag, app, view, terminal);
+        if matches!(app.dialog, Some(Dialog::Untag(_))) {
+            times.press(
+                "j / k in the untag dialog",
+                Action::Down,
+                app,
+                view,
+                terminal,
+            );
+            times.press("j / k in the untag dialog", Action::Up, app, view, terminal);
+            close(app, view, terminal);
+        }
+        times.press("t (tag dialog)", Action::StartTag, app, view, terminal);
+        for c in "bench:1".chars() {
+            let typed = Action::TagEdit(InputRequest::InsertChar(c));
+            times.press("a name typed in the tag dialog", typed, app, view, terminal);
+        }
+        close(app, view, terminal);
+    }
+    let mut planner = KeyTimes::default();
+    for _ in 0..20 {
+        times.press("p (prune preview)", Action::StartPrune, app, view, terminal);
+        times.serve_plans(&mut planner, app, view, terminal);
+        for _ in 0..2 {
+            times.press(
+                "a (all) in the prune preview",
+                Action::TogglePruneAll,
+                app,
+                view,
+                terminal,
+            );
+            times.serve_plans(&mut planner, app, view, terminal);
+        }
+        close(app, view, terminal);
+    }
+    (times.0, planner.0)
+}
+
+/// A second browser on the same store read under Docker's rules (the snapshot in memory with
+/// the Docker planner, lineage and name rules), for the Docker planner's keys.
+fn under_docker_rules(app: &App, options: &StorageOptions) -> (App, ViewState) {
+    let loaded = containers_storage::load(options).expect("loading the bench store");
+    let catalog = Arc::new(Catalog::without_lineage(
+        loaded.snapshot.with_rules(Rules::Docker),
+    ));
+    let mut docker = App::new(
+        "bench under Docker's rules",
+        app.now,
+        app.area,
+        Theme::colored(),
+    );
+    docker.receive(LoaderMsg::Loaded {
+        generation: 1,
+        data: StoreData::new(catalog),
+    });
+    let lineage = Lineage::new(
+        &docker.catalog().unwrap().snapshot,
+        &docker.catalog().unwrap().tree,
+    );
+    docker.receive(LoaderMsg::Lineage {
+        generation: 1,
+        lineage,
+    });
+    (docker, ViewState::default())
 }
 
 /// The CPU time this thread has had.
@@ -626,14 +839,6 @@ struct Times {
 }
 
 impl Times {
-    fn time(&mut self, work: impl FnOnce()) {
-        let clocks = Clocks::start();
-        work();
-        let (wall, cpu) = clocks.elapsed();
-        self.wall.push(wall);
-        self.cpu.push(cpu);
-    }
-
     fn extend(&mut self, other: &Times) {
         self.wall.extend(&other.wall);
         self.cpu.extend(&other.cpu);

@@ -2,6 +2,8 @@
 //! expected state. No terminal, no store on disk.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step is a failed test
 
+mod common;
+
 use cairn::tui::action::Action;
 use cairn::tui::app::App;
 use cairn::tui::data::StoreData;
@@ -13,6 +15,7 @@ use cairn::tui::state::image_list::SortKey;
 use cairn::tui::theme::Theme;
 use cairn_core::testing::SnapshotBuilder;
 use cairn_core::{Catalog, Container, ImageIdx, Rules, Snapshot};
+use common::tui_store::serve_plans;
 use jiff::Timestamp;
 use ratatui::layout::Rect;
 use std::sync::Arc;
@@ -1099,10 +1102,79 @@ fn y_in_the_remove_preview_sends_exactly_the_plan_shown() {
     );
 }
 
+/// The planner thread makes a prune preview's plan: until it comes the preview offers
+/// nothing to apply, and an answer to a switch pressed since is dropped.
+#[test]
+fn the_prune_preview_waits_for_the_planner_and_takes_only_the_latest_plan() {
+    let mut app = app();
+    app.update(Action::StartPrune);
+    let Some(Dialog::Prune(dialog)) = &app.dialog else {
+        panic!("no prune dialog");
+    };
+    assert!(dialog.planning.is_some() && dialog.plan.is_empty());
+    assert!(!app.dialog_can_apply());
+    app.update(Action::Confirm);
+    assert_eq!(
+        app.message.as_deref(),
+        Some("the prune is still being planned")
+    );
+    assert!(app.change_requested.is_none());
+
+    app.update(Action::TogglePruneAll);
+    let requests = std::mem::take(&mut app.plan_requests);
+    assert_eq!(requests.len(), 2, "one request for each switch position");
+    let (first, latest) = (requests[0].run(), requests[1].run());
+    app.receive_plan(first);
+    let Some(Dialog::Prune(dialog)) = &app.dialog else {
+        panic!("no prune dialog");
+    };
+    assert!(
+        dialog.planning.is_some(),
+        "an earlier request's plan is dropped"
+    );
+    app.receive_plan(latest);
+    let Some(Dialog::Prune(dialog)) = &app.dialog else {
+        panic!("no prune dialog");
+    };
+    assert!(dialog.planning.is_none() && dialog.all);
+    assert!(dialog.plan.records_deleted.len() > 1, "{:?}", dialog.plan);
+    assert!(app.dialog_can_apply());
+
+    // An answer that comes after the preview was closed is let go.
+    app.update(Action::TogglePruneAll);
+    app.update(Action::Back);
+    for request in std::mem::take(&mut app.plan_requests) {
+        app.receive_plan(request.run());
+    }
+    assert_eq!(app.dialog, None);
+}
+
+/// The planner thread answers a request with the plan the request makes where it is run.
+#[test]
+fn the_planner_thread_answers_with_the_prune_plan() {
+    let mut app = app();
+    app.update(Action::StartPrune);
+    let request = app.plan_requests.pop().unwrap();
+    let expected = request.run();
+    let (requests, inbox) = std::sync::mpsc::channel();
+    let (answers, answered) = std::sync::mpsc::channel();
+    let planner =
+        cairn::tui::planner::spawn(inbox, move |done| answers.send(done).is_ok()).unwrap();
+    requests.send(request).unwrap();
+    let done = answered.recv().unwrap();
+    assert_eq!(
+        (done.id, &done.plan, &done.tree),
+        (expected.id, &expected.plan, &expected.tree)
+    );
+    drop(requests);
+    planner.join().unwrap();
+}
+
 #[test]
 fn the_prune_preview_toggles_all() {
     let mut app = app();
     app.update(Action::StartPrune);
+    serve_plans(&mut app);
     let Some(Dialog::Prune(dialog)) = &app.dialog else {
         panic!("no prune dialog");
     };
@@ -1113,6 +1185,7 @@ fn the_prune_preview_toggles_all() {
         "only the dangling one"
     );
     app.update(Action::TogglePruneAll);
+    serve_plans(&mut app);
     let Some(Dialog::Prune(dialog)) = &app.dialog else {
         panic!("no prune dialog");
     };
@@ -1148,6 +1221,7 @@ fn the_plan_scrolls_only_as_far_as_it_is_long() {
     });
     app.update(Action::StartPrune);
     app.update(Action::TogglePruneAll);
+    serve_plans(&mut app);
     app.update(Action::Last);
     let scroll = match &app.dialog {
         Some(Dialog::Prune(d)) => d.scroll,
@@ -1408,6 +1482,7 @@ fn the_prune_dialog_collects_what_an_interrupted_removal_left_as_the_cli_does() 
         store.catalog(),
     );
     app.update(Action::StartPrune);
+    serve_plans(&mut app);
     let Some(Dialog::Prune(dialog)) = &app.dialog else {
         panic!("no prune dialog");
     };

@@ -19,7 +19,7 @@ use cairn::tui::view::{self, ViewState};
 use cairn_core::{Catalog, Snapshot};
 use common::tui::{HEIGHT, render, screen, text};
 use common::tui_contents::{contents_app, fixture_entries, serve, serve_filters, serve_fixture};
-use common::tui_store::{area, fixture_app, fixture_catalog, now, select};
+use common::tui_store::{area, fixture_app, fixture_catalog, now, select, serve_plans};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -415,6 +415,16 @@ fn remove_preview_blocked_read_only() {
 fn prune_preview() {
     let mut app = fixture_app();
     app.update(Action::StartPrune);
+    serve_plans(&mut app);
+    insta::assert_snapshot!(screen(&app));
+}
+
+/// A prune plans on the whole store, off the UI thread: the preview opens at once and says
+/// it is planning, with no apply key, until the plan comes.
+#[test]
+fn prune_preview_while_planning() {
+    let mut app = fixture_app();
+    app.update(Action::StartPrune);
     insta::assert_snapshot!(screen(&app));
 }
 
@@ -423,6 +433,7 @@ fn prune_preview_all() {
     let mut app = fixture_app();
     app.update(Action::StartPrune);
     app.update(Action::TogglePruneAll);
+    serve_plans(&mut app);
     insta::assert_snapshot!(screen(&app));
 }
 
@@ -435,6 +446,7 @@ fn prune_preview_scrolled_on_a_small_terminal() {
     });
     app.update(Action::StartPrune);
     app.update(Action::TogglePruneAll);
+    serve_plans(&mut app);
     app.update(Action::Down);
     app.update(Action::Down);
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
@@ -532,6 +544,7 @@ fn dialogs_honor_no_color_and_avoid_white_and_black() {
             for action in actions {
                 app.update(action.clone());
             }
+            serve_plans(&mut app);
             assert!(app.dialog.is_some(), "{actions:?} opened nothing");
             for cell in render(&app).content() {
                 if !theme.color {
@@ -584,6 +597,7 @@ fn dialogs_in_tiny_terminals_do_not_panic() {
             Action::StartPrune,
         ] {
             app.update(open);
+            serve_plans(&mut app);
             app.update(Action::Down);
             let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
             let mut view = ViewState::default();

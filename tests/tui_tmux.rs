@@ -336,6 +336,24 @@ fn remove_an_image_from_the_browser() {
     });
     assert!(!list_pane(&tmux.screen()).contains("localhost/side:1"));
 
+    // The prune preview, planned on the planner thread: it fills in, and so does `a`'s.
+    tmux.send(&["p"]);
+    let screen = tmux.wait_for("the prune planned", |s| {
+        s.contains("Prune images") && s.contains("Reclaims ")
+    });
+    assert!(!screen.contains("Planning on"), "{screen}");
+    assert!(
+        screen.contains("y/Enter apply · a all · Esc cancel"),
+        "{screen}"
+    );
+    tmux.send(&["a"]);
+    let screen = tmux.wait_for("the prune --all planned", |s| {
+        s.contains("every image no container uses") && s.contains("Reclaims ")
+    });
+    assert!(screen.contains("[x] all"), "{screen}");
+    tmux.send(&["Escape"]);
+    tmux.wait_for("the preview closed", |s| !s.contains("Prune images"));
+
     tmux.send(&["q"]);
     let screen = tmux.wait_text("cairn exited");
     assert!(screen.contains("cairn exited 0"), "{screen}");

@@ -23,6 +23,7 @@ pub mod loader;
 pub mod marks;
 pub mod mode;
 pub mod pane;
+pub mod planner;
 pub mod popup;
 pub mod scroll;
 pub mod state;
@@ -64,6 +65,7 @@ enum Event {
     Change(change::ChangeOutcome),
     Contents(contents::ContentsMsg),
     Filtered(tree_filter::FilterDone),
+    Planned(planner::PlanDone),
     /// A signal that ends the process: the loop ends, the terminal is given back, and the
     /// process ends by the signal. Or job control's stop and continue.
     Signal(i32),
@@ -113,6 +115,12 @@ pub fn run(flags: &Selection, supervised: bool) -> Result<()> {
         to_ui.send(Event::Filtered(done)).is_ok()
     })
     .context("starting the filter thread")?;
+    let (plans, planner_inbox) = mpsc::channel::<planner::PlanRequest>();
+    let to_ui = events.clone();
+    planner::spawn(planner_inbox, move |done| {
+        to_ui.send(Event::Planned(done)).is_ok()
+    })
+    .context("starting the planner thread")?;
     let to_ui = events.clone();
     worker::spawn(store, worker_inbox, move |outcome| {
         to_ui.send(Event::Change(outcome)).is_ok()
@@ -185,6 +193,9 @@ pub fn run(flags: &Selection, supervised: bool) -> Result<()> {
         for request in app.filter_requests.drain(..) {
             let _ = filters.send(request);
         }
+        for request in app.plan_requests.drain(..) {
+            let _ = plans.send(request);
+        }
         if app.reload_requested {
             app.reload_requested = false;
             let _ = commands.send(LoaderCmd::Reload);
@@ -226,6 +237,7 @@ fn handle(app: &mut App, view: &ViewState, pending: &mut Pending, event: Event) 
         Event::Change(outcome) => app.receive_change(outcome),
         Event::Contents(msg) => app.receive_contents(msg),
         Event::Filtered(done) => app.receive_filter(done),
+        Event::Planned(done) => app.receive_plan(done),
         Event::Input(input) => {
             if let Some(action) = action_for_input(app, view, &input) {
                 app.update(action);

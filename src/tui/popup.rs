@@ -50,16 +50,22 @@ pub fn plan_max_scroll(
     mode: Mode,
 ) -> usize {
     let width = plan_text_width(area) as usize;
-    let rows: usize = tree
-        .iter()
-        .map(|line| match line.kind {
-            LineKind::Blocked | LineKind::Note => blocked_rows(&line.text, width).len(),
-            LineKind::Unblock(_) => blocked_rows(&unblock_text(line, keymap, mode), width).len(),
-            LineKind::Group | LineKind::Item { .. } | LineKind::Total => 1,
-        })
+    let rows: usize = (tree.iter())
+        .map(|line| plan_line_rows(line, width, keymap, mode))
         .sum();
     let (_, visible) = plan_popup(area, header, rows);
     rows.saturating_sub(visible)
+}
+
+/// How many screen rows a line of a plan takes in a preview `width` columns wide: one, or a
+/// wrapped reason's rows. Counting them wraps only those, so that a plan of 40,000 lines is
+/// counted without drawing it.
+pub fn plan_line_rows(line: &PlanLine, width: usize, keymap: &Keymap, mode: Mode) -> usize {
+    match line.kind {
+        LineKind::Blocked | LineKind::Note => blocked_rows(&line.text, width).len(),
+        LineKind::Unblock(_) => blocked_rows(&unblock_text(line, keymap, mode), width).len(),
+        LineKind::Group | LineKind::Item { .. } | LineKind::Total | LineKind::Planning => 1,
+    }
 }
 
 /// What a plan with nothing to apply says about the switches that would change that: which

@@ -70,3 +70,11 @@ pub fn image_named(app: &App, name: &str) -> ImageIdx {
         .position(|n| n == name)
         .unwrap_or_else(|| panic!("{name} is not in the fixture"))
 }
+
+/// Makes the plans the app asked the planner thread for, as that thread would, and gives
+/// them to the app: a prune preview shows its plan after this.
+pub fn serve_plans(app: &mut App) {
+    for request in std::mem::take(&mut app.plan_requests) {
+        app.receive_plan(request.run());
+    }
+}

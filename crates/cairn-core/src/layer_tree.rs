@@ -2,6 +2,7 @@
 //! builds it. Lineage, `image tree` and history all walk it.
 
 use super::{ImageIdx, LayerIdx, Snapshot, TiSlice, TiVec};
+use std::collections::HashMap;
 
 /// One node per layer of the snapshot, in the same order as [`Snapshot::layers`].
 #[derive(Debug, Default)]
@@ -11,6 +12,11 @@ pub struct LayerTree {
     pub empty_images: Vec<ImageIdx>,
     /// Images whose top layer is not in the store.
     pub orphan_images: Vec<ImageIdx>,
+    /// The images that have a layer among their mapped top layers (an ID-mapped copy of the
+    /// top layer, rare): a removal keeps a layer another image maps.
+    mapped: HashMap<LayerIdx, Vec<ImageIdx>>,
+    /// Each image's top layer, looked up once: lineage and removal ask for it often.
+    tops: TiVec<ImageIdx, Option<LayerIdx>>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -38,11 +44,21 @@ impl LayerTree {
         cut_parent_loops(&mut nodes);
         let mut empty_images = Vec::new();
         let mut orphan_images = Vec::new();
+        let mut mapped: HashMap<LayerIdx, Vec<ImageIdx>> = HashMap::new();
+        let mut tops: TiVec<ImageIdx, Option<LayerIdx>> = vec![None; snapshot.images.len()].into();
         for (idx, image) in snapshot.images.iter_enumerated() {
+            for layer in image.mapped_top_layers.iter() {
+                if let Some(layer) = snapshot.layer_by_id(layer) {
+                    mapped.entry(layer).or_default().push(idx);
+                }
+            }
             match image.top_layer.as_deref() {
                 None => empty_images.push(idx),
                 Some(top) => match snapshot.layer_by_id(top) {
-                    Some(layer) => nodes[layer].images.push(idx),
+                    Some(layer) => {
+                        nodes[layer].images.push(idx);
+                        tops[idx] = Some(layer);
+                    }
                     None => orphan_images.push(idx),
                 },
             }
@@ -51,19 +67,28 @@ impl LayerTree {
             nodes,
             empty_images,
             orphan_images,
+            mapped,
+            tops,
         }
+    }
+
+    /// The images that have this layer among their mapped top layers.
+    pub fn mapped_images(&self, layer: LayerIdx) -> &[ImageIdx] {
+        self.mapped.get(&layer).map_or(&[], Vec::as_slice)
     }
 
     pub fn node(&self, layer: LayerIdx) -> &LayerNode {
         &self.nodes[layer]
     }
 
-    /// The node of an image's top layer, if it has one in the store.
+    /// The node of an image's top layer, if it has one in the store: found when the tree was
+    /// built (an empty tree, the default, looks it up in `snapshot`).
     pub fn top_node(&self, snapshot: &Snapshot, image: ImageIdx) -> Option<LayerIdx> {
-        snapshot.images[image]
-            .top_layer
-            .as_deref()
-            .and_then(|top| snapshot.layer_by_id(top))
+        match self.tops.get(image) {
+            Some(&top) => top,
+            None => (snapshot.images[image].top_layer.as_deref())
+                .and_then(|top| snapshot.layer_by_id(top)),
+        }
     }
 
     /// The image's layers from its top layer down to the base.
@@ -132,6 +157,26 @@ mod tests {
             parent: parent.map(String::from),
             ..Layer::default()
         }
+    }
+
+    #[test]
+    fn an_image_is_found_on_each_of_its_mapped_top_layers() {
+        let mut image = crate::Image {
+            id: "i".into(),
+            top_layer: Some("top".into()),
+            mapped_top_layers: vec!["mapped".into(), "absent".into()],
+            ..crate::Image::default()
+        };
+        image.names.push("localhost/i:1".into());
+        let snapshot = Snapshot::new(
+            vec![image],
+            vec![layer("top", None), layer("mapped", Some("top"))],
+            vec![],
+        );
+        let tree = LayerTree::new(&snapshot);
+        assert_eq!(tree.mapped_images(LayerIdx::from(1)), [ImageIdx::from(0)]);
+        assert!(tree.mapped_images(LayerIdx::from(0)).is_empty());
+        assert_eq!(tree.node(LayerIdx::from(0)).images, [ImageIdx::from(0)]);
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod layer_forest;
 pub mod layer_tree;
 pub mod lineage;
 pub mod lookup;
+mod overlay;
 pub mod reference;
 pub mod removal;
 pub mod rules;

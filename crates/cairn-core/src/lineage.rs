@@ -209,27 +209,45 @@ pub fn children_of(
     parent: ImageIdx,
     alive: Alive<'_>,
 ) -> Vec<ImageIdx> {
-    let image = &snapshot.images[parent];
-    if image.manifest_list || image.config.is_none() {
-        return Vec::new();
-    }
-    if image.top_layer.is_none() {
-        return tree
-            .empty_images
-            .iter()
-            .copied()
-            .filter(|&candidate| alive(candidate) && is_parent(snapshot, parent, candidate))
-            .collect();
-    }
-    let Some(node) = tree.top_node(snapshot, parent) else {
-        return Vec::new();
-    };
-    let above = tree.node(node).children.iter().map(|&c| tree.node(c));
-    above
-        .chain(std::iter::once(tree.node(node)))
-        .flat_map(|n| n.images.iter().copied())
+    child_candidates(snapshot, tree, parent)
         .filter(|&candidate| alive(candidate) && is_parent(snapshot, parent, candidate))
         .collect()
+}
+
+/// Whether [`children_of`] would find any child, stopping at the first: a removal asks this
+/// of an image with thousands of children, which need not all be checked.
+pub fn has_children(
+    snapshot: &Snapshot,
+    tree: &LayerTree,
+    parent: ImageIdx,
+    alive: Alive<'_>,
+) -> bool {
+    child_candidates(snapshot, tree, parent)
+        .any(|candidate| alive(candidate) && is_parent(snapshot, parent, candidate))
+}
+
+/// The images [`children_of`] checks, in its order.
+fn child_candidates<'a>(
+    snapshot: &'a Snapshot,
+    tree: &'a LayerTree,
+    parent: ImageIdx,
+) -> Box<dyn Iterator<Item = ImageIdx> + 'a> {
+    let image = &snapshot.images[parent];
+    if image.manifest_list || image.config.is_none() {
+        return Box::new(std::iter::empty());
+    }
+    if image.top_layer.is_none() {
+        return Box::new(tree.empty_images.iter().copied());
+    }
+    let Some(node) = tree.top_node(snapshot, parent) else {
+        return Box::new(std::iter::empty());
+    };
+    let above = tree.node(node).children.iter().map(|&c| tree.node(c));
+    Box::new(
+        above
+            .chain(std::iter::once(tree.node(node)))
+            .flat_map(|n| n.images.iter().copied()),
+    )
 }
 
 mod prefix;

@@ -21,8 +21,12 @@ pub struct Snapshot {
     /// Image indexes sorted by ID, one per ID, for prefix lookups.
     image_ids_sorted: Vec<ImageIdx>,
     image_by_name: HashMap<String, ImageIdx>,
+    /// The images after the first that have a name too (a store with an additional store
+    /// holding the same name, or a damaged one): usually empty.
+    more_images_by_name: HashMap<String, Vec<ImageIdx>>,
     layer_by_id: HashMap<String, LayerIdx>,
     containers_by_image: HashMap<String, Vec<ContainerIdx>>,
+    containers_by_id: HashMap<String, Vec<ContainerIdx>>,
     /// For each image, the manifest list it is a platform instance of.
     list_of: TiVec<ImageIdx, Option<ImageIdx>>,
     /// For each image, the image its recorded parent link (Docker's `Parent`) names.
@@ -39,11 +43,23 @@ impl Snapshot {
         let layers: TiVec<LayerIdx, Layer> = layers.into();
         let containers: TiVec<ContainerIdx, Container> = containers.into();
         let mut image_by_id = HashMap::with_capacity(images.len());
-        let mut image_by_name = HashMap::new();
+        let mut image_by_name: HashMap<String, ImageIdx> = HashMap::new();
+        let mut more_images_by_name: HashMap<String, Vec<ImageIdx>> = HashMap::new();
         for (idx, image) in images.iter_enumerated() {
             image_by_id.entry(image.id.clone()).or_insert(idx);
             for name in image.names.iter().chain(&image.digest_names) {
-                image_by_name.entry(name.clone()).or_insert(idx);
+                match image_by_name.get(name) {
+                    None => {
+                        image_by_name.insert(name.clone(), idx);
+                    }
+                    Some(&first) if first != idx => {
+                        let more = more_images_by_name.entry(name.clone()).or_default();
+                        if !more.contains(&idx) {
+                            more.push(idx);
+                        }
+                    }
+                    Some(_) => {}
+                }
             }
         }
         // A stable sort keeps the first of equal IDs first, and `dedup` keeps the first.
@@ -59,7 +75,9 @@ impl Snapshot {
             check_layers(image, &layers, &layer_by_id, &mut chains);
         }
         let mut containers_by_image: HashMap<String, Vec<ContainerIdx>> = HashMap::new();
+        let mut containers_by_id: HashMap<String, Vec<ContainerIdx>> = HashMap::new();
         for (idx, container) in containers.iter_enumerated() {
+            (containers_by_id.entry(container.id.clone()).or_default()).push(idx);
             if !container.image.is_empty() {
                 containers_by_image
                     .entry(container.image.clone())
@@ -101,8 +119,10 @@ impl Snapshot {
             image_by_id,
             image_ids_sorted,
             image_by_name,
+            more_images_by_name,
             layer_by_id,
             containers_by_image,
+            containers_by_id,
             list_of,
             recorded_parent,
             recorded_children,
@@ -136,16 +156,37 @@ impl Snapshot {
 
     /// The containers made from an image, in store order.
     pub fn containers_of(&self, idx: ImageIdx) -> impl Iterator<Item = &Container> {
+        (self.containers_using(idx).iter()).map(|&c| &self.containers[c])
+    }
+
+    /// The containers made from an image, in store order, by index: what a planner that
+    /// removes containers marks.
+    pub fn containers_using(&self, idx: ImageIdx) -> &[ContainerIdx] {
         self.containers_by_image
             .get(&self.images[idx].id)
-            .into_iter()
-            .flatten()
-            .map(|&c| &self.containers[c])
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The containers with this ID (more than one only in a damaged store), in store order.
+    pub fn containers_with_id(&self, id: &str) -> &[ContainerIdx] {
+        self.containers_by_id.get(id).map_or(&[], Vec::as_slice)
     }
 
     /// The image that has this exact name (or Docker digest name).
     pub fn image_named(&self, name: &str) -> Option<ImageIdx> {
         self.image_by_name.get(name).copied()
+    }
+
+    /// Every image that has this exact name (or Docker digest name), in store order: a
+    /// planner that moves a name takes it from each of them.
+    pub fn images_named<'a>(&'a self, name: &str) -> impl Iterator<Item = ImageIdx> + 'a {
+        let more = self
+            .more_images_by_name
+            .get(name)
+            .map_or(&[][..], Vec::as_slice);
+        self.image_named(name)
+            .into_iter()
+            .chain(more.iter().copied())
     }
 
     /// The image the store records as this one's parent (Docker), if it is in the store.
@@ -331,6 +372,46 @@ mod tests {
         assert_eq!(problems(2), ["top layer absent is not in the store"]);
         assert!(problems(3).is_empty(), "a loop hides no missing layer");
         assert!(problems(4).is_empty());
+    }
+
+    #[test]
+    fn every_image_holding_a_name_is_found_and_a_lookup_takes_the_first() {
+        let mut images = vec![image("i1", "x"), image("i2", "x"), image("i3", "x")];
+        images[0].names = vec!["one".into(), "shared".into()];
+        images[1].digest_names = vec!["shared".into()];
+        images[2].names = vec!["shared".into(), "shared".into()];
+        let snapshot = Snapshot::new(images, vec![layer("x", None)], vec![]);
+        let all: Vec<ImageIdx> = snapshot.images_named("shared").collect();
+        assert_eq!(
+            all,
+            [ImageIdx::from(0), ImageIdx::from(1), ImageIdx::from(2)]
+        );
+        assert_eq!(snapshot.image_named("shared"), Some(ImageIdx::from(0)));
+        assert_eq!(snapshot.images_named("one").count(), 1);
+        assert_eq!(snapshot.images_named("none").count(), 0);
+    }
+
+    #[test]
+    fn containers_are_found_by_their_image_and_by_their_id() {
+        let container = |id: &str, image: &str| Container {
+            id: id.into(),
+            image: image.into(),
+            ..Container::default()
+        };
+        let snapshot = Snapshot::new(
+            vec![image("i1", "x"), image("i2", "x")],
+            vec![layer("x", None)],
+            vec![
+                container("c1", "i1"),
+                container("c2", "i2"),
+                container("c3", "i1"),
+            ],
+        );
+        let c = ContainerIdx::from;
+        assert_eq!(snapshot.containers_using(ImageIdx::from(0)), [c(0), c(2)]);
+        assert_eq!(snapshot.containers_using(ImageIdx::from(1)), [c(1)]);
+        assert_eq!(snapshot.containers_with_id("c2"), [c(1)]);
+        assert!(snapshot.containers_with_id("i1").is_empty());
     }
 
     #[test]

@@ -5,12 +5,13 @@
 
 use super::Rules;
 use super::lookup::lookup;
+use super::overlay::NameOverlay;
 use super::reference::{
     NameError, docker_familiar, docker_reason, is_ref_name, normalize, stored_name,
 };
 use super::removal::docker::Simulation;
 use super::removal::{Blob, Step};
-use super::{Catalog, ImageIdx, TiVec};
+use super::{Catalog, ImageIdx};
 use serde::Serialize;
 
 /// The answer to "what would this tag or untag do?".
@@ -52,38 +53,30 @@ impl NamesPlan {
 /// Current names of every image while the plan is built.
 struct Names<'a> {
     catalog: &'a Catalog,
-    names: TiVec<ImageIdx, Vec<String>>,
+    names: NameOverlay<'a>,
 }
 
 impl<'a> Names<'a> {
     fn new(catalog: &'a Catalog) -> Self {
         Names {
             catalog,
-            names: catalog
-                .snapshot
-                .images
-                .iter()
-                .map(|i| i.names.clone())
-                .collect(),
+            names: NameOverlay::new(&catalog.snapshot),
         }
     }
 
     /// containers/storage `SetNames`: the image gets `names`; other images lose them.
     fn set(&mut self, image: ImageIdx, names: Vec<String>, plan: &mut NamesPlan) {
         let mut taken_from = Vec::new();
-        for (other, other_names) in self.names.iter_mut_enumerated() {
+        for other in self.names.holders(&names) {
             if other != image {
-                let before = other_names.len();
-                other_names.retain(|n| {
+                self.names.get_mut(other).retain(|n| {
                     let moved = names.contains(n);
                     if moved {
                         plan.untagged.push(n.clone());
                     }
                     !moved
                 });
-                if other_names.len() != before {
-                    taken_from.push(self.catalog.snapshot.images[other].id.clone());
-                }
+                taken_from.push(self.catalog.snapshot.images[other].id.clone());
             }
         }
         let mut deduped: Vec<String> = Vec::with_capacity(names.len());
@@ -92,7 +85,7 @@ impl<'a> Names<'a> {
                 deduped.push(name);
             }
         }
-        self.names[image] = deduped.clone();
+        *self.names.get_mut(image) = deduped.clone();
         plan.steps.push(Step::SetNames {
             image: self.catalog.snapshot.images[image].id.clone(),
             names: deduped,
@@ -158,7 +151,7 @@ fn podman_tag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
                 break;
             }
         };
-        let mut new_names = state.names[idx].clone();
+        let mut new_names = state.names.get(idx).to_vec();
         new_names.push(full.clone());
         plan.tagged.push(full);
         state.set(idx, new_names, &mut plan);
@@ -230,7 +223,7 @@ fn podman_untag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
         Err(plan) => return *plan,
     };
     let names: Vec<String> = if names.is_empty() {
-        state.names[idx].clone()
+        state.names.get(idx).to_vec()
     } else {
         names.to_vec()
     };
@@ -240,19 +233,18 @@ fn podman_untag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
                 .push(format!("{name}: untag by digest not supported"));
             break;
         }
-        let full = match stored_name(&state.names[idx], name) {
+        let full = match stored_name(state.names.get(idx), name) {
             Ok(full) => full,
             Err(e) => {
                 plan.errors.push(format!("normalizing name {name:?}: {e}"));
                 break;
             }
         };
-        if !state.names[idx].contains(&full) {
+        if !state.names.get(idx).contains(&full) {
             plan.errors.push(format!("{full}: tag not known"));
             break;
         }
-        let remaining: Vec<String> = state.names[idx]
-            .iter()
+        let remaining: Vec<String> = (state.names.get(idx).iter())
             .filter(|n| **n != full)
             .cloned()
             .collect();
@@ -278,16 +270,15 @@ fn docker_tag(catalog: &Catalog, image: &str, names: &[String]) -> NamesPlan {
                 break;
             }
         };
-        if state.names[idx].contains(&familiar) {
+        if state.names.get(idx).contains(&familiar) {
             continue;
         }
-        for (other, other_names) in state.names.iter_mut_enumerated() {
-            if other != idx && other_names.contains(&familiar) {
-                other_names.retain(|n| *n != familiar);
-                plan.untagged.push(familiar.clone());
-            }
+        let holders = state.names.holders(std::slice::from_ref(&familiar));
+        for other in holders.into_iter().filter(|&other| other != idx) {
+            state.names.get_mut(other).retain(|n| *n != familiar);
+            plan.untagged.push(familiar.clone());
         }
-        state.names[idx].push(familiar.clone());
+        state.names.get_mut(idx).push(familiar.clone());
         plan.tagged.push(familiar.clone());
         plan.steps.push(Step::DockerTag {
             image: id.clone(),

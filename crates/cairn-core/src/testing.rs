@@ -518,7 +518,7 @@ impl ContainerBuilder<'_> {
 
 /// A 64-digit hex ID that depends only on `seed` (FNV-1a, four lanes, mixed): stable across runs and
 /// platforms, unlike the standard library's hasher.
-fn hex_id(seed: &str) -> String {
+pub(crate) fn hex_id(seed: &str) -> String {
     (0u64..4)
         .map(|lane| {
             let mut hash: u64 = 0xcbf2_9ce4_8422_2325 ^ lane.wrapping_mul(0x9e37_79b9_7f4a_7c15);
@@ -533,4 +533,35 @@ fn hex_id(seed: &str) -> String {
             format!("{hash:016x}")
         })
         .collect()
+}
+
+/// A small deterministic generator (xorshift64) for tests that try many shapes of input: the
+/// same sequence from the same seed on every run and platform, so a failing case can be
+/// replayed.
+#[derive(Debug, Clone)]
+pub struct Random(pub u64);
+
+impl Random {
+    /// The next number of the sequence.
+    pub fn number(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// One of `from`, which must not be empty.
+    pub fn pick<'a, T>(&mut self, from: &'a [T]) -> &'a T {
+        &from[self.below(from.len())]
+    }
+
+    /// A number below `n`, which must not be 0.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.number() % n as u64) as usize
+    }
+
+    /// True `percent` times in a hundred.
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.number() % 100 < percent
+    }
 }

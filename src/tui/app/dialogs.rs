@@ -1,12 +1,13 @@
 //! The change dialogs' life in the app: opened on the list's selection, planned again when
 //! the store changes, moved in, and confirmed into a request for the worker.
 
-use super::App;
+use super::{App, free_elsewhere};
 use crate::tui::action::Action;
 use crate::tui::change::Change;
 use crate::tui::dialog::{
     Dialog, PlanPreview, PruneDialog, RemoveDialog, Subject, TagDialog, UntagDialog,
 };
+use crate::tui::planner::PlanDone;
 use crate::tui::popup::plan_max_scroll;
 use cairn_core::Rules;
 use cairn_core::image::short_id;
@@ -79,14 +80,45 @@ impl App {
             return;
         }
         match self.store.as_ref().filter(|s| !s.without_layers) {
-            Some(store) => {
-                self.dialog = Some(Dialog::Prune(PruneDialog::new(
-                    store,
-                    false,
-                    self.removal_options(),
-                )));
-            }
+            Some(_) => self.open_prune(false, self.removal_options()),
             None => self.message = Some("the store is not loaded yet".into()),
+        }
+    }
+
+    /// Opens the prune preview, which asks the planner for its plan.
+    fn open_prune(&mut self, all: bool, options: RemoveOptions) {
+        let Some(store) = &self.store else {
+            return;
+        };
+        self.last_plan_request += 1;
+        let (dialog, request) = PruneDialog::new(store, all, options, self.last_plan_request);
+        self.dialog = Some(Dialog::Prune(dialog));
+        self.plan_requests.push(request);
+    }
+
+    /// Closes the open dialog. A prune preview's plan can hold most of a store's images and
+    /// layers, as many frees as would stall a key: it is freed on a thread of its own.
+    pub(super) fn close_dialog(&mut self) {
+        if let Some(Dialog::Prune(old)) = self.dialog.take() {
+            free_elsewhere(old);
+        }
+    }
+
+    /// Asks the planner for the open prune preview's plan again.
+    pub(super) fn replan_prune(&mut self) {
+        if let (Some(Dialog::Prune(dialog)), Some(store)) = (&mut self.dialog, &self.store) {
+            self.last_plan_request += 1;
+            let request = dialog.replan(store, self.last_plan_request);
+            self.plan_requests.push(request);
+        }
+    }
+
+    /// Takes what the planner made, for the prune preview that waits for it.
+    pub fn receive_plan(&mut self, done: PlanDone) {
+        match &mut self.dialog {
+            Some(Dialog::Prune(dialog)) => dialog.planned(done),
+            // The preview was closed meanwhile; its plan can be large.
+            _ => free_elsewhere(done),
         }
     }
 
@@ -109,7 +141,7 @@ impl App {
         };
         match request {
             Ok(request) => {
-                self.dialog = None;
+                self.close_dialog();
                 self.applying = Some(request.summary.clone());
                 self.change_requested = Some(request);
             }
@@ -123,8 +155,8 @@ impl App {
         match &self.dialog {
             Some(Dialog::Tag(d)) => d.change().is_ok(),
             Some(Dialog::Untag(d)) => d.change().is_ok(),
-            Some(Dialog::Remove(d)) => d.change().is_ok(),
-            Some(Dialog::Prune(d)) => d.change().is_ok(),
+            Some(Dialog::Remove(d)) => d.can_apply(),
+            Some(Dialog::Prune(d)) => d.can_apply(),
             Some(Dialog::Help) | None => true,
         }
     }
@@ -164,9 +196,7 @@ impl App {
             Change::Remove { image, options } => {
                 Dialog::Remove(RemoveDialog::new(store, subject(image), *options))
             }
-            Change::Prune { all, options } => {
-                Dialog::Prune(PruneDialog::new(store, *all, *options))
-            }
+            Change::Prune { all, options } => return self.open_prune(*all, *options),
         });
     }
 
@@ -179,7 +209,7 @@ impl App {
             Some(Dialog::Tag(d)) => d.replan(store),
             Some(Dialog::Untag(d)) => d.replan(store, None),
             Some(Dialog::Remove(d)) => d.replan(store),
-            Some(Dialog::Prune(d)) => d.replan(store),
+            Some(Dialog::Prune(_)) => self.replan_prune(),
             Some(Dialog::Help) | None => {}
         }
     }

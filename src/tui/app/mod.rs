@@ -23,6 +23,7 @@ use super::layout::{self, Areas, Arrangement};
 use super::loader::LoaderMsg;
 use super::mode::Mode;
 use super::pane::Pane;
+use super::planner::PlanRequest;
 use super::state::files::TreeView;
 use super::state::forest::ForestPane;
 use super::state::lineage::LineageTree;
@@ -96,6 +97,10 @@ pub struct App {
     pub contents_requests: Vec<ContentsRequest>,
     /// Path filter jobs for the filter worker; the event loop passes them on.
     pub filter_requests: Vec<FilterRequest>,
+    /// Prune previews' plans for the planner thread; the event loop passes them on.
+    pub plan_requests: Vec<PlanRequest>,
+    /// The number of the last plan request, which its answer carries back.
+    last_plan_request: u64,
     /// How far the contents reader is, for the status line.
     pub contents_progress: Option<ContentsProgress>,
     /// Where the last layers' entries were read from, in words, for the status line.
@@ -138,6 +143,8 @@ impl App {
             help_page: 0,
             contents_requests: Vec::new(),
             filter_requests: Vec::new(),
+            plan_requests: Vec::new(),
+            last_plan_request: 0,
             contents_progress: None,
             contents_source: None,
             change_note: None,
@@ -242,7 +249,7 @@ impl App {
             Action::Quit => self.quit = true,
             Action::Back => {
                 if self.dialog.is_some() {
-                    self.dialog = None;
+                    self.close_dialog();
                 } else if self.tree_filter_shown() {
                     self.with_files(|view| view.filter_clear());
                 } else if self.panes.images.filter_line_shown() {
@@ -278,10 +285,9 @@ impl App {
             Action::ToggleForce => self.toggle_option(|o| o.force = !o.force),
             Action::ToggleNoPrune => self.toggle_option(|o| o.no_prune = !o.no_prune),
             Action::TogglePruneAll => {
-                if let (Some(Dialog::Prune(dialog)), Some(store)) = (&mut self.dialog, &self.store)
-                {
+                if let Some(Dialog::Prune(dialog)) = &mut self.dialog {
                     dialog.all = !dialog.all;
-                    dialog.replan(store);
+                    self.replan_prune();
                 }
             }
             Action::Confirm => self.confirm(),

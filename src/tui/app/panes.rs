@@ -253,7 +253,7 @@ impl App {
 
     pub(super) fn click(&mut self, column: u16, row: u16) {
         if self.dialog.is_some() {
-            self.dialog = None;
+            self.close_dialog();
             return;
         }
         let areas = self.areas();

@@ -24,20 +24,29 @@ pub trait PlanPreview {
 /// Why a registry read from its storage folder takes no change.
 const READ_ONLY_REGISTRY: &str = "Nothing was changed: a registry's storage is only read; --store registry:HOST applies the same requests";
 
+/// Why a removal plan has nothing to apply, if it has not: asked on every frame a preview
+/// is drawn (its footer offers the apply key or not), so it copies nothing.
+pub(super) fn nothing_to_apply(plan: &RemovalPlan) -> Option<String> {
+    if plan.registry.as_ref().is_some_and(|r| r.read_only) {
+        return Some(READ_ONLY_REGISTRY.into());
+    }
+    if plan.is_empty() {
+        return Some(match plan.errors.first() {
+            Some(error) => format!("Nothing was changed: {}", error.message),
+            None => "Nothing to remove".into(),
+        });
+    }
+    None
+}
+
 /// A removal plan the user confirmed, or why there is nothing to apply.
 pub(super) fn confirmed(
     change: Change,
     plan: &RemovalPlan,
     verb: &str,
 ) -> Result<ChangeRequest, String> {
-    if plan.registry.as_ref().is_some_and(|r| r.read_only) {
-        return Err(READ_ONLY_REGISTRY.into());
-    }
-    if plan.is_empty() {
-        return Err(match plan.errors.first() {
-            Some(error) => format!("Nothing was changed: {}", error.message),
-            None => "Nothing to remove".into(),
-        });
+    if let Some(why) = nothing_to_apply(plan) {
+        return Err(why);
     }
     Ok(ChangeRequest {
         change,
@@ -106,6 +115,8 @@ pub enum LineKind {
     Note,
     /// The bytes the whole plan frees.
     Total,
+    /// The plan is being made on the planner thread.
+    Planning,
     /// A plan with nothing to apply: the switches whose keys would make it possible (the
     /// text says how they would be set, the note what the plan would then do), or none.
     Unblock(&'static [Action]),

@@ -1,7 +1,9 @@
 //! `d`: what `podman rmi` (or `docker rmi`) of the selected image would do, with its two
 //! switches, `--force` and `--no-prune`.
 
-use super::plan::{PlanLine, PlanPreview, Switches, add_unblock, confirmed, plan_tree};
+use super::plan::{
+    PlanLine, PlanPreview, Switches, add_unblock, confirmed, nothing_to_apply, plan_tree,
+};
 use super::subject::Subject;
 use crate::tui::action::Action;
 use crate::tui::change::{Change, ChangeRequest};
@@ -99,6 +101,11 @@ impl RemoveDialog {
             "removes",
         );
         self.scroll = self.scroll.min(self.tree.len().saturating_sub(1));
+    }
+
+    /// Whether the plan shown can be applied: [`Self::change`] without building the request.
+    pub fn can_apply(&self) -> bool {
+        nothing_to_apply(&self.plan).is_none()
     }
 
     pub fn change(&self) -> Result<ChangeRequest, String> {

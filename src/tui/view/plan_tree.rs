@@ -6,7 +6,7 @@ use super::parts::{dialog_block, dialog_footer};
 use crate::tui::app::App;
 use crate::tui::dialog::{LineKind, PlanLine, PlanPreview};
 use crate::tui::mode::Mode;
-use crate::tui::popup::{blocked_rows, plan_popup, plan_text_width, unblock_text};
+use crate::tui::popup::{blocked_rows, plan_line_rows, plan_popup, plan_text_width, unblock_text};
 use cairn_core::human::podman_size;
 use cairn_core::tagging::NamesPlan;
 use cairn_core::visible::visible;
@@ -27,8 +27,12 @@ pub fn draw<P: PlanPreview>(
 ) {
     debug_assert_eq!(header.len(), P::HEADER_LINES);
     let ((tree, scroll), mode) = (dialog.plan_lines(), P::MODE);
-    let plan = rows(app, tree, plan_text_width(area), mode);
-    let (popup, visible) = plan_popup(area, header.len(), plan.len());
+    let width = plan_text_width(area) as usize;
+    let counts: Vec<usize> = (tree.iter())
+        .map(|line| plan_line_rows(line, width, &app.keymap, mode))
+        .collect();
+    let total: usize = counts.iter().sum();
+    let (popup, visible) = plan_popup(area, header.len(), total);
     if popup.width < 3 || popup.height < 3 {
         return;
     }
@@ -36,11 +40,27 @@ pub fn draw<P: PlanPreview>(
     let block = dialog_block(app, title);
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
-    let total = plan.len();
     let first = scroll.min(total.saturating_sub(visible));
     let mut lines = header;
     lines.push(Line::raw(""));
-    lines.extend(plan.into_iter().skip(first).take(visible));
+    // Only the lines on screen are drawn: a plan can have tens of thousands.
+    let mut row = 0;
+    for (line, count) in tree.iter().zip(counts) {
+        if row >= first + visible {
+            break;
+        }
+        if row + count > first {
+            let skip = first.saturating_sub(row);
+            let room = first + visible - row.max(first);
+            lines.extend(
+                rows(app, line, width, mode)
+                    .into_iter()
+                    .skip(skip)
+                    .take(room),
+            );
+        }
+        row += count;
+    }
     lines.push(if visible < total {
         Line::styled(
             format!(
@@ -57,59 +77,57 @@ pub fn draw<P: PlanPreview>(
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-/// The plan as screen rows `width` wide: blocked reasons wrap (as the popup counts them),
-/// everything else is cut.
-fn rows(app: &App, tree: &[PlanLine], width: u16, mode: Mode) -> Vec<Line<'static>> {
+/// A line of the plan as screen rows `width` wide: blocked reasons wrap (as
+/// [`plan_line_rows`] counts them), everything else is cut.
+fn rows(app: &App, line: &PlanLine, width: usize, mode: Mode) -> Vec<Line<'static>> {
     let theme = &app.theme;
-    let width = width as usize;
     let mut rows = Vec::new();
-    for line in tree {
-        let text = visible(&line.text).into_owned();
-        let note = visible(&line.note).into_owned();
-        match line.kind {
-            LineKind::Group => rows.push(Line::styled(format!(" {text}"), theme.label())),
-            LineKind::Item { last } => {
-                let branch = if last { " └─ " } else { " ├─ " };
-                let room = width.saturating_sub(branch.chars().count() + note.chars().count() + 2);
-                rows.push(Line::from(vec![
-                    Span::styled(branch, theme.dim()),
-                    Span::raw(super::parts::fit(&text, room)),
-                    Span::raw("  "),
-                    Span::styled(note, theme.dim()),
-                ]));
-            }
-            LineKind::Blocked => {
-                for (i, chunk) in blocked_rows(&line.text, width).into_iter().enumerate() {
-                    let lead = if i == 0 { " ✗ " } else { "   " };
-                    rows.push(Line::styled(format!("{lead}{chunk}"), theme.error()));
-                }
-            }
-            LineKind::Note => {
-                for (i, chunk) in blocked_rows(&line.text, width).into_iter().enumerate() {
-                    let lead = if i == 0 { " ! " } else { "   " };
-                    rows.push(Line::styled(format!("{lead}{chunk}"), theme.in_use()));
-                }
-            }
-            LineKind::Unblock(toggles) => {
-                let style = match toggles.is_empty() {
-                    true => theme.error(),
-                    false => theme.ok(),
-                };
-                let text = unblock_text(line, &app.keymap, mode);
-                for (i, chunk) in blocked_rows(&text, width).into_iter().enumerate() {
-                    let lead = match (i, toggles.is_empty()) {
-                        (0, true) => " ✗ ",
-                        (0, false) => " → ",
-                        _ => "   ",
-                    };
-                    rows.push(Line::styled(format!("{lead}{chunk}"), style));
-                }
-            }
-            LineKind::Total => rows.push(Line::from(vec![
-                Span::styled(format!(" {text} "), theme.header()),
+    let text = visible(&line.text).into_owned();
+    let note = visible(&line.note).into_owned();
+    match line.kind {
+        LineKind::Group => rows.push(Line::styled(format!(" {text}"), theme.label())),
+        LineKind::Planning => rows.push(Line::styled(format!(" … {text}"), theme.dim())),
+        LineKind::Item { last } => {
+            let branch = if last { " └─ " } else { " ├─ " };
+            let room = width.saturating_sub(branch.chars().count() + note.chars().count() + 2);
+            rows.push(Line::from(vec![
+                Span::styled(branch, theme.dim()),
+                Span::raw(super::parts::fit(&text, room)),
+                Span::raw("  "),
                 Span::styled(note, theme.dim()),
-            ])),
+            ]));
         }
+        LineKind::Blocked => {
+            for (i, chunk) in blocked_rows(&line.text, width).into_iter().enumerate() {
+                let lead = if i == 0 { " ✗ " } else { "   " };
+                rows.push(Line::styled(format!("{lead}{chunk}"), theme.error()));
+            }
+        }
+        LineKind::Note => {
+            for (i, chunk) in blocked_rows(&line.text, width).into_iter().enumerate() {
+                let lead = if i == 0 { " ! " } else { "   " };
+                rows.push(Line::styled(format!("{lead}{chunk}"), theme.in_use()));
+            }
+        }
+        LineKind::Unblock(toggles) => {
+            let style = match toggles.is_empty() {
+                true => theme.error(),
+                false => theme.ok(),
+            };
+            let text = unblock_text(line, &app.keymap, mode);
+            for (i, chunk) in blocked_rows(&text, width).into_iter().enumerate() {
+                let lead = match (i, toggles.is_empty()) {
+                    (0, true) => " ✗ ",
+                    (0, false) => " → ",
+                    _ => "   ",
+                };
+                rows.push(Line::styled(format!("{lead}{chunk}"), style));
+            }
+        }
+        LineKind::Total => rows.push(Line::from(vec![
+            Span::styled(format!(" {text} "), theme.header()),
+            Span::styled(note, theme.dim()),
+        ])),
     }
     rows
 }

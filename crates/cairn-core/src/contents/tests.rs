@@ -2,6 +2,7 @@
 //! space, diffs, and random layers that must never make the model panic.
 
 use super::*;
+use crate::testing::Random;
 use crate::testing::entries::{Layer, entry};
 use std::sync::Arc;
 
@@ -669,22 +670,6 @@ fn diff_of_an_image_with_itself_is_empty() {
 // Random layers: whatever a store hands over, the model answers without panicking and its
 // trees hold together.
 
-/// A small deterministic generator (xorshift), so a failing case can be replayed.
-struct Random(u64);
-
-impl Random {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn pick<'a, T>(&mut self, from: &'a [T]) -> &'a T {
-        &from[(self.next() % from.len() as u64) as usize]
-    }
-}
-
 fn random_layer(random: &mut Random) -> LayerEntries {
     const NAMES: &[&[u8]] = &[
         b"a",
@@ -712,9 +697,9 @@ fn random_layer(random: &mut Random) -> LayerEntries {
         EntryKind::Fifo,
     ];
     let mut layer = Layer::new();
-    for _ in 0..random.next() % 12 {
+    for _ in 0..random.number() % 12 {
         let mut path = Vec::new();
-        for i in 0..1 + random.next() % 4 {
+        for i in 0..1 + random.number() % 4 {
             if i > 0 {
                 path.push(b'/');
             }
@@ -735,7 +720,7 @@ fn random_layer(random: &mut Random) -> LayerEntries {
 fn random_layers_never_panic_and_trees_hold_together() {
     let mut random = Random(0x2545_f491_4f6c_dd1d);
     for _ in 0..3000 {
-        let layers: Vec<LayerEntries> = (0..1 + random.next() % 4)
+        let layers: Vec<LayerEntries> = (0..1 + random.number() % 4)
             .map(|_| random_layer(&mut random))
             .collect();
         let contents = contents(&layers);
@@ -759,7 +744,7 @@ fn random_layers_never_panic_and_trees_hold_together() {
                 }
             }
         }
-        let waste = contents.waste(random.next() as usize % 5);
+        let waste = contents.waste(random.number() as usize % 5);
         assert!((0.0..=1.0).contains(&waste.efficiency), "{layers:?}");
         assert_eq!(
             waste
@@ -916,7 +901,7 @@ fn reference_merge(
 fn random_layers_merge_as_the_plain_reference_merges_them() {
     let mut random = Random(0x9e37_79b9_7f4a_7c15);
     for _ in 0..2000 {
-        let layers: Vec<LayerEntries> = (0..1 + random.next() % 4)
+        let layers: Vec<LayerEntries> = (0..1 + random.number() % 4)
             .map(|_| random_layer(&mut random))
             .collect();
         let tree = top(&layers);

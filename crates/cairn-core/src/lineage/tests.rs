@@ -292,3 +292,25 @@ fn images_without_layers_are_parents_by_history_alone() {
     assert_eq!(parent(&store, &catalog, "b").as_deref(), Some("a"));
     assert_eq!(children(&store, &catalog, "a"), ["b"]);
 }
+
+#[test]
+fn has_children_is_whether_children_of_finds_any() {
+    for store in [fixtures::podman(true), fixtures::docker()] {
+        let catalog = store.catalog();
+        let (snapshot, tree) = (&catalog.snapshot, &catalog.tree);
+        let alive_sets: [&dyn Fn(ImageIdx) -> bool; 3] =
+            [&|_| true, &|i| usize::from(i) % 2 == 0, &|i| {
+                usize::from(i) % 3 != 1
+            }];
+        for alive in alive_sets {
+            for image in snapshot.images.keys() {
+                assert_eq!(
+                    super::has_children(snapshot, tree, image, alive),
+                    !super::children_of(snapshot, tree, image, alive).is_empty(),
+                    "{}",
+                    snapshot.images[image].id
+                );
+            }
+        }
+    }
+}

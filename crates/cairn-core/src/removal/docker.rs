@@ -11,13 +11,17 @@
 //! Each call the daemon would make becomes a step that does exactly one thing (untag one
 //! name, or delete one image by ID with `noprune`), carrying the records the daemon must
 //! answer with, so that applying the plan can check every answer against the preview.
+//!
+//! The replay keeps only what it changed (references taken off, images deleted, reference
+//! counts of the layers it released) and reads everything else from the catalog, so that a
+//! plan costs what it removes rather than what the daemon holds.
 
 use super::{ErrorKind, PlanError, Record, RemovalPlan, RemoveOptions, Step, Target};
 use crate::image::short_id;
 use crate::lookup::{LookupError, lookup_docker_with};
 use crate::reference::{docker_familiar, docker_full, split_tag};
 use crate::{Catalog, ImageIdx, LayerIdx, TiVec};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Plans a removal under Docker's rules.
 pub fn plan_removal(catalog: &Catalog, target: &Target, options: RemoveOptions) -> RemovalPlan {
@@ -123,58 +127,31 @@ enum Helper {
     Quiet,
 }
 
-/// The daemon's state while the removal is replayed.
+/// The daemon's state while the removal is replayed: the catalog, and what the replay changed.
 pub(crate) struct Simulation<'a> {
     catalog: &'a Catalog,
-    /// Each image's references (tags and digest names, familiar form), in the reference
-    /// store's order: sorted by full name.
-    refs: TiVec<ImageIdx, Vec<String>>,
-    /// Reference -> the image that has it.
-    by_ref: HashMap<String, ImageIdx>,
+    /// The references (tags and digest names, familiar form) of each image the replay
+    /// changed, in the reference store's order: sorted by full name. Every other image has
+    /// its snapshot's names and digest names.
+    refs: HashMap<ImageIdx, Vec<String>>,
+    /// References taken off: the snapshot's name index no longer leads to an image by them.
+    untagged: HashSet<String>,
     alive: TiVec<ImageIdx, bool>,
-    /// The layer store's reference counts: images on a layer, containers made on it, and
-    /// layers on top of it each hold one.
-    layer_refs: TiVec<LayerIdx, u32>,
+    /// The layer store's reference counts of the layers the replay released (images on a
+    /// layer, containers made on it, and layers on top of it each hold one); every other
+    /// layer's is counted from the catalog when asked ([`Simulation::layer_refs`]).
+    layer_refs: HashMap<LayerIdx, u32>,
     pub(crate) plan: RemovalPlan,
 }
 
 impl<'a> Simulation<'a> {
     pub(crate) fn new(catalog: &'a Catalog) -> Self {
-        let snapshot = &catalog.snapshot;
-        let count = snapshot.images.len();
-        let mut refs = TiVec::with_capacity(count);
-        let mut by_ref = HashMap::new();
-        for (idx, image) in snapshot.images.iter_enumerated() {
-            let mut names: Vec<String> = image
-                .names
-                .iter()
-                .chain(&image.digest_names)
-                .cloned()
-                .collect();
-            names.sort_by_cached_key(|n| docker_full(n));
-            for name in &names {
-                by_ref.entry(name.clone()).or_insert(idx);
-            }
-            refs.push(names);
-        }
-        let tree = &catalog.tree;
-        let mut layer_refs: TiVec<LayerIdx, u32> = snapshot
-            .layers
-            .keys()
-            .map(|l| tree.node(l).children.len() as u32)
-            .collect();
-        for image in snapshot.images.keys() {
-            if let Some(top) = tree.top_node(snapshot, image) {
-                let holders = 1 + snapshot.containers_of(image).count() as u32;
-                layer_refs[top] = layer_refs[top].saturating_add(holders);
-            }
-        }
         Simulation {
             catalog,
-            refs,
-            by_ref,
-            alive: vec![true; count].into(),
-            layer_refs,
+            refs: HashMap::new(),
+            untagged: HashSet::new(),
+            alive: vec![true; catalog.snapshot.images.len()].into(),
+            layer_refs: HashMap::new(),
             plan: RemovalPlan::default(),
         }
     }
@@ -183,13 +160,70 @@ impl<'a> Simulation<'a> {
         &self.catalog.snapshot.images[image].id
     }
 
+    /// The image's references now, in the reference store's order, to read or change: the
+    /// snapshot's, sorted, on the first look.
+    fn refs(&mut self, image: ImageIdx) -> &mut Vec<String> {
+        let snapshot = &self.catalog.snapshot;
+        self.refs.entry(image).or_insert_with(|| {
+            let image = &snapshot.images[image];
+            let mut names: Vec<String> = (image.names.iter())
+                .chain(&image.digest_names)
+                .cloned()
+                .collect();
+            names.sort_by_cached_key(|n| docker_full(n));
+            names
+        })
+    }
+
+    /// Whether the image has a reference left.
+    fn has_refs(&self, image: ImageIdx) -> bool {
+        match self.refs.get(&image) {
+            Some(refs) => !refs.is_empty(),
+            None => {
+                let image = &self.catalog.snapshot.images[image];
+                !(image.names.is_empty() && image.digest_names.is_empty())
+            }
+        }
+    }
+
+    /// Whether the image has a tag (a reference without a digest) left.
+    fn has_tag(&self, image: ImageIdx) -> bool {
+        let is_tag = |r: &String| !r.contains('@');
+        match self.refs.get(&image) {
+            Some(refs) => refs.iter().any(is_tag),
+            None => {
+                let image = &self.catalog.snapshot.images[image];
+                image.names.iter().chain(&image.digest_names).any(is_tag)
+            }
+        }
+    }
+
+    /// A layer's reference count now: the one the replay left, or the catalog's.
+    fn layer_refs(&self, layer: LayerIdx) -> u32 {
+        if let Some(&count) = self.layer_refs.get(&layer) {
+            return count;
+        }
+        let snapshot = &self.catalog.snapshot;
+        let node = self.catalog.tree.node(layer);
+        (node.images.iter()).fold(node.children.len() as u32, |count, &image| {
+            let holders = 1 + snapshot.containers_using(image).len() as u32;
+            count.saturating_add(holders)
+        })
+    }
+
     /// `GetImage` on the state as it is now.
     fn lookup(&self, arg: &str) -> Result<ImageIdx, LookupError> {
         let snapshot = &self.catalog.snapshot;
         lookup_docker_with(
             arg,
             |id| snapshot.image_by_id(id).filter(|&i| self.alive[i]),
-            |name| self.by_ref.get(name).copied().filter(|&i| self.alive[i]),
+            |name| {
+                let image = match self.untagged.contains(name) {
+                    true => None,
+                    false => snapshot.image_named(name),
+                };
+                image.filter(|&i| self.alive[i])
+            },
             |prefix| {
                 let mut alive = snapshot.ids_with_prefix(prefix).filter(|&i| self.alive[i]);
                 match (alive.next(), alive.next()) {
@@ -216,7 +250,7 @@ impl<'a> Simulation<'a> {
             // By name: refused while a container uses the image and this is its only
             // reference, unless forced, since the image would be left dangling.
             if !force
-                && is_single_reference(&self.refs[image])
+                && is_single_reference(self.refs(image))
                 && let Some(container) = self.catalog.snapshot.containers_of(image).next()
             {
                 return Err(Refusal {
@@ -236,12 +270,10 @@ impl<'a> Simulation<'a> {
             // The last tag of a repository takes that repository's digest names with it.
             if !name.contains('@') {
                 let repository = repository_of(&name);
-                let tag_left = self.refs[image]
-                    .iter()
+                let tag_left = (self.refs(image).iter())
                     .any(|r| !r.contains('@') && repository_of(r) == repository);
                 if !tag_left {
-                    let digests: Vec<String> = self.refs[image]
-                        .iter()
+                    let digests: Vec<String> = (self.refs(image).iter())
                         .filter(|r| r.contains('@') && repository_of(r) == repository)
                         .cloned()
                         .collect();
@@ -251,7 +283,7 @@ impl<'a> Simulation<'a> {
                 }
             }
             // Other references left: untagging was all.
-            if !self.refs[image].is_empty() {
+            if self.has_refs(image) {
                 self.untag_step(image, name, force, records);
                 return Ok(());
             }
@@ -260,7 +292,7 @@ impl<'a> Simulation<'a> {
             // By ID, with at most one tag (and digests of its repository): those go first,
             // unless the image cannot be deleted. Several tags need force, which the helper
             // asks for as an active reference.
-            if is_single_reference(&self.refs[image]) {
+            if is_single_reference(self.refs(image)) {
                 let mask = Mask {
                     soft: !force,
                     active_reference: false,
@@ -268,7 +300,7 @@ impl<'a> Simulation<'a> {
                 if let Some(conflict) = self.conflict(image, mask) {
                     return Err(self.refusal(image, conflict));
                 }
-                for name in self.refs[image].clone() {
+                for name in self.refs(image).clone() {
                     self.untag(image, &name, &mut records);
                 }
             }
@@ -312,7 +344,7 @@ impl<'a> Simulation<'a> {
             .snapshot
             .recorded_parent(image)
             .filter(|&p| self.alive[p]);
-        for name in self.refs[image].clone() {
+        for name in self.refs(image).clone() {
             self.untag(image, &name, &mut records);
         }
         self.alive[image] = false;
@@ -348,7 +380,7 @@ impl<'a> Simulation<'a> {
         if snapshot.containers_of(image).any(|c| c.running) {
             return Some(Conflict::RunningContainer);
         }
-        if mask.soft && mask.active_reference && !self.refs[image].is_empty() {
+        if mask.soft && mask.active_reference && self.has_refs(image) {
             return Some(Conflict::ActiveReference);
         }
         if mask.soft && snapshot.containers_of(image).any(|c| !c.running) {
@@ -408,12 +440,12 @@ impl<'a> Simulation<'a> {
 
     /// `imageIsDangling`: no references and no children.
     fn is_dangling(&self, image: ImageIdx) -> bool {
-        self.refs[image].is_empty() && self.children(image).next().is_none()
+        !self.has_refs(image) && self.children(image).next().is_none()
     }
 
     fn untag(&mut self, image: ImageIdx, name: &str, records: &mut Vec<Record>) {
-        self.refs[image].retain(|r| r != name);
-        self.by_ref.remove(name);
+        self.refs(image).retain(|r| r != name);
+        self.untagged.insert(name.to_string());
         self.plan.untagged.push(name.to_string());
         records.push(Record::Untagged(name.to_string()));
     }
@@ -436,8 +468,9 @@ impl<'a> Simulation<'a> {
         let mut freed = Vec::new();
         let mut current = tree.top_node(&self.catalog.snapshot, image);
         while let Some(layer) = current {
-            self.layer_refs[layer] = self.layer_refs[layer].saturating_sub(1);
-            if self.layer_refs[layer] > 0 {
+            let count = self.layer_refs(layer).saturating_sub(1);
+            self.layer_refs.insert(layer, count);
+            if count > 0 {
                 break;
             }
             freed.push(layer);
@@ -452,18 +485,16 @@ impl<'a> Simulation<'a> {
     fn prune(&mut self, all: bool) {
         let candidates: Vec<ImageIdx> = (self.catalog.snapshot.images.keys())
             .filter(|&i| all || self.children(i).next().is_none())
-            .filter(|&i| !(self.refs[i].is_empty() && self.children(i).next().is_some()))
+            .filter(|&i| self.has_refs(i) || self.children(i).next().is_none())
             .collect();
         for image in candidates {
-            let refs = self.refs[image].clone();
-            if refs.is_empty() {
+            if !self.has_refs(image) {
                 let id = self.id(image);
                 let _ = self.image_delete(id, false, true);
                 continue;
             }
-            let tagged = refs.iter().any(|r| !r.contains('@'));
-            if all || !tagged {
-                for name in refs {
+            if all || !self.has_tag(image) {
+                for name in self.refs(image).clone() {
                     let _ = self.image_delete(&docker_full(&name), false, true);
                 }
             }

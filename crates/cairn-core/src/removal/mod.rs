@@ -205,3 +205,6 @@ pub fn plan_removal(catalog: &Catalog, target: &Target, options: RemoveOptions) 
     plan.forced = options.force;
     plan
 }
+
+#[cfg(test)]
+mod tests;

@@ -9,33 +9,47 @@
 //! image being pulled right now) or its creation time is unknown. Layers marked incomplete are
 //! deleted by the next containers/storage that takes the layers' write lock, whatever their age.
 
-use crate::{Catalog, LayerIdx, TiVec};
+use crate::layer_tree::LayerTree;
+use crate::{Catalog, LayerIdx, Snapshot, TiVec};
 use jiff::{SignedDuration, Timestamp};
 
 /// containers/storage `defaultMaximumUnreferencedLayerAge`.
 pub const MAXIMUM_UNREFERENCED_AGE: SignedDuration = SignedDuration::from_hours(24);
 
-/// For every layer, whether podman's check would delete it at `now`: no image's chain (top
-/// layer, mapped top layers and their parents) and no container includes it, it is not
-/// mounted, it is incomplete or older than [`MAXIMUM_UNREFERENCED_AGE`] or of unknown age, and
-/// every layer on top of it goes too (containers/storage refuses to delete a layer that still
-/// has children, so a young child keeps its parent).
-pub fn collectable(catalog: &Catalog, now: Timestamp) -> TiVec<LayerIdx, bool> {
-    let snapshot = &catalog.snapshot;
+/// The layers that no image's chain (top layer, mapped top layers and their parents) and no
+/// container includes, each after every layer on top of it: the order in which they can be
+/// deleted. A layer on top of such a layer is one too, so they are whole subtrees of the
+/// layer forest. Found once per catalog ([`Catalog::unreferenced`]), so that a plan never
+/// walks the whole store for them; on a store no removal was interrupted on, none.
+pub fn unreferenced(snapshot: &Snapshot, tree: &LayerTree) -> Vec<LayerIdx> {
     let mut referenced: TiVec<LayerIdx, bool> = vec![false; snapshot.layers.len()].into();
     let tops = snapshot
         .images
         .iter()
         .flat_map(|image| image.top_layer.iter().chain(&image.mapped_top_layers))
         .chain(snapshot.containers.iter().map(|c| &c.layer));
+    let mut count = 0;
     for top in tops {
         let mut current = snapshot.layer_by_id(top);
         // Each layer is marked once: a chain already marked below here is not walked again.
         while let Some(layer) = current.filter(|&l| !referenced[l]) {
             referenced[layer] = true;
-            current = catalog.tree.node(layer).parent;
+            count += 1;
+            current = tree.node(layer).parent;
         }
     }
+    if count == snapshot.layers.len() {
+        return Vec::new();
+    }
+    post_order(snapshot, tree, |layer| !referenced[layer])
+}
+
+/// For every layer, whether podman's check would delete it at `now`: it is unreferenced
+/// ([`unreferenced`]), not mounted, incomplete or older than [`MAXIMUM_UNREFERENCED_AGE`] or
+/// of unknown age, and every layer on top of it goes too (containers/storage refuses to
+/// delete a layer that still has children, so a young child keeps its parent).
+pub fn collectable(catalog: &Catalog, now: Timestamp) -> TiVec<LayerIdx, bool> {
+    let snapshot = &catalog.snapshot;
     let old = |layer: LayerIdx| {
         let record = &snapshot.layers[layer];
         record.incomplete
@@ -44,32 +58,37 @@ pub fn collectable(catalog: &Catalog, now: Timestamp) -> TiVec<LayerIdx, bool> {
                 .is_none_or(|created| now.duration_since(created) > MAXIMUM_UNREFERENCED_AGE)
     };
     let mut collectable: TiVec<LayerIdx, bool> = vec![false; snapshot.layers.len()].into();
-    // Children before parents: a layer's answer needs its children's.
-    for layer in post_order(catalog, |_| true) {
-        collectable[layer] = !referenced[layer]
-            && !snapshot.layers[layer].mounted
+    // Children before parents: a layer's answer needs its children's, and the children of an
+    // unreferenced layer are unreferenced too.
+    for &layer in &catalog.unreferenced {
+        collectable[layer] = !snapshot.layers[layer].mounted
             && old(layer)
             && (catalog.tree.node(layer).children.iter()).all(|&child| collectable[child]);
     }
     collectable
 }
 
-/// The layers `wanted` accepts, each after every layer on top of it: the order in which
-/// they can be deleted. Iterative, so that no depth of layers overflows the stack.
-pub fn post_order(catalog: &Catalog, wanted: impl Fn(LayerIdx) -> bool) -> Vec<LayerIdx> {
-    let roots = (catalog.snapshot.layers.keys()).filter(|&l| catalog.tree.node(l).parent.is_none());
+/// The layers `wanted` accepts, each after every layer on top of it ([`subtree_post_order`]
+/// from every root).
+fn post_order(
+    snapshot: &Snapshot,
+    tree: &LayerTree,
+    wanted: impl Fn(LayerIdx) -> bool,
+) -> Vec<LayerIdx> {
+    let roots = (snapshot.layers.keys()).filter(|&l| tree.node(l).parent.is_none());
     let mut order = Vec::new();
     for root in roots {
-        subtree_post_order(catalog, root, &|_| true, &mut order);
+        subtree_post_order(tree, root, &|_| true, &mut order);
     }
     order.retain(|&l| wanted(l));
     order
 }
 
-/// [`post_order`] of the layers at and above `root` that `wanted` accepts, appended to
-/// `order`; a refused layer hides the layers on top of it.
+/// The layers at and above `root` that `wanted` accepts, each after every layer on top of it
+/// (the order in which they can be deleted), appended to `order`; a refused layer hides the
+/// layers on top of it. Iterative, so that no depth of layers overflows the stack.
 pub fn subtree_post_order(
-    catalog: &Catalog,
+    tree: &LayerTree,
     root: LayerIdx,
     wanted: &impl Fn(LayerIdx) -> bool,
     order: &mut Vec<LayerIdx>,
@@ -80,7 +99,7 @@ pub fn subtree_post_order(
     // (layer, index of the next child to visit)
     let mut stack = vec![(root, 0usize)];
     while let Some((layer, next)) = stack.last_mut() {
-        let children = &catalog.tree.node(*layer).children;
+        let children = &tree.node(*layer).children;
         if let Some(&child) = children.get(*next) {
             *next += 1;
             if wanted(child) {

@@ -167,3 +167,31 @@ fn a_layout_plans_no_unreferenced_layer() {
     store.remove_image("app");
     assert!(prune(&store, later()).is_empty());
 }
+
+#[test]
+fn the_catalog_finds_the_unreferenced_layers_once_children_first() {
+    let (mut store, left) = interrupted();
+    store.layer("child").parent(&left);
+    store.layer("grandchild").parent("child");
+    store.layer("loose");
+    let catalog = store.catalog();
+    let ids: Vec<&str> = (catalog.unreferenced.iter())
+        .map(|&l| catalog.snapshot.layers[l].id.as_str())
+        .collect();
+    assert_eq!(ids, ["grandchild", "child", left.as_str(), "loose"]);
+}
+
+#[test]
+fn a_store_no_removal_was_interrupted_on_has_no_unreferenced_layer() {
+    let mut store = SnapshotBuilder::podman();
+    store
+        .image("base")
+        .name("localhost/base:1")
+        .layer("ADD base /", 10);
+    store.image("app").from("base").layer("COPY app /", 20);
+    store.container("work", "app");
+    let top = store.layers_of("app")[0].clone();
+    store.layer("mapped").parent(&top);
+    store.image("app").mapped_top_layer("mapped");
+    assert!(store.catalog().unreferenced.is_empty());
+}
