@@ -23,6 +23,8 @@ pub struct Options {
     pub catalog_max_entries: Option<usize>,
     /// `auth.token`: bearer tokens from a token server (see `common::token_server`).
     pub token: Option<TokenAuth>,
+    /// The access log on, into [`TestRegistry::log`]: what clients asked, one line each.
+    pub access_log: bool,
 }
 
 /// A running registry and its storage.
@@ -90,8 +92,12 @@ impl TestRegistry {
             Some(n) => format!("catalog:\n  maxentries: {n}\n"),
             None => String::new(),
         };
+        let access = match options.access_log {
+            true => "false",
+            false => "true",
+        };
         format!(
-            "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\n  maintenance:\n    uploadpurging:\n      enabled: false\n{http}{auth}{catalog}",
+            "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: {access}\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\n  maintenance:\n    uploadpurging:\n      enabled: false\n{http}{auth}{catalog}",
             self.storage().display()
         )
     }
@@ -111,7 +117,7 @@ impl TestRegistry {
         self.storage().join("docker/registry/v2")
     }
 
-    /// The server's log (its stderr).
+    /// The server's log (its stdout and stderr).
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("registry.log")).unwrap_or_default()
     }

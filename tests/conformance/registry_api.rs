@@ -80,11 +80,12 @@ fn registry_api_lists_every_tag_skopeo_sees_with_its_digest() {
     let expected = tags_by_skopeo(&registry);
     assert!(expected.len() >= 8, "{expected:?}");
     assert_eq!(tags_by_cairn(&registry, cache.path()), expected);
-    // A second open reads manifests and configs from the cache, and agrees.
+    // A second open reads manifests and configs from the cache (its listing's file), and
+    // agrees.
     assert!(
         cache
             .path()
-            .join("cairn/registry/sha256")
+            .join("cairn/registry/listings")
             .read_dir()
             .unwrap()
             .count()
@@ -519,4 +520,65 @@ fn loader_child(addr: &str) {
         }
     }
     println!("LOADER:{}", serde_json::to_string(&lists).unwrap());
+}
+
+/// The requests of each kind in the registry's access log: `METHOD kind`, where kind is
+/// what follows the repository (`manifests/tag`, `manifests/digest`, `blobs`, `tags`).
+fn requests(log: &str) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for line in log.lines() {
+        let Some(request) = line.split('"').nth(1) else {
+            continue;
+        };
+        let mut words = request.split(' ');
+        let (Some(method), Some(path)) = (words.next(), words.next()) else {
+            continue;
+        };
+        let kind = if let Some((_, reference)) = path.split_once("/manifests/") {
+            match reference.starts_with("sha256:") {
+                true => "manifests/digest",
+                false => "manifests/tag",
+            }
+        } else if path.contains("/blobs/") {
+            "blobs"
+        } else if path.contains("/tags/list") {
+            "tags"
+        } else {
+            continue;
+        };
+        *counts.entry(format!("{method} {kind}")).or_default() += 1;
+    }
+    counts
+}
+
+/// A first open reads each tag's manifest in the one request that also says its digest;
+/// a second one asks each tag's digest alone (`HEAD`, which registries such as Docker Hub
+/// do not count as a pull) and reads nothing it has already.
+#[test]
+fn registry_api_a_first_open_gets_each_tag_once_and_a_second_heads_it() {
+    let registry = TestRegistry::start_with(&Options {
+        access_log: true,
+        ..Options::default()
+    });
+    registry.fill();
+    let tags = tags_by_skopeo(&registry).len();
+    let cache = tempfile::tempdir().unwrap();
+    let before = registry.log().len();
+    ok(
+        cairn(&registry, cache.path(), &["images", "--all"]),
+        "first open",
+    );
+    let first = requests(&registry.log()[before..]);
+    assert_eq!(first.get("GET manifests/tag"), Some(&tags), "{first:?}");
+    assert_eq!(first.get("HEAD manifests/tag"), None, "{first:?}");
+    let before = registry.log().len();
+    ok(
+        cairn(&registry, cache.path(), &["images", "--all"]),
+        "second open",
+    );
+    let second = requests(&registry.log()[before..]);
+    assert_eq!(second.get("HEAD manifests/tag"), Some(&tags), "{second:?}");
+    for kind in ["GET manifests/tag", "GET manifests/digest", "GET blobs"] {
+        assert_eq!(second.get(kind), None, "{second:?}");
+    }
 }

@@ -1,18 +1,19 @@
-//! Manifests and configs by digest, kept on disk in the user's cache folder
-//! (`$XDG_CACHE_HOME/cairn/registry`, else `~/.cache/cairn/registry`) so that opening a
-//! registry again fetches only what changed. What a digest names never changes, and every
-//! file is checked against its digest when read, so a damaged or planted file is never used.
-//! The folder is kept under a size bound, oldest files going first. A cache that cannot be
-//! written only makes cairn slower: its failures are never errors.
+//! What a registry's last open read, kept on disk in the user's cache folder
+//! (`$XDG_CACHE_HOME/cairn/registry`, else `~/.cache/cairn/registry`) so that opening it
+//! again fetches only what changed: per registry (and repository named), the [`TagListing`]
+//! (the repositories, their tags and the digest each tag pointed at, and when) and the bytes
+//! of every manifest and config it needs. The listing changes on the registry at any time,
+//! so it is only ever shown as what it is, a listing of some age (the browser's first frame,
+//! `--cached`), and never used to plan a change. What a digest names never changes, and each
+//! manifest and config is checked against its digest when used, so a damaged or planted file
+//! is never used. The folder is kept under a size bound, oldest files going first. A cache
+//! that cannot be written only makes cairn slower: its failures are never errors.
 //!
-//! Next to them, per registry, the [`TagListing`] its last open read: the repositories, their
-//! tags and the digest each tag pointed at, and when. Unlike what a digest names, that
-//! changes on the registry at any time, so it is only ever shown as what it is, a listing of
-//! some age (the browser's first frame, `--cached`), and never used to plan a change. The
-//! listing's file holds the listing as JSON, a newline, then the bytes of every manifest and
-//! config it needs, one after the other as the registry sent them, so that showing it reads
-//! one file and parses each manifest where it lies (as text inside the JSON, unescaping and
-//! copying them took a fifth of a cached open).
+//! A listing's file holds the listing as JSON, a newline, then the manifests and configs,
+//! one after the other as the registry sent them, so that showing it reads one file and
+//! parses each manifest where it lies (as text inside the JSON, unescaping and copying them
+//! took a fifth of a cached open). They are kept there alone, not also one file per digest:
+//! creating 20,000 small files took most of a first open's own time.
 
 use crate::digest::Digest;
 use crate::regular_file;
@@ -25,10 +26,6 @@ use std::time::SystemTime;
 
 /// What the cache may take on disk.
 pub const DEFAULT_LIMIT: u64 = 256 << 20;
-
-/// The largest file the cache keeps: manifests and configs are smaller (see the client's
-/// limits).
-const FILE_LIMIT: u64 = 4 << 20;
 
 /// The largest listing the cache reads back: 100,000 tags take about 12 MiB.
 const LISTING_LIMIT: u64 = 256 << 20;
@@ -50,7 +47,7 @@ pub struct TagListing {
     pub broken: BTreeMap<String, BTreeMap<String, String>>,
     /// Where each manifest and config the listing needs lies in the bytes kept after it,
     /// so that showing it reads one file instead of thousands. Each is checked against its
-    /// digest when used, as the cache's own files are. Written by [`Cache::put_listing`].
+    /// digest when used. Written by [`Cache::put_listing`].
     /// (Named apart from the text copies an earlier cairn kept, which are not read.)
     #[serde(default, rename = "pack")]
     pub packed: Vec<Packed>,
@@ -112,10 +109,6 @@ impl Cache {
         Cache { dir, limit }
     }
 
-    fn path(&self, digest: &Digest) -> PathBuf {
-        self.dir.join(digest.algorithm()).join(digest.hex())
-    }
-
     /// One file per registry and repository named, under a name made of both.
     fn listing_path(&self, host: &str, repository: Option<&str>) -> PathBuf {
         let key = Digest::sha256_of(format!("{host}/{}", repository.unwrap_or("")).as_bytes());
@@ -172,32 +165,17 @@ impl Cache {
         }
     }
 
-    /// The bytes kept for `digest`, if they are there and still hash to it.
-    pub fn get(&self, digest: &Digest) -> Option<Vec<u8>> {
-        let bytes = read(&self.path(digest), FILE_LIMIT)?;
-        let mut hasher = digest.hasher();
-        hasher.update(&bytes);
-        (hasher.finish() == digest.hex()).then_some(bytes)
-    }
-
-    /// Keeps `bytes`, which the caller checked against `digest`.
-    pub fn put(&self, digest: &Digest, bytes: &[u8]) {
-        let path = self.path(digest);
-        if bytes.len() as u64 > FILE_LIMIT || path.exists() {
-            return;
-        }
-        write(&path, bytes);
-    }
-
     /// Deletes the oldest files until the cache is within its bound again, down to
     /// three quarters of it so that the next open does not trim again.
+    /// (Every folder of the cache counts: one-file-per-digest folders an earlier cairn kept
+    /// go first, being the oldest.)
     pub fn trim(&self) {
         let mut files: Vec<(SystemTime, u64, PathBuf)> = Vec::new();
-        let Ok(algorithms) = std::fs::read_dir(&self.dir) else {
+        let Ok(folders) = std::fs::read_dir(&self.dir) else {
             return;
         };
-        for algorithm in algorithms.flatten() {
-            let Ok(entries) = std::fs::read_dir(algorithm.path()) else {
+        for folder in folders.flatten() {
+            let Ok(entries) = std::fs::read_dir(folder.path()) else {
                 continue;
             };
             for entry in entries.flatten() {
@@ -266,38 +244,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn what_no_longer_hashes_to_its_digest_is_never_used() {
+    fn the_oldest_listings_go_when_the_cache_is_over_its_bound() {
         let dir = tempfile::tempdir().unwrap();
-        let cache = Cache::at(dir.path().to_path_buf(), DEFAULT_LIMIT);
-        let digest = Digest::sha256_of(b"manifest");
-        assert_eq!(cache.get(&digest), None);
-        cache.put(&digest, b"manifest");
-        assert_eq!(cache.get(&digest).as_deref(), Some(&b"manifest"[..]));
-        std::fs::write(cache.path(&digest), b"planted").unwrap();
-        assert_eq!(cache.get(&digest), None);
-    }
-
-    #[test]
-    fn the_oldest_files_go_when_the_cache_is_over_its_bound() {
-        let dir = tempfile::tempdir().unwrap();
-        let cache = Cache::at(dir.path().to_path_buf(), 2500);
-        let digests: Vec<Digest> = (0..4u8)
+        let cache = Cache::at(dir.path().to_path_buf(), 3000);
+        let hosts: Vec<String> = (0..4u8)
             .map(|i| {
-                let bytes = vec![i; 1000];
-                let digest = Digest::sha256_of(&bytes);
-                cache.put(&digest, &bytes);
+                let host = format!("r{i}:5000");
+                let bytes = vec![i; 900];
+                let digest = Digest::sha256_of(&bytes).to_string();
+                let mut listing = TagListing {
+                    host: host.clone(),
+                    ..TagListing::default()
+                };
+                cache.put_listing(&mut listing, &BTreeMap::from([(digest, bytes)]));
                 let old = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(u64::from(i));
                 let file = std::fs::File::options()
                     .write(true)
-                    .open(cache.path(&digest))
+                    .open(cache.listing_path(&host, None))
                     .unwrap();
                 file.set_modified(old).unwrap();
-                digest
+                host
             })
             .collect();
         cache.trim();
-        let kept: Vec<bool> = digests.iter().map(|d| cache.get(d).is_some()).collect();
-        assert_eq!(kept, [false, false, false, true]);
+        let kept: Vec<bool> = hosts
+            .iter()
+            .map(|h| cache.listing(h, None).is_some())
+            .collect();
+        assert_eq!(kept, [false, false, true, true]);
     }
 
     #[test]

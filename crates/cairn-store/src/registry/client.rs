@@ -477,22 +477,11 @@ impl Client {
         repository: &str,
         tag: &str,
     ) -> Result<std::result::Result<Option<Digest>, String>> {
-        let url = self.url(&format!("{repository}/manifests/{tag}"));
-        let accept = accept();
-        let scope = Scope::Pull(repository.to_string());
-        let mut answer = self.send(Method::HEAD, &url, &scope, &[("Accept", &accept)], None)?;
-        let status = answer.status();
-        if status == StatusCode::NOT_FOUND {
+        let Some((url, answer)) = self.tag_answer(Method::HEAD, repository, tag)? else {
             return Ok(Ok(None));
-        }
-        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
-            return Err(self.refused(&Method::HEAD, &url, &mut answer));
-        }
-        if !status.is_success() {
-            return Ok(Err(format!(
-                "the registry answers {status} to HEAD {}",
-                visible(&url)
-            )));
+        };
+        if !answer.status().is_success() {
+            return Ok(Err(tag_refused(&Method::HEAD, &url, answer.status())));
         }
         match header(&answer, "docker-content-digest") {
             Some(digest) => Ok(Digest::parse(&digest)
@@ -500,6 +489,49 @@ impl Client {
                 .map_err(|e| format!("HEAD {}: {e}", visible(&url)))),
             None => self.manifest(repository, tag).map(|m| Ok(Some(m.digest))),
         }
+    }
+
+    /// The manifest a tag points at now (`GET`), checked, with the same answers as
+    /// [`Client::tag_digest`]: where the manifest is to be read anyway (nothing of it is
+    /// known yet), one request instead of a `HEAD` and then a `GET`. A registry that fails
+    /// the check is that tag's problem.
+    pub fn tag_manifest(
+        &self,
+        repository: &str,
+        tag: &str,
+    ) -> Result<std::result::Result<Option<Manifest>, String>> {
+        let Some((url, mut answer)) = self.tag_answer(Method::GET, repository, tag)? else {
+            return Ok(Ok(None));
+        };
+        if !answer.status().is_success() {
+            return Ok(Err(tag_refused(&Method::GET, &url, answer.status())));
+        }
+        Ok(self
+            .checked_manifest(&url, tag, &mut answer)
+            .map(Some)
+            .map_err(|e| e.to_string()))
+    }
+
+    /// Asks for a tag's manifest: `None` when the tag is not there, an error when the
+    /// registry refuses access (which fails the whole read), else its answer.
+    fn tag_answer(
+        &self,
+        method: Method,
+        repository: &str,
+        tag: &str,
+    ) -> Result<Option<(String, Response<Body>)>> {
+        let url = self.url(&format!("{repository}/manifests/{tag}"));
+        let accept = accept();
+        let scope = Scope::Pull(repository.to_string());
+        let mut answer = self.send(method.clone(), &url, &scope, &[("Accept", &accept)], None)?;
+        let status = answer.status();
+        if status == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+            return Err(self.refused(&method, &url, &mut answer));
+        }
+        Ok(Some((url, answer)))
     }
 
     /// A manifest by tag or digest, checked: by digest, the bytes must hash to it; by tag,
@@ -512,16 +544,27 @@ impl Client {
         if !answer.status().is_success() {
             return Err(self.refused(&Method::GET, &url, &mut answer));
         }
-        let media_type = header(&answer, "content-type").unwrap_or_default();
-        let claimed = header(&answer, "docker-content-digest");
-        let bytes = self.read(&url, &mut answer, MANIFEST_LIMIT)?;
+        self.checked_manifest(&url, reference, &mut answer)
+    }
+
+    /// The manifest of a successful answer for `reference`, checked as [`Client::manifest`]
+    /// says.
+    fn checked_manifest(
+        &self,
+        url: &str,
+        reference: &str,
+        answer: &mut Response<Body>,
+    ) -> Result<Manifest> {
+        let media_type = header(answer, "content-type").unwrap_or_default();
+        let claimed = header(answer, "docker-content-digest");
+        let bytes = self.read(url, answer, MANIFEST_LIMIT)?;
         let expected = match Digest::parse(reference) {
             Ok(digest) => Some(digest),
             Err(_) => claimed.as_deref().and_then(|d| Digest::parse(d).ok()),
         };
         let digest = match expected {
             Some(expected) => {
-                self.check(&url, &expected, &bytes)?;
+                self.check(url, &expected, &bytes)?;
                 expected
             }
             None => Digest::sha256_of(&bytes),
@@ -684,6 +727,11 @@ fn challenge_of(answer: &Response<Body>) -> Option<Challenge> {
 /// What the bearer challenge of a 401 says of the token that was sent.
 fn refusal_of(answer: &Response<Body>) -> Option<BearerRefusal> {
     challenges(answer).find_map(parse_refusal)
+}
+
+/// A tag's failed answer, said as that tag's problem.
+fn tag_refused(method: &Method, url: &str, status: StatusCode) -> String {
+    format!("the registry answers {status} to {method} {}", visible(url))
 }
 
 /// A header's value as text, if it is there and is text.

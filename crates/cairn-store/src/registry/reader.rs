@@ -1,14 +1,15 @@
 //! Reading a registry over its API into the shared registry model, in two parts. The
 //! listing is what changes: the repositories (the catalog, or the one named), their tags, and
-//! the digest each tag points at now (one `HEAD` per tag: no endpoint says them in bulk). The
-//! contents are what never changes: every manifest (index children included) and config by
-//! digest, from the cache when it has them. The listing is kept in the cache too, so that
+//! the digest each tag points at now (one `HEAD` per tag: no endpoint says them in bulk; on a
+//! first open, a `GET`, whose manifest is read anyway). The contents are what never changes:
+//! every manifest (index children included) and config by digest, from the last listing's
+//! pack in the cache when it has them. The listing is kept in the cache with them, so that
 //! [`read_cached`] can show the last one at once, said to be as old as it is, while the
 //! registry is asked again. Requests run on a pool of threads, since a registry answers many
 //! at once much faster than one by one.
 
 use super::cache::{Cache, KeptListing, TagListing};
-use super::client::{CONFIG_LIMIT, Client, Listing, Scope};
+use super::client::{CONFIG_LIMIT, Client, Listing, Manifest as Fetched, Scope};
 use super::lock;
 use crate::digest::Digest;
 use crate::distribution::{Manifest, ManifestRecord, Registry, Repository};
@@ -40,12 +41,14 @@ pub struct Read {
 /// the listing in the cache for the next open.
 pub fn read(client: &Client, repository: Option<&str>, cache: Option<&Cache>) -> Result<Read> {
     pool(THREADS)?.install(|| {
-        let mut listing = list(client, repository)?;
         // The last listing's pack spares the cache's files for what has not changed.
         let last = cache.and_then(|c| c.listing(&client.host, repository));
+        // With nothing of the registry known, each tag's manifest is read with its digest.
+        let (mut listing, fetched) = list(client, repository, last.is_none())?;
         let packed = last.as_ref().map(KeptListing::packed).unwrap_or_default();
         // With a client every manifest and config is read, or is its image's problem.
-        let (registry, used) = contents(Some(client), &listing, &packed, cache).unwrap_or_default();
+        let (registry, used) =
+            contents(Some(client), &listing, &packed, &fetched).unwrap_or_default();
         if let Some(cache) = cache {
             cache.put_listing(&mut listing, &used);
             cache.trim();
@@ -65,7 +68,7 @@ pub fn read_cached(host: &str, repository: Option<&str>, cache: &Cache) -> Optio
     let packed = kept.packed();
     let (registry, _) = pool(CACHE_THREADS)
         .ok()?
-        .install(|| contents(None, &kept.listing, &packed, Some(cache)))?;
+        .install(|| contents(None, &kept.listing, &packed, &HashMap::new()))?;
     let seconds = u64::try_from(kept.listing.read_at).unwrap_or(0);
     Some(Read {
         registry,
@@ -81,8 +84,16 @@ fn pool(threads: usize) -> Result<rayon::ThreadPool> {
         .map_err(|e| StoreError::Other(e.into()))
 }
 
-/// Asks the registry for its repositories, their tags and the digest of each tag.
-fn list(client: &Client, repository: Option<&str>) -> Result<TagListing> {
+/// What a tag points at: its digest, and the manifest when it was read with it.
+type Pointed = (Digest, Option<Fetched>);
+
+/// Asks the registry for its repositories, their tags and the digest of each tag; with
+/// `fetch`, the manifest of each tag too (by digest), in the same request.
+fn list(
+    client: &Client,
+    repository: Option<&str>,
+    fetch: bool,
+) -> Result<(TagListing, HashMap<String, Fetched>)> {
     let read_at = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
@@ -121,10 +132,16 @@ fn list(client: &Client, repository: Option<&str>) -> Result<TagListing> {
         .iter()
         .flat_map(|(name, tags)| tags.names.iter().map(|tag| (name.as_str(), tag.as_str())))
         .collect();
-    let pointed: Vec<std::result::Result<Option<Digest>, String>> = wanted
+    let pointed: Vec<std::result::Result<Option<Pointed>, String>> = wanted
         .par_iter()
-        .map(|(name, tag)| client.tag_digest(name, tag))
+        .map(|(name, tag)| match fetch {
+            true => Ok(client
+                .tag_manifest(name, tag)?
+                .map(|m| m.map(|m| (m.digest.clone(), Some(m))))),
+            false => Ok(client.tag_digest(name, tag)?.map(|d| d.map(|d| (d, None)))),
+        })
         .collect::<Result<_>>()?;
+    let mut fetched = HashMap::new();
     for (name, tags) in &tag_lists {
         note_cut(
             &mut listing.notes,
@@ -136,9 +153,12 @@ fn list(client: &Client, repository: Option<&str>) -> Result<TagListing> {
     }
     for ((name, tag), digest) in wanted.iter().zip(pointed) {
         match digest {
-            Ok(Some(digest)) => {
+            Ok(Some((digest, manifest))) => {
                 if let Some(tags) = listing.tags.get_mut(*name) {
                     tags.insert(tag.to_string(), digest.to_string());
+                }
+                if let Some(manifest) = manifest {
+                    fetched.insert(digest.to_string(), manifest);
                 }
             }
             // Listed, but no manifest: a dangling tag (or one deleted since the listing).
@@ -157,57 +177,53 @@ fn list(client: &Client, repository: Option<&str>) -> Result<TagListing> {
             }
         }
     }
-    Ok(listing)
+    Ok((listing, fetched))
 }
 
-/// Where a manifest or config by digest comes from: the copies packed with a cached
-/// listing, the cache's files, then the registry when there is a client. Whatever is used is
-/// kept, to be packed with the listing this read saves.
+/// Where a manifest or config by digest comes from: the copies packed with the last
+/// listing, the manifests fetched with this one, then the registry when there is a client.
+/// Whatever is used is kept, to be packed with the listing this read saves.
 struct Source<'a> {
     client: Option<&'a Client>,
-    cache: Option<&'a Cache>,
     packed: &'a HashMap<&'a str, &'a [u8]>,
+    /// Manifests read with the listing, checked against their digests already.
+    fetched: &'a HashMap<String, Fetched>,
     /// What was used, to pack with the listing a read of the registry keeps; `None` when
     /// showing a cached listing, which keeps nothing (copying it cost a fifth of the time).
     used: Option<Mutex<BTreeMap<String, Vec<u8>>>>,
 }
 
 impl<'a> Source<'a> {
-    /// The bytes of `digest` from the pack (as they are there) or the cache, checked
-    /// against it.
+    /// The bytes of `digest` from the pack (as they are there), checked against it.
     fn known(&self, digest: &Digest) -> Option<Cow<'a, [u8]>> {
-        let packed = self.packed.get(digest.as_str()).and_then(|&bytes| {
+        self.packed.get(digest.as_str()).and_then(|&bytes| {
             let mut hasher = digest.hasher();
             hasher.update(bytes);
             (hasher.finish() == digest.hex()).then_some(Cow::Borrowed(bytes))
-        });
-        packed.or_else(|| self.cache.and_then(|c| c.get(digest)).map(Cow::Owned))
+        })
     }
 
-    /// Keeps what was fetched in the cache, and what was used for the pack.
-    fn used(&self, digest: &Digest, bytes: &[u8], fetched: bool) {
-        if fetched && let Some(cache) = self.cache {
-            cache.put(digest, bytes);
-        }
+    /// Keeps what was used, for the pack.
+    fn used(&self, digest: &Digest, bytes: &[u8]) {
         if let Some(used) = &self.used {
             lock(used).insert(digest.to_string(), bytes.to_vec());
         }
     }
 }
 
-/// The registry the listing describes, every manifest and config read from its pack, the
-/// cache or, with a client, the registry; without one, `None` at the first none of them
+/// The registry the listing describes, every manifest and config read from the last
+/// listing's pack or, with a client, the registry; without one, `None` at the first none of them
 /// has. With the registry, the manifests and configs used, to pack with the listing.
 fn contents(
     client: Option<&Client>,
     listing: &TagListing,
     packed: &HashMap<&str, &[u8]>,
-    cache: Option<&Cache>,
+    fetched: &HashMap<String, Fetched>,
 ) -> Option<(Registry, BTreeMap<String, Vec<u8>>)> {
     let source = Source {
         client,
-        cache,
         packed,
+        fetched,
         used: client.map(|_| Mutex::new(BTreeMap::new())),
     };
     let mut registry = Registry {
@@ -305,17 +321,24 @@ fn note_cut(notes: &mut Vec<String>, what: &str, entries: &str, listing: &Listin
     }
 }
 
-/// One manifest by digest, from the pack, the cache or the registry; what fails is the
+/// One manifest by digest, from the pack, this listing's reads or the registry; what fails is the
 /// image's problem. `None` when none has it and there is no client to ask.
 fn manifest(source: &Source<'_>, repo: &str, digest: &Digest) -> Option<ManifestRecord> {
     let (bytes, media_type) = match source.known(digest) {
         Some(bytes) => {
-            source.used(digest, &bytes, false);
+            source.used(digest, &bytes);
             (bytes, None)
+        }
+        None if let Some(fetched) = source.fetched.get(digest.as_str()) => {
+            source.used(digest, &fetched.bytes);
+            (
+                Cow::Borrowed(&fetched.bytes[..]),
+                Some(fetched.media_type.clone()),
+            )
         }
         None => match source.client?.manifest(repo, digest.as_str()) {
             Ok(fetched) => {
-                source.used(digest, &fetched.bytes, true);
+                source.used(digest, &fetched.bytes);
                 (Cow::Owned(fetched.bytes), Some(fetched.media_type))
             }
             Err(e) => {
@@ -332,7 +355,7 @@ fn manifest(source: &Source<'_>, repo: &str, digest: &Digest) -> Option<Manifest
     })
 }
 
-/// One config by digest, from the pack, the cache or the registry, parsed; `None` when
+/// One config by digest, from the pack or the registry, parsed; `None` when
 /// none has it and there is no client to ask.
 fn config(
     source: &Source<'_>,
@@ -341,12 +364,12 @@ fn config(
 ) -> Option<std::result::Result<cairn_core::ImageConfig, String>> {
     let bytes = match source.known(digest) {
         Some(bytes) => {
-            source.used(digest, &bytes, false);
+            source.used(digest, &bytes);
             bytes
         }
         None => match source.client?.blob(repo, digest, CONFIG_LIMIT) {
             Ok(bytes) => {
-                source.used(digest, &bytes, true);
+                source.used(digest, &bytes);
                 Cow::Owned(bytes)
             }
             Err(e) => return Some(Err(e.to_string())),
