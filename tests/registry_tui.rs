@@ -13,7 +13,10 @@ use cairn::tui::app::App;
 use cairn::tui::pane::Pane;
 use cairn::tui::theme::Theme;
 use cairn_core::testing::fixtures;
-use cairn_store::Selection;
+use cairn_store::registry::RegistryStore;
+use cairn_store::registry::cache::Cache;
+use cairn_store::registry::client::Connect;
+use cairn_store::{Selection, Store};
 use ratatui::layout::Rect;
 
 use common::tui::{HEIGHT, WIDTH, screen};
@@ -248,9 +251,6 @@ fn registry_unreachable_is_said_until_it_answers() {
 #[test]
 fn the_loader_says_a_registry_unreachable_while_its_watch_fails_and_clears_it_when_it_answers() {
     use cairn::tui::loader::{self, LoaderCmd, LoaderMsg};
-    use cairn_store::Store;
-    use cairn_store::registry::RegistryStore;
-    use cairn_store::registry::client::Connect;
     use cairn_store::registry::watch::Pace;
     use common::listing_registry::{Catalog, ListingRegistry};
     use std::time::Duration;
@@ -261,6 +261,8 @@ fn the_loader_says_a_registry_unreachable_while_its_watch_fails_and_clears_it_wh
         ..Connect::default()
     };
     let mut store = RegistryStore::parse(&addr, connect).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    store.cache = Some(Cache::at(cache.path().to_path_buf(), 1 << 20));
     store.pace = Pace {
         batch: usize::MAX,
         pause: Duration::from_millis(10),
@@ -341,17 +343,19 @@ fn a_capped_catalog_is_said_on_the_status_line() {
     let registry = common::listing_registry::ListingRegistry::start(
         common::listing_registry::Catalog::Capped(1000),
     );
-    let selection = Selection {
-        store: Some(format!("registry:{}", registry.addr)),
-        tls_verify: Some(false),
-        ..Selection::default()
+    let connect = Connect {
+        tls_verify: false,
+        ..Connect::default()
     };
+    let mut store = RegistryStore::parse(&registry.addr, connect).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    store.cache = Some(Cache::at(cache.path().to_path_buf(), 1 << 20));
     let app = App::with_loaded(
         format!("registry {}", fixtures::REGISTRY),
         now(),
         Rect::new(0, 0, WIDTH, HEIGHT),
         Theme::colored(),
-        selection.resolve().unwrap().load().unwrap(),
+        Store::new(store).load().unwrap(),
     );
     let text = screen(&app);
     let status = text.lines().nth(usize::from(HEIGHT) - 2).unwrap();

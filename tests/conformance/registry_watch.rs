@@ -31,6 +31,7 @@ fn registry_store(place: &str, pace: Pace) -> Store {
     };
     let mut store = RegistryStore::parse(place, connect).unwrap();
     store.pace = pace;
+    store.cache = None;
     Store::new(store)
 }
 

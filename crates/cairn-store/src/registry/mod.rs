@@ -44,6 +44,9 @@ pub struct RegistryStore {
     /// `--cached`: show the listing the last open read, without asking the registry (a
     /// change still asks it before anything is applied).
     pub cached: bool,
+    /// The cache: the user's (see [`cache::Cache::user`]) unless another is given, as a
+    /// test's own folder is, so that a test never writes into the user's.
+    pub cache: Option<cache::Cache>,
     /// The client of the first load, kept for every load and change after it, so that its
     /// tokens are used until they expire rather than asked for again at each reload.
     connected: Arc<Mutex<Option<Arc<Client>>>>,
@@ -67,6 +70,7 @@ impl RegistryStore {
             connect,
             pace: Pace::NETWORK,
             cached: false,
+            cache: cache::Cache::user(),
             connected: Arc::default(),
         })
     }
@@ -88,14 +92,13 @@ impl RegistryStore {
 
     /// Reads the registry.
     fn read(&self, client: &Client) -> Result<reader::Read> {
-        let cache = cache::Cache::user();
-        reader::read(client, self.repository.as_deref(), cache.as_ref())
+        reader::read(client, self.repository.as_deref(), self.cache.as_ref())
     }
 
     /// The registry as its last open listed it, from the cache alone, if it has all of it.
     fn read_cached(&self) -> Option<reader::Read> {
-        let cache = cache::Cache::user()?;
-        reader::read_cached(&self.host, self.repository.as_deref(), &cache)
+        let cache = self.cache.as_ref()?;
+        reader::read_cached(&self.host, self.repository.as_deref(), cache)
     }
 
     /// What a load gives: the snapshot, what watches it, and the terms that plan on it.
