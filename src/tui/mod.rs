@@ -16,6 +16,7 @@ pub mod config;
 pub mod contents;
 pub mod data;
 pub mod dialog;
+pub mod free;
 pub mod input;
 pub mod keymap;
 pub mod layout;

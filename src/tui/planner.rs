@@ -6,12 +6,12 @@
 
 use super::data::StoreData;
 use super::dialog::PlanLine;
-use super::dialog::prune::prune_preview;
 use cairn_core::removal::{RemovalPlan, RemoveOptions};
 use std::sync::mpsc::Receiver;
 use std::thread;
 
-/// A prune preview's plan to make, on the store the preview was opened or planned again on.
+/// A prune preview's plan to make, on the store the preview was opened or planned again on
+/// (the prune dialog says how: `PlanRequest::run`).
 #[derive(Debug, Clone)]
 pub struct PlanRequest {
     /// Which request of the app this is: the answer is taken only by the preview waiting for
@@ -28,18 +28,6 @@ pub struct PlanDone {
     pub id: u64,
     pub plan: RemovalPlan,
     pub tree: Vec<PlanLine>,
-}
-
-impl PlanRequest {
-    /// Makes the plan, on the thread that calls it.
-    pub fn run(&self) -> PlanDone {
-        let (plan, tree) = prune_preview(&self.store, self.all, self.options);
-        PlanDone {
-            id: self.id,
-            plan,
-            tree,
-        }
-    }
 }
 
 /// Starts the planner. It sends through `send(done)` and stops when `send` returns false (the

@@ -1,12 +1,13 @@
 //! The change dialogs' life in the app: opened on the list's selection, planned again when
 //! the store changes, moved in, and confirmed into a request for the worker.
 
-use super::{App, free_elsewhere};
+use super::App;
 use crate::tui::action::Action;
 use crate::tui::change::Change;
 use crate::tui::dialog::{
     Dialog, PlanPreview, PruneDialog, RemoveDialog, Subject, TagDialog, UntagDialog,
 };
+use crate::tui::free::free_elsewhere;
 use crate::tui::planner::PlanDone;
 use crate::tui::popup::plan_max_scroll;
 use cairn_core::Rules;

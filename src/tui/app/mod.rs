@@ -17,6 +17,7 @@ use super::change::{ChangeOutcome, ChangeRequest};
 use super::contents::{ContentsRequest, Slot};
 use super::data::StoreData;
 use super::dialog::Dialog;
+use super::free::free_elsewhere;
 use super::keymap::HELP_PAGES;
 use super::keymap::Keymap;
 use super::layout::{self, Areas, Arrangement};
@@ -504,14 +505,4 @@ impl App {
     pub fn message_is_alert(&self) -> bool {
         matches!((&self.change_note, &self.message), (Some((note, true)), Some(m)) if note == m)
     }
-}
-
-/// Frees a replaced store on a thread of its own: the last reference to 10,000 images and
-/// 30,000 layers takes a few hundred thousand frees, which would stall a keypress on the UI
-/// thread (the loader has let go of it by then). Should no thread start, it is freed here.
-/// The file trees a pane lets go of are freed the same way.
-pub(crate) fn free_elsewhere<T: Send + 'static>(old: T) {
-    let _ = std::thread::Builder::new()
-        .name("cairn-free".into())
-        .spawn(move || drop(old));
 }

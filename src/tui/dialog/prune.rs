@@ -7,9 +7,9 @@ use super::plan::{
     LineKind, PlanLine, PlanPreview, add_unblock, confirmed, nothing_to_apply, plan_tree,
 };
 use crate::tui::action::Action;
-use crate::tui::app::free_elsewhere;
 use crate::tui::change::{Change, ChangeRequest};
 use crate::tui::data::StoreData;
+use crate::tui::free::free_elsewhere;
 use crate::tui::mode::Mode;
 use crate::tui::planner::{PlanDone, PlanRequest};
 use cairn_core::removal::{RemovalPlan, RemoveOptions};
@@ -110,6 +110,18 @@ impl PruneDialog {
             &self.plan,
             "Pruned",
         )
+    }
+}
+
+impl PlanRequest {
+    /// Makes the plan, on the thread that calls it (the planner's).
+    pub fn run(&self) -> PlanDone {
+        let (plan, tree) = prune_preview(&self.store, self.all, self.options);
+        PlanDone {
+            id: self.id,
+            plan,
+            tree,
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! Where podman's store is: flags first, then `CONTAINERS_STORAGE_CONF` or storage.conf, then
 //! the root and rootless defaults; the driver is the one whose folder exists when none is set.
 
-use super::options::StorageOptions;
+use super::options::{DRIVER_PRIORITY, StorageOptions};
 use crate::regular_file;
 use anyhow::{Context, Result};
 use serde::Deserialize;
@@ -72,10 +72,6 @@ struct ConfOptions {
     #[serde(default)]
     additionalimagestores: Vec<PathBuf>,
 }
-
-/// Drivers in the order containers/storage prefers them when it has to guess.
-pub(crate) const DRIVER_PRIORITY: [&str; 6] =
-    ["overlay", "btrfs", "zfs", "vfs", "devicemapper", "aufs"];
 
 /// Resolves the store options from the flags, the config file and the defaults.
 pub fn resolve(flags: &Flags, env: &Environment) -> Result<StorageOptions> {

@@ -1,10 +1,13 @@
 //! Where a containers-storage store is on disk: its graph root, run root, driver and
 //! read-only additional stores, and the folders each driver keeps its records in.
 
-use super::config::DRIVER_PRIORITY;
 use crate::error::StoreError;
 use anyhow::anyhow;
 use std::path::{Path, PathBuf};
+
+/// Drivers in the order containers/storage prefers them when it has to guess.
+pub(crate) const DRIVER_PRIORITY: [&str; 6] =
+    ["overlay", "btrfs", "zfs", "vfs", "devicemapper", "aufs"];
 
 /// Where a containers-storage store is and how to read it.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -4,7 +4,7 @@
 use super::tree::FileTree;
 use super::view::TreeView;
 use super::visible::FileSort;
-use crate::tui::app::free_elsewhere;
+use crate::tui::free::free_elsewhere;
 
 /// Where a pane's tree stands.
 #[derive(Debug, Clone, Default)]
