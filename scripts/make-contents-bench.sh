@@ -10,18 +10,8 @@
 #   DIR/layout          the same image as an OCI layout, gzip blobs (skopeo)
 set -euo pipefail
 
-if [ $# -ne 1 ]; then
-    echo "usage: $0 DIR" >&2
-    exit 2
-fi
-DIR=$1
-if [ -e "$DIR" ] && [ -n "$(ls -A "$DIR" 2>/dev/null)" ]; then
-    echo "$0: $DIR exists and is not empty" >&2
-    exit 1
-fi
-for tool in buildah skopeo busybox; do
-    command -v "$tool" >/dev/null || { echo "$0: $tool not found" >&2; exit 1; }
-done
+. "$(dirname "$0")/lib/new-dir.sh"
+need buildah skopeo busybox
 mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
 umask 022

@@ -17,18 +17,8 @@
 #      overwritten, one chmod-ed, one chown-ed, a new file in an old folder
 set -euo pipefail
 
-if [ $# -ne 1 ]; then
-    echo "usage: $0 DIR" >&2
-    exit 2
-fi
-DIR=$1
-if [ -e "$DIR" ] && [ -n "$(ls -A "$DIR" 2>/dev/null)" ]; then
-    echo "$0: $DIR exists and is not empty" >&2
-    exit 1
-fi
-for tool in buildah busybox; do
-    command -v "$tool" >/dev/null || { echo "$0: $tool not found" >&2; exit 1; }
-done
+. "$(dirname "$0")/lib/new-dir.sh"
+need buildah busybox
 [ "$(id -u)" = 0 ] || { echo "$0: the overlay driver needs root" >&2; exit 1; }
 DRIVER=overlay
 WIP=localhost/overlay:wip

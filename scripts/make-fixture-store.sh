@@ -36,21 +36,11 @@
 #     localhost/ro-child:1                  ro + ro-child.txt
 set -euo pipefail
 
-if [ $# -ne 1 ]; then
-    echo "usage: $0 DIR" >&2
-    exit 2
-fi
-DIR=$1
-if [ -e "$DIR" ] && [ -n "$(ls -A "$DIR" 2>/dev/null)" ]; then
-    echo "$0: $DIR exists and is not empty" >&2
-    exit 1
-fi
+. "$(dirname "$0")/lib/new-dir.sh"
 mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
 
-for tool in buildah podman; do
-    command -v "$tool" >/dev/null || { echo "$0: $tool not found" >&2; exit 1; }
-done
+need buildah podman
 
 CTX=$(mktemp -d)
 trap 'rm -rf "$CTX"' EXIT

@@ -137,40 +137,26 @@ pub fn overlay_fixture() -> &'static std::path::Path {
     FIXTURE.get_or_init(|| built_once("make-contents-overlay.sh", &["buildah", "busybox"]))
 }
 
-/// `scripts/SCRIPT DIR/store`, run once per version of the script and of the library both
-/// fixture scripts source (`scripts/lib/busybox-steps.sh`) under the system's temporary
-/// folder (other test processes wait on a lock meanwhile), after checking that its `tools`
-/// are installed.
+/// `scripts/SCRIPT DIR/store`, run once per version of the script and of the libraries both
+/// fixture scripts source (`common::built_once`), after checking that its `tools` are
+/// installed.
 fn built_once(script: &str, tools: &[&str]) -> std::path::PathBuf {
     for tool in tools {
         super::require(tool);
     }
-    let scripts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts");
-    let script = scripts.join(script);
-    let mut bytes = std::fs::read(&script).unwrap();
-    bytes.extend(std::fs::read(scripts.join("lib/busybox-steps.sh")).unwrap());
-    let version = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    });
-    // podman refuses run roots longer than 50 characters: short names.
-    let home = std::env::temp_dir().join("cairn-contents");
-    std::fs::create_dir_all(&home).unwrap();
-    let lock = std::fs::File::create(home.join(".lock")).unwrap();
-    lock.lock().unwrap();
-    let dir = home.join(format!("{:08x}", version as u32));
-    if !dir.join("done").exists() {
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir).unwrap();
-        }
+    let libraries = ["lib/new-dir.sh", "lib/busybox-steps.sh"];
+    super::built_once(&[&[script][..], &libraries].concat(), |dir| {
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scripts")
+            .join(script);
         let out = std::process::Command::new("bash")
             .arg(&script)
             .arg(dir.join("store"))
             .output()
             .unwrap();
         super::ok(out, &script.display().to_string());
-        std::fs::write(dir.join("done"), b"").unwrap();
-    }
-    dir.join("store")
+    })
+    .join("store")
 }
 
 /// The names GNU tar lists in a layer tar, in its order, as cairn's contract writes paths

@@ -108,7 +108,7 @@ pub fn build_fixture() -> Fixture {
 pub fn shared_fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
-        let dir = built_once(&["make-fixture-store.sh"], |dir| {
+        let dir = built_once(&["make-fixture-store.sh", "lib/new-dir.sh"], |dir| {
             run_fixture_script(&dir.join("store"))
         });
         Fixture {
@@ -132,19 +132,14 @@ pub fn built_once(scripts: &[&str], build: impl FnOnce(&Path)) -> PathBuf {
             (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
         });
     }
-    let script = scripts.first().copied().unwrap_or_default();
     let home = std::env::temp_dir().join("cairn-fixtures");
     std::fs::create_dir_all(&home).unwrap();
-    // Test binaries run in parallel: one builds, the others wait for it.
-    let lock = std::fs::File::create(home.join(".lock")).unwrap();
+    // podman refuses run roots longer than 50 characters: the version alone names the folder.
+    let dir = home.join(format!("{version:016x}"));
+    // Test binaries and threads run in parallel: one builds, those wanting the same fixture
+    // wait for it.
+    let lock = std::fs::File::create(home.join(format!("{version:016x}.lock"))).unwrap();
     lock.lock().unwrap();
-    let stem = script.trim_end_matches(".sh");
-    let dir = match stem {
-        // The containers-storage fixture keeps its old place, so that runs before this
-        // helper existed are reused.
-        "make-fixture-store" => home.join(format!("{version:016x}")),
-        _ => home.join(format!("{stem}-{version:016x}")),
-    };
     if !dir.join("done").exists() {
         if dir.exists() {
             std::fs::remove_dir_all(&dir).unwrap();
