@@ -392,11 +392,7 @@ fn a_layout_changed_by_umoci_is_reloaded() {
         .arg("tagged-by-umoci")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::ok(out, "umoci tag");
     let screen = tmux.wait_text("store changed: reloaded");
     // The image has a second name now.
     tmux.wait_for("the new name in the list", |s| {

@@ -229,11 +229,7 @@ impl StoreCopy {
                 .arg(dir.path())
                 .output()
                 .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            super::ok(out, &format!("cp -a {part}"));
         }
         StoreCopy { dir, driver }
     }
@@ -274,12 +270,9 @@ impl StoreCopy {
             .args(args)
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "buildah {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap().trim().to_string()
+        super::ok(out, &format!("buildah {args:?}"))
+            .trim()
+            .to_string()
     }
 }
 
